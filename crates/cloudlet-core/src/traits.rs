@@ -1,0 +1,111 @@
+//! The narrow traits through which services reach one another (never through HTTP):
+//! API Gateway → Lambda (`LambdaInvoker`), Lambda → Logs (`LogSink`), Lambda → STS
+//! (`RoleSessions`), edge → IAM (`CredentialResolver`).
+
+use bytes::Bytes;
+
+use crate::error::AwsError;
+use crate::ids::{AccountId, Region};
+use crate::principal::Principal;
+use crate::service::BoxFuture;
+
+/// Who asks Lambda to run a function.
+#[derive(Clone, Debug)]
+pub enum Caller {
+    /// A signed or anonymous API caller, authorised by identity.
+    Principal(Principal),
+    /// An AWS service acting through the function's resource policy, e.g.
+    /// `apigateway.amazonaws.com` with the method's execute-api ARN as source.
+    Service { service: String, source_arn: String },
+}
+
+/// How an invocation is run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InvocationType {
+    RequestResponse,
+    Event,
+    DryRun,
+}
+
+/// One Lambda invocation request.
+#[derive(Clone, Debug)]
+pub struct InvokeRequest {
+    pub account: AccountId,
+    pub region: Region,
+    /// Function name, partial or full ARN.
+    pub function: String,
+    pub qualifier: Option<String>,
+    pub payload: Bytes,
+    pub invocation_type: InvocationType,
+    /// `LogType: Tail`: return the last 4 KB of the log.
+    pub log_tail: bool,
+    pub caller: Caller,
+    /// Base URL of this server, handed to the function's environment.
+    pub endpoint: String,
+}
+
+/// The outcome of an invocation.
+#[derive(Clone, Debug)]
+pub struct InvokeResult {
+    pub status: u16,
+    pub payload: Bytes,
+    /// `Unhandled` or `Handled` when the function failed (`X-Amz-Function-Error`).
+    pub function_error: Option<String>,
+    /// Base64 of the last 4 KB of the log, when asked for.
+    pub log_result: Option<String>,
+    pub executed_version: String,
+}
+
+/// API Gateway's (and later other services') way of running a function.
+pub trait LambdaInvoker: Send + Sync {
+    fn invoke(&self, req: InvokeRequest) -> BoxFuture<'_, Result<InvokeResult, AwsError>>;
+}
+
+/// One log line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogEvent {
+    pub timestamp_ms: i64,
+    pub message: String,
+}
+
+/// Where Lambda writes function output (CloudWatch Logs).
+pub trait LogSink: Send + Sync {
+    /// Appends events to `group`/`stream`, creating both if needed.
+    fn append(
+        &self,
+        account: &AccountId,
+        region: &Region,
+        group: &str,
+        stream: &str,
+        events: Vec<LogEvent>,
+    ) -> BoxFuture<'_, ()>;
+}
+
+/// Temporary credentials of a role session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Credentials {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: String,
+    /// Expiry in seconds since the Unix epoch.
+    pub expiration: i64,
+}
+
+/// STS as seen by Lambda: credentials of a function's execution role.
+pub trait RoleSessions: Send + Sync {
+    fn assume_role(
+        &self,
+        account: &AccountId,
+        role_arn: &str,
+        session_name: &str,
+    ) -> BoxFuture<'_, Result<Credentials, AwsError>>;
+    /// Whether the role exists (CreateFunction validates its role).
+    fn role_exists(&self, account: &AccountId, role_arn: &str) -> bool;
+}
+
+/// IAM as seen by the edge: who owns an access key.
+pub trait CredentialResolver: Send + Sync {
+    /// The principal for a known access key (IAM user keys, role session keys); `None`
+    /// for keys IAM does not know, which default to the root of the account they name.
+    fn resolve(&self, access_key: &str) -> Option<Principal>;
+}

@@ -1,0 +1,99 @@
+//! A tiny XML writer for the responses of the XML protocols (S3's REST-XML, IAM's and
+//! STS's query protocol). Parsing of request XML lives with the services (quick-xml).
+
+/// Escapes text for use in XML content or attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\r' => out.push_str("&#13;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Builds an XML document element by element.
+#[derive(Default)]
+pub struct XmlWriter {
+    out: String,
+    stack: Vec<&'static str>,
+}
+
+impl XmlWriter {
+    /// Starts a document with the XML declaration.
+    pub fn new() -> XmlWriter {
+        XmlWriter {
+            out: "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n".into(),
+            stack: Vec::new(),
+        }
+    }
+    /// Opens `<tag xmlns="…">`.
+    pub fn open_ns(&mut self, tag: &'static str, xmlns: &str) -> &mut Self {
+        self.out
+            .push_str(&format!("<{tag} xmlns=\"{}\">", escape(xmlns)));
+        self.stack.push(tag);
+        self
+    }
+    /// Opens `<tag>`.
+    pub fn open(&mut self, tag: &'static str) -> &mut Self {
+        self.out.push('<');
+        self.out.push_str(tag);
+        self.out.push('>');
+        self.stack.push(tag);
+        self
+    }
+    /// Closes the innermost open element.
+    pub fn close(&mut self) -> &mut Self {
+        if let Some(tag) = self.stack.pop() {
+            self.out.push_str("</");
+            self.out.push_str(tag);
+            self.out.push('>');
+        }
+        self
+    }
+    /// Writes `<tag>text</tag>`.
+    pub fn elem(&mut self, tag: &str, text: &str) -> &mut Self {
+        self.out
+            .push_str(&format!("<{tag}>{}</{tag}>", escape(text)));
+        self
+    }
+    /// Writes `<tag>text</tag>` when `text` is present.
+    pub fn opt(&mut self, tag: &str, text: Option<&str>) -> &mut Self {
+        if let Some(t) = text {
+            self.elem(tag, t);
+        }
+        self
+    }
+    /// Closes every open element and returns the document.
+    pub fn finish(mut self) -> String {
+        while !self.stack.is_empty() {
+            self.close();
+        }
+        self.out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_nested_escaped() {
+        let mut w = XmlWriter::new();
+        w.open_ns("A", "urn:x")
+            .elem("B", "1 < 2 & 'q'")
+            .open("C")
+            .opt("D", None)
+            .opt("E", Some("e"));
+        assert_eq!(
+            w.finish(),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<A xmlns=\"urn:x\"><B>1 &lt; 2 &amp; &apos;q&apos;</B><C><E>e</E></C></A>"
+        );
+    }
+}

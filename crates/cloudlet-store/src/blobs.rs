@@ -1,0 +1,175 @@
+//! The blob directory: large bodies stored as files named by random ids, never by anything
+//! a user supplied.
+//!
+//! A blob is written to `tmp/`, fsynced, renamed into `data/` and the directory fsynced; only
+//! then does [`BlobWriter::commit`] return its id, so a record that references a blob is
+//! always written after the blob is durable.
+
+use std::path::{Path, PathBuf};
+
+use tokio::io::AsyncWriteExt;
+
+use crate::StoreError;
+
+/// The name of a stored blob: 32 lowercase hex digits.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct BlobId(String);
+
+impl BlobId {
+    fn fresh() -> BlobId {
+        BlobId(cloudlet_core::ids::hex(
+            &cloudlet_core::ids::random_bytes::<16>(),
+        ))
+    }
+    /// Accepts only ids this store could have made.
+    pub fn parse(s: &str) -> Option<BlobId> {
+        (s.len() == 32
+            && s.bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
+        .then(|| BlobId(s.to_string()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A directory of immutable blobs.
+#[derive(Debug)]
+pub struct BlobStore {
+    root: PathBuf,
+    durable: bool,
+    /// Removed on drop (ephemeral stores).
+    temporary: bool,
+}
+
+impl BlobStore {
+    pub(crate) fn open(root: PathBuf, durable: bool) -> Result<BlobStore, StoreError> {
+        std::fs::create_dir_all(root.join("data"))?;
+        let tmp = root.join("tmp");
+        // Leftovers of writes that never committed.
+        let _ = std::fs::remove_dir_all(&tmp);
+        std::fs::create_dir_all(&tmp)?;
+        Ok(BlobStore {
+            root,
+            durable,
+            temporary: false,
+        })
+    }
+
+    pub(crate) fn temporary() -> Result<BlobStore, StoreError> {
+        let name = format!(
+            "cloudlet-{}-{}",
+            std::process::id(),
+            cloudlet_core::ids::hex(&cloudlet_core::ids::random_bytes::<6>())
+        );
+        let mut s = BlobStore::open(std::env::temp_dir().join(name), false)?;
+        s.temporary = true;
+        Ok(s)
+    }
+
+    /// Starts writing a new blob.
+    pub async fn create(&self) -> Result<BlobWriter, StoreError> {
+        let id = BlobId::fresh();
+        let tmp = self.root.join("tmp").join(id.as_str());
+        let file = tokio::fs::File::create(&tmp).await?;
+        Ok(BlobWriter {
+            file,
+            tmp,
+            dest: self.path(&id),
+            dir: self.root.join("data"),
+            id,
+            len: 0,
+            durable: self.durable,
+        })
+    }
+
+    /// Stores `bytes` as a blob in one go.
+    pub async fn put(&self, bytes: &[u8]) -> Result<BlobId, StoreError> {
+        let mut w = self.create().await?;
+        w.write(bytes).await?;
+        w.commit().await
+    }
+
+    /// Where blob `id` lives.
+    pub fn path(&self, id: &BlobId) -> PathBuf {
+        self.root.join("data").join(id.as_str())
+    }
+
+    /// Opens a blob for reading.
+    pub async fn open_blob(&self, id: &BlobId) -> Result<tokio::fs::File, StoreError> {
+        Ok(tokio::fs::File::open(self.path(id)).await?)
+    }
+
+    /// Reads a whole blob.
+    pub async fn read(&self, id: &BlobId) -> Result<Vec<u8>, StoreError> {
+        Ok(tokio::fs::read(self.path(id)).await?)
+    }
+
+    /// Deletes a blob; a missing blob is not an error.
+    pub async fn delete(&self, id: &BlobId) {
+        let _ = tokio::fs::remove_file(self.path(id)).await;
+    }
+
+    /// The directory blobs live in (for diagnostics).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+}
+
+impl Drop for BlobStore {
+    fn drop(&mut self) {
+        if self.temporary {
+            let _ = std::fs::remove_dir_all(&self.root);
+        }
+    }
+}
+
+/// A blob being written. Dropping it without `commit` leaves only a temp file, removed at
+/// the next start.
+pub struct BlobWriter {
+    file: tokio::fs::File,
+    tmp: PathBuf,
+    dest: PathBuf,
+    dir: PathBuf,
+    id: BlobId,
+    len: u64,
+    durable: bool,
+}
+
+impl BlobWriter {
+    pub async fn write(&mut self, bytes: &[u8]) -> Result<(), StoreError> {
+        self.file.write_all(bytes).await?;
+        self.len += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Bytes written so far.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Makes the blob durable and visible; returns its id.
+    pub async fn commit(mut self) -> Result<BlobId, StoreError> {
+        self.file.flush().await?;
+        if self.durable {
+            self.file.sync_data().await?;
+        }
+        tokio::fs::rename(&self.tmp, &self.dest).await?;
+        if self.durable {
+            let dir = self.dir.clone();
+            tokio::task::spawn_blocking(move || std::fs::File::open(dir)?.sync_all())
+                .await
+                .map_err(|e| std::io::Error::other(e.to_string()))??;
+        }
+        Ok(self.id)
+    }
+
+    /// Discards the blob.
+    pub async fn abort(self) {
+        let _ = tokio::fs::remove_file(&self.tmp).await;
+    }
+}

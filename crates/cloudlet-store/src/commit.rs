@@ -1,0 +1,158 @@
+//! Group commit: one writer thread applies every queued change in one redb transaction and
+//! commits (one fsync) before acknowledging any of them.
+//!
+//! A change that fails is taken out of the batch: the transaction is aborted, the failed
+//! change gets its error, and the others are replayed in a fresh transaction. Changes are
+//! therefore `FnMut` and must only touch the transaction.
+
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use redb::{Database, WriteTransaction};
+use tokio::sync::oneshot;
+
+use crate::StoreError;
+
+/// Most changes applied in one transaction.
+const MAX_BATCH: usize = 256;
+
+trait Job: Send {
+    /// Applies the change; `false` if it failed (its error is kept for `finish`).
+    fn run(&mut self, txn: &WriteTransaction) -> bool;
+    /// Delivers the outcome once the batch's commit has succeeded or failed.
+    fn finish(self: Box<Self>, commit: Result<(), String>);
+}
+
+struct Change<F, T, E> {
+    f: F,
+    outcome: Option<Result<T, E>>,
+    reply: oneshot::Sender<Result<T, E>>,
+}
+
+impl<F, T, E> Job for Change<F, T, E>
+where
+    F: FnMut(&WriteTransaction) -> Result<T, E> + Send,
+    T: Send,
+    E: From<StoreError> + Send,
+{
+    fn run(&mut self, txn: &WriteTransaction) -> bool {
+        let r = (self.f)(txn);
+        let ok = r.is_ok();
+        self.outcome = Some(r);
+        ok
+    }
+
+    fn finish(self: Box<Self>, commit: Result<(), String>) {
+        let out = match (commit, self.outcome) {
+            // A failed change reports its own error whatever the commit did.
+            (_, Some(Err(e))) => Err(e),
+            (Ok(()), Some(Ok(v))) => Ok(v),
+            (Err(msg), _) => Err(StoreError::Db(msg).into()),
+            (Ok(()), None) => Err(StoreError::Closed.into()),
+        };
+        let _ = self.reply.send(out);
+    }
+}
+
+pub(crate) struct GroupCommit {
+    queue: Mutex<Option<Sender<Box<dyn Job>>>>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl GroupCommit {
+    pub(crate) fn start(db: Arc<Database>) -> GroupCommit {
+        let (tx, rx) = channel();
+        let thread = std::thread::Builder::new()
+            .name("store-writer".into())
+            .spawn(move || writer_loop(&db, &rx))
+            .ok();
+        GroupCommit {
+            queue: Mutex::new(Some(tx)),
+            thread: Mutex::new(thread),
+        }
+    }
+
+    pub(crate) async fn submit<F, T, E>(&self, f: F) -> Result<T, E>
+    where
+        F: FnMut(&WriteTransaction) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let (reply, rx) = oneshot::channel();
+        let job: Box<dyn Job> = Box::new(Change {
+            f,
+            outcome: None,
+            reply,
+        });
+        let sent = match self.queue.lock() {
+            Ok(q) => q.as_ref().map(|q| q.send(job).is_ok()).unwrap_or(false),
+            Err(_) => false,
+        };
+        if !sent {
+            return Err(StoreError::Closed.into());
+        }
+        rx.await.unwrap_or_else(|_| Err(StoreError::Closed.into()))
+    }
+
+    /// Closes the queue and waits for the writer to drain it.
+    pub(crate) fn close(&self) {
+        if let Ok(mut q) = self.queue.lock() {
+            q.take();
+        }
+        let handle = self.thread.lock().ok().and_then(|mut t| t.take());
+        if let Some(h) = handle {
+            let _ = h.join();
+        }
+    }
+}
+
+impl Drop for GroupCommit {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+fn writer_loop(db: &Database, rx: &Receiver<Box<dyn Job>>) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        commit_batch(db, batch);
+    }
+}
+
+fn commit_batch(db: &Database, mut batch: Vec<Box<dyn Job>>) {
+    'retry: loop {
+        let txn = match db.begin_write() {
+            Ok(t) => t,
+            Err(e) => return fail_all(batch, e.to_string()),
+        };
+        for i in 0..batch.len() {
+            if !batch[i].run(&txn) {
+                // Drop the failed change and replay the rest without it.
+                let _ = txn.abort();
+                batch.remove(i).finish(Ok(()));
+                if batch.is_empty() {
+                    return;
+                }
+                continue 'retry;
+            }
+        }
+        let result = txn.commit().map_err(|e| e.to_string());
+        for job in batch {
+            job.finish(result.clone());
+        }
+        return;
+    }
+}
+
+fn fail_all(batch: Vec<Box<dyn Job>>, msg: String) {
+    for job in batch {
+        job.finish(Err(msg.clone()));
+    }
+}

@@ -1,0 +1,61 @@
+//! The `cloudlet` command: parses the command line and hands off to `serve` or `status`.
+//! Thin by design: wiring lives in `serve.rs`, nothing here knows a service's operations.
+
+mod data_dir;
+mod serve;
+mod status;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// A local, AWS-compatible serverless stack: S3, DynamoDB, Lambda, API Gateway, IAM/STS and
+/// CloudWatch Logs on one port.
+#[derive(Parser)]
+#[command(name = "cloudlet", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the server until interrupted (Ctrl-C or SIGTERM).
+    Serve(ServeArgs),
+    /// Asks a running server for its health.
+    Status {
+        /// The server to ask.
+        #[arg(long, default_value = "http://127.0.0.1:4566")]
+        endpoint: String,
+    },
+}
+
+#[derive(clap::Args, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:4566")]
+    listen: SocketAddr,
+    /// Where state is kept (default: the platform's data directory).
+    #[arg(long, conflicts_with = "ephemeral")]
+    data_dir: Option<PathBuf>,
+    /// Keep everything in memory; nothing survives the process.
+    #[arg(long)]
+    ephemeral: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(args) => serve::run(args),
+        Command::Status { endpoint } => status::run(&endpoint),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
