@@ -2,6 +2,7 @@
 //! Thin by design: wiring lives in `serve.rs`, nothing here knows a service's operations.
 
 mod data_dir;
+mod demo;
 mod serve;
 mod status;
 
@@ -24,6 +25,9 @@ struct Cli {
 enum Command {
     /// Runs the server until interrupted (Ctrl-C or SIGTERM).
     Serve(ServeArgs),
+    /// Runs the serverless workshop end to end (S3 website → API Gateway → Lambda →
+    /// DynamoDB) and prints the website's URL.
+    Demo(demo::DemoArgs),
     /// Asks a running server for its health.
     Status {
         /// The server to ask.
@@ -36,19 +40,20 @@ enum Command {
 pub struct ServeArgs {
     /// Address to listen on; port 0 picks a free port.
     #[arg(long, default_value = "127.0.0.1:4566")]
-    listen: SocketAddr,
+    pub listen: SocketAddr,
     /// Where state is kept (default: the platform's data directory).
     #[arg(long, conflicts_with = "ephemeral")]
-    data_dir: Option<PathBuf>,
+    pub data_dir: Option<PathBuf>,
     /// Keep everything in memory; nothing survives the process.
     #[arg(long)]
-    ephemeral: bool,
+    pub ephemeral: bool,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => serve::run(args),
+        Command::Demo(args) => demo::run(args),
         Command::Status { endpoint } => status::run(&endpoint),
     };
     match result {

@@ -37,7 +37,47 @@ pub fn open_store(args: &ServeArgs) -> anyhow::Result<(Store, String)> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let (store, where_) = open_store(&args)?;
+    let server = start(&args).await?;
+    println!(
+        "cloudlet {} ready on {} (data: {})",
+        env!("CARGO_PKG_VERSION"),
+        server.endpoint,
+        server.data
+    );
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    server.wait_for_signal().await;
+    Ok(())
+}
+
+/// A server running in this process.
+pub struct Started {
+    pub endpoint: String,
+    /// Where its state lives (a directory, or `ephemeral`).
+    pub data: String,
+    store: Store,
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Started {
+    /// Stops accepting, lets in-flight requests finish, closes the store.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
+        self.store.close();
+    }
+
+    /// Serves until SIGINT/SIGTERM, then stops.
+    pub async fn wait_for_signal(self) {
+        shutdown_signal().await;
+        self.stop().await;
+    }
+}
+
+/// Opens the store, binds the listener and starts serving in the background.
+pub async fn start(args: &ServeArgs) -> anyhow::Result<Started> {
+    let (store, data) = open_store(args)?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| {
@@ -56,17 +96,17 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     };
     let endpoint = format!("http://{host}:{}", local.port());
     let edge = Arc::new(build_edge(&store, endpoint.clone(), local.port()));
-
-    println!(
-        "cloudlet {} ready on {endpoint} (data: {where_})",
-        env!("CARGO_PKG_VERSION")
-    );
-    use std::io::Write;
-    let _ = std::io::stdout().flush();
-
-    edge.serve(listener, shutdown_signal()).await;
-    store.close();
-    Ok(())
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(edge.serve(listener, async {
+        let _ = stopped.await;
+    }));
+    Ok(Started {
+        endpoint,
+        data,
+        store,
+        stop,
+        task,
+    })
 }
 
 /// Every service behind one edge, wired to one another through the traits in
