@@ -619,3 +619,42 @@ def test_accounts_are_separate(server):
     assert error_of(e)[:2] == ("NoSuchEntity", 404)
     made = other.create_role(RoleName=name, AssumeRolePolicyDocument=TRUST_JSON)["Role"]
     assert made["Arn"] == f"arn:aws:iam::111122223333:role/{name}"
+
+
+def test_user_policies_and_policy_entities(server):
+    iam = server.client("iam")
+    user = unique("puser")
+    iam.create_user(UserName=user)
+    iam.put_user_policy(UserName=user, PolicyName="read", PolicyDocument=json.dumps(S3_READ))
+    assert iam.get_user_policy(UserName=user, PolicyName="read")["PolicyDocument"] == S3_READ
+    assert iam.list_user_policies(UserName=user)["PolicyNames"] == ["read"]
+    with pytest.raises(ClientError) as e:
+        iam.get_user_policy(UserName=user, PolicyName="nope")
+    assert error_of(e) == ("NoSuchEntity", 404, "The user policy with name nope cannot be found.")
+
+    arn = iam.create_policy(PolicyName=unique("upol"), PolicyDocument=json.dumps(S3_READ))["Policy"]["Arn"]
+    role = make_role(iam)
+    iam.attach_user_policy(UserName=user, PolicyArn=arn)
+    iam.attach_role_policy(RoleName=role, PolicyArn=arn)
+    assert [a["PolicyArn"] for a in iam.list_attached_user_policies(UserName=user)["AttachedPolicies"]] == [arn]
+    assert iam.get_policy(PolicyArn=arn)["Policy"]["AttachmentCount"] == 2
+    entities = iam.list_entities_for_policy(PolicyArn=arn)
+    assert [u["UserName"] for u in entities["PolicyUsers"]] == [user]
+    assert [r["RoleName"] for r in entities["PolicyRoles"]] == [role]
+    assert entities["PolicyGroups"] == []
+    only_roles = iam.list_entities_for_policy(PolicyArn=arn, EntityFilter="Role")
+    assert only_roles["PolicyUsers"] == [] and len(only_roles["PolicyRoles"]) == 1
+
+    with pytest.raises(ClientError) as e:
+        iam.delete_user(UserName=user)
+    assert error_of(e) == ("DeleteConflict", 409, "Cannot delete entity, must detach all policies first.")
+    iam.detach_user_policy(UserName=user, PolicyArn=arn)
+    with pytest.raises(ClientError) as e:
+        iam.detach_user_policy(UserName=user, PolicyArn=arn)
+    assert error_of(e) == ("NoSuchEntity", 404, f"Policy {arn} was not found.")
+    with pytest.raises(ClientError) as e:
+        iam.delete_user(UserName=user)
+    assert error_of(e) == ("DeleteConflict", 409, "Cannot delete entity, must delete policies first.")
+    iam.delete_user_policy(UserName=user, PolicyName="read")
+    iam.delete_user(UserName=user)
+    assert iam.list_instance_profiles_for_role(RoleName=role)["InstanceProfiles"] == []

@@ -168,6 +168,56 @@ pub enum IamOp {
         id: String,
         status: String,
     },
+    PutUserPolicy {
+        user: String,
+        policy: String,
+        document: String,
+    },
+    GetUserPolicy {
+        user: String,
+        policy: String,
+    },
+    ListUserPolicies {
+        user: String,
+        page: Page,
+    },
+    DeleteUserPolicy {
+        user: String,
+        policy: String,
+    },
+    AttachUserPolicy {
+        user: String,
+        arn: String,
+    },
+    DetachUserPolicy {
+        user: String,
+        arn: String,
+    },
+    ListAttachedUserPolicies {
+        user: String,
+        path_prefix: String,
+        page: Page,
+    },
+    ListInstanceProfilesForRole {
+        role: String,
+        page: Page,
+    },
+    ListEntitiesForPolicy {
+        arn: String,
+        filter: Option<EntityFilter>,
+        path_prefix: String,
+        page: Page,
+    },
+}
+
+/// `ListEntitiesForPolicy`' `EntityFilter`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntityFilter {
+    User,
+    Role,
+    Group,
+    LocalManagedPolicy,
+    AwsManagedPolicy,
 }
 
 /// `ListPolicies`' `Scope`.
@@ -193,17 +243,15 @@ pub enum StsOp {
 }
 
 /// IAM actions cloudlet does not serve (answered `NotImplemented`, not `InvalidAction`).
-const IAM_UNSUPPORTED: [&str; 12] = [
+const IAM_UNSUPPORTED: [&str; 10] = [
     "CreateGroup",
     "AddUserToGroup",
-    "AttachUserPolicy",
-    "PutUserPolicy",
+    "AttachGroupPolicy",
+    "PutGroupPolicy",
     "CreateInstanceProfile",
     "AddRoleToInstanceProfile",
-    "ListInstanceProfilesForRole",
     "CreateServiceLinkedRole",
     "PutRolePermissionsBoundary",
-    "ListEntitiesForPolicy",
     "SimulatePrincipalPolicy",
     "CreateLoginProfile",
 ];
@@ -284,6 +332,7 @@ pub fn parse_iam(action: &str, version: &str, p: &Params) -> Result<IamOp, IamEr
     use IamOp as O;
     let role = |name: &str| req(p, name, &v::ROLE_NAME);
     let policy_arn = || req(p, "PolicyArn", &v::POLICY_ARN);
+    let user = |name: &str| req(p, name, &v::USER_NAME);
     Ok(match action {
         "CreateRole" => O::CreateRole(CreateRole {
             name: role("RoleName")?,
@@ -455,6 +504,60 @@ pub fn parse_iam(action: &str, version: &str, p: &Params) -> Result<IamOp, IamEr
                     ));
                 }
             },
+        },
+        "PutUserPolicy" => O::PutUserPolicy {
+            user: user("UserName")?,
+            policy: req(p, "PolicyName", &v::POLICY_NAME)?,
+            document: req(p, "PolicyDocument", &v::POLICY_DOCUMENT)?,
+        },
+        "GetUserPolicy" => O::GetUserPolicy {
+            user: user("UserName")?,
+            policy: req(p, "PolicyName", &v::POLICY_NAME)?,
+        },
+        "ListUserPolicies" => O::ListUserPolicies {
+            user: user("UserName")?,
+            page: page(p)?,
+        },
+        "DeleteUserPolicy" => O::DeleteUserPolicy {
+            user: user("UserName")?,
+            policy: req(p, "PolicyName", &v::POLICY_NAME)?,
+        },
+        "AttachUserPolicy" => O::AttachUserPolicy {
+            user: user("UserName")?,
+            arn: policy_arn()?,
+        },
+        "DetachUserPolicy" => O::DetachUserPolicy {
+            user: user("UserName")?,
+            arn: policy_arn()?,
+        },
+        "ListAttachedUserPolicies" => O::ListAttachedUserPolicies {
+            user: user("UserName")?,
+            path_prefix: path_prefix(p, &v::POLICY_PATH_PREFIX)?,
+            page: page(p)?,
+        },
+        "ListInstanceProfilesForRole" => O::ListInstanceProfilesForRole {
+            role: role("RoleName")?,
+            page: page(p)?,
+        },
+        "ListEntitiesForPolicy" => O::ListEntitiesForPolicy {
+            arn: policy_arn()?,
+            filter: match p.get("EntityFilter") {
+                None => None,
+                Some("User") => Some(EntityFilter::User),
+                Some("Role") => Some(EntityFilter::Role),
+                Some("Group") => Some(EntityFilter::Group),
+                Some("LocalManagedPolicy") => Some(EntityFilter::LocalManagedPolicy),
+                Some("AWSManagedPolicy") => Some(EntityFilter::AwsManagedPolicy),
+                Some(other) => {
+                    return Err(IamError::constraint(
+                        Some(other),
+                        "entityFilter",
+                        "Member must satisfy enum value set: [LocalManagedPolicy, Group, Role, AWSManagedPolicy, User]",
+                    ));
+                }
+            },
+            path_prefix: path_prefix(p, &v::PATH_PREFIX)?,
+            page: page(p)?,
         },
         other if IAM_UNSUPPORTED.contains(&other) => {
             return Err(IamError::NotImplemented(other.to_string()));

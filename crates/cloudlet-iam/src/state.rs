@@ -84,6 +84,12 @@ pub struct User {
     pub path: String,
     pub created: i64,
     pub tags: Vec<Tag>,
+    /// Inline policies: name → document.
+    #[serde(default)]
+    pub inline: BTreeMap<String, String>,
+    /// Attached managed policy ARNs, in attachment order.
+    #[serde(default)]
+    pub attached: Vec<String>,
 }
 
 impl User {

@@ -3,6 +3,7 @@
 
 mod policies;
 mod roles;
+mod user_policies;
 mod users;
 
 use crate::Iam;
@@ -94,6 +95,32 @@ impl Iam {
             O::UpdateAccessKey { user, id, status } => {
                 self.update_access_key(ctx, user, id, status).await
             }
+            O::PutUserPolicy {
+                user,
+                policy,
+                document,
+            } => self.put_user_policy(acct, &user, policy, document).await,
+            O::GetUserPolicy { user, policy } => self.get_user_policy(acct, &user, &policy),
+            O::ListUserPolicies { user, page } => self.list_user_policies(acct, &user, &page),
+            O::DeleteUserPolicy { user, policy } => {
+                self.delete_user_policy(acct, &user, policy).await
+            }
+            O::AttachUserPolicy { user, arn } => self.attach_user_policy(acct, &user, arn).await,
+            O::DetachUserPolicy { user, arn } => self.detach_user_policy(acct, &user, arn).await,
+            O::ListAttachedUserPolicies {
+                user,
+                path_prefix,
+                page,
+            } => self.list_attached_user_policies(acct, &user, &path_prefix, &page),
+            O::ListInstanceProfilesForRole { role, page } => {
+                self.list_instance_profiles_for_role(acct, &role, &page)
+            }
+            O::ListEntitiesForPolicy {
+                arn,
+                filter,
+                path_prefix,
+                page,
+            } => self.list_entities_for_policy(acct, &arn, filter, &path_prefix, &page),
         }
     }
 }
@@ -122,6 +149,46 @@ pub(crate) fn paginate<T>(
 pub(crate) fn page_tail(x: &mut Xml, next: Option<String>) {
     x.elem("IsTruncated", if next.is_some() { "true" } else { "false" });
     x.opt("Marker", next.as_deref());
+}
+
+/// `<AttachedPolicies>` for the policy ARNs in `attached` whose path starts with
+/// `path_prefix`, one page of them, and the paging tail.
+pub(crate) fn attached_xml(attached: &[String], path_prefix: &str, page: &Page) -> Option<String> {
+    let attached: Vec<(String, String)> = attached
+        .iter()
+        .filter_map(|arn| {
+            let rest = arn.split_once(":policy").map(|(_, rest)| rest)?;
+            let (path, name) = rest.rsplit_once('/')?;
+            let path = format!("{path}/");
+            path.starts_with(path_prefix)
+                .then(|| (name.to_string(), arn.clone()))
+        })
+        .collect();
+    let (attached, next) = paginate(attached, |(_, arn)| arn.clone(), page);
+    let mut x = Xml::new();
+    x.open("AttachedPolicies");
+    for (name, arn) in &attached {
+        x.open("member")
+            .elem("PolicyName", name)
+            .elem("PolicyArn", arn)
+            .close();
+    }
+    x.close();
+    page_tail(&mut x, next);
+    Some(x.finish())
+}
+
+/// `<PolicyNames>` of one page of inline policy `names`, and the paging tail.
+pub(crate) fn policy_names_xml(names: Vec<String>, page: &Page) -> Option<String> {
+    let (names, next) = paginate(names, String::clone, page);
+    let mut x = Xml::new();
+    x.open("PolicyNames");
+    for n in &names {
+        x.elem("member", n);
+    }
+    x.close();
+    page_tail(&mut x, next);
+    Some(x.finish())
 }
 
 /// `<Tags><member><Key/><Value/></member>…</Tags>`.

@@ -4,15 +4,16 @@
 use std::collections::HashMap;
 
 use cloudlet_core::ids::random_upper_id;
+use cloudlet_store::redb::WriteTransaction;
 
 use super::{OpResult, page_tail, paginate, tags_xml};
 use crate::Iam;
 use crate::error::IamError;
 use crate::managed::{self, AwsPolicy};
 use crate::policy::{self, Kind, url_encode};
-use crate::protocol::{CreatePolicy, Page, Scope};
+use crate::protocol::{CreatePolicy, EntityFilter, Page, Scope};
 use crate::query::Xml;
-use crate::state::{ManagedPolicy, POLICIES, PolicyVersion, ROLES, key, prefix};
+use crate::state::{ManagedPolicy, POLICIES, PolicyVersion, ROLES, USERS, key, prefix};
 use crate::time::{iso8601, now};
 
 /// What a policy ARN names.
@@ -41,6 +42,43 @@ pub(crate) fn policy_ref(acct: &str, arn: &str) -> PolicyRef {
         },
         _ => PolicyRef::Unknown,
     }
+}
+
+/// Adds `arn` to an identity's `attached` list if the policy exists (idempotent), within the
+/// quota named by `quota` (`PoliciesPerRole: 10`).
+pub(crate) fn attach(
+    attached: &mut Vec<String>,
+    pref: &PolicyRef,
+    arn: &str,
+    txn: &WriteTransaction,
+    quota: &str,
+) -> Result<(), IamError> {
+    let exists = match pref {
+        PolicyRef::Aws(_) => true,
+        PolicyRef::Customer { key, path } => {
+            POLICIES.get(txn, key)?.is_some_and(|p| p.path == *path)
+        }
+        PolicyRef::Unknown => false,
+    };
+    if !exists {
+        return Err(IamError::NoSuchEntity(format!(
+            "Policy {arn} does not exist or is not attachable."
+        )));
+    }
+    if !attached.iter().any(|a| a == arn) {
+        if attached.len() >= 10 {
+            return Err(IamError::LimitExceeded(format!(
+                "Cannot exceed quota for {quota}"
+            )));
+        }
+        attached.push(arn.to_string());
+    }
+    Ok(())
+}
+
+/// Detaching a policy that is not attached.
+pub(crate) fn not_attached(arn: &str) -> IamError {
+    IamError::NoSuchEntity(format!("Policy {arn} was not found."))
 }
 
 fn not_found(arn: &str) -> IamError {
@@ -134,19 +172,81 @@ fn version_xml(x: &mut Xml, v: &PolicyVersion, default: &str, with_document: boo
 }
 
 impl Iam {
-    /// How many roles of `acct` each policy ARN is attached to.
+    /// How many roles and users of `acct` each policy ARN is attached to.
     fn attachment_counts(&self, acct: &str) -> Result<HashMap<String, usize>, IamError> {
         let p = prefix(acct);
-        let roles = self
+        let (roles, users) = self
             .store
-            .read(|txn| Ok::<_, IamError>(ROLES.read_all(txn, &p)?))?;
+            .read(|txn| Ok::<_, IamError>((ROLES.read_all(txn, &p)?, USERS.read_all(txn, &p)?)))?;
         let mut counts = HashMap::new();
-        for (_, r) in roles {
-            for arn in r.attached {
-                *counts.entry(arn).or_insert(0) += 1;
-            }
+        let attached = roles
+            .into_iter()
+            .flat_map(|(_, r)| r.attached)
+            .chain(users.into_iter().flat_map(|(_, u)| u.attached));
+        for arn in attached {
+            *counts.entry(arn).or_insert(0) += 1;
         }
         Ok(counts)
+    }
+
+    pub(crate) fn list_entities_for_policy(
+        &self,
+        acct: &str,
+        arn: &str,
+        filter: Option<EntityFilter>,
+        path_prefix: &str,
+        page: &Page,
+    ) -> OpResult {
+        if let PolicyRef::Unknown | PolicyRef::Customer { .. } = policy_ref(acct, arn) {
+            self.customer_policy(acct, arn)?;
+        }
+        let p = prefix(acct);
+        let (roles, users) = self
+            .store
+            .read(|txn| Ok::<_, IamError>((ROLES.read_all(txn, &p)?, USERS.read_all(txn, &p)?)))?;
+        let want = |f: EntityFilter| filter.is_none_or(|x| x == f);
+        // (kind, name, id): users first, then roles, as one pageable list.
+        let mut entities: Vec<(&str, String, String)> = Vec::new();
+        if want(EntityFilter::User) {
+            entities.extend(
+                users
+                    .into_iter()
+                    .map(|(_, u)| u)
+                    .filter(|u| {
+                        u.path.starts_with(path_prefix) && u.attached.iter().any(|a| a == arn)
+                    })
+                    .map(|u| ("user", u.name, u.id)),
+            );
+        }
+        if want(EntityFilter::Role) {
+            entities.extend(
+                roles
+                    .into_iter()
+                    .map(|(_, r)| r)
+                    .filter(|r| {
+                        r.path.starts_with(path_prefix) && r.attached.iter().any(|a| a == arn)
+                    })
+                    .map(|r| ("role", r.name, r.id)),
+            );
+        }
+        let (entities, next) = paginate(entities, |(kind, name, _)| format!("{kind}/{name}"), page);
+        let mut x = Xml::new();
+        x.empty("PolicyGroups");
+        for (tag, kind, name_tag, id_tag) in [
+            ("PolicyUsers", "user", "UserName", "UserId"),
+            ("PolicyRoles", "role", "RoleName", "RoleId"),
+        ] {
+            x.open(tag);
+            for (_, name, id) in entities.iter().filter(|(k, _, _)| *k == kind) {
+                x.open("member")
+                    .elem(name_tag, name)
+                    .elem(id_tag, id)
+                    .close();
+            }
+            x.close();
+        }
+        page_tail(&mut x, next);
+        Ok(Some(x.finish()))
     }
 
     /// The customer managed policy `arn` names, from committed state.
@@ -255,7 +355,11 @@ impl Iam {
             let attached = ROLES
                 .all(txn, &p)?
                 .iter()
-                .any(|(_, r)| r.attached.contains(&target));
+                .any(|(_, r)| r.attached.contains(&target))
+                || USERS
+                    .all(txn, &p)?
+                    .iter()
+                    .any(|(_, u)| u.attached.contains(&target));
             if attached {
                 return Err(IamError::DeleteConflict(
                     "Cannot delete a policy attached to entities.".into(),

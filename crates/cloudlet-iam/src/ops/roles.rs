@@ -4,14 +4,14 @@
 use cloudlet_core::ids::random_upper_id;
 use cloudlet_store::redb::WriteTransaction;
 
-use super::{OpResult, merge_tags, page_tail, paginate, tags_xml};
+use super::{OpResult, attached_xml, merge_tags, page_tail, paginate, policy_names_xml, tags_xml};
 use crate::Iam;
 use crate::error::IamError;
-use crate::ops::policies::{PolicyRef, policy_ref};
+use crate::ops::policies::{attach, not_attached, policy_ref};
 use crate::policy::{self, Kind, url_encode};
 use crate::protocol::{CreateRole, Page};
 use crate::query::Xml;
-use crate::state::{POLICIES, ROLES, Role, Tag, key, prefix};
+use crate::state::{ROLES, Role, Tag, key, prefix};
 use crate::time::{iso8601, now};
 
 /// How much of a role a response shows.
@@ -262,16 +262,7 @@ impl Iam {
 
     pub(crate) fn list_role_policies(&self, acct: &str, role: &str, page: &Page) -> OpResult {
         let r = self.role(acct, role)?;
-        let names: Vec<String> = r.inline.into_keys().collect();
-        let (names, next) = paginate(names, String::clone, page);
-        let mut x = Xml::new();
-        x.open("PolicyNames");
-        for n in &names {
-            x.elem("member", n);
-        }
-        x.close();
-        page_tail(&mut x, next);
-        Ok(Some(x.finish()))
+        Ok(policy_names_xml(r.inline.into_keys().collect(), page))
     }
 
     pub(crate) async fn delete_role_policy(
@@ -294,27 +285,7 @@ impl Iam {
     pub(crate) async fn attach_role_policy(&self, acct: &str, role: &str, arn: String) -> OpResult {
         let pref = policy_ref(acct, &arn);
         self.modify_role(acct, role, move |role, txn| {
-            let exists = match &pref {
-                PolicyRef::Aws(_) => true,
-                PolicyRef::Customer { key, path } => {
-                    POLICIES.get(txn, key)?.is_some_and(|p| p.path == *path)
-                }
-                PolicyRef::Unknown => false,
-            };
-            if !exists {
-                return Err(IamError::NoSuchEntity(format!(
-                    "Policy {arn} does not exist or is not attachable."
-                )));
-            }
-            if !role.attached.contains(&arn) {
-                if role.attached.len() >= 10 {
-                    return Err(IamError::LimitExceeded(
-                        "Cannot exceed quota for PoliciesPerRole: 10".into(),
-                    ));
-                }
-                role.attached.push(arn.clone());
-            }
-            Ok(())
+            attach(&mut role.attached, &pref, &arn, txn, "PoliciesPerRole: 10")
         })
         .await?;
         Ok(None)
@@ -325,9 +296,7 @@ impl Iam {
             let before = role.attached.len();
             role.attached.retain(|a| *a != arn);
             if role.attached.len() == before {
-                return Err(IamError::NoSuchEntity(format!(
-                    "Policy {arn} was not attached."
-                )));
+                return Err(not_attached(&arn));
             }
             Ok(())
         })
@@ -343,28 +312,20 @@ impl Iam {
         page: &Page,
     ) -> OpResult {
         let r = self.role(acct, role)?;
-        let attached: Vec<(String, String)> = r
-            .attached
-            .iter()
-            .filter_map(|arn| {
-                let rest = arn.split_once(":policy").map(|(_, rest)| rest)?;
-                let (path, name) = rest.rsplit_once('/')?;
-                let path = format!("{path}/");
-                path.starts_with(path_prefix)
-                    .then(|| (name.to_string(), arn.clone()))
-            })
-            .collect();
-        let (attached, next) = paginate(attached, |(_, arn)| arn.clone(), page);
+        Ok(attached_xml(&r.attached, path_prefix, page))
+    }
+
+    /// cloudlet has no instance profiles, so every role's list is empty.
+    pub(crate) fn list_instance_profiles_for_role(
+        &self,
+        acct: &str,
+        role: &str,
+        _page: &Page,
+    ) -> OpResult {
+        self.role(acct, role)?;
         let mut x = Xml::new();
-        x.open("AttachedPolicies");
-        for (name, arn) in &attached {
-            x.open("member")
-                .elem("PolicyName", name)
-                .elem("PolicyArn", arn)
-                .close();
-        }
-        x.close();
-        page_tail(&mut x, next);
+        x.empty("InstanceProfiles");
+        page_tail(&mut x, None);
         Ok(Some(x.finish()))
     }
 }

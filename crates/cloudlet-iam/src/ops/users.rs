@@ -12,7 +12,7 @@ use crate::query::Xml;
 use crate::state::{ACCESS_KEYS, AccessKey, Tag, USERS, User, key, prefix};
 use crate::time::{iso8601, now};
 
-fn no_such_user(name: &str) -> IamError {
+pub(crate) fn no_such_user(name: &str) -> IamError {
     IamError::NoSuchEntity(format!("The user with name {name} cannot be found."))
 }
 
@@ -53,7 +53,7 @@ fn same_owner(k: &AccessKey, acct: &str, owner: Option<&str>) -> bool {
 }
 
 impl Iam {
-    fn user(&self, acct: &str, name: &str) -> Result<User, IamError> {
+    pub(crate) fn user(&self, acct: &str, name: &str) -> Result<User, IamError> {
         let k = key(acct, name);
         self.store
             .read(|txn| Ok::<_, IamError>(USERS.read(txn, &k)?))?
@@ -73,6 +73,8 @@ impl Iam {
             name,
             path,
             tags,
+            inline: Default::default(),
+            attached: Vec::new(),
         };
         let k = key(acct, &user.name);
         let stored = user.clone();
@@ -148,8 +150,16 @@ impl Iam {
         let acct = acct.to_string();
         self.store
             .write(move |txn| {
-                if USERS.get(txn, &k)?.is_none() {
-                    return Err(no_such_user(&name));
+                let user = USERS.get(txn, &k)?.ok_or_else(|| no_such_user(&name))?;
+                if !user.attached.is_empty() {
+                    return Err(IamError::DeleteConflict(
+                        "Cannot delete entity, must detach all policies first.".into(),
+                    ));
+                }
+                if !user.inline.is_empty() {
+                    return Err(IamError::DeleteConflict(
+                        "Cannot delete entity, must delete policies first.".into(),
+                    ));
                 }
                 let has_keys = ACCESS_KEYS
                     .all(txn, "")?
