@@ -1,13 +1,53 @@
-//! IAM and STS: roles, policies, users and access keys; role sessions for Lambda.
+//! IAM and STS: roles (trust policies, inline and attached policies, tags), customer and
+//! AWS managed policies, users and access keys, and role sessions — over the AWS query
+//! protocol, plus the in-process faces other parts of cloudlet use: the edge's
+//! [`CredentialResolver`] (access key → principal) and Lambda's [`RoleSessions`].
+//!
+//! Layout: `query` (wire parameters and XML envelope) → `protocol` (typed operations,
+//! validated) → `ops`/`sts` (execution) → `state` (redb tables). It does not evaluate
+//! permissions and does not verify signatures.
+
+mod error;
+mod keys;
+mod managed;
+mod ops;
+mod policy;
+mod protocol;
+mod query;
+mod state;
+mod sts;
+mod time;
+mod validate;
 
 use std::sync::Arc;
 
-use cloudlet_core::{AwsError, BoxFuture, Request, RequestContext, Response, Service};
+use cloudlet_core::traits::{CredentialResolver, Credentials, RoleSessions};
+use cloudlet_core::{
+    AccountId, AwsError, BoxFuture, Principal, Request, RequestContext, Response, Service,
+    ServiceId, body,
+};
 use cloudlet_store::Store;
+use http::{HeaderValue, header};
 
-/// The IAM service.
+pub use error::IamError;
+
+use crate::state::{ACCESS_KEYS, Owner, ROLES, SESSIONS, key};
+
+const IAM_XMLNS: &str = "https://iam.amazonaws.com/doc/2010-05-08/";
+const STS_XMLNS: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
+/// Largest request body read (a 128 KiB policy document, form-encoded, fits easily).
+const MAX_BODY: usize = 2 << 20;
+
+/// The secret half of an access key, for signature verification.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeySecret {
+    pub secret_access_key: String,
+    /// Present for temporary (STS) credentials.
+    pub session_token: Option<String>,
+}
+
+/// The IAM and STS service (one type serves both; `ctx.service` tells them apart).
 pub struct Iam {
-    #[allow(dead_code)]
     store: Store,
 }
 
@@ -15,39 +55,137 @@ impl Iam {
     pub fn new(store: Store) -> Arc<Iam> {
         Arc::new(Iam { store })
     }
+
+    /// The secret of a usable access key: an active IAM user (or root) key, or an unexpired
+    /// session key. `None` for unknown, inactive or expired keys.
+    pub fn secret_for(&self, access_key: &str) -> Option<KeySecret> {
+        if access_key.starts_with("ASIA") {
+            let s = self
+                .store
+                .read(|txn| SESSIONS.read(txn, access_key))
+                .ok()??;
+            return (s.expiration >= time::now()).then_some(KeySecret {
+                secret_access_key: s.secret,
+                session_token: Some(s.token),
+            });
+        }
+        if access_key.starts_with("AKIA") {
+            let k = self
+                .store
+                .read(|txn| ACCESS_KEYS.read(txn, access_key))
+                .ok()??;
+            return (k.status == "Active").then_some(KeySecret {
+                secret_access_key: k.secret,
+                session_token: None,
+            });
+        }
+        None
+    }
+
+    async fn handle_query(&self, ctx: RequestContext, req: Request) -> Result<Response, IamError> {
+        let query = req.uri().query().map(str::to_string);
+        let bytes = body::collect(req.into_body(), MAX_BODY)
+            .await
+            .map_err(|e| IamError::InvalidInput(e.to_string()))?;
+        let params = query::Params::parse(query.as_deref(), &bytes);
+        let action = params.get("Action").ok_or(IamError::MissingAction)?;
+        let sts = ctx.service == ServiceId::Sts;
+        let (xmlns, default_version) = if sts {
+            (STS_XMLNS, "2011-06-15")
+        } else {
+            (IAM_XMLNS, "2010-05-08")
+        };
+        let version = params.get("Version").unwrap_or(default_version);
+        let result = if sts {
+            let op = protocol::parse_sts(action, version, &params)?;
+            self.execute_sts(&ctx, op).await?
+        } else {
+            let op = protocol::parse_iam(action, version, &params)?;
+            self.execute(&ctx, op).await?
+        };
+        let doc = query::envelope(action, xmlns, result, ctx.request_id.as_str());
+        let mut resp = Response::new(body::full(doc));
+        resp.headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml"));
+        Ok(resp)
+    }
 }
 
 impl Service for Iam {
     fn handle(
         &self,
-        _ctx: RequestContext,
-        _req: Request,
+        ctx: RequestContext,
+        req: Request,
     ) -> BoxFuture<'_, Result<Response, AwsError>> {
-        Box::pin(async {
-            Err(AwsError::client(
-                "UnknownOperationException",
-                "IAM is not implemented yet",
-            ))
-        })
+        Box::pin(async move { self.handle_query(ctx, req).await.map_err(AwsError::from) })
     }
 }
 
-impl cloudlet_core::traits::CredentialResolver for Iam {
-    fn resolve(&self, _access_key: &str) -> Option<cloudlet_core::Principal> {
+impl CredentialResolver for Iam {
+    fn resolve(&self, access_key: &str) -> Option<Principal> {
+        // Only keys cloudlet issued can be known; `test` and 12-digit keys skip the store.
+        if access_key.starts_with("ASIA") {
+            let s = self
+                .store
+                .read(|txn| SESSIONS.read(txn, access_key))
+                .ok()??;
+            let account = AccountId::parse(&s.account)?;
+            return Some(match s.owner {
+                Owner::Role { name, session, .. } => Principal::AssumedRole {
+                    account,
+                    role: name,
+                    session,
+                },
+                Owner::Root => Principal::Root { account },
+                Owner::User { name } => Principal::User { account, name },
+            });
+        }
+        if access_key.starts_with("AKIA") {
+            let k = self
+                .store
+                .read(|txn| ACCESS_KEYS.read(txn, access_key))
+                .ok()??;
+            let account = AccountId::parse(&k.account)?;
+            return Some(match k.user {
+                Some(name) => Principal::User { account, name },
+                None => Principal::Root { account },
+            });
+        }
         None
     }
 }
 
-impl cloudlet_core::traits::RoleSessions for Iam {
+impl RoleSessions for Iam {
     fn assume_role(
         &self,
-        _account: &cloudlet_core::AccountId,
-        _role_arn: &str,
-        _session_name: &str,
-    ) -> BoxFuture<'_, Result<cloudlet_core::traits::Credentials, AwsError>> {
-        Box::pin(async { Err(AwsError::internal("STS is not implemented yet")) })
+        account: &AccountId,
+        role_arn: &str,
+        session_name: &str,
+    ) -> BoxFuture<'_, Result<Credentials, AwsError>> {
+        let caller = format!("arn:aws:iam::{account}:root");
+        let role_arn = role_arn.to_string();
+        let session_name = session_name.to_string();
+        Box::pin(async move {
+            validate::check(&validate::SESSION_NAME, &session_name)?;
+            let s = self
+                .start_role_session(&role_arn, &session_name, None, &caller)
+                .await?;
+            Ok(Credentials {
+                access_key_id: s.access_key_id,
+                secret_access_key: s.session.secret,
+                session_token: s.session.token,
+                expiration: s.session.expiration,
+            })
+        })
     }
-    fn role_exists(&self, _account: &cloudlet_core::AccountId, _role_arn: &str) -> bool {
-        true
+
+    fn role_exists(&self, _account: &AccountId, role_arn: &str) -> bool {
+        let Some((account, name)) = sts::parse_role_arn(role_arn) else {
+            return false;
+        };
+        let k = key(&account, &name);
+        self.store
+            .read(|txn| ROLES.read(txn, &k))
+            .is_ok_and(|r| r.is_some())
     }
 }
