@@ -464,3 +464,7 @@ async fn lambda_custom(
         Err(why) => internal_error(log, &why),
     }
 }
+
+#[cfg(test)]
+#[path = "execute_tests.rs"]
+mod tests;
