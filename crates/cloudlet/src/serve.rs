@@ -124,8 +124,9 @@ pub fn build_edge(store: &Store, endpoint: String, port: u16) -> Edge {
     let lambda = cloudlet_lambda::Lambda::new(store.clone());
     edge.register(ServiceId::Lambda, lambda.clone());
 
-    let apigateway = cloudlet_apigateway::ApiGateway::new(store.clone());
+    let apigateway = cloudlet_apigateway::ApiGateway::new(store.clone(), lambda.clone());
     edge.register(ServiceId::ApiGateway, apigateway.clone());
+    edge.register(ServiceId::ExecuteApi, apigateway.clone());
 
     let dynamodb = cloudlet_dynamodb::DynamoDb::new(store.clone());
     edge.register(ServiceId::DynamoDb, dynamodb.clone());
