@@ -121,7 +121,7 @@ pub fn build_edge(store: &Store, endpoint: String, port: u16) -> Edge {
     let logs = cloudlet_logs::Logs::new(store.clone());
     edge.register(ServiceId::Logs, logs.clone());
 
-    let lambda = cloudlet_lambda::Lambda::new(store.clone());
+    let lambda = cloudlet_lambda::Lambda::new(store.clone(), logs.clone(), iam.clone());
     edge.register(ServiceId::Lambda, lambda.clone());
 
     let apigateway = cloudlet_apigateway::ApiGateway::new(store.clone(), lambda.clone());
