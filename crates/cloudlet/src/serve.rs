@@ -38,6 +38,8 @@ pub fn open_store(args: &ServeArgs) -> anyhow::Result<(Store, String)> {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let server = start(&args).await?;
+    // Install the handlers before announcing readiness, so an early SIGTERM is a clean stop.
+    let signal = shutdown_signal();
     println!(
         "cloudlet {} ready on {} (data: {})",
         env!("CARGO_PKG_VERSION"),
@@ -46,7 +48,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     );
     use std::io::Write;
     let _ = std::io::stdout().flush();
-    server.wait_for_signal().await;
+    signal.await;
+    server.stop().await;
     Ok(())
 }
 
@@ -136,24 +139,32 @@ pub fn build_edge(store: &Store, endpoint: String, port: u16) -> Edge {
     edge
 }
 
-async fn shutdown_signal() {
+/// Resolves on SIGINT or SIGTERM. The handlers are installed when this is called, not when
+/// the returned future is first polled.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        let mut term = match signal(SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-                return;
+        let term = signal(SignalKind::terminate()).ok();
+        let int = signal(SignalKind::interrupt()).ok();
+        async move {
+            match (term, int) {
+                (Some(mut t), Some(mut i)) => {
+                    tokio::select! {
+                        _ = t.recv() => {}
+                        _ = i.recv() => {}
+                    }
+                }
+                _ => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
