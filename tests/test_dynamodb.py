@@ -632,3 +632,64 @@ def test_unknown_operation(server):
     )
     assert status == 400
     assert json.loads(body)["__type"] == "com.amazonaws.dynamodb.v20120810#UnknownOperationException"
+
+
+# ---------------------------------------------------------------- TTL sweeper and streams
+
+
+def test_ttl_sweeper_deletes_expired_items(server):
+    import time
+
+    c = ddb(server)
+    name = make_table(c)
+    c.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
+    now = int(time.time())
+    c.put_item(TableName=name, Item={"pk": {"S": "old"}, "exp": {"N": str(now - 10)}})
+    c.put_item(TableName=name, Item={"pk": {"S": "future"}, "exp": {"N": str(now + 3600)}})
+    c.put_item(TableName=name, Item={"pk": {"S": "no-ttl"}})
+    c.put_item(TableName=name, Item={"pk": {"S": "string-ttl"}, "exp": {"S": "1"}})
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        left = {i["pk"]["S"] for i in c.scan(TableName=name)["Items"]}
+        if "old" not in left:
+            break
+        time.sleep(0.2)
+    assert left == {"future", "no-ttl", "string-ttl"}
+
+
+def test_streams_records_every_view_type(server):
+    c = ddb(server)
+    s = server.client("dynamodbstreams", region=REGION)
+    name = make_table(c, StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"})
+    d = c.describe_table(TableName=name)["Table"]
+    arn = d["LatestStreamArn"]
+    assert d["StreamSpecification"] == {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    assert arn == f"{d['TableArn']}/stream/{d['LatestStreamLabel']}"
+    assert any(x["StreamArn"] == arn for x in s.list_streams(TableName=name)["Streams"])
+    c.put_item(TableName=name, Item={"pk": {"S": "a"}, "v": {"N": "1"}})
+    c.update_item(TableName=name, Key={"pk": {"S": "a"}}, UpdateExpression="SET v = :v", ExpressionAttributeValues={":v": {"N": "2"}})
+    c.delete_item(TableName=name, Key={"pk": {"S": "a"}})
+    desc = s.describe_stream(StreamArn=arn)["StreamDescription"]
+    assert desc["StreamStatus"] == "ENABLED" and desc["TableName"] == name
+    shard = desc["Shards"][0]["ShardId"]
+    it = s.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    r = s.get_records(ShardIterator=it)
+    recs = r["Records"]
+    assert [x["eventName"] for x in recs] == ["INSERT", "MODIFY", "REMOVE"]
+    assert recs[0]["dynamodb"]["NewImage"] == {"pk": {"S": "a"}, "v": {"N": "1"}} and "OldImage" not in recs[0]["dynamodb"]
+    assert recs[1]["dynamodb"]["OldImage"]["v"] == {"N": "1"} and recs[1]["dynamodb"]["NewImage"]["v"] == {"N": "2"}
+    assert recs[2]["dynamodb"]["Keys"] == {"pk": {"S": "a"}} and "NewImage" not in recs[2]["dynamodb"]
+    assert s.get_records(ShardIterator=r["NextShardIterator"])["Records"] == []
+    latest = s.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="LATEST")["ShardIterator"]
+    c.put_item(TableName=name, Item={"pk": {"S": "b"}})
+    assert [x["dynamodb"]["Keys"]["pk"]["S"] for x in s.get_records(ShardIterator=latest)["Records"]] == ["b"]
+    # KEYS_ONLY on a second table.
+    name2 = make_table(c, StreamSpecification={"StreamEnabled": True, "StreamViewType": "KEYS_ONLY"})
+    arn2 = c.describe_table(TableName=name2)["Table"]["LatestStreamArn"]
+    c.put_item(TableName=name2, Item={"pk": {"S": "k"}, "v": {"S": "x"}})
+    it = s.get_shard_iterator(StreamArn=arn2, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    rec = s.get_records(ShardIterator=it)["Records"][0]["dynamodb"]
+    assert rec["Keys"] == {"pk": {"S": "k"}} and "NewImage" not in rec and rec["StreamViewType"] == "KEYS_ONLY"
+    with pytest.raises(ClientError) as e:
+        s.describe_stream(StreamArn=arn2 + "x")
+    assert err(e)[0] == "ResourceNotFoundException"

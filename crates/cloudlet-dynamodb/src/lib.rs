@@ -16,7 +16,9 @@ pub mod ops;
 pub mod protocol;
 pub mod state;
 pub mod streams;
+pub mod streams_api;
 pub mod tokens;
+pub mod ttl;
 pub mod value;
 
 use std::sync::Arc;
@@ -26,9 +28,13 @@ use cloudlet_store::Store;
 
 use crate::error::DdbError;
 use crate::protocol::{Body, Operation, json_response};
+pub use crate::streams_api::DynamoDbStreams;
 
 /// Largest request body accepted (DynamoDB's own limit is 16 MB).
 const MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// How often expired TTL items are looked for.
+const TTL_SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The DynamoDB service.
 pub struct DynamoDb {
@@ -36,7 +42,10 @@ pub struct DynamoDb {
 }
 
 impl DynamoDb {
+    /// The service over `store`; starts the TTL sweeper when called inside a tokio
+    /// runtime.
     pub fn new(store: Store) -> Arc<DynamoDb> {
+        ttl::start(store.clone(), TTL_SWEEP_EVERY);
         Arc::new(DynamoDb { store })
     }
 

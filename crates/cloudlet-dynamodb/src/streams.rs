@@ -116,3 +116,12 @@ pub fn read_records(
     }
     Ok((out, last))
 }
+
+/// The sequence number of the latest record of a table (0 when none).
+pub fn latest_seq(txn: &ReadTransaction, table_id: &str) -> Result<u64, DdbError> {
+    match txn.open_table(SEQ) {
+        Ok(t) => Ok(t.get(table_id)?.map(|v| v.value()).unwrap_or(0)),
+        Err(TableError::TableDoesNotExist(_)) => Ok(0),
+        Err(e) => Err(e.into()),
+    }
+}
