@@ -133,6 +133,10 @@ pub fn build_edge(store: &Store, endpoint: String, port: u16) -> Edge {
 
     let dynamodb = cloudlet_dynamodb::DynamoDb::new(store.clone());
     edge.register(ServiceId::DynamoDb, dynamodb.clone());
+    edge.register(
+        ServiceId::DynamoDbStreams,
+        cloudlet_dynamodb::DynamoDbStreams::new(store.clone()),
+    );
 
     let s3 = cloudlet_s3::S3::new(store.clone());
     edge.register(ServiceId::S3, s3.clone());

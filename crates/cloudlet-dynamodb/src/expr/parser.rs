@@ -1,0 +1,740 @@
+//! Recursive-descent parsers for condition (also filter and key-condition), projection and
+//! update expressions, following DynamoDB's precedence (comparisons, IN, BETWEEN,
+//! functions, parentheses, NOT, AND, OR) and its error messages.
+
+use super::ast::*;
+use super::lexer::{Tok, Token, lex};
+use super::resolve::{Resolver, is_reserved};
+use crate::error::DdbError;
+
+/// Which expression is being parsed; names the "Invalid …:" prefix of errors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Condition,
+    KeyCondition,
+    Filter,
+    Projection,
+    Update,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Condition => "ConditionExpression",
+            Kind::KeyCondition => "KeyConditionExpression",
+            Kind::Filter => "FilterExpression",
+            Kind::Projection => "ProjectionExpression",
+            Kind::Update => "UpdateExpression",
+        }
+    }
+}
+
+struct Parser<'a> {
+    src: &'a str,
+    toks: Vec<Token>,
+    pos: usize,
+    r: &'a mut Resolver,
+    kind: Kind,
+}
+
+type PResult<T> = Result<T, DdbError>;
+
+fn keyword(t: &Tok, kw: &str) -> bool {
+    matches!(t, Tok::Ident(s) if s.eq_ignore_ascii_case(kw))
+}
+
+const KEYWORDS: [&str; 5] = ["AND", "OR", "NOT", "BETWEEN", "IN"];
+
+impl<'a> Parser<'a> {
+    fn new(src: &'a str, r: &'a mut Resolver, kind: Kind) -> PResult<Parser<'a>> {
+        if src.trim().is_empty() {
+            return Err(DdbError::validation(format!(
+                "Invalid {}: The expression can not be empty;",
+                kind.name()
+            )));
+        }
+        r.expression_seen();
+        let toks = match lex(src) {
+            Ok(t) => t,
+            Err(bad) => {
+                let near_end = src[bad.start..]
+                    .char_indices()
+                    .nth(1)
+                    .map(|(i, _)| bad.start + i)
+                    .unwrap_or(src.len());
+                let near_start = src[..bad.start]
+                    .rfind(|c: char| c.is_whitespace())
+                    .map(|i| i + 1)
+                    .unwrap_or(0);
+                return Err(DdbError::validation(format!(
+                    "Invalid {}: Syntax error; token: \"{}\", near: \"{}\"",
+                    kind.name(),
+                    bad.text,
+                    &src[near_start..near_end]
+                )));
+            }
+        };
+        Ok(Parser {
+            src,
+            toks,
+            pos: 0,
+            r,
+            kind,
+        })
+    }
+
+    fn err(&self, msg: impl std::fmt::Display) -> DdbError {
+        DdbError::validation(format!("Invalid {}: {msg}", self.kind.name()))
+    }
+
+    fn peek(&self) -> &Tok {
+        &self.toks[self.pos.min(self.toks.len() - 1)].tok
+    }
+
+    fn peek_at(&self, n: usize) -> &Tok {
+        &self.toks[(self.pos + n).min(self.toks.len() - 1)].tok
+    }
+
+    fn bump(&mut self) -> Token {
+        let t = self.toks[self.pos.min(self.toks.len() - 1)].clone();
+        if self.pos < self.toks.len() - 1 {
+            self.pos += 1;
+        }
+        t
+    }
+
+    /// DynamoDB's syntax error at the current token.
+    fn syntax(&self) -> DdbError {
+        let i = self.pos.min(self.toks.len() - 1);
+        let t = &self.toks[i];
+        let text = if t.tok == Tok::Eof {
+            "<EOF>".to_string()
+        } else {
+            self.src[t.start..t.end].to_string()
+        };
+        let start = if i > 0 {
+            self.toks[i - 1].start
+        } else {
+            t.start
+        };
+        let end = match self.toks.get(i + 1) {
+            Some(n) if n.tok != Tok::Eof => n.end,
+            _ => t.end,
+        };
+        self.err(format!(
+            "Syntax error; token: \"{text}\", near: \"{}\"",
+            &self.src[start..end]
+        ))
+    }
+
+    fn expect(&mut self, want: Tok) -> PResult<()> {
+        if *self.peek() == want {
+            self.bump();
+            Ok(())
+        } else {
+            Err(self.syntax())
+        }
+    }
+
+    fn at_eof(&self) -> PResult<()> {
+        if *self.peek() == Tok::Eof {
+            Ok(())
+        } else {
+            Err(self.syntax())
+        }
+    }
+
+    // ----- paths -----
+
+    fn path_elem_name(&mut self) -> PResult<String> {
+        match self.peek().clone() {
+            Tok::Ident(s) => {
+                if KEYWORDS.iter().any(|k| s.eq_ignore_ascii_case(k)) {
+                    return Err(self.syntax());
+                }
+                if is_reserved(&s) {
+                    return Err(self.err(format!(
+                        "Attribute name is a reserved keyword; reserved keyword: {s}"
+                    )));
+                }
+                self.bump();
+                Ok(s)
+            }
+            Tok::Name(n) => {
+                self.bump();
+                self.r.name(&n).map_err(|m| self.err(m))
+            }
+            _ => Err(self.syntax()),
+        }
+    }
+
+    fn path(&mut self) -> PResult<Path> {
+        let mut p = vec![PathElem::Attr(self.path_elem_name()?)];
+        loop {
+            match self.peek() {
+                Tok::Dot => {
+                    self.bump();
+                    p.push(PathElem::Attr(self.path_elem_name()?));
+                }
+                Tok::LBracket => {
+                    self.bump();
+                    let n = match self.peek().clone() {
+                        Tok::Int(n) => n,
+                        _ => return Err(self.syntax()),
+                    };
+                    let idx: usize = n.parse().map_err(|_| self.syntax())?;
+                    self.bump();
+                    self.expect(Tok::RBracket)?;
+                    p.push(PathElem::Index(idx));
+                }
+                _ => return Ok(p),
+            }
+        }
+    }
+
+    fn value(&mut self) -> PResult<crate::value::AttrValue> {
+        match self.peek().clone() {
+            Tok::Value(v) => {
+                self.bump();
+                self.r.value(&v).map_err(|m| self.err(m))
+            }
+            _ => Err(self.syntax()),
+        }
+    }
+
+    fn is_call(&self) -> bool {
+        matches!(self.peek(), Tok::Ident(_)) && *self.peek_at(1) == Tok::LParen
+    }
+
+    // ----- conditions -----
+
+    fn cond_or(&mut self) -> PResult<Cond> {
+        let mut c = self.cond_and()?;
+        while keyword(self.peek(), "OR") {
+            self.bump();
+            let r = self.cond_and()?;
+            c = Cond::Or(Box::new(c), Box::new(r));
+        }
+        Ok(c)
+    }
+
+    fn cond_and(&mut self) -> PResult<Cond> {
+        let mut c = self.cond_not()?;
+        while keyword(self.peek(), "AND") {
+            self.bump();
+            let r = self.cond_not()?;
+            c = Cond::And(Box::new(c), Box::new(r));
+        }
+        Ok(c)
+    }
+
+    fn cond_not(&mut self) -> PResult<Cond> {
+        if keyword(self.peek(), "NOT") {
+            self.bump();
+            return Ok(Cond::Not(Box::new(self.cond_not()?)));
+        }
+        self.cond_atom()
+    }
+
+    fn cond_atom(&mut self) -> PResult<Cond> {
+        if *self.peek() == Tok::LParen {
+            self.bump();
+            let c = self.cond_or()?;
+            self.expect(Tok::RParen)?;
+            return Ok(c);
+        }
+        if self.is_call() {
+            let Tok::Ident(f) = self.peek().clone() else {
+                return Err(self.syntax());
+            };
+            if f != "size" {
+                return self.bool_function(&f);
+            }
+        }
+        let left = self.operand()?;
+        let op = match self.peek() {
+            Tok::Eq => Some(CmpOp::Eq),
+            Tok::Ne => Some(CmpOp::Ne),
+            Tok::Lt => Some(CmpOp::Lt),
+            Tok::Le => Some(CmpOp::Le),
+            Tok::Gt => Some(CmpOp::Gt),
+            Tok::Ge => Some(CmpOp::Ge),
+            _ => None,
+        };
+        if let Some(op) = op {
+            self.bump();
+            let right = self.operand()?;
+            return Ok(Cond::Cmp(op, left, right));
+        }
+        if keyword(self.peek(), "BETWEEN") {
+            self.bump();
+            let lo = self.operand()?;
+            if !keyword(self.peek(), "AND") {
+                return Err(self.syntax());
+            }
+            self.bump();
+            let hi = self.operand()?;
+            return Ok(Cond::Between(left, lo, hi));
+        }
+        if keyword(self.peek(), "IN") {
+            self.bump();
+            self.expect(Tok::LParen)?;
+            let mut list = vec![self.operand()?];
+            while *self.peek() == Tok::Comma {
+                self.bump();
+                list.push(self.operand()?);
+            }
+            self.expect(Tok::RParen)?;
+            return Ok(Cond::In(left, list));
+        }
+        if let Operand::Size(_) = left {
+            return Err(self.err(
+                "The function is not allowed to be used this way in an expression; function: size",
+            ));
+        }
+        Err(self.syntax())
+    }
+
+    fn bool_function(&mut self, f: &str) -> PResult<Cond> {
+        self.bump();
+        self.expect(Tok::LParen)?;
+        let c = match f {
+            "attribute_exists" => Cond::Exists(self.path()?),
+            "attribute_not_exists" => Cond::NotExists(self.path()?),
+            "attribute_type" => {
+                let p = self.path()?;
+                self.expect(Tok::Comma)?;
+                let t = self.operand()?;
+                Cond::Type(p, t)
+            }
+            "begins_with" => {
+                let a = self.operand()?;
+                self.expect(Tok::Comma)?;
+                let b = self.operand()?;
+                Cond::BeginsWith(a, b)
+            }
+            "contains" => {
+                let a = self.operand()?;
+                self.expect(Tok::Comma)?;
+                let b = self.operand()?;
+                Cond::Contains(a, b)
+            }
+            "if_not_exists" | "list_append" => {
+                return Err(self.err(format!(
+                    "The function is not allowed in a condition expression; function: {f}"
+                )));
+            }
+            _ => return Err(self.err(format!("Invalid function name; function: {f}"))),
+        };
+        self.expect(Tok::RParen)?;
+        Ok(c)
+    }
+
+    fn operand(&mut self) -> PResult<Operand> {
+        match self.peek().clone() {
+            Tok::Value(_) => Ok(Operand::Value(self.value()?)),
+            Tok::Ident(f) if *self.peek_at(1) == Tok::LParen => {
+                match f.as_str() {
+                    "size" => {
+                        self.bump();
+                        self.bump();
+                        let p = self.path()?;
+                        self.expect(Tok::RParen)?;
+                        Ok(Operand::Size(p))
+                    }
+                    "attribute_exists" | "attribute_not_exists" | "attribute_type"
+                    | "begins_with" | "contains" | "if_not_exists" | "list_append" => {
+                        Err(self.err(format!(
+                            "The function is not allowed to be used this way in an expression; function: {f}"
+                        )))
+                    }
+                    _ => Err(self.err(format!("Invalid function name; function: {f}"))),
+                }
+            }
+            _ => Ok(Operand::Path(self.path()?)),
+        }
+    }
+
+    // ----- updates -----
+
+    fn up_operand(&mut self) -> PResult<UpOperand> {
+        match self.peek().clone() {
+            Tok::Value(_) => Ok(UpOperand::Value(self.value()?)),
+            Tok::Ident(f) if *self.peek_at(1) == Tok::LParen => {
+                self.bump();
+                self.bump();
+                let r = match f.as_str() {
+                    "if_not_exists" => {
+                        let p = self.path()?;
+                        self.expect(Tok::Comma)?;
+                        let v = self.up_operand()?;
+                        UpOperand::IfNotExists(p, Box::new(v))
+                    }
+                    "list_append" => {
+                        let a = self.up_operand()?;
+                        self.expect(Tok::Comma)?;
+                        let b = self.up_operand()?;
+                        UpOperand::ListAppend(Box::new(a), Box::new(b))
+                    }
+                    "attribute_exists"
+                    | "attribute_not_exists"
+                    | "attribute_type"
+                    | "begins_with"
+                    | "contains"
+                    | "size" => {
+                        return Err(self.err(format!(
+                            "The function is not allowed in an update expression; function: {f}"
+                        )));
+                    }
+                    _ => return Err(self.err(format!("Invalid function name; function: {f}"))),
+                };
+                self.expect(Tok::RParen)?;
+                Ok(r)
+            }
+            _ => Ok(UpOperand::Path(self.path()?)),
+        }
+    }
+
+    fn set_value(&mut self) -> PResult<SetValue> {
+        let a = self.up_operand()?;
+        match self.peek() {
+            Tok::Plus => {
+                self.bump();
+                Ok(SetValue::Plus(a, self.up_operand()?))
+            }
+            Tok::Minus => {
+                self.bump();
+                Ok(SetValue::Minus(a, self.up_operand()?))
+            }
+            _ => Ok(SetValue::Operand(a)),
+        }
+    }
+
+    fn update(&mut self) -> PResult<Update> {
+        let mut u = Update::default();
+        let mut seen = [false; 4];
+        loop {
+            let clause = match self.peek() {
+                Tok::Eof if seen.iter().any(|s| *s) => break,
+                Tok::Ident(s) => s.to_ascii_uppercase(),
+                _ => return Err(self.syntax()),
+            };
+            let idx = match clause.as_str() {
+                "SET" => 0,
+                "REMOVE" => 1,
+                "ADD" => 2,
+                "DELETE" => 3,
+                _ => return Err(self.syntax()),
+            };
+            if seen[idx] {
+                return Err(self.err(format!(
+                    "The \"{clause}\" section can only be used once in an update expression;"
+                )));
+            }
+            seen[idx] = true;
+            self.bump();
+            loop {
+                match idx {
+                    0 => {
+                        let p = self.path()?;
+                        self.expect(Tok::Eq)?;
+                        let v = self.set_value()?;
+                        u.set.push((p, v));
+                    }
+                    1 => u.remove.push(self.path()?),
+                    2 => {
+                        let p = self.path()?;
+                        let v = self.value()?;
+                        u.add.push((p, v));
+                    }
+                    _ => {
+                        let p = self.path()?;
+                        let v = self.value()?;
+                        u.delete.push((p, v));
+                    }
+                }
+                if *self.peek() == Tok::Comma {
+                    self.bump();
+                } else {
+                    break;
+                }
+            }
+        }
+        Ok(u)
+    }
+}
+
+/// Refuses two paths where one is a prefix of (or equal to) the other, or which disagree
+/// on whether a step is an attribute or a list index.
+fn check_overlaps(kind: Kind, paths: &[&Path]) -> PResult<()> {
+    for (i, a) in paths.iter().enumerate() {
+        for b in &paths[i + 1..] {
+            let n = a.len().min(b.len());
+            let mut conflict = false;
+            let mut same = true;
+            for k in 0..n {
+                match (&a[k], &b[k]) {
+                    (PathElem::Attr(x), PathElem::Attr(y)) if x == y => {}
+                    (PathElem::Index(x), PathElem::Index(y)) if x == y => {}
+                    (PathElem::Attr(_), PathElem::Index(_))
+                    | (PathElem::Index(_), PathElem::Attr(_)) => {
+                        conflict = true;
+                        same = false;
+                        break;
+                    }
+                    _ => {
+                        same = false;
+                        break;
+                    }
+                }
+            }
+            let what = if conflict {
+                "conflict"
+            } else if same {
+                "overlap"
+            } else {
+                continue;
+            };
+            return Err(DdbError::validation(format!(
+                "Invalid {}: Two document paths {what} with each other; must remove or rewrite one of these paths; path one: [{}], path two: [{}]",
+                kind.name(),
+                path_display(a),
+                path_display(b)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Parses a condition-like expression (condition, filter, key condition).
+pub fn parse_condition(src: &str, kind: Kind, r: &mut Resolver) -> PResult<Cond> {
+    let mut p = Parser::new(src, r, kind)?;
+    let c = p.cond_or()?;
+    p.at_eof()?;
+    Ok(c)
+}
+
+/// Parses a ProjectionExpression into its paths.
+pub fn parse_projection(src: &str, r: &mut Resolver) -> PResult<Vec<Path>> {
+    let mut p = Parser::new(src, r, Kind::Projection)?;
+    let mut out = vec![p.path()?];
+    while *p.peek() == Tok::Comma {
+        p.bump();
+        out.push(p.path()?);
+    }
+    p.at_eof()?;
+    let refs: Vec<&Path> = out.iter().collect();
+    check_overlaps(Kind::Projection, &refs)?;
+    Ok(out)
+}
+
+/// Parses an UpdateExpression.
+pub fn parse_update(src: &str, r: &mut Resolver) -> PResult<Update> {
+    let mut p = Parser::new(src, r, Kind::Update)?;
+    let u = p.update()?;
+    p.at_eof()?;
+    let mut refs: Vec<&Path> = Vec::new();
+    refs.extend(u.set.iter().map(|(p, _)| p));
+    refs.extend(u.remove.iter());
+    refs.extend(u.add.iter().map(|(p, _)| p));
+    refs.extend(u.delete.iter().map(|(p, _)| p));
+    check_overlaps(Kind::Update, &refs)?;
+    Ok(u)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::ExprInput;
+    use crate::value::AttrValue;
+
+    fn resolver() -> Resolver {
+        let mut names = std::collections::BTreeMap::new();
+        names.insert("#s".to_string(), "status".to_string());
+        names.insert("#n".to_string(), "name".to_string());
+        let mut values = crate::value::Item::new();
+        values.insert(":v".into(), AttrValue::S("x".into()));
+        values.insert(
+            ":n".into(),
+            AttrValue::N(crate::number::Number::from_i64(1)),
+        );
+        Resolver::new(&ExprInput {
+            names: Some(names),
+            values: Some(values),
+        })
+        .unwrap()
+    }
+
+    /// Parses `src` as `kind` and compares the Debug rendering (or the error message).
+    fn check(kind: Kind, src: &str, want: Result<&str, &str>) {
+        let mut r = resolver();
+        let got = match kind {
+            Kind::Update => parse_update(src, &mut r).map(|u| format!("{u:?}")),
+            Kind::Projection => parse_projection(src, &mut r).map(|p| format!("{p:?}")),
+            _ => parse_condition(src, kind, &mut r).map(|c| format!("{c:?}")),
+        };
+        let got = got.map_err(|e| e.to_string());
+        assert_eq!(
+            got.as_deref().map_err(String::as_str),
+            want,
+            "{kind:?} {src:?}"
+        );
+    }
+
+    #[test]
+    fn conditions() {
+        use Kind::Condition as C;
+        check(
+            C,
+            "a = :v",
+            Ok(r#"Cmp(Eq, Path([Attr("a")]), Value(S("x")))"#),
+        );
+        check(
+            C,
+            "#s <> :v AND NOT attribute_exists(b.c[1])",
+            Ok(
+                r#"And(Cmp(Ne, Path([Attr("status")]), Value(S("x"))), Not(Exists([Attr("b"), Attr("c"), Index(1)])))"#,
+            ),
+        );
+        check(
+            C,
+            "a = :v OR b = :v AND c = :v",
+            Ok(
+                r#"Or(Cmp(Eq, Path([Attr("a")]), Value(S("x"))), And(Cmp(Eq, Path([Attr("b")]), Value(S("x"))), Cmp(Eq, Path([Attr("c")]), Value(S("x")))))"#,
+            ),
+        );
+        check(
+            C,
+            "size(a) between :n and :n",
+            Ok(
+                r#"Between(Size([Attr("a")]), Value(N(Number { mantissa: 1, exp: 0 })), Value(N(Number { mantissa: 1, exp: 0 })))"#,
+            ),
+        );
+        check(
+            C,
+            "a IN (:v, :n)",
+            Ok(
+                r#"In(Path([Attr("a")]), [Value(S("x")), Value(N(Number { mantissa: 1, exp: 0 }))])"#,
+            ),
+        );
+        check(
+            C,
+            "status = :v",
+            Err(
+                "Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: status",
+            ),
+        );
+        check(
+            C,
+            "a = :nope",
+            Err(
+                "Invalid ConditionExpression: An expression attribute value used in expression is not defined; attribute value: :nope",
+            ),
+        );
+        check(
+            C,
+            "#x = :v",
+            Err(
+                "Invalid ConditionExpression: An expression attribute name used in the document path is not defined; attribute name: #x",
+            ),
+        );
+        check(
+            C,
+            "a = = :v",
+            Err(r#"Invalid ConditionExpression: Syntax error; token: "=", near: "= = :v""#),
+        );
+        check(
+            C,
+            "a =",
+            Err(r#"Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "=""#),
+        );
+        check(
+            C,
+            "   ",
+            Err("Invalid ConditionExpression: The expression can not be empty;"),
+        );
+        check(
+            C,
+            "foo(a)",
+            Err("Invalid ConditionExpression: Invalid function name; function: foo"),
+        );
+        check(
+            C,
+            "size(a)",
+            Err(
+                "Invalid ConditionExpression: The function is not allowed to be used this way in an expression; function: size",
+            ),
+        );
+        check(
+            C,
+            "a-b = :v",
+            Err(r#"Invalid ConditionExpression: Syntax error; token: "-", near: "a-b""#),
+        );
+    }
+
+    #[test]
+    fn updates() {
+        use Kind::Update as U;
+        check(
+            U,
+            "SET a = a + :n, b = if_not_exists(b, :v) REMOVE c[0] ADD d :n DELETE e :v",
+            Ok(
+                r#"Update { set: [([Attr("a")], Plus(Path([Attr("a")]), Value(N(Number { mantissa: 1, exp: 0 })))), ([Attr("b")], Operand(IfNotExists([Attr("b")], Value(S("x")))))], remove: [[Attr("c"), Index(0)]], add: [([Attr("d")], N(Number { mantissa: 1, exp: 0 }))], delete: [([Attr("e")], S("x"))] }"#,
+            ),
+        );
+        check(
+            U,
+            "set l = list_append(l, :v)",
+            Ok(
+                r#"Update { set: [([Attr("l")], Operand(ListAppend(Path([Attr("l")]), Value(S("x")))))], remove: [], add: [], delete: [] }"#,
+            ),
+        );
+        check(
+            U,
+            "SET a = :v SET b = :v",
+            Err(
+                r#"Invalid UpdateExpression: The "SET" section can only be used once in an update expression;"#,
+            ),
+        );
+        check(
+            U,
+            "SET a = :v REMOVE a.b",
+            Err(
+                "Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a, b]",
+            ),
+        );
+        check(
+            U,
+            "SET a[1] = :v REMOVE a.b",
+            Err(
+                "Invalid UpdateExpression: Two document paths conflict with each other; must remove or rewrite one of these paths; path one: [a, [1]], path two: [a, b]",
+            ),
+        );
+        check(
+            U,
+            "SET a = :v, b",
+            Err(r#"Invalid UpdateExpression: Syntax error; token: "<EOF>", near: "b""#),
+        );
+        check(
+            U,
+            "UPSERT a = :v",
+            Err(r#"Invalid UpdateExpression: Syntax error; token: "UPSERT", near: "UPSERT a""#),
+        );
+    }
+
+    #[test]
+    fn projections() {
+        check(
+            Kind::Projection,
+            "a, #n.b[2]",
+            Ok(r#"[[Attr("a")], [Attr("name"), Attr("b"), Index(2)]]"#),
+        );
+        check(
+            Kind::Projection,
+            "a, a",
+            Err(
+                "Invalid ProjectionExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a]",
+            ),
+        );
+    }
+}

@@ -1,0 +1,384 @@
+//! BatchGetItem, BatchWriteItem, TransactGetItems and TransactWriteItems. Batch and
+//! transactional writes are each ONE store write: all of it is durable or none of it is;
+//! a transaction's conditions are all checked before anything is written.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use super::Ctx;
+use super::items::{
+    check_key_untouched, check_new_item, projection, updated_item, write_condition,
+};
+use crate::error::DdbError;
+use crate::expr::parser::parse_update;
+use crate::expr::{Cond, Path, Resolver, Update, eval};
+use crate::index;
+use crate::keys;
+use crate::protocol::Body;
+use crate::state::{self, TableMeta};
+use crate::value::{Item, item_to_json};
+
+fn request_items(body: &Body) -> Result<Map<String, Value>, DdbError> {
+    let m = body.opt_object("RequestItems")?.cloned().ok_or_else(|| {
+        DdbError::validation(
+            "1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member must not be null",
+        )
+    })?;
+    if m.is_empty() {
+        return Err(DdbError::validation(
+            "1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1",
+        ));
+    }
+    Ok(m)
+}
+
+/// One table's part of a BatchGetItem: its keys and projection.
+type GetPlan = (TableMeta, Vec<Vec<u8>>, Option<Vec<Path>>);
+
+fn duplicates() -> DdbError {
+    DdbError::validation("Provided list of item keys contains duplicates")
+}
+
+pub fn batch_get(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
+    let req = request_items(&body)?;
+    let total: usize = req
+        .values()
+        .map(|v| v["Keys"].as_array().map(Vec::len).unwrap_or(0))
+        .sum();
+    if total > 100 {
+        return Err(DdbError::validation(
+            "Too many items requested for the BatchGetItem call",
+        ));
+    }
+    let mut plans: Vec<GetPlan> = Vec::new();
+    for (name, spec) in &req {
+        crate::protocol::check_table_name(name, "requestItems.key")?;
+        let sub = Body::sub(spec)?;
+        let mut r = Resolver::new(&sub.expr_input()?)?;
+        let proj = projection(&sub, &mut r)?;
+        r.finish()?;
+        let meta = ctx.table(name)?;
+        let mut ks = Vec::new();
+        for k in sub.opt_array("Keys")?.cloned().unwrap_or_default() {
+            let item = crate::value::parse_item(&k)?;
+            let sk = keys::key_param(&meta, &item)?;
+            if ks.contains(&sk) {
+                return Err(duplicates());
+            }
+            ks.push(sk);
+        }
+        if ks.is_empty() {
+            return Err(DdbError::validation(
+                "1 validation error detected: Value '[]' at 'requestItems.keys' failed to satisfy constraint: Member must have length greater than or equal to 1",
+            ));
+        }
+        plans.push((meta, ks, proj));
+    }
+    let responses = ctx.store.read(|txn| {
+        let mut out = Map::new();
+        for (meta, ks, proj) in &plans {
+            let mut items = Vec::new();
+            for k in ks {
+                if let Some(i) = state::get_item(txn, k)? {
+                    let i = match proj {
+                        Some(p) => eval::project(&i, p),
+                        None => i,
+                    };
+                    items.push(item_to_json(&i));
+                }
+            }
+            out.insert(meta.name.clone(), Value::Array(items));
+        }
+        Ok::<_, DdbError>(out)
+    })?;
+    let mut out = json!({"Responses": responses, "UnprocessedKeys": {}});
+    if matches!(
+        body.opt_str("ReturnConsumedCapacity")?.as_deref(),
+        Some("TOTAL" | "INDEXES")
+    ) {
+        out["ConsumedCapacity"] = Value::Array(
+            plans
+                .iter()
+                .map(|(m, ks, _)| json!({"TableName": m.name, "CapacityUnits": ks.len() as f64 * 0.5}))
+                .collect(),
+        );
+    }
+    Ok(out)
+}
+
+/// One write of a batch or transaction, validated and ready to run.
+enum WriteOp {
+    Put(Item),
+    Delete,
+    Update(Item, Update),
+    Check,
+}
+
+struct Planned {
+    meta: TableMeta,
+    key: Vec<u8>,
+    op: WriteOp,
+    cond: Option<Cond>,
+}
+
+fn run_writes(
+    txn: &cloudlet_store::redb::WriteTransaction,
+    plans: &[Planned],
+    transactional: bool,
+) -> Result<(), DdbError> {
+    // Check every condition first (transactions), then write.
+    let mut olds = Vec::with_capacity(plans.len());
+    let mut reasons = Vec::new();
+    let mut failed = false;
+    for p in plans {
+        state::check_table_id(txn, &p.meta.id)?;
+        let old = state::get_item_w(txn, &p.key)?;
+        let ok = match &p.cond {
+            Some(c) => eval::eval(c, old.as_ref().unwrap_or(&Item::new()))?,
+            None => true,
+        };
+        if !ok {
+            failed = true;
+            reasons.push("ConditionalCheckFailed");
+        } else {
+            reasons.push("None");
+        }
+        olds.push(old);
+    }
+    if failed {
+        return Err(DdbError::TransactionCanceled(format!(
+            "Transaction cancelled, please refer cancellation reasons for specific reasons [{}]",
+            reasons.join(", ")
+        )));
+    }
+    for (i, (p, old)) in plans.iter().zip(&olds).enumerate() {
+        let new = match &p.op {
+            WriteOp::Check => continue,
+            WriteOp::Delete => None,
+            WriteOp::Put(item) => Some(item.clone()),
+            WriteOp::Update(key_item, u) => {
+                match updated_item(&p.meta, key_item, old.as_ref(), u) {
+                    Ok(n) => Some(n),
+                    Err(e) if transactional => {
+                        let mut rs = vec!["None"; plans.len()];
+                        rs[i] = "ValidationError";
+                        let _ = e;
+                        return Err(DdbError::TransactionCanceled(format!(
+                            "Transaction cancelled, please refer cancellation reasons for specific reasons [{}]",
+                            rs.join(", ")
+                        )));
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        };
+        match &new {
+            Some(n) => state::put_item(txn, &p.meta.id, &p.key, n, old.as_ref())?,
+            None => {
+                if old.is_none() {
+                    continue;
+                }
+                state::delete_item(txn, &p.meta.id, &p.key)?;
+            }
+        }
+        index::maintain(txn, &p.meta, old.as_ref(), new.as_ref())?;
+        crate::streams::record(txn, &p.meta, old.as_ref(), new.as_ref())?;
+    }
+    Ok(())
+}
+
+pub async fn batch_write(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
+    let req = request_items(&body)?;
+    let total: usize = req
+        .values()
+        .map(|v| v.as_array().map(Vec::len).unwrap_or(0))
+        .sum();
+    if total > 25 {
+        return Err(DdbError::validation(
+            "1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]",
+        ));
+    }
+    let mut plans = Vec::new();
+    let mut seen: Vec<Vec<u8>> = Vec::new();
+    for (name, reqs) in &req {
+        crate::protocol::check_table_name(name, "requestItems.key")?;
+        let meta = ctx.table(name)?;
+        for w in reqs.as_array().cloned().unwrap_or_default() {
+            let (key, op) = if let Some(p) = w.get("PutRequest") {
+                let item = crate::value::parse_item(&p["Item"])?;
+                (check_new_item(&meta, &item)?, WriteOp::Put(item))
+            } else if let Some(d) = w.get("DeleteRequest") {
+                let k = crate::value::parse_item(&d["Key"])?;
+                (keys::key_param(&meta, &k)?, WriteOp::Delete)
+            } else {
+                return Err(DdbError::validation(
+                    "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes",
+                ));
+            };
+            if seen.contains(&key) {
+                return Err(duplicates());
+            }
+            seen.push(key.clone());
+            plans.push(Planned {
+                meta: meta.clone(),
+                key,
+                op,
+                cond: None,
+            });
+        }
+    }
+    ctx.store
+        .write(move |txn| run_writes(txn, &plans, false))
+        .await?;
+    Ok(json!({"UnprocessedItems": {}}))
+}
+
+pub async fn transact_write(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
+    let items = body
+        .opt_array("TransactItems")?
+        .cloned()
+        .unwrap_or_default();
+    if items.is_empty() || items.len() > 100 {
+        return Err(DdbError::validation(format!(
+            "1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length {}",
+            if items.is_empty() {
+                "greater than or equal to 1"
+            } else {
+                "less than or equal to 100"
+            }
+        )));
+    }
+    let mut plans = Vec::new();
+    let mut metas: BTreeMap<String, TableMeta> = BTreeMap::new();
+    for ti in &items {
+        let obj = ti.as_object().cloned().unwrap_or_default();
+        let kinds: Vec<&String> = obj.keys().filter(|k| !obj[*k].is_null()).collect();
+        if kinds.len() != 1 {
+            return Err(DdbError::validation(
+                "TransactItems can only contain one of Check, Put, Update or Delete",
+            ));
+        }
+        let kind = kinds[0].clone();
+        let sub = Body::sub(&obj[&kind])?;
+        let name = sub.table_name("TableName")?;
+        let meta = match metas.get(&name) {
+            Some(m) => m.clone(),
+            None => {
+                let m = ctx.table(&name)?;
+                metas.insert(name.clone(), m.clone());
+                m
+            }
+        };
+        let mut r = Resolver::new(&sub.expr_input()?)?;
+        let (key, op) = match kind.as_str() {
+            "Put" => {
+                let item = sub.req_item("Item")?;
+                (check_new_item(&meta, &item)?, WriteOp::Put(item))
+            }
+            "Delete" | "ConditionCheck" => {
+                let k = sub.req_item("Key")?;
+                let op = if kind == "Delete" {
+                    WriteOp::Delete
+                } else {
+                    WriteOp::Check
+                };
+                (keys::key_param(&meta, &k)?, op)
+            }
+            "Update" => {
+                let k = sub.req_item("Key")?;
+                let e = sub.req_str("UpdateExpression")?;
+                let u = parse_update(&e, &mut r)?;
+                check_key_untouched(&meta, &u)?;
+                (keys::key_param(&meta, &k)?, WriteOp::Update(k, u))
+            }
+            other => {
+                return Err(DdbError::Serialization(format!(
+                    "Unknown member {other} in TransactWriteItem"
+                )));
+            }
+        };
+        let cond = write_condition(&sub, &mut r)?;
+        if kind == "ConditionCheck" && cond.is_none() {
+            return Err(DdbError::validation(
+                "1 validation error detected: Value null at 'transactItems.1.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null",
+            ));
+        }
+        r.finish()?;
+        if plans.iter().any(|p: &Planned| p.key == key) {
+            return Err(DdbError::validation(
+                "Transaction request cannot include multiple operations on one item",
+            ));
+        }
+        plans.push(Planned {
+            meta,
+            key,
+            op,
+            cond,
+        });
+    }
+    let token = body.opt_str("ClientRequestToken")?;
+    let fingerprint = crc32fast::hash(serde_json::to_string(&items).unwrap_or_default().as_bytes());
+    let (account, region) = (ctx.account.clone(), ctx.region.clone());
+    ctx.store
+        .write(move |txn| {
+            if let Some(t) = &token
+                && crate::tokens::seen(txn, &account, &region, t, fingerprint)?
+            {
+                return Ok(());
+            }
+            run_writes(txn, &plans, true)
+        })
+        .await?;
+    Ok(json!({}))
+}
+
+pub fn transact_get(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
+    let items = body
+        .opt_array("TransactItems")?
+        .cloned()
+        .unwrap_or_default();
+    if items.is_empty() || items.len() > 100 {
+        return Err(DdbError::validation(format!(
+            "1 validation error detected: Value at 'transactItems' failed to satisfy constraint: Member must have length {}",
+            if items.is_empty() {
+                "greater than or equal to 1"
+            } else {
+                "less than or equal to 100"
+            }
+        )));
+    }
+    let mut plans = Vec::new();
+    for ti in &items {
+        let sub = Body::sub(&ti["Get"])?;
+        let name = sub.table_name("TableName")?;
+        let mut r = Resolver::new(&sub.expr_input()?)?;
+        let proj = projection(&sub, &mut r)?;
+        r.finish()?;
+        let meta = ctx.table(&name)?;
+        let key = keys::key_param(&meta, &sub.req_item("Key")?)?;
+        if plans.iter().any(|(k, _)| *k == key) {
+            return Err(DdbError::validation(
+                "Transaction request cannot include multiple operations on one item",
+            ));
+        }
+        plans.push((key, proj));
+    }
+    let responses = ctx.store.read(|txn| {
+        let mut out = Vec::new();
+        for (k, proj) in &plans {
+            out.push(match state::get_item(txn, k)? {
+                Some(i) => {
+                    let i = match proj {
+                        Some(p) => eval::project(&i, p),
+                        None => i,
+                    };
+                    json!({"Item": item_to_json(&i)})
+                }
+                None => json!({}),
+            });
+        }
+        Ok::<_, DdbError>(out)
+    })?;
+    Ok(json!({"Responses": responses}))
+}

@@ -1,0 +1,564 @@
+//! Query and Scan: key-condition analysis into a range of the order-preserving storage
+//! keys, then one pass over that range with Limit, the 1 MB page size, ExclusiveStartKey /
+//! LastEvaluatedKey, ScanIndexForward, FilterExpression, projections, Select and parallel
+//! scan segments. Works on the table and on its secondary indexes.
+
+use serde_json::{Map, Value, json};
+
+use super::items::projection;
+use super::{Ctx, consumed, read_units};
+use crate::error::DdbError;
+use crate::expr::ast::{CmpOp, Operand};
+use crate::expr::parser::{Kind, parse_condition};
+use crate::expr::{Cond, Path, PathElem, Resolver, eval};
+use crate::index;
+use crate::keys::{self, encode_component, prefix_end};
+use crate::legacy;
+use crate::protocol::Body;
+use crate::state::{self, IndexMeta, KeyAttr, TableMeta};
+use crate::value::{AttrValue, Item, item_size, item_to_json};
+
+const PAGE_BYTES: usize = 1024 * 1024;
+
+/// The range-key part of a key condition.
+enum RangeCond {
+    Cmp(CmpOp, AttrValue),
+    Between(AttrValue, AttrValue),
+    BeginsWith(AttrValue),
+}
+
+fn single_attr(o: &Operand) -> Option<&str> {
+    match o {
+        Operand::Path(p) if p.len() == 1 => match &p[0] {
+            PathElem::Attr(a) => Some(a),
+            PathElem::Index(_) => None,
+        },
+        _ => None,
+    }
+}
+
+fn unsupported() -> DdbError {
+    DdbError::validation("Query key condition not supported")
+}
+
+fn type_mismatch() -> DdbError {
+    DdbError::invalid("Condition parameter type does not match schema type")
+}
+
+fn value_of<'a>(o: &'a Operand, k: &KeyAttr) -> Result<&'a AttrValue, DdbError> {
+    match o {
+        Operand::Value(v) if v.type_name() == k.ty => Ok(v),
+        Operand::Value(_) => Err(type_mismatch()),
+        _ => Err(unsupported()),
+    }
+}
+
+fn flatten<'a>(c: &'a Cond, out: &mut Vec<&'a Cond>) -> Result<(), DdbError> {
+    match c {
+        Cond::And(a, b) => {
+            flatten(a, out)?;
+            flatten(b, out)
+        }
+        Cond::Or(..) => Err(DdbError::validation(
+            "Invalid operator used in KeyConditionExpression: OR",
+        )),
+        Cond::Not(..) => Err(DdbError::validation(
+            "Invalid operator used in KeyConditionExpression: NOT",
+        )),
+        other => {
+            out.push(other);
+            Ok(())
+        }
+    }
+}
+
+/// Splits a key condition into the partition value and the optional range condition.
+fn analyze(
+    c: &Cond,
+    hash: &KeyAttr,
+    range: Option<&KeyAttr>,
+) -> Result<(AttrValue, Option<RangeCond>), DdbError> {
+    let mut parts = Vec::new();
+    flatten(c, &mut parts)?;
+    if parts.len() > 2 {
+        return Err(DdbError::validation(
+            "Conditions can be of length 1 or 2 only",
+        ));
+    }
+    let mut hv = None;
+    let mut rc = None;
+    for p in parts {
+        let attr = match p {
+            Cond::Cmp(_, a, _) | Cond::Between(a, _, _) | Cond::BeginsWith(a, _) => {
+                single_attr(a).ok_or_else(unsupported)?
+            }
+            Cond::In(..)
+            | Cond::Contains(..)
+            | Cond::Exists(_)
+            | Cond::NotExists(_)
+            | Cond::Type(..) => {
+                return Err(unsupported());
+            }
+            _ => return Err(unsupported()),
+        };
+        if attr == hash.name {
+            match p {
+                Cond::Cmp(CmpOp::Eq, _, v) if hv.is_none() => hv = Some(value_of(v, hash)?.clone()),
+                _ => return Err(unsupported()),
+            }
+        } else if let Some(r) = range.filter(|r| r.name == attr) {
+            if rc.is_some() {
+                return Err(unsupported());
+            }
+            rc = Some(match p {
+                Cond::Cmp(CmpOp::Ne, ..) => return Err(unsupported()),
+                Cond::Cmp(op, _, v) => RangeCond::Cmp(*op, value_of(v, r)?.clone()),
+                Cond::Between(_, lo, hi) => {
+                    let (lo, hi) = (value_of(lo, r)?, value_of(hi, r)?);
+                    if eval::compare(lo, hi) == Some(std::cmp::Ordering::Greater) {
+                        return Err(DdbError::validation(
+                            "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound",
+                        ));
+                    }
+                    RangeCond::Between(lo.clone(), hi.clone())
+                }
+                Cond::BeginsWith(_, v) => {
+                    let v = value_of(v, r)?;
+                    if matches!(v, AttrValue::N(_)) {
+                        return Err(DdbError::validation(
+                            "Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N",
+                        ));
+                    }
+                    RangeCond::BeginsWith(v.clone())
+                }
+                _ => return Err(unsupported()),
+            });
+        } else {
+            return Err(DdbError::validation(format!(
+                "Query condition missed key schema element: {}",
+                hash.name
+            )));
+        }
+    }
+    let hv = hv.ok_or_else(|| {
+        DdbError::validation(format!(
+            "Query condition missed key schema element: {}",
+            hash.name
+        ))
+    })?;
+    Ok((hv, rc))
+}
+
+fn enc(v: &AttrValue) -> Vec<u8> {
+    let mut out = Vec::new();
+    encode_component(v, &mut out);
+    out
+}
+
+fn cat(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let mut v = a.to_vec();
+    v.extend_from_slice(b);
+    v
+}
+
+/// The storage-key range of a partition restricted by a range condition.
+fn key_range(p: &[u8], rc: Option<&RangeCond>) -> (Vec<u8>, Vec<u8>) {
+    let end = prefix_end(p);
+    match rc {
+        None => (p.to_vec(), end),
+        Some(RangeCond::Cmp(op, v)) => {
+            let k = cat(p, &enc(v));
+            match op {
+                CmpOp::Eq => (k.clone(), prefix_end(&k)),
+                CmpOp::Lt => (p.to_vec(), k),
+                CmpOp::Le => (p.to_vec(), prefix_end(&k)),
+                CmpOp::Gt => (prefix_end(&k), end),
+                _ => (k, end),
+            }
+        }
+        Some(RangeCond::Between(lo, hi)) => (cat(p, &enc(lo)), prefix_end(&cat(p, &enc(hi)))),
+        Some(RangeCond::BeginsWith(v)) => {
+            let mut k = enc(v);
+            // Drop the two-byte terminator: a prefix of the escaped bytes.
+            k.truncate(k.len().saturating_sub(2));
+            let k = cat(p, &k);
+            let e = prefix_end(&k);
+            (k, e)
+        }
+    }
+}
+
+/// Where to read: the table itself or one of its indexes.
+enum Source<'a> {
+    Table,
+    Index(&'a IndexMeta, bool),
+}
+
+fn find_index<'a>(meta: &'a TableMeta, name: &str) -> Result<&'a IndexMeta, DdbError> {
+    if let Some(ix) = meta.gsis.iter().find(|i| i.name == name) {
+        return Ok(ix);
+    }
+    if let Some(ix) = meta.lsis.iter().find(|i| i.name == name) {
+        return Ok(ix);
+    }
+    Err(DdbError::validation(format!(
+        "The table does not have the specified index: {name}"
+    )))
+}
+
+/// Parameters shared by Query and Scan.
+struct ReadParams {
+    limit: Option<usize>,
+    filter: Option<Cond>,
+    proj: Option<Vec<Path>>,
+    select: String,
+    start_key: Option<Item>,
+    consistent: bool,
+}
+
+fn read_params(
+    body: &Body,
+    meta: &TableMeta,
+    source: &Source<'_>,
+    r: &mut Resolver,
+    legacy_filter: &str,
+) -> Result<ReadParams, DdbError> {
+    let limit = match body.opt_i64("Limit")? {
+        Some(l) if l < 1 => {
+            return Err(DdbError::validation(format!(
+                "1 validation error detected: Value '{l}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1"
+            )));
+        }
+        Some(l) => Some(l as usize),
+        None => None,
+    };
+    let filter = match body.opt_str("FilterExpression")? {
+        Some(f) => {
+            if body.has(legacy_filter) {
+                return Err(DdbError::validation(format!(
+                    "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {{{legacy_filter}}} Expression parameters: {{FilterExpression}}"
+                )));
+            }
+            Some(parse_condition(&f, Kind::Filter, r)?)
+        }
+        None => legacy::filter(body, legacy_filter)?,
+    };
+    let proj = projection(body, r)?;
+    let default_select = if proj.is_some() {
+        "SPECIFIC_ATTRIBUTES"
+    } else if matches!(source, Source::Index(..)) {
+        "ALL_PROJECTED_ATTRIBUTES"
+    } else {
+        "ALL_ATTRIBUTES"
+    };
+    let select = body
+        .opt_str("Select")?
+        .unwrap_or_else(|| default_select.to_string());
+    match select.as_str() {
+        "ALL_ATTRIBUTES" | "COUNT" | "SPECIFIC_ATTRIBUTES" | "ALL_PROJECTED_ATTRIBUTES" => {}
+        other => {
+            return Err(DdbError::validation(format!(
+                "1 validation error detected: Value '{other}' at 'select' failed to satisfy constraint: Member must satisfy enum value set: [SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]"
+            )));
+        }
+    }
+    if select == "SPECIFIC_ATTRIBUTES" && proj.is_none() {
+        return Err(DdbError::invalid(
+            "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES",
+        ));
+    }
+    if select != "SPECIFIC_ATTRIBUTES" && proj.is_some() {
+        return Err(DdbError::invalid(format!(
+            "Cannot specify the ProjectionExpression when choosing to get {select}"
+        )));
+    }
+    if select == "ALL_PROJECTED_ATTRIBUTES" && matches!(source, Source::Table) {
+        return Err(DdbError::invalid(
+            "ALL_PROJECTED_ATTRIBUTES can be used only when Querying using an IndexName",
+        ));
+    }
+    if let Source::Index(ix, true) = source
+        && select == "ALL_ATTRIBUTES"
+        && ix.projection_type != "ALL"
+    {
+        return Err(DdbError::invalid(format!(
+            "Select type ALL_ATTRIBUTES is not supported for global secondary index {} because its projection type is not ALL",
+            ix.name
+        )));
+    }
+    let consistent = body.opt_bool("ConsistentRead")?.unwrap_or(false);
+    if consistent && let Source::Index(_, true) = source {
+        return Err(DdbError::validation(
+            "Consistent reads are not supported on global secondary indexes",
+        ));
+    }
+    let _ = meta;
+    Ok(ReadParams {
+        limit,
+        filter,
+        proj,
+        select,
+        start_key: body.opt_item("ExclusiveStartKey")?,
+        consistent,
+    })
+}
+
+/// The attributes an index projects for an item.
+fn index_projection(meta: &TableMeta, ix: &IndexMeta, item: Item) -> Item {
+    if ix.projection_type == "ALL" {
+        return item;
+    }
+    let mut keep: Vec<&str> = vec![meta.hash_key.name.as_str(), ix.hash_key.name.as_str()];
+    keep.extend(meta.range_key.as_ref().map(|k| k.name.as_str()));
+    keep.extend(ix.range_key.as_ref().map(|k| k.name.as_str()));
+    if ix.projection_type == "INCLUDE" {
+        keep.extend(ix.non_key_attributes.iter().map(String::as_str));
+    }
+    item.into_iter()
+        .filter(|(k, _)| keep.contains(&k.as_str()))
+        .collect()
+}
+
+/// The LastEvaluatedKey of an item read from `source`.
+fn last_key(meta: &TableMeta, source: &Source<'_>, item: &Item) -> Item {
+    let mut k = keys::key_of(meta, item);
+    if let Source::Index(ix, _) = source {
+        for a in std::iter::once(&ix.hash_key).chain(ix.range_key.as_ref()) {
+            if let Some(v) = item.get(&a.name) {
+                k.insert(a.name.clone(), v.clone());
+            }
+        }
+    }
+    k
+}
+
+/// The storage key an ExclusiveStartKey names.
+fn start_storage_key(meta: &TableMeta, source: &Source<'_>, k: &Item) -> Result<Vec<u8>, DdbError> {
+    let bad = || {
+        DdbError::validation(
+            "The provided starting key is invalid: The provided key element does not match the schema",
+        )
+    };
+    match source {
+        Source::Table => keys::key_param(meta, k).map_err(|_| bad()),
+        Source::Index(ix, _) => index::entry_key(meta, ix, k).ok_or_else(bad),
+    }
+}
+
+struct Page {
+    items: Vec<Item>,
+    count: usize,
+    scanned: usize,
+    last: Option<Item>,
+    bytes: usize,
+}
+
+/// Reads `[start, end)` of `source` applying the shared read parameters.
+#[allow(clippy::too_many_arguments)]
+fn run(
+    ctx: &Ctx<'_>,
+    meta: &TableMeta,
+    source: &Source<'_>,
+    params: &ReadParams,
+    mut start: Vec<u8>,
+    mut end: Vec<u8>,
+    forward: bool,
+    key_filter: Option<&Cond>,
+    segment: Option<(u32, u32)>,
+) -> Result<Page, DdbError> {
+    if let Some(sk) = &params.start_key {
+        let k = start_storage_key(meta, source, sk)?;
+        if forward {
+            let after = cat(&k, &[0]);
+            if after > start {
+                start = after;
+            }
+        } else if k < end {
+            end = k;
+        }
+    }
+    let mut page = Page {
+        items: Vec::new(),
+        count: 0,
+        scanned: 0,
+        last: None,
+        bytes: 0,
+    };
+    let count_only = params.select == "COUNT";
+    let mut visit = |_: &[u8], item: Item| -> Result<bool, DdbError> {
+        if let Some((seg, total)) = segment {
+            let h = item.get(&meta.hash_key.name).map(enc).unwrap_or_default();
+            if crc32fast::hash(&h) % total != seg {
+                return Ok(true);
+            }
+        }
+        if let Some(kf) = key_filter
+            && !eval::eval(kf, &item)?
+        {
+            return Ok(true);
+        }
+        page.scanned += 1;
+        page.bytes += item_size(&item);
+        let item = match source {
+            Source::Index(ix, _) => index_projection(meta, ix, item),
+            Source::Table => item,
+        };
+        let pass = match &params.filter {
+            Some(f) => eval::eval(f, &item)?,
+            None => true,
+        };
+        let at_limit = params.limit.is_some_and(|l| page.scanned >= l);
+        let full = page.bytes >= PAGE_BYTES;
+        if at_limit || full {
+            page.last = Some(last_key(meta, source, &item));
+        }
+        if pass {
+            page.count += 1;
+            if !count_only {
+                page.items.push(match &params.proj {
+                    Some(p) => eval::project(&item, p),
+                    None => item,
+                });
+            }
+        }
+        Ok(!(at_limit || full))
+    };
+    ctx.store.read(|txn| match source {
+        Source::Table => state::scan_range(txn, &start, &end, !forward, &mut visit),
+        Source::Index(..) => index::scan_range(txn, &start, &end, !forward, &mut visit),
+    })?;
+    Ok(page)
+}
+
+fn page_response(
+    body: &Body,
+    meta: &TableMeta,
+    params: &ReadParams,
+    page: Page,
+) -> Result<Value, DdbError> {
+    let mut out = Map::new();
+    if params.select != "COUNT" {
+        out.insert(
+            "Items".into(),
+            Value::Array(page.items.iter().map(item_to_json).collect()),
+        );
+    }
+    out.insert("Count".into(), json!(page.count));
+    out.insert("ScannedCount".into(), json!(page.scanned));
+    if let Some(k) = page.last {
+        out.insert("LastEvaluatedKey".into(), item_to_json(&k));
+    }
+    if let Some(c) = consumed(body, &meta.name, read_units(page.bytes, params.consistent))? {
+        out.insert("ConsumedCapacity".into(), c);
+    }
+    Ok(Value::Object(out))
+}
+
+pub fn query(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
+    let name = body.table_name("TableName")?;
+    let meta = ctx.table(&name)?;
+    let source = match body.opt_str("IndexName")? {
+        Some(n) => {
+            let ix = find_index(&meta, &n)?;
+            Source::Index(ix, meta.gsis.iter().any(|g| g.name == n))
+        }
+        None => Source::Table,
+    };
+    let mut r = Resolver::new(&body.expr_input()?)?;
+    let key_cond = match body.opt_str("KeyConditionExpression")? {
+        Some(e) => {
+            if body.has("KeyConditions") {
+                return Err(DdbError::validation(
+                    "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {KeyConditions} Expression parameters: {KeyConditionExpression}",
+                ));
+            }
+            parse_condition(&e, Kind::KeyCondition, &mut r)?
+        }
+        None => legacy::filter(&body, "KeyConditions")?.ok_or_else(|| {
+            DdbError::validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")
+        })?,
+    };
+    let params = read_params(&body, &meta, &source, &mut r, "QueryFilter")?;
+    r.finish()?;
+    let (hash, range) = match &source {
+        Source::Table => (&meta.hash_key, meta.range_key.as_ref()),
+        Source::Index(ix, _) => (&ix.hash_key, ix.range_key.as_ref()),
+    };
+    let (hv, rc) = analyze(&key_cond, hash, range)?;
+    let prefix = match &source {
+        Source::Table => keys::partition_prefix(&meta.id, &hv),
+        Source::Index(ix, _) => cat(
+            index::index_prefix(&meta.id, &ix.name).as_bytes(),
+            &enc(&hv),
+        ),
+    };
+    let (start, end) = key_range(&prefix, rc.as_ref());
+    let forward = body.opt_bool("ScanIndexForward")?.unwrap_or(true);
+    let page = run(
+        ctx,
+        &meta,
+        &source,
+        &params,
+        start,
+        end,
+        forward,
+        Some(&key_cond),
+        None,
+    )?;
+    page_response(&body, &meta, &params, page)
+}
+
+pub fn scan(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
+    let name = body.table_name("TableName")?;
+    let segment = body.opt_i64("Segment")?;
+    let total = body.opt_i64("TotalSegments")?;
+    let seg = match (segment, total) {
+        (None, None) => None,
+        (Some(_), None) => {
+            return Err(DdbError::validation(
+                "The TotalSegments parameter is required but was not present in the request when Segment parameter is present",
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(DdbError::validation(
+                "The Segment parameter is required but was not present in the request when parameter TotalSegments is present",
+            ));
+        }
+        (Some(s), Some(t)) => {
+            if !(1..=1_000_000).contains(&t) {
+                return Err(DdbError::validation(format!(
+                    "1 validation error detected: Value '{t}' at 'totalSegments' failed to satisfy constraint: Member must have value {}",
+                    if t < 1 {
+                        "greater than or equal to 1"
+                    } else {
+                        "less than or equal to 1000000"
+                    }
+                )));
+            }
+            if s < 0 || s >= t {
+                return Err(DdbError::validation(format!(
+                    "The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: {s} is not less than TotalSegments: {t}"
+                )));
+            }
+            Some((s as u32, t as u32))
+        }
+    };
+    let meta = ctx.table(&name)?;
+    let source = match body.opt_str("IndexName")? {
+        Some(n) => {
+            let ix = find_index(&meta, &n)?;
+            Source::Index(ix, meta.gsis.iter().any(|g| g.name == n))
+        }
+        None => Source::Table,
+    };
+    let mut r = Resolver::new(&body.expr_input()?)?;
+    let params = read_params(&body, &meta, &source, &mut r, "ScanFilter")?;
+    r.finish()?;
+    let prefix = match &source {
+        Source::Table => meta.id.as_bytes().to_vec(),
+        Source::Index(ix, _) => index::index_prefix(&meta.id, &ix.name).into_bytes(),
+    };
+    let end = prefix_end(&prefix);
+    let page = run(ctx, &meta, &source, &params, prefix, end, true, None, seg)?;
+    page_response(&body, &meta, &params, page)
+}
