@@ -361,7 +361,8 @@ mod tests {
 
     #[test]
     fn operators() {
-        let cases: &[(&str, &[(&str, &[&str])], bool)] = &[
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a [&'a str])], bool);
+        let cases: &[Case] = &[
             (
                 r#"{"StringEquals":{"aws:SourceAccount":"111122223333"}}"#,
                 &[("aws:SourceAccount", &["111122223333"])],

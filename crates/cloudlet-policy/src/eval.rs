@@ -205,7 +205,14 @@ mod tests {
             session: "s".into(),
         });
         let logs = Caller::Service("logging.s3.amazonaws.com".into());
-        let cases: Vec<(&Caller, &str, &str, Vec<(&str, &str)>, Decision)> = vec![
+        type Case<'a> = (
+            &'a Caller,
+            &'a str,
+            &'a str,
+            Vec<(&'a str, &'a str)>,
+            Decision,
+        );
+        let cases: Vec<Case> = vec![
             (
                 &anon,
                 "s3:GetObject",
