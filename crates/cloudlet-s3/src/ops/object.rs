@@ -365,9 +365,11 @@ pub async fn serve(
         obj.content_type.as_deref().unwrap_or("binary/octet-stream"),
     );
     for (k, v) in &obj.headers {
+        // Whole-object checksums are returned only on request, and never for a range.
         if k.starts_with("x-amz-checksum-")
-            && !hv(req_headers, "x-amz-checksum-mode")
-                .is_some_and(|m| m.eq_ignore_ascii_case("ENABLED"))
+            && (range.is_some()
+                || !hv(req_headers, "x-amz-checksum-mode")
+                    .is_some_and(|m| m.eq_ignore_ascii_case("ENABLED")))
         {
             continue;
         }
