@@ -536,3 +536,176 @@ def test_everything_survives_restart(durable_server):
     with pytest.raises(ClientError):
         c.get_public_access_block(Bucket=name)
     assert website(durable_server, name)[::2] == (200, INDEX_HTML)
+
+
+# --- copy, batch delete, tagging -----------------------------------------------------------
+
+def test_copy_object(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="src", Body=b"copy me", ContentType="text/plain", Metadata={"a": "1"})
+    r = s3.copy_object(Bucket=bucket, Key="dst", CopySource={"Bucket": bucket, "Key": "src"})
+    assert r["CopyObjectResult"]["ETag"] == '"%s"' % hashlib.md5(b"copy me").hexdigest()
+    g = s3.get_object(Bucket=bucket, Key="dst")
+    assert g["Body"].read() == b"copy me" and g["ContentType"] == "text/plain" and g["Metadata"] == {"a": "1"}
+    s3.copy_object(Bucket=bucket, Key="dst2", CopySource=f"{bucket}/src", MetadataDirective="REPLACE",
+                   ContentType="text/csv", Metadata={"b": "2"})
+    g = s3.get_object(Bucket=bucket, Key="dst2")
+    assert g["ContentType"] == "text/csv" and g["Metadata"] == {"b": "2"}
+    with pytest.raises(ClientError) as e:
+        s3.copy_object(Bucket=bucket, Key="src", CopySource=f"{bucket}/src")
+    assert error_of(e)[:2] == (400, "InvalidRequest")
+    assert "trying to copy an object to itself" in error_of(e)[2]
+    with pytest.raises(ClientError) as e:
+        s3.copy_object(Bucket=bucket, Key="x", CopySource=f"{bucket}/src", CopySourceIfMatch='"nope"')
+    assert error_of(e)[:2] == (412, "PreconditionFailed")
+    with pytest.raises(ClientError) as e:
+        s3.copy_object(Bucket=bucket, Key="x", CopySource=f"{bucket}/missing")
+    assert error_of(e)[:2] == (404, "NoSuchKey")
+
+
+def test_delete_objects(s3, bucket):
+    for k in ["a", "b", "c"]:
+        s3.put_object(Bucket=bucket, Key=k, Body=b"x")
+    r = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "a"}, {"Key": "b"}, {"Key": "nope"}]})
+    assert sorted(d["Key"] for d in r["Deleted"]) == ["a", "b", "nope"]
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["c"]
+    r = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "c"}], "Quiet": True})
+    assert "Deleted" not in r
+    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+
+
+def test_object_and_bucket_tagging(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="t", Body=b"x", Tagging="env=dev&team=a%20b")
+    assert s3.get_object_tagging(Bucket=bucket, Key="t")["TagSet"] == [
+        {"Key": "env", "Value": "dev"}, {"Key": "team", "Value": "a b"}]
+    assert s3.get_object(Bucket=bucket, Key="t")["TagCount"] == 2
+    s3.put_object_tagging(Bucket=bucket, Key="t", Tagging={"TagSet": [{"Key": "k", "Value": "v"}]})
+    assert s3.get_object_tagging(Bucket=bucket, Key="t")["TagSet"] == [{"Key": "k", "Value": "v"}]
+    with pytest.raises(ClientError) as e:
+        s3.put_object_tagging(Bucket=bucket, Key="t", Tagging={"TagSet": [{"Key": f"k{i}", "Value": "v"} for i in range(11)]})
+    assert error_of(e) == (400, "InvalidTag", "Object tags cannot be greater than 10")
+    s3.delete_object_tagging(Bucket=bucket, Key="t")
+    assert s3.get_object_tagging(Bucket=bucket, Key="t")["TagSet"] == []
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_tagging(Bucket=bucket)
+    assert error_of(e) == (404, "NoSuchTagSet", "The TagSet does not exist")
+    s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "project", "Value": "workshop"}]})
+    assert s3.get_bucket_tagging(Bucket=bucket)["TagSet"] == [{"Key": "project", "Value": "workshop"}]
+    s3.delete_bucket_tagging(Bucket=bucket)
+    with pytest.raises(ClientError):
+        s3.get_bucket_tagging(Bucket=bucket)
+
+
+# --- multipart -----------------------------------------------------------------------------
+
+MIB = 1024 * 1024
+
+
+def test_multipart_upload(s3, bucket):
+    up = s3.create_multipart_upload(Bucket=bucket, Key="mp.bin", ContentType="application/x-test")
+    uid = up["UploadId"]
+    p1, p2 = os.urandom(5 * MIB), os.urandom(1234)
+    e1 = s3.upload_part(Bucket=bucket, Key="mp.bin", UploadId=uid, PartNumber=1, Body=p1)["ETag"]
+    e2 = s3.upload_part(Bucket=bucket, Key="mp.bin", UploadId=uid, PartNumber=2, Body=p2)["ETag"]
+    parts = s3.list_parts(Bucket=bucket, Key="mp.bin", UploadId=uid)["Parts"]
+    assert [(p["PartNumber"], p["Size"]) for p in parts] == [(1, 5 * MIB), (2, 1234)]
+    assert [u["UploadId"] for u in s3.list_multipart_uploads(Bucket=bucket)["Uploads"]] == [uid]
+    with pytest.raises(ClientError) as e:
+        s3.complete_multipart_upload(Bucket=bucket, Key="mp.bin", UploadId=uid, MultipartUpload={
+            "Parts": [{"PartNumber": 2, "ETag": e2}, {"PartNumber": 1, "ETag": e1}]})
+    assert error_of(e)[:2] == (400, "InvalidPartOrder")
+    with pytest.raises(ClientError) as e:
+        s3.complete_multipart_upload(Bucket=bucket, Key="mp.bin", UploadId=uid, MultipartUpload={
+            "Parts": [{"PartNumber": 1, "ETag": '"0000"'}]})
+    assert error_of(e)[:2] == (400, "InvalidPart")
+    r = s3.complete_multipart_upload(Bucket=bucket, Key="mp.bin", UploadId=uid, MultipartUpload={
+        "Parts": [{"PartNumber": 1, "ETag": e1}, {"PartNumber": 2, "ETag": e2}]})
+    md5s = hashlib.md5(hashlib.md5(p1).digest() + hashlib.md5(p2).digest()).hexdigest()
+    assert r["ETag"] == f'"{md5s}-2"'
+    g = s3.get_object(Bucket=bucket, Key="mp.bin")
+    assert g["Body"].read() == p1 + p2 and g["ContentType"] == "application/x-test"
+    assert g["ETag"] == f'"{md5s}-2"'
+    with pytest.raises(ClientError) as e:
+        s3.list_parts(Bucket=bucket, Key="mp.bin", UploadId=uid)
+    assert error_of(e) == (404, "NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.")
+
+
+def test_multipart_part_rules_and_abort(s3, bucket):
+    uid = s3.create_multipart_upload(Bucket=bucket, Key="small")["UploadId"]
+    e1 = s3.upload_part(Bucket=bucket, Key="small", UploadId=uid, PartNumber=1, Body=b"a" * 100)["ETag"]
+    e2 = s3.upload_part(Bucket=bucket, Key="small", UploadId=uid, PartNumber=2, Body=b"b")["ETag"]
+    with pytest.raises(ClientError) as e:
+        s3.complete_multipart_upload(Bucket=bucket, Key="small", UploadId=uid, MultipartUpload={
+            "Parts": [{"PartNumber": 1, "ETag": e1}, {"PartNumber": 2, "ETag": e2}]})
+    assert error_of(e) == (400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size")
+    with pytest.raises(ClientError) as e:
+        s3.upload_part(Bucket=bucket, Key="small", UploadId=uid, PartNumber=10001, Body=b"x")
+    assert error_of(e) == (400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive")
+    s3.abort_multipart_upload(Bucket=bucket, Key="small", UploadId=uid)
+    with pytest.raises(ClientError) as e:
+        s3.upload_part(Bucket=bucket, Key="small", UploadId=uid, PartNumber=1, Body=b"x")
+    assert error_of(e)[:2] == (404, "NoSuchUpload")
+    # A single small part is a valid upload.
+    uid = s3.create_multipart_upload(Bucket=bucket, Key="one")["UploadId"]
+    e1 = s3.upload_part(Bucket=bucket, Key="one", UploadId=uid, PartNumber=1, Body=b"only")["ETag"]
+    s3.complete_multipart_upload(Bucket=bucket, Key="one", UploadId=uid, MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": e1}]})
+    assert s3.get_object(Bucket=bucket, Key="one")["Body"].read() == b"only"
+
+
+def test_upload_part_copy(s3, bucket):
+    src = os.urandom(6 * MIB)
+    s3.put_object(Bucket=bucket, Key="src", Body=src)
+    uid = s3.create_multipart_upload(Bucket=bucket, Key="dst")["UploadId"]
+    e1 = s3.upload_part_copy(Bucket=bucket, Key="dst", UploadId=uid, PartNumber=1,
+                             CopySource={"Bucket": bucket, "Key": "src"}, CopySourceRange=f"bytes=0-{5 * MIB - 1}")["CopyPartResult"]["ETag"]
+    e2 = s3.upload_part_copy(Bucket=bucket, Key="dst", UploadId=uid, PartNumber=2,
+                             CopySource={"Bucket": bucket, "Key": "src"}, CopySourceRange=f"bytes={5 * MIB}-{6 * MIB - 1}")["CopyPartResult"]["ETag"]
+    s3.complete_multipart_upload(Bucket=bucket, Key="dst", UploadId=uid, MultipartUpload={
+        "Parts": [{"PartNumber": 1, "ETag": e1}, {"PartNumber": 2, "ETag": e2}]})
+    assert s3.get_object(Bucket=bucket, Key="dst")["Body"].read() == src
+
+
+def test_cli_multipart_copy(server, tmp_path):
+    name = bucket_name("clibig")
+    server.aws("s3", "mb", f"s3://{name}")
+    f = tmp_path / "big.bin"
+    data = os.urandom(20 * MIB + 5)
+    f.write_bytes(data)
+    server.aws("s3", "cp", str(f), f"s3://{name}/big.bin")
+    head = server.aws("s3api", "head-object", "--bucket", name, "--key", "big.bin")
+    assert head["ContentLength"] == len(data) and head["ETag"].endswith('-3"')
+    back = tmp_path / "back.bin"
+    server.aws("s3", "cp", f"s3://{name}/big.bin", str(back))
+    assert back.read_bytes() == data
+
+
+def vm_rss_kib(pid):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def test_multipart_memory_stays_flat(fresh_server):
+    """A 320 MiB multipart upload and download: the server's resident memory does not grow
+    with the object (bodies stream through blobs)."""
+    c = fresh_server.client("s3")
+    name = bucket_name("rss")
+    c.create_bucket(Bucket=name)
+    part = os.urandom(32 * MIB)
+    warm = c.create_multipart_upload(Bucket=name, Key="warm")["UploadId"]
+    c.upload_part(Bucket=name, Key="warm", UploadId=warm, PartNumber=1, Body=part)
+    before = vm_rss_kib(fresh_server.proc.pid)
+    uid = c.create_multipart_upload(Bucket=name, Key="huge")["UploadId"]
+    etags = []
+    for n in range(1, 11):
+        etags.append(c.upload_part(Bucket=name, Key="huge", UploadId=uid, PartNumber=n, Body=part)["ETag"])
+    c.complete_multipart_upload(Bucket=name, Key="huge", UploadId=uid, MultipartUpload={
+        "Parts": [{"PartNumber": n, "ETag": e} for n, e in enumerate(etags, 1)]})
+    body = c.get_object(Bucket=name, Key="huge")["Body"]
+    total = 0
+    for chunk in iter(lambda: body.read(4 * MIB), b""):
+        total += len(chunk)
+    assert total == 320 * MIB
+    after = vm_rss_kib(fresh_server.proc.pid)
+    # The object is 320 MiB; the server must not hold more than a fraction of it.
+    assert after - before < 64 * 1024, (before, after)

@@ -66,6 +66,22 @@ pub enum S3Error {
     InvalidRange { range: String, size: u64 },
     #[error("checksum {0} mismatch")]
     ChecksumMismatch(&'static str),
+    #[error("invalid tag: {0}")]
+    InvalidTag(String),
+    #[error("no tag set on {0}")]
+    NoSuchTagSet(String),
+    #[error("no such upload {0}")]
+    NoSuchUpload(String),
+    #[error("invalid part {part} of {upload}")]
+    InvalidPart {
+        upload: String,
+        part: u32,
+        etag: String,
+    },
+    #[error("parts out of order in {0}")]
+    InvalidPartOrder(String),
+    #[error("part {part} too small ({size})")]
+    EntityTooSmall { part: u32, size: u64, etag: String },
     #[error("reading the request body: {0}")]
     Body(String),
     #[error("{0}")]
@@ -190,6 +206,35 @@ impl From<S3Error> for AwsError {
                 "BadDigest",
                 format!("The {algo} you specified did not match the calculated checksum."),
             ),
+            InvalidTag(m) => AwsError::client("InvalidTag", m),
+            NoSuchTagSet(b) => AwsError::new(404, "NoSuchTagSet", "The TagSet does not exist")
+                .with("BucketName", b),
+            NoSuchUpload(id) => AwsError::new(
+                404,
+                "NoSuchUpload",
+                "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.",
+            )
+            .with("UploadId", id),
+            InvalidPart { upload, part, etag } => AwsError::client(
+                "InvalidPart",
+                "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+            )
+            .with("UploadId", upload)
+            .with("PartNumber", part.to_string())
+            .with("ETag", etag),
+            InvalidPartOrder(upload) => AwsError::client(
+                "InvalidPartOrder",
+                "The list of parts was not in ascending order. Parts must be ordered by part number.",
+            )
+            .with("UploadId", upload),
+            EntityTooSmall { part, size, etag } => AwsError::client(
+                "EntityTooSmall",
+                "Your proposed upload is smaller than the minimum allowed size",
+            )
+            .with("ProposedSize", size.to_string())
+            .with("MinSizeAllowed", "5242880")
+            .with("PartNumber", part.to_string())
+            .with("ETag", etag),
             Body(m) => AwsError::client("IncompleteBody", m),
             Store(e) => AwsError::new(
                 500,

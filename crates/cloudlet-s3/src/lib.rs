@@ -12,10 +12,13 @@ mod auth;
 mod chunked;
 pub mod error;
 mod filebody;
+mod mpstate;
 mod ops;
 pub mod protocol;
 mod site;
 mod state;
+mod tagging;
+mod upload;
 mod website;
 mod xml;
 
@@ -27,7 +30,7 @@ use cloudlet_core::{
 use cloudlet_store::Store;
 
 use crate::error::S3Result;
-use crate::ops::{bucket, config, list, object};
+use crate::ops::{batch, bucket, config, copy, list, multipart, object};
 use crate::protocol::Op;
 
 /// The S3 service (REST API and website endpoint).
@@ -47,6 +50,7 @@ impl S3 {
             req.uri().path(),
             req.uri().query(),
             label.as_deref(),
+            req.headers().contains_key("x-amz-copy-source"),
         )?;
         let (b, k, q) = (p.bucket.as_str(), p.key.as_str(), &p.query);
         match p.op {
@@ -70,6 +74,21 @@ impl S3 {
             Op::GetObject => object::get(self, &ctx, b, k, q, req, false).await,
             Op::HeadObject => object::get(self, &ctx, b, k, q, req, true).await,
             Op::DeleteObject => object::delete(self, &ctx, b, k).await,
+            Op::CopyObject => copy::copy_object(self, &ctx, b, k, req).await,
+            Op::DeleteObjects => batch::delete_objects(self, &ctx, b, req).await,
+            Op::GetObjectTagging => batch::get_object_tagging(self, &ctx, b, k),
+            Op::PutObjectTagging => batch::put_object_tagging(self, &ctx, b, k, req).await,
+            Op::DeleteObjectTagging => batch::delete_object_tagging(self, &ctx, b, k).await,
+            Op::GetBucketTagging => batch::get_bucket_tagging(self, &ctx, b),
+            Op::PutBucketTagging => batch::put_bucket_tagging(self, &ctx, b, req).await,
+            Op::DeleteBucketTagging => batch::delete_bucket_tagging(self, &ctx, b).await,
+            Op::CreateMultipartUpload => multipart::create(self, &ctx, b, k, req).await,
+            Op::UploadPart => multipart::upload_part(self, &ctx, b, k, q, req).await,
+            Op::UploadPartCopy => multipart::upload_part_copy(self, &ctx, b, k, q, req).await,
+            Op::CompleteMultipartUpload => multipart::complete(self, &ctx, b, k, q, req).await,
+            Op::AbortMultipartUpload => multipart::abort(self, &ctx, b, k, q).await,
+            Op::ListParts => multipart::list_parts(self, &ctx, b, k, q),
+            Op::ListMultipartUploads => multipart::list_uploads(self, &ctx, b, q),
         }
     }
 }

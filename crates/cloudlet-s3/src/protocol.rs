@@ -26,10 +26,25 @@ pub enum Op {
     GetBucketWebsite,
     PutBucketWebsite,
     DeleteBucketWebsite,
+    GetBucketTagging,
+    PutBucketTagging,
+    DeleteBucketTagging,
+    DeleteObjects,
+    ListMultipartUploads,
     PutObject,
+    CopyObject,
     GetObject,
     HeadObject,
     DeleteObject,
+    GetObjectTagging,
+    PutObjectTagging,
+    DeleteObjectTagging,
+    CreateMultipartUpload,
+    UploadPart,
+    UploadPartCopy,
+    CompleteMultipartUpload,
+    AbortMultipartUpload,
+    ListParts,
 }
 
 /// A parsed request line.
@@ -87,6 +102,12 @@ fn is_argument(name: &str) -> bool {
             | "start-after"
             | "x-id"
             | "partNumber"
+            | "uploadId"
+            | "key-marker"
+            | "upload-id-marker"
+            | "max-uploads"
+            | "max-parts"
+            | "part-number-marker"
     ) || name.starts_with("response-")
         || name.to_ascii_lowercase().starts_with("x-amz-")
 }
@@ -97,6 +118,7 @@ pub fn parse(
     path: &str,
     query: Option<&str>,
     host_bucket: Option<&str>,
+    copy_source: bool,
 ) -> Result<Parsed, S3Error> {
     let query = Query::parse(query);
     let path = path.strip_prefix('/').unwrap_or(path);
@@ -153,17 +175,33 @@ pub fn parse(
             (Method::GET, Some("website")) => GetBucketWebsite,
             (Method::PUT, Some("website")) => PutBucketWebsite,
             (Method::DELETE, Some("website")) => DeleteBucketWebsite,
+            (Method::GET, Some("tagging")) => GetBucketTagging,
+            (Method::PUT, Some("tagging")) => PutBucketTagging,
+            (Method::DELETE, Some("tagging")) => DeleteBucketTagging,
+            (Method::POST, Some("delete")) => DeleteObjects,
+            (Method::GET, Some("uploads")) => ListMultipartUploads,
             (Method::GET | Method::PUT | Method::DELETE | Method::POST | Method::HEAD, _) => {
                 return Err(S3Error::NotImplemented);
             }
             _ => return Err(not_allowed("BUCKET")),
         }
     } else {
+        let upload = query.has("uploadId");
         match (method.clone(), sub1) {
+            (Method::PUT, None) if upload && copy_source => UploadPartCopy,
+            (Method::PUT, None) if upload => UploadPart,
+            (Method::POST, None) if upload => CompleteMultipartUpload,
+            (Method::DELETE, None) if upload => AbortMultipartUpload,
+            (Method::GET, None) if upload => ListParts,
+            (Method::POST, Some("uploads")) => CreateMultipartUpload,
+            (Method::PUT, None) if copy_source => CopyObject,
             (Method::PUT, None) => PutObject,
             (Method::GET, None) => GetObject,
             (Method::HEAD, None) => HeadObject,
             (Method::DELETE, None) => DeleteObject,
+            (Method::GET, Some("tagging")) => GetObjectTagging,
+            (Method::PUT, Some("tagging")) => PutObjectTagging,
+            (Method::DELETE, Some("tagging")) => DeleteObjectTagging,
             (Method::GET | Method::PUT | Method::DELETE | Method::POST | Method::HEAD, _) => {
                 return Err(S3Error::NotImplemented);
             }
@@ -191,7 +229,8 @@ mod tests {
         let (path, q) = uri
             .split_once('?')
             .map_or((uri, None), |(p, q)| (p, Some(q)));
-        let got = parse(&method, path, q, host)
+        let copy = uri.contains("copy");
+        let got = parse(&method, path, q, host, copy)
             .map(|p| (p.op, p.bucket, p.key))
             .map_err(|e| format!("{e:?}"));
         let expected = expected
@@ -272,7 +311,62 @@ mod tests {
             ),
             (Method::DELETE, "/b/k", None, Ok((DeleteObject, "b", "k"))),
             (Method::GET, "/b?cors", None, Err("NotImplemented")),
-            (Method::GET, "/b/k?tagging", None, Err("NotImplemented")),
+            (
+                Method::GET,
+                "/b/k?tagging",
+                None,
+                Ok((GetObjectTagging, "b", "k")),
+            ),
+            (Method::GET, "/b/k?acl", None, Err("NotImplemented")),
+            (Method::PUT, "/b/copy", None, Ok((CopyObject, "b", "copy"))),
+            (
+                Method::POST,
+                "/b/k?uploads",
+                None,
+                Ok((CreateMultipartUpload, "b", "k")),
+            ),
+            (
+                Method::PUT,
+                "/b/k?partNumber=1&uploadId=x",
+                None,
+                Ok((UploadPart, "b", "k")),
+            ),
+            (
+                Method::PUT,
+                "/b/copy?partNumber=1&uploadId=x",
+                None,
+                Ok((UploadPartCopy, "b", "copy")),
+            ),
+            (
+                Method::POST,
+                "/b/k?uploadId=x",
+                None,
+                Ok((CompleteMultipartUpload, "b", "k")),
+            ),
+            (
+                Method::DELETE,
+                "/b/k?uploadId=x",
+                None,
+                Ok((AbortMultipartUpload, "b", "k")),
+            ),
+            (
+                Method::GET,
+                "/b/k?uploadId=x",
+                None,
+                Ok((ListParts, "b", "k")),
+            ),
+            (
+                Method::GET,
+                "/b?uploads",
+                None,
+                Ok((ListMultipartUploads, "b", "")),
+            ),
+            (
+                Method::POST,
+                "/b?delete",
+                None,
+                Ok((DeleteObjects, "b", "")),
+            ),
             (
                 Method::PATCH,
                 "/b",

@@ -43,6 +43,8 @@ pub struct Bucket {
     pub policy: Option<String>,
     pub public_access_block: Option<PublicAccessBlock>,
     pub website: Option<Website>,
+    #[serde(default)]
+    pub tags: Option<Vec<(String, String)>>,
 }
 
 impl Bucket {
@@ -66,6 +68,8 @@ pub struct Object {
     pub metadata: Vec<(String, String)>,
     /// Stored representation headers (Content-Encoding, Cache-Control, …), names lowercase.
     pub headers: Vec<(String, String)>,
+    #[serde(default)]
+    pub tags: Vec<(String, String)>,
 }
 
 pub fn object_key(bucket: &str, key: &str) -> String {
@@ -114,8 +118,8 @@ pub fn get_object(
     }
 }
 
-/// Objects of `bucket` whose key is at least `from` (and starts with `prefix`), in key
-/// order, at most `limit` of them.
+/// Visits objects of `bucket` whose key starts with `prefix` and is at least `from`, in key
+/// order, until `visit` returns false.
 pub fn scan_objects(
     txn: &ReadTransaction,
     bucket: &str,
@@ -189,6 +193,20 @@ pub fn put_object(
         record::encode(obj).as_slice(),
     )?;
     match old {
+        Some(v) => Ok(Some(record::decode(v.value())?)),
+        None => Ok(None),
+    }
+}
+
+/// Reads `bucket/key` inside a write transaction.
+pub fn load_object(
+    txn: &WriteTransaction,
+    bucket: &str,
+    key: &str,
+) -> Result<Option<Object>, StoreError> {
+    let t = txn.open_table(OBJECTS)?;
+    let v = t.get(object_key(bucket, key).as_str())?;
+    match v {
         Some(v) => Ok(Some(record::decode(v.value())?)),
         None => Ok(None),
     }

@@ -93,6 +93,7 @@ pub async fn create(
         policy: None,
         public_access_block: Some(PublicAccessBlock::all_on()),
         website: None,
+        tags: None,
     };
     s3.store
         .write(move |txn| {

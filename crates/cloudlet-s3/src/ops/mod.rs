@@ -1,10 +1,14 @@
 //! Executing S3 operations against the store, and the response helpers they share.
 //! `bucket` (create/delete/head/list buckets/location), `config` (policy, Block Public
-//! Access, website), `object` (put/get/head/delete), `list` (ListObjects v1/v2).
+//! Access, website), `object` (put/get/head/delete), `list` (ListObjects v1/v2), `copy`
+//! (CopyObject), `multipart`, `batch` (DeleteObjects, tagging).
 
+pub mod batch;
 pub mod bucket;
 pub mod config;
+pub mod copy;
 pub mod list;
+pub mod multipart;
 pub mod object;
 
 use std::time::{SystemTime, UNIX_EPOCH};

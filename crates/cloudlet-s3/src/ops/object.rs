@@ -2,41 +2,17 @@
 //! CRC32 computed on the way), GetObject/HeadObject (streamed from the blob, ranges,
 //! conditional requests, `response-*` overrides) and DeleteObject.
 
-use base64::Engine;
 use cloudlet_core::{Request, RequestContext, Response};
 use http::{HeaderMap, StatusCode};
-use http_body_util::BodyExt;
-use md5::{Digest, Md5};
 
 use super::{empty, http_date, now_ms, set_header};
 use crate::S3;
 use crate::auth::{allowed, arn};
-use crate::chunked::Dechunker;
 use crate::error::{S3Error, S3Result};
 use crate::protocol::Query;
 use crate::state::{self, Object};
-
-/// Representation headers stored with an object and returned on GET/HEAD.
-const STORED_HEADERS: &[&str] = &[
-    "content-disposition",
-    "content-language",
-    "cache-control",
-    "expires",
-    "x-amz-website-redirect-location",
-];
-
-/// Checksum headers stored and echoed (only CRC32 is verified).
-const CHECKSUMS: &[&str] = &[
-    "x-amz-checksum-crc32",
-    "x-amz-checksum-crc32c",
-    "x-amz-checksum-crc64nvme",
-    "x-amz-checksum-sha1",
-    "x-amz-checksum-sha256",
-];
-
-fn hv<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    h.get(name).and_then(|v| v.to_str().ok())
-}
+use crate::tagging::tags_header;
+use crate::upload::{CHECKSUMS, commit_object, hv, receive, representation_headers, user_metadata};
 
 pub async fn put(
     s3: &S3,
@@ -52,158 +28,26 @@ pub async fn put(
     if !allowed(ctx, &b, "s3:PutObject", &arn(bucket, Some(key)), &[]) {
         return Err(S3Error::AccessDenied);
     }
-    let (parts, mut incoming) = req.into_parts();
+    let (parts, incoming) = req.into_parts();
     let h = &parts.headers;
-    let encodings: Vec<&str> = hv(h, "content-encoding")
-        .unwrap_or("")
-        .split(',')
-        .map(str::trim)
-        .filter(|e| !e.is_empty())
-        .collect();
-    let chunked = encodings
-        .iter()
-        .any(|e| e.eq_ignore_ascii_case("aws-chunked"))
-        || hv(h, "x-amz-content-sha256").is_some_and(|v| v.starts_with("STREAMING-"));
-    let content_encoding: Vec<&str> = encodings
-        .into_iter()
-        .filter(|e| !e.eq_ignore_ascii_case("aws-chunked"))
-        .collect();
-    let expected_md5 = match hv(h, "content-md5") {
-        Some(v) => {
-            let d = base64::engine::general_purpose::STANDARD
-                .decode(v.trim())
-                .map_err(|_| S3Error::InvalidDigest)?;
-            if d.len() != 16 {
-                return Err(S3Error::InvalidDigest);
-            }
-            Some(d)
-        }
-        None => None,
-    };
-    let declared_len = if chunked {
-        hv(h, "x-amz-decoded-content-length")
-    } else {
-        hv(h, "content-length")
-    }
-    .and_then(|v| v.trim().parse::<u64>().ok());
-
-    let mut writer = s3.store.blobs().create().await?;
-    let mut md5 = Md5::new();
-    let mut crc = crc32fast::Hasher::new();
-    let mut dechunker = chunked.then(Dechunker::new);
-    let mut scratch = Vec::new();
-    let streamed: S3Result<()> = async {
-        while let Some(frame) = incoming.frame().await {
-            let frame = frame.map_err(|e| S3Error::Body(e.to_string()))?;
-            let Ok(data) = frame.into_data() else {
-                continue;
-            };
-            let bytes: &[u8] = match &mut dechunker {
-                Some(d) => {
-                    scratch.clear();
-                    d.feed(&data, &mut scratch)
-                        .map_err(|e| S3Error::InvalidRequest(e.to_string()))?;
-                    &scratch
-                }
-                None => &data,
-            };
-            md5.update(bytes);
-            crc.update(bytes);
-            writer.write(bytes).await?;
-        }
-        if let Some(d) = &dechunker {
-            d.finish()
-                .map_err(|e| S3Error::InvalidRequest(e.to_string()))?;
-        }
-        Ok(())
-    }
-    .await;
-    let size = writer.len();
-    let check = streamed.and_then(|()| {
-        if declared_len.is_some_and(|n| n != size) {
-            return Err(S3Error::IncompleteBody);
-        }
-        let digest = md5.clone().finalize();
-        if expected_md5
-            .as_deref()
-            .is_some_and(|m| m != digest.as_slice())
-        {
-            return Err(S3Error::BadDigest);
-        }
-        Ok(())
-    });
-    if let Err(e) = check {
-        writer.abort().await;
-        return Err(e);
-    }
-    let etag = cloudlet_core::ids::hex(&md5.finalize());
-    let crc32 = base64::engine::general_purpose::STANDARD.encode(crc.finalize().to_be_bytes());
-
-    let mut headers: Vec<(String, String)> = Vec::new();
-    if !content_encoding.is_empty() {
-        headers.push(("content-encoding".into(), content_encoding.join(",")));
-    }
-    for name in STORED_HEADERS {
-        if let Some(v) = hv(h, name) {
-            headers.push((name.to_string(), v.to_string()));
-        }
-    }
-    let trailers = dechunker.map(|d| d.trailers).unwrap_or_default();
-    for name in CHECKSUMS {
-        let given = hv(h, name).map(str::to_string).or_else(|| {
-            trailers
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.clone())
-        });
-        if let Some(v) = given {
-            if *name == "x-amz-checksum-crc32" && v != crc32 {
-                writer.abort().await;
-                return Err(S3Error::ChecksumMismatch("CRC32"));
-            }
-            headers.push((name.to_string(), v));
-        }
-    }
-    let metadata = h
-        .iter()
-        .filter_map(|(k, v)| {
-            let name = k.as_str().strip_prefix("x-amz-meta-")?;
-            Some((name.to_string(), v.to_str().ok()?.to_string()))
-        })
-        .collect();
-    let blob = writer.commit().await?;
+    let got = receive(s3, h, incoming).await?;
+    let etag = got.etag();
+    let mut headers = representation_headers(h);
+    headers.extend(got.checksums.iter().cloned());
     let obj = Object {
-        blob: blob.as_str().to_string(),
-        size,
+        blob: got.blob.as_str().to_string(),
+        size: got.size,
         etag: etag.clone(),
         content_type: hv(h, "content-type").map(str::to_string),
         last_modified: now_ms(),
-        metadata,
+        metadata: user_metadata(h),
         headers,
+        tags: tags_header(h)?,
     };
-    let (bname, kname, rec) = (bucket.to_string(), key.to_string(), obj.clone());
-    let written = s3
-        .store
-        .write(move |txn| {
-            if state::load_bucket(txn, &bname)?.is_none() {
-                return Err(S3Error::NoSuchBucket(bname.clone()));
-            }
-            Ok(state::put_object(txn, &bname, &kname, &rec)?)
-        })
-        .await;
-    let old = match written {
-        Ok(old) => old,
-        Err(e) => {
-            s3.store.blobs().delete(&blob).await;
-            return Err(e);
-        }
-    };
-    if let Some(old) = old.and_then(|o| cloudlet_store::BlobId::parse(&o.blob)) {
-        s3.store.blobs().delete(&old).await;
-    }
+    commit_object(s3, bucket, key, obj).await?;
     let mut r = empty(StatusCode::OK);
     set_header(&mut r, "etag", &format!("\"{etag}\""));
-    for (k, v) in &obj.headers {
+    for (k, v) in &got.checksums {
         if let Some(name) = CHECKSUMS.iter().find(|c| *c == k) {
             set_header(&mut r, name, v);
         }
@@ -359,6 +203,9 @@ pub async fn serve(
     }
     set_header(&mut r, "content-length", &len.to_string());
     set_header(&mut r, "accept-ranges", "bytes");
+    if !obj.tags.is_empty() {
+        set_header(&mut r, "x-amz-tagging-count", &obj.tags.len().to_string());
+    }
     set_header(
         &mut r,
         "content-type",
