@@ -1,13 +1,40 @@
-//! S3: buckets, objects, policies, Block Public Access and the website endpoint.
+//! S3: buckets, objects, bucket policies, Block Public Access and the website endpoint.
+//!
+//! `protocol` turns a REST-XML request into an [`protocol::Op`]; `ops` executes it against
+//! `state` (the redb tables) and the blob store; `site` serves `{bucket}.s3-website…`;
+//! `auth` decides who may do what from the bucket owner, the bucket policy (evaluated by
+//! `cloudlet-policy`) and Block Public Access. Errors are [`error::S3Error`], converted
+//! into `AwsError` in one place.
+//!
+//! The same [`S3`] value serves both `ServiceId::S3` and `ServiceId::S3Website`.
+
+mod auth;
+mod chunked;
+pub mod error;
+mod filebody;
+mod mpstate;
+mod ops;
+pub mod protocol;
+mod site;
+mod state;
+mod tagging;
+mod upload;
+mod website;
+mod xml;
 
 use std::sync::Arc;
 
-use cloudlet_core::{AwsError, BoxFuture, Request, RequestContext, Response, Service};
+use cloudlet_core::{
+    AwsError, BoxFuture, HostLabel, Request, RequestContext, Response, Service, ServiceId,
+};
 use cloudlet_store::Store;
 
-/// The S3 service.
+use crate::error::S3Result;
+use crate::ops::{batch, bucket, config, copy, list, multipart, object};
+use crate::protocol::Op;
+
+/// The S3 service (REST API and website endpoint).
 pub struct S3 {
-    #[allow(dead_code)]
     store: Store,
 }
 
@@ -15,19 +42,70 @@ impl S3 {
     pub fn new(store: Store) -> Arc<S3> {
         Arc::new(S3 { store })
     }
+
+    async fn api(&self, ctx: RequestContext, req: Request) -> S3Result<Response> {
+        let label = req.extensions().get::<HostLabel>().map(|l| l.0.clone());
+        let p = protocol::parse(
+            req.method(),
+            req.uri().path(),
+            req.uri().query(),
+            label.as_deref(),
+            req.headers().contains_key("x-amz-copy-source"),
+        )?;
+        let (b, k, q) = (p.bucket.as_str(), p.key.as_str(), &p.query);
+        match p.op {
+            Op::ListBuckets => bucket::list(self, &ctx),
+            Op::CreateBucket => bucket::create(self, &ctx, b, req).await,
+            Op::DeleteBucket => bucket::delete(self, &ctx, b).await,
+            Op::HeadBucket => bucket::head(self, &ctx, b),
+            Op::GetBucketLocation => bucket::location(self, &ctx, b),
+            Op::ListObjects => list::list(self, &ctx, b, q, false),
+            Op::ListObjectsV2 => list::list(self, &ctx, b, q, true),
+            Op::GetBucketPolicy => config::get_policy(self, &ctx, b),
+            Op::PutBucketPolicy => config::put_policy(self, &ctx, b, req).await,
+            Op::DeleteBucketPolicy => config::delete_policy(self, &ctx, b).await,
+            Op::GetPublicAccessBlock => config::get_public_access_block(self, &ctx, b),
+            Op::PutPublicAccessBlock => config::put_public_access_block(self, &ctx, b, req).await,
+            Op::DeletePublicAccessBlock => config::delete_public_access_block(self, &ctx, b).await,
+            Op::GetBucketWebsite => config::get_website(self, &ctx, b),
+            Op::PutBucketWebsite => config::put_website(self, &ctx, b, req).await,
+            Op::DeleteBucketWebsite => config::delete_website(self, &ctx, b).await,
+            Op::PutObject => object::put(self, &ctx, b, k, req).await,
+            Op::GetObject => object::get(self, &ctx, b, k, q, req, false).await,
+            Op::HeadObject => object::get(self, &ctx, b, k, q, req, true).await,
+            Op::DeleteObject => object::delete(self, &ctx, b, k).await,
+            Op::CopyObject => copy::copy_object(self, &ctx, b, k, req).await,
+            Op::DeleteObjects => batch::delete_objects(self, &ctx, b, req).await,
+            Op::GetObjectTagging => batch::get_object_tagging(self, &ctx, b, k),
+            Op::PutObjectTagging => batch::put_object_tagging(self, &ctx, b, k, req).await,
+            Op::DeleteObjectTagging => batch::delete_object_tagging(self, &ctx, b, k).await,
+            Op::GetBucketTagging => batch::get_bucket_tagging(self, &ctx, b),
+            Op::PutBucketTagging => batch::put_bucket_tagging(self, &ctx, b, req).await,
+            Op::DeleteBucketTagging => batch::delete_bucket_tagging(self, &ctx, b).await,
+            Op::CreateMultipartUpload => multipart::create(self, &ctx, b, k, req).await,
+            Op::UploadPart => multipart::upload_part(self, &ctx, b, k, q, req).await,
+            Op::UploadPartCopy => multipart::upload_part_copy(self, &ctx, b, k, q, req).await,
+            Op::CompleteMultipartUpload => multipart::complete(self, &ctx, b, k, q, req).await,
+            Op::AbortMultipartUpload => multipart::abort(self, &ctx, b, k, q).await,
+            Op::ListParts => multipart::list_parts(self, &ctx, b, k, q),
+            Op::ListMultipartUploads => multipart::list_uploads(self, &ctx, b, q),
+        }
+    }
 }
 
 impl Service for S3 {
     fn handle(
         &self,
-        _ctx: RequestContext,
-        _req: Request,
+        ctx: RequestContext,
+        req: Request,
     ) -> BoxFuture<'_, Result<Response, AwsError>> {
-        Box::pin(async {
-            Err(AwsError::client(
-                "UnknownOperationException",
-                "S3 is not implemented yet",
-            ))
+        Box::pin(async move {
+            let result = if ctx.service == ServiceId::S3Website {
+                site::handle(self, &ctx, req).await
+            } else {
+                self.api(ctx, req).await
+            };
+            result.map_err(AwsError::from)
         })
     }
 }

@@ -140,6 +140,7 @@ pub fn build_edge(store: &Store, endpoint: String, port: u16) -> Edge {
 
     let s3 = cloudlet_s3::S3::new(store.clone());
     edge.register(ServiceId::S3, s3.clone());
+    edge.register(ServiceId::S3Website, s3.clone());
     edge
 }
 

@@ -1,0 +1,246 @@
+//! S3's errors, and their conversion into [`AwsError`] — the one place codes, statuses,
+//! messages and the extra elements (`BucketName`, `Key`, …) are decided. The edge renders
+//! them as REST-XML (API) or HTML (website endpoint).
+
+use cloudlet_core::AwsError;
+use cloudlet_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum S3Error {
+    #[error("no such bucket {0}")]
+    NoSuchBucket(String),
+    #[error("no such key {0}")]
+    NoSuchKey(String),
+    #[error("bucket {0} exists")]
+    BucketAlreadyExists(String),
+    #[error("bucket {0} is yours")]
+    BucketAlreadyOwnedByYou(String),
+    #[error("bucket {0} not empty")]
+    BucketNotEmpty(String),
+    #[error("invalid bucket name {0}")]
+    InvalidBucketName(String),
+    #[error("invalid location constraint {0}")]
+    InvalidLocationConstraint(String),
+    #[error("location constraint {0} incompatible")]
+    IllegalLocationConstraint(String),
+    #[error("malformed XML")]
+    MalformedXml,
+    #[error("malformed policy: {0}")]
+    MalformedPolicy(String),
+    #[error("access denied")]
+    AccessDenied,
+    #[error("public policy blocked")]
+    PublicPolicyBlocked { caller: String, bucket: String },
+    #[error("no bucket policy on {0}")]
+    NoSuchBucketPolicy(String),
+    #[error("no public access block on {0}")]
+    NoSuchPublicAccessBlockConfiguration(String),
+    #[error("no website configuration on {0}")]
+    NoSuchWebsiteConfiguration(String),
+    #[error("not implemented")]
+    NotImplemented,
+    #[error("method {method} not allowed on {resource}")]
+    MethodNotAllowed {
+        method: String,
+        resource: &'static str,
+    },
+    #[error("bad digest")]
+    BadDigest,
+    #[error("invalid digest")]
+    InvalidDigest,
+    #[error("incomplete body")]
+    IncompleteBody,
+    #[error("invalid argument {name}: {message}")]
+    InvalidArgument {
+        message: String,
+        name: String,
+        value: String,
+    },
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+    #[error("key too long")]
+    KeyTooLong,
+    #[error("precondition {0} failed")]
+    PreconditionFailed(&'static str),
+    #[error("invalid range {range} for size {size}")]
+    InvalidRange { range: String, size: u64 },
+    #[error("checksum {0} mismatch")]
+    ChecksumMismatch(&'static str),
+    #[error("invalid tag: {0}")]
+    InvalidTag(String),
+    #[error("no tag set on {0}")]
+    NoSuchTagSet(String),
+    #[error("no such upload {0}")]
+    NoSuchUpload(String),
+    #[error("invalid part {part} of {upload}")]
+    InvalidPart {
+        upload: String,
+        part: u32,
+        etag: String,
+    },
+    #[error("parts out of order in {0}")]
+    InvalidPartOrder(String),
+    #[error("part {part} too small ({size})")]
+    EntityTooSmall { part: u32, size: u64, etag: String },
+    #[error("reading the request body: {0}")]
+    Body(String),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+}
+
+pub type S3Result<T> = Result<T, S3Error>;
+
+impl From<S3Error> for AwsError {
+    fn from(e: S3Error) -> AwsError {
+        use S3Error::*;
+        match e {
+            NoSuchBucket(b) => AwsError::new(404, "NoSuchBucket", "The specified bucket does not exist")
+                .with("BucketName", b),
+            NoSuchKey(k) => {
+                AwsError::new(404, "NoSuchKey", "The specified key does not exist.").with("Key", k)
+            }
+            BucketAlreadyExists(b) => AwsError::new(
+                409,
+                "BucketAlreadyExists",
+                "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.",
+            )
+            .with("BucketName", b),
+            BucketAlreadyOwnedByYou(b) => AwsError::new(
+                409,
+                "BucketAlreadyOwnedByYou",
+                "Your previous request to create the named bucket succeeded and you already own it.",
+            )
+            .with("BucketName", b),
+            BucketNotEmpty(b) => {
+                AwsError::new(409, "BucketNotEmpty", "The bucket you tried to delete is not empty")
+                    .with("BucketName", b)
+            }
+            InvalidBucketName(b) => {
+                AwsError::client("InvalidBucketName", "The specified bucket is not valid.")
+                    .with("BucketName", b)
+            }
+            InvalidLocationConstraint(c) => AwsError::client(
+                "InvalidLocationConstraint",
+                "The specified location-constraint is not valid",
+            )
+            .with("LocationConstraint", c),
+            IllegalLocationConstraint(c) => AwsError::client(
+                "IllegalLocationConstraintException",
+                format!(
+                    "The {c} location constraint is incompatible for the region specific endpoint this request was sent to."
+                ),
+            ),
+            MalformedXml => AwsError::client(
+                "MalformedXML",
+                "The XML you provided was not well-formed or did not validate against our published schema",
+            ),
+            MalformedPolicy(m) => AwsError::client("MalformedPolicy", m),
+            AccessDenied => AwsError::new(403, "AccessDenied", "Access Denied"),
+            PublicPolicyBlocked { caller, bucket } => AwsError::new(
+                403,
+                "AccessDenied",
+                format!(
+                    "User: {caller} is not authorized to perform: s3:PutBucketPolicy on resource: \"arn:aws:s3:::{bucket}\" because public policies are blocked by the BlockPublicPolicy block public access setting."
+                ),
+            ),
+            NoSuchBucketPolicy(b) => {
+                AwsError::new(404, "NoSuchBucketPolicy", "The bucket policy does not exist")
+                    .with("BucketName", b)
+            }
+            NoSuchPublicAccessBlockConfiguration(b) => AwsError::new(
+                404,
+                "NoSuchPublicAccessBlockConfiguration",
+                "The public access block configuration was not found",
+            )
+            .with("BucketName", b),
+            NoSuchWebsiteConfiguration(b) => AwsError::new(
+                404,
+                "NoSuchWebsiteConfiguration",
+                "The specified bucket does not have a website configuration",
+            )
+            .with("BucketName", b),
+            NotImplemented => AwsError::new(
+                501,
+                "NotImplemented",
+                "A header you provided implies functionality that is not implemented",
+            ),
+            MethodNotAllowed { method, resource } => AwsError::new(
+                405,
+                "MethodNotAllowed",
+                "The specified method is not allowed against this resource.",
+            )
+            .with("Method", method)
+            .with("ResourceType", resource),
+            BadDigest => AwsError::client(
+                "BadDigest",
+                "The Content-MD5 you specified did not match what we received.",
+            ),
+            InvalidDigest => {
+                AwsError::client("InvalidDigest", "The Content-MD5 you specified is not valid.")
+            }
+            IncompleteBody => AwsError::client(
+                "IncompleteBody",
+                "You did not provide the number of bytes specified by the Content-Length HTTP header",
+            ),
+            InvalidArgument {
+                message,
+                name,
+                value,
+            } => AwsError::client("InvalidArgument", message)
+                .with("ArgumentName", name)
+                .with("ArgumentValue", value),
+            InvalidRequest(m) => AwsError::client("InvalidRequest", m),
+            KeyTooLong => AwsError::client("KeyTooLongError", "Your key is too long"),
+            PreconditionFailed(c) => AwsError::new(
+                412,
+                "PreconditionFailed",
+                "At least one of the pre-conditions you specified did not hold",
+            )
+            .with("Condition", c),
+            InvalidRange { range, size } => {
+                AwsError::new(416, "InvalidRange", "The requested range is not satisfiable")
+                    .with("RangeRequested", range)
+                    .with("ActualObjectSize", size.to_string())
+            }
+            ChecksumMismatch(algo) => AwsError::client(
+                "BadDigest",
+                format!("The {algo} you specified did not match the calculated checksum."),
+            ),
+            InvalidTag(m) => AwsError::client("InvalidTag", m),
+            NoSuchTagSet(b) => AwsError::new(404, "NoSuchTagSet", "The TagSet does not exist")
+                .with("BucketName", b),
+            NoSuchUpload(id) => AwsError::new(
+                404,
+                "NoSuchUpload",
+                "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.",
+            )
+            .with("UploadId", id),
+            InvalidPart { upload, part, etag } => AwsError::client(
+                "InvalidPart",
+                "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+            )
+            .with("UploadId", upload)
+            .with("PartNumber", part.to_string())
+            .with("ETag", etag),
+            InvalidPartOrder(upload) => AwsError::client(
+                "InvalidPartOrder",
+                "The list of parts was not in ascending order. Parts must be ordered by part number.",
+            )
+            .with("UploadId", upload),
+            EntityTooSmall { part, size, etag } => AwsError::client(
+                "EntityTooSmall",
+                "Your proposed upload is smaller than the minimum allowed size",
+            )
+            .with("ProposedSize", size.to_string())
+            .with("MinSizeAllowed", "5242880")
+            .with("PartNumber", part.to_string())
+            .with("ETag", etag),
+            Body(m) => AwsError::client("IncompleteBody", m),
+            Store(e) => AwsError::new(
+                500,
+                "InternalError",
+                format!("We encountered an internal error. Please try again. ({e})"),
+            ),
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! Multipart uploads in the store: one record per upload (`"{bucket}/{upload_id}"`) and one
+//! per uploaded part (`"{bucket}/{upload_id}/{part:05}"`, so parts sort by number). Part
+//! bodies are blobs until completion concatenates them.
+
+use cloudlet_store::redb::{ReadTransaction, ReadableTable, TableDefinition, WriteTransaction};
+use cloudlet_store::{StoreError, record};
+use serde::{Deserialize, Serialize};
+
+pub const UPLOADS: TableDefinition<&str, &[u8]> = TableDefinition::new("s3.uploads");
+pub const PARTS: TableDefinition<&str, &[u8]> = TableDefinition::new("s3.parts");
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Upload {
+    pub bucket: String,
+    pub key: String,
+    pub id: String,
+    pub initiated: u64,
+    pub owner: String,
+    pub content_type: Option<String>,
+    pub metadata: Vec<(String, String)>,
+    pub headers: Vec<(String, String)>,
+    pub tags: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Part {
+    pub number: u32,
+    pub blob: String,
+    pub size: u64,
+    pub etag: String,
+    pub last_modified: u64,
+}
+
+fn upload_key(bucket: &str, id: &str) -> String {
+    format!("{bucket}/{id}")
+}
+
+fn part_key(bucket: &str, id: &str, n: u32) -> String {
+    format!("{bucket}/{id}/{n:05}")
+}
+
+macro_rules! open_read {
+    ($txn:expr, $def:expr, $empty:expr) => {
+        match $txn.open_table($def) {
+            Ok(t) => t,
+            Err(cloudlet_store::redb::TableError::TableDoesNotExist(_)) => return Ok($empty),
+            Err(e) => return Err(e.into()),
+        }
+    };
+}
+
+pub fn get_upload(
+    txn: &ReadTransaction,
+    bucket: &str,
+    id: &str,
+) -> Result<Option<Upload>, StoreError> {
+    let t = open_read!(txn, UPLOADS, None);
+    match t.get(upload_key(bucket, id).as_str())? {
+        Some(v) => Ok(Some(record::decode(v.value())?)),
+        None => Ok(None),
+    }
+}
+
+/// Uploads in progress in `bucket`, ordered by upload id.
+pub fn list_uploads(txn: &ReadTransaction, bucket: &str) -> Result<Vec<Upload>, StoreError> {
+    let t = open_read!(txn, UPLOADS, Vec::new());
+    let (start, end) = (format!("{bucket}/"), format!("{bucket}0"));
+    let mut out = Vec::new();
+    for item in t.range(start.as_str()..end.as_str())? {
+        let (_, v) = item?;
+        out.push(record::decode(v.value())?);
+    }
+    Ok(out)
+}
+
+/// Parts of an upload in part-number order.
+pub fn list_parts(txn: &ReadTransaction, bucket: &str, id: &str) -> Result<Vec<Part>, StoreError> {
+    let t = open_read!(txn, PARTS, Vec::new());
+    let (start, end) = (format!("{bucket}/{id}/"), format!("{bucket}/{id}0"));
+    let mut out = Vec::new();
+    for item in t.range(start.as_str()..end.as_str())? {
+        let (_, v) = item?;
+        out.push(record::decode(v.value())?);
+    }
+    Ok(out)
+}
+
+pub fn put_upload(txn: &WriteTransaction, u: &Upload) -> Result<(), StoreError> {
+    let mut t = txn.open_table(UPLOADS)?;
+    t.insert(
+        upload_key(&u.bucket, &u.id).as_str(),
+        record::encode(u).as_slice(),
+    )?;
+    Ok(())
+}
+
+pub fn upload_exists(txn: &WriteTransaction, bucket: &str, id: &str) -> Result<bool, StoreError> {
+    let t = txn.open_table(UPLOADS)?;
+    Ok(t.get(upload_key(bucket, id).as_str())?.is_some())
+}
+
+/// Stores a part; returns the part it replaced.
+pub fn put_part(
+    txn: &WriteTransaction,
+    bucket: &str,
+    id: &str,
+    p: &Part,
+) -> Result<Option<Part>, StoreError> {
+    let mut t = txn.open_table(PARTS)?;
+    let old = t.insert(
+        part_key(bucket, id, p.number).as_str(),
+        record::encode(p).as_slice(),
+    )?;
+    match old {
+        Some(v) => Ok(Some(record::decode(v.value())?)),
+        None => Ok(None),
+    }
+}
+
+/// Removes an upload and its parts; returns the removed parts (for blob clean-up), or
+/// `None` when the upload does not exist.
+pub fn remove_upload(
+    txn: &WriteTransaction,
+    bucket: &str,
+    id: &str,
+) -> Result<Option<Vec<Part>>, StoreError> {
+    let mut uploads = txn.open_table(UPLOADS)?;
+    if uploads.remove(upload_key(bucket, id).as_str())?.is_none() {
+        return Ok(None);
+    }
+    let mut parts = txn.open_table(PARTS)?;
+    let (start, end) = (format!("{bucket}/{id}/"), format!("{bucket}/{id}0"));
+    let mut removed = Vec::new();
+    let keys: Vec<String> = parts
+        .range(start.as_str()..end.as_str())?
+        .map(|i| i.map(|(k, _)| k.value().to_string()))
+        .collect::<Result<_, _>>()?;
+    for k in keys {
+        if let Some(v) = parts.remove(k.as_str())? {
+            removed.push(record::decode(v.value())?);
+        }
+    }
+    Ok(Some(removed))
+}

@@ -1,0 +1,212 @@
+//! Bucket lifecycle: CreateBucket (naming rules, LocationConstraint, the global namespace),
+//! DeleteBucket, HeadBucket, ListBuckets, GetBucketLocation.
+
+use cloudlet_core::xml::XmlWriter;
+use cloudlet_core::{Principal, Request, RequestContext, Response};
+use http::StatusCode;
+
+use super::{XMLNS, canonical_id, empty, iso8601, now_ms, set_header, small_body, xml_response};
+use crate::S3;
+use crate::error::{S3Error, S3Result};
+use crate::state::{self, Bucket, PublicAccessBlock};
+
+/// S3's bucket naming rules (general purpose buckets).
+pub fn valid_bucket_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    let edge_ok = |c: u8| c.is_ascii_lowercase() || c.is_ascii_digit();
+    let is_ip = name.split('.').count() == 4
+        && name
+            .split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_digit()));
+    (3..=63).contains(&b.len())
+        && b.iter().all(|&c| edge_ok(c) || c == b'.' || c == b'-')
+        && b.first().copied().is_some_and(edge_ok)
+        && b.last().copied().is_some_and(edge_ok)
+        && !name.contains("..")
+        && !name.contains(".-")
+        && !name.contains("-.")
+        && !is_ip
+        && !name.starts_with("xn--")
+        && !name.starts_with("sthree-")
+        && !name.ends_with("-s3alias")
+        && !name.ends_with("--ol-s3")
+        && !name.ends_with(".mrap")
+        && !name.ends_with("--x-s3")
+}
+
+fn looks_like_region(r: &str) -> bool {
+    let parts: Vec<&str> = r.split('-').collect();
+    parts.len() >= 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        })
+        && r.ends_with(|c: char| c.is_ascii_digit())
+}
+
+pub async fn create(
+    s3: &S3,
+    ctx: &RequestContext,
+    bucket: &str,
+    req: Request,
+) -> S3Result<Response> {
+    if ctx.principal == Principal::Anonymous {
+        return Err(S3Error::AccessDenied);
+    }
+    if !valid_bucket_name(bucket) {
+        return Err(S3Error::InvalidBucketName(bucket.to_string()));
+    }
+    let body = small_body(req).await?;
+    let text = std::str::from_utf8(&body).map_err(|_| S3Error::MalformedXml)?;
+    let constraint = if text.trim().is_empty() {
+        None
+    } else {
+        let root = crate::xml::parse(text).ok_or(S3Error::MalformedXml)?;
+        if root.name != "CreateBucketConfiguration" {
+            return Err(S3Error::MalformedXml);
+        }
+        root.child_text("LocationConstraint")
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+    };
+    let request_region = ctx.region.as_str();
+    let region = match constraint {
+        Some(c) if c == "us-east-1" || !looks_like_region(&c) => {
+            return Err(S3Error::InvalidLocationConstraint(c));
+        }
+        // The global (us-east-1) endpoint accepts any constraint; regional ones only their own.
+        Some(c) if request_region != "us-east-1" && c != request_region => {
+            return Err(S3Error::IllegalLocationConstraint(c));
+        }
+        Some(c) => c,
+        None if request_region != "us-east-1" => {
+            return Err(S3Error::IllegalLocationConstraint("unspecified".into()));
+        }
+        None => "us-east-1".to_string(),
+    };
+    let record = Bucket {
+        name: bucket.to_string(),
+        owner: ctx.account.to_string(),
+        region: region.clone(),
+        created: now_ms(),
+        policy: None,
+        public_access_block: Some(PublicAccessBlock::all_on()),
+        website: None,
+        tags: None,
+    };
+    s3.store
+        .write(move |txn| {
+            if let Some(existing) = state::load_bucket(txn, &record.name)? {
+                if existing.owner != record.owner {
+                    return Err(S3Error::BucketAlreadyExists(record.name.clone()));
+                }
+                // Legacy behaviour of us-east-1: re-creating your own bucket succeeds.
+                if existing.region == "us-east-1" && record.region == "us-east-1" {
+                    return Ok(());
+                }
+                return Err(S3Error::BucketAlreadyOwnedByYou(record.name.clone()));
+            }
+            state::put_bucket(txn, &record)?;
+            Ok(())
+        })
+        .await?;
+    let mut r = empty(StatusCode::OK);
+    set_header(&mut r, "location", &format!("/{bucket}"));
+    Ok(r)
+}
+
+pub async fn delete(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Response> {
+    s3.bucket_for(ctx, bucket, "s3:DeleteBucket")?;
+    let name = bucket.to_string();
+    s3.store
+        .write(move |txn| {
+            if state::load_bucket(txn, &name)?.is_none() {
+                return Err(S3Error::NoSuchBucket(name.clone()));
+            }
+            if state::bucket_has_objects(txn, &name)? {
+                return Err(S3Error::BucketNotEmpty(name.clone()));
+            }
+            state::delete_bucket_row(txn, &name)?;
+            Ok(())
+        })
+        .await?;
+    Ok(empty(StatusCode::NO_CONTENT))
+}
+
+pub fn head(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Response> {
+    let b = s3.bucket_for(ctx, bucket, "s3:ListBucket")?;
+    let mut r = empty(StatusCode::OK);
+    set_header(&mut r, "x-amz-bucket-region", &b.region);
+    set_header(&mut r, "x-amz-access-point-alias", "false");
+    Ok(r)
+}
+
+pub fn location(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Response> {
+    let b = s3.bucket_for(ctx, bucket, "s3:GetBucketLocation")?;
+    let mut x = XmlWriter::new();
+    x.open_ns("LocationConstraint", XMLNS);
+    let mut out = x.finish();
+    // An empty element means us-east-1.
+    let open = out.rfind("</LocationConstraint>").unwrap_or(out.len());
+    if b.region != "us-east-1" {
+        out.insert_str(open, &cloudlet_core::xml::escape(&b.region));
+    }
+    Ok(xml_response(out))
+}
+
+pub fn list(s3: &S3, ctx: &RequestContext) -> S3Result<Response> {
+    let Some(account) = ctx.principal.account() else {
+        return Err(S3Error::AccessDenied);
+    };
+    let mut buckets = s3.store.read(state::all_buckets)?;
+    buckets.retain(|b| b.owner == account.as_str());
+    let mut x = XmlWriter::new();
+    x.open_ns("ListAllMyBucketsResult", XMLNS)
+        .open("Owner")
+        .elem("ID", &canonical_id(account.as_str()))
+        .elem("DisplayName", "cloudlet")
+        .close()
+        .open("Buckets");
+    for b in &buckets {
+        x.open("Bucket")
+            .elem("Name", &b.name)
+            .elem("CreationDate", &iso8601(b.created))
+            .elem("BucketRegion", &b.region)
+            .close();
+    }
+    x.close();
+    Ok(xml_response(x.finish()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_names() {
+        let cases = [
+            ("my-bucket-238423", true),
+            ("abc", true),
+            ("a.b-c1", true),
+            ("ab", false),
+            (&"a".repeat(64), false),
+            (&"a".repeat(63), true),
+            ("My-Bucket", false),
+            ("-abc", false),
+            ("abc-", false),
+            ("a..b", false),
+            ("a.-b", false),
+            ("192.168.5.4", false),
+            ("xn--abc", false),
+            ("sthree-abc", false),
+            ("abc-s3alias", false),
+            ("abc--ol-s3", false),
+            ("ab_c", false),
+            ("ab c", false),
+        ];
+        for (name, ok) in cases {
+            assert_eq!(valid_bucket_name(name), ok, "{name}");
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! Bucket configuration: bucket policy (validated with `cloudlet-policy`, refused when public
+//! while BlockPublicPolicy is on), Block Public Access, and the website configuration.
+
+use cloudlet_core::xml::XmlWriter;
+use cloudlet_core::{Request, RequestContext, Response, body};
+use cloudlet_policy::PolicyKind;
+use http::{HeaderValue, StatusCode, header};
+
+use super::{XMLNS, empty, small_body, xml_response};
+use crate::S3;
+use crate::error::{S3Error, S3Result};
+use crate::state::PublicAccessBlock;
+use crate::website::Website;
+
+/// Largest bucket policy S3 accepts.
+const MAX_POLICY: usize = 20 * 1024;
+
+/// Validates a bucket policy for `bucket` as S3 does.
+pub fn validate_policy(text: &str, bucket: &str) -> S3Result<cloudlet_policy::Policy> {
+    let policy = cloudlet_policy::parse(text, PolicyKind::Resource)
+        .map_err(|e| S3Error::MalformedPolicy(e.message))?;
+    let own = format!("arn:aws:s3:::{bucket}");
+    for s in &policy.statements {
+        let Some(resources) = &s.resource else {
+            return Err(S3Error::MalformedPolicy(
+                "Missing required field Resource".into(),
+            ));
+        };
+        for r in &resources.items {
+            let ok = r == &own || r.starts_with(&format!("{own}/")) || {
+                // A wildcard that could cover this bucket, e.g. `arn:aws:s3:::*`.
+                cloudlet_policy::glob::has_wildcard(r)
+                    && cloudlet_policy::glob::matches(r, &format!("{own}/x"))
+            };
+            if !ok {
+                return Err(S3Error::MalformedPolicy(
+                    "Policy has invalid resource".into(),
+                ));
+            }
+        }
+        for a in &s.action.items {
+            if a != "*" && !a.to_ascii_lowercase().starts_with("s3:") {
+                return Err(S3Error::MalformedPolicy("Policy has invalid action".into()));
+            }
+        }
+    }
+    Ok(policy)
+}
+
+pub async fn put_policy(
+    s3: &S3,
+    ctx: &RequestContext,
+    bucket: &str,
+    req: Request,
+) -> S3Result<Response> {
+    let b = s3.bucket_for(ctx, bucket, "s3:PutBucketPolicy")?;
+    let bytes = small_body(req).await?;
+    if bytes.len() > MAX_POLICY {
+        return Err(S3Error::MalformedPolicy(
+            "Policies cannot exceed 20 KB in size".into(),
+        ));
+    }
+    let text = String::from_utf8(bytes.to_vec())
+        .map_err(|_| S3Error::MalformedPolicy("This policy contains invalid Json".into()))?;
+    let policy = validate_policy(&text, bucket)?;
+    if b.bpa().block_public_policy && policy.is_public() {
+        return Err(S3Error::PublicPolicyBlocked {
+            caller: ctx.principal.arn(),
+            bucket: bucket.to_string(),
+        });
+    }
+    s3.update_bucket(bucket, move |b| {
+        // BPA may have been turned on meanwhile.
+        if b.bpa().block_public_policy && policy.is_public() {
+            return Err(S3Error::AccessDenied);
+        }
+        b.policy = Some(text.clone());
+        Ok(())
+    })
+    .await?;
+    Ok(empty(StatusCode::NO_CONTENT))
+}
+
+pub fn get_policy(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Response> {
+    let b = s3.bucket_for(ctx, bucket, "s3:GetBucketPolicy")?;
+    let policy = b
+        .policy
+        .ok_or_else(|| S3Error::NoSuchBucketPolicy(bucket.to_string()))?;
+    let mut r = Response::new(body::full(policy));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Ok(r)
+}
+
+pub async fn delete_policy(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Response> {
+    s3.bucket_for(ctx, bucket, "s3:DeleteBucketPolicy")?;
+    s3.update_bucket(bucket, |b| {
+        b.policy = None;
+        Ok(())
+    })
+    .await?;
+    Ok(empty(StatusCode::NO_CONTENT))
+}
+
+fn parse_bool(e: &crate::xml::Element, name: &str) -> S3Result<bool> {
+    match e.child_text(name) {
+        None => Ok(false),
+        Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
+        Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
+        Some(_) => Err(S3Error::MalformedXml),
+    }
+}
+
+pub async fn put_public_access_block(
+    s3: &S3,
+    ctx: &RequestContext,
+    bucket: &str,
+    req: Request,
+) -> S3Result<Response> {
+    s3.bucket_for(ctx, bucket, "s3:PutBucketPublicAccessBlock")?;
+    let bytes = small_body(req).await?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| S3Error::MalformedXml)?;
+    let root = crate::xml::parse(text).ok_or(S3Error::MalformedXml)?;
+    if root.name != "PublicAccessBlockConfiguration" {
+        return Err(S3Error::MalformedXml);
+    }
+    let cfg = PublicAccessBlock {
+        block_public_acls: parse_bool(&root, "BlockPublicAcls")?,
+        ignore_public_acls: parse_bool(&root, "IgnorePublicAcls")?,
+        block_public_policy: parse_bool(&root, "BlockPublicPolicy")?,
+        restrict_public_buckets: parse_bool(&root, "RestrictPublicBuckets")?,
+    };
+    s3.update_bucket(bucket, move |b| {
+        b.public_access_block = Some(cfg);
+        Ok(())
+    })
+    .await?;
+    Ok(empty(StatusCode::OK))
+}
+
+pub fn get_public_access_block(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Response> {
+    let b = s3.bucket_for(ctx, bucket, "s3:GetBucketPublicAccessBlock")?;
+    let c = b
+        .public_access_block
+        .ok_or_else(|| S3Error::NoSuchPublicAccessBlockConfiguration(bucket.to_string()))?;
+    let s = |v: bool| if v { "true" } else { "false" };
+    let mut x = XmlWriter::new();
+    x.open_ns("PublicAccessBlockConfiguration", XMLNS)
+        .elem("BlockPublicAcls", s(c.block_public_acls))
+        .elem("IgnorePublicAcls", s(c.ignore_public_acls))
+        .elem("BlockPublicPolicy", s(c.block_public_policy))
+        .elem("RestrictPublicBuckets", s(c.restrict_public_buckets));
+    Ok(xml_response(x.finish()))
+}
+
+pub async fn delete_public_access_block(
+    s3: &S3,
+    ctx: &RequestContext,
+    bucket: &str,
+) -> S3Result<Response> {
+    s3.bucket_for(ctx, bucket, "s3:PutBucketPublicAccessBlock")?;
+    s3.update_bucket(bucket, |b| {
+        b.public_access_block = None;
+        Ok(())
+    })
+    .await?;
+    Ok(empty(StatusCode::NO_CONTENT))
+}
+
+pub async fn put_website(
+    s3: &S3,
+    ctx: &RequestContext,
+    bucket: &str,
+    req: Request,
+) -> S3Result<Response> {
+    s3.bucket_for(ctx, bucket, "s3:PutBucketWebsite")?;
+    let bytes = small_body(req).await?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| S3Error::MalformedXml)?;
+    let root = crate::xml::parse(text).ok_or(S3Error::MalformedXml)?;
+    let website = Website::from_xml(&root)?;
+    s3.update_bucket(bucket, move |b| {
+        b.website = Some(website.clone());
+        Ok(())
+    })
+    .await?;
+    Ok(empty(StatusCode::OK))
+}
+
+pub fn get_website(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Response> {
+    let b = s3.bucket_for(ctx, bucket, "s3:GetBucketWebsite")?;
+    let w = b
+        .website
+        .ok_or_else(|| S3Error::NoSuchWebsiteConfiguration(bucket.to_string()))?;
+    Ok(xml_response(w.to_xml()))
+}
+
+pub async fn delete_website(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Response> {
+    s3.bucket_for(ctx, bucket, "s3:DeleteBucketWebsite")?;
+    s3.update_bucket(bucket, |b| {
+        b.website = None;
+        Ok(())
+    })
+    .await?;
+    Ok(empty(StatusCode::NO_CONTENT))
+}

@@ -1,0 +1,175 @@
+//! CopyObject: the `x-amz-copy-source` header, copy-source conditions, the metadata and
+//! tagging directives, and the refusal to copy an object onto itself unchanged.
+
+use cloudlet_core::xml::XmlWriter;
+use cloudlet_core::{Request, RequestContext, Response};
+use cloudlet_store::BlobId;
+use http::HeaderMap;
+use md5::{Digest, Md5};
+use percent_encoding::percent_decode_str;
+
+use super::{XMLNS, iso8601, now_ms, xml_response};
+use crate::S3;
+use crate::auth::{allowed, arn};
+use crate::error::{S3Error, S3Result};
+use crate::state::Object;
+use crate::tagging::tags_header;
+use crate::upload::{commit_object, copy_blob, hv, representation_headers, user_metadata};
+
+/// `bucket/key` (URL-encoded, optional leading slash and `?versionId=`).
+pub fn copy_source(h: &HeaderMap) -> S3Result<(String, String)> {
+    let raw = hv(h, "x-amz-copy-source").unwrap_or("");
+    let invalid = || S3Error::InvalidArgument {
+        message: "Invalid copy source object key".into(),
+        name: "x-amz-copy-source".into(),
+        value: raw.to_string(),
+    };
+    let path = raw.split('?').next().unwrap_or("");
+    let path = path.strip_prefix('/').unwrap_or(path);
+    let decoded = percent_decode_str(path)
+        .decode_utf8()
+        .map_err(|_| invalid())?;
+    let (b, k) = decoded.split_once('/').ok_or_else(invalid)?;
+    if b.is_empty() || k.is_empty() {
+        return Err(invalid());
+    }
+    Ok((b.to_string(), k.to_string()))
+}
+
+fn date(v: &str) -> Option<u64> {
+    httpdate::parse_http_date(v.trim())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_secs())
+}
+
+/// `x-amz-copy-source-if-*`: any failure is 412 PreconditionFailed.
+pub fn copy_conditions(h: &HeaderMap, src: &Object) -> S3Result<()> {
+    let tag_in = |list: &str| {
+        list.split(',')
+            .map(|t| t.trim().trim_matches('"'))
+            .any(|t| t == "*" || t == src.etag)
+    };
+    let modified = src.last_modified / 1000;
+    let if_match = hv(h, "x-amz-copy-source-if-match");
+    if let Some(m) = if_match
+        && !tag_in(m)
+    {
+        return Err(S3Error::PreconditionFailed("x-amz-copy-source-If-Match"));
+    }
+    if let Some(m) = hv(h, "x-amz-copy-source-if-none-match")
+        && tag_in(m)
+    {
+        return Err(S3Error::PreconditionFailed(
+            "x-amz-copy-source-If-None-Match",
+        ));
+    }
+    if if_match.is_none()
+        && let Some(t) = hv(h, "x-amz-copy-source-if-unmodified-since").and_then(date)
+        && modified > t
+    {
+        return Err(S3Error::PreconditionFailed(
+            "x-amz-copy-source-If-Unmodified-Since",
+        ));
+    }
+    if let Some(t) = hv(h, "x-amz-copy-source-if-modified-since").and_then(date)
+        && modified <= t
+    {
+        return Err(S3Error::PreconditionFailed(
+            "x-amz-copy-source-If-Modified-Since",
+        ));
+    }
+    Ok(())
+}
+
+fn directive(h: &HeaderMap, name: &'static str) -> S3Result<bool> {
+    match hv(h, name) {
+        None | Some("COPY") => Ok(false),
+        Some("REPLACE") => Ok(true),
+        Some(other) => Err(S3Error::InvalidArgument {
+            message: format!("Unknown {name}"),
+            name: name.to_string(),
+            value: other.to_string(),
+        }),
+    }
+}
+
+pub async fn copy_object(
+    s3: &S3,
+    ctx: &RequestContext,
+    bucket: &str,
+    key: &str,
+    req: Request,
+) -> S3Result<Response> {
+    if key.len() > 1024 {
+        return Err(S3Error::KeyTooLong);
+    }
+    let h = req.headers();
+    let (src_bucket, src_key) = copy_source(h)?;
+    let dest = s3.bucket(bucket)?;
+    let src = super::object::load_readable(s3, ctx, &src_bucket, &src_key)?;
+    if !allowed(ctx, &dest, "s3:PutObject", &arn(bucket, Some(key)), &[]) {
+        return Err(S3Error::AccessDenied);
+    }
+    copy_conditions(h, &src)?;
+    let replace_meta = directive(h, "x-amz-metadata-directive")?;
+    let replace_tags = directive(h, "x-amz-tagging-directive")?;
+    if src_bucket == bucket
+        && src_key == key
+        && !replace_meta
+        && hv(h, "x-amz-website-redirect-location").is_none()
+        && hv(h, "x-amz-storage-class").is_none()
+    {
+        return Err(S3Error::InvalidRequest(
+            "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.".into(),
+        ));
+    }
+    let src_blob =
+        BlobId::parse(&src.blob).ok_or_else(|| S3Error::Body("corrupt object record".into()))?;
+    let mut writer = s3.store.blobs().create().await?;
+    let mut md5 = Md5::new();
+    if let Err(e) = copy_blob(s3, &mut writer, &src_blob, 0, src.size, &mut md5).await {
+        writer.abort().await;
+        return Err(e);
+    }
+    let blob = writer.commit().await?;
+    let etag = cloudlet_core::ids::hex(&md5.finalize());
+    let (content_type, metadata, headers) = if replace_meta {
+        (
+            hv(h, "content-type").map(str::to_string),
+            user_metadata(h),
+            representation_headers(h),
+        )
+    } else {
+        (
+            src.content_type.clone(),
+            src.metadata.clone(),
+            src.headers
+                .iter()
+                .filter(|(k, _)| !k.starts_with("x-amz-checksum-"))
+                .cloned()
+                .collect(),
+        )
+    };
+    let modified = now_ms();
+    let obj = Object {
+        blob: blob.as_str().to_string(),
+        size: src.size,
+        etag: etag.clone(),
+        content_type,
+        last_modified: modified,
+        metadata,
+        headers,
+        tags: if replace_tags {
+            tags_header(h)?
+        } else {
+            src.tags.clone()
+        },
+    };
+    commit_object(s3, bucket, key, obj).await?;
+    let mut x = XmlWriter::new();
+    x.open_ns("CopyObjectResult", XMLNS)
+        .elem("LastModified", &iso8601(modified))
+        .elem("ETag", &format!("\"{etag}\""));
+    Ok(xml_response(x.finish()))
+}

@@ -1,0 +1,208 @@
+//! ListObjects (v1) and ListObjectsV2: prefix, delimiter and CommonPrefixes, marker /
+//! start-after / continuation-token, max-keys, `encoding-type=url`, fetch-owner.
+
+use base64::Engine;
+use cloudlet_core::RequestContext;
+use cloudlet_core::Response;
+use cloudlet_core::xml::XmlWriter;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+use super::{XMLNS, canonical_id, iso8601, xml_response};
+use crate::S3;
+use crate::auth::{allowed, arn};
+use crate::error::{S3Error, S3Result};
+use crate::protocol::Query;
+use crate::state::{self, Object};
+
+/// What `encoding-type=url` leaves alone.
+const URL_SAFE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
+/// One page of a listing.
+#[derive(Debug, Default)]
+pub struct Page {
+    pub contents: Vec<(String, Object)>,
+    pub prefixes: Vec<String>,
+    pub truncated: bool,
+    /// The last key or common prefix returned.
+    pub last: Option<String>,
+}
+
+/// Lists keys of `bucket` after `after` (exclusive), grouping by `delimiter`.
+pub fn page(
+    s3: &S3,
+    bucket: &str,
+    prefix: &str,
+    delimiter: &str,
+    after: &str,
+    max: usize,
+) -> S3Result<Page> {
+    let mut p = Page::default();
+    let mut count = 0usize;
+    s3.store.read(|txn| {
+        state::scan_objects(txn, bucket, prefix, after, |key, obj| {
+            let item = if delimiter.is_empty() {
+                None
+            } else {
+                key[prefix.len()..]
+                    .find(delimiter)
+                    .map(|i| key[..prefix.len() + i + delimiter.len()].to_string())
+            };
+            let name = item.as_deref().unwrap_or(key);
+            if name <= after || p.last.as_deref() == Some(name) {
+                return true;
+            }
+            if count == max {
+                p.truncated = true;
+                return false;
+            }
+            count += 1;
+            p.last = Some(name.to_string());
+            match item {
+                Some(cp) => p.prefixes.push(cp),
+                None => p.contents.push((key.to_string(), obj)),
+            }
+            true
+        })
+    })?;
+    Ok(p)
+}
+
+fn max_keys(q: &Query) -> S3Result<usize> {
+    match q.get("max-keys") {
+        None => Ok(1000),
+        Some(v) => v
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 0)
+            .map(|n| n.min(1000) as usize)
+            .ok_or_else(|| S3Error::InvalidArgument {
+                message: "Provided max-keys not an integer or within integer range".into(),
+                name: "max-keys".into(),
+                value: v.to_string(),
+            }),
+    }
+}
+
+pub fn list(
+    s3: &S3,
+    ctx: &RequestContext,
+    bucket: &str,
+    q: &Query,
+    v2: bool,
+) -> S3Result<Response> {
+    let b = s3.bucket(bucket)?;
+    let prefix = q.get("prefix").unwrap_or("");
+    let delimiter = q.get("delimiter").unwrap_or("");
+    let extra = [
+        ("s3:prefix", prefix.to_string()),
+        ("s3:delimiter", delimiter.to_string()),
+        (
+            "s3:max-keys",
+            q.get("max-keys").unwrap_or("1000").to_string(),
+        ),
+    ];
+    if !allowed(ctx, &b, "s3:ListBucket", &arn(bucket, None), &extra) {
+        return Err(S3Error::AccessDenied);
+    }
+    let encoding = match q.get("encoding-type") {
+        None => None,
+        Some("url") => Some("url"),
+        Some(other) => {
+            return Err(S3Error::InvalidArgument {
+                message: "Invalid Encoding Method specified in Request".into(),
+                name: "encoding-type".into(),
+                value: other.to_string(),
+            });
+        }
+    };
+    let enc = |s: &str| match encoding {
+        Some(_) => utf8_percent_encode(s, URL_SAFE).to_string(),
+        None => s.to_string(),
+    };
+    let max = max_keys(q)?;
+    let token = q.get("continuation-token");
+    let after = if v2 {
+        match token {
+            Some(t) => base64::engine::general_purpose::STANDARD
+                .decode(t)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .ok_or_else(|| S3Error::InvalidArgument {
+                    message: "The continuation token provided is incorrect".into(),
+                    name: "continuation-token".into(),
+                    value: t.to_string(),
+                })?,
+            None => q.get("start-after").unwrap_or("").to_string(),
+        }
+    } else {
+        q.get("marker").unwrap_or("").to_string()
+    };
+    let p = page(s3, bucket, prefix, delimiter, &after, max)?;
+    let owner = canonical_id(&b.owner);
+    let fetch_owner = !v2 || q.get("fetch-owner") == Some("true");
+
+    let mut x = XmlWriter::new();
+    x.open_ns("ListBucketResult", XMLNS)
+        .elem("Name", bucket)
+        .elem("Prefix", &enc(prefix));
+    if v2 {
+        if let Some(t) = token {
+            x.elem("ContinuationToken", t);
+        }
+        if let Some(s) = q.get("start-after") {
+            x.elem("StartAfter", &enc(s));
+        }
+        x.elem(
+            "KeyCount",
+            &(p.contents.len() + p.prefixes.len()).to_string(),
+        );
+    } else {
+        x.elem("Marker", &enc(q.get("marker").unwrap_or("")));
+        if p.truncated
+            && !delimiter.is_empty()
+            && let Some(last) = &p.last
+        {
+            x.elem("NextMarker", &enc(last));
+        }
+    }
+    x.elem("MaxKeys", &max.to_string());
+    if !delimiter.is_empty() {
+        x.elem("Delimiter", &enc(delimiter));
+    }
+    if let Some(e) = encoding {
+        x.elem("EncodingType", e);
+    }
+    x.elem("IsTruncated", if p.truncated { "true" } else { "false" });
+    if v2
+        && p.truncated
+        && let Some(last) = &p.last
+    {
+        x.elem(
+            "NextContinuationToken",
+            &base64::engine::general_purpose::STANDARD.encode(last),
+        );
+    }
+    for (key, obj) in &p.contents {
+        x.open("Contents")
+            .elem("Key", &enc(key))
+            .elem("LastModified", &iso8601(obj.last_modified))
+            .elem("ETag", &format!("\"{}\"", obj.etag))
+            .elem("Size", &obj.size.to_string());
+        if fetch_owner {
+            x.open("Owner")
+                .elem("ID", &owner)
+                .elem("DisplayName", "cloudlet")
+                .close();
+        }
+        x.elem("StorageClass", "STANDARD").close();
+    }
+    for cp in &p.prefixes {
+        x.open("CommonPrefixes").elem("Prefix", &enc(cp)).close();
+    }
+    Ok(xml_response(x.finish()))
+}

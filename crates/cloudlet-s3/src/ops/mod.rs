@@ -1,0 +1,171 @@
+//! Executing S3 operations against the store, and the response helpers they share.
+//! `bucket` (create/delete/head/list buckets/location), `config` (policy, Block Public
+//! Access, website), `object` (put/get/head/delete), `list` (ListObjects v1/v2), `copy`
+//! (CopyObject), `multipart`, `batch` (DeleteObjects, tagging).
+
+pub mod batch;
+pub mod bucket;
+pub mod config;
+pub mod copy;
+pub mod list;
+pub mod multipart;
+pub mod object;
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use cloudlet_core::{Request, RequestContext, Response, body};
+use http::{HeaderValue, StatusCode, header};
+
+use crate::S3;
+use crate::error::{S3Error, S3Result};
+use crate::state::{self, Bucket};
+
+/// The S3 XML namespace.
+pub const XMLNS: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
+
+/// Largest configuration document (XML or policy JSON) read into memory.
+pub const MAX_CONFIG_BODY: usize = 1 << 20;
+
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// `2024-01-02T03:04:05.000Z`.
+pub fn iso8601(ms: u64) -> String {
+    let secs = ms / 1000;
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        ms % 1000
+    )
+}
+
+/// RFC 1123 (`Wed, 21 Oct 2015 07:28:00 GMT`).
+pub fn http_date(ms: u64) -> String {
+    httpdate::fmt_http_date(UNIX_EPOCH + std::time::Duration::from_millis(ms / 1000 * 1000))
+}
+
+/// The 64-hex-digit canonical user id S3 shows for an account.
+pub fn canonical_id(account: &str) -> String {
+    use sha2::Digest;
+    cloudlet_core::ids::hex(&sha2::Sha256::digest(format!(
+        "cloudlet-canonical-user:{account}"
+    )))
+}
+
+pub fn xml_response(xml: String) -> Response {
+    let mut r = Response::new(body::full(Bytes::from(xml)));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/xml"),
+    );
+    r
+}
+
+pub fn empty(status: StatusCode) -> Response {
+    let mut r = Response::new(body::empty());
+    *r.status_mut() = status;
+    r
+}
+
+pub fn set_header(r: &mut Response, name: &'static str, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        r.headers_mut().insert(name, v);
+    }
+}
+
+/// Reads a small request body (configuration documents).
+pub async fn small_body(req: Request) -> S3Result<Bytes> {
+    body::collect(req.into_body(), MAX_CONFIG_BODY)
+        .await
+        .map_err(|e| S3Error::Body(e.to_string()))
+}
+
+impl S3 {
+    /// Loads a bucket or fails with `NoSuchBucket`.
+    pub(crate) fn bucket(&self, name: &str) -> S3Result<Bucket> {
+        self.store
+            .read(|txn| state::get_bucket(txn, name))?
+            .ok_or_else(|| S3Error::NoSuchBucket(name.to_string()))
+    }
+
+    /// Loads a bucket and checks the caller may perform `action` on it.
+    pub(crate) fn bucket_for(
+        &self,
+        ctx: &RequestContext,
+        name: &str,
+        action: &str,
+    ) -> S3Result<Bucket> {
+        let b = self.bucket(name)?;
+        if !crate::auth::allowed(ctx, &b, action, &crate::auth::arn(name, None), &[]) {
+            return Err(S3Error::AccessDenied);
+        }
+        Ok(b)
+    }
+
+    /// Applies `change` to a bucket's record in one durable transaction.
+    pub(crate) async fn update_bucket(
+        &self,
+        name: &str,
+        change: impl Fn(&mut Bucket) -> S3Result<()> + Send + 'static,
+    ) -> S3Result<()> {
+        let name = name.to_string();
+        self.store
+            .write(move |txn| {
+                let mut b = state::load_bucket(txn, &name)?
+                    .ok_or_else(|| S3Error::NoSuchBucket(name.clone()))?;
+                change(&mut b)?;
+                state::put_bucket(txn, &b)?;
+                Ok(())
+            })
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        let cases = [
+            (
+                0,
+                "1970-01-01T00:00:00.000Z",
+                "Thu, 01 Jan 1970 00:00:00 GMT",
+            ),
+            (
+                1_709_164_800_123,
+                "2024-02-29T00:00:00.123Z",
+                "Thu, 29 Feb 2024 00:00:00 GMT",
+            ),
+            (
+                1_764_064_800_999,
+                "2025-11-25T10:00:00.999Z",
+                "Tue, 25 Nov 2025 10:00:00 GMT",
+            ),
+        ];
+        for (ms, iso, http) in cases {
+            assert_eq!(iso8601(ms), iso);
+            assert_eq!(http_date(ms), http);
+        }
+    }
+}

@@ -1,0 +1,455 @@
+//! Multipart uploads: Create, UploadPart, UploadPartCopy, Complete (part order, ETags,
+//! the 5 MiB minimum, `"md5-of-md5s-N"`), Abort, ListParts, ListMultipartUploads. Parts are
+//! streamed into blobs; completion concatenates them into one blob in constant memory.
+
+use cloudlet_core::xml::XmlWriter;
+use cloudlet_core::{Request, RequestContext, Response};
+use cloudlet_store::BlobId;
+use http::StatusCode;
+use md5::{Digest, Md5};
+
+use super::{XMLNS, canonical_id, empty, iso8601, now_ms, set_header, small_body, xml_response};
+use crate::S3;
+use crate::auth::{allowed, arn};
+use crate::error::{S3Error, S3Result};
+use crate::mpstate::{self, Part, Upload};
+use crate::protocol::Query;
+use crate::state::Object;
+use crate::tagging::tags_header;
+use crate::upload::{commit_object, copy_blob, hv, receive, representation_headers, user_metadata};
+
+/// Smallest part (except the last) S3 accepts.
+const MIN_PART: u64 = 5 * 1024 * 1024;
+
+fn check_write(s3: &S3, ctx: &RequestContext, bucket: &str, key: &str) -> S3Result<()> {
+    let b = s3.bucket(bucket)?;
+    if !allowed(ctx, &b, "s3:PutObject", &arn(bucket, Some(key)), &[]) {
+        return Err(S3Error::AccessDenied);
+    }
+    Ok(())
+}
+
+fn upload_id(q: &Query) -> String {
+    q.get("uploadId").unwrap_or("").to_string()
+}
+
+fn load_upload(s3: &S3, bucket: &str, key: &str, id: &str) -> S3Result<Upload> {
+    s3.store
+        .read(|txn| mpstate::get_upload(txn, bucket, id))?
+        .filter(|u| u.key == key)
+        .ok_or_else(|| S3Error::NoSuchUpload(id.to_string()))
+}
+
+fn part_number(q: &Query) -> S3Result<u32> {
+    let raw = q.get("partNumber").unwrap_or("");
+    raw.parse::<u32>()
+        .ok()
+        .filter(|n| (1..=10_000).contains(n))
+        .ok_or_else(|| S3Error::InvalidArgument {
+            message: "Part number must be an integer between 1 and 10000, inclusive".into(),
+            name: "partNumber".into(),
+            value: raw.to_string(),
+        })
+}
+
+pub async fn create(
+    s3: &S3,
+    ctx: &RequestContext,
+    bucket: &str,
+    key: &str,
+    req: Request,
+) -> S3Result<Response> {
+    if key.len() > 1024 {
+        return Err(S3Error::KeyTooLong);
+    }
+    check_write(s3, ctx, bucket, key)?;
+    let h = req.headers();
+    let id = cloudlet_core::ids::hex(&cloudlet_core::ids::random_bytes::<24>());
+    let upload = Upload {
+        bucket: bucket.to_string(),
+        key: key.to_string(),
+        id: id.clone(),
+        initiated: now_ms(),
+        owner: ctx.account.to_string(),
+        content_type: hv(h, "content-type").map(str::to_string),
+        metadata: user_metadata(h),
+        headers: representation_headers(h),
+        tags: tags_header(h)?,
+    };
+    s3.store
+        .write(move |txn| Ok::<_, S3Error>(mpstate::put_upload(txn, &upload)?))
+        .await?;
+    let mut x = XmlWriter::new();
+    x.open_ns("InitiateMultipartUploadResult", XMLNS)
+        .elem("Bucket", bucket)
+        .elem("Key", key)
+        .elem("UploadId", &id);
+    Ok(xml_response(x.finish()))
+}
+
+/// Records a part whose body is already a blob; returns the response ETag.
+async fn record_part(s3: &S3, bucket: &str, id: &str, part: Part) -> S3Result<()> {
+    let (b, i, p) = (bucket.to_string(), id.to_string(), part.clone());
+    let written = s3
+        .store
+        .write(move |txn| {
+            if !mpstate::upload_exists(txn, &b, &i)? {
+                return Err(S3Error::NoSuchUpload(i.clone()));
+            }
+            Ok(mpstate::put_part(txn, &b, &i, &p)?)
+        })
+        .await;
+    match written {
+        Ok(old) => {
+            if let Some(old) = old.and_then(|o| BlobId::parse(&o.blob)) {
+                s3.store.blobs().delete(&old).await;
+            }
+            Ok(())
+        }
+        Err(e) => {
+            if let Some(blob) = BlobId::parse(&part.blob) {
+                s3.store.blobs().delete(&blob).await;
+            }
+            Err(e)
+        }
+    }
+}
+
+pub async fn upload_part(
+    s3: &S3,
+    ctx: &RequestContext,
+    bucket: &str,
+    key: &str,
+    q: &Query,
+    req: Request,
+) -> S3Result<Response> {
+    check_write(s3, ctx, bucket, key)?;
+    let number = part_number(q)?;
+    let id = upload_id(q);
+    load_upload(s3, bucket, key, &id)?;
+    let (parts, body) = req.into_parts();
+    let got = receive(s3, &parts.headers, body).await?;
+    let etag = got.etag();
+    let part = Part {
+        number,
+        blob: got.blob.as_str().to_string(),
+        size: got.size,
+        etag: etag.clone(),
+        last_modified: now_ms(),
+    };
+    record_part(s3, bucket, &id, part).await?;
+    let mut r = empty(StatusCode::OK);
+    set_header(&mut r, "etag", &format!("\"{etag}\""));
+    for (k, v) in &got.checksums {
+        if let Ok(name) = http::HeaderName::from_bytes(k.as_bytes())
+            && let Ok(val) = http::HeaderValue::from_str(v)
+        {
+            r.headers_mut().insert(name, val);
+        }
+    }
+    Ok(r)
+}
+
+pub async fn upload_part_copy(
+    s3: &S3,
+    ctx: &RequestContext,
+    bucket: &str,
+    key: &str,
+    q: &Query,
+    req: Request,
+) -> S3Result<Response> {
+    check_write(s3, ctx, bucket, key)?;
+    let number = part_number(q)?;
+    let id = upload_id(q);
+    load_upload(s3, bucket, key, &id)?;
+    let h = req.headers();
+    let (src_bucket, src_key) = super::copy::copy_source(h)?;
+    let src = super::object::load_readable(s3, ctx, &src_bucket, &src_key)?;
+    super::copy::copy_conditions(h, &src)?;
+    let (start, len) = match hv(h, "x-amz-copy-source-range") {
+        Some(r) => {
+            let invalid = || {
+                S3Error::InvalidArgument {
+                message: "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy".into(),
+                name: "x-amz-copy-source-range".into(),
+                value: r.to_string(),
+            }
+            };
+            let (a, b) = r
+                .trim()
+                .strip_prefix("bytes=")
+                .and_then(|s| s.split_once('-'))
+                .ok_or_else(invalid)?;
+            let (a, b) = (
+                a.parse::<u64>().map_err(|_| invalid())?,
+                b.parse::<u64>().map_err(|_| invalid())?,
+            );
+            if a > b || b >= src.size {
+                return Err(S3Error::InvalidRange {
+                    range: r.to_string(),
+                    size: src.size,
+                });
+            }
+            (a, b - a + 1)
+        }
+        None => (0, src.size),
+    };
+    let src_blob =
+        BlobId::parse(&src.blob).ok_or_else(|| S3Error::Body("corrupt object record".into()))?;
+    let mut writer = s3.store.blobs().create().await?;
+    let mut md5 = Md5::new();
+    if let Err(e) = copy_blob(s3, &mut writer, &src_blob, start, len, &mut md5).await {
+        writer.abort().await;
+        return Err(e);
+    }
+    let blob = writer.commit().await?;
+    let etag = cloudlet_core::ids::hex(&md5.finalize());
+    let modified = now_ms();
+    record_part(
+        s3,
+        bucket,
+        &id,
+        Part {
+            number,
+            blob: blob.as_str().to_string(),
+            size: len,
+            etag: etag.clone(),
+            last_modified: modified,
+        },
+    )
+    .await?;
+    let mut x = XmlWriter::new();
+    x.open_ns("CopyPartResult", XMLNS)
+        .elem("LastModified", &iso8601(modified))
+        .elem("ETag", &format!("\"{etag}\""));
+    Ok(xml_response(x.finish()))
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    (0..s.len() / 2)
+        .filter_map(|i| s.get(2 * i..2 * i + 2))
+        .filter_map(|b| u8::from_str_radix(b, 16).ok())
+        .collect()
+}
+
+pub async fn complete(
+    s3: &S3,
+    ctx: &RequestContext,
+    bucket: &str,
+    key: &str,
+    q: &Query,
+    req: Request,
+) -> S3Result<Response> {
+    check_write(s3, ctx, bucket, key)?;
+    let id = upload_id(q);
+    let upload = load_upload(s3, bucket, key, &id)?;
+    let body = small_body(req).await?;
+    let text = std::str::from_utf8(&body).map_err(|_| S3Error::MalformedXml)?;
+    let root = crate::xml::parse(text).ok_or(S3Error::MalformedXml)?;
+    if root.name != "CompleteMultipartUpload" {
+        return Err(S3Error::MalformedXml);
+    }
+    let mut wanted = Vec::new();
+    for p in root.children_named("Part") {
+        let n = p
+            .child_text("PartNumber")
+            .and_then(|n| n.parse::<u32>().ok())
+            .ok_or(S3Error::MalformedXml)?;
+        let etag = p
+            .child_text("ETag")
+            .unwrap_or("")
+            .trim_matches('"')
+            .to_string();
+        wanted.push((n, etag));
+    }
+    if wanted.is_empty() {
+        return Err(S3Error::MalformedXml);
+    }
+    if wanted.windows(2).any(|w| w[0].0 >= w[1].0) {
+        return Err(S3Error::InvalidPartOrder(id));
+    }
+    let stored = s3.store.read(|txn| mpstate::list_parts(txn, bucket, &id))?;
+    let mut chosen: Vec<&Part> = Vec::new();
+    for (n, etag) in &wanted {
+        match stored.iter().find(|p| p.number == *n) {
+            Some(p) if p.etag == *etag => chosen.push(p),
+            _ => {
+                return Err(S3Error::InvalidPart {
+                    upload: id,
+                    part: *n,
+                    etag: etag.clone(),
+                });
+            }
+        }
+    }
+    if let Some(small) = chosen
+        .iter()
+        .take(chosen.len().saturating_sub(1))
+        .find(|p| p.size < MIN_PART)
+    {
+        return Err(S3Error::EntityTooSmall {
+            part: small.number,
+            size: small.size,
+            etag: small.etag.clone(),
+        });
+    }
+    let mut writer = s3.store.blobs().create().await?;
+    let mut whole = Md5::new();
+    let mut of_parts = Md5::new();
+    for p in &chosen {
+        of_parts.update(unhex(&p.etag));
+        let blob = BlobId::parse(&p.blob).ok_or_else(|| S3Error::Body("corrupt part".into()))?;
+        if let Err(e) = copy_blob(s3, &mut writer, &blob, 0, p.size, &mut whole).await {
+            writer.abort().await;
+            return Err(e);
+        }
+    }
+    let size = writer.len();
+    let blob = writer.commit().await?;
+    let etag = format!(
+        "{}-{}",
+        cloudlet_core::ids::hex(&of_parts.finalize()),
+        chosen.len()
+    );
+    let obj = Object {
+        blob: blob.as_str().to_string(),
+        size,
+        etag: etag.clone(),
+        content_type: upload.content_type.clone(),
+        last_modified: now_ms(),
+        metadata: upload.metadata.clone(),
+        headers: upload.headers.clone(),
+        tags: upload.tags.clone(),
+    };
+    commit_object(s3, bucket, key, obj).await?;
+    let (b, i) = (bucket.to_string(), id.clone());
+    let removed = s3
+        .store
+        .write(move |txn| Ok::<_, S3Error>(mpstate::remove_upload(txn, &b, &i)?))
+        .await?;
+    for p in removed.unwrap_or_default() {
+        if let Some(blob) = BlobId::parse(&p.blob) {
+            s3.store.blobs().delete(&blob).await;
+        }
+    }
+    let mut x = XmlWriter::new();
+    x.open_ns("CompleteMultipartUploadResult", XMLNS)
+        .elem("Location", &format!("{}/{bucket}/{key}", ctx.endpoint))
+        .elem("Bucket", bucket)
+        .elem("Key", key)
+        .elem("ETag", &format!("\"{etag}\""));
+    Ok(xml_response(x.finish()))
+}
+
+pub async fn abort(
+    s3: &S3,
+    ctx: &RequestContext,
+    bucket: &str,
+    key: &str,
+    q: &Query,
+) -> S3Result<Response> {
+    check_write(s3, ctx, bucket, key)?;
+    let id = upload_id(q);
+    load_upload(s3, bucket, key, &id)?;
+    let (b, i) = (bucket.to_string(), id.clone());
+    let removed = s3
+        .store
+        .write(move |txn| Ok::<_, S3Error>(mpstate::remove_upload(txn, &b, &i)?))
+        .await?
+        .ok_or(S3Error::NoSuchUpload(id))?;
+    for p in removed {
+        if let Some(blob) = BlobId::parse(&p.blob) {
+            s3.store.blobs().delete(&blob).await;
+        }
+    }
+    Ok(empty(StatusCode::NO_CONTENT))
+}
+
+fn owner(x: &mut XmlWriter, tag: &'static str, account: &str) {
+    x.open(tag)
+        .elem("ID", &canonical_id(account))
+        .elem("DisplayName", "cloudlet")
+        .close();
+}
+
+pub fn list_parts(
+    s3: &S3,
+    ctx: &RequestContext,
+    bucket: &str,
+    key: &str,
+    q: &Query,
+) -> S3Result<Response> {
+    check_write(s3, ctx, bucket, key)?;
+    let id = upload_id(q);
+    let upload = load_upload(s3, bucket, key, &id)?;
+    let parts = s3.store.read(|txn| mpstate::list_parts(txn, bucket, &id))?;
+    let marker: u32 = q
+        .get("part-number-marker")
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0);
+    let max: usize = q
+        .get("max-parts")
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(1000)
+        .min(1000);
+    let after: Vec<&Part> = parts.iter().filter(|p| p.number > marker).collect();
+    let page = &after[..after.len().min(max)];
+    let truncated = after.len() > page.len();
+    let mut x = XmlWriter::new();
+    x.open_ns("ListPartsResult", XMLNS)
+        .elem("Bucket", bucket)
+        .elem("Key", key)
+        .elem("UploadId", &id)
+        .elem("PartNumberMarker", &marker.to_string());
+    if let Some(last) = page.last() {
+        x.elem("NextPartNumberMarker", &last.number.to_string());
+    }
+    x.elem("MaxParts", &max.to_string())
+        .elem("IsTruncated", if truncated { "true" } else { "false" });
+    for p in page {
+        x.open("Part")
+            .elem("PartNumber", &p.number.to_string())
+            .elem("LastModified", &iso8601(p.last_modified))
+            .elem("ETag", &format!("\"{}\"", p.etag))
+            .elem("Size", &p.size.to_string())
+            .close();
+    }
+    owner(&mut x, "Initiator", &upload.owner);
+    owner(&mut x, "Owner", &upload.owner);
+    x.elem("StorageClass", "STANDARD");
+    Ok(xml_response(x.finish()))
+}
+
+pub fn list_uploads(s3: &S3, ctx: &RequestContext, bucket: &str, q: &Query) -> S3Result<Response> {
+    let b = s3.bucket(bucket)?;
+    if !allowed(
+        ctx,
+        &b,
+        "s3:ListBucketMultipartUploads",
+        &arn(bucket, None),
+        &[],
+    ) {
+        return Err(S3Error::AccessDenied);
+    }
+    let prefix = q.get("prefix").unwrap_or("");
+    let mut uploads = s3.store.read(|txn| mpstate::list_uploads(txn, bucket))?;
+    uploads.retain(|u| u.key.starts_with(prefix));
+    uploads.sort_by(|a, b| (&a.key, a.initiated).cmp(&(&b.key, b.initiated)));
+    let mut x = XmlWriter::new();
+    x.open_ns("ListMultipartUploadsResult", XMLNS)
+        .elem("Bucket", bucket)
+        .elem("KeyMarker", "")
+        .elem("UploadIdMarker", "")
+        .elem("Prefix", prefix)
+        .elem("MaxUploads", "1000")
+        .elem("IsTruncated", "false");
+    for u in &uploads {
+        x.open("Upload").elem("Key", &u.key).elem("UploadId", &u.id);
+        owner(&mut x, "Initiator", &u.owner);
+        owner(&mut x, "Owner", &u.owner);
+        x.elem("StorageClass", "STANDARD")
+            .elem("Initiated", &iso8601(u.initiated))
+            .close();
+    }
+    Ok(xml_response(x.finish()))
+}

@@ -1,0 +1,314 @@
+//! Objects: PutObject (streamed into a blob as it arrives, `aws-chunked` decoded, MD5 and
+//! CRC32 computed on the way), GetObject/HeadObject (streamed from the blob, ranges,
+//! conditional requests, `response-*` overrides) and DeleteObject.
+
+use cloudlet_core::{Request, RequestContext, Response};
+use http::{HeaderMap, StatusCode};
+
+use super::{empty, http_date, now_ms, set_header};
+use crate::S3;
+use crate::auth::{allowed, arn};
+use crate::error::{S3Error, S3Result};
+use crate::protocol::Query;
+use crate::state::{self, Object};
+use crate::tagging::tags_header;
+use crate::upload::{CHECKSUMS, commit_object, hv, receive, representation_headers, user_metadata};
+
+pub async fn put(
+    s3: &S3,
+    ctx: &RequestContext,
+    bucket: &str,
+    key: &str,
+    req: Request,
+) -> S3Result<Response> {
+    if key.len() > 1024 {
+        return Err(S3Error::KeyTooLong);
+    }
+    let b = s3.bucket(bucket)?;
+    if !allowed(ctx, &b, "s3:PutObject", &arn(bucket, Some(key)), &[]) {
+        return Err(S3Error::AccessDenied);
+    }
+    let (parts, incoming) = req.into_parts();
+    let h = &parts.headers;
+    let got = receive(s3, h, incoming).await?;
+    let etag = got.etag();
+    let mut headers = representation_headers(h);
+    headers.extend(got.checksums.iter().cloned());
+    let obj = Object {
+        blob: got.blob.as_str().to_string(),
+        size: got.size,
+        etag: etag.clone(),
+        content_type: hv(h, "content-type").map(str::to_string),
+        last_modified: now_ms(),
+        metadata: user_metadata(h),
+        headers,
+        tags: tags_header(h)?,
+    };
+    commit_object(s3, bucket, key, obj).await?;
+    let mut r = empty(StatusCode::OK);
+    set_header(&mut r, "etag", &format!("\"{etag}\""));
+    for (k, v) in &got.checksums {
+        if let Some(name) = CHECKSUMS.iter().find(|c| *c == k) {
+            set_header(&mut r, name, v);
+        }
+    }
+    Ok(r)
+}
+
+/// Parses `bytes=a-b`, `bytes=a-`, `bytes=-n` into an inclusive range; `None` when the
+/// header is not a single byte range (S3 then serves the whole object), `Err` when it is
+/// unsatisfiable.
+pub fn parse_range(header: &str, size: u64) -> Result<Option<(u64, u64)>, ()> {
+    let Some(spec) = header.trim().strip_prefix("bytes=") else {
+        return Ok(None);
+    };
+    if spec.contains(',') {
+        return Ok(None);
+    }
+    let Some((a, b)) = spec.split_once('-') else {
+        return Ok(None);
+    };
+    let (a, b) = (a.trim(), b.trim());
+    let range = match (a.parse::<u64>().ok(), b.parse::<u64>().ok()) {
+        (Some(start), Some(end)) if start <= end => {
+            if start >= size {
+                return Err(());
+            }
+            (start, end.min(size - 1))
+        }
+        (Some(_), Some(_)) => return Ok(None),
+        (Some(start), None) if b.is_empty() => {
+            if start >= size {
+                return Err(());
+            }
+            (start, size - 1)
+        }
+        (None, Some(n)) if a.is_empty() => {
+            if n == 0 || size == 0 {
+                return Err(());
+            }
+            (size - n.min(size), size - 1)
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(range))
+}
+
+fn etag_matches(list: &str, etag: &str) -> bool {
+    list.split(',')
+        .map(str::trim)
+        .any(|t| t == "*" || t.trim_start_matches("W/").trim_matches('"') == etag)
+}
+
+fn parse_http_date(v: &str) -> Option<u64> {
+    httpdate::parse_http_date(v.trim())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_secs())
+}
+
+/// Conditional request headers: `Ok(Some(304))`, `Err(412)`, or `Ok(None)` to proceed.
+fn preconditions(h: &HeaderMap, obj: &Object) -> S3Result<Option<StatusCode>> {
+    let modified = obj.last_modified / 1000;
+    let if_match = hv(h, "if-match");
+    if let Some(m) = if_match
+        && !etag_matches(m, &obj.etag)
+    {
+        return Err(S3Error::PreconditionFailed("If-Match"));
+    }
+    if if_match.is_none()
+        && let Some(t) = hv(h, "if-unmodified-since").and_then(parse_http_date)
+        && modified > t
+    {
+        return Err(S3Error::PreconditionFailed("If-Unmodified-Since"));
+    }
+    let if_none = hv(h, "if-none-match");
+    if let Some(m) = if_none
+        && etag_matches(m, &obj.etag)
+    {
+        return Ok(Some(StatusCode::NOT_MODIFIED));
+    }
+    if if_none.is_none()
+        && let Some(t) = hv(h, "if-modified-since").and_then(parse_http_date)
+        && modified <= t
+    {
+        return Ok(Some(StatusCode::NOT_MODIFIED));
+    }
+    Ok(None)
+}
+
+/// Reads an object's record, applying S3's rule that a caller without `s3:ListBucket`
+/// learns nothing: a missing key is then `AccessDenied`, not `NoSuchKey`.
+pub fn load_readable(s3: &S3, ctx: &RequestContext, bucket: &str, key: &str) -> S3Result<Object> {
+    let b = s3.bucket(bucket)?;
+    let obj = s3.store.read(|txn| state::get_object(txn, bucket, key))?;
+    match obj {
+        Some(o) if allowed(ctx, &b, "s3:GetObject", &arn(bucket, Some(key)), &[]) => Ok(o),
+        Some(_) => Err(S3Error::AccessDenied),
+        None if allowed(ctx, &b, "s3:ListBucket", &arn(bucket, None), &[]) => {
+            Err(S3Error::NoSuchKey(key.to_string()))
+        }
+        None => Err(S3Error::AccessDenied),
+    }
+}
+
+/// The response for a GET or HEAD of `obj`.
+pub async fn serve(
+    s3: &S3,
+    obj: &Object,
+    req_headers: &HeaderMap,
+    query: &Query,
+    head: bool,
+) -> S3Result<Response> {
+    let mut base = empty(StatusCode::OK);
+    set_header(&mut base, "etag", &format!("\"{}\"", obj.etag));
+    set_header(&mut base, "last-modified", &http_date(obj.last_modified));
+    if let Some(status) = preconditions(req_headers, obj)? {
+        *base.status_mut() = status;
+        return Ok(base);
+    }
+    let range = match hv(req_headers, "range") {
+        Some(r) => parse_range(r, obj.size).map_err(|()| S3Error::InvalidRange {
+            range: r.to_string(),
+            size: obj.size,
+        })?,
+        None => None,
+    };
+    let (start, len) = match range {
+        Some((a, b)) => (a, b - a + 1),
+        None => (0, obj.size),
+    };
+    let mut r = if head || len == 0 {
+        let mut r = empty(StatusCode::OK);
+        *r.headers_mut() = base.headers().clone();
+        r
+    } else {
+        let id = cloudlet_store::BlobId::parse(&obj.blob)
+            .ok_or_else(|| S3Error::Body("corrupt object record".into()))?;
+        let file = s3.store.blobs().open_blob(&id).await?;
+        let body = crate::filebody::stream(file, start, len)
+            .await
+            .map_err(|e| S3Error::Store(e.into()))?;
+        let mut r = Response::new(body);
+        *r.headers_mut() = base.headers().clone();
+        r
+    };
+    if let Some((a, b)) = range {
+        *r.status_mut() = StatusCode::PARTIAL_CONTENT;
+        set_header(
+            &mut r,
+            "content-range",
+            &format!("bytes {a}-{b}/{}", obj.size),
+        );
+    }
+    set_header(&mut r, "content-length", &len.to_string());
+    set_header(&mut r, "accept-ranges", "bytes");
+    if !obj.tags.is_empty() {
+        set_header(&mut r, "x-amz-tagging-count", &obj.tags.len().to_string());
+    }
+    set_header(
+        &mut r,
+        "content-type",
+        obj.content_type.as_deref().unwrap_or("binary/octet-stream"),
+    );
+    for (k, v) in &obj.headers {
+        // Whole-object checksums are returned only on request, and never for a range.
+        if k.starts_with("x-amz-checksum-")
+            && (range.is_some()
+                || !hv(req_headers, "x-amz-checksum-mode")
+                    .is_some_and(|m| m.eq_ignore_ascii_case("ENABLED")))
+        {
+            continue;
+        }
+        if let Ok(name) = http::HeaderName::from_bytes(k.as_bytes())
+            && let Ok(val) = http::HeaderValue::from_str(v)
+        {
+            r.headers_mut().insert(name, val);
+        }
+    }
+    for (k, v) in &obj.metadata {
+        if let Ok(name) = http::HeaderName::from_bytes(format!("x-amz-meta-{k}").as_bytes())
+            && let Ok(val) = http::HeaderValue::from_str(v)
+        {
+            r.headers_mut().insert(name, val);
+        }
+    }
+    if !head {
+        for (param, name) in [
+            ("response-content-type", "content-type"),
+            ("response-content-language", "content-language"),
+            ("response-expires", "expires"),
+            ("response-cache-control", "cache-control"),
+            ("response-content-disposition", "content-disposition"),
+            ("response-content-encoding", "content-encoding"),
+        ] {
+            if let Some(v) = query.get(param) {
+                set_header(&mut r, name, v);
+            }
+        }
+    }
+    Ok(r)
+}
+
+pub async fn get(
+    s3: &S3,
+    ctx: &RequestContext,
+    bucket: &str,
+    key: &str,
+    query: &Query,
+    req: Request,
+    head: bool,
+) -> S3Result<Response> {
+    let obj = load_readable(s3, ctx, bucket, key)?;
+    match serve(s3, &obj, req.headers(), query, head).await {
+        // The object was replaced between reading its record and opening its blob.
+        Err(S3Error::Store(_)) => {
+            let obj = load_readable(s3, ctx, bucket, key)?;
+            serve(s3, &obj, req.headers(), query, head).await
+        }
+        other => other,
+    }
+}
+
+pub async fn delete(s3: &S3, ctx: &RequestContext, bucket: &str, key: &str) -> S3Result<Response> {
+    let b = s3.bucket(bucket)?;
+    if !allowed(ctx, &b, "s3:DeleteObject", &arn(bucket, Some(key)), &[]) {
+        return Err(S3Error::AccessDenied);
+    }
+    let (bname, kname) = (bucket.to_string(), key.to_string());
+    let old = s3
+        .store
+        .write(move |txn| Ok::<_, S3Error>(state::delete_object(txn, &bname, &kname)?))
+        .await?;
+    if let Some(id) = old.and_then(|o| cloudlet_store::BlobId::parse(&o.blob)) {
+        s3.store.blobs().delete(&id).await;
+    }
+    Ok(empty(StatusCode::NO_CONTENT))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        type Case<'a> = (&'a str, u64, Result<Option<(u64, u64)>, ()>);
+        let cases: &[Case] = &[
+            ("bytes=0-4", 10, Ok(Some((0, 4)))),
+            ("bytes=5-", 10, Ok(Some((5, 9)))),
+            ("bytes=-3", 10, Ok(Some((7, 9)))),
+            ("bytes=-30", 10, Ok(Some((0, 9)))),
+            ("bytes=8-100", 10, Ok(Some((8, 9)))),
+            ("bytes=10-", 10, Err(())),
+            ("bytes=10-12", 10, Err(())),
+            ("bytes=-0", 10, Err(())),
+            ("bytes=5-2", 10, Ok(None)),
+            ("bytes=0-1,3-4", 10, Ok(None)),
+            ("items=0-1", 10, Ok(None)),
+            ("bytes=x-1", 10, Ok(None)),
+        ];
+        for (h, size, expected) in cases {
+            assert_eq!(parse_range(h, *size), *expected, "{h}");
+        }
+    }
+}

@@ -1,0 +1,393 @@
+//! REST-XML request → typed S3 operation: bucket from the Host label (virtual-hosted style)
+//! or the first path segment (path style), the key from the rest of the path, and the
+//! operation from method + sub-resource query parameters. Pure; bodies are read by `ops`.
+
+use http::Method;
+use percent_encoding::percent_decode_str;
+
+use crate::error::S3Error;
+
+/// The operations cloudlet's S3 understands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    ListBuckets,
+    CreateBucket,
+    DeleteBucket,
+    HeadBucket,
+    GetBucketLocation,
+    ListObjects,
+    ListObjectsV2,
+    GetBucketPolicy,
+    PutBucketPolicy,
+    DeleteBucketPolicy,
+    GetPublicAccessBlock,
+    PutPublicAccessBlock,
+    DeletePublicAccessBlock,
+    GetBucketWebsite,
+    PutBucketWebsite,
+    DeleteBucketWebsite,
+    GetBucketTagging,
+    PutBucketTagging,
+    DeleteBucketTagging,
+    DeleteObjects,
+    ListMultipartUploads,
+    PutObject,
+    CopyObject,
+    GetObject,
+    HeadObject,
+    DeleteObject,
+    GetObjectTagging,
+    PutObjectTagging,
+    DeleteObjectTagging,
+    CreateMultipartUpload,
+    UploadPart,
+    UploadPartCopy,
+    CompleteMultipartUpload,
+    AbortMultipartUpload,
+    ListParts,
+}
+
+/// A parsed request line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Parsed {
+    pub op: Op,
+    /// Empty for `ListBuckets`.
+    pub bucket: String,
+    /// Empty for bucket operations.
+    pub key: String,
+    pub query: Query,
+}
+
+/// Decoded query parameters, in order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Query(pub Vec<(String, String)>);
+
+impl Query {
+    pub fn parse(q: Option<&str>) -> Query {
+        let decode = |s: &str| percent_decode_str(s).decode_utf8_lossy().into_owned();
+        Query(
+            q.unwrap_or("")
+                .split('&')
+                .filter(|p| !p.is_empty())
+                .map(|p| match p.split_once('=') {
+                    Some((k, v)) => (decode(k), decode(v)),
+                    None => (decode(p), String::new()),
+                })
+                .collect(),
+        )
+    }
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+    pub fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == name)
+    }
+}
+
+/// Query parameters that are arguments, not sub-resources.
+fn is_argument(name: &str) -> bool {
+    matches!(
+        name,
+        "prefix"
+            | "delimiter"
+            | "marker"
+            | "max-keys"
+            | "encoding-type"
+            | "list-type"
+            | "continuation-token"
+            | "fetch-owner"
+            | "start-after"
+            | "x-id"
+            | "partNumber"
+            | "uploadId"
+            | "key-marker"
+            | "upload-id-marker"
+            | "max-uploads"
+            | "max-parts"
+            | "part-number-marker"
+    ) || name.starts_with("response-")
+        || name.to_ascii_lowercase().starts_with("x-amz-")
+}
+
+/// Identifies the operation of a request.
+pub fn parse(
+    method: &Method,
+    path: &str,
+    query: Option<&str>,
+    host_bucket: Option<&str>,
+    copy_source: bool,
+) -> Result<Parsed, S3Error> {
+    let query = Query::parse(query);
+    let path = path.strip_prefix('/').unwrap_or(path);
+    let (bucket, raw_key) = match host_bucket {
+        Some(b) => (b.to_string(), path),
+        None => {
+            let (b, k) = path.split_once('/').unwrap_or((path, ""));
+            let b = percent_decode_str(b)
+                .decode_utf8()
+                .map_err(|_| S3Error::InvalidRequest("Invalid URI".into()))?;
+            (b.into_owned(), k)
+        }
+    };
+    let key = percent_decode_str(raw_key)
+        .decode_utf8()
+        .map_err(|_| S3Error::InvalidRequest("Invalid URI".into()))?
+        .into_owned();
+    let sub: Vec<&str> = query
+        .0
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .filter(|k| !is_argument(k))
+        .collect();
+    let sub1 = match sub.as_slice() {
+        [] => None,
+        [one] => Some(*one),
+        _ => return Err(S3Error::NotImplemented),
+    };
+    let not_allowed = |resource| S3Error::MethodNotAllowed {
+        method: method.as_str().to_string(),
+        resource,
+    };
+    use Op::*;
+    let op = if bucket.is_empty() {
+        match *method {
+            Method::GET if sub1.is_none() => ListBuckets,
+            Method::GET => return Err(S3Error::NotImplemented),
+            _ => return Err(not_allowed("SERVICE")),
+        }
+    } else if key.is_empty() {
+        match (method.clone(), sub1) {
+            (Method::PUT, None) => CreateBucket,
+            (Method::DELETE, None) => DeleteBucket,
+            (Method::HEAD, None) => HeadBucket,
+            (Method::GET, None) if query.get("list-type") == Some("2") => ListObjectsV2,
+            (Method::GET, None) => ListObjects,
+            (Method::GET, Some("location")) => GetBucketLocation,
+            (Method::GET, Some("policy")) => GetBucketPolicy,
+            (Method::PUT, Some("policy")) => PutBucketPolicy,
+            (Method::DELETE, Some("policy")) => DeleteBucketPolicy,
+            (Method::GET, Some("publicAccessBlock")) => GetPublicAccessBlock,
+            (Method::PUT, Some("publicAccessBlock")) => PutPublicAccessBlock,
+            (Method::DELETE, Some("publicAccessBlock")) => DeletePublicAccessBlock,
+            (Method::GET, Some("website")) => GetBucketWebsite,
+            (Method::PUT, Some("website")) => PutBucketWebsite,
+            (Method::DELETE, Some("website")) => DeleteBucketWebsite,
+            (Method::GET, Some("tagging")) => GetBucketTagging,
+            (Method::PUT, Some("tagging")) => PutBucketTagging,
+            (Method::DELETE, Some("tagging")) => DeleteBucketTagging,
+            (Method::POST, Some("delete")) => DeleteObjects,
+            (Method::GET, Some("uploads")) => ListMultipartUploads,
+            (Method::GET | Method::PUT | Method::DELETE | Method::POST | Method::HEAD, _) => {
+                return Err(S3Error::NotImplemented);
+            }
+            _ => return Err(not_allowed("BUCKET")),
+        }
+    } else {
+        let upload = query.has("uploadId");
+        match (method.clone(), sub1) {
+            (Method::PUT, None) if upload && copy_source => UploadPartCopy,
+            (Method::PUT, None) if upload => UploadPart,
+            (Method::POST, None) if upload => CompleteMultipartUpload,
+            (Method::DELETE, None) if upload => AbortMultipartUpload,
+            (Method::GET, None) if upload => ListParts,
+            (Method::POST, Some("uploads")) => CreateMultipartUpload,
+            (Method::PUT, None) if copy_source => CopyObject,
+            (Method::PUT, None) => PutObject,
+            (Method::GET, None) => GetObject,
+            (Method::HEAD, None) => HeadObject,
+            (Method::DELETE, None) => DeleteObject,
+            (Method::GET, Some("tagging")) => GetObjectTagging,
+            (Method::PUT, Some("tagging")) => PutObjectTagging,
+            (Method::DELETE, Some("tagging")) => DeleteObjectTagging,
+            (Method::GET | Method::PUT | Method::DELETE | Method::POST | Method::HEAD, _) => {
+                return Err(S3Error::NotImplemented);
+            }
+            _ => return Err(not_allowed("OBJECT")),
+        }
+    };
+    Ok(Parsed {
+        op,
+        bucket,
+        key,
+        query,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(
+        method: Method,
+        uri: &str,
+        host: Option<&str>,
+        expected: Result<(Op, &str, &str), &str>,
+    ) {
+        let (path, q) = uri
+            .split_once('?')
+            .map_or((uri, None), |(p, q)| (p, Some(q)));
+        let copy = uri.contains("copy");
+        let got = parse(&method, path, q, host, copy)
+            .map(|p| (p.op, p.bucket, p.key))
+            .map_err(|e| format!("{e:?}"));
+        let expected = expected
+            .map(|(o, b, k)| (o, b.to_string(), k.to_string()))
+            .map_err(str::to_string);
+        assert_eq!(got, expected, "{method} {uri} {host:?}");
+    }
+
+    #[test]
+    fn operations() {
+        use Op::*;
+        type Case<'a> = (
+            Method,
+            &'a str,
+            Option<&'a str>,
+            Result<(Op, &'a str, &'a str), &'a str>,
+        );
+        let cases: Vec<Case> = vec![
+            (Method::GET, "/", None, Ok((ListBuckets, "", ""))),
+            (Method::PUT, "/b", None, Ok((CreateBucket, "b", ""))),
+            (Method::PUT, "/b/", None, Ok((CreateBucket, "b", ""))),
+            (Method::PUT, "/", Some("b"), Ok((CreateBucket, "b", ""))),
+            (Method::HEAD, "/b", None, Ok((HeadBucket, "b", ""))),
+            (
+                Method::GET,
+                "/b?list-type=2&prefix=a%2Fb&encoding-type=url",
+                None,
+                Ok((ListObjectsV2, "b", "")),
+            ),
+            (Method::GET, "/b?prefix=x", None, Ok((ListObjects, "b", ""))),
+            (
+                Method::GET,
+                "/b?location",
+                None,
+                Ok((GetBucketLocation, "b", "")),
+            ),
+            (
+                Method::PUT,
+                "/b?policy",
+                None,
+                Ok((PutBucketPolicy, "b", "")),
+            ),
+            (
+                Method::DELETE,
+                "/b?publicAccessBlock",
+                None,
+                Ok((DeletePublicAccessBlock, "b", "")),
+            ),
+            (
+                Method::GET,
+                "/?website",
+                Some("b"),
+                Ok((GetBucketWebsite, "b", "")),
+            ),
+            (
+                Method::PUT,
+                "/b/dir/a%20b.txt",
+                None,
+                Ok((PutObject, "b", "dir/a b.txt")),
+            ),
+            (
+                Method::PUT,
+                "/dir/a+b",
+                Some("b"),
+                Ok((PutObject, "b", "dir/a+b")),
+            ),
+            (
+                Method::GET,
+                "/b/k?x-id=GetObject",
+                None,
+                Ok((GetObject, "b", "k")),
+            ),
+            (
+                Method::GET,
+                "/b/k?response-content-type=text%2Fplain",
+                None,
+                Ok((GetObject, "b", "k")),
+            ),
+            (Method::DELETE, "/b/k", None, Ok((DeleteObject, "b", "k"))),
+            (Method::GET, "/b?cors", None, Err("NotImplemented")),
+            (
+                Method::GET,
+                "/b/k?tagging",
+                None,
+                Ok((GetObjectTagging, "b", "k")),
+            ),
+            (Method::GET, "/b/k?acl", None, Err("NotImplemented")),
+            (Method::PUT, "/b/copy", None, Ok((CopyObject, "b", "copy"))),
+            (
+                Method::POST,
+                "/b/k?uploads",
+                None,
+                Ok((CreateMultipartUpload, "b", "k")),
+            ),
+            (
+                Method::PUT,
+                "/b/k?partNumber=1&uploadId=x",
+                None,
+                Ok((UploadPart, "b", "k")),
+            ),
+            (
+                Method::PUT,
+                "/b/copy?partNumber=1&uploadId=x",
+                None,
+                Ok((UploadPartCopy, "b", "copy")),
+            ),
+            (
+                Method::POST,
+                "/b/k?uploadId=x",
+                None,
+                Ok((CompleteMultipartUpload, "b", "k")),
+            ),
+            (
+                Method::DELETE,
+                "/b/k?uploadId=x",
+                None,
+                Ok((AbortMultipartUpload, "b", "k")),
+            ),
+            (
+                Method::GET,
+                "/b/k?uploadId=x",
+                None,
+                Ok((ListParts, "b", "k")),
+            ),
+            (
+                Method::GET,
+                "/b?uploads",
+                None,
+                Ok((ListMultipartUploads, "b", "")),
+            ),
+            (
+                Method::POST,
+                "/b?delete",
+                None,
+                Ok((DeleteObjects, "b", "")),
+            ),
+            (
+                Method::PATCH,
+                "/b",
+                None,
+                Err("MethodNotAllowed { method: \"PATCH\", resource: \"BUCKET\" }"),
+            ),
+            (
+                Method::POST,
+                "/",
+                None,
+                Err("MethodNotAllowed { method: \"POST\", resource: \"SERVICE\" }"),
+            ),
+            (
+                Method::GET,
+                "/b/%FF",
+                None,
+                Err("InvalidRequest(\"Invalid URI\")"),
+            ),
+        ];
+        for (m, uri, host, expected) in cases {
+            check(m, uri, host, expected);
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! S3's tables in the store and its persisted records: buckets (global namespace, with
+//! owner, region and configuration) and object metadata (the bodies are blobs).
+//! Every value goes through `record::encode`; object keys are `"{bucket}/{key}"`, so one
+//! bucket's objects form a contiguous, key-ordered range.
+
+use cloudlet_store::redb::{ReadTransaction, ReadableTable, TableDefinition, WriteTransaction};
+use cloudlet_store::{StoreError, record};
+use serde::{Deserialize, Serialize};
+
+use crate::website::Website;
+
+pub const BUCKETS: TableDefinition<&str, &[u8]> = TableDefinition::new("s3.buckets");
+pub const OBJECTS: TableDefinition<&str, &[u8]> = TableDefinition::new("s3.objects");
+
+/// The four Block Public Access settings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicAccessBlock {
+    pub block_public_acls: bool,
+    pub ignore_public_acls: bool,
+    pub block_public_policy: bool,
+    pub restrict_public_buckets: bool,
+}
+
+impl PublicAccessBlock {
+    /// What new buckets get (all on, as on AWS since April 2023).
+    pub fn all_on() -> PublicAccessBlock {
+        PublicAccessBlock {
+            block_public_acls: true,
+            ignore_public_acls: true,
+            block_public_policy: true,
+            restrict_public_buckets: true,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Bucket {
+    pub name: String,
+    pub owner: String,
+    pub region: String,
+    /// Milliseconds since the epoch.
+    pub created: u64,
+    pub policy: Option<String>,
+    pub public_access_block: Option<PublicAccessBlock>,
+    pub website: Option<Website>,
+    #[serde(default)]
+    pub tags: Option<Vec<(String, String)>>,
+}
+
+impl Bucket {
+    /// The Block Public Access settings in force (none configured = all off).
+    pub fn bpa(&self) -> PublicAccessBlock {
+        self.public_access_block.unwrap_or_default()
+    }
+}
+
+/// Metadata of one stored object.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Object {
+    pub blob: String,
+    pub size: u64,
+    /// MD5 hex, without quotes.
+    pub etag: String,
+    pub content_type: Option<String>,
+    /// Milliseconds since the epoch.
+    pub last_modified: u64,
+    /// `x-amz-meta-*` headers, names lowercased without the prefix.
+    pub metadata: Vec<(String, String)>,
+    /// Stored representation headers (Content-Encoding, Cache-Control, …), names lowercase.
+    pub headers: Vec<(String, String)>,
+    #[serde(default)]
+    pub tags: Vec<(String, String)>,
+}
+
+pub fn object_key(bucket: &str, key: &str) -> String {
+    format!("{bucket}/{key}")
+}
+
+pub fn get_bucket(txn: &ReadTransaction, name: &str) -> Result<Option<Bucket>, StoreError> {
+    let table = match txn.open_table(BUCKETS) {
+        Ok(t) => t,
+        Err(cloudlet_store::redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    match table.get(name)? {
+        Some(v) => Ok(Some(record::decode(v.value())?)),
+        None => Ok(None),
+    }
+}
+
+pub fn all_buckets(txn: &ReadTransaction) -> Result<Vec<Bucket>, StoreError> {
+    let table = match txn.open_table(BUCKETS) {
+        Ok(t) => t,
+        Err(cloudlet_store::redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+        Err(e) => return Err(e.into()),
+    };
+    let mut out = Vec::new();
+    for item in table.iter()? {
+        let (_, v) = item?;
+        out.push(record::decode(v.value())?);
+    }
+    Ok(out)
+}
+
+pub fn get_object(
+    txn: &ReadTransaction,
+    bucket: &str,
+    key: &str,
+) -> Result<Option<Object>, StoreError> {
+    let table = match txn.open_table(OBJECTS) {
+        Ok(t) => t,
+        Err(cloudlet_store::redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    match table.get(object_key(bucket, key).as_str())? {
+        Some(v) => Ok(Some(record::decode(v.value())?)),
+        None => Ok(None),
+    }
+}
+
+/// Visits objects of `bucket` whose key starts with `prefix` and is at least `from`, in key
+/// order, until `visit` returns false.
+pub fn scan_objects(
+    txn: &ReadTransaction,
+    bucket: &str,
+    prefix: &str,
+    from: &str,
+    mut visit: impl FnMut(&str, Object) -> bool,
+) -> Result<(), StoreError> {
+    let table = match txn.open_table(OBJECTS) {
+        Ok(t) => t,
+        Err(cloudlet_store::redb::TableError::TableDoesNotExist(_)) => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    let start = object_key(bucket, if from > prefix { from } else { prefix });
+    let base = bucket.len() + 1;
+    for item in table.range(start.as_str()..)? {
+        let (k, v) = item?;
+        let full = k.value();
+        let Some(key) = full.get(base..) else { break };
+        if !full.starts_with(bucket) || full.as_bytes().get(bucket.len()) != Some(&b'/') {
+            break;
+        }
+        if !key.starts_with(prefix) {
+            break;
+        }
+        if !visit(key, record::decode(v.value())?) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+pub fn put_bucket(txn: &WriteTransaction, b: &Bucket) -> Result<(), StoreError> {
+    let mut t = txn.open_table(BUCKETS)?;
+    t.insert(b.name.as_str(), record::encode(b).as_slice())?;
+    Ok(())
+}
+
+pub fn load_bucket(txn: &WriteTransaction, name: &str) -> Result<Option<Bucket>, StoreError> {
+    let t = txn.open_table(BUCKETS)?;
+    let v = t.get(name)?;
+    match v {
+        Some(v) => Ok(Some(record::decode(v.value())?)),
+        None => Ok(None),
+    }
+}
+
+pub fn delete_bucket_row(txn: &WriteTransaction, name: &str) -> Result<(), StoreError> {
+    let mut t = txn.open_table(BUCKETS)?;
+    t.remove(name)?;
+    Ok(())
+}
+
+/// Whether `bucket` holds any object.
+pub fn bucket_has_objects(txn: &WriteTransaction, bucket: &str) -> Result<bool, StoreError> {
+    let t = txn.open_table(OBJECTS)?;
+    let start = format!("{bucket}/");
+    let end = format!("{bucket}0");
+    Ok(t.range(start.as_str()..end.as_str())?.next().is_some())
+}
+
+/// Stores `obj` under `bucket/key`; returns the object it replaced.
+pub fn put_object(
+    txn: &WriteTransaction,
+    bucket: &str,
+    key: &str,
+    obj: &Object,
+) -> Result<Option<Object>, StoreError> {
+    let mut t = txn.open_table(OBJECTS)?;
+    let old = t.insert(
+        object_key(bucket, key).as_str(),
+        record::encode(obj).as_slice(),
+    )?;
+    match old {
+        Some(v) => Ok(Some(record::decode(v.value())?)),
+        None => Ok(None),
+    }
+}
+
+/// Reads `bucket/key` inside a write transaction.
+pub fn load_object(
+    txn: &WriteTransaction,
+    bucket: &str,
+    key: &str,
+) -> Result<Option<Object>, StoreError> {
+    let t = txn.open_table(OBJECTS)?;
+    let v = t.get(object_key(bucket, key).as_str())?;
+    match v {
+        Some(v) => Ok(Some(record::decode(v.value())?)),
+        None => Ok(None),
+    }
+}
+
+/// Removes `bucket/key`; returns the object removed.
+pub fn delete_object(
+    txn: &WriteTransaction,
+    bucket: &str,
+    key: &str,
+) -> Result<Option<Object>, StoreError> {
+    let mut t = txn.open_table(OBJECTS)?;
+    let old = t.remove(object_key(bucket, key).as_str())?;
+    match old {
+        Some(v) => Ok(Some(record::decode(v.value())?)),
+        None => Ok(None),
+    }
+}

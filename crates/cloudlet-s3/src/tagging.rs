@@ -1,0 +1,85 @@
+//! Tags on objects and buckets: the `Tagging` XML document, the `x-amz-tagging` header
+//! (URL-encoded query form) and S3's limits (10 object tags, 50 bucket tags, key ≤ 128 and
+//! value ≤ 256 characters, unique keys).
+
+use cloudlet_core::xml::XmlWriter;
+use http::HeaderMap;
+use percent_encoding::percent_decode_str;
+
+use crate::error::{S3Error, S3Result};
+use crate::ops::XMLNS;
+use crate::xml::Element;
+
+/// Checks S3's tag limits; `max` is 10 for objects, 50 for buckets.
+pub fn validate(tags: &[(String, String)], max: usize) -> S3Result<()> {
+    if tags.len() > max {
+        return Err(S3Error::InvalidTag(format!(
+            "Object tags cannot be greater than {max}"
+        )));
+    }
+    for (i, (k, v)) in tags.iter().enumerate() {
+        if k.is_empty() || k.chars().count() > 128 {
+            return Err(S3Error::InvalidTag(
+                "The TagKey you have provided is invalid".into(),
+            ));
+        }
+        if v.chars().count() > 256 {
+            return Err(S3Error::InvalidTag(
+                "The TagValue you have provided is invalid".into(),
+            ));
+        }
+        if tags[..i].iter().any(|(k2, _)| k2 == k) {
+            return Err(S3Error::InvalidTag(
+                "Cannot provide multiple Tags with the same key".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Tags from the `x-amz-tagging` header (`k1=v1&k2=v2`).
+pub fn tags_header(h: &HeaderMap) -> S3Result<Vec<(String, String)>> {
+    let Some(v) = h.get("x-amz-tagging").and_then(|v| v.to_str().ok()) else {
+        return Ok(Vec::new());
+    };
+    let decode = |s: &str| {
+        percent_decode_str(&s.replace('+', " "))
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let tags: Vec<(String, String)> = v
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((k, v)) => (decode(k), decode(v)),
+            None => (decode(p), String::new()),
+        })
+        .collect();
+    validate(&tags, 10)?;
+    Ok(tags)
+}
+
+/// Tags from a `<Tagging><TagSet><Tag><Key/><Value/></Tag>…` document.
+pub fn from_xml(root: &Element, max: usize) -> S3Result<Vec<(String, String)>> {
+    if root.name != "Tagging" {
+        return Err(S3Error::MalformedXml);
+    }
+    let set = root.child("TagSet").ok_or(S3Error::MalformedXml)?;
+    let mut tags = Vec::new();
+    for t in set.children_named("Tag") {
+        let k = t.child("Key").ok_or(S3Error::MalformedXml)?;
+        let v = t.child("Value").map(|v| v.text.clone()).unwrap_or_default();
+        tags.push((k.text.clone(), v));
+    }
+    validate(&tags, max)?;
+    Ok(tags)
+}
+
+pub fn to_xml(tags: &[(String, String)]) -> String {
+    let mut x = XmlWriter::new();
+    x.open_ns("Tagging", XMLNS).open("TagSet");
+    for (k, v) in tags {
+        x.open("Tag").elem("Key", k).elem("Value", v).close();
+    }
+    x.finish()
+}
