@@ -196,10 +196,10 @@ def test_restart_keeps_the_workshop(durable_server):
 def test_kill9_keeps_acknowledged_writes(durable_server):
     s = durable_server
     ddb = s.client("dynamodb", REGION)
-    ddb.create_table(TableName="t", KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+    ddb.create_table(TableName="kill-nine", KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
                      AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
     for i in range(50):
-        ddb.put_item(TableName="t", Item={"k": {"S": f"item-{i}"}})
+        ddb.put_item(TableName="kill-nine", Item={"k": {"S": f"item-{i}"}})
     s.kill9()
     s.start(s.port)
-    assert s.client("dynamodb", REGION).scan(TableName="t")["Count"] == 50
+    assert s.client("dynamodb", REGION).scan(TableName="kill-nine")["Count"] == 50
