@@ -75,8 +75,24 @@ def lambda_handler(event, context):
 """
 
 
+def ensure_role(server):
+    """The execution role the tests' functions name; CreateFunction refuses a role IAM lacks."""
+    iam = server.client("iam")
+    try:
+        iam.create_role(
+            RoleName="my-lambda-role",
+            AssumeRolePolicyDocument=json.dumps({
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+            }),
+        )
+    except ClientError as e:
+        assert e.response["Error"]["Code"] == "EntityAlreadyExists"
+
+
 @pytest.fixture(scope="module")
 def lam(server):
+    ensure_role(server)
     return server.client("lambda")
 
 
@@ -127,6 +143,9 @@ def test_validation_errors(lam):
     status, code_, msg = error_of(e)
     assert (status, code_) == (400, "ValidationException")
     assert msg.startswith("1 validation error detected: Value 'not-a-role' at 'role' failed to satisfy constraint")
+    with pytest.raises(ClientError) as e:
+        lam.create_function(FunctionName=unique("v"), **dict(base, Role="arn:aws:iam::000000000000:role/no-such-role"))
+    assert error_of(e) == (400, "InvalidParameterValueException", "The role defined for the function cannot be assumed by Lambda.")
     with pytest.raises(ClientError) as e:
         lam.create_function(FunctionName=unique("v"), Timeout=901, **base)
     assert error_of(e) == (
@@ -528,6 +547,7 @@ def test_workshop_function_puts_item(server):
 
 
 def test_function_survives_restart(durable_server):
+    ensure_role(durable_server)
     lam = durable_server.client("lambda")
     name = create_py(lam, HELLO)
     assert json.loads(invoke(lam, name)[1])["calls"] == 1
