@@ -109,3 +109,17 @@ pub trait CredentialResolver: Send + Sync {
     /// for keys IAM does not know, which default to the root of the account they name.
     fn resolve(&self, access_key: &str) -> Option<Principal>;
 }
+
+/// The secret half of an access key, for signature verification.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeySecret {
+    pub secret_access_key: String,
+    /// Present for temporary (STS) credentials: requests must carry it.
+    pub session_token: Option<String>,
+}
+
+/// IAM as seen by the edge in strict mode: the secret of an access key it issued.
+pub trait SecretStore: Send + Sync {
+    /// `None` for unknown, inactive or expired keys.
+    fn secret(&self, access_key: &str) -> Option<KeySecret>;
+}

@@ -166,19 +166,15 @@ pub fn region_from_host(host: &str) -> Option<&str> {
     // `{svc}.{region}`, `{label}.{svc}.{region}`, `{bucket}.s3-website-{region}`.
     let looks_like_region =
         |p: &str| p.split('-').count() >= 3 && p.ends_with(|c: char| c.is_ascii_digit());
-    if let Some(last) = parts.last() {
-        if looks_like_region(last) {
-            return Some(last);
-        }
-        for prefix in ["s3-website-", "s3-"] {
-            if let Some(r) = last.strip_prefix(prefix)
-                && looks_like_region(r)
-            {
-                return Some(r);
-            }
+    let last = parts.last()?;
+    for prefix in ["s3-website-", "s3-"] {
+        if let Some(r) = last.strip_prefix(prefix)
+            && looks_like_region(r)
+        {
+            return Some(r);
         }
     }
-    None
+    looks_like_region(last).then_some(*last)
 }
 
 /// Whether cloudlet may serve an absolute-form (forward-proxy) request for `host`: only
@@ -337,7 +333,7 @@ mod tests {
             Route::Service {
                 service: ExecuteApi,
                 label: Some("abc123".into()),
-                strip: 26,
+                strip: 24,
             },
         );
         let form = Facts {

@@ -14,6 +14,7 @@ mod ops;
 mod policy;
 mod protocol;
 mod query;
+mod secrets;
 mod state;
 mod sts;
 mod time;

@@ -47,6 +47,11 @@ pub struct ServeArgs {
     /// Keep everything in memory; nothing survives the process.
     #[arg(long)]
     pub ephemeral: bool,
+    /// Verify every SigV4 signature: only the root key pair (`test`/`test`, or
+    /// CLOUDLET_ROOT_ACCESS_KEY_ID / CLOUDLET_ROOT_SECRET_ACCESS_KEY) and keys created through
+    /// IAM are accepted.
+    #[arg(long)]
+    pub strict_auth: bool,
 }
 
 fn main() -> ExitCode {

@@ -98,7 +98,12 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Started> {
         local.ip().to_string()
     };
     let endpoint = format!("http://{host}:{}", local.port());
-    let edge = Arc::new(build_edge(&store, endpoint.clone(), local.port()));
+    let edge = Arc::new(build_edge(
+        &store,
+        endpoint.clone(),
+        local.port(),
+        args.strict_auth,
+    ));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let task = tokio::spawn(edge.serve(listener, async {
         let _ = stopped.await;
@@ -114,10 +119,18 @@ pub async fn start(args: &ServeArgs) -> anyhow::Result<Started> {
 
 /// Every service behind one edge, wired to one another through the traits in
 /// `cloudlet-core`.
-pub fn build_edge(store: &Store, endpoint: String, port: u16) -> Edge {
+pub fn build_edge(store: &Store, endpoint: String, port: u16, strict_auth: bool) -> Edge {
     let mut edge = Edge::new(endpoint, port);
     let iam = cloudlet_iam::Iam::new(store.clone());
     edge.set_resolver(iam.clone());
+    if strict_auth {
+        let var = |name: &str| std::env::var(name).unwrap_or_else(|_| "test".to_string());
+        edge.set_strict_auth(
+            iam.clone(),
+            var("CLOUDLET_ROOT_ACCESS_KEY_ID"),
+            var("CLOUDLET_ROOT_SECRET_ACCESS_KEY"),
+        );
+    }
     edge.register(ServiceId::Iam, iam.clone());
     edge.register(ServiceId::Sts, iam.clone());
 

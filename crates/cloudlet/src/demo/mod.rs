@@ -62,6 +62,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
                 listen: args.listen,
                 data_dir: args.data_dir.clone(),
                 ephemeral: args.ephemeral,
+                strict_auth: false,
             };
             let started = crate::serve::start(&serve).await?;
             println!(
