@@ -1,6 +1,7 @@
 //! The narrow traits through which services reach one another (never through HTTP):
 //! API Gateway → Lambda (`LambdaInvoker`), Lambda → Logs (`LogSink`), Lambda → STS
-//! (`RoleSessions`), edge → IAM (`CredentialResolver`).
+//! (`RoleSessions`), edge → IAM (`CredentialResolver`, `SecretStore`), S3 → edge
+//! (`FormAuthenticator`, for signed POST uploads).
 
 use bytes::Bytes;
 
@@ -123,3 +124,37 @@ pub trait SecretStore: Send + Sync {
     /// `None` for unknown, inactive or expired keys.
     fn secret(&self, access_key: &str) -> Option<KeySecret>;
 }
+
+/// A signature carried in a request body instead of its headers: the fields of an S3
+/// browser-based (POST form) upload, which sign the base64 policy document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FormSignature {
+    /// `x-amz-algorithm=AWS4-HMAC-SHA256`, `x-amz-credential`, `x-amz-date`, `x-amz-signature`.
+    V4 {
+        credential: String,
+        amz_date: String,
+        signature: String,
+    },
+    /// `AWSAccessKeyId` and `signature` (HMAC-SHA1).
+    V2 {
+        access_key: String,
+        signature: String,
+    },
+}
+
+/// The edge as seen by S3's POST uploads: who signed a form, checked as strictly as the
+/// server's mode says (in default mode the key only names its principal).
+pub trait FormAuthenticator: Send + Sync {
+    /// The principal of the key that signed `policy` (the base64 text as posted), or the
+    /// service's error (`AccessDenied`, `SignatureDoesNotMatch`, `InvalidAccessKeyId`, …).
+    fn authenticate(
+        &self,
+        signature: &FormSignature,
+        policy: &str,
+        session_token: Option<&str>,
+    ) -> Result<Principal, AwsError>;
+}
+
+/// The request extension through which the edge hands S3 its [`FormAuthenticator`].
+#[derive(Clone)]
+pub struct FormAuth(pub std::sync::Arc<dyn FormAuthenticator>);

@@ -8,8 +8,12 @@
 //!
 //! The edge knows nothing about any one service's operations.
 
+pub mod clock;
+mod forms;
 mod internal;
+mod presign;
 pub mod route;
+pub mod sigv2;
 pub mod sigv4;
 mod strict;
 pub mod verify;
@@ -22,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use cloudlet_core::body::{self, Body};
-use cloudlet_core::traits::CredentialResolver;
+use cloudlet_core::traits::{CredentialResolver, FormAuth};
 use cloudlet_core::{
     AccountId, AwsError, BoxFuture, HostLabel, Principal, Region, RequestContext, RequestId,
     Response, Service, ServiceId,
@@ -42,7 +46,7 @@ const MAX_QUERY_BODY: usize = 1 << 20;
 pub struct Edge {
     services: HashMap<ServiceId, Arc<dyn Service>>,
     resolver: Option<Arc<dyn CredentialResolver>>,
-    strict: Option<strict::StrictAuth>,
+    strict: Option<Arc<strict::StrictAuth>>,
     started: Instant,
     endpoint: String,
     port: u16,
@@ -80,11 +84,11 @@ impl Edge {
         root_access_key: String,
         root_secret: String,
     ) {
-        self.strict = Some(strict::StrictAuth {
+        self.strict = Some(Arc::new(strict::StrictAuth {
             secrets,
             root_access_key,
             root_secret,
-        });
+        }));
     }
 
     /// Serves connections from `listener` until `shutdown` resolves, then lets in-flight
@@ -225,40 +229,42 @@ impl Edge {
             .or_else(|| route::region_from_host(&host))
             .and_then(Region::parse)
             .unwrap_or_default();
-        if let Some(strict) = &self.strict {
-            req = strict
-                .authenticate(service, req)
-                .await
-                .map_err(|e| (Some(service), e))?;
+        match &self.strict {
+            Some(strict) => {
+                req = strict
+                    .authenticate(service, label.as_deref(), req)
+                    .await
+                    .map_err(|e| (Some(service), e))?;
+            }
+            None if service == ServiceId::S3 => {
+                presign::check(req.headers(), query.as_deref(), clock::now()).map_err(|e| {
+                    (
+                        Some(service),
+                        strict::error(service, strict::Failure::Sig(e)),
+                    )
+                })?;
+            }
+            None => {}
         }
         let (account, principal, access_key) = match &credential {
-            Some(c)
-                if self
-                    .strict
-                    .as_ref()
-                    .is_some_and(|s| s.is_root(&c.access_key)) =>
-            {
-                (
-                    AccountId::default(),
-                    Principal::Root {
-                        account: AccountId::default(),
-                    },
-                    Some(c.access_key.clone()),
-                )
-            }
             Some(c) => {
-                let principal = self
-                    .resolver
-                    .as_ref()
-                    .and_then(|r| r.resolve(&c.access_key))
-                    .unwrap_or_else(|| Principal::Root {
-                        account: AccountId::from_access_key(&c.access_key),
-                    });
+                let principal = principal_for(
+                    self.strict.as_deref(),
+                    self.resolver.as_deref(),
+                    &c.access_key,
+                );
                 let account = principal.account().cloned().unwrap_or_default();
                 (account, principal, Some(c.access_key.clone()))
             }
             None => (AccountId::default(), Principal::Anonymous, None),
         };
+        if service == ServiceId::S3 {
+            req.extensions_mut()
+                .insert(FormAuth(Arc::new(forms::EdgeForms {
+                    resolver: self.resolver.clone(),
+                    strict: self.strict.clone(),
+                })));
+        }
         if strip > 0 {
             strip_path_prefix(&mut req, strip);
         }
@@ -296,6 +302,26 @@ impl Edge {
     pub fn has_service(&self, id: ServiceId) -> bool {
         self.services.contains_key(&id)
     }
+}
+
+/// The principal an access key stands for: in strict mode the root key pair is the root of
+/// the default account; keys IAM issued are their user or role session; any other key is the
+/// root of the account it names (in strict mode such keys never get this far).
+pub(crate) fn principal_for(
+    strict: Option<&strict::StrictAuth>,
+    resolver: Option<&dyn CredentialResolver>,
+    access_key: &str,
+) -> Principal {
+    if strict.is_some_and(|s| s.is_root(access_key)) {
+        return Principal::Root {
+            account: AccountId::default(),
+        };
+    }
+    resolver
+        .and_then(|r| r.resolve(access_key))
+        .unwrap_or_else(|| Principal::Root {
+            account: AccountId::from_access_key(access_key),
+        })
 }
 
 /// Renders an error; errors for services cloudlet does not know use the query/XML shape.

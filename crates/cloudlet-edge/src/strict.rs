@@ -1,14 +1,18 @@
-//! Strict authentication (`--strict-auth`): verifies each request's SigV4 signature with the
-//! secret of its access key and refuses what AWS would refuse, with each service's own error
-//! codes. Off by default, when any credentials are accepted for the account they name.
+//! Strict authentication (`--strict-auth`): verifies each request's signature (SigV4, and
+//! SigV2 for S3) with the secret of its access key and refuses what AWS would refuse, with
+//! each service's own error codes. Off by default, when any credentials are accepted for the
+//! account they name. Also verifies the signatures of S3 POST-form uploads, which travel in
+//! the body ([`StrictAuth::verify_form`]).
 
 use std::sync::Arc;
 
 use cloudlet_core::body::{self, Body};
-use cloudlet_core::traits::SecretStore;
+use cloudlet_core::traits::{FormSignature, SecretStore};
 use cloudlet_core::{AwsError, ServiceId};
 
-use crate::verify::{self, SigError};
+use crate::clock;
+use crate::sigv2;
+use crate::verify::{self, Mismatch, SigError};
 
 /// Largest body hashed to check a signature that does not carry `x-amz-content-sha256`.
 const MAX_HASHED_BODY: usize = 64 << 20;
@@ -20,10 +24,29 @@ pub(crate) struct StrictAuth {
 }
 
 /// The ways authentication fails, before they are given each service's names.
-enum Failure {
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// An unsigned request to a service that serves no anonymous callers.
     Missing,
-    UnknownKey,
+    UnknownKey(String),
     Sig(SigError),
+}
+
+impl From<SigError> for Failure {
+    fn from(e: SigError) -> Failure {
+        Failure::Sig(e)
+    }
+}
+
+fn header<'a>(req: &'a http::Request<Body>, name: &str) -> Option<&'a str> {
+    req.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+fn query_value(query: &[(String, String)], name: &str) -> Option<String> {
+    query
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.clone())
 }
 
 impl StrictAuth {
@@ -31,148 +54,251 @@ impl StrictAuth {
         access_key == self.root_access_key
     }
 
-    /// Checks `req`; returns it (with its body restored if it had to be read).
+    /// The secret and (for temporary credentials) session token of `access_key`.
+    fn secret_of(&self, access_key: &str) -> Result<(String, Option<String>), Failure> {
+        if self.is_root(access_key) {
+            return Ok((self.root_secret.clone(), None));
+        }
+        let k = self
+            .secrets
+            .secret(access_key)
+            .ok_or_else(|| Failure::UnknownKey(access_key.to_string()))?;
+        Ok((k.secret_access_key, k.session_token))
+    }
+
+    /// Checks `req`; returns it (with its body restored if it had to be read). `label` is
+    /// the bucket named by the Host (SigV2 signs `/bucket/key` in every addressing style).
     pub(crate) async fn authenticate(
         &self,
         service: ServiceId,
+        label: Option<&str>,
         req: http::Request<Body>,
     ) -> Result<http::Request<Body>, AwsError> {
-        match self.check(service, req).await {
-            Ok(req) => Ok(req),
-            Err(f) => Err(error(service, f)),
-        }
+        self.check(service, label, req)
+            .await
+            .map_err(|f| error(service, f))
     }
 
     async fn check(
         &self,
         service: ServiceId,
+        label: Option<&str>,
         req: http::Request<Body>,
     ) -> Result<http::Request<Body>, Failure> {
-        let query = verify::query_pairs(req.uri().query().unwrap_or(""));
-        let signed = req.headers().contains_key("authorization")
-            || query
-                .iter()
-                .any(|(k, _)| k == "X-Amz-Credential" || k == "AWSAccessKeyId");
-        if !signed {
-            return match service {
-                // Anonymous callers are served (and authorized by policy) here, as on AWS.
-                ServiceId::S3 | ServiceId::S3Website | ServiceId::ExecuteApi => Ok(req),
-                _ => Err(Failure::Missing),
-            };
-        }
+        // Website endpoints and deployed APIs are public; their owners decide who may call.
         if matches!(service, ServiceId::S3Website | ServiceId::ExecuteApi) {
             return Ok(req);
         }
-        let sig = verify::parse(req.headers(), &query).map_err(Failure::Sig)?;
-        let (secret, token) = if self.is_root(&sig.access_key) {
-            (self.root_secret.clone(), None)
-        } else {
-            let k = self
-                .secrets
-                .secret(&sig.access_key)
-                .ok_or(Failure::UnknownKey)?;
-            (k.secret_access_key, k.session_token)
-        };
-        let presented_token = req
-            .headers()
-            .get("x-amz-security-token")
-            .and_then(|v| v.to_str().ok())
+        let query = verify::query_pairs(req.uri().query().unwrap_or(""));
+        if let Some(sig) = verify::parse(req.headers(), &query) {
+            return self.check_v4(service, sig?, &query, req).await;
+        }
+        if service == ServiceId::S3
+            && let Some(sig) = sigv2::parse(req.headers(), &query)
+        {
+            self.check_v2(&sig?, label, &query, &req)?;
+            return Ok(req);
+        }
+        if header(&req, "authorization").is_some() {
+            return Err(SigError::InvalidArgument("Unsupported Authorization Type".into()).into());
+        }
+        match service {
+            // Anonymous callers are served (and authorized by bucket policy), as on AWS.
+            ServiceId::S3 => Ok(req),
+            _ => Err(Failure::Missing),
+        }
+    }
+
+    async fn check_v4(
+        &self,
+        service: ServiceId,
+        sig: verify::Signature,
+        query: &[(String, String)],
+        req: http::Request<Body>,
+    ) -> Result<http::Request<Body>, Failure> {
+        let (secret, token) = self.secret_of(&sig.access_key)?;
+        let presented = header(&req, "x-amz-security-token")
             .map(str::to_string)
-            .or_else(|| {
-                query
-                    .iter()
-                    .find(|(k, _)| k == "X-Amz-Security-Token")
-                    .map(|(_, v)| v.clone())
-            });
-        let header_hash = req
-            .headers()
-            .get("x-amz-content-sha256")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
-        let (req, payload_hash) = match header_hash {
+            .or_else(|| query_value(query, "X-Amz-Security-Token"));
+        let declared = header(&req, "x-amz-content-sha256").map(str::to_string);
+        let (req, payload_hash) = match declared {
+            Some(h) if service == ServiceId::S3 && !verify::valid_payload_hash(&h) => {
+                return Err(SigError::InvalidContentSha256.into());
+            }
             Some(h) => (req, h),
             None if sig.presigned => (req, "UNSIGNED-PAYLOAD".to_string()),
+            None if service == ServiceId::S3 => return Err(SigError::MissingContentSha256.into()),
             None => {
                 let (parts, b) = req.into_parts();
                 let bytes = body::collect(b, MAX_HASHED_BODY)
                     .await
-                    .map_err(|e| Failure::Sig(SigError::Malformed(e.to_string())))?;
+                    .map_err(|e| SigError::Malformed(e.to_string()))?;
                 let hash = verify::sha256_hex(&bytes);
                 (http::Request::from_parts(parts, body::full(bytes)), hash)
             }
         };
-        let path = req.uri().path().to_string();
-        let canonical = verify::canonical_request(
-            req.method().as_str(),
-            &path,
-            &query,
-            req.headers(),
-            &sig,
-            &payload_hash,
-        );
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
+        let canonicals: Vec<String> = verify::canonical_uris(req.uri().path(), &sig.service)
+            .iter()
+            .map(|uri| {
+                verify::canonical_request(
+                    req.method().as_str(),
+                    uri,
+                    query,
+                    req.headers(),
+                    &sig,
+                    &payload_hash,
+                )
+            })
+            .collect();
         verify::check(
             &sig,
-            &canonical,
+            &canonicals,
             &secret,
             token.as_deref(),
-            presented_token.as_deref(),
-            now,
-        )
-        .map_err(Failure::Sig)?;
+            presented.as_deref(),
+            clock::now(),
+        )?;
         Ok(req)
     }
+
+    fn check_v2(
+        &self,
+        sig: &sigv2::SigV2,
+        label: Option<&str>,
+        query: &[(String, String)],
+        req: &http::Request<Body>,
+    ) -> Result<(), Failure> {
+        let (secret, token) = self.secret_of(&sig.access_key)?;
+        let path = req.uri().path();
+        let resource = match label {
+            Some(bucket) => format!("/{bucket}{path}"),
+            None => path.to_string(),
+        };
+        let sts =
+            sigv2::string_to_sign(req.method().as_str(), req.headers(), query, &resource, sig);
+        if !verify::same(&sigv2::sign(&secret, &sts), &sig.signature) {
+            return Err(SigError::Mismatch(Box::new(Mismatch {
+                access_key: sig.access_key.clone(),
+                string_to_sign: sts,
+                canonical_request: String::new(),
+                provided: sig.signature.clone(),
+            }))
+            .into());
+        }
+        sigv2::check_time(sig, clock::now())?;
+        let presented = header(req, "x-amz-security-token")
+            .map(str::to_string)
+            .or_else(|| query_value(query, "x-amz-security-token"));
+        if token != presented {
+            return Err(SigError::BadToken {
+                presented: presented.is_some(),
+            }
+            .into());
+        }
+        Ok(())
+    }
+
+    /// Checks the signature of a POST-form upload over its base64 `policy`.
+    pub(crate) fn verify_form(
+        &self,
+        sig: &FormSignature,
+        policy: &str,
+        presented: Option<&str>,
+    ) -> Result<(), Failure> {
+        let (access_key, want, provided) = match sig {
+            FormSignature::V4 {
+                credential,
+                signature,
+                ..
+            } => {
+                let parts: Vec<&str> = credential.split('/').collect();
+                let [key, date, region, service, "aws4_request"] = parts.as_slice() else {
+                    return Err(SigError::InvalidArgument(format!(
+                        "Invalid argument: x-amz-credential {credential}"
+                    ))
+                    .into());
+                };
+                let (secret, token) = self.secret_of(key)?;
+                check_token(token.as_deref(), presented)?;
+                let want = verify::sign(&secret, date, region, service, policy);
+                (key.to_string(), want, signature)
+            }
+            FormSignature::V2 {
+                access_key,
+                signature,
+            } => {
+                let (secret, token) = self.secret_of(access_key)?;
+                check_token(token.as_deref(), presented)?;
+                (access_key.clone(), sigv2::sign(&secret, policy), signature)
+            }
+        };
+        if !verify::same(&want, provided) {
+            return Err(SigError::Mismatch(Box::new(Mismatch {
+                access_key,
+                string_to_sign: policy.to_string(),
+                canonical_request: String::new(),
+                provided: provided.clone(),
+            }))
+            .into());
+        }
+        Ok(())
+    }
+}
+
+fn check_token(expected: Option<&str>, presented: Option<&str>) -> Result<(), Failure> {
+    if expected != presented {
+        return Err(SigError::BadToken {
+            presented: presented.is_some(),
+        }
+        .into());
+    }
+    Ok(())
 }
 
 const BAD_SIGNATURE: &str = "The request signature we calculated does not match the signature \
      you provided. Check your AWS Secret Access Key and signing method. Consult the service \
      documentation for details.";
 const BAD_TOKEN: &str = "The security token included in the request is invalid.";
+const MISSING_TOKEN: &str = "Request is missing Authentication Token";
 
-/// Each service's names for the same failures.
-fn error(service: ServiceId, f: Failure) -> AwsError {
+/// The message the JSON and query services give a request dated outside the 15 minutes.
+fn skew_message(request_time: &str, now: u64) -> String {
+    let past = clock::amz_date_seconds(request_time).is_none_or(|t| t < now);
+    if past {
+        format!(
+            "Signature expired: {request_time} is now earlier than {} ({} - 15 min.)",
+            clock::amz_date(now.saturating_sub(verify::MAX_SKEW_SECS)),
+            clock::amz_date(now)
+        )
+    } else {
+        format!(
+            "Signature not yet current: {request_time} is still later than {} ({} + 15 min.)",
+            clock::amz_date(now + verify::MAX_SKEW_SECS),
+            clock::amz_date(now)
+        )
+    }
+}
+
+/// Each service's names for the same failures: S3 first, then IAM/STS (query XML), then
+/// the JSON services (DynamoDB and Logs answer 400, Lambda and API Gateway 403).
+pub(crate) fn error(service: ServiceId, f: Failure) -> AwsError {
     match service {
-        ServiceId::S3 | ServiceId::S3Website => match f {
-            Failure::Missing => AwsError::new(403, "AccessDenied", "Access Denied"),
-            Failure::UnknownKey => AwsError::new(
-                403,
-                "InvalidAccessKeyId",
-                "The AWS Access Key Id you provided does not exist in our records.",
-            ),
-            Failure::Sig(SigError::Expired) => {
-                AwsError::new(403, "AccessDenied", "Request has expired")
-            }
-            Failure::Sig(SigError::BadToken) => AwsError::new(
-                400,
-                "InvalidToken",
-                "The provided token is malformed or otherwise invalid.",
-            ),
-            Failure::Sig(SigError::Malformed(m)) => {
-                AwsError::new(400, "AuthorizationQueryParametersError", m)
-            }
-            Failure::Sig(SigError::Mismatch) => AwsError::new(
-                403,
-                "SignatureDoesNotMatch",
-                "The request signature we calculated does not match the signature you provided. \
-                 Check your key and signing method.",
-            ),
-        },
+        ServiceId::S3 | ServiceId::S3Website => s3_error(f),
         ServiceId::Iam | ServiceId::Sts => match f {
-            Failure::Missing => AwsError::new(
-                403,
-                "MissingAuthenticationToken",
-                "Request is missing Authentication Token",
-            ),
-            Failure::UnknownKey | Failure::Sig(SigError::BadToken) => {
+            Failure::Missing => AwsError::new(403, "MissingAuthenticationToken", MISSING_TOKEN),
+            Failure::UnknownKey(_) | Failure::Sig(SigError::BadToken { .. }) => {
                 AwsError::new(403, "InvalidClientTokenId", BAD_TOKEN)
             }
-            Failure::Sig(SigError::Malformed(m)) => AwsError::new(400, "IncompleteSignature", m),
+            Failure::Sig(SigError::Skewed { request_time, now }) => AwsError::new(
+                403,
+                "SignatureDoesNotMatch",
+                skew_message(&request_time, now),
+            ),
+            Failure::Sig(
+                SigError::Malformed(m) | SigError::BadQuery(m) | SigError::InvalidArgument(m),
+            ) => AwsError::new(400, "IncompleteSignature", m),
             Failure::Sig(_) => AwsError::new(403, "SignatureDoesNotMatch", BAD_SIGNATURE),
         },
-        // The JSON and REST-JSON services share their names; DynamoDB and Logs answer 400.
         _ => {
             let status = if matches!(
                 service,
@@ -183,21 +309,107 @@ fn error(service: ServiceId, f: Failure) -> AwsError {
                 403
             };
             match f {
-                Failure::Missing => AwsError::new(
-                    status,
-                    "MissingAuthenticationTokenException",
-                    "Request is missing Authentication Token",
-                ),
-                Failure::UnknownKey | Failure::Sig(SigError::BadToken) => {
+                Failure::Missing => {
+                    AwsError::new(status, "MissingAuthenticationTokenException", MISSING_TOKEN)
+                }
+                Failure::UnknownKey(_) | Failure::Sig(SigError::BadToken { .. }) => {
                     AwsError::new(status, "UnrecognizedClientException", BAD_TOKEN)
                 }
-                Failure::Sig(SigError::Malformed(m)) => {
-                    AwsError::new(status, "IncompleteSignatureException", m)
-                }
+                Failure::Sig(SigError::Skewed { request_time, now }) => AwsError::new(
+                    status,
+                    "InvalidSignatureException",
+                    skew_message(&request_time, now),
+                ),
+                Failure::Sig(
+                    SigError::Malformed(m) | SigError::BadQuery(m) | SigError::InvalidArgument(m),
+                ) => AwsError::new(status, "IncompleteSignatureException", m),
                 Failure::Sig(_) => {
                     AwsError::new(status, "InvalidSignatureException", BAD_SIGNATURE)
                 }
             }
         }
+    }
+}
+
+fn s3_error(f: Failure) -> AwsError {
+    let unknown_key = |key: String| {
+        AwsError::new(
+            403,
+            "InvalidAccessKeyId",
+            "The AWS Access Key Id you provided does not exist in our records.",
+        )
+        .with("AWSAccessKeyId", key)
+    };
+    let e = match f {
+        Failure::Missing => return AwsError::new(403, "AccessDenied", "Access Denied"),
+        Failure::UnknownKey(key) => return unknown_key(key),
+        Failure::Sig(e) => e,
+    };
+    match e {
+        SigError::Malformed(m) => AwsError::client(
+            "AuthorizationHeaderMalformed",
+            format!("The authorization header is malformed; {m}"),
+        ),
+        SigError::BadQuery(m) if m.starts_with("Query-string authentication requires") => {
+            AwsError::new(403, "AccessDenied", m)
+        }
+        SigError::BadQuery(m) => AwsError::client("AuthorizationQueryParametersError", m),
+        SigError::InvalidArgument(m) => AwsError::client("InvalidArgument", m),
+        SigError::Expired {
+            x_amz_expires,
+            expires_at,
+            now,
+        } => {
+            let mut e = AwsError::new(403, "AccessDenied", "Request has expired");
+            if let Some(n) = x_amz_expires {
+                e = e.with("X-Amz-Expires", n.to_string());
+            }
+            e.with("Expires", clock::iso(expires_at))
+                .with("ServerTime", clock::iso(now))
+        }
+        SigError::Skewed { request_time, now } => AwsError::new(
+            403,
+            "RequestTimeTooSkewed",
+            "The difference between the request time and the current time is too large.",
+        )
+        .with("RequestTime", request_time)
+        .with("ServerTime", clock::iso(now))
+        .with("MaxAllowedSkewMilliseconds", "900000"),
+        SigError::Mismatch(m) => {
+            let mut e = AwsError::new(
+                403,
+                "SignatureDoesNotMatch",
+                "The request signature we calculated does not match the signature you provided. \
+                 Check your key and signing method.",
+            )
+            .with("AWSAccessKeyId", m.access_key)
+            .with("StringToSign", m.string_to_sign)
+            .with("SignatureProvided", m.provided);
+            if !m.canonical_request.is_empty() {
+                e = e.with("CanonicalRequest", m.canonical_request);
+            }
+            e
+        }
+        SigError::BadToken { presented: true } => AwsError::client(
+            "InvalidToken",
+            "The provided token is malformed or otherwise invalid.",
+        ),
+        // Temporary keys do not exist without their token.
+        SigError::BadToken { presented: false } => AwsError::new(
+            403,
+            "InvalidAccessKeyId",
+            "The AWS Access Key Id you provided does not exist in our records.",
+        ),
+        SigError::MissingContentSha256 => AwsError::client(
+            "InvalidRequest",
+            "Missing required header for this request: x-amz-content-sha256",
+        ),
+        SigError::InvalidContentSha256 => AwsError::client(
+            "InvalidArgument",
+            "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, \
+             STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, \
+             STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, \
+             STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER or a valid sha256 value.",
+        ),
     }
 }

@@ -1,30 +1,75 @@
-//! SigV4 signature verification for strict mode (`--strict-auth`): rebuilds the canonical
-//! request exactly as the AWS SDKs do (S3 signs the path as sent; every other service signs
-//! it URI-encoded once more), derives the signing key from the caller's secret and compares
-//! signatures. Pure: the caller supplies the secret, the payload hash and the clock.
+//! SigV4 signature verification for strict mode (`--strict-auth`): reads the signature from
+//! the `Authorization` header or a presigned query, rebuilds the canonical request exactly
+//! as the AWS SDKs do, derives the signing key from the caller's secret and compares.
+//! Pure: the caller supplies the secret, the payload hash and the clock.
 //!
-//! For `aws-chunked` uploads only the seed signature (over the headers) is checked.
+//! The canonical URI is where services differ: S3 signs the path as sent (the SDKs encode
+//! each key byte once), every other service signs the sent path URI-encoded once more.
+//! Header-signed requests must be dated within 15 minutes of the server's clock; presigned
+//! ones are valid from `X-Amz-Date` for `X-Amz-Expires` seconds (at most a week). For
+//! `aws-chunked` uploads only the seed signature (over the headers) is checked.
 
 use hmac::{Hmac, Mac};
 use http::HeaderMap;
 use sha2::{Digest, Sha256};
 
+use crate::clock;
+
 type HmacSha256 = Hmac<Sha256>;
+
+/// How far a header-signed request's date may be from the server's clock.
+pub const MAX_SKEW_SECS: u64 = 15 * 60;
+/// The longest validity of a presigned URL (`X-Amz-Expires`): seven days.
+pub const MAX_EXPIRES_SECS: u64 = 604_800;
+
+/// The payload hashes S3 accepts besides a hex SHA-256.
+pub const PAYLOAD_LITERALS: &[&str] = &[
+    "UNSIGNED-PAYLOAD",
+    "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+    "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+    "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
+    "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD",
+    "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER",
+];
+
+/// What S3 says when a signature does not match, so a client can compare.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mismatch {
+    pub access_key: String,
+    pub string_to_sign: String,
+    pub canonical_request: String,
+    pub provided: String,
+}
 
 /// Why a signature was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SigError {
-    /// The `Authorization` header or presigned query is not a well-formed SigV4 signature.
+    /// The `Authorization` header is not a well-formed signature.
     Malformed(String),
-    /// A presigned URL past its `X-Amz-Expires`.
-    Expired,
+    /// The presigned-URL parameters are missing or invalid.
+    BadQuery(String),
+    /// A presigned URL past its validity. `x_amz_expires` is SigV4's validity in seconds.
+    Expired {
+        x_amz_expires: Option<u64>,
+        expires_at: u64,
+        now: u64,
+    },
+    /// A header-signed request dated more than 15 minutes from now.
+    Skewed { request_time: String, now: u64 },
     /// The signature does not match (wrong secret, altered request).
-    Mismatch,
-    /// Temporary credentials used without (or with another) session token.
-    BadToken,
+    Mismatch(Box<Mismatch>),
+    /// Temporary credentials without (or with another) session token, or a token sent
+    /// with long-term credentials.
+    BadToken { presented: bool },
+    /// A request S3 refuses as `InvalidArgument` (an unsupported authorization scheme).
+    InvalidArgument(String),
+    /// S3 requires `x-amz-content-sha256` on header-signed SigV4 requests.
+    MissingContentSha256,
+    /// `x-amz-content-sha256` is neither a hex SHA-256 nor one of [`PAYLOAD_LITERALS`].
+    InvalidContentSha256,
 }
 
-/// What a request's signature claims.
+/// What a request's SigV4 signature claims.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Signature {
     pub access_key: String,
@@ -40,87 +85,133 @@ pub struct Signature {
     pub presigned: bool,
 }
 
-fn parse_scope(scope: &str) -> Result<(String, String, String, String), SigError> {
+fn parse_scope(scope: &str, malformed: fn(String) -> SigError) -> Result<[String; 4], SigError> {
     let parts: Vec<&str> = scope.split('/').collect();
     match parts.as_slice() {
-        [key, date, region, service, "aws4_request"] => Ok((
+        [key, date, region, service, "aws4_request"] if !key.is_empty() => Ok([
             key.to_string(),
             date.to_string(),
             region.to_string(),
             service.to_string(),
-        )),
-        _ => Err(SigError::Malformed(format!(
-            "invalid credential scope {scope}"
+        ]),
+        _ => Err(malformed(format!(
+            "the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\"."
         ))),
     }
 }
 
-/// Reads the signature from the `Authorization` header or the presigned query.
-pub fn parse(headers: &HeaderMap, query: &[(String, String)]) -> Result<Signature, SigError> {
+const QUERY_REQUIRED: &str = "Query-string authentication version 4 requires the X-Amz-Algorithm, \
+     X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires \
+     parameters.";
+
+/// Reads the SigV4 signature from the `Authorization` header or the presigned query;
+/// `None` when the request carries no SigV4 signature.
+pub fn parse(
+    headers: &HeaderMap,
+    query: &[(String, String)],
+) -> Option<Result<Signature, SigError>> {
     let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok());
     if let Some(auth) = header("authorization") {
-        let rest = auth
-            .strip_prefix("AWS4-HMAC-SHA256")
-            .ok_or_else(|| SigError::Malformed("unsupported authorization type".into()))?;
-        let (mut cred, mut signed, mut sig) = (None, None, None);
-        for part in rest.split(',') {
-            let part = part.trim();
-            if let Some(v) = part.strip_prefix("Credential=") {
-                cred = Some(v);
-            } else if let Some(v) = part.strip_prefix("SignedHeaders=") {
-                signed = Some(v);
-            } else if let Some(v) = part.strip_prefix("Signature=") {
-                sig = Some(v);
-            }
-        }
-        let (cred, signed, sig) = match (cred, signed, sig) {
-            (Some(c), Some(h), Some(s)) => (c, h, s),
-            _ => {
-                return Err(SigError::Malformed(
-                    "incomplete Authorization header".into(),
-                ));
-            }
-        };
-        let (access_key, date, region, service) = parse_scope(cred)?;
-        let amz_date = header("x-amz-date")
-            .ok_or_else(|| SigError::Malformed("missing X-Amz-Date".into()))?
-            .to_string();
-        return Ok(Signature {
-            access_key,
-            date,
-            region,
-            service,
-            signed_headers: signed.split(';').map(str::to_string).collect(),
-            signature: sig.to_string(),
-            amz_date,
-            expires: None,
-            presigned: false,
-        });
+        let rest = auth.strip_prefix("AWS4-HMAC-SHA256 ")?;
+        return Some(parse_header(rest, header("x-amz-date")));
     }
     let q = |n: &str| query.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
-    let cred = q("X-Amz-Credential").ok_or_else(|| SigError::Malformed("not signed".into()))?;
-    if q("X-Amz-Algorithm") != Some("AWS4-HMAC-SHA256") {
-        return Err(SigError::Malformed("unsupported X-Amz-Algorithm".into()));
+    q("X-Amz-Credential").or(q("X-Amz-Algorithm"))?;
+    Some(parse_query(q))
+}
+
+fn parse_header(rest: &str, amz_date: Option<&str>) -> Result<Signature, SigError> {
+    let (mut cred, mut signed, mut sig) = (None, None, None);
+    for part in rest.split(',') {
+        let part = part.trim();
+        if let Some(v) = part.strip_prefix("Credential=") {
+            cred = Some(v);
+        } else if let Some(v) = part.strip_prefix("SignedHeaders=") {
+            signed = Some(v);
+        } else if let Some(v) = part.strip_prefix("Signature=") {
+            sig = Some(v);
+        }
     }
-    let (access_key, date, region, service) = parse_scope(cred)?;
-    let field = |n: &str| {
-        q(n).map(str::to_string)
-            .ok_or_else(|| SigError::Malformed(format!("missing {n}")))
+    let missing = |what: &str| {
+        SigError::Malformed(format!(
+            "Authorization header requires '{what}' parameter. Authorization={}",
+            rest.trim()
+        ))
     };
-    let expires = field("X-Amz-Expires")?
-        .parse::<u64>()
-        .map_err(|_| SigError::Malformed("X-Amz-Expires is not a number".into()))?;
+    let cred = cred.ok_or_else(|| missing("Credential"))?;
+    let signed = signed.ok_or_else(|| missing("SignedHeaders"))?;
+    let sig = sig.ok_or_else(|| missing("Signature"))?;
+    let [access_key, date, region, service] = parse_scope(cred, SigError::Malformed)?;
+    let amz_date = amz_date
+        .ok_or_else(|| {
+            SigError::Malformed(
+                "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
+                    .into(),
+            )
+        })?
+        .to_string();
     Ok(Signature {
         access_key,
         date,
         region,
         service,
-        signed_headers: field("X-Amz-SignedHeaders")?
-            .split(';')
-            .map(str::to_string)
-            .collect(),
-        signature: field("X-Amz-Signature")?,
-        amz_date: field("X-Amz-Date")?,
+        signed_headers: signed.split(';').map(str::to_string).collect(),
+        signature: sig.to_string(),
+        amz_date,
+        expires: None,
+        presigned: false,
+    })
+}
+
+fn parse_query<'a>(q: impl Fn(&str) -> Option<&'a str>) -> Result<Signature, SigError> {
+    let field = |n: &str| {
+        q(n).map(str::to_string)
+            .ok_or_else(|| SigError::BadQuery(QUERY_REQUIRED.into()))
+    };
+    let algorithm = field("X-Amz-Algorithm")?;
+    let cred = field("X-Amz-Credential")?;
+    let signature = field("X-Amz-Signature")?;
+    let amz_date = field("X-Amz-Date")?;
+    let signed_headers = field("X-Amz-SignedHeaders")?;
+    let expires = field("X-Amz-Expires")?;
+    if algorithm != "AWS4-HMAC-SHA256" {
+        return Err(SigError::BadQuery(
+            "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"".into(),
+        ));
+    }
+    let expires = match expires.parse::<i64>() {
+        Ok(n) if n < 0 => {
+            return Err(SigError::BadQuery(
+                "X-Amz-Expires must be non-negative".into(),
+            ));
+        }
+        Ok(n) if n as u64 > MAX_EXPIRES_SECS => {
+            return Err(SigError::BadQuery(
+                "X-Amz-Expires must be less than a week (in seconds) that is; the maximum expires is 604800 seconds"
+                    .into(),
+            ));
+        }
+        Ok(n) => n as u64,
+        Err(_) => {
+            return Err(SigError::BadQuery(
+                "X-Amz-Expires should be a number".into(),
+            ));
+        }
+    };
+    if clock::amz_date_seconds(&amz_date).is_none() {
+        return Err(SigError::BadQuery(format!(
+            "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\""
+        )));
+    }
+    let [access_key, date, region, service] = parse_scope(&cred, SigError::BadQuery)?;
+    Ok(Signature {
+        access_key,
+        date,
+        region,
+        service,
+        signed_headers: signed_headers.split(';').map(str::to_string).collect(),
+        signature,
+        amz_date,
         expires: Some(expires),
         presigned: true,
     })
@@ -129,8 +220,12 @@ pub fn parse(headers: &HeaderMap, query: &[(String, String)]) -> Result<Signatur
 /// AWS's UriEncode: unreserved characters stay, everything else is `%XX`; `/` is kept when
 /// `keep_slash`.
 pub fn uri_encode(s: &str, keep_slash: bool) -> String {
+    uri_encode_bytes(s.as_bytes(), keep_slash)
+}
+
+fn uri_encode_bytes(s: &[u8], keep_slash: bool) -> String {
     let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
+    for &b in s {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
                 out.push(b as char)
@@ -158,21 +253,32 @@ pub fn query_pairs(raw: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The canonical request of SigV4.
+/// The canonical URIs a signer may have used for `raw_path`: S3's path as sent (and, for
+/// clients that left characters such as `!` or `'` unencoded, its strict re-encoding);
+/// for other services the sent path encoded once more.
+pub fn canonical_uris(raw_path: &str, service: &str) -> Vec<String> {
+    let path = if raw_path.is_empty() { "/" } else { raw_path };
+    if service != "s3" {
+        return vec![uri_encode(path, true)];
+    }
+    let decoded: Vec<u8> = percent_encoding::percent_decode_str(path).collect();
+    let strict = uri_encode_bytes(&decoded, true);
+    if strict == path {
+        vec![strict]
+    } else {
+        vec![path.to_string(), strict]
+    }
+}
+
+/// The canonical request of SigV4 for one canonical URI.
 pub fn canonical_request(
     method: &str,
-    raw_path: &str,
+    canonical_uri: &str,
     query: &[(String, String)],
     headers: &HeaderMap,
     sig: &Signature,
     payload_hash: &str,
 ) -> String {
-    let path = if raw_path.is_empty() { "/" } else { raw_path };
-    let canonical_uri = if sig.service == "s3" {
-        path.to_string()
-    } else {
-        uri_encode(path, true)
-    };
     let mut pairs: Vec<(String, String)> = query
         .iter()
         .filter(|(k, _)| !(sig.presigned && k == "X-Amz-Signature"))
@@ -213,185 +319,437 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     cloudlet_core::ids::hex(&Sha256::digest(bytes))
 }
 
+/// SigV4's string to sign for a canonical request.
+pub fn string_to_sign(sig: &Signature, canonical: &str) -> String {
+    format!(
+        "AWS4-HMAC-SHA256\n{}\n{}/{}/{}/aws4_request\n{}",
+        sig.amz_date,
+        sig.date,
+        sig.region,
+        sig.service,
+        sha256_hex(canonical.as_bytes())
+    )
+}
+
+/// The hex HMAC of `string_to_sign` with the key derived from `secret` for the scope.
+pub fn sign(secret: &str, date: &str, region: &str, service: &str, string_to_sign: &str) -> String {
+    let k = hmac(format!("AWS4{secret}").as_bytes(), date);
+    let k = hmac(&k, region);
+    let k = hmac(&k, service);
+    let k = hmac(&k, "aws4_request");
+    cloudlet_core::ids::hex(&hmac(&k, string_to_sign))
+}
+
 /// The signature SigV4 computes for a canonical request.
 pub fn compute(secret: &str, sig: &Signature, canonical: &str) -> String {
-    let scope = format!("{}/{}/{}/aws4_request", sig.date, sig.region, sig.service);
-    let string_to_sign = format!(
-        "AWS4-HMAC-SHA256\n{}\n{scope}\n{}",
-        sig.amz_date,
-        sha256_hex(canonical.as_bytes())
-    );
-    let k = hmac(format!("AWS4{secret}").as_bytes(), &sig.date);
-    let k = hmac(&k, &sig.region);
-    let k = hmac(&k, &sig.service);
-    let k = hmac(&k, "aws4_request");
-    cloudlet_core::ids::hex(&hmac(&k, &string_to_sign))
+    sign(
+        secret,
+        &sig.date,
+        &sig.region,
+        &sig.service,
+        &string_to_sign(sig, canonical),
+    )
 }
 
-/// Seconds since the epoch of an `X-Amz-Date`.
-pub fn amz_date_seconds(d: &str) -> Option<u64> {
-    if d.len() != 16 || &d[8..9] != "T" || !d.ends_with('Z') {
-        return None;
-    }
-    let n = |r: std::ops::Range<usize>| d.get(r)?.parse::<u64>().ok();
-    let (y, mo, da, h, mi, s) = (
-        n(0..4)?,
-        n(4..6)?,
-        n(6..8)?,
-        n(9..11)?,
-        n(11..13)?,
-        n(13..15)?,
-    );
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&da) || h > 23 || mi > 59 || s > 60 {
-        return None;
-    }
-    // Days from civil (Howard Hinnant's algorithm).
-    let (y, mo) = if mo <= 2 {
-        (y - 1, mo + 9)
-    } else {
-        (y, mo - 3)
+/// Compares two signatures in constant time.
+pub fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// Checks the request's date against the clock: presigned URLs must not have expired,
+/// header-signed requests must be dated within [`MAX_SKEW_SECS`] of `now`.
+pub fn check_time(sig: &Signature, now: u64) -> Result<(), SigError> {
+    let Some(start) = clock::amz_date_seconds(&sig.amz_date) else {
+        return Err(if sig.presigned {
+            SigError::BadQuery("X-Amz-Date must be in the ISO8601 Long Format".into())
+        } else {
+            SigError::Skewed {
+                request_time: sig.amz_date.clone(),
+                now,
+            }
+        });
     };
-    let era = y / 400;
-    let yoe = y - era * 400;
-    let doy = (153 * mo + 2) / 5 + da - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + h * 3600 + mi * 60 + s)
+    match sig.expires {
+        Some(expires) if now > start + expires => Err(SigError::Expired {
+            x_amz_expires: Some(expires),
+            expires_at: start + expires,
+            now,
+        }),
+        Some(_) => Ok(()),
+        None if start.abs_diff(now) > MAX_SKEW_SECS => Err(SigError::Skewed {
+            request_time: sig.amz_date.clone(),
+            now,
+        }),
+        None => Ok(()),
+    }
 }
 
-/// Checks a request's signature against `secret` (and its session token, if any).
+/// Checks a request's signature against `secret` for any of its `canonicals` (see
+/// [`canonical_uris`]), then its session token.
 pub fn check(
     sig: &Signature,
-    canonical: &str,
+    canonicals: &[String],
     secret: &str,
     session_token: Option<&str>,
     presented_token: Option<&str>,
     now: u64,
 ) -> Result<(), SigError> {
-    if let Some(expected) = session_token
-        && presented_token != Some(expected)
+    check_time(sig, now)?;
+    if !canonicals
+        .iter()
+        .any(|c| same(&compute(secret, sig, c), &sig.signature))
     {
-        return Err(SigError::BadToken);
+        let canonical = canonicals.first().cloned().unwrap_or_default();
+        return Err(SigError::Mismatch(Box::new(Mismatch {
+            access_key: sig.access_key.clone(),
+            string_to_sign: string_to_sign(sig, &canonical),
+            canonical_request: canonical,
+            provided: sig.signature.clone(),
+        })));
     }
-    let want = compute(secret, sig, canonical);
-    // Constant-time comparison.
-    let same = want.len() == sig.signature.len()
-        && want
-            .bytes()
-            .zip(sig.signature.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
-    if !same {
-        return Err(SigError::Mismatch);
-    }
-    if let Some(expires) = sig.expires {
-        let start = amz_date_seconds(&sig.amz_date)
-            .ok_or_else(|| SigError::Malformed("invalid X-Amz-Date".into()))?;
-        if now > start + expires {
-            return Err(SigError::Expired);
-        }
+    if session_token != presented_token {
+        return Err(SigError::BadToken {
+            presented: presented_token.is_some(),
+        });
     }
     Ok(())
+}
+
+/// Whether `hash` is a valid `x-amz-content-sha256` value.
+pub fn valid_payload_hash(hash: &str) -> bool {
+    PAYLOAD_LITERALS.contains(&hash)
+        || (hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The example of the AWS SigV4 documentation ("GET object" of the S3 SigV4 examples).
+    const SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+    const EMPTY: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    const SUITE_TIME: u64 = 1_440_938_160; // 20150830T123600Z
+
+    /// One vector of the AWS SigV4 test suite (credentials `AKIDEXAMPLE`, scope
+    /// `20150830/us-east-1/service`), verified as a server would receive it.
+    struct Vector {
+        name: &'static str,
+        method: &'static str,
+        path: &'static str,
+        query: &'static str,
+        headers: &'static [(&'static str, &'static str)],
+        body: &'static str,
+        signature: &'static str,
+    }
+
+    const BASE: &[(&str, &str)] = &[
+        ("host", "example.amazonaws.com"),
+        ("x-amz-date", "20150830T123600Z"),
+    ];
+
+    const SUITE: &[Vector] = &[
+        Vector {
+            name: "get-vanilla",
+            method: "GET",
+            path: "/",
+            query: "",
+            headers: BASE,
+            body: "",
+            signature: "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31",
+        },
+        Vector {
+            name: "get-vanilla-query-order-key-case",
+            method: "GET",
+            path: "/",
+            query: "Param2=value2&Param1=value1",
+            headers: BASE,
+            body: "",
+            signature: "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500",
+        },
+        Vector {
+            name: "get-vanilla-empty-query-key",
+            method: "GET",
+            path: "/",
+            query: "Param1=value1",
+            headers: BASE,
+            body: "",
+            signature: "a67d582fa61cc504c4bae71f336f98b97f1ea3c7a6bfe1b6e45aec72011b9aeb",
+        },
+        Vector {
+            name: "get-utf8",
+            method: "GET",
+            path: "/ሴ",
+            query: "",
+            headers: BASE,
+            body: "",
+            signature: "8318018e0b0f223aa2bbf98705b62bb787dc9c0e678f255a891fd03141be5d85",
+        },
+        Vector {
+            name: "post-vanilla",
+            method: "POST",
+            path: "/",
+            query: "",
+            headers: BASE,
+            body: "",
+            signature: "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b",
+        },
+        Vector {
+            name: "post-x-www-form-urlencoded",
+            method: "POST",
+            path: "/",
+            query: "",
+            headers: &[
+                ("content-type", "application/x-www-form-urlencoded"),
+                ("host", "example.amazonaws.com"),
+                ("x-amz-date", "20150830T123600Z"),
+            ],
+            body: "Param1=value1",
+            signature: "ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a",
+        },
+    ];
+
+    fn header_map(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(
+                http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
+        }
+        h
+    }
+
+    fn verify_vector(v: &Vector, secret: &str, now: u64) -> Result<(), SigError> {
+        let names: Vec<&str> = v.headers.iter().map(|(k, _)| *k).collect();
+        let auth = format!(
+            "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders={}, Signature={}",
+            names.join(";"),
+            v.signature
+        );
+        let mut headers = header_map(v.headers);
+        headers.insert("authorization", auth.parse().unwrap());
+        let query = query_pairs(v.query);
+        let sig = parse(&headers, &query).unwrap()?;
+        let canonicals: Vec<String> = canonical_uris(v.path, &sig.service)
+            .iter()
+            .map(|uri| {
+                canonical_request(
+                    v.method,
+                    uri,
+                    &query,
+                    &headers,
+                    &sig,
+                    &sha256_hex(v.body.as_bytes()),
+                )
+            })
+            .collect();
+        check(&sig, &canonicals, secret, None, None, now)
+    }
+
+    #[test]
+    fn aws_test_suite() {
+        for v in SUITE {
+            assert_eq!(verify_vector(v, SECRET, SUITE_TIME), Ok(()), "{}", v.name);
+            assert!(
+                matches!(
+                    verify_vector(v, "wrong", SUITE_TIME),
+                    Err(SigError::Mismatch(_))
+                ),
+                "{}",
+                v.name
+            );
+            let late = SUITE_TIME + MAX_SKEW_SECS + 1;
+            assert_eq!(
+                verify_vector(v, SECRET, late),
+                Err(SigError::Skewed {
+                    request_time: "20150830T123600Z".into(),
+                    now: late
+                }),
+                "{}",
+                v.name
+            );
+        }
+    }
+
+    /// The "GET object" example of the S3 SigV4 documentation.
     #[test]
     fn aws_documented_s3_example() {
-        let mut headers = HeaderMap::new();
-        headers.insert("host", "examplebucket.s3.amazonaws.com".parse().unwrap());
-        headers.insert("range", "bytes=0-9".parse().unwrap());
-        let empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-        headers.insert("x-amz-content-sha256", empty.parse().unwrap());
-        headers.insert("x-amz-date", "20130524T000000Z".parse().unwrap());
+        let mut headers = header_map(&[
+            ("host", "examplebucket.s3.amazonaws.com"),
+            ("range", "bytes=0-9"),
+            ("x-amz-content-sha256", EMPTY),
+            ("x-amz-date", "20130524T000000Z"),
+        ]);
         headers.insert(
             "authorization",
             "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,SignedHeaders=host;range;x-amz-content-sha256;x-amz-date,Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"
                 .parse()
                 .unwrap(),
         );
-        let sig = parse(&headers, &[]).unwrap();
-        let canonical = canonical_request("GET", "/test.txt", &[], &headers, &sig, empty);
+        let sig = parse(&headers, &[]).unwrap().unwrap();
         let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-        assert_eq!(check(&sig, &canonical, secret, None, None, 0), Ok(()));
+        let now = clock::amz_date_seconds("20130524T000000Z").unwrap();
+        let canonical = |path: &str| {
+            canonical_uris(path, "s3")
+                .iter()
+                .map(|u| canonical_request("GET", u, &[], &headers, &sig, EMPTY))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(
-            check(&sig, &canonical, "wrong", None, None, 0),
-            Err(SigError::Mismatch)
+            check(&sig, &canonical("/test.txt"), secret, None, None, now),
+            Ok(())
         );
-        let tampered = canonical_request("GET", "/other.txt", &[], &headers, &sig, empty);
+        let Err(SigError::Mismatch(m)) =
+            check(&sig, &canonical("/other.txt"), secret, None, None, now)
+        else {
+            panic!("a tampered path must not verify");
+        };
+        assert!(m.canonical_request.starts_with("GET\n/other.txt\n"));
         assert_eq!(
-            check(&sig, &tampered, secret, None, None, 0),
-            Err(SigError::Mismatch)
+            check(
+                &sig,
+                &canonical("/test.txt"),
+                secret,
+                Some("tok"),
+                None,
+                now
+            ),
+            Err(SigError::BadToken { presented: false })
         );
     }
 
     /// The presigned-URL example of the same documentation.
     #[test]
     fn aws_documented_presigned_example() {
-        let mut headers = HeaderMap::new();
-        headers.insert("host", "examplebucket.s3.amazonaws.com".parse().unwrap());
-        let query = query_pairs(
-            "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404",
-        );
-        let sig = parse(&headers, &query).unwrap();
-        let canonical = canonical_request(
+        let headers = header_map(&[("host", "examplebucket.s3.amazonaws.com")]);
+        let raw = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20130524T000000Z&X-Amz-Expires=86400&X-Amz-SignedHeaders=host&X-Amz-Signature=aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404";
+        let query = query_pairs(raw);
+        let sig = parse(&headers, &query).unwrap().unwrap();
+        let canonical = vec![canonical_request(
             "GET",
             "/test.txt",
             &query,
             &headers,
             &sig,
             "UNSIGNED-PAYLOAD",
-        );
+        )];
         let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-        let issued = amz_date_seconds("20130524T000000Z").unwrap();
+        let issued = clock::amz_date_seconds("20130524T000000Z").unwrap();
         assert_eq!(
-            check(&sig, &canonical, secret, None, None, issued + 10),
+            check(&sig, &canonical, secret, None, None, issued + 86_400),
             Ok(())
         );
         assert_eq!(
             check(&sig, &canonical, secret, None, None, issued + 86_401),
-            Err(SigError::Expired)
+            Err(SigError::Expired {
+                x_amz_expires: Some(86_400),
+                expires_at: issued + 86_400,
+                now: issued + 86_401
+            })
         );
     }
 
     #[test]
-    fn session_tokens_must_match() {
-        let sig = Signature {
-            access_key: "ASIA".into(),
-            date: "20260101".into(),
-            region: "us-east-1".into(),
-            service: "sts".into(),
-            signed_headers: vec!["host".into()],
-            signature: String::new(),
-            amz_date: "20260101T000000Z".into(),
-            expires: None,
-            presigned: false,
-        };
-        let cases = [
-            (None, Err(SigError::BadToken)),
-            (Some("other"), Err(SigError::BadToken)),
+    fn presigned_parameters() {
+        let base = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AK%2F20130524%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20130524T000000Z&X-Amz-SignedHeaders=host&X-Amz-Signature=00";
+        let cases: &[(&str, Result<u64, &str>)] = &[
+            ("&X-Amz-Expires=604800", Ok(604_800)),
+            ("&X-Amz-Expires=0", Ok(0)),
+            (
+                "&X-Amz-Expires=604801",
+                Err(
+                    "X-Amz-Expires must be less than a week (in seconds) that is; the maximum expires is 604800 seconds",
+                ),
+            ),
+            (
+                "&X-Amz-Expires=-1",
+                Err("X-Amz-Expires must be non-negative"),
+            ),
+            (
+                "&X-Amz-Expires=soon",
+                Err("X-Amz-Expires should be a number"),
+            ),
+            ("", Err(QUERY_REQUIRED)),
         ];
-        for (presented, want) in cases {
-            assert_eq!(check(&sig, "", "s", Some("tok"), presented, 0), want);
+        for (tail, want) in cases {
+            let query = query_pairs(&format!("{base}{tail}"));
+            let got = parse(&HeaderMap::new(), &query)
+                .unwrap()
+                .map(|s| s.expires.unwrap());
+            let want = want.map_err(|m| SigError::BadQuery(m.to_string()));
+            assert_eq!(got, want, "{tail}");
         }
+        assert_eq!(parse(&HeaderMap::new(), &query_pairs("a=b")), None);
     }
 
     #[test]
-    fn uri_encoding_and_dates() {
+    fn malformed_headers() {
+        let cases = [
+            (
+                "AWS4-HMAC-SHA256 Credential=AK/20260101/us-east-1/s3/aws4_request, Signature=ab",
+                "Authorization header requires 'SignedHeaders' parameter. Authorization=Credential=AK/20260101/us-east-1/s3/aws4_request, Signature=ab",
+            ),
+            (
+                "AWS4-HMAC-SHA256 Credential=AK/20260101, SignedHeaders=host, Signature=ab",
+                "the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".",
+            ),
+        ];
+        for (auth, want) in cases {
+            let h = header_map(&[("authorization", auth), ("x-amz-date", "20260101T000000Z")]);
+            assert_eq!(
+                parse(&h, &[]).unwrap(),
+                Err(SigError::Malformed(want.into())),
+                "{auth}"
+            );
+        }
+        let h = header_map(&[("authorization", "AWS AK:sig")]);
+        assert_eq!(parse(&h, &[]), None, "SigV2 is not SigV4");
+    }
+
+    #[test]
+    fn canonical_uri_per_service() {
+        let cases: &[(&str, &str, &[&str])] = &[
+            ("/a%20b/c~d", "dynamodb", &["/a%2520b/c~d"]),
+            (
+                "/2015-03-31/functions/f%3A1/invocations",
+                "lambda",
+                &["/2015-03-31/functions/f%253A1/invocations"],
+            ),
+            ("/bucket/a%20b", "s3", &["/bucket/a%20b"]),
+            (
+                "/bucket/it's!",
+                "s3",
+                &["/bucket/it's!", "/bucket/it%27s%21"],
+            ),
+            ("", "s3", &["/"]),
+        ];
+        for (path, service, want) in cases {
+            assert_eq!(canonical_uris(path, service), *want, "{path} {service}");
+        }
         let cases = [
             ("a b/c~d", true, "a%20b/c~d"),
             ("a/b", false, "a%2Fb"),
-            ("%2F", true, "%252F"),
             ("ü", true, "%C3%BC"),
         ];
         for (input, keep, want) in cases {
             assert_eq!(uri_encode(input, keep), want, "{input}");
         }
-        assert_eq!(amz_date_seconds("19700101T000000Z"), Some(0));
-        assert_eq!(amz_date_seconds("20130524T000000Z"), Some(1_369_353_600));
-        assert_eq!(amz_date_seconds("2013-05-24"), None);
+    }
+
+    #[test]
+    fn payload_hashes() {
+        for (h, ok) in [
+            ("UNSIGNED-PAYLOAD", true),
+            ("STREAMING-UNSIGNED-PAYLOAD-TRAILER", true),
+            ("STREAMING-AWS4-HMAC-SHA256-PAYLOAD", true),
+            (EMPTY, true),
+            ("unsigned-payload", false),
+            ("abc", false),
+        ] {
+            assert_eq!(valid_payload_hash(h), ok, "{h}");
+        }
     }
 }

@@ -108,6 +108,10 @@ fn is_argument(name: &str) -> bool {
             | "max-uploads"
             | "max-parts"
             | "part-number-marker"
+            // SigV2 presigned URLs.
+            | "AWSAccessKeyId"
+            | "Expires"
+            | "Signature"
     ) || name.starts_with("response-")
         || name.to_ascii_lowercase().starts_with("x-amz-")
 }

@@ -1,0 +1,297 @@
+"""`serve --strict-auth`: every signature is verified against the root key pair (`test`/`test`)
+or a key IAM issued, and each service refuses a bad one with its own error code, status and
+message, exactly as AWS does."""
+
+import datetime
+import json
+import urllib.request
+from unittest import mock
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from conftest import Server, unique
+
+TRUST = json.dumps({
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+})
+BAD_SIGNATURE = ("The request signature we calculated does not match the signature you provided. Check your "
+                 "AWS Secret Access Key and signing method. Consult the service documentation for details.")
+BAD_TOKEN = "The security token included in the request is invalid."
+S3_BAD_SIGNATURE = ("The request signature we calculated does not match the signature you provided. "
+                    "Check your key and signing method.")
+
+
+@pytest.fixture(scope="module")
+def strict():
+    s = Server(extra_args=["--strict-auth"]).start()
+    yield s
+    s.stop()
+
+
+def client(server, service, key="test", secret="test", token=None, **config):
+    return boto3.client(
+        service,
+        endpoint_url=server.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=key,
+        aws_secret_access_key=secret,
+        aws_session_token=token,
+        config=Config(retries={"max_attempts": 1}, **config),
+    )
+
+
+def error_of(excinfo):
+    e = excinfo.value.response
+    return e["ResponseMetadata"]["HTTPStatusCode"], e["Error"]["Code"], e["Error"].get("Message")
+
+
+# One cheap read per service.
+CALLS = {
+    "s3": lambda c: c.list_buckets(),
+    "dynamodb": lambda c: c.list_tables(),
+    "sts": lambda c: c.get_caller_identity(),
+    "iam": lambda c: c.list_roles(),
+    "lambda": lambda c: c.list_functions(),
+    "logs": lambda c: c.describe_log_groups(),
+    "apigateway": lambda c: c.get_rest_apis(),
+}
+
+
+@pytest.mark.parametrize("service", sorted(CALLS))
+def test_the_root_pair_works_for_every_service(strict, service):
+    CALLS[service](client(strict, service))
+
+
+WRONG_SECRET = {
+    "s3": (403, "SignatureDoesNotMatch", S3_BAD_SIGNATURE),
+    "dynamodb": (400, "InvalidSignatureException", BAD_SIGNATURE),
+    "sts": (403, "SignatureDoesNotMatch", BAD_SIGNATURE),
+    "iam": (403, "SignatureDoesNotMatch", BAD_SIGNATURE),
+    "lambda": (403, "InvalidSignatureException", BAD_SIGNATURE),
+    "logs": (400, "InvalidSignatureException", BAD_SIGNATURE),
+    "apigateway": (403, "InvalidSignatureException", BAD_SIGNATURE),
+}
+
+
+@pytest.mark.parametrize("service", sorted(CALLS))
+def test_a_wrong_secret_gets_each_services_error(strict, service):
+    with pytest.raises(ClientError) as e:
+        CALLS[service](client(strict, service, secret="not-the-secret"))
+    assert error_of(e) == WRONG_SECRET[service]
+
+
+UNKNOWN_KEY = {
+    "s3": (403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records."),
+    "dynamodb": (400, "UnrecognizedClientException", BAD_TOKEN),
+    "sts": (403, "InvalidClientTokenId", BAD_TOKEN),
+    "iam": (403, "InvalidClientTokenId", BAD_TOKEN),
+    "lambda": (403, "UnrecognizedClientException", BAD_TOKEN),
+    "logs": (400, "UnrecognizedClientException", BAD_TOKEN),
+    "apigateway": (403, "UnrecognizedClientException", BAD_TOKEN),
+}
+
+
+@pytest.mark.parametrize("service", sorted(CALLS))
+def test_an_unknown_key_gets_each_services_error(strict, service):
+    with pytest.raises(ClientError) as e:
+        CALLS[service](client(strict, service, key="AKIAUNKNOWNKEY000000"))
+    assert error_of(e) == UNKNOWN_KEY[service]
+
+
+def test_s3_mismatch_shows_what_was_signed(strict):
+    status, _, body = strict_s3_raw(strict, secret="wrong")
+    assert status == 403
+    text = body.decode()
+    for part in ("<Code>SignatureDoesNotMatch</Code>", "<AWSAccessKeyId>test</AWSAccessKeyId>",
+                 "<StringToSign>AWS4-HMAC-SHA256\n", "<CanonicalRequest>GET\n/\n"):
+        assert part in text, text
+
+
+def strict_s3_raw(server, secret):
+    """A ListBuckets signed by botocore with `secret`, sent with urllib."""
+    from botocore.auth import S3SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    req = AWSRequest(method="GET", url=server.endpoint + "/")
+    S3SigV4Auth(Credentials("test", secret), "s3", "us-east-1").add_auth(req)
+    return server.http("GET", "/", headers=dict(req.headers.items()))
+
+
+def test_unsigned_requests(strict):
+    # S3 serves anonymous callers; the bucket policy decides (here: nothing is public).
+    bucket = unique("anon").lower()
+    s3 = client(strict, "s3")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="k", Body=b"private")
+    status, _, body = strict.http("GET", f"/{bucket}/k")
+    assert status == 403 and b"<Code>AccessDenied</Code>" in body
+    s3.delete_public_access_block(Bucket=bucket)
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                       "Resource": f"arn:aws:s3:::{bucket}/*"}],
+    }))
+    assert strict.http("GET", f"/{bucket}/k")[::2] == (200, b"private")
+    # Other services refuse unsigned requests.
+    status, _, body = strict.http("POST", "/", body=b"{}", headers={
+        "X-Amz-Target": "DynamoDB_20120810.ListTables", "Content-Type": "application/x-amz-json-1.0"})
+    assert status == 400
+    assert json.loads(body) == {"__type": "com.amazonaws.dynamodb.v20120810#MissingAuthenticationTokenException",
+                                "message": "Request is missing Authentication Token"}
+    status, _, body = strict.http("POST", "/", body=b"Action=GetCallerIdentity&Version=2011-06-15",
+                                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 403 and b"<Code>MissingAuthenticationToken</Code>" in body
+
+
+def test_iam_user_keys(strict):
+    iam = client(strict, "iam")
+    user = unique("user")
+    iam.create_user(UserName=user)
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    me = client(strict, "sts", key["AccessKeyId"], key["SecretAccessKey"]).get_caller_identity()
+    assert me["Arn"] == f"arn:aws:iam::000000000000:user/{user}"
+    dynamodb = client(strict, "dynamodb", key["AccessKeyId"], key["SecretAccessKey"])
+    dynamodb.list_tables()
+    bucket = unique("userbkt").lower()
+    s3 = client(strict, "s3", key["AccessKeyId"], key["SecretAccessKey"])
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="a", Body=b"by the user")
+    assert s3.get_object(Bucket=bucket, Key="a")["Body"].read() == b"by the user"
+    # The right key with another secret is refused.
+    with pytest.raises(ClientError) as e:
+        client(strict, "dynamodb", key["AccessKeyId"], "x" * 40).list_tables()
+    assert error_of(e) == (400, "InvalidSignatureException", BAD_SIGNATURE)
+
+    iam.update_access_key(UserName=user, AccessKeyId=key["AccessKeyId"], Status="Inactive")
+    with pytest.raises(ClientError) as e:
+        dynamodb.list_tables()
+    assert error_of(e) == (400, "UnrecognizedClientException", BAD_TOKEN)
+    iam.update_access_key(UserName=user, AccessKeyId=key["AccessKeyId"], Status="Active")
+    dynamodb.list_tables()
+    iam.delete_access_key(UserName=user, AccessKeyId=key["AccessKeyId"])
+    with pytest.raises(ClientError) as e:
+        s3.list_buckets()
+    assert error_of(e)[:2] == (403, "InvalidAccessKeyId")
+    with pytest.raises(ClientError) as e:
+        client(strict, "sts", key["AccessKeyId"], key["SecretAccessKey"]).get_caller_identity()
+    assert error_of(e) == (403, "InvalidClientTokenId", BAD_TOKEN)
+
+
+def test_role_session_credentials_need_their_token(strict):
+    iam = client(strict, "iam")
+    role = unique("role")
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=TRUST)
+    creds = client(strict, "sts").assume_role(
+        RoleArn=f"arn:aws:iam::000000000000:role/{role}", RoleSessionName="s1")["Credentials"]
+    key, secret, token = creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"]
+    me = client(strict, "sts", key, secret, token).get_caller_identity()
+    assert me["Arn"] == f"arn:aws:sts::000000000000:assumed-role/{role}/s1"
+    client(strict, "dynamodb", key, secret, token).list_tables()
+    client(strict, "s3", key, secret, token).list_buckets()
+    for service in ("sts", "dynamodb", "s3"):
+        with pytest.raises(ClientError) as e:
+            CALLS[service](client(strict, service, key, secret))
+        assert error_of(e) == {
+            "sts": (403, "InvalidClientTokenId", BAD_TOKEN),
+            "dynamodb": (400, "UnrecognizedClientException", BAD_TOKEN),
+            "s3": (403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records."),
+        }[service]
+    with pytest.raises(ClientError) as e:
+        client(strict, "s3", key, secret, token + "x").list_buckets()
+    assert error_of(e) == (400, "InvalidToken", "The provided token is malformed or otherwise invalid.")
+    with pytest.raises(ClientError) as e:
+        client(strict, "sts", key, secret, "another-token").get_caller_identity()
+    assert error_of(e) == (403, "InvalidClientTokenId", BAD_TOKEN)
+
+
+def skewed(minutes):
+    """Makes botocore sign as if its clock were `minutes` off."""
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) + datetime.timedelta(minutes=minutes)
+    return mock.patch("botocore.auth.get_current_datetime", return_value=now)
+
+
+def test_clock_skew(strict):
+    with skewed(-20):
+        with pytest.raises(ClientError) as e:
+            client(strict, "s3").list_buckets()
+        err = e.value.response["Error"]
+        assert (err["Code"], err["Message"], err["MaxAllowedSkewMilliseconds"]) == (
+            "RequestTimeTooSkewed",
+            "The difference between the request time and the current time is too large.", "900000")
+        assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+        with pytest.raises(ClientError) as e:
+            client(strict, "dynamodb").list_tables()
+        status, code, message = error_of(e)
+        assert (status, code) == (400, "InvalidSignatureException")
+        assert message.startswith("Signature expired: ") and message.endswith(" - 15 min.)")
+        with pytest.raises(ClientError) as e:
+            client(strict, "sts").get_caller_identity()
+        status, code, message = error_of(e)
+        assert (status, code) == (403, "SignatureDoesNotMatch") and message.startswith("Signature expired: ")
+    with skewed(20):
+        with pytest.raises(ClientError) as e:
+            client(strict, "logs").describe_log_groups()
+        status, code, message = error_of(e)
+        assert (status, code) == (400, "InvalidSignatureException")
+        assert message.startswith("Signature not yet current: ") and message.endswith(" + 15 min.)")
+    # Within the 15 minutes all is well.
+    with skewed(-10):
+        client(strict, "s3").list_buckets()
+
+
+def test_s3_uploads_in_every_payload_mode(strict):
+    """Signed and unsigned payloads, aws-chunked with trailers, keys that need encoding."""
+    bucket = unique("payload").lower()
+    s3 = client(strict, "s3")
+    s3.create_bucket(Bucket=bucket)
+    key = "dir/a key+with ü & =signs!'()*.txt"
+    s3.put_object(Bucket=bucket, Key=key, Body=b"hello")
+    assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == b"hello"
+    unsigned = client(strict, "s3", s3={"payload_signing_enabled": False})
+    unsigned.put_object(Bucket=bucket, Key="u", Body=b"x" * 1000, ChecksumAlgorithm="CRC32")
+    assert s3.get_object(Bucket=bucket, Key="u")["ContentLength"] == 1000
+    virtual = client(strict, "s3", s3={"addressing_style": "virtual"})
+    assert [o["Key"] for o in virtual.list_objects_v2(Bucket=bucket)["Contents"]] == [key, "u"]
+    # A header that is not a valid payload hash.
+    status, _, body = strict.http("PUT", f"/{bucket}/x", body=b"x", headers={
+        "Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/s3/aws4_request, "
+                         "SignedHeaders=host, Signature=00",
+        "X-Amz-Date": "20260101T000000Z", "X-Amz-Content-SHA256": "nope"})
+    assert status == 400 and b"<Code>InvalidArgument</Code>" in body
+    status, _, body = strict.http("GET", "/", headers={
+        "Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/s3/aws4_request, "
+                         "SignedHeaders=host, Signature=00",
+        "X-Amz-Date": "20260101T000000Z"})
+    assert status == 400 and b"Missing required header for this request: x-amz-content-sha256" in body
+
+
+def test_sigv2_requests(strict):
+    bucket = unique("v2").lower()
+    client(strict, "s3").create_bucket(Bucket=bucket)
+    v2 = client(strict, "s3", signature_version="s3")
+    v2.put_object(Bucket=bucket, Key="k", Body=b"v2 body")
+    assert v2.get_object(Bucket=bucket, Key="k")["Body"].read() == b"v2 body"
+    with pytest.raises(ClientError) as e:
+        client(strict, "s3", secret="wrong", signature_version="s3").get_object(Bucket=bucket, Key="k")
+    assert error_of(e)[:2] == (403, "SignatureDoesNotMatch")
+
+
+def test_presigned_urls_are_verified(strict):
+    bucket = unique("presign").lower()
+    s3 = client(strict, "s3")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="k", Body=b"content")
+    for version in ("s3v4", "s3"):
+        good = client(strict, "s3", signature_version=version).generate_presigned_url(
+            "get_object", Params={"Bucket": bucket, "Key": "k"}, ExpiresIn=60)
+        with urllib.request.urlopen(good) as r:
+            assert r.read() == b"content"
+        bad = client(strict, "s3", secret="wrong", signature_version=version).generate_presigned_url(
+            "get_object", Params={"Bucket": bucket, "Key": "k"}, ExpiresIn=60)
+        status, _, body = strict.http("GET", bad[len(strict.endpoint):])
+        assert status == 403 and b"<Code>SignatureDoesNotMatch</Code>" in body, version
