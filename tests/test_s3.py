@@ -235,6 +235,7 @@ def test_aws_chunked_upload_with_trailer(server, s3, bucket):
     # A wrong trailing checksum is refused and nothing is stored.
     bad = b"b\r\nhello world\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n"
     headers["x-amz-content-sha256"] = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
+    headers["x-amz-trailer"] = "x-amz-checksum-crc32"
     status, _, data = raw(server, "PUT", f"/{bucket}/bad.txt", body=bad, headers=headers)
     assert status == 400 and b"<Code>BadDigest</Code>" in data
     with pytest.raises(ClientError):

@@ -82,6 +82,8 @@ pub enum S3Error {
     InvalidPartOrder(String),
     #[error("part {part} too small ({size})")]
     EntityTooSmall { part: u32, size: u64, etag: String },
+    #[error("x-amz-content-sha256 {client} is not the body's {computed}")]
+    ContentSha256Mismatch { client: String, computed: String },
     #[error("reading the request body: {0}")]
     Body(String),
     #[error("{0}")]
@@ -235,6 +237,12 @@ impl From<S3Error> for AwsError {
             .with("MinSizeAllowed", "5242880")
             .with("PartNumber", part.to_string())
             .with("ETag", etag),
+            ContentSha256Mismatch { client, computed } => AwsError::client(
+                "XAmzContentSHA256Mismatch",
+                "The provided 'x-amz-content-sha256' header does not match what was computed.",
+            )
+            .with("ClientComputedContentSHA256", client)
+            .with("S3ComputedContentSHA256", computed),
             Body(m) => AwsError::client("IncompleteBody", m),
             Store(e) => AwsError::new(
                 500,

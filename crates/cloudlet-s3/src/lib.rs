@@ -9,6 +9,7 @@
 //! The same [`S3`] value serves both `ServiceId::S3` and `ServiceId::S3Website`.
 
 mod auth;
+mod checksum;
 mod chunked;
 pub mod error;
 mod filebody;

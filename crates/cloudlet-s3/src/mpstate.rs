@@ -6,6 +6,8 @@ use cloudlet_store::redb::{ReadTransaction, ReadableTable, TableDefinition, Writ
 use cloudlet_store::{StoreError, record};
 use serde::{Deserialize, Serialize};
 
+use crate::checksum::Algorithm;
+
 pub const UPLOADS: TableDefinition<&str, &[u8]> = TableDefinition::new("s3.uploads");
 pub const PARTS: TableDefinition<&str, &[u8]> = TableDefinition::new("s3.parts");
 
@@ -20,6 +22,12 @@ pub struct Upload {
     pub metadata: Vec<(String, String)>,
     pub headers: Vec<(String, String)>,
     pub tags: Vec<(String, String)>,
+    /// `x-amz-checksum-algorithm` of CreateMultipartUpload.
+    #[serde(default)]
+    pub checksum: Option<Algorithm>,
+    /// `COMPOSITE` or `FULL_OBJECT` when `checksum` is set.
+    #[serde(default)]
+    pub checksum_type: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -29,6 +37,9 @@ pub struct Part {
     pub size: u64,
     pub etag: String,
     pub last_modified: u64,
+    /// The part's verified checksum.
+    #[serde(default)]
+    pub checksum: Option<(Algorithm, String)>,
 }
 
 fn upload_key(bucket: &str, id: &str) -> String {

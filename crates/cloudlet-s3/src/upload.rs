@@ -1,6 +1,7 @@
 //! Receiving object bodies: streams a request body into a new blob as it arrives
-//! (`aws-chunked` decoded, MD5 and CRC32 computed on the way, Content-MD5, length and CRC32
-//! checked), copies stored blobs into new ones, and commits object records (deleting the
+//! (`aws-chunked` decoded; MD5, the declared [`checksum`](crate::checksum) and a hex
+//! `x-amz-content-sha256` computed on the way and checked, as are Content-MD5 and the
+//! length), copies stored blobs into new ones, and commits object records (deleting the
 //! blob an overwrite replaced). Used by PutObject, UploadPart, CopyObject and multipart
 //! completion.
 
@@ -13,6 +14,7 @@ use md5::{Digest, Md5};
 use tokio::io::AsyncReadExt;
 
 use crate::S3;
+use crate::checksum::{self, Algorithm, Hasher};
 use crate::chunked::Dechunker;
 use crate::error::{S3Error, S3Result};
 use crate::state::{self, Object};
@@ -26,13 +28,14 @@ pub const STORED_HEADERS: &[&str] = &[
     "x-amz-website-redirect-location",
 ];
 
-/// Checksum headers stored and echoed (only CRC32 is verified).
+/// Checksum headers stored and echoed (each verified on upload).
 pub const CHECKSUMS: &[&str] = &[
     "x-amz-checksum-crc32",
     "x-amz-checksum-crc32c",
     "x-amz-checksum-crc64nvme",
     "x-amz-checksum-sha1",
     "x-amz-checksum-sha256",
+    "x-amz-checksum-type",
 ];
 
 pub fn hv<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -82,7 +85,8 @@ pub struct Received {
     pub blob: BlobId,
     pub size: u64,
     pub md5: [u8; 16],
-    /// Checksums the client sent (headers or trailers), names lowercase.
+    /// The checksum the client declared (header or trailer), verified, or the one computed
+    /// for a multipart upload, with `x-amz-checksum-type`; names lowercase.
     pub checksums: Vec<(String, String)>,
 }
 
@@ -93,7 +97,23 @@ impl Received {
 }
 
 /// Streams `body` into a new blob, checking what the headers promise.
-pub async fn receive(s3: &S3, h: &HeaderMap, mut body: Body) -> S3Result<Received> {
+pub async fn receive(s3: &S3, h: &HeaderMap, body: Body) -> S3Result<Received> {
+    receive_computing(s3, h, body, None).await
+}
+
+/// [`receive`], also computing `also` when the request declares no checksum (the parts of a
+/// multipart upload created with a checksum algorithm).
+pub async fn receive_computing(
+    s3: &S3,
+    h: &HeaderMap,
+    mut body: Body,
+    also: Option<Algorithm>,
+) -> S3Result<Received> {
+    let declared = checksum::declared(h)?;
+    let algorithm = declared.as_ref().map(|d| d.algorithm).or(also);
+    let content_sha256 = hv(h, "x-amz-content-sha256")
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(str::to_ascii_lowercase);
     let chunked = encodings(h)
         .iter()
         .any(|e| e.eq_ignore_ascii_case("aws-chunked"))
@@ -119,7 +139,8 @@ pub async fn receive(s3: &S3, h: &HeaderMap, mut body: Body) -> S3Result<Receive
 
     let mut writer = s3.store.blobs().create().await?;
     let mut md5 = Md5::new();
-    let mut crc = crc32fast::Hasher::new();
+    let mut hasher = algorithm.map(Hasher::new);
+    let mut sha256 = content_sha256.as_ref().map(|_| sha2::Sha256::new());
     let mut dechunker = chunked.then(Dechunker::new);
     let mut scratch = Vec::new();
     let streamed: S3Result<()> = async {
@@ -138,7 +159,12 @@ pub async fn receive(s3: &S3, h: &HeaderMap, mut body: Body) -> S3Result<Receive
                 None => &data,
             };
             md5.update(bytes);
-            crc.update(bytes);
+            if let Some(c) = &mut hasher {
+                c.update(bytes);
+            }
+            if let Some(c) = &mut sha256 {
+                c.update(bytes);
+            }
             writer.write(bytes).await?;
         }
         if let Some(d) = &dechunker {
@@ -150,20 +176,9 @@ pub async fn receive(s3: &S3, h: &HeaderMap, mut body: Body) -> S3Result<Receive
     .await;
     let size = writer.len();
     let digest: [u8; 16] = md5.finalize().into();
-    let crc32 = base64::engine::general_purpose::STANDARD.encode(crc.finalize().to_be_bytes());
     let trailers = dechunker.map(|d| d.trailers).unwrap_or_default();
-    let mut checksums = Vec::new();
-    for name in CHECKSUMS {
-        let given = hv(h, name).map(str::to_string).or_else(|| {
-            trailers
-                .iter()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.clone())
-        });
-        if let Some(v) = given {
-            checksums.push((name.to_string(), v));
-        }
-    }
+    let computed = hasher.map(|c| checksum::b64(&c.finish()));
+    let sha256 = sha256.map(|c| cloudlet_core::ids::hex(&c.finalize()));
     let check = streamed.and_then(|()| {
         if declared_len.is_some_and(|n| n != size) {
             return Err(S3Error::IncompleteBody);
@@ -171,14 +186,27 @@ pub async fn receive(s3: &S3, h: &HeaderMap, mut body: Body) -> S3Result<Receive
         if expected_md5.as_deref().is_some_and(|m| m != digest) {
             return Err(S3Error::BadDigest);
         }
-        if checksums
-            .iter()
-            .any(|(k, v)| k == "x-amz-checksum-crc32" && *v != crc32)
+        if let (Some(given), Some(ours)) = (&content_sha256, &sha256)
+            && given != ours
         {
-            return Err(S3Error::ChecksumMismatch("CRC32"));
+            return Err(S3Error::ContentSha256Mismatch {
+                client: given.clone(),
+                computed: ours.clone(),
+            });
+        }
+        if let Some(d) = &declared {
+            let expected = checksum::trailer_value(d, &trailers)?;
+            if computed.as_deref() != Some(expected.as_str()) {
+                return Err(S3Error::ChecksumMismatch(d.algorithm.name()));
+            }
         }
         Ok(())
     });
+    let mut checksums = Vec::new();
+    if let (Some(a), Some(v)) = (algorithm, computed) {
+        checksums.push((a.header().to_string(), v));
+        checksums.push(("x-amz-checksum-type".to_string(), "FULL_OBJECT".to_string()));
+    }
     if let Err(e) = check {
         writer.abort().await;
         return Err(e);
@@ -200,6 +228,19 @@ pub async fn copy_blob(
     len: u64,
     md5: &mut Md5,
 ) -> S3Result<()> {
+    copy_blob_hashing(s3, writer, id, start, len, md5, None).await
+}
+
+/// [`copy_blob`], also feeding a checksum `hasher`.
+pub async fn copy_blob_hashing(
+    s3: &S3,
+    writer: &mut BlobWriter,
+    id: &BlobId,
+    start: u64,
+    len: u64,
+    md5: &mut Md5,
+    mut hasher: Option<&mut Hasher>,
+) -> S3Result<()> {
     use tokio::io::AsyncSeekExt;
     let mut file = s3.store.blobs().open_blob(id).await?;
     if start > 0 {
@@ -219,6 +260,9 @@ pub async fn copy_blob(
             return Err(S3Error::Body("blob shorter than its record".into()));
         }
         md5.update(&buf[..n]);
+        if let Some(h) = hasher.as_deref_mut() {
+            h.update(&buf[..n]);
+        }
         writer.write(&buf[..n]).await?;
         left -= n as u64;
     }

@@ -11,12 +11,15 @@ use md5::{Digest, Md5};
 use super::{XMLNS, canonical_id, empty, iso8601, now_ms, set_header, small_body, xml_response};
 use crate::S3;
 use crate::auth::{allowed, arn};
+use crate::checksum::{self, Hasher};
 use crate::error::{S3Error, S3Result};
 use crate::mpstate::{self, Part, Upload};
 use crate::protocol::Query;
 use crate::state::Object;
 use crate::tagging::tags_header;
-use crate::upload::{commit_object, copy_blob, hv, receive, representation_headers, user_metadata};
+use crate::upload::{
+    commit_object, copy_blob_hashing, hv, receive_computing, representation_headers, user_metadata,
+};
 
 /// Smallest part (except the last) S3 accepts.
 const MIN_PART: u64 = 5 * 1024 * 1024;
@@ -64,6 +67,7 @@ pub async fn create(
     }
     check_write(s3, ctx, bucket, key)?;
     let h = req.headers();
+    let spec = checksum::upload_spec(h)?;
     let id = cloudlet_core::ids::hex(&cloudlet_core::ids::random_bytes::<24>());
     let upload = Upload {
         bucket: bucket.to_string(),
@@ -75,6 +79,8 @@ pub async fn create(
         metadata: user_metadata(h),
         headers: representation_headers(h),
         tags: tags_header(h)?,
+        checksum: spec.map(|(a, _)| a),
+        checksum_type: spec.map(|(_, t)| t.to_string()),
     };
     s3.store
         .write(move |txn| Ok::<_, S3Error>(mpstate::put_upload(txn, &upload)?))
@@ -84,7 +90,12 @@ pub async fn create(
         .elem("Bucket", bucket)
         .elem("Key", key)
         .elem("UploadId", &id);
-    Ok(xml_response(x.finish()))
+    let mut r = xml_response(x.finish());
+    if let Some((a, t)) = spec {
+        set_header(&mut r, "x-amz-checksum-algorithm", a.name());
+        set_header(&mut r, "x-amz-checksum-type", t);
+    }
+    Ok(r)
 }
 
 /// Records a part whose body is already a blob; returns the response ETag.
@@ -126,9 +137,18 @@ pub async fn upload_part(
     check_write(s3, ctx, bucket, key)?;
     let number = part_number(q)?;
     let id = upload_id(q);
-    load_upload(s3, bucket, key, &id)?;
+    let upload = load_upload(s3, bucket, key, &id)?;
     let (parts, body) = req.into_parts();
-    let got = receive(s3, &parts.headers, body).await?;
+    if let (Some(want), Some(d)) = (upload.checksum, checksum::declared(&parts.headers)?)
+        && d.algorithm != want
+    {
+        return Err(S3Error::InvalidRequest(format!(
+            "Checksum Type mismatch occurred, expected checksum Type: {}, actual checksum Type: {}",
+            want.name().to_ascii_lowercase(),
+            d.algorithm.name().to_ascii_lowercase()
+        )));
+    }
+    let got = receive_computing(s3, &parts.headers, body, upload.checksum).await?;
     let etag = got.etag();
     let part = Part {
         number,
@@ -136,11 +156,19 @@ pub async fn upload_part(
         size: got.size,
         etag: etag.clone(),
         last_modified: now_ms(),
+        checksum: got
+            .checksums
+            .iter()
+            .find_map(|(k, v)| checksum::Algorithm::from_header(k).map(|a| (a, v.clone()))),
     };
     record_part(s3, bucket, &id, part).await?;
     let mut r = empty(StatusCode::OK);
     set_header(&mut r, "etag", &format!("\"{etag}\""));
-    for (k, v) in &got.checksums {
+    for (k, v) in got
+        .checksums
+        .iter()
+        .filter(|(k, _)| k != "x-amz-checksum-type")
+    {
         if let Ok(name) = http::HeaderName::from_bytes(k.as_bytes())
             && let Ok(val) = http::HeaderValue::from_str(v)
         {
@@ -161,7 +189,7 @@ pub async fn upload_part_copy(
     check_write(s3, ctx, bucket, key)?;
     let number = part_number(q)?;
     let id = upload_id(q);
-    load_upload(s3, bucket, key, &id)?;
+    let upload = load_upload(s3, bucket, key, &id)?;
     let h = req.headers();
     let (src_bucket, src_key) = super::copy::copy_source(h)?;
     let src = super::object::load_readable(s3, ctx, &src_bucket, &src_key)?;
@@ -198,12 +226,26 @@ pub async fn upload_part_copy(
         BlobId::parse(&src.blob).ok_or_else(|| S3Error::Body("corrupt object record".into()))?;
     let mut writer = s3.store.blobs().create().await?;
     let mut md5 = Md5::new();
-    if let Err(e) = copy_blob(s3, &mut writer, &src_blob, start, len, &mut md5).await {
+    let mut hasher = upload.checksum.map(Hasher::new);
+    let copied = copy_blob_hashing(
+        s3,
+        &mut writer,
+        &src_blob,
+        start,
+        len,
+        &mut md5,
+        hasher.as_mut(),
+    )
+    .await;
+    if let Err(e) = copied {
         writer.abort().await;
         return Err(e);
     }
     let blob = writer.commit().await?;
     let etag = cloudlet_core::ids::hex(&md5.finalize());
+    let part_checksum = upload
+        .checksum
+        .zip(hasher.map(|h| checksum::b64(&h.finish())));
     let modified = now_ms();
     record_part(
         s3,
@@ -215,6 +257,7 @@ pub async fn upload_part_copy(
             size: len,
             etag: etag.clone(),
             last_modified: modified,
+            checksum: part_checksum.clone(),
         },
     )
     .await?;
@@ -222,6 +265,9 @@ pub async fn upload_part_copy(
     x.open_ns("CopyPartResult", XMLNS)
         .elem("LastModified", &iso8601(modified))
         .elem("ETag", &format!("\"{etag}\""));
+    if let Some((a, v)) = &part_checksum {
+        x.elem(a.element(), v);
+    }
     Ok(xml_response(x.finish()))
 }
 
@@ -243,6 +289,9 @@ pub async fn complete(
     check_write(s3, ctx, bucket, key)?;
     let id = upload_id(q);
     let upload = load_upload(s3, bucket, key, &id)?;
+    let algo = upload.checksum;
+    let kind = upload.checksum_type.clone().unwrap_or_default();
+    let full_object_given = algo.and_then(|a| hv(req.headers(), a.header()).map(str::to_string));
     let body = small_body(req).await?;
     let text = std::str::from_utf8(&body).map_err(|_| S3Error::MalformedXml)?;
     let root = crate::xml::parse(text).ok_or(S3Error::MalformedXml)?;
@@ -260,7 +309,8 @@ pub async fn complete(
             .unwrap_or("")
             .trim_matches('"')
             .to_string();
-        wanted.push((n, etag));
+        let sum = algo.and_then(|a| p.child_text(a.element()).map(|v| v.trim().to_string()));
+        wanted.push((n, etag, sum));
     }
     if wanted.is_empty() {
         return Err(S3Error::MalformedXml);
@@ -270,9 +320,21 @@ pub async fn complete(
     }
     let stored = s3.store.read(|txn| mpstate::list_parts(txn, bucket, &id))?;
     let mut chosen: Vec<&Part> = Vec::new();
-    for (n, etag) in &wanted {
+    for (n, etag, sum) in &wanted {
+        let stored_sum = |p: &Part| p.checksum.as_ref().map(|(_, v)| v.clone());
         match stored.iter().find(|p| p.number == *n) {
-            Some(p) if p.etag == *etag => chosen.push(p),
+            Some(p) if p.etag == *etag && (sum.is_none() || *sum == stored_sum(p)) => {
+                if sum.is_none() && kind == "COMPOSITE" {
+                    return Err(S3Error::InvalidRequest(format!(
+                        "The upload was created using a {} checksum. The complete request must \
+                         include the checksum for each part. It was missing for part {n} in the \
+                         request.",
+                        algo.map(|a| a.name().to_ascii_lowercase())
+                            .unwrap_or_default()
+                    )));
+                }
+                chosen.push(p)
+            }
             _ => {
                 return Err(S3Error::InvalidPart {
                     upload: id,
@@ -296,13 +358,34 @@ pub async fn complete(
     let mut writer = s3.store.blobs().create().await?;
     let mut whole = Md5::new();
     let mut of_parts = Md5::new();
+    let mut full = algo.filter(|_| kind == "FULL_OBJECT").map(Hasher::new);
     for p in &chosen {
         of_parts.update(unhex(&p.etag));
         let blob = BlobId::parse(&p.blob).ok_or_else(|| S3Error::Body("corrupt part".into()))?;
-        if let Err(e) = copy_blob(s3, &mut writer, &blob, 0, p.size, &mut whole).await {
+        let copied =
+            copy_blob_hashing(s3, &mut writer, &blob, 0, p.size, &mut whole, full.as_mut()).await;
+        if let Err(e) = copied {
             writer.abort().await;
             return Err(e);
         }
+    }
+    let object_sum = match (algo, full) {
+        (Some(_), Some(h)) => Some(checksum::b64(&h.finish())),
+        (Some(a), None) => {
+            let sums: Option<Vec<&str>> = chosen
+                .iter()
+                .map(|p| p.checksum.as_ref().map(|(_, v)| v.as_str()))
+                .collect();
+            sums.and_then(|s| checksum::composite(a, &s))
+        }
+        (None, _) => None,
+    };
+    if let (Some(a), Some(given)) = (algo, &full_object_given)
+        && kind == "FULL_OBJECT"
+        && object_sum.as_deref() != Some(given.trim())
+    {
+        writer.abort().await;
+        return Err(S3Error::ChecksumMismatch(a.name()));
     }
     let size = writer.len();
     let blob = writer.commit().await?;
@@ -311,6 +394,11 @@ pub async fn complete(
         cloudlet_core::ids::hex(&of_parts.finalize()),
         chosen.len()
     );
+    let mut headers = upload.headers.clone();
+    if let (Some(a), Some(v)) = (algo, &object_sum) {
+        headers.push((a.header().to_string(), v.clone()));
+        headers.push(("x-amz-checksum-type".to_string(), kind.clone()));
+    }
     let obj = Object {
         blob: blob.as_str().to_string(),
         size,
@@ -318,7 +406,7 @@ pub async fn complete(
         content_type: upload.content_type.clone(),
         last_modified: now_ms(),
         metadata: upload.metadata.clone(),
-        headers: upload.headers.clone(),
+        headers,
         tags: upload.tags.clone(),
     };
     commit_object(s3, bucket, key, obj).await?;
@@ -338,6 +426,9 @@ pub async fn complete(
         .elem("Bucket", bucket)
         .elem("Key", key)
         .elem("ETag", &format!("\"{etag}\""));
+    if let (Some(a), Some(v)) = (algo, &object_sum) {
+        x.elem(a.element(), v).elem("ChecksumType", &kind);
+    }
     Ok(xml_response(x.finish()))
 }
 
@@ -411,12 +502,19 @@ pub fn list_parts(
             .elem("PartNumber", &p.number.to_string())
             .elem("LastModified", &iso8601(p.last_modified))
             .elem("ETag", &format!("\"{}\"", p.etag))
-            .elem("Size", &p.size.to_string())
-            .close();
+            .elem("Size", &p.size.to_string());
+        if let Some((a, v)) = &p.checksum {
+            x.elem(a.element(), v);
+        }
+        x.close();
     }
     owner(&mut x, "Initiator", &upload.owner);
     owner(&mut x, "Owner", &upload.owner);
     x.elem("StorageClass", "STANDARD");
+    if let (Some(a), Some(t)) = (upload.checksum, &upload.checksum_type) {
+        x.elem("ChecksumAlgorithm", a.name())
+            .elem("ChecksumType", t);
+    }
     Ok(xml_response(x.finish()))
 }
 

@@ -1,0 +1,533 @@
+//! S3's additional checksums: CRC32, CRC32C, CRC64NVME, SHA-1 and SHA-256, sent as
+//! `x-amz-checksum-{algorithm}` headers or `aws-chunked` trailers (named by `x-amz-trailer`),
+//! with `x-amz-sdk-checksum-algorithm` saying which one the SDK computed. The request's
+//! checksum headers are read into a [`Declared`] (with S3's messages for malformed ones); a
+//! [`Hasher`] computes the value as the body streams; multipart uploads combine their
+//! parts' values into a composite checksum (`base64(H(part1‖…‖partN))-N`). Pure.
+
+use base64::Engine;
+use http::HeaderMap;
+use sha1::Digest;
+
+use crate::error::S3Error;
+
+/// One checksum algorithm.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Algorithm {
+    Crc32,
+    Crc32c,
+    Crc64Nvme,
+    Sha1,
+    Sha256,
+}
+
+impl Algorithm {
+    pub const ALL: [Algorithm; 5] = [
+        Algorithm::Crc32,
+        Algorithm::Crc32c,
+        Algorithm::Crc64Nvme,
+        Algorithm::Sha1,
+        Algorithm::Sha256,
+    ];
+
+    /// `CRC32C`, as in `x-amz-sdk-checksum-algorithm` and error messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Algorithm::Crc32 => "CRC32",
+            Algorithm::Crc32c => "CRC32C",
+            Algorithm::Crc64Nvme => "CRC64NVME",
+            Algorithm::Sha1 => "SHA1",
+            Algorithm::Sha256 => "SHA256",
+        }
+    }
+
+    /// `x-amz-checksum-crc32c`.
+    pub fn header(self) -> &'static str {
+        match self {
+            Algorithm::Crc32 => "x-amz-checksum-crc32",
+            Algorithm::Crc32c => "x-amz-checksum-crc32c",
+            Algorithm::Crc64Nvme => "x-amz-checksum-crc64nvme",
+            Algorithm::Sha1 => "x-amz-checksum-sha1",
+            Algorithm::Sha256 => "x-amz-checksum-sha256",
+        }
+    }
+
+    /// The XML element of ListParts, CompleteMultipartUpload, … (`ChecksumCRC32C`).
+    pub fn element(self) -> &'static str {
+        match self {
+            Algorithm::Crc32 => "ChecksumCRC32",
+            Algorithm::Crc32c => "ChecksumCRC32C",
+            Algorithm::Crc64Nvme => "ChecksumCRC64NVME",
+            Algorithm::Sha1 => "ChecksumSHA1",
+            Algorithm::Sha256 => "ChecksumSHA256",
+        }
+    }
+
+    /// Parses a name case-insensitively (`crc32c`, `CRC32C`).
+    pub fn parse(name: &str) -> Option<Algorithm> {
+        Algorithm::ALL
+            .into_iter()
+            .find(|a| a.name().eq_ignore_ascii_case(name.trim()))
+    }
+
+    pub fn from_header(name: &str) -> Option<Algorithm> {
+        Algorithm::ALL
+            .into_iter()
+            .find(|a| a.header().eq_ignore_ascii_case(name.trim()))
+    }
+
+    /// Length of the raw digest.
+    pub fn len(self) -> usize {
+        match self {
+            Algorithm::Crc32 | Algorithm::Crc32c => 4,
+            Algorithm::Crc64Nvme => 8,
+            Algorithm::Sha1 => 20,
+            Algorithm::Sha256 => 32,
+        }
+    }
+
+    /// CRC64NVME objects are checksummed as a whole; the others default to composite
+    /// checksums for multipart uploads.
+    pub fn default_type(self) -> &'static str {
+        match self {
+            Algorithm::Crc64Nvme => "FULL_OBJECT",
+            _ => "COMPOSITE",
+        }
+    }
+}
+
+const fn table32(poly: u32) -> [u32; 256] {
+    let mut t = [0u32; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut c = i as u32;
+        let mut k = 0;
+        while k < 8 {
+            c = if c & 1 != 0 { (c >> 1) ^ poly } else { c >> 1 };
+            k += 1;
+        }
+        t[i] = c;
+        i += 1;
+    }
+    t
+}
+
+const fn table64(poly: u64) -> [u64; 256] {
+    let mut t = [0u64; 256];
+    let mut i = 0;
+    while i < 256 {
+        let mut c = i as u64;
+        let mut k = 0;
+        while k < 8 {
+            c = if c & 1 != 0 { (c >> 1) ^ poly } else { c >> 1 };
+            k += 1;
+        }
+        t[i] = c;
+        i += 1;
+    }
+    t
+}
+
+/// CRC-32C (Castagnoli), reflected polynomial.
+static CRC32C: [u32; 256] = table32(0x82F6_3B78);
+/// CRC-64/NVME, reflected polynomial.
+static CRC64NVME: [u64; 256] = table64(0x9A6C_9329_AC4B_C9B5);
+
+/// Computes one algorithm's checksum incrementally.
+pub enum Hasher {
+    Crc32(crc32fast::Hasher),
+    Crc32c(u32),
+    Crc64Nvme(u64),
+    Sha1(sha1::Sha1),
+    Sha256(sha2::Sha256),
+}
+
+impl Hasher {
+    pub fn new(a: Algorithm) -> Hasher {
+        match a {
+            Algorithm::Crc32 => Hasher::Crc32(crc32fast::Hasher::new()),
+            Algorithm::Crc32c => Hasher::Crc32c(!0),
+            Algorithm::Crc64Nvme => Hasher::Crc64Nvme(!0),
+            Algorithm::Sha1 => Hasher::Sha1(sha1::Sha1::new()),
+            Algorithm::Sha256 => Hasher::Sha256(sha2::Sha256::new()),
+        }
+    }
+
+    pub fn update(&mut self, bytes: &[u8]) {
+        match self {
+            Hasher::Crc32(h) => h.update(bytes),
+            Hasher::Crc32c(c) => {
+                for &b in bytes {
+                    *c = CRC32C[((*c ^ u32::from(b)) & 0xFF) as usize] ^ (*c >> 8);
+                }
+            }
+            Hasher::Crc64Nvme(c) => {
+                for &b in bytes {
+                    *c = CRC64NVME[((*c ^ u64::from(b)) & 0xFF) as usize] ^ (*c >> 8);
+                }
+            }
+            Hasher::Sha1(h) => h.update(bytes),
+            Hasher::Sha256(h) => h.update(bytes),
+        }
+    }
+
+    /// The raw digest (big-endian for the CRCs, as S3 encodes them).
+    pub fn finish(self) -> Vec<u8> {
+        match self {
+            Hasher::Crc32(h) => h.finalize().to_be_bytes().to_vec(),
+            Hasher::Crc32c(c) => (!c).to_be_bytes().to_vec(),
+            Hasher::Crc64Nvme(c) => (!c).to_be_bytes().to_vec(),
+            Hasher::Sha1(h) => h.finalize().to_vec(),
+            Hasher::Sha256(h) => h.finalize().to_vec(),
+        }
+    }
+}
+
+pub fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// The base64 checksum of `bytes`.
+pub fn of(a: Algorithm, bytes: &[u8]) -> String {
+    let mut h = Hasher::new(a);
+    h.update(bytes);
+    b64(&h.finish())
+}
+
+/// Decodes a base64 checksum value, or `None` when it is not one of `a`'s length.
+pub fn decode(a: Algorithm, value: &str) -> Option<Vec<u8>> {
+    base64::engine::general_purpose::STANDARD
+        .decode(value.trim())
+        .ok()
+        .filter(|d| d.len() == a.len())
+}
+
+/// The composite checksum of a multipart upload: the checksum of the parts' raw checksums,
+/// with the part count (`…-3`). `None` when a part's value does not decode.
+pub fn composite(a: Algorithm, parts: &[&str]) -> Option<String> {
+    let mut h = Hasher::new(a);
+    for p in parts {
+        h.update(&decode(a, p)?);
+    }
+    Some(format!("{}-{}", b64(&h.finish()), parts.len()))
+}
+
+/// What a request says about its checksum.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Declared {
+    pub algorithm: Algorithm,
+    /// The value from its header; `None` when it comes as a trailer.
+    pub value: Option<String>,
+}
+
+fn invalid(m: impl Into<String>) -> S3Error {
+    S3Error::InvalidRequest(m.into())
+}
+
+/// Reads the checksum a request declares, refusing what S3 refuses: several checksum
+/// headers, a malformed value, an unknown algorithm, an SDK algorithm with no value.
+pub fn declared(h: &HeaderMap) -> Result<Option<Declared>, S3Error> {
+    let hv = |n: &str| h.get(n).and_then(|v| v.to_str().ok());
+    let given: Vec<Algorithm> = Algorithm::ALL
+        .into_iter()
+        .filter(|a| h.contains_key(a.header()))
+        .collect();
+    if given.len() > 1 {
+        return Err(invalid(
+            "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.",
+        ));
+    }
+    let sdk = match hv("x-amz-sdk-checksum-algorithm") {
+        Some(name) => Some(Algorithm::parse(name).ok_or_else(|| {
+            invalid(
+                "Checksum algorithm provided is unsupported. Please try again with any of the \
+                 valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]",
+            )
+        })?),
+        None => None,
+    };
+    if let Some(&a) = given.first() {
+        let value = hv(a.header()).unwrap_or("");
+        if decode(a, value).is_none() {
+            return Err(invalid(format!(
+                "Value for {} header is invalid.",
+                a.header()
+            )));
+        }
+        return Ok(Some(Declared {
+            algorithm: a,
+            value: Some(value.trim().to_string()),
+        }));
+    }
+    if let Some(trailer) = hv("x-amz-trailer") {
+        let a = Algorithm::from_header(trailer).ok_or_else(|| {
+            invalid(format!(
+                "The value specified in the x-amz-trailer header is not supported"
+            ))
+        })?;
+        return Ok(Some(Declared {
+            algorithm: a,
+            value: None,
+        }));
+    }
+    if sdk.is_some() {
+        return Err(invalid(
+            "x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or \
+             x-amz-trailer headers were found.",
+        ));
+    }
+    Ok(None)
+}
+
+/// Checks a trailer-declared value once the body's trailers are known.
+pub fn trailer_value(d: &Declared, trailers: &[(String, String)]) -> Result<String, S3Error> {
+    if let Some(v) = &d.value {
+        return Ok(v.clone());
+    }
+    let header = d.algorithm.header();
+    let v = trailers
+        .iter()
+        .find(|(k, _)| k == header)
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    if decode(d.algorithm, v).is_none() {
+        return Err(invalid(format!(
+            "Value for {header} trailing header is invalid."
+        )));
+    }
+    Ok(v.trim().to_string())
+}
+
+/// CreateMultipartUpload's `x-amz-checksum-algorithm` and `x-amz-checksum-type`: the
+/// algorithm and `COMPOSITE`/`FULL_OBJECT` (SHA digests cannot be combined whole, CRC64NVME
+/// only is).
+pub fn upload_spec(h: &HeaderMap) -> Result<Option<(Algorithm, &'static str)>, S3Error> {
+    let hv = |n: &str| h.get(n).and_then(|v| v.to_str().ok());
+    let Some(name) = hv("x-amz-checksum-algorithm") else {
+        return match hv("x-amz-checksum-type") {
+            Some(_) => Err(invalid(
+                "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.",
+            )),
+            None => Ok(None),
+        };
+    };
+    let a = Algorithm::parse(name).ok_or_else(|| {
+        invalid(
+            "Checksum algorithm provided is unsupported. Please try again with any of the \
+             valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]",
+        )
+    })?;
+    let kind = match hv("x-amz-checksum-type")
+        .map(str::to_ascii_uppercase)
+        .as_deref()
+    {
+        None => a.default_type(),
+        Some("COMPOSITE") if a != Algorithm::Crc64Nvme => "COMPOSITE",
+        Some("FULL_OBJECT")
+            if matches!(
+                a,
+                Algorithm::Crc32 | Algorithm::Crc32c | Algorithm::Crc64Nvme
+            ) =>
+        {
+            "FULL_OBJECT"
+        }
+        Some(t @ ("COMPOSITE" | "FULL_OBJECT")) => {
+            return Err(invalid(format!(
+                "The {t} checksum type cannot be used with the {} checksum algorithm.",
+                a.name().to_ascii_lowercase()
+            )));
+        }
+        Some(_) => {
+            return Err(invalid("Value for x-amz-checksum-type header is invalid."));
+        }
+    };
+    Ok(Some((a, kind)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_vectors() {
+        let check = "123456789".as_bytes();
+        let cases: &[(Algorithm, &[u8], &str)] = &[
+            (Algorithm::Crc32, check, "cbf43926"),
+            (Algorithm::Crc32c, check, "e3069283"),
+            (Algorithm::Crc64Nvme, check, "ae8b14860a799888"),
+            (Algorithm::Crc32c, b"", "00000000"),
+            (Algorithm::Crc64Nvme, b"", "0000000000000000"),
+            (
+                Algorithm::Sha1,
+                b"hello world",
+                "2aae6c35c94fcfb415dbe95f408b9ce91ee846ed",
+            ),
+            (
+                Algorithm::Sha256,
+                b"hello world",
+                "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9",
+            ),
+            (Algorithm::Crc32, b"hello world", "0d4a1185"),
+        ];
+        for (a, input, want) in cases {
+            // Fed in two pieces, to exercise the incremental state.
+            let mut h = Hasher::new(*a);
+            let (x, y) = input.split_at(input.len() / 2);
+            h.update(x);
+            h.update(y);
+            assert_eq!(cloudlet_core::ids::hex(&h.finish()), *want, "{a:?}");
+        }
+        assert_eq!(of(Algorithm::Crc32, b"hello world"), "DUoRhQ==");
+    }
+
+    #[test]
+    fn upload_specs() {
+        let cases: &[(&[(&str, &str)], Result<Option<(Algorithm, &str)>, &str>)] = &[
+            (&[], Ok(None)),
+            (
+                &[("x-amz-checksum-algorithm", "crc32c")],
+                Ok(Some((Algorithm::Crc32c, "COMPOSITE"))),
+            ),
+            (
+                &[("x-amz-checksum-algorithm", "CRC64NVME")],
+                Ok(Some((Algorithm::Crc64Nvme, "FULL_OBJECT"))),
+            ),
+            (
+                &[
+                    ("x-amz-checksum-algorithm", "CRC32"),
+                    ("x-amz-checksum-type", "FULL_OBJECT"),
+                ],
+                Ok(Some((Algorithm::Crc32, "FULL_OBJECT"))),
+            ),
+            (
+                &[
+                    ("x-amz-checksum-algorithm", "SHA1"),
+                    ("x-amz-checksum-type", "FULL_OBJECT"),
+                ],
+                Err(
+                    "The FULL_OBJECT checksum type cannot be used with the sha1 checksum algorithm.",
+                ),
+            ),
+            (
+                &[
+                    ("x-amz-checksum-algorithm", "CRC64NVME"),
+                    ("x-amz-checksum-type", "COMPOSITE"),
+                ],
+                Err(
+                    "The COMPOSITE checksum type cannot be used with the crc64nvme checksum algorithm.",
+                ),
+            ),
+            (
+                &[("x-amz-checksum-algorithm", "MD5")],
+                Err(
+                    "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]",
+                ),
+            ),
+        ];
+        for (hs, want) in cases {
+            let got = upload_spec(&headers(hs)).map_err(|e| match e {
+                S3Error::InvalidRequest(m) => m,
+                other => format!("{other:?}"),
+            });
+            assert_eq!(got, want.map_err(str::to_string), "{hs:?}");
+        }
+    }
+
+    #[test]
+    fn composites() {
+        let p1 = of(Algorithm::Crc32, b"a");
+        let p2 = of(Algorithm::Crc32, b"b");
+        let mut raw = decode(Algorithm::Crc32, &p1).unwrap();
+        raw.extend(decode(Algorithm::Crc32, &p2).unwrap());
+        let want = format!("{}-2", of(Algorithm::Crc32, &raw));
+        assert_eq!(composite(Algorithm::Crc32, &[&p1, &p2]), Some(want));
+        assert_eq!(composite(Algorithm::Crc32, &["nope"]), None);
+    }
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(
+                http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
+        }
+        h
+    }
+
+    #[test]
+    fn declarations() {
+        type Case<'a> = (
+            &'a [(&'a str, &'a str)],
+            Result<Option<(Algorithm, Option<&'a str>)>, &'a str>,
+        );
+        let cases: &[Case] = &[
+            (&[], Ok(None)),
+            (
+                &[("x-amz-checksum-crc32c", "yZRlqg==")],
+                Ok(Some((Algorithm::Crc32c, Some("yZRlqg==")))),
+            ),
+            (
+                &[("x-amz-checksum-crc32c", "abc")],
+                Err("Value for x-amz-checksum-crc32c header is invalid."),
+            ),
+            (
+                &[("x-amz-checksum-sha256", "DUoRhQ==")],
+                Err("Value for x-amz-checksum-sha256 header is invalid."),
+            ),
+            (
+                &[
+                    ("x-amz-checksum-crc32", "DUoRhQ=="),
+                    ("x-amz-checksum-crc32c", "DUoRhQ=="),
+                ],
+                Err(
+                    "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.",
+                ),
+            ),
+            (
+                &[
+                    ("x-amz-trailer", "x-amz-checksum-crc64nvme"),
+                    ("x-amz-sdk-checksum-algorithm", "CRC64NVME"),
+                ],
+                Ok(Some((Algorithm::Crc64Nvme, None))),
+            ),
+            (
+                &[("x-amz-sdk-checksum-algorithm", "CRC32")],
+                Err(
+                    "x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or x-amz-trailer headers were found.",
+                ),
+            ),
+            (
+                &[
+                    ("x-amz-sdk-checksum-algorithm", "MD4"),
+                    ("x-amz-checksum-crc32", "DUoRhQ=="),
+                ],
+                Err(
+                    "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]",
+                ),
+            ),
+        ];
+        for (hs, want) in cases {
+            let got = declared(&headers(hs)).map_err(|e| match e {
+                S3Error::InvalidRequest(m) => m,
+                other => format!("{other:?}"),
+            });
+            let want = want
+                .map(|o| {
+                    o.map(|(a, v)| Declared {
+                        algorithm: a,
+                        value: v.map(str::to_string),
+                    })
+                })
+                .map_err(str::to_string);
+            assert_eq!(got, want, "{hs:?}");
+        }
+        let d = Declared {
+            algorithm: Algorithm::Crc32,
+            value: None,
+        };
+        let trailers = vec![("x-amz-checksum-crc32".to_string(), "DUoRhQ==".to_string())];
+        assert_eq!(trailer_value(&d, &trailers).unwrap(), "DUoRhQ==");
+        assert!(trailer_value(&d, &[]).is_err());
+    }
+}
