@@ -188,6 +188,7 @@ pub fn b64(bytes: &[u8]) -> String {
 }
 
 /// The base64 checksum of `bytes`.
+#[cfg(test)]
 pub fn of(a: Algorithm, bytes: &[u8]) -> String {
     let mut h = Hasher::new(a);
     h.update(bytes);

@@ -82,6 +82,21 @@ pub enum S3Error {
     InvalidPartOrder(String),
     #[error("part {part} too small ({size})")]
     EntityTooSmall { part: u32, size: u64, etag: String },
+    #[error("malformed POST form")]
+    MalformedPost,
+    #[error("POST form fields too large")]
+    MaxPostPreDataLengthExceeded,
+    #[error("invalid POST policy: {0}")]
+    InvalidPolicyDocument(String),
+    #[error("refused by the POST policy: {0}")]
+    PolicyDenied(String),
+    #[error("upload of {size} bytes exceeds {max}")]
+    EntityTooLarge { size: u64, max: u64 },
+    #[error("upload of {size} bytes is under {min}")]
+    EntityTooSmallForPolicy { size: u64, min: u64 },
+    /// An error the edge already gave its AWS shape (form signature checks).
+    #[error("{0}")]
+    Aws(AwsError),
     #[error("x-amz-content-sha256 {client} is not the body's {computed}")]
     ContentSha256Mismatch { client: String, computed: String },
     #[error("reading the request body: {0}")]
@@ -237,6 +252,29 @@ impl From<S3Error> for AwsError {
             .with("MinSizeAllowed", "5242880")
             .with("PartNumber", part.to_string())
             .with("ETag", etag),
+            MalformedPost => AwsError::client(
+                "MalformedPOSTRequest",
+                "The body of your POST request is not well-formed multipart/form-data.",
+            ),
+            MaxPostPreDataLengthExceeded => AwsError::client(
+                "MaxPostPreDataLengthExceededError",
+                "Your POST request fields preceding the upload file were too large.",
+            ),
+            InvalidPolicyDocument(m) => AwsError::client("InvalidPolicyDocument", m),
+            PolicyDenied(m) => AwsError::new(403, "AccessDenied", m),
+            EntityTooLarge { size, max } => AwsError::client(
+                "EntityTooLarge",
+                "Your proposed upload exceeds the maximum allowed size",
+            )
+            .with("ProposedSize", size.to_string())
+            .with("MaxSizeAllowed", max.to_string()),
+            EntityTooSmallForPolicy { size, min } => AwsError::client(
+                "EntityTooSmall",
+                "Your proposed upload is smaller than the minimum allowed size",
+            )
+            .with("ProposedSize", size.to_string())
+            .with("MinSizeAllowed", min.to_string()),
+            Aws(e) => e,
             ContentSha256Mismatch { client, computed } => AwsError::client(
                 "XAmzContentSHA256Mismatch",
                 "The provided 'x-amz-content-sha256' header does not match what was computed.",

@@ -13,8 +13,10 @@ mod checksum;
 mod chunked;
 pub mod error;
 mod filebody;
+mod formdata;
 mod mpstate;
 mod ops;
+mod postpolicy;
 pub mod protocol;
 mod site;
 mod state;
@@ -31,7 +33,7 @@ use cloudlet_core::{
 use cloudlet_store::Store;
 
 use crate::error::S3Result;
-use crate::ops::{batch, bucket, config, copy, list, multipart, object};
+use crate::ops::{batch, bucket, config, copy, list, multipart, object, post};
 use crate::protocol::Op;
 
 /// The S3 service (REST API and website endpoint).
@@ -90,6 +92,7 @@ impl S3 {
             Op::AbortMultipartUpload => multipart::abort(self, &ctx, b, k, q).await,
             Op::ListParts => multipart::list_parts(self, &ctx, b, k, q),
             Op::ListMultipartUploads => multipart::list_uploads(self, &ctx, b, q),
+            Op::PostObject => post::post_object(self, &ctx, b, req).await,
         }
     }
 }

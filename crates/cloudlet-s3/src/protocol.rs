@@ -45,6 +45,8 @@ pub enum Op {
     CompleteMultipartUpload,
     AbortMultipartUpload,
     ListParts,
+    /// Browser-based upload: `POST /{bucket}` with a `multipart/form-data` body.
+    PostObject,
 }
 
 /// A parsed request line.
@@ -183,6 +185,7 @@ pub fn parse(
             (Method::PUT, Some("tagging")) => PutBucketTagging,
             (Method::DELETE, Some("tagging")) => DeleteBucketTagging,
             (Method::POST, Some("delete")) => DeleteObjects,
+            (Method::POST, None) => PostObject,
             (Method::GET, Some("uploads")) => ListMultipartUploads,
             (Method::GET | Method::PUT | Method::DELETE | Method::POST | Method::HEAD, _) => {
                 return Err(S3Error::NotImplemented);
@@ -371,6 +374,7 @@ mod tests {
                 None,
                 Ok((DeleteObjects, "b", "")),
             ),
+            (Method::POST, "/b", None, Ok((PostObject, "b", ""))),
             (
                 Method::PATCH,
                 "/b",

@@ -10,6 +10,7 @@ pub mod copy;
 pub mod list;
 pub mod multipart;
 pub mod object;
+pub mod post;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
