@@ -144,7 +144,9 @@ impl FormReader {
         }
         if self.fields_bytes == 0 {
             // Skip any preamble up to the first boundary.
-            let at = self.until(&self.delimiter.clone(), MAX_FIELDS_BYTES).await?;
+            let at = self
+                .until(&self.delimiter.clone(), MAX_FIELDS_BYTES)
+                .await?;
             self.buf.advance(at);
         }
         if !self.after_delimiter().await? {
@@ -238,7 +240,12 @@ mod tests {
     }
 
     fn body(data: &[u8], piece: usize) -> Body {
-        Frames(data.chunks(piece.max(1)).map(bytes::Bytes::copy_from_slice).collect()).boxed_unsync()
+        Frames(
+            data.chunks(piece.max(1))
+                .map(bytes::Bytes::copy_from_slice)
+                .collect(),
+        )
+        .boxed_unsync()
     }
 
     fn block<F: std::future::Future>(f: F) -> F::Output {
@@ -248,7 +255,9 @@ mod tests {
             .block_on(f)
     }
 
-    async fn read_all(mut r: FormReader) -> Result<(Vec<(String, String)>, Option<(String, Vec<u8>)>), FormError> {
+    async fn read_all(
+        mut r: FormReader,
+    ) -> Result<(Vec<(String, String)>, Option<(String, Vec<u8>)>), FormError> {
         let mut fields = Vec::new();
         loop {
             match r.next().await? {
@@ -278,7 +287,11 @@ mod tests {
                 ],
                 "piece {piece}"
             );
-            assert_eq!(got.1, Some(("a.txt".to_string(), b"file\r\n--Xy body".to_vec())), "piece {piece}");
+            assert_eq!(
+                got.1,
+                Some(("a.txt".to_string(), b"file\r\n--Xy body".to_vec())),
+                "piece {piece}"
+            );
         }
         let empty_file = b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"e\"\r\n\r\n\r\n--b--\r\n";
         let got = block(read_all(FormReader::new(body(empty_file, 5), "b"))).unwrap();
@@ -296,18 +309,30 @@ mod tests {
             (b"--b\r\nContent-Disposition: form-data; name=\"k\"\r\n\r\nnever closed", FormError::Malformed("unexpected end of the body")),
         ];
         for (form, want) in cases {
-            assert_eq!(block(read_all(FormReader::new(body(form, 4), "b"))).unwrap_err(), *want);
+            assert_eq!(
+                block(read_all(FormReader::new(body(form, 4), "b"))).unwrap_err(),
+                *want
+            );
         }
         let mut big = b"--b\r\nContent-Disposition: form-data; name=\"k\"\r\n\r\n".to_vec();
         big.extend(std::iter::repeat_n(b'x', MAX_FIELDS_BYTES + 10));
         big.extend(b"\r\n--b--");
-        assert_eq!(block(read_all(FormReader::new(body(&big, 100), "b"))).unwrap_err(), FormError::FieldsTooLarge);
+        assert_eq!(
+            block(read_all(FormReader::new(body(&big, 100), "b"))).unwrap_err(),
+            FormError::FieldsTooLarge
+        );
     }
 
     #[test]
     fn boundaries() {
-        assert_eq!(boundary("multipart/form-data; boundary=abc").as_deref(), Some("abc"));
-        assert_eq!(boundary("Multipart/Form-Data; charset=x; boundary=\"q r\"").as_deref(), Some("q r"));
+        assert_eq!(
+            boundary("multipart/form-data; boundary=abc").as_deref(),
+            Some("abc")
+        );
+        assert_eq!(
+            boundary("Multipart/Form-Data; charset=x; boundary=\"q r\"").as_deref(),
+            Some("q r")
+        );
         assert_eq!(boundary("application/x-www-form-urlencoded"), None);
         assert_eq!(boundary("multipart/form-data"), None);
     }

@@ -56,8 +56,14 @@ pub fn parse_iso(s: &str) -> Option<u64> {
     let s = s.strip_suffix('Z')?;
     let (date, time) = s.split_once('T')?;
     let time = time.split('.').next()?;
-    let d: Vec<u64> = date.split('-').map(|p| p.parse().ok()).collect::<Option<_>>()?;
-    let t: Vec<u64> = time.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let d: Vec<u64> = date
+        .split('-')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    let t: Vec<u64> = time
+        .split(':')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
     let ([y, mo, da], [h, mi, se]) = (d.as_slice(), t.as_slice()) else {
         return None;
     };
@@ -121,7 +127,9 @@ pub fn parse(b64: &str) -> Result<Policy, PolicyError> {
             Value::Object(map) => {
                 for (k, v) in map {
                     let value = text(v).ok_or_else(|| {
-                        invalid(&format!("Invalid Simple-Condition: value must be a string."))
+                        invalid(&format!(
+                            "Invalid Simple-Condition: value must be a string."
+                        ))
                     })?;
                     conditions.push(Condition::Eq {
                         field: field_name(k),
@@ -130,12 +138,17 @@ pub fn parse(b64: &str) -> Result<Policy, PolicyError> {
                 }
             }
             Value::Array(items) => {
-                let op = items.first().and_then(Value::as_str).map(str::to_ascii_lowercase);
+                let op = items
+                    .first()
+                    .and_then(Value::as_str)
+                    .map(str::to_ascii_lowercase);
                 let cond = match (op.as_deref(), items.as_slice()) {
-                    (Some("eq"), [_, f, v]) => f.as_str().zip(text(v)).map(|(f, v)| Condition::Eq {
-                        field: field_name(f),
-                        value: v,
-                    }),
+                    (Some("eq"), [_, f, v]) => {
+                        f.as_str().zip(text(v)).map(|(f, v)| Condition::Eq {
+                            field: field_name(f),
+                            value: v,
+                        })
+                    }
                     (Some("starts-with"), [_, f, v]) => {
                         f.as_str().zip(text(v)).map(|(f, v)| Condition::StartsWith {
                             field: field_name(f),
@@ -147,9 +160,7 @@ pub fn parse(b64: &str) -> Result<Policy, PolicyError> {
                         .map(|(min, max)| Condition::ContentLengthRange { min, max }),
                     _ => None,
                 };
-                conditions.push(cond.ok_or_else(|| {
-                    invalid(&format!("Invalid Condition: {c}"))
-                })?);
+                conditions.push(cond.ok_or_else(|| invalid(&format!("Invalid Condition: {c}")))?);
             }
             _ => return Err(invalid("Invalid Policy: Invalid conditions.")),
         }
@@ -274,8 +285,14 @@ mod tests {
     fn invalid_documents() {
         let cases = [
             ("not json", "Invalid Policy: Invalid JSON."),
-            (r#"{"conditions": []}"#, "Invalid Policy: Policy missing expiration."),
-            (r#"{"expiration": "2030-01-01T00:00:00Z"}"#, "Invalid Policy: Policy missing conditions."),
+            (
+                r#"{"conditions": []}"#,
+                "Invalid Policy: Policy missing expiration.",
+            ),
+            (
+                r#"{"expiration": "2030-01-01T00:00:00Z"}"#,
+                "Invalid Policy: Policy missing conditions.",
+            ),
             (
                 r#"{"expiration": "tomorrow", "conditions": []}"#,
                 "Invalid Policy: Invalid 'expiration' value: must be ISO8601 GMT date.",
@@ -286,23 +303,40 @@ mod tests {
             ),
         ];
         for (doc, want) in cases {
-            assert_eq!(parse(&b64(doc)), Err(PolicyError::Invalid(want.into())), "{doc}");
+            assert_eq!(
+                parse(&b64(doc)),
+                Err(PolicyError::Invalid(want.into())),
+                "{doc}"
+            );
         }
-        assert_eq!(parse("%%%"), Err(PolicyError::Invalid("Invalid Policy: Invalid JSON.".into())));
+        assert_eq!(
+            parse("%%%"),
+            Err(PolicyError::Invalid("Invalid Policy: Invalid JSON.".into()))
+        );
     }
 
     fn fields(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn checks() {
-        let p = parse(&b64(r#"{"expiration": "2030-01-01T00:00:00Z", "conditions": [
+        let p = parse(&b64(
+            r#"{"expiration": "2030-01-01T00:00:00Z", "conditions": [
             {"bucket": "b"}, ["starts-with", "$key", "up/"], ["eq", "$Content-Type", "text/plain"],
-            ["starts-with", "$x-amz-meta-tag", ""], ["content-length-range", 0, 10]]}"#))
+            ["starts-with", "$x-amz-meta-tag", ""], ["content-length-range", 0, 10]]}"#,
+        ))
         .unwrap();
         let now = 1_700_000_000;
-        let base = [("bucket", "b"), ("key", "up/a"), ("content-type", "text/plain"), ("policy", "x")];
+        let base = [
+            ("bucket", "b"),
+            ("key", "up/a"),
+            ("content-type", "text/plain"),
+            ("policy", "x"),
+        ];
         let cases: Vec<(Vec<(&str, &str)>, u64, Result<(), &str>)> = vec![
             (base.to_vec(), now, Ok(())),
             (
@@ -311,22 +345,40 @@ mod tests {
                 Err("Invalid according to Policy: Policy expired."),
             ),
             (
-                vec![("bucket", "b"), ("key", "down/a"), ("content-type", "text/plain")],
+                vec![
+                    ("bucket", "b"),
+                    ("key", "down/a"),
+                    ("content-type", "text/plain"),
+                ],
                 now,
-                Err("Invalid according to Policy: Policy Condition failed: [\"starts-with\", \"$key\", \"up/\"]"),
+                Err(
+                    "Invalid according to Policy: Policy Condition failed: [\"starts-with\", \"$key\", \"up/\"]",
+                ),
             ),
             (
-                vec![("bucket", "other"), ("key", "up/a"), ("content-type", "text/plain")],
+                vec![
+                    ("bucket", "other"),
+                    ("key", "up/a"),
+                    ("content-type", "text/plain"),
+                ],
                 now,
-                Err("Invalid according to Policy: Policy Condition failed: [\"eq\", \"$bucket\", \"b\"]"),
+                Err(
+                    "Invalid according to Policy: Policy Condition failed: [\"eq\", \"$bucket\", \"b\"]",
+                ),
             ),
             (
                 vec![("bucket", "b"), ("key", "up/a")],
                 now,
-                Err("Invalid according to Policy: Policy Condition failed: [\"eq\", \"$content-type\", \"text/plain\"]"),
+                Err(
+                    "Invalid according to Policy: Policy Condition failed: [\"eq\", \"$content-type\", \"text/plain\"]",
+                ),
             ),
             (
-                [base.as_slice(), &[("x-amz-meta-other", "1"), ("x-ignore-me", "1")]].concat(),
+                [
+                    base.as_slice(),
+                    &[("x-amz-meta-other", "1"), ("x-ignore-me", "1")],
+                ]
+                .concat(),
                 now,
                 Err("Invalid according to Policy: Extra input fields: x-amz-meta-other"),
             ),

@@ -55,11 +55,12 @@ fn field<'a>(fields: &'a Fields, name: &str) -> Option<&'a str> {
 }
 
 /// Who signed the form: its signature checked by the edge, or anonymous when unsigned.
-fn signer(
-    auth: Option<&FormAuth>,
-    fields: &Fields,
-) -> S3Result<Principal> {
-    let need = |name: &str| field(fields, name).map(str::to_string).ok_or_else(|| missing_field(name));
+fn signer(auth: Option<&FormAuth>, fields: &Fields) -> S3Result<Principal> {
+    let need = |name: &str| {
+        field(fields, name)
+            .map(str::to_string)
+            .ok_or_else(|| missing_field(name))
+    };
     let signature = if let Some(algorithm) = field(fields, "x-amz-algorithm") {
         if algorithm != "AWS4-HMAC-SHA256" {
             return Err(S3Error::InvalidArgument {
@@ -94,17 +95,26 @@ fn signer(
 fn object_headers(fields: &Fields) -> HeaderMap {
     let mut h = HeaderMap::new();
     for (k, v) in fields {
-        if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(k.as_bytes()), HeaderValue::from_str(v)) {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(k.as_bytes()),
+            HeaderValue::from_str(v),
+        ) {
             h.append(name, value);
         }
     }
     h
 }
 
+/// What stays unencoded in a key's URL: RFC 3986's unreserved characters and `/`.
+const KEY_IN_URL: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
 fn encode_key(key: &str) -> String {
-    percent_encoding::utf8_percent_encode(key, percent_encoding::NON_ALPHANUMERIC)
-        .to_string()
-        .replace("%2F", "/")
+    percent_encoding::utf8_percent_encode(key, KEY_IN_URL).to_string()
 }
 
 pub async fn post_object(
@@ -212,13 +222,20 @@ pub async fn post_object(
         .or_else(|| field(&fields, "redirect"))
         .filter(|u| u.starts_with("http://") || u.starts_with("https://"));
     let mut r = if let Some(url) = redirect {
-        let q = |s: &str| percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string();
+        let q = |s: &str| {
+            percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+        };
         let sep = if url.contains('?') { '&' } else { '?' };
         let mut r = empty(StatusCode::SEE_OTHER);
         set_header(
             &mut r,
             "location",
-            &format!("{url}{sep}bucket={}&key={}&etag={}", q(bucket), q(&key), q(&format!("\"{etag}\""))),
+            &format!(
+                "{url}{sep}bucket={}&key={}&etag={}",
+                q(bucket),
+                q(&key),
+                q(&format!("\"{etag}\""))
+            ),
         );
         r
     } else {
