@@ -94,9 +94,7 @@ fn parse_scope(scope: &str, malformed: fn(String) -> SigError) -> Result<[String
             region.to_string(),
             service.to_string(),
         ]),
-        _ => Err(malformed(format!(
-            "the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\"."
-        ))),
+        _ => Err(malformed("the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".".to_string())),
     }
 }
 
@@ -199,9 +197,9 @@ fn parse_query<'a>(q: impl Fn(&str) -> Option<&'a str>) -> Result<Signature, Sig
         }
     };
     if clock::amz_date_seconds(&amz_date).is_none() {
-        return Err(SigError::BadQuery(format!(
-            "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\""
-        )));
+        return Err(SigError::BadQuery(
+            "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"".to_string(),
+        ));
     }
     let [access_key, date, region, service] = parse_scope(&cred, SigError::BadQuery)?;
     Ok(Signature {

@@ -262,9 +262,7 @@ pub fn declared(h: &HeaderMap) -> Result<Option<Declared>, S3Error> {
     }
     if let Some(trailer) = hv("x-amz-trailer") {
         let a = Algorithm::from_header(trailer).ok_or_else(|| {
-            invalid(format!(
-                "The value specified in the x-amz-trailer header is not supported"
-            ))
+            invalid("The value specified in the x-amz-trailer header is not supported".to_string())
         })?;
         return Ok(Some(Declared {
             algorithm: a,
@@ -383,7 +381,11 @@ mod tests {
 
     #[test]
     fn upload_specs() {
-        let cases: &[(&[(&str, &str)], Result<Option<(Algorithm, &str)>, &str>)] = &[
+        type Case<'a> = (
+            &'a [(&'a str, &'a str)],
+            Result<Option<(Algorithm, &'a str)>, &'a str>,
+        );
+        let cases: &[Case] = &[
             (&[], Ok(None)),
             (
                 &[("x-amz-checksum-algorithm", "crc32c")],

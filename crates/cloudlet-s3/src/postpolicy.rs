@@ -127,9 +127,7 @@ pub fn parse(b64: &str) -> Result<Policy, PolicyError> {
             Value::Object(map) => {
                 for (k, v) in map {
                     let value = text(v).ok_or_else(|| {
-                        invalid(&format!(
-                            "Invalid Simple-Condition: value must be a string."
-                        ))
+                        invalid("Invalid Simple-Condition: value must be a string.")
                     })?;
                     conditions.push(Condition::Eq {
                         field: field_name(k),
@@ -337,7 +335,8 @@ mod tests {
             ("content-type", "text/plain"),
             ("policy", "x"),
         ];
-        let cases: Vec<(Vec<(&str, &str)>, u64, Result<(), &str>)> = vec![
+        type Case<'a> = (Vec<(&'a str, &'a str)>, u64, Result<(), &'a str>);
+        let cases: Vec<Case> = vec![
             (base.to_vec(), now, Ok(())),
             (
                 base.to_vec(),
