@@ -10,6 +10,13 @@ pub type BodyError = Box<dyn std::error::Error + Send + Sync>;
 /// A streaming HTTP body.
 pub type Body = UnsyncBoxBody<Bytes, BodyError>;
 
+/// The body error the edge raises (strict mode) when a chunk of a
+/// `STREAMING-AWS4-HMAC-SHA256-PAYLOAD` upload is not signed as the chain requires; S3
+/// answers it with `SignatureDoesNotMatch`.
+#[derive(Debug, thiserror::Error)]
+#[error("a chunk signature of the aws-chunked body does not match")]
+pub struct ChunkSignatureMismatch;
+
 /// A body holding `bytes`.
 pub fn full(bytes: impl Into<Bytes>) -> Body {
     Full::new(bytes.into())

@@ -8,6 +8,7 @@
 //!
 //! The edge knows nothing about any one service's operations.
 
+mod chunks;
 pub mod clock;
 mod forms;
 mod internal;

@@ -10,6 +10,7 @@ use cloudlet_core::body::{self, Body};
 use cloudlet_core::traits::{FormSignature, SecretStore};
 use cloudlet_core::{AwsError, ServiceId};
 
+use crate::chunks;
 use crate::clock;
 use crate::sigv2;
 use crate::verify::{self, Mismatch, SigError};
@@ -158,6 +159,15 @@ impl StrictAuth {
             presented.as_deref(),
             clock::now(),
         )?;
+        if payload_hash.starts_with("STREAMING-AWS4-HMAC-SHA256-PAYLOAD") {
+            let chain = chunks::ChunkChain::new(
+                verify::signing_key(&secret, &sig.date, &sig.region, &sig.service),
+                &sig.amz_date,
+                &format!("{}/{}/{}/aws4_request", sig.date, sig.region, sig.service),
+                &sig.signature,
+            );
+            return Ok(req.map(|b| chunks::verifying(b, chain)));
+        }
         Ok(req)
     }
 

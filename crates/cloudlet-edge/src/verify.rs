@@ -7,7 +7,8 @@
 //! each key byte once), every other service signs the sent path URI-encoded once more.
 //! Header-signed requests must be dated within 15 minutes of the server's clock; presigned
 //! ones are valid from `X-Amz-Date` for `X-Amz-Expires` seconds (at most a week). For
-//! `aws-chunked` uploads only the seed signature (over the headers) is checked.
+//! `aws-chunked` uploads this checks the seed signature (over the headers); `chunks` checks
+//! the chunks'.
 
 use hmac::{Hmac, Mac};
 use http::HeaderMap;
@@ -329,12 +330,17 @@ pub fn string_to_sign(sig: &Signature, canonical: &str) -> String {
     )
 }
 
-/// The hex HMAC of `string_to_sign` with the key derived from `secret` for the scope.
-pub fn sign(secret: &str, date: &str, region: &str, service: &str, string_to_sign: &str) -> String {
+/// The signing key SigV4 derives from `secret` for one scope.
+pub fn signing_key(secret: &str, date: &str, region: &str, service: &str) -> Vec<u8> {
     let k = hmac(format!("AWS4{secret}").as_bytes(), date);
     let k = hmac(&k, region);
     let k = hmac(&k, service);
-    let k = hmac(&k, "aws4_request");
+    hmac(&k, "aws4_request")
+}
+
+/// The hex HMAC of `string_to_sign` with the key derived from `secret` for the scope.
+pub fn sign(secret: &str, date: &str, region: &str, service: &str, string_to_sign: &str) -> String {
+    let k = signing_key(secret, date, region, service);
     cloudlet_core::ids::hex(&hmac(&k, string_to_sign))
 }
 

@@ -82,6 +82,8 @@ pub enum S3Error {
     InvalidPartOrder(String),
     #[error("part {part} too small ({size})")]
     EntityTooSmall { part: u32, size: u64, etag: String },
+    #[error("chunk signature mismatch")]
+    ChunkSignatureMismatch,
     #[error("malformed POST form")]
     MalformedPost,
     #[error("POST form fields too large")]
@@ -252,6 +254,11 @@ impl From<S3Error> for AwsError {
             .with("MinSizeAllowed", "5242880")
             .with("PartNumber", part.to_string())
             .with("ETag", etag),
+            ChunkSignatureMismatch => AwsError::new(
+                403,
+                "SignatureDoesNotMatch",
+                "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+            ),
             MalformedPost => AwsError::client(
                 "MalformedPOSTRequest",
                 "The body of your POST request is not well-formed multipart/form-data.",

@@ -7,6 +7,7 @@
 
 use base64::Engine;
 use cloudlet_core::Body;
+use cloudlet_core::body::ChunkSignatureMismatch;
 use cloudlet_store::{BlobId, BlobWriter};
 use http::HeaderMap;
 use http_body_util::BodyExt;
@@ -145,7 +146,13 @@ pub async fn receive_computing(
     let mut scratch = Vec::new();
     let streamed: S3Result<()> = async {
         while let Some(frame) = body.frame().await {
-            let frame = frame.map_err(|e| S3Error::Body(e.to_string()))?;
+            let frame = frame.map_err(|e| {
+                if e.downcast_ref::<ChunkSignatureMismatch>().is_some() {
+                    S3Error::ChunkSignatureMismatch
+                } else {
+                    S3Error::Body(e.to_string())
+                }
+            })?;
             let Ok(data) = frame.into_data() else {
                 continue;
             };
