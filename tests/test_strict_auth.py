@@ -122,6 +122,25 @@ def strict_s3_raw(server, secret):
     return server.http("GET", "/", headers=dict(req.headers.items()))
 
 
+def test_s3_refuses_unsigned_amz_headers(strict):
+    """An x-amz-* header added after signing is refused, not silently accepted."""
+    from botocore.auth import S3SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    bucket = unique("late").lower()
+    client(strict, "s3").create_bucket(Bucket=bucket)
+    req = AWSRequest(method="PUT", url=f"{strict.endpoint}/{bucket}/k", data=b"x")
+    S3SigV4Auth(Credentials("test", "test"), "s3", "us-east-1").add_auth(req)
+    headers = dict(req.headers.items())
+    assert strict.http("PUT", f"/{bucket}/k", body=b"x", headers=headers)[0] == 200
+    headers["x-amz-meta-late"] = "added"
+    status, _, body = strict.http("PUT", f"/{bucket}/k", body=b"x", headers=headers)
+    assert status == 403
+    assert b"<Message>There were headers present in the request which were not signed</Message>" in body
+    assert b"<HeadersNotSigned>x-amz-meta-late</HeadersNotSigned>" in body
+
+
 def test_unsigned_requests(strict):
     # S3 serves anonymous callers; the bucket policy decides (here: nothing is public).
     bucket = unique("anon").lower()

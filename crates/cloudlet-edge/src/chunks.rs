@@ -2,8 +2,9 @@
 //! `size;chunk-signature=…` chunk signs its data chained to the previous signature, starting
 //! from the seed (the request's own signature). [`verifying`] wraps a request body, passes
 //! every byte on unchanged (S3 decodes the encoding itself) and fails the body with
-//! [`ChunkSignatureMismatch`] at the first chunk whose signature is wrong or missing.
-//! Trailer signatures (`x-amz-trailer-signature`) are not checked.
+//! [`ChunkSignatureMismatch`] at the first chunk whose signature is wrong or missing. With
+//! `STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER` the trailing headers are signed too
+//! (`x-amz-trailer-signature`, chained to the last chunk's).
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -25,7 +26,9 @@ enum State {
     Data(u64),
     /// The CRLF after a chunk's data: this many bytes left.
     DataEnd(u8),
-    /// After the final chunk: trailers, not verified here.
+    /// After the final chunk: trailer lines (verified in trailer mode).
+    Trailers,
+    /// Everything checked; the rest passes through.
     Rest,
 }
 
@@ -39,35 +42,106 @@ pub struct ChunkChain {
     data: Sha256,
     state: State,
     line: Vec<u8>,
+    /// `Some` when the trailers are signed: the canonical trailer text so far.
+    trailer: Option<String>,
+    trailer_signature: Option<String>,
 }
 
 impl ChunkChain {
-    pub fn new(signing_key: Vec<u8>, amz_date: &str, scope: &str, seed: &str) -> ChunkChain {
+    /// A chain from the `seed` signature; `signed_trailers` for the `-TRAILER` variant.
+    pub fn new(
+        signing_key: Vec<u8>,
+        amz_date: &str,
+        scope: &str,
+        seed: &str,
+        signed_trailers: bool,
+    ) -> ChunkChain {
         ChunkChain {
             signing_key,
-            prefix: format!("AWS4-HMAC-SHA256-PAYLOAD\n{amz_date}\n{scope}\n"),
+            prefix: format!("{amz_date}\n{scope}\n"),
             previous: seed.to_string(),
             declared: None,
             data: Sha256::new(),
             state: State::Header,
             line: Vec::new(),
+            trailer: signed_trailers.then(String::new),
+            trailer_signature: None,
         }
     }
 
-    fn verify_chunk(&mut self) -> Result<(), ChunkSignatureMismatch> {
-        let hash = cloudlet_core::ids::hex(&self.data.finalize_reset());
-        let sts = format!("{}{}\n{EMPTY_SHA256}\n{hash}", self.prefix, self.previous);
+    fn sign(&self, kind: &str, hash: &str, with_empty: bool) -> String {
+        let sts = if with_empty {
+            format!(
+                "{kind}\n{}{}\n{EMPTY_SHA256}\n{hash}",
+                self.prefix, self.previous
+            )
+        } else {
+            format!("{kind}\n{}{}\n{hash}", self.prefix, self.previous)
+        };
         #[allow(clippy::expect_used)]
         let mut m = Hmac::<Sha256>::new_from_slice(&self.signing_key)
             .expect("HMAC takes keys of any length");
         m.update(sts.as_bytes());
-        let want = cloudlet_core::ids::hex(&m.finalize().into_bytes());
+        cloudlet_core::ids::hex(&m.finalize().into_bytes())
+    }
+
+    fn verify_chunk(&mut self) -> Result<(), ChunkSignatureMismatch> {
+        let hash = cloudlet_core::ids::hex(&self.data.finalize_reset());
+        let want = self.sign("AWS4-HMAC-SHA256-PAYLOAD", &hash, true);
         let given = self.declared.take().ok_or(ChunkSignatureMismatch)?;
         if !crate::verify::same(&want, &given) {
             return Err(ChunkSignatureMismatch);
         }
         self.previous = given;
         Ok(())
+    }
+
+    /// Checks the trailer signature once the trailers are complete.
+    fn verify_trailers(&mut self) -> Result<(), ChunkSignatureMismatch> {
+        let Some(text) = self.trailer.take() else {
+            return Ok(());
+        };
+        let hash = cloudlet_core::ids::hex(&Sha256::digest(text.as_bytes()));
+        let want = self.sign("AWS4-HMAC-SHA256-TRAILER", &hash, false);
+        let given = self
+            .trailer_signature
+            .take()
+            .ok_or(ChunkSignatureMismatch)?;
+        if !crate::verify::same(&want, &given) {
+            return Err(ChunkSignatureMismatch);
+        }
+        Ok(())
+    }
+
+    fn trailer_line(&mut self) -> Result<(), ChunkSignatureMismatch> {
+        let line = std::mem::take(&mut self.line);
+        let text = String::from_utf8_lossy(&line);
+        let text = text.trim_end_matches('\r');
+        if text.is_empty() {
+            self.state = State::Rest;
+            return self.verify_trailers();
+        }
+        let (name, value) = text.split_once(':').ok_or(ChunkSignatureMismatch)?;
+        let name = name.trim().to_ascii_lowercase();
+        if name == "x-amz-trailer-signature" {
+            self.trailer_signature = Some(value.trim().to_string());
+        } else if let Some(t) = &mut self.trailer {
+            t.push_str(&format!("{name}:{}\n", value.trim()));
+        }
+        Ok(())
+    }
+
+    /// The body ended: a chain that is not complete fails.
+    pub fn finish(&mut self) -> Result<(), ChunkSignatureMismatch> {
+        match self.state {
+            State::Rest => Ok(()),
+            State::Trailers if self.line.is_empty() => {
+                self.state = State::Rest;
+                self.verify_trailers()
+            }
+            // S3 itself reports a truncated encoding.
+            _ => Ok(()),
+        }
     }
 
     fn header_line(&mut self) -> Result<(), ChunkSignatureMismatch> {
@@ -82,7 +156,7 @@ impl ChunkChain {
             .map(str::to_string);
         if size == 0 {
             self.verify_chunk()?;
-            self.state = State::Rest;
+            self.state = State::Trailers;
         } else {
             self.state = State::Data(size);
         }
@@ -94,11 +168,15 @@ impl ChunkChain {
         while !input.is_empty() {
             match self.state {
                 State::Rest => return Ok(()),
-                State::Header => match input.iter().position(|b| *b == b'\n') {
+                State::Header | State::Trailers => match input.iter().position(|b| *b == b'\n') {
                     Some(i) => {
                         self.line.extend_from_slice(&input[..i]);
                         input = &input[i + 1..];
-                        self.header_line()?;
+                        if self.state == State::Header {
+                            self.header_line()?;
+                        } else {
+                            self.trailer_line()?;
+                        }
                     }
                     None => {
                         if self.line.len() + input.len() > MAX_LINE {
@@ -162,6 +240,13 @@ impl http_body::Body for Verifying {
                 }
                 Poll::Ready(Some(Ok(frame)))
             }
+            Poll::Ready(None) => {
+                if let Err(e) = self.chain.finish() {
+                    self.failed = true;
+                    return Poll::Ready(Some(Err(Box::new(e))));
+                }
+                Poll::Ready(None)
+            }
             other => other,
         }
     }
@@ -199,7 +284,14 @@ mod tests {
         "b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9",
     ];
 
-    fn check(body: &[u8], piece: usize) -> Result<(), ChunkSignatureMismatch> {
+    const SEED: &str = "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9";
+
+    fn check_with(
+        body: &[u8],
+        piece: usize,
+        seed: &str,
+        trailers: bool,
+    ) -> Result<(), ChunkSignatureMismatch> {
         let key = crate::verify::signing_key(
             "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
             "20130524",
@@ -210,15 +302,54 @@ mod tests {
             key,
             "20130524T000000Z",
             "20130524/us-east-1/s3/aws4_request",
-            "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9",
+            seed,
+            trailers,
         );
         for c in body.chunks(piece) {
             chain.feed(c)?;
         }
+        chain.finish()?;
         if chain.state != State::Rest {
             return Err(ChunkSignatureMismatch);
         }
         Ok(())
+    }
+
+    fn check(body: &[u8], piece: usize) -> Result<(), ChunkSignatureMismatch> {
+        check_with(body, piece, SEED, false)
+    }
+
+    /// The example of "Signature calculation: using trailing headers"
+    /// (`STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER`, a CRC32C trailer).
+    #[test]
+    fn aws_documented_trailer_signature() {
+        let seed = "106e2a8a18243abcf37539882f36619c00e2dfc72633413f02d3b74544bfeb8e";
+        let signatures = [
+            "b474d8862b1487a5145d686f57f013e54db672cee1c953b3010fb58501ef5aa2",
+            "1c1344b170168f8e65b41376b44b20fe354e373826ccbbe2c1d40a8cae51e5c7",
+            "2ca2aba2005185cf7159c6277faf83795951dd77a3a99e6e65d5c9f85863f992",
+        ];
+        let with_trailer = |sig: &str| {
+            let mut b = example(signatures);
+            b.truncate(b.len() - 2);
+            b.extend_from_slice(
+                format!("x-amz-checksum-crc32c:sOO8/Q==\r\nx-amz-trailer-signature:{sig}\r\n\r\n")
+                    .as_bytes(),
+            );
+            b
+        };
+        let good = "d81f82fc3505edab99d459891051a732e8730629a2e4a59689829ca17fe2e435";
+        for piece in [5, 1000, 70_000] {
+            assert!(
+                check_with(&with_trailer(good), piece, seed, true).is_ok(),
+                "piece {piece}"
+            );
+        }
+        assert!(check_with(&with_trailer(SIGNATURES[0]), 1000, seed, true).is_err());
+        let mut no_sig = example(signatures);
+        no_sig.truncate(no_sig.len() - 2);
+        no_sig.extend_from_slice(b"x-amz-checksum-crc32c:sOO8/Q==\r\n\r\n");
+        assert!(check_with(&no_sig, 1000, seed, true).is_err());
     }
 
     #[test]

@@ -159,12 +159,19 @@ impl StrictAuth {
             presented.as_deref(),
             clock::now(),
         )?;
+        if service == ServiceId::S3 {
+            let unsigned = verify::unsigned_amz_headers(req.headers(), &sig);
+            if !unsigned.is_empty() {
+                return Err(SigError::HeadersNotSigned(unsigned).into());
+            }
+        }
         if payload_hash.starts_with("STREAMING-AWS4-HMAC-SHA256-PAYLOAD") {
             let chain = chunks::ChunkChain::new(
                 verify::signing_key(&secret, &sig.date, &sig.region, &sig.service),
                 &sig.amz_date,
                 &format!("{}/{}/{}/aws4_request", sig.date, sig.region, sig.service),
                 &sig.signature,
+                payload_hash.ends_with("-TRAILER"),
             );
             return Ok(req.map(|b| chunks::verifying(b, chain)));
         }
@@ -410,6 +417,12 @@ fn s3_error(f: Failure) -> AwsError {
             "InvalidAccessKeyId",
             "The AWS Access Key Id you provided does not exist in our records.",
         ),
+        SigError::HeadersNotSigned(names) => AwsError::new(
+            403,
+            "AccessDenied",
+            "There were headers present in the request which were not signed",
+        )
+        .with("HeadersNotSigned", names.join(", ")),
         SigError::MissingContentSha256 => AwsError::client(
             "InvalidRequest",
             "Missing required header for this request: x-amz-content-sha256",

@@ -64,6 +64,8 @@ pub enum SigError {
     BadToken { presented: bool },
     /// A request S3 refuses as `InvalidArgument` (an unsupported authorization scheme).
     InvalidArgument(String),
+    /// S3 refuses `x-amz-*` headers the signature does not cover.
+    HeadersNotSigned(Vec<String>),
     /// S3 requires `x-amz-content-sha256` on header-signed SigV4 requests.
     MissingContentSha256,
     /// `x-amz-content-sha256` is neither a hex SHA-256 nor one of [`PAYLOAD_LITERALS`].
@@ -421,6 +423,18 @@ pub fn check(
         });
     }
     Ok(())
+}
+
+/// The `x-amz-*` headers of a request its signature does not cover (S3 refuses them).
+pub fn unsigned_amz_headers(headers: &HeaderMap, sig: &Signature) -> Vec<String> {
+    let mut names: Vec<String> = headers
+        .keys()
+        .map(|k| k.as_str())
+        .filter(|k| k.starts_with("x-amz-") && !sig.signed_headers.iter().any(|s| s == k))
+        .map(str::to_string)
+        .collect();
+    names.dedup();
+    names
 }
 
 /// Whether `hash` is a valid `x-amz-content-sha256` value.
