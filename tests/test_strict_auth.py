@@ -373,3 +373,32 @@ def test_signed_chunks_are_verified(strict):
     with pytest.raises(ClientError) as e:
         s3.head_object(Bucket=bucket, Key="bad")
     assert error_of(e)[0] == 404
+
+
+WHO_AM_I = """
+import boto3
+def lambda_handler(event, context):
+    return boto3.client('sts').get_caller_identity()['Arn']
+"""
+
+
+def test_lambda_functions_sign_with_their_role_session(strict):
+    """A function's SDK signs with the execution role's session credentials, which strict
+    mode accepts like any key IAM issued."""
+    import io
+    import zipfile
+
+    iam = client(strict, "iam")
+    role = unique("fnrole")
+    arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=TRUST)["Role"]["Arn"]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("lambda_function.py", WHO_AM_I)
+    lam = client(strict, "lambda")
+    name = unique("whoami")
+    lam.create_function(FunctionName=name, Runtime="python3.12", Role=arn, Timeout=30,
+                        Handler="lambda_function.lambda_handler", Code={"ZipFile": buf.getvalue()})
+    out = lam.invoke(FunctionName=name)
+    body = json.loads(out["Payload"].read())
+    assert "FunctionError" not in out, body
+    assert body.startswith(f"arn:aws:sts::000000000000:assumed-role/{role}/"), body
