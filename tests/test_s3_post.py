@@ -120,7 +120,7 @@ def test_policy_conditions(server, bucket):
     fields = dict(form["fields"], **{"Content-Type": "image/png"})
     status, _, body = post(server, form["url"], fields)
     assert error(body)["Message"] == (
-        'Invalid according to Policy: Policy Condition failed: ["eq", "$content-type", "text/plain"]')
+        'Invalid according to Policy: Policy Condition failed: ["eq", "$Content-Type", "text/plain"]')
     fields = dict(form["fields"], **{"x-amz-meta-extra": "1", "x-ignore-this": "fine"})
     status, _, body = post(server, form["url"], fields)
     assert (status, error(body)["Message"]) == (403, "Invalid according to Policy: Extra input fields: x-amz-meta-extra")

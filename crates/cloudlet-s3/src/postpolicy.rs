@@ -84,8 +84,9 @@ pub fn parse_iso(s: &str) -> Option<u64> {
     Some(days * 86_400 + h * 3600 + mi * 60 + se)
 }
 
+/// A condition's field as written (S3 quotes it so in errors), without its `$`.
 fn field_name(v: &str) -> String {
-    v.strip_prefix('$').unwrap_or(v).to_ascii_lowercase()
+    v.strip_prefix('$').unwrap_or(v).to_string()
 }
 
 fn text(v: &Value) -> Option<String> {
@@ -185,10 +186,11 @@ impl Policy {
                 "Invalid according to Policy: Policy expired.".into(),
             ));
         }
+        // Field names match case-insensitively.
         let value = |name: &str| {
             fields
                 .iter()
-                .find(|(k, _)| k == name)
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
                 .map(|(_, v)| v.as_str())
         };
         for c in &self.conditions {
@@ -196,7 +198,7 @@ impl Policy {
                 Condition::Eq { field, value: want } => value(field).unwrap_or("") == want,
                 Condition::StartsWith { field, prefix } => {
                     let v = value(field).unwrap_or("");
-                    if field == "content-type" {
+                    if field.eq_ignore_ascii_case("content-type") {
                         v.split(',').all(|t| t.trim().starts_with(prefix.as_str()))
                     } else {
                         v.starts_with(prefix.as_str())
@@ -213,7 +215,9 @@ impl Policy {
         }
         let named = |name: &str| {
             self.conditions.iter().any(|c| match c {
-                Condition::Eq { field, .. } | Condition::StartsWith { field, .. } => field == name,
+                Condition::Eq { field, .. } | Condition::StartsWith { field, .. } => {
+                    field.eq_ignore_ascii_case(name)
+                }
                 Condition::ContentLengthRange { .. } => false,
             })
         };
@@ -369,7 +373,7 @@ mod tests {
                 vec![("bucket", "b"), ("key", "up/a")],
                 now,
                 Err(
-                    "Invalid according to Policy: Policy Condition failed: [\"eq\", \"$content-type\", \"text/plain\"]",
+                    "Invalid according to Policy: Policy Condition failed: [\"eq\", \"$Content-Type\", \"text/plain\"]",
                 ),
             ),
             (
