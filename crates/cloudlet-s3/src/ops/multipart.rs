@@ -65,6 +65,10 @@ pub async fn create(
     }
     check_write(s3, ctx, bucket, key)?;
     let h = req.headers();
+    let lock = crate::lock::from_headers(h, now_ms())?;
+    if !lock.is_unset() && s3.bucket(bucket)?.versioning.object_lock.is_none() {
+        return Err(crate::lock::missing_configuration());
+    }
     let id = cloudlet_core::ids::hex(&cloudlet_core::ids::random_bytes::<24>());
     let upload = Upload {
         bucket: bucket.to_string(),
@@ -76,6 +80,7 @@ pub async fn create(
         metadata: user_metadata(h),
         headers: representation_headers(h),
         tags: tags_header(h)?,
+        lock,
     };
     s3.store
         .write(move |txn| Ok::<_, S3Error>(mpstate::put_upload(txn, &upload)?))
@@ -322,7 +327,7 @@ pub async fn complete(
         metadata: upload.metadata.clone(),
         headers: upload.headers.clone(),
         tags: upload.tags.clone(),
-        version: VersionMeta::default(),
+        version: VersionMeta::locked(upload.lock),
     };
     let version = commit_object(s3, bucket, key, obj).await?;
     let (b, i) = (bucket.to_string(), id.clone());

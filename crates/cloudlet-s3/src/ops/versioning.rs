@@ -389,6 +389,10 @@ impl Listing<'_> {
             p.items.push(item);
             true
         })?;
+        // `max-keys=0` returns nothing, and nothing to resume from.
+        if p.items.is_empty() {
+            p.truncated = false;
+        }
         if !p.truncated {
             p.next = None;
         }
@@ -533,6 +537,139 @@ pub fn list_versions(s3: &S3, ctx: &RequestContext, bucket: &str, q: &Query) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn object(id: &str) -> Entry {
+        Entry::Object(Object {
+            blob: String::new(),
+            size: 0,
+            etag: String::new(),
+            content_type: None,
+            last_modified: 0,
+            metadata: Vec::new(),
+            headers: Vec::new(),
+            tags: Vec::new(),
+            version: crate::versions::VersionMeta {
+                id: Some(id.to_string()),
+                lock: Default::default(),
+            },
+        })
+    }
+
+    /// Pages a fixed stream; renders entries as `key:id` (`*` = latest) or `cp:prefix`.
+    fn page(
+        prefix: &str,
+        delimiter: &str,
+        key_marker: &str,
+        version_marker: Option<&str>,
+        max: usize,
+    ) -> String {
+        let rows: Vec<(&str, Entry)> = vec![
+            ("a", object("a3")),
+            ("a", object("a2")),
+            ("a", object("a1")),
+            (
+                "b",
+                Entry::DeleteMarker {
+                    version_id: "bm".into(),
+                    last_modified: 0,
+                },
+            ),
+            ("b", object("null")),
+            ("c/x", object("x1")),
+            ("c/y", object("y1")),
+            ("d", object("d1")),
+        ];
+        let marker = version_marker.map(|v| match v {
+            "null" => VersionRef::Null,
+            id => VersionRef::Id {
+                seq: 0,
+                id: id.to_string(),
+            },
+        });
+        let listing = Listing {
+            prefix,
+            delimiter,
+            key_marker,
+            version_marker: marker.as_ref(),
+            max,
+        };
+        let from = if key_marker > prefix {
+            key_marker
+        } else {
+            prefix
+        };
+        let p = listing
+            .collect(|visit| {
+                for (k, e) in rows.into_iter().filter(|(k, _)| *k >= from) {
+                    if !visit(k, e) {
+                        break;
+                    }
+                }
+                Ok(())
+            })
+            .unwrap();
+        let mut out: Vec<String> = p
+            .items
+            .iter()
+            .map(|i| match i {
+                Item::Version { key, latest, obj } => format!(
+                    "{key}:{}{}",
+                    obj.version.id.as_deref().unwrap_or(""),
+                    if *latest { "*" } else { "" }
+                ),
+                Item::Marker {
+                    key, latest, id, ..
+                } => {
+                    format!("{key}:{id}{}", if *latest { "*" } else { "" })
+                }
+                Item::Prefix(cp) => format!("cp:{cp}"),
+            })
+            .collect();
+        if let Some((k, v)) = p.next {
+            out.push(format!("next={k},{}", v.unwrap_or_default()));
+        }
+        out.join(" ")
+    }
+
+    #[test]
+    fn listing_pages() {
+        let cases = [
+            (
+                ("", "", "", None, 1000),
+                "a:a3* a:a2 a:a1 b:bm* b:null c/x:x1* c/y:y1* d:d1*",
+            ),
+            (("", "", "", None, 2), "a:a3* a:a2 next=a,a2"),
+            (("", "", "a", Some("a2"), 2), "a:a1 b:bm* next=b,bm"),
+            (
+                ("", "", "b", Some("bm"), 1000),
+                "b:null c/x:x1* c/y:y1* d:d1*",
+            ),
+            (("", "", "a", Some("null"), 2), "b:bm* b:null next=b,null"),
+            (
+                ("", "", "a", None, 1000),
+                "b:bm* b:null c/x:x1* c/y:y1* d:d1*",
+            ),
+            (
+                ("", "/", "", None, 1000),
+                "a:a3* a:a2 a:a1 b:bm* b:null cp:c/ d:d1*",
+            ),
+            (("", "/", "b", Some("null"), 1), "cp:c/ next=c/,"),
+            (("", "/", "c/", None, 1000), "d:d1*"),
+            (("", "/", "c/x", Some("x1"), 1000), "d:d1*"),
+            (("c/", "/", "", None, 1000), "c/x:x1* c/y:y1*"),
+            (("c/", "", "c/x", None, 1000), "c/y:y1*"),
+            (("b", "", "", None, 1), "b:bm* next=b,bm"),
+            (("z", "", "", None, 1000), ""),
+            (("", "", "", None, 0), ""),
+        ];
+        for ((prefix, delimiter, km, vm, max), want) in cases {
+            assert_eq!(
+                page(prefix, delimiter, km, vm, max),
+                want,
+                "prefix={prefix:?} delimiter={delimiter:?} key-marker={km:?} version-id-marker={vm:?} max={max}"
+            );
+        }
+    }
 
     #[test]
     fn versioning_documents() {
