@@ -139,7 +139,7 @@ def test_versions_are_kept_and_readable(s3, versioned):
     assert keys == ["k"]
 
 
-def test_bad_and_unknown_version_ids(s3, versioned):
+def test_bad_and_unknown_version_ids(server, s3, versioned):
     b = versioned
     v1 = s3.put_object(Bucket=b, Key="k", Body=b"one")["VersionId"]
     for call in [lambda: s3.get_object(Bucket=b, Key="k", VersionId="not-a-version"),
@@ -148,6 +148,8 @@ def test_bad_and_unknown_version_ids(s3, versioned):
         with pytest.raises(ClientError) as e:
             call()
         assert error_of(e) == (400, "InvalidArgument", "Invalid version id specified")
+    status, _, data = raw(server, "GET", f"/{b}/k?versionId=")
+    assert status == 400 and b"<Message>Version id cannot be the empty string</Message>" in data
     unknown = v1[:-4] + ("AAAA" if not v1.endswith("AAAA") else "BBBB")
     with pytest.raises(ClientError) as e:
         s3.get_object(Bucket=b, Key="k", VersionId=unknown)

@@ -138,6 +138,13 @@ impl VersionRef {
     }
     /// Parses a request's `versionId`, refusing ids S3 never issues as S3 does.
     pub fn from_param(s: &str) -> S3Result<VersionRef> {
+        if s.is_empty() {
+            return Err(S3Error::InvalidArgument {
+                message: "Version id cannot be the empty string".into(),
+                name: "versionId".into(),
+                value: String::new(),
+            });
+        }
         VersionRef::parse(s).ok_or_else(|| invalid_version_id(s))
     }
     pub fn as_str(&self) -> &str {
