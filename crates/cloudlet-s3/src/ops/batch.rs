@@ -2,7 +2,7 @@
 //! object/bucket tagging operations (object tags per version).
 
 use cloudlet_core::xml::XmlWriter;
-use cloudlet_core::{Request, RequestContext, Response};
+use cloudlet_core::{AwsError, Request, RequestContext, Response};
 use cloudlet_store::BlobId;
 use http::StatusCode;
 
@@ -19,10 +19,11 @@ use crate::versions::{self, Deleted, VersionRef};
 struct Target {
     key: String,
     version_id: Option<String>,
-    outcome: S3Result<Deleted>,
+    /// Per-key failures are reported in the result, not as the response.
+    outcome: Result<Deleted, AwsError>,
 }
 
-fn pending() -> S3Result<Deleted> {
+fn pending() -> Result<Deleted, AwsError> {
     Ok(Deleted::default())
 }
 
@@ -65,13 +66,13 @@ pub async fn delete_objects(
         };
         let version = t.version_id.as_deref().map(VersionRef::parse);
         if !allowed(ctx, &b, action, &arn(bucket, Some(&t.key)), &[]) {
-            t.outcome = Err(S3Error::AccessDenied);
+            t.outcome = Err(S3Error::AccessDenied.into());
             plan.push(None);
         } else if let Some(None) = version {
-            t.outcome = Err(S3Error::NoSuchVersion {
-                key: t.key.clone(),
-                version: t.version_id.clone().unwrap_or_default(),
-            });
+            t.outcome = Err(versions::invalid_version_id(
+                t.version_id.as_deref().unwrap_or_default(),
+            )
+            .into());
             plan.push(None);
         } else {
             plan.push(Some(version.flatten()));
@@ -99,7 +100,7 @@ pub async fn delete_objects(
                 };
                 match done {
                     Err(S3Error::Store(e)) => return Err(S3Error::Store(e)),
-                    other => out.push(Some(other)),
+                    other => out.push(Some(other.map_err(AwsError::from))),
                 }
             }
             Ok::<_, S3Error>(out)
@@ -142,8 +143,7 @@ pub async fn delete_objects(
     for t in &targets {
         match &t.outcome {
             Ok(_) => {}
-            Err(e) => {
-                let aws = cloudlet_core::AwsError::from(clone_error(e));
+            Err(aws) => {
                 x.open("Error").elem("Key", &t.key);
                 if let Some(v) = &t.version_id {
                     x.elem("VersionId", v);
@@ -155,17 +155,6 @@ pub async fn delete_objects(
         }
     }
     Ok(xml_response(x.finish()))
-}
-
-/// The per-key errors DeleteObjects reports (they are not `Clone`; these are all it makes).
-fn clone_error(e: &S3Error) -> S3Error {
-    match e {
-        S3Error::NoSuchVersion { key, version } => S3Error::NoSuchVersion {
-            key: key.clone(),
-            version: version.clone(),
-        },
-        _ => S3Error::AccessDenied,
-    }
 }
 
 async fn read_tags(req: Request, max: usize) -> S3Result<Vec<(String, String)>> {
