@@ -461,7 +461,8 @@ fn append(
 }
 
 /// Stores `obj` as the new current object of `key` (PutObject, CopyObject, multipart
-/// completion), applying the bucket's Object Lock rules.
+/// completion), applying the bucket's Object Lock rules. The id returned is the one the
+/// response names.
 pub fn store_object(
     txn: &WriteTransaction,
     bucket: &Bucket,
@@ -491,9 +492,14 @@ pub fn store_object(
                 .collect(),
         });
     };
-    let (entry, written) = append(txn, status, &bucket.name, key, Entry::Object(obj))?;
+    let (entry, mut written) = append(txn, status, &bucket.name, key, Entry::Object(obj))?;
     if let Entry::Object(o) = entry {
         state::put_object(txn, &bucket.name, key, &o)?;
+    }
+    // S3 answers a write into a suspended bucket without `x-amz-version-id`, though GET
+    // and listings then show the version as `null`.
+    if status == Status::Suspended {
+        written.version_id = None;
     }
     Ok(written)
 }
