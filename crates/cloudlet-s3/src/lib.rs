@@ -35,7 +35,8 @@ use cloudlet_store::Store;
 
 use crate::error::{S3Error, S3Result};
 use crate::ops::{
-    batch, bucket, config, copy, list, lock as object_lock, multipart, object, versioning,
+    batch, bucket, config, copy, list, list_versions, lock as object_lock, multipart, object,
+    versioning,
 };
 use crate::protocol::Op;
 
@@ -97,7 +98,7 @@ impl S3 {
             Op::ListMultipartUploads => multipart::list_uploads(self, &ctx, b, q),
             Op::GetBucketVersioning => versioning::get_versioning(self, &ctx, b),
             Op::PutBucketVersioning => versioning::put_versioning(self, &ctx, b, req).await,
-            Op::ListObjectVersions => versioning::list_versions(self, &ctx, b, q),
+            Op::ListObjectVersions => list_versions::list(self, &ctx, b, q),
             Op::GetObjectLockConfiguration => object_lock::get_configuration(self, &ctx, b),
             Op::PutObjectLockConfiguration => {
                 object_lock::put_configuration(self, &ctx, b, req).await

@@ -2,13 +2,15 @@
 //! `bucket` (create/delete/head/list buckets/location), `config` (policy, Block Public
 //! Access, website), `object` (put/get/head/delete), `list` (ListObjects v1/v2), `copy`
 //! (CopyObject), `multipart`, `batch` (DeleteObjects, tagging), `versioning` (bucket
-//! versioning, ListObjectVersions, version-aware GET/HEAD/DELETE), `lock` (Object Lock).
+//! versioning, version-aware GET/HEAD/DELETE), `list_versions` (ListObjectVersions), `lock`
+//! (Object Lock).
 
 pub mod batch;
 pub mod bucket;
 pub mod config;
 pub mod copy;
 pub mod list;
+pub mod list_versions;
 pub mod lock;
 pub mod multipart;
 pub mod object;
