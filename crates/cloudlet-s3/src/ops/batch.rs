@@ -34,7 +34,7 @@ pub async fn delete_objects(
     req: Request,
 ) -> S3Result<Response> {
     let b = s3.bucket(bucket)?;
-    let bypass = crate::lock::bypass_requested(req.headers());
+    let bypass_requested = crate::lock::bypass_requested(req.headers());
     let body = small_body(req).await?;
     let text = std::str::from_utf8(&body).map_err(|_| S3Error::MalformedXml)?;
     let root = crate::xml::parse(text).ok_or(S3Error::MalformedXml)?;
@@ -56,8 +56,9 @@ pub async fn delete_objects(
     if targets.is_empty() || targets.len() > 1000 {
         return Err(S3Error::MalformedXml);
     }
-    // What to do for each target: `None` = refused before touching the store.
-    let mut plan: Vec<Option<Option<VersionRef>>> = Vec::new();
+    // What to do for each target — the version, and whether GOVERNANCE retention is
+    // bypassed; `None` = refused before touching the store.
+    let mut plan: Vec<Option<(Option<VersionRef>, bool)>> = Vec::new();
     for t in &mut targets {
         let action = if t.version_id.is_some() {
             "s3:DeleteObjectVersion"
@@ -65,7 +66,8 @@ pub async fn delete_objects(
             "s3:DeleteObject"
         };
         let version = t.version_id.as_deref().map(VersionRef::parse);
-        if !allowed(ctx, &b, action, &arn(bucket, Some(&t.key)), &[]) {
+        let resource = arn(bucket, Some(&t.key));
+        if !allowed(ctx, &b, action, &resource, &[]) {
             t.outcome = Err(S3Error::AccessDenied.into());
             plan.push(None);
         } else if let Some(None) = version {
@@ -75,7 +77,9 @@ pub async fn delete_objects(
             .into());
             plan.push(None);
         } else {
-            plan.push(Some(version.flatten()));
+            let bypass = bypass_requested
+                && allowed(ctx, &b, "s3:BypassGovernanceRetention", &resource, &[]);
+            plan.push(Some((version.flatten(), bypass)));
         }
     }
     let (bname, keys) = (
@@ -90,13 +94,13 @@ pub async fn delete_objects(
                 .ok_or_else(|| S3Error::NoSuchBucket(bname.clone()))?;
             let mut out = Vec::new();
             for (key, step) in keys.iter().zip(&plan) {
-                let Some(version) = step else {
+                let Some((version, bypass)) = step else {
                     out.push(None);
                     continue;
                 };
                 let done = match version {
                     None => versions::delete_current(txn, &b, key, now).map_err(S3Error::from),
-                    Some(v) => versions::delete_version(txn, &b, key, v, bypass, now),
+                    Some(v) => versions::delete_version(txn, &b, key, v, *bypass, now),
                 };
                 match done {
                     Err(S3Error::Store(e)) => return Err(S3Error::Store(e)),
