@@ -7,8 +7,9 @@
 //! `s3.objects` row is also the newest row of its key here (the same record). Enabling
 //! versioning turns existing objects into `null` versions in the same transaction.
 //!
-//! A version id is 24 bytes — the big-endian sequence, then 16 random bytes — in URL-safe
-//! base64 (32 characters), so a lookup by id is a point read; `null` is the null version.
+//! A version id is 24 bytes — 16 random ones, then the big-endian sequence masked with the
+//! first 8 — in URL-safe base64 (32 characters): opaque to clients, yet a lookup by id is a
+//! point read. `null` is the null version.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -130,9 +131,10 @@ impl VersionRef {
             return Some(VersionRef::Null);
         }
         let bytes = URL_SAFE_NO_PAD.decode(s).ok()?;
-        let seq: [u8; 8] = bytes.get(..8)?.try_into().ok()?;
+        let salt: [u8; 8] = bytes.get(..8)?.try_into().ok()?;
+        let masked: [u8; 8] = bytes.get(16..)?.try_into().ok()?;
         (bytes.len() == 24 && s.len() == 32).then(|| VersionRef::Id {
-            seq: u64::from_be_bytes(seq),
+            seq: u64::from_be_bytes(masked) ^ u64::from_be_bytes(salt),
             id: s.to_string(),
         })
     }
@@ -164,9 +166,11 @@ pub fn invalid_version_id(s: &str) -> S3Error {
 }
 
 fn new_version_id(seq: u64) -> String {
+    let random = cloudlet_core::ids::random_bytes::<16>();
+    let salt = u64::from_be_bytes(random[..8].try_into().unwrap_or_default());
     let mut bytes = [0u8; 24];
-    bytes[..8].copy_from_slice(&seq.to_be_bytes());
-    bytes[8..].copy_from_slice(&cloudlet_core::ids::random_bytes::<16>());
+    bytes[..16].copy_from_slice(&random);
+    bytes[16..].copy_from_slice(&(seq ^ salt).to_be_bytes());
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
@@ -695,15 +699,18 @@ mod tests {
 
     #[test]
     fn version_ids() {
-        let id = new_version_id(42);
-        assert_eq!(id.len(), 32);
-        assert_eq!(
-            VersionRef::parse(&id),
-            Some(VersionRef::Id {
-                seq: 42,
-                id: id.clone()
-            })
-        );
+        for seq in [1, 42, 1 << 40, u64::MAX - 1] {
+            let id = new_version_id(seq);
+            assert_eq!(id.len(), 32);
+            assert_eq!(
+                VersionRef::parse(&id),
+                Some(VersionRef::Id {
+                    seq,
+                    id: id.clone()
+                })
+            );
+        }
+        assert_ne!(new_version_id(1)[..8], new_version_id(1)[..8]);
         let cases = [
             ("null", Some(VersionRef::Null)),
             ("Null", None),
@@ -712,6 +719,14 @@ mod tests {
             ("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", None),
             ("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", None),
             ("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA+", None),
+            // Salt 1 (byte 7), masked sequence 1 (byte 23): sequence 0.
+            (
+                "AAAAAAAAAAEAAAAAAAAAAAAAAAAAAAAB",
+                Some(VersionRef::Id {
+                    seq: 0,
+                    id: "AAAAAAAAAAEAAAAAAAAAAAAAAAAAAAAB".into(),
+                }),
+            ),
         ];
         for (s, want) in cases {
             assert_eq!(VersionRef::parse(s), want, "{s}");
