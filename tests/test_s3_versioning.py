@@ -5,6 +5,7 @@ the AWS CLI and raw HTTP."""
 
 import datetime
 import http.client
+import json
 
 import pytest
 from botocore.exceptions import ClientError
@@ -262,6 +263,31 @@ def test_delete_bucket_refuses_versions_and_markers(s3, versioned):
     with pytest.raises(ClientError) as e:
         s3.head_bucket(Bucket=b)
     assert error_of(e)[0] == 404
+
+
+def test_reading_a_version_needs_get_object_version(server, s3, versioned):
+    b = versioned
+    v1 = s3.put_object(Bucket=b, Key="k", Body=b"one")["VersionId"]
+    v2 = s3.put_object(Bucket=b, Key="k", Body=b"two")["VersionId"]
+    s3.delete_public_access_block(Bucket=b)
+
+    def policy(actions):
+        return json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": "*", "Action": actions, "Resource": f"arn:aws:s3:::{b}/*"}]})
+
+    s3.put_bucket_policy(Bucket=b, Policy=policy(["s3:GetObject"]))
+    anonymous = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    anonymous.request("GET", f"/{b}/k")
+    r = anonymous.getresponse()
+    assert (r.status, r.read(), r.getheader("x-amz-version-id")) == (200, b"two", v2)
+    anonymous.request("GET", f"/{b}/k?versionId={v1}")
+    r = anonymous.getresponse()
+    assert (r.status, b"<Code>AccessDenied</Code>" in r.read()) == (403, True)
+    s3.put_bucket_policy(Bucket=b, Policy=policy(["s3:GetObject", "s3:GetObjectVersion"]))
+    anonymous.request("GET", f"/{b}/k?versionId={v1}")
+    r = anonymous.getresponse()
+    assert (r.status, r.read(), r.getheader("x-amz-version-id")) == (200, b"one", v1)
+    anonymous.close()
 
 
 # --- tagging, copy, multipart, multi-delete ------------------------------------------------
