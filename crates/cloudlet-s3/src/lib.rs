@@ -23,6 +23,8 @@ mod state;
 mod tagging;
 mod upload;
 mod versions;
+#[cfg(test)]
+mod versions_model;
 mod website;
 mod xml;
 
