@@ -89,7 +89,7 @@ pub async fn get(
     req: Request,
     head: bool,
 ) -> S3Result<Response> {
-    if !q.has("versionId") {
+    let Some(raw) = q.get("versionId") else {
         return match super::object::get(s3, ctx, bucket, key, q, req, head).await {
             Err(S3Error::NoSuchKey(k)) => {
                 match s3
@@ -108,9 +108,9 @@ pub async fn get(
             }
             other => other,
         };
-    }
+    };
     let b = s3.bucket(bucket)?;
-    let version = version_param(q)?.ok_or(S3Error::NotImplemented)?;
+    let version = VersionRef::from_param(raw)?;
     if !allowed(ctx, &b, "s3:GetObjectVersion", &arn(bucket, Some(key)), &[]) {
         return Err(S3Error::AccessDenied);
     }
