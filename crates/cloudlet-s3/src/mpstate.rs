@@ -6,6 +6,8 @@ use cloudlet_store::redb::{ReadTransaction, ReadableTable, TableDefinition, Writ
 use cloudlet_store::{StoreError, record};
 use serde::{Deserialize, Serialize};
 
+use crate::lock::VersionLock;
+
 pub const UPLOADS: TableDefinition<&str, &[u8]> = TableDefinition::new("s3.uploads");
 pub const PARTS: TableDefinition<&str, &[u8]> = TableDefinition::new("s3.parts");
 
@@ -20,6 +22,9 @@ pub struct Upload {
     pub metadata: Vec<(String, String)>,
     pub headers: Vec<(String, String)>,
     pub tags: Vec<(String, String)>,
+    /// The Object Lock the completed object gets (`x-amz-object-lock-*` at creation).
+    #[serde(default)]
+    pub lock: VersionLock,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
