@@ -9,6 +9,7 @@ import base64
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import zipfile
@@ -27,9 +28,21 @@ TRUST = {
 }
 
 
+def zip_bootstrap(binary, mode=0o755):
+    """A package holding `binary` as `bootstrap` with Unix `mode`, as Lambda wants it."""
+    info = zipfile.ZipInfo("bootstrap", date_time=(2024, 1, 1, 0, 0, 0))
+    info.create_system = 3  # Unix, so the mode below is read.
+    info.external_attr = (0o100000 | mode) << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr(info, binary)
+    return buf.getvalue()
+
+
 @pytest.fixture(scope="module")
-def bootstrap_zip():
-    """The example built in release mode, zipped as Lambda wants it: `bootstrap`, mode 0755."""
+def bootstrap():
+    """The example's binary, built in release mode with the repository's target directory."""
     cargo = shutil.which("cargo")
     if cargo is None:
         pytest.skip("cargo is not installed, so the Rust example cannot be built")
@@ -40,14 +53,12 @@ def bootstrap_zip():
         env=dict(os.environ, CARGO_TARGET_DIR=str(TARGET)),
     )
     assert p.returncode == 0, p.stderr
-    info = zipfile.ZipInfo("bootstrap", date_time=(2024, 1, 1, 0, 0, 0))
-    info.create_system = 3  # Unix, so the mode below is read.
-    info.external_attr = 0o100755 << 16
-    info.compress_type = zipfile.ZIP_DEFLATED
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr(info, (TARGET / "release" / "bootstrap").read_bytes())
-    return buf.getvalue()
+    return (TARGET / "release" / "bootstrap").read_bytes()
+
+
+@pytest.fixture(scope="module")
+def bootstrap_zip(bootstrap):
+    return zip_bootstrap(bootstrap)
 
 
 def create_table(s):
@@ -195,3 +206,16 @@ def test_failures_read_as_boto3_reports_them(fresh_server, bootstrap_zip):
         "errorMessage": "AWS_ENDPOINT_URL_DYNAMODB is not a URL this function can use: "
         "https is not supported (the function has no TLS); use http://",
     }
+
+
+def test_bootstrap_without_execute_bits(fresh_server, bootstrap):
+    """A package zipped without the execute bits fails as on AWS."""
+    s = fresh_server
+    create_table(s)
+    create_rust_function(s, zip_bootstrap(bootstrap, mode=0o644), create_role(s))
+    r, payload, log = invoke(s, "api-service-create")
+    assert r["FunctionError"] == "Unhandled"
+    assert payload["errorType"] == "Runtime.InvalidEntrypoint"
+    assert re.fullmatch(r"RequestId: [0-9a-f-]{36} Error: fork/exec /var/task/bootstrap: permission denied", payload["errorMessage"])
+    assert "Error Type: Runtime.InvalidEntrypoint" in log
+    assert s.client("dynamodb", REGION).scan(TableName="hello-member")["Count"] == 0

@@ -199,6 +199,12 @@ async fn start_instance(
                 "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]".into(),
             ));
         }
+        // A bootstrap zipped without its execute bits: AWS's words, not the OS error's.
+        if !is_executable(&boot) {
+            return Ok(Err(
+                "fork/exec /var/task/bootstrap: permission denied".into()
+            ));
+        }
         (boot, Vec::new())
     };
     let spec = Spec {
@@ -214,6 +220,12 @@ async fn start_instance(
         Err(e) if !python => Ok(Err(e.to_string())),
         Err(e) => Err(e),
     }
+}
+
+fn is_executable(path: &std::path::Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    path.metadata()
+        .is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
 }
 
 fn exit_text(status: std::io::Result<std::process::ExitStatus>) -> String {
