@@ -34,5 +34,5 @@ def test_who_are_you_button(fresh_server):
         browser.close()
     items = {(i["name"]["S"], i["status"]["S"]) for i in ddb.scan(TableName="hello-member")["Items"]}
     assert (name, status) in items
-    # The demo's own test call may have written the same pair; the click wrote it too.
-    assert items >= before
+    # The table is keyed by name: the click may overwrite a member the demo wrote, never drop one.
+    assert {n for n, _ in items} >= {n for n, _ in before}

@@ -419,6 +419,33 @@ def test_provided_runtime(lam):
     assert json.loads(body)["errorType"] == "Runtime.InvalidEntrypoint"
 
 
+CHATTY_BOOTSTRAP = """#!/usr/bin/env python3
+import os, urllib.request
+api = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime"
+while True:
+    with urllib.request.urlopen(api + "/invocation/next") as r:
+        rid = r.headers["Lambda-Runtime-Aws-Request-Id"]
+    os.write(1, b"x" * 60000 + b"\\n")
+    os.write(1, ("done " + rid + "\\n").encode())
+    body = ('"' + rid + '"').encode()
+    urllib.request.urlopen(urllib.request.Request(api + f"/invocation/{rid}/response", data=body, method="POST")).read()
+"""
+
+
+def test_provided_output_lands_in_its_own_invocation(lam):
+    """What a custom runtime wrote before it answered is in that invocation's log, however busy
+    the machine: cloudlet reads the pipe empty once the answer is in."""
+    name = unique("chatty")
+    lam.create_function(
+        FunctionName=name, Runtime="provided.al2023", Role=ROLE, Handler="h",
+        Code={"ZipFile": zip_of({"bootstrap": (CHATTY_BOOTSTRAP, 0o755)})},
+    )
+    for _ in range(50):
+        r, body = invoke(lam, name, {}, LogType="Tail")
+        tail = base64.b64decode(r["LogResult"]).decode()
+        assert f"done {json.loads(body)}\n" in tail
+
+
 def test_permissions(lam, hello):
     with pytest.raises(ClientError) as e:
         lam.get_policy(FunctionName=hello)

@@ -10,9 +10,8 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use tokio::io::AsyncReadExt;
 use tokio::process::{Child, Command};
-use tokio::sync::watch;
+use tokio::sync::{mpsc, oneshot, watch};
 
 use crate::error::LambdaError;
 use crate::runtime_api::RuntimeApi;
@@ -46,6 +45,8 @@ pub struct Instance {
     pub log: Arc<Mutex<LogLines>>,
     /// Bumped whenever a line or done marker arrives.
     pub log_seen: watch::Receiver<u64>,
+    /// Asks the reader to take everything already in the pipe; answered when it has.
+    pub log_drain: mpsc::Sender<oneshot::Sender<()>>,
     pub log_stream: String,
     pub generation: u64,
     pub spawned: Instant,
@@ -112,12 +113,14 @@ pub async fn spawn(
             .map_err(|e| err("log pipe", e))?;
     let log = Arc::new(Mutex::new(LogLines::default()));
     let (seen_tx, seen_rx) = watch::channel(0u64);
-    let reader = tokio::spawn(read_lines(pipe, log.clone(), seen_tx));
+    let (drain_tx, drain_rx) = mpsc::channel(1);
+    let reader = tokio::spawn(read_lines(pipe, log.clone(), seen_tx, drain_rx));
     Ok(Instance {
         api,
         child,
         log,
         log_seen: seen_rx,
+        log_drain: drain_tx,
         log_stream,
         generation,
         spawned,
@@ -128,30 +131,71 @@ pub async fn spawn(
 }
 
 async fn read_lines(
-    mut pipe: tokio::net::unix::pipe::Receiver,
+    pipe: tokio::net::unix::pipe::Receiver,
     log: Arc<Mutex<LogLines>>,
     seen: watch::Sender<u64>,
+    mut drain: mpsc::Receiver<oneshot::Sender<()>>,
 ) {
     let mut buf = vec![0u8; 16 * 1024];
     let mut partial: Vec<u8> = Vec::new();
     loop {
-        let n = match pipe.read(&mut buf).await {
-            Ok(0) | Err(_) => break,
-            Ok(n) => n,
+        tokio::select! {
+            r = pipe.readable() => {
+                if r.is_err() || !take_available(&pipe, &mut buf, &mut partial, &log, &seen) {
+                    break;
+                }
+            }
+            Some(done) = drain.recv() => {
+                // What the process wrote before it answered is in the pipe by now.
+                let open = take_available(&pipe, &mut buf, &mut partial, &log, &seen);
+                let _ = done.send(());
+                if !open {
+                    break;
+                }
+            }
+        }
+    }
+    if !partial.is_empty()
+        && let Ok(mut l) = log.lock()
+    {
+        l.lines
+            .push((now_ms(), String::from_utf8_lossy(&partial).into_owned()));
+    }
+    seen.send_modify(|n| *n += 1);
+}
+
+/// Reads what the pipe holds (up to 1 MB) without waiting, keeping complete lines; false at
+/// end of file or on an error.
+fn take_available(
+    pipe: &tokio::net::unix::pipe::Receiver,
+    buf: &mut [u8],
+    partial: &mut Vec<u8>,
+    log: &Mutex<LogLines>,
+    seen: &watch::Sender<u64>,
+) -> bool {
+    let mut lines = Vec::new();
+    let mut open = true;
+    // Bounded, so a process that never stops writing cannot hold the thread.
+    for _ in 0..64 {
+        let n = match pipe.try_read(buf) {
+            Ok(n) if n > 0 => n,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+            _ => {
+                open = false;
+                break;
+            }
         };
         partial.extend_from_slice(buf.get(..n).unwrap_or_default());
-        let mut lines = Vec::new();
         while let Some(pos) = partial.iter().position(|b| *b == b'\n') {
             let line: Vec<u8> = partial.drain(..=pos).collect();
             lines.push(String::from_utf8_lossy(&line).into_owned());
         }
         // Keep single events bounded, as CloudWatch does (256 KB).
         if partial.len() > 256 * 1024 {
-            lines.push(String::from_utf8_lossy(&std::mem::take(&mut partial)).into_owned());
+            lines.push(String::from_utf8_lossy(&std::mem::take(partial)).into_owned());
         }
-        if lines.is_empty() {
-            continue;
-        }
+    }
+    if !lines.is_empty() {
         let ts = now_ms();
         if let Ok(mut l) = log.lock() {
             for line in lines {
@@ -163,13 +207,7 @@ async fn read_lines(
         }
         seen.send_modify(|n| *n += 1);
     }
-    if !partial.is_empty()
-        && let Ok(mut l) = log.lock()
-    {
-        l.lines
-            .push((now_ms(), String::from_utf8_lossy(&partial).into_owned()));
-    }
-    seen.send_modify(|n| *n += 1);
+    open
 }
 
 /// Peak resident memory of the process in MB (`VmHWM`), if readable.

@@ -199,6 +199,12 @@ async fn start_instance(
                 "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]".into(),
             ));
         }
+        // A bootstrap zipped without its execute bits: AWS's words, not the OS error's.
+        if !is_executable(&boot) {
+            return Ok(Err(
+                "fork/exec /var/task/bootstrap: permission denied".into()
+            ));
+        }
         (boot, Vec::new())
     };
     let spec = Spec {
@@ -214,6 +220,12 @@ async fn start_instance(
         Err(e) if !python => Ok(Err(e.to_string())),
         Err(e) => Err(e),
     }
+}
+
+fn is_executable(path: &std::path::Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    path.metadata()
+        .is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
 }
 
 fn exit_text(status: std::io::Result<std::process::ExitStatus>) -> String {
@@ -269,8 +281,8 @@ async fn drive(
     (end, Some(picked_at))
 }
 
-/// Waits until the reader has the invocation's output: the Python client's done marker,
-/// or a moment for other runtimes.
+/// Waits until the reader has the invocation's output: the Python client's done marker after
+/// a clean run; otherwise all that is in the pipe once the answer is in.
 async fn settle_logs(inst: &mut Instance, request_id: &str, clean: bool) {
     if inst.python && clean {
         let _ = tokio::time::timeout(Duration::from_secs(1), async {
@@ -290,7 +302,15 @@ async fn settle_logs(inst: &mut Instance, request_id: &str, clean: bool) {
         })
         .await;
     } else {
-        tokio::time::sleep(Duration::from_millis(if clean { 2 } else { 20 })).await;
+        // A runtime writes its output before it posts its answer, so once the answer is
+        // here the output is in the pipe; after a crash or timeout, give stragglers a moment.
+        if !clean {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let (done, taken) = oneshot::channel();
+        if inst.log_drain.send(done).await.is_ok() {
+            let _ = tokio::time::timeout(Duration::from_secs(1), taken).await;
+        }
     }
 }
 

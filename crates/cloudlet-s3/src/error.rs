@@ -60,6 +60,22 @@ pub enum S3Error {
     InvalidRequest(String),
     #[error("key too long")]
     KeyTooLong,
+    #[error("no version {version} of {key}")]
+    NoSuchVersion { key: String, version: String },
+    #[error("no object lock configuration on {0}")]
+    ObjectLockConfigurationNotFound(String),
+    #[error("no object lock configuration on the object")]
+    NoSuchObjectLockConfiguration,
+    #[error("invalid bucket state: {0}")]
+    InvalidBucketState(&'static str),
+    #[error("access denied: {0}")]
+    AccessDeniedBecause(&'static str),
+    /// An error whose response also carries headers (`x-amz-delete-marker`, …).
+    #[error("{error}")]
+    WithHeaders {
+        error: Box<S3Error>,
+        headers: Vec<(&'static str, String)>,
+    },
     #[error("precondition {0} failed")]
     PreconditionFailed(&'static str),
     #[error("invalid range {range} for size {size}")]
@@ -210,6 +226,27 @@ impl From<S3Error> for AwsError {
                 .with("ArgumentValue", value),
             InvalidRequest(m) => AwsError::client("InvalidRequest", m),
             KeyTooLong => AwsError::client("KeyTooLongError", "Your key is too long"),
+            NoSuchVersion { key, version } => AwsError::new(
+                404,
+                "NoSuchVersion",
+                "The specified version does not exist.",
+            )
+            .with("Key", key)
+            .with("VersionId", version),
+            ObjectLockConfigurationNotFound(b) => AwsError::new(
+                404,
+                "ObjectLockConfigurationNotFoundError",
+                "Object Lock configuration does not exist for this bucket",
+            )
+            .with("BucketName", b),
+            NoSuchObjectLockConfiguration => AwsError::new(
+                404,
+                "NoSuchObjectLockConfiguration",
+                "The specified object does not have a ObjectLock configuration",
+            ),
+            InvalidBucketState(m) => AwsError::new(409, "InvalidBucketState", m),
+            AccessDeniedBecause(m) => AwsError::new(403, "AccessDenied", m),
+            WithHeaders { error, .. } => AwsError::from(*error),
             PreconditionFailed(c) => AwsError::new(
                 412,
                 "PreconditionFailed",

@@ -1,7 +1,9 @@
-//! S3: buckets, objects, bucket policies, Block Public Access and the website endpoint.
+//! S3: buckets, objects, versioning and Object Lock, bucket policies, Block Public Access
+//! and the website endpoint.
 //!
 //! `protocol` turns a REST-XML request into an [`protocol::Op`]; `ops` executes it against
-//! `state` (the redb tables) and the blob store; `site` serves `{bucket}.s3-website…`;
+//! `state` and `versions` (the redb tables) and the blob store; `lock` holds the pure
+//! Object Lock rules; `site` serves `{bucket}.s3-website…`;
 //! `auth` decides who may do what from the bucket owner, the bucket policy (evaluated by
 //! `cloudlet-policy`) and Block Public Access. Errors are [`error::S3Error`], converted
 //! into `AwsError` in one place.
@@ -14,6 +16,7 @@ mod chunked;
 pub mod error;
 mod filebody;
 mod formdata;
+mod lock;
 mod mpstate;
 mod ops;
 mod postpolicy;
@@ -22,6 +25,9 @@ mod site;
 mod state;
 mod tagging;
 mod upload;
+mod versions;
+#[cfg(test)]
+mod versions_model;
 mod website;
 mod xml;
 
@@ -32,8 +38,11 @@ use cloudlet_core::{
 };
 use cloudlet_store::Store;
 
-use crate::error::S3Result;
-use crate::ops::{batch, bucket, config, copy, list, multipart, object, post};
+use crate::error::{S3Error, S3Result};
+use crate::ops::{
+    batch, bucket, config, copy, list, list_versions, lock as object_lock, multipart, object, post,
+    versioning,
+};
 use crate::protocol::Op;
 
 /// The S3 service (REST API and website endpoint).
@@ -74,14 +83,14 @@ impl S3 {
             Op::PutBucketWebsite => config::put_website(self, &ctx, b, req).await,
             Op::DeleteBucketWebsite => config::delete_website(self, &ctx, b).await,
             Op::PutObject => object::put(self, &ctx, b, k, req).await,
-            Op::GetObject => object::get(self, &ctx, b, k, q, req, false).await,
-            Op::HeadObject => object::get(self, &ctx, b, k, q, req, true).await,
-            Op::DeleteObject => object::delete(self, &ctx, b, k).await,
+            Op::GetObject => versioning::get(self, &ctx, b, k, q, req, false).await,
+            Op::HeadObject => versioning::get(self, &ctx, b, k, q, req, true).await,
+            Op::DeleteObject => versioning::delete_object(self, &ctx, b, k, q, req).await,
             Op::CopyObject => copy::copy_object(self, &ctx, b, k, req).await,
             Op::DeleteObjects => batch::delete_objects(self, &ctx, b, req).await,
-            Op::GetObjectTagging => batch::get_object_tagging(self, &ctx, b, k),
-            Op::PutObjectTagging => batch::put_object_tagging(self, &ctx, b, k, req).await,
-            Op::DeleteObjectTagging => batch::delete_object_tagging(self, &ctx, b, k).await,
+            Op::GetObjectTagging => batch::get_object_tagging(self, &ctx, b, k, q),
+            Op::PutObjectTagging => batch::put_object_tagging(self, &ctx, b, k, q, req).await,
+            Op::DeleteObjectTagging => batch::delete_object_tagging(self, &ctx, b, k, q).await,
             Op::GetBucketTagging => batch::get_bucket_tagging(self, &ctx, b),
             Op::PutBucketTagging => batch::put_bucket_tagging(self, &ctx, b, req).await,
             Op::DeleteBucketTagging => batch::delete_bucket_tagging(self, &ctx, b).await,
@@ -93,6 +102,17 @@ impl S3 {
             Op::ListParts => multipart::list_parts(self, &ctx, b, k, q),
             Op::ListMultipartUploads => multipart::list_uploads(self, &ctx, b, q),
             Op::PostObject => post::post_object(self, &ctx, b, req).await,
+            Op::GetBucketVersioning => versioning::get_versioning(self, &ctx, b),
+            Op::PutBucketVersioning => versioning::put_versioning(self, &ctx, b, req).await,
+            Op::ListObjectVersions => list_versions::list(self, &ctx, b, q),
+            Op::GetObjectLockConfiguration => object_lock::get_configuration(self, &ctx, b),
+            Op::PutObjectLockConfiguration => {
+                object_lock::put_configuration(self, &ctx, b, req).await
+            }
+            Op::GetObjectRetention => object_lock::get_retention(self, &ctx, b, k, q),
+            Op::PutObjectRetention => object_lock::put_retention(self, &ctx, b, k, q, req).await,
+            Op::GetObjectLegalHold => object_lock::get_legal_hold(self, &ctx, b, k, q),
+            Op::PutObjectLegalHold => object_lock::put_legal_hold(self, &ctx, b, k, q, req).await,
         }
     }
 }
@@ -104,12 +124,25 @@ impl Service for S3 {
         req: Request,
     ) -> BoxFuture<'_, Result<Response, AwsError>> {
         Box::pin(async move {
+            let (service, request_id) = (ctx.service, ctx.request_id.clone());
             let result = if ctx.service == ServiceId::S3Website {
                 site::handle(self, &ctx, req).await
             } else {
                 self.api(ctx, req).await
             };
-            result.map_err(AwsError::from)
+            match result {
+                // S3 answers some errors with headers too (`x-amz-delete-marker`, …).
+                Err(S3Error::WithHeaders { error, headers }) => {
+                    let mut r = service
+                        .protocol()
+                        .render(&AwsError::from(*error), &request_id);
+                    for (name, value) in headers {
+                        ops::set_header(&mut r, name, &value);
+                    }
+                    Ok(r)
+                }
+                other => other.map_err(AwsError::from),
+            }
         })
     }
 }

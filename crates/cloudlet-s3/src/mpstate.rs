@@ -7,6 +7,7 @@ use cloudlet_store::{StoreError, record};
 use serde::{Deserialize, Serialize};
 
 use crate::checksum::Algorithm;
+use crate::lock::VersionLock;
 
 pub const UPLOADS: TableDefinition<&str, &[u8]> = TableDefinition::new("s3.uploads");
 pub const PARTS: TableDefinition<&str, &[u8]> = TableDefinition::new("s3.parts");
@@ -28,6 +29,9 @@ pub struct Upload {
     /// `COMPOSITE` or `FULL_OBJECT` when `checksum` is set.
     #[serde(default)]
     pub checksum_type: Option<String>,
+    /// The Object Lock the completed object gets (`x-amz-object-lock-*` at creation).
+    #[serde(default)]
+    pub lock: VersionLock,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

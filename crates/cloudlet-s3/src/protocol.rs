@@ -47,6 +47,15 @@ pub enum Op {
     ListParts,
     /// Browser-based upload: `POST /{bucket}` with a `multipart/form-data` body.
     PostObject,
+    GetBucketVersioning,
+    PutBucketVersioning,
+    ListObjectVersions,
+    GetObjectLockConfiguration,
+    PutObjectLockConfiguration,
+    GetObjectRetention,
+    PutObjectRetention,
+    GetObjectLegalHold,
+    PutObjectLegalHold,
 }
 
 /// A parsed request line.
@@ -114,6 +123,8 @@ fn is_argument(name: &str) -> bool {
             | "AWSAccessKeyId"
             | "Expires"
             | "Signature"
+            | "versionId"
+            | "version-id-marker"
     ) || name.starts_with("response-")
         || name.to_ascii_lowercase().starts_with("x-amz-")
 }
@@ -187,6 +198,11 @@ pub fn parse(
             (Method::POST, Some("delete")) => DeleteObjects,
             (Method::POST, None) => PostObject,
             (Method::GET, Some("uploads")) => ListMultipartUploads,
+            (Method::GET, Some("versioning")) => GetBucketVersioning,
+            (Method::PUT, Some("versioning")) => PutBucketVersioning,
+            (Method::GET, Some("versions")) => ListObjectVersions,
+            (Method::GET, Some("object-lock")) => GetObjectLockConfiguration,
+            (Method::PUT, Some("object-lock")) => PutObjectLockConfiguration,
             (Method::GET | Method::PUT | Method::DELETE | Method::POST | Method::HEAD, _) => {
                 return Err(S3Error::NotImplemented);
             }
@@ -209,6 +225,10 @@ pub fn parse(
             (Method::GET, Some("tagging")) => GetObjectTagging,
             (Method::PUT, Some("tagging")) => PutObjectTagging,
             (Method::DELETE, Some("tagging")) => DeleteObjectTagging,
+            (Method::GET, Some("retention")) => GetObjectRetention,
+            (Method::PUT, Some("retention")) => PutObjectRetention,
+            (Method::GET, Some("legal-hold")) => GetObjectLegalHold,
+            (Method::PUT, Some("legal-hold")) => PutObjectLegalHold,
             (Method::GET | Method::PUT | Method::DELETE | Method::POST | Method::HEAD, _) => {
                 return Err(S3Error::NotImplemented);
             }
@@ -325,6 +345,61 @@ mod tests {
                 Ok((GetObjectTagging, "b", "k")),
             ),
             (Method::GET, "/b/k?acl", None, Err("NotImplemented")),
+            (
+                Method::PUT,
+                "/b?versioning",
+                None,
+                Ok((PutBucketVersioning, "b", "")),
+            ),
+            (
+                Method::GET,
+                "/?versioning",
+                Some("b"),
+                Ok((GetBucketVersioning, "b", "")),
+            ),
+            (
+                Method::GET,
+                "/b?versions&prefix=a&key-marker=k&version-id-marker=v&encoding-type=url",
+                None,
+                Ok((ListObjectVersions, "b", "")),
+            ),
+            (
+                Method::PUT,
+                "/b?object-lock",
+                None,
+                Ok((PutObjectLockConfiguration, "b", "")),
+            ),
+            (
+                Method::GET,
+                "/b/k?versionId=null",
+                None,
+                Ok((GetObject, "b", "k")),
+            ),
+            (
+                Method::DELETE,
+                "/b/k?versionId=abc",
+                None,
+                Ok((DeleteObject, "b", "k")),
+            ),
+            (
+                Method::PUT,
+                "/b/k?tagging&versionId=abc",
+                None,
+                Ok((PutObjectTagging, "b", "k")),
+            ),
+            (
+                Method::PUT,
+                "/b/k?retention&versionId=abc",
+                None,
+                Ok((PutObjectRetention, "b", "k")),
+            ),
+            (
+                Method::GET,
+                "/b/k?legal-hold",
+                None,
+                Ok((GetObjectLegalHold, "b", "k")),
+            ),
+            (Method::GET, "/b/k?versioning", None, Err("NotImplemented")),
             (Method::PUT, "/b/copy", None, Ok((CopyObject, "b", "copy"))),
             (
                 Method::POST,

@@ -1,12 +1,14 @@
 //! S3's tables in the store and its persisted records: buckets (global namespace, with
 //! owner, region and configuration) and object metadata (the bodies are blobs).
 //! Every value goes through `record::encode`; object keys are `"{bucket}/{key}"`, so one
-//! bucket's objects form a contiguous, key-ordered range.
+//! bucket's objects form a contiguous, key-ordered range. In a versioned bucket this table
+//! is the current view; `versions` keeps every version.
 
 use cloudlet_store::redb::{ReadTransaction, ReadableTable, TableDefinition, WriteTransaction};
 use cloudlet_store::{StoreError, record};
 use serde::{Deserialize, Serialize};
 
+use crate::versions::{BucketVersioning, VersionMeta};
 use crate::website::Website;
 
 pub const BUCKETS: TableDefinition<&str, &[u8]> = TableDefinition::new("s3.buckets");
@@ -45,6 +47,8 @@ pub struct Bucket {
     pub website: Option<Website>,
     #[serde(default)]
     pub tags: Option<Vec<(String, String)>>,
+    #[serde(default, skip_serializing_if = "BucketVersioning::is_unset")]
+    pub versioning: BucketVersioning,
 }
 
 impl Bucket {
@@ -70,6 +74,8 @@ pub struct Object {
     pub headers: Vec<(String, String)>,
     #[serde(default)]
     pub tags: Vec<(String, String)>,
+    #[serde(default, skip_serializing_if = "VersionMeta::is_unset")]
+    pub version: VersionMeta,
 }
 
 pub fn object_key(bucket: &str, key: &str) -> String {

@@ -276,30 +276,34 @@ pub async fn copy_blob_hashing(
     Ok(())
 }
 
-/// Stores `obj` as `bucket/key` durably, then deletes the blob it replaced. On failure the
+/// Stores `obj` as `bucket/key` durably (a new version in a versioned bucket), then deletes
+/// the blobs no version refers to any more; returns the version id, if any. On failure the
 /// new blob is deleted.
-pub async fn commit_object(s3: &S3, bucket: &str, key: &str, obj: Object) -> S3Result<()> {
-    let (bname, kname, rec) = (bucket.to_string(), key.to_string(), obj.clone());
+pub async fn commit_object(
+    s3: &S3,
+    bucket: &str,
+    key: &str,
+    obj: Object,
+) -> S3Result<Option<String>> {
+    let (bname, kname, new_blob) = (bucket.to_string(), key.to_string(), obj.blob.clone());
+    let now = crate::ops::now_ms();
     let written = s3
         .store
         .write(move |txn| {
-            if state::load_bucket(txn, &bname)?.is_none() {
-                return Err(S3Error::NoSuchBucket(bname.clone()));
-            }
-            Ok(state::put_object(txn, &bname, &kname, &rec)?)
+            let b = state::load_bucket(txn, &bname)?
+                .ok_or_else(|| S3Error::NoSuchBucket(bname.clone()))?;
+            crate::versions::store_object(txn, &b, &kname, obj.clone(), now)
         })
         .await;
     match written {
-        Ok(old) => {
-            if let Some(old) = old.and_then(|o| BlobId::parse(&o.blob))
-                && old.as_str() != obj.blob
-            {
+        Ok(w) => {
+            for old in w.freed.iter().filter_map(|b| BlobId::parse(b)) {
                 s3.store.blobs().delete(&old).await;
             }
-            Ok(())
+            Ok(w.version_id)
         }
         Err(e) => {
-            if let Some(id) = BlobId::parse(&obj.blob) {
+            if let Some(id) = BlobId::parse(&new_blob) {
                 s3.store.blobs().delete(&id).await;
             }
             Err(e)

@@ -1,16 +1,31 @@
-//! DeleteObjects (the multi-object delete) and object/bucket tagging operations.
+//! DeleteObjects (the multi-object delete, with `VersionId`s and Object Lock) and
+//! object/bucket tagging operations (object tags per version).
 
 use cloudlet_core::xml::XmlWriter;
-use cloudlet_core::{Request, RequestContext, Response};
+use cloudlet_core::{AwsError, Request, RequestContext, Response};
 use cloudlet_store::BlobId;
 use http::StatusCode;
 
-use super::{XMLNS, empty, small_body, xml_response};
+use super::{XMLNS, empty, now_ms, set_header, small_body, xml_response};
 use crate::S3;
 use crate::auth::{allowed, arn};
 use crate::error::{S3Error, S3Result};
+use crate::protocol::Query;
 use crate::state;
 use crate::tagging;
+use crate::versions::{self, Deleted, VersionRef};
+
+/// One `<Object>` of a DeleteObjects request, and what became of it.
+struct Target {
+    key: String,
+    version_id: Option<String>,
+    /// Per-key failures are reported in the result, not as the response.
+    outcome: Result<Deleted, AwsError>,
+}
+
+fn pending() -> Result<Deleted, AwsError> {
+    Ok(Deleted::default())
+}
 
 pub async fn delete_objects(
     s3: &S3,
@@ -19,6 +34,7 @@ pub async fn delete_objects(
     req: Request,
 ) -> S3Result<Response> {
     let b = s3.bucket(bucket)?;
+    let bypass_requested = crate::lock::bypass_requested(req.headers());
     let body = small_body(req).await?;
     let text = std::str::from_utf8(&body).map_err(|_| S3Error::MalformedXml)?;
     let root = crate::xml::parse(text).ok_or(S3Error::MalformedXml)?;
@@ -26,53 +42,121 @@ pub async fn delete_objects(
         return Err(S3Error::MalformedXml);
     }
     let quiet = root.child_text("Quiet") == Some("true");
-    let keys: Vec<String> = root
+    let mut targets: Vec<Target> = root
         .children_named("Object")
-        .map(|o| o.child("Key").map(|k| k.text.clone()))
+        .map(|o| {
+            o.child("Key").map(|k| Target {
+                key: k.text.clone(),
+                version_id: o.child_text("VersionId").map(str::to_string),
+                outcome: pending(),
+            })
+        })
         .collect::<Option<_>>()
         .ok_or(S3Error::MalformedXml)?;
-    if keys.is_empty() || keys.len() > 1000 {
+    if targets.is_empty() || targets.len() > 1000 {
         return Err(S3Error::MalformedXml);
     }
-    let (mut ok, mut denied) = (Vec::new(), Vec::new());
-    for k in keys {
-        if allowed(ctx, &b, "s3:DeleteObject", &arn(bucket, Some(&k)), &[]) {
-            ok.push(k);
+    // What to do for each target — the version, and whether GOVERNANCE retention is
+    // bypassed; `None` = refused before touching the store.
+    let mut plan: Vec<Option<(Option<VersionRef>, bool)>> = Vec::new();
+    for t in &mut targets {
+        let action = if t.version_id.is_some() {
+            "s3:DeleteObjectVersion"
         } else {
-            denied.push(k);
+            "s3:DeleteObject"
+        };
+        let version = t.version_id.as_deref().map(VersionRef::parse);
+        let resource = arn(bucket, Some(&t.key));
+        if !allowed(ctx, &b, action, &resource, &[]) {
+            t.outcome = Err(S3Error::AccessDenied.into());
+            plan.push(None);
+        } else if let Some(None) = version {
+            t.outcome = Err(versions::invalid_version_id(
+                t.version_id.as_deref().unwrap_or_default(),
+            )
+            .into());
+            plan.push(None);
+        } else {
+            let bypass = bypass_requested
+                && allowed(ctx, &b, "s3:BypassGovernanceRetention", &resource, &[]);
+            plan.push(Some((version.flatten(), bypass)));
         }
     }
-    let (bname, del) = (bucket.to_string(), ok.clone());
-    let removed = s3
+    let (bname, keys) = (
+        bucket.to_string(),
+        targets.iter().map(|t| t.key.clone()).collect::<Vec<_>>(),
+    );
+    let now = now_ms();
+    let outcomes = s3
         .store
         .write(move |txn| {
-            let mut blobs = Vec::new();
-            for k in &del {
-                if let Some(o) = state::delete_object(txn, &bname, k)? {
-                    blobs.push(o.blob);
+            let b = state::load_bucket(txn, &bname)?
+                .ok_or_else(|| S3Error::NoSuchBucket(bname.clone()))?;
+            let mut out = Vec::new();
+            for (key, step) in keys.iter().zip(&plan) {
+                let Some((version, bypass)) = step else {
+                    out.push(None);
+                    continue;
+                };
+                let done = match version {
+                    None => versions::delete_current(txn, &b, key, now).map_err(S3Error::from),
+                    Some(v) => versions::delete_version(txn, &b, key, v, *bypass, now),
+                };
+                match done {
+                    Err(S3Error::Store(e)) => return Err(S3Error::Store(e)),
+                    other => out.push(Some(other.map_err(AwsError::from))),
                 }
             }
-            Ok::<_, S3Error>(blobs)
+            Ok::<_, S3Error>(out)
         })
         .await?;
-    for blob in removed {
-        if let Some(id) = BlobId::parse(&blob) {
-            s3.store.blobs().delete(&id).await;
+    for (t, outcome) in targets.iter_mut().zip(outcomes) {
+        if let Some(o) = outcome {
+            t.outcome = o;
+        }
+    }
+    for t in &targets {
+        if let Ok(d) = &t.outcome {
+            for blob in d.freed.iter().filter_map(|b| BlobId::parse(b)) {
+                s3.store.blobs().delete(&blob).await;
+            }
         }
     }
     let mut x = XmlWriter::new();
     x.open_ns("DeleteResult", XMLNS);
-    if !quiet {
-        for k in &ok {
-            x.open("Deleted").elem("Key", k).close();
+    // Deleted entries first, then errors.
+    for t in targets.iter().filter(|t| t.outcome.is_ok()) {
+        match &t.outcome {
+            Ok(_) if quiet => {}
+            Ok(d) => {
+                x.open("Deleted").elem("Key", &t.key);
+                if let Some(v) = &t.version_id {
+                    x.elem("VersionId", v);
+                }
+                if d.delete_marker {
+                    x.elem("DeleteMarker", "true");
+                    if let Some(m) = d.marker_version_id.as_ref().or(t.version_id.as_ref()) {
+                        x.elem("DeleteMarkerVersionId", m);
+                    }
+                }
+                x.close();
+            }
+            Err(_) => {}
         }
     }
-    for k in &denied {
-        x.open("Error")
-            .elem("Key", k)
-            .elem("Code", "AccessDenied")
-            .elem("Message", "Access Denied")
-            .close();
+    for t in &targets {
+        match &t.outcome {
+            Ok(_) => {}
+            Err(aws) => {
+                x.open("Error").elem("Key", &t.key);
+                if let Some(v) = &t.version_id {
+                    x.elem("VersionId", v);
+                }
+                x.elem("Code", &aws.code)
+                    .elem("Message", &aws.message)
+                    .close();
+            }
+        }
     }
     Ok(xml_response(x.finish()))
 }
@@ -84,23 +168,36 @@ async fn read_tags(req: Request, max: usize) -> S3Result<Vec<(String, String)>> 
     tagging::from_xml(&root, max)
 }
 
-/// Replaces an object's tags (`None` = delete them).
+/// The `versionId` a request names, parsed.
+fn version_param(q: &Query) -> S3Result<Option<VersionRef>> {
+    q.get("versionId").map(VersionRef::from_param).transpose()
+}
+
+/// Replaces the tags of the current object or of one version; returns its version id.
 async fn set_object_tags(
     s3: &S3,
     bucket: &str,
     key: &str,
+    version: Option<VersionRef>,
+    method: &'static str,
     tags: Vec<(String, String)>,
-) -> S3Result<()> {
+) -> S3Result<Option<String>> {
     let (b, k) = (bucket.to_string(), key.to_string());
     s3.store
         .write(move |txn| {
-            let mut obj =
-                state::load_object(txn, &b, &k)?.ok_or_else(|| S3Error::NoSuchKey(k.clone()))?;
-            obj.tags = tags.clone();
-            state::put_object(txn, &b, &k, &obj)?;
-            Ok(())
+            versions::update_object(txn, &b, &k, version.as_ref(), method, &mut |obj| {
+                obj.tags = tags.clone();
+                Ok(())
+            })
         })
         .await
+}
+
+fn with_version(mut r: Response, version: Option<String>) -> Response {
+    if let Some(v) = version {
+        set_header(&mut r, "x-amz-version-id", &v);
+    }
+    r
 }
 
 pub async fn put_object_tagging(
@@ -108,15 +205,21 @@ pub async fn put_object_tagging(
     ctx: &RequestContext,
     bucket: &str,
     key: &str,
+    q: &Query,
     req: Request,
 ) -> S3Result<Response> {
     let b = s3.bucket(bucket)?;
-    if !allowed(ctx, &b, "s3:PutObjectTagging", &arn(bucket, Some(key)), &[]) {
+    let version = version_param(q)?;
+    let action = match version {
+        Some(_) => "s3:PutObjectVersionTagging",
+        None => "s3:PutObjectTagging",
+    };
+    if !allowed(ctx, &b, action, &arn(bucket, Some(key)), &[]) {
         return Err(S3Error::AccessDenied);
     }
     let tags = read_tags(req, 10).await?;
-    set_object_tags(s3, bucket, key, tags).await?;
-    Ok(empty(StatusCode::OK))
+    let id = set_object_tags(s3, bucket, key, version, "PUT", tags).await?;
+    Ok(with_version(empty(StatusCode::OK), id))
 }
 
 pub fn get_object_tagging(
@@ -124,16 +227,26 @@ pub fn get_object_tagging(
     ctx: &RequestContext,
     bucket: &str,
     key: &str,
+    q: &Query,
 ) -> S3Result<Response> {
     let b = s3.bucket(bucket)?;
-    if !allowed(ctx, &b, "s3:GetObjectTagging", &arn(bucket, Some(key)), &[]) {
+    let version = version_param(q)?;
+    let action = match version {
+        Some(_) => "s3:GetObjectVersionTagging",
+        None => "s3:GetObjectTagging",
+    };
+    if !allowed(ctx, &b, action, &arn(bucket, Some(key)), &[]) {
         return Err(S3Error::AccessDenied);
     }
-    let obj = s3
-        .store
-        .read(|txn| state::get_object(txn, bucket, key))?
-        .ok_or_else(|| S3Error::NoSuchKey(key.to_string()))?;
-    Ok(xml_response(tagging::to_xml(&obj.tags)))
+    let obj = match &version {
+        None => s3
+            .store
+            .read(|txn| state::get_object(txn, bucket, key))?
+            .ok_or_else(|| S3Error::NoSuchKey(key.to_string()))?,
+        Some(v) => super::versioning::load_version(s3, bucket, key, v, "GET")?,
+    };
+    let r = xml_response(tagging::to_xml(&obj.tags));
+    Ok(with_version(r, obj.version.id))
 }
 
 pub async fn delete_object_tagging(
@@ -141,19 +254,19 @@ pub async fn delete_object_tagging(
     ctx: &RequestContext,
     bucket: &str,
     key: &str,
+    q: &Query,
 ) -> S3Result<Response> {
     let b = s3.bucket(bucket)?;
-    if !allowed(
-        ctx,
-        &b,
-        "s3:DeleteObjectTagging",
-        &arn(bucket, Some(key)),
-        &[],
-    ) {
+    let version = version_param(q)?;
+    let action = match version {
+        Some(_) => "s3:DeleteObjectVersionTagging",
+        None => "s3:DeleteObjectTagging",
+    };
+    if !allowed(ctx, &b, action, &arn(bucket, Some(key)), &[]) {
         return Err(S3Error::AccessDenied);
     }
-    set_object_tags(s3, bucket, key, Vec::new()).await?;
-    Ok(empty(StatusCode::NO_CONTENT))
+    let id = set_object_tags(s3, bucket, key, version, "DELETE", Vec::new()).await?;
+    Ok(with_version(empty(StatusCode::NO_CONTENT), id))
 }
 
 pub async fn put_bucket_tagging(

@@ -9,6 +9,7 @@ use super::{XMLNS, canonical_id, empty, iso8601, now_ms, set_header, small_body,
 use crate::S3;
 use crate::error::{S3Error, S3Result};
 use crate::state::{self, Bucket, PublicAccessBlock};
+use crate::versions::BucketVersioning;
 
 /// S3's bucket naming rules (general purpose buckets).
 pub fn valid_bucket_name(name: &str) -> bool {
@@ -57,6 +58,7 @@ pub async fn create(
     if !valid_bucket_name(bucket) {
         return Err(S3Error::InvalidBucketName(bucket.to_string()));
     }
+    let versioning = BucketVersioning::from_create_headers(req.headers());
     let body = small_body(req).await?;
     let text = std::str::from_utf8(&body).map_err(|_| S3Error::MalformedXml)?;
     let constraint = if text.trim().is_empty() {
@@ -94,6 +96,7 @@ pub async fn create(
         public_access_block: Some(PublicAccessBlock::all_on()),
         website: None,
         tags: None,
+        versioning,
     };
     s3.store
         .write(move |txn| {
@@ -124,7 +127,9 @@ pub async fn delete(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Res
             if state::load_bucket(txn, &name)?.is_none() {
                 return Err(S3Error::NoSuchBucket(name.clone()));
             }
-            if state::bucket_has_objects(txn, &name)? {
+            if state::bucket_has_objects(txn, &name)?
+                || crate::versions::bucket_has_versions(txn, &name)?
+            {
                 return Err(S3Error::BucketNotEmpty(name.clone()));
             }
             state::delete_bucket_row(txn, &name)?;

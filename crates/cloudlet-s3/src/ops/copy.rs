@@ -1,4 +1,4 @@
-//! CopyObject: the `x-amz-copy-source` header, copy-source conditions, the metadata and
+//! CopyObject: the `x-amz-copy-source` header (with `?versionId=`), copy-source conditions, the metadata and
 //! tagging directives, and the refusal to copy an object onto itself unchanged.
 
 use cloudlet_core::xml::XmlWriter;
@@ -8,13 +8,14 @@ use http::HeaderMap;
 use md5::{Digest, Md5};
 use percent_encoding::percent_decode_str;
 
-use super::{XMLNS, iso8601, now_ms, xml_response};
+use super::{XMLNS, iso8601, now_ms, set_header, xml_response};
 use crate::S3;
 use crate::auth::{allowed, arn};
 use crate::error::{S3Error, S3Result};
 use crate::state::Object;
 use crate::tagging::tags_header;
 use crate::upload::{commit_object, copy_blob, hv, representation_headers, user_metadata};
+use crate::versions::{VersionMeta, VersionRef};
 
 /// `bucket/key` (URL-encoded, optional leading slash and `?versionId=`).
 pub fn copy_source(h: &HeaderMap) -> S3Result<(String, String)> {
@@ -34,6 +35,19 @@ pub fn copy_source(h: &HeaderMap) -> S3Result<(String, String)> {
         return Err(invalid());
     }
     Ok((b.to_string(), k.to_string()))
+}
+
+/// The `?versionId=` of `x-amz-copy-source`, if any.
+pub fn copy_source_version(h: &HeaderMap) -> S3Result<Option<VersionRef>> {
+    let raw = hv(h, "x-amz-copy-source").unwrap_or("");
+    let Some((_, query)) = raw.split_once('?') else {
+        return Ok(None);
+    };
+    let query = crate::protocol::Query::parse(Some(query));
+    query
+        .get("versionId")
+        .map(VersionRef::from_param)
+        .transpose()
 }
 
 fn date(v: &str) -> Option<u64> {
@@ -106,8 +120,9 @@ pub async fn copy_object(
     }
     let h = req.headers();
     let (src_bucket, src_key) = copy_source(h)?;
+    let src_version = copy_source_version(h)?;
     let dest = s3.bucket(bucket)?;
-    let src = super::object::load_readable(s3, ctx, &src_bucket, &src_key)?;
+    let src = super::versioning::load_source(s3, ctx, &src_bucket, &src_key, src_version.as_ref())?;
     if !allowed(ctx, &dest, "s3:PutObject", &arn(bucket, Some(key)), &[]) {
         return Err(S3Error::AccessDenied);
     }
@@ -116,6 +131,7 @@ pub async fn copy_object(
     let replace_tags = directive(h, "x-amz-tagging-directive")?;
     if src_bucket == bucket
         && src_key == key
+        && src_version.is_none()
         && !replace_meta
         && hv(h, "x-amz-website-redirect-location").is_none()
         && hv(h, "x-amz-storage-class").is_none()
@@ -165,11 +181,19 @@ pub async fn copy_object(
         } else {
             src.tags.clone()
         },
+        version: VersionMeta::locked(crate::lock::from_headers(h, modified)?),
     };
-    commit_object(s3, bucket, key, obj).await?;
+    let version = commit_object(s3, bucket, key, obj).await?;
     let mut x = XmlWriter::new();
     x.open_ns("CopyObjectResult", XMLNS)
         .elem("LastModified", &iso8601(modified))
         .elem("ETag", &format!("\"{etag}\""));
-    Ok(xml_response(x.finish()))
+    let mut r = xml_response(x.finish());
+    if let Some(v) = &src.version.id {
+        set_header(&mut r, "x-amz-copy-source-version-id", v);
+    }
+    if let Some(v) = version {
+        set_header(&mut r, "x-amz-version-id", &v);
+    }
+    Ok(r)
 }

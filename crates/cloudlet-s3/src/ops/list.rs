@@ -72,7 +72,7 @@ pub fn page(
     Ok(p)
 }
 
-fn max_keys(q: &Query) -> S3Result<usize> {
+pub fn max_keys(q: &Query) -> S3Result<usize> {
     match q.get("max-keys") {
         None => Ok(1000),
         Some(v) => v
@@ -86,6 +86,24 @@ fn max_keys(q: &Query) -> S3Result<usize> {
                 value: v.to_string(),
             }),
     }
+}
+
+/// `encoding-type`: only `url` exists.
+pub fn encoding_type(q: &Query) -> S3Result<Option<&'static str>> {
+    match q.get("encoding-type") {
+        None => Ok(None),
+        Some("url") => Ok(Some("url")),
+        Some(other) => Err(S3Error::InvalidArgument {
+            message: "Invalid Encoding Method specified in Request".into(),
+            name: "encoding-type".into(),
+            value: other.to_string(),
+        }),
+    }
+}
+
+/// A key or prefix as `encoding-type=url` shows it.
+pub fn url_encode(s: &str) -> String {
+    utf8_percent_encode(s, URL_SAFE).to_string()
 }
 
 pub fn list(
@@ -109,19 +127,9 @@ pub fn list(
     if !allowed(ctx, &b, "s3:ListBucket", &arn(bucket, None), &extra) {
         return Err(S3Error::AccessDenied);
     }
-    let encoding = match q.get("encoding-type") {
-        None => None,
-        Some("url") => Some("url"),
-        Some(other) => {
-            return Err(S3Error::InvalidArgument {
-                message: "Invalid Encoding Method specified in Request".into(),
-                name: "encoding-type".into(),
-                value: other.to_string(),
-            });
-        }
-    };
+    let encoding = encoding_type(q)?;
     let enc = |s: &str| match encoding {
-        Some(_) => utf8_percent_encode(s, URL_SAFE).to_string(),
+        Some(_) => url_encode(s),
         None => s.to_string(),
     };
     let max = max_keys(q)?;

@@ -1,16 +1,21 @@
 //! Executing S3 operations against the store, and the response helpers they share.
 //! `bucket` (create/delete/head/list buckets/location), `config` (policy, Block Public
 //! Access, website), `object` (put/get/head/delete), `list` (ListObjects v1/v2), `copy`
-//! (CopyObject), `multipart`, `batch` (DeleteObjects, tagging).
+//! (CopyObject), `multipart`, `batch` (DeleteObjects, tagging), `versioning` (bucket
+//! versioning, version-aware GET/HEAD/DELETE), `list_versions` (ListObjectVersions), `lock`
+//! (Object Lock).
 
 pub mod batch;
 pub mod bucket;
 pub mod config;
 pub mod copy;
 pub mod list;
+pub mod list_versions;
+pub mod lock;
 pub mod multipart;
 pub mod object;
 pub mod post;
+pub mod versioning;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 

@@ -20,6 +20,7 @@ use crate::tagging::tags_header;
 use crate::upload::{
     commit_object, copy_blob_hashing, hv, receive_computing, representation_headers, user_metadata,
 };
+use crate::versions::VersionMeta;
 
 /// Smallest part (except the last) S3 accepts.
 const MIN_PART: u64 = 5 * 1024 * 1024;
@@ -68,6 +69,10 @@ pub async fn create(
     check_write(s3, ctx, bucket, key)?;
     let h = req.headers();
     let spec = checksum::upload_spec(h)?;
+    let lock = crate::lock::from_headers(h, now_ms())?;
+    if !lock.is_unset() && s3.bucket(bucket)?.versioning.object_lock.is_none() {
+        return Err(crate::lock::missing_configuration());
+    }
     let id = cloudlet_core::ids::hex(&cloudlet_core::ids::random_bytes::<24>());
     let upload = Upload {
         bucket: bucket.to_string(),
@@ -81,6 +86,7 @@ pub async fn create(
         tags: tags_header(h)?,
         checksum: spec.map(|(a, _)| a),
         checksum_type: spec.map(|(_, t)| t.to_string()),
+        lock,
     };
     s3.store
         .write(move |txn| Ok::<_, S3Error>(mpstate::put_upload(txn, &upload)?))
@@ -192,7 +198,8 @@ pub async fn upload_part_copy(
     let upload = load_upload(s3, bucket, key, &id)?;
     let h = req.headers();
     let (src_bucket, src_key) = super::copy::copy_source(h)?;
-    let src = super::object::load_readable(s3, ctx, &src_bucket, &src_key)?;
+    let src_version = super::copy::copy_source_version(h)?;
+    let src = super::versioning::load_source(s3, ctx, &src_bucket, &src_key, src_version.as_ref())?;
     super::copy::copy_conditions(h, &src)?;
     let (start, len) = match hv(h, "x-amz-copy-source-range") {
         Some(r) => {
@@ -408,8 +415,9 @@ pub async fn complete(
         metadata: upload.metadata.clone(),
         headers,
         tags: upload.tags.clone(),
+        version: VersionMeta::locked(upload.lock),
     };
-    commit_object(s3, bucket, key, obj).await?;
+    let version = commit_object(s3, bucket, key, obj).await?;
     let (b, i) = (bucket.to_string(), id.clone());
     let removed = s3
         .store
@@ -429,7 +437,11 @@ pub async fn complete(
     if let (Some(a), Some(v)) = (algo, &object_sum) {
         x.elem(a.element(), v).elem("ChecksumType", &kind);
     }
-    Ok(xml_response(x.finish()))
+    let mut r = xml_response(x.finish());
+    if let Some(v) = version {
+        set_header(&mut r, "x-amz-version-id", &v);
+    }
+    Ok(r)
 }
 
 pub async fn abort(

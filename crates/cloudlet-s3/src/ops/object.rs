@@ -1,6 +1,6 @@
 //! Objects: PutObject (streamed into a blob as it arrives, `aws-chunked` decoded, MD5 and
 //! CRC32 computed on the way), GetObject/HeadObject (streamed from the blob, ranges,
-//! conditional requests, `response-*` overrides) and DeleteObject.
+//! conditional requests, `response-*` overrides). DeleteObject lives in `versioning`.
 
 use cloudlet_core::{Request, RequestContext, Response};
 use http::{HeaderMap, StatusCode};
@@ -13,6 +13,7 @@ use crate::protocol::Query;
 use crate::state::{self, Object};
 use crate::tagging::tags_header;
 use crate::upload::{CHECKSUMS, commit_object, hv, receive, representation_headers, user_metadata};
+use crate::versions::VersionMeta;
 
 pub async fn put(
     s3: &S3,
@@ -43,10 +44,14 @@ pub async fn put(
         metadata: user_metadata(h),
         headers,
         tags: tags_header(h)?,
+        version: VersionMeta::locked(crate::lock::from_headers(h, now_ms())?),
     };
-    commit_object(s3, bucket, key, obj).await?;
+    let version = commit_object(s3, bucket, key, obj).await?;
     let mut r = empty(StatusCode::OK);
     set_header(&mut r, "etag", &format!("\"{etag}\""));
+    if let Some(v) = version {
+        set_header(&mut r, "x-amz-version-id", &v);
+    }
     for (k, v) in &got.checksums {
         if let Some(name) = CHECKSUMS.iter().find(|c| *c == k) {
             set_header(&mut r, name, v);
@@ -206,6 +211,7 @@ pub async fn serve(
     if !obj.tags.is_empty() {
         set_header(&mut r, "x-amz-tagging-count", &obj.tags.len().to_string());
     }
+    super::versioning::version_headers(&mut r, obj);
     set_header(
         &mut r,
         "content-type",
@@ -268,22 +274,6 @@ pub async fn get(
         }
         other => other,
     }
-}
-
-pub async fn delete(s3: &S3, ctx: &RequestContext, bucket: &str, key: &str) -> S3Result<Response> {
-    let b = s3.bucket(bucket)?;
-    if !allowed(ctx, &b, "s3:DeleteObject", &arn(bucket, Some(key)), &[]) {
-        return Err(S3Error::AccessDenied);
-    }
-    let (bname, kname) = (bucket.to_string(), key.to_string());
-    let old = s3
-        .store
-        .write(move |txn| Ok::<_, S3Error>(state::delete_object(txn, &bname, &kname)?))
-        .await?;
-    if let Some(id) = old.and_then(|o| cloudlet_store::BlobId::parse(&o.blob)) {
-        s3.store.blobs().delete(&id).await;
-    }
-    Ok(empty(StatusCode::NO_CONTENT))
 }
 
 #[cfg(test)]

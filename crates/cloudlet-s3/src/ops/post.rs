@@ -19,6 +19,7 @@ use crate::formdata::{self, FormError, FormReader, Item};
 use crate::postpolicy::{self, PolicyError};
 use crate::state::Object;
 use crate::upload::{commit_object, hv, representation_headers, user_metadata};
+use crate::versions::VersionMeta;
 
 fn form_error(e: FormError) -> S3Error {
     match e {
@@ -214,8 +215,9 @@ pub async fn post_object(
         metadata: user_metadata(&headers),
         headers: representation_headers(&headers),
         tags: Vec::new(),
+        version: VersionMeta::default(),
     };
-    commit_object(s3, bucket, &key, obj).await?;
+    let version = commit_object(s3, bucket, &key, obj).await?;
 
     let location = format!("{}/{bucket}/{}", ctx.endpoint, encode_key(&key));
     let redirect = field(&fields, "success_action_redirect")
@@ -256,6 +258,9 @@ pub async fn post_object(
         }
     };
     set_header(&mut r, "etag", &format!("\"{etag}\""));
+    if let Some(v) = version {
+        set_header(&mut r, "x-amz-version-id", &v);
+    }
     if redirect.is_none() {
         set_header(&mut r, "location", &location);
     }

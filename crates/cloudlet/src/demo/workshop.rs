@@ -142,10 +142,12 @@ pub async fn run(endpoint: &str) -> anyhow::Result<Urls> {
     let r = c
         .send("GET", "/", None, &[("host", &website_host)], "")
         .await?;
-    done(&format!(
-        "website answers {} (nothing grants public read yet)",
-        r.status
-    ));
+    let why = if r.status == 403 {
+        "nothing grants public read yet"
+    } else {
+        "the policy of an earlier run still grants public read"
+    };
+    done(&format!("website answers {} ({why})", r.status));
 
     step(9, "S3: bucket policy as the workshop writes it");
     let as_written = WORKSHOP_POLICY.replace("my-bucket-238423", BUCKET);

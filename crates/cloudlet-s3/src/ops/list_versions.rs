@@ -1,0 +1,408 @@
+//! ListObjectVersions: every version and delete marker, keys ascending and newest first,
+//! with prefix, delimiter/CommonPrefixes, key-marker/version-id-marker, max-keys and
+//! `encoding-type=url`. The pager (`Listing::collect`) is pure over a stream of entries.
+
+use cloudlet_core::xml::XmlWriter;
+use cloudlet_core::{RequestContext, Response};
+
+use super::list::{encoding_type, max_keys, url_encode};
+use super::{XMLNS, canonical_id, iso8601};
+use crate::S3;
+use crate::auth::{allowed, arn};
+use crate::error::{S3Error, S3Result};
+use crate::protocol::Query;
+use crate::state::{self, Object};
+use crate::versions::{self, Entry, VersionRef};
+
+/// One entry of a ListObjectVersions page.
+enum Item {
+    Version {
+        key: String,
+        latest: bool,
+        obj: Box<Object>,
+    },
+    Marker {
+        key: String,
+        latest: bool,
+        id: String,
+        modified: u64,
+    },
+    Prefix(String),
+}
+
+/// A page of ListObjectVersions.
+#[derive(Default)]
+struct Page {
+    items: Vec<Item>,
+    truncated: bool,
+    /// The key (or common prefix) and version id of the last entry returned.
+    next: Option<(String, Option<String>)>,
+}
+
+struct Listing<'a> {
+    prefix: &'a str,
+    delimiter: &'a str,
+    key_marker: &'a str,
+    version_marker: Option<&'a VersionRef>,
+    max: usize,
+}
+
+impl Listing<'_> {
+    /// Pages through a stream of `(key, entry)`, keys ascending and newest first.
+    fn collect(
+        &self,
+        scan: impl FnOnce(&mut dyn FnMut(&str, Entry) -> bool) -> S3Result<()>,
+    ) -> S3Result<Page> {
+        let mut p = Page::default();
+        let mut prev_key: Option<String> = None;
+        let mut passed_marker = false;
+        scan(&mut |key: &str, entry: Entry| {
+            if !key.starts_with(self.prefix) {
+                return key < self.prefix;
+            }
+            let latest = prev_key.as_deref() != Some(key);
+            if latest {
+                prev_key = Some(key.to_string());
+            }
+            let group = if self.delimiter.is_empty() {
+                None
+            } else {
+                key[self.prefix.len()..]
+                    .find(self.delimiter)
+                    .map(|i| key[..self.prefix.len() + i + self.delimiter.len()].to_string())
+            };
+            let name = group.as_deref().unwrap_or(key);
+            if name < self.key_marker {
+                return true;
+            }
+            if name == self.key_marker {
+                match (self.version_marker, &group) {
+                    (Some(m), None) if !passed_marker => {
+                        passed_marker = entry.version_id() == m.as_str();
+                        return true;
+                    }
+                    (Some(_), None) => {}
+                    _ => return true,
+                }
+            }
+            if group.is_some() && p.next.as_ref().is_some_and(|(n, _)| n == name) {
+                return true;
+            }
+            if p.items.len() == self.max {
+                p.truncated = true;
+                return false;
+            }
+            let item = match (group, entry) {
+                (Some(cp), _) => {
+                    p.next = Some((cp.clone(), None));
+                    Item::Prefix(cp)
+                }
+                (None, Entry::Object(obj)) => {
+                    p.next = Some((key.to_string(), obj.version.id.clone()));
+                    Item::Version {
+                        key: key.to_string(),
+                        latest,
+                        obj: Box::new(obj),
+                    }
+                }
+                (
+                    None,
+                    Entry::DeleteMarker {
+                        version_id,
+                        last_modified,
+                    },
+                ) => {
+                    p.next = Some((key.to_string(), Some(version_id.clone())));
+                    Item::Marker {
+                        key: key.to_string(),
+                        latest,
+                        id: version_id,
+                        modified: last_modified,
+                    }
+                }
+            };
+            p.items.push(item);
+            true
+        })?;
+        // `max-keys=0` returns nothing, and nothing to resume from.
+        if p.items.is_empty() {
+            p.truncated = false;
+        }
+        if !p.truncated {
+            p.next = None;
+        }
+        Ok(p)
+    }
+}
+
+pub fn list(s3: &S3, ctx: &RequestContext, bucket: &str, q: &Query) -> S3Result<Response> {
+    let b = s3.bucket(bucket)?;
+    let prefix = q.get("prefix").unwrap_or("");
+    let delimiter = q.get("delimiter").unwrap_or("");
+    let extra = [
+        ("s3:prefix", prefix.to_string()),
+        ("s3:delimiter", delimiter.to_string()),
+        (
+            "s3:max-keys",
+            q.get("max-keys").unwrap_or("1000").to_string(),
+        ),
+    ];
+    if !allowed(ctx, &b, "s3:ListBucketVersions", &arn(bucket, None), &extra) {
+        return Err(S3Error::AccessDenied);
+    }
+    let encoding = encoding_type(q)?;
+    let enc = |s: &str| match encoding {
+        Some(_) => url_encode(s),
+        None => s.to_string(),
+    };
+    let max = max_keys(q)?;
+    let key_marker = q.get("key-marker").unwrap_or("");
+    let raw_version_marker = q.get("version-id-marker").filter(|v| !v.is_empty());
+    let version_marker = match raw_version_marker {
+        Some(v) if key_marker.is_empty() => {
+            return Err(S3Error::InvalidArgument {
+                message: "A version-id marker cannot be specified without a key marker.".into(),
+                name: "version-id-marker".into(),
+                value: v.to_string(),
+            });
+        }
+        Some(v) => Some(
+            VersionRef::parse(v).ok_or_else(|| S3Error::InvalidArgument {
+                message: "Invalid version id specified".into(),
+                name: "version-id-marker".into(),
+                value: v.to_string(),
+            })?,
+        ),
+        None => None,
+    };
+    let listing = Listing {
+        prefix,
+        delimiter,
+        key_marker,
+        version_marker: version_marker.as_ref(),
+        max,
+    };
+    let from = if key_marker > prefix {
+        key_marker
+    } else {
+        prefix
+    };
+    let p = listing.collect(|visit| {
+        s3.store.read(|txn| {
+            if b.versioning.status.is_some() {
+                versions::scan(txn, bucket, from, |k, _, e| visit(k, e))
+            } else {
+                // Never versioned: every object is its key's only (null) version.
+                state::scan_objects(txn, bucket, prefix, from, |k, mut o| {
+                    o.version.id = Some("null".into());
+                    visit(k, Entry::Object(o))
+                })
+            }
+        })?;
+        Ok(())
+    })?;
+
+    let owner = canonical_id(&b.owner);
+    let mut x = XmlWriter::new();
+    x.open_ns("ListVersionsResult", XMLNS)
+        .elem("Name", bucket)
+        .elem("Prefix", &enc(prefix))
+        .elem("KeyMarker", &enc(key_marker))
+        .elem("VersionIdMarker", raw_version_marker.unwrap_or(""));
+    if let Some((k, v)) = &p.next {
+        x.elem("NextKeyMarker", &enc(k));
+        if let Some(v) = v {
+            x.elem("NextVersionIdMarker", v);
+        }
+    }
+    x.elem("MaxKeys", &max.to_string());
+    if !delimiter.is_empty() {
+        x.elem("Delimiter", &enc(delimiter));
+    }
+    if let Some(e) = encoding {
+        x.elem("EncodingType", e);
+    }
+    x.elem("IsTruncated", if p.truncated { "true" } else { "false" });
+    let owner_xml = |x: &mut XmlWriter| {
+        x.open("Owner")
+            .elem("ID", &owner)
+            .elem("DisplayName", "cloudlet")
+            .close();
+    };
+    let flag = |b: bool| if b { "true" } else { "false" };
+    for item in &p.items {
+        match item {
+            Item::Version { key, latest, obj } => {
+                x.open("Version")
+                    .elem("Key", &enc(key))
+                    .elem("VersionId", obj.version.id.as_deref().unwrap_or("null"))
+                    .elem("IsLatest", flag(*latest))
+                    .elem("LastModified", &iso8601(obj.last_modified))
+                    .elem("ETag", &format!("\"{}\"", obj.etag))
+                    .elem("Size", &obj.size.to_string())
+                    .elem("StorageClass", "STANDARD");
+                owner_xml(&mut x);
+                x.close();
+            }
+            Item::Marker {
+                key,
+                latest,
+                id,
+                modified,
+            } => {
+                x.open("DeleteMarker")
+                    .elem("Key", &enc(key))
+                    .elem("VersionId", id)
+                    .elem("IsLatest", flag(*latest))
+                    .elem("LastModified", &iso8601(*modified));
+                owner_xml(&mut x);
+                x.close();
+            }
+            Item::Prefix(_) => {}
+        }
+    }
+    for item in &p.items {
+        if let Item::Prefix(cp) = item {
+            x.open("CommonPrefixes").elem("Prefix", &enc(cp)).close();
+        }
+    }
+    Ok(super::xml_response(x.finish()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn object(id: &str) -> Entry {
+        Entry::Object(Object {
+            blob: String::new(),
+            size: 0,
+            etag: String::new(),
+            content_type: None,
+            last_modified: 0,
+            metadata: Vec::new(),
+            headers: Vec::new(),
+            tags: Vec::new(),
+            version: crate::versions::VersionMeta {
+                id: Some(id.to_string()),
+                lock: Default::default(),
+            },
+        })
+    }
+
+    /// Pages a fixed stream; renders entries as `key:id` (`*` = latest) or `cp:prefix`.
+    fn page(
+        prefix: &str,
+        delimiter: &str,
+        key_marker: &str,
+        version_marker: Option<&str>,
+        max: usize,
+    ) -> String {
+        let rows: Vec<(&str, Entry)> = vec![
+            ("a", object("a3")),
+            ("a", object("a2")),
+            ("a", object("a1")),
+            (
+                "b",
+                Entry::DeleteMarker {
+                    version_id: "bm".into(),
+                    last_modified: 0,
+                },
+            ),
+            ("b", object("null")),
+            ("c/x", object("x1")),
+            ("c/y", object("y1")),
+            ("d", object("d1")),
+        ];
+        let marker = version_marker.map(|v| match v {
+            "null" => VersionRef::Null,
+            id => VersionRef::Id {
+                seq: 0,
+                id: id.to_string(),
+            },
+        });
+        let listing = Listing {
+            prefix,
+            delimiter,
+            key_marker,
+            version_marker: marker.as_ref(),
+            max,
+        };
+        let from = if key_marker > prefix {
+            key_marker
+        } else {
+            prefix
+        };
+        let p = listing
+            .collect(|visit| {
+                for (k, e) in rows.into_iter().filter(|(k, _)| *k >= from) {
+                    if !visit(k, e) {
+                        break;
+                    }
+                }
+                Ok(())
+            })
+            .unwrap();
+        let mut out: Vec<String> = p
+            .items
+            .iter()
+            .map(|i| match i {
+                Item::Version { key, latest, obj } => format!(
+                    "{key}:{}{}",
+                    obj.version.id.as_deref().unwrap_or(""),
+                    if *latest { "*" } else { "" }
+                ),
+                Item::Marker {
+                    key, latest, id, ..
+                } => {
+                    format!("{key}:{id}{}", if *latest { "*" } else { "" })
+                }
+                Item::Prefix(cp) => format!("cp:{cp}"),
+            })
+            .collect();
+        if let Some((k, v)) = p.next {
+            out.push(format!("next={k},{}", v.unwrap_or_default()));
+        }
+        out.join(" ")
+    }
+
+    #[test]
+    fn listing_pages() {
+        let cases = [
+            (
+                ("", "", "", None, 1000),
+                "a:a3* a:a2 a:a1 b:bm* b:null c/x:x1* c/y:y1* d:d1*",
+            ),
+            (("", "", "", None, 2), "a:a3* a:a2 next=a,a2"),
+            (("", "", "a", Some("a2"), 2), "a:a1 b:bm* next=b,bm"),
+            (
+                ("", "", "b", Some("bm"), 1000),
+                "b:null c/x:x1* c/y:y1* d:d1*",
+            ),
+            (("", "", "a", Some("null"), 2), "b:bm* b:null next=b,null"),
+            (
+                ("", "", "a", None, 1000),
+                "b:bm* b:null c/x:x1* c/y:y1* d:d1*",
+            ),
+            (
+                ("", "/", "", None, 1000),
+                "a:a3* a:a2 a:a1 b:bm* b:null cp:c/ d:d1*",
+            ),
+            (("", "/", "b", Some("null"), 1), "cp:c/ next=c/,"),
+            (("", "/", "c/", None, 1000), "d:d1*"),
+            (("", "/", "c/x", Some("x1"), 1000), "d:d1*"),
+            (("c/", "/", "", None, 1000), "c/x:x1* c/y:y1*"),
+            (("c/", "", "c/x", None, 1000), "c/y:y1*"),
+            (("b", "", "", None, 1), "b:bm* next=b,bm"),
+            (("z", "", "", None, 1000), ""),
+            (("", "", "", None, 0), ""),
+        ];
+        for ((prefix, delimiter, km, vm, max), want) in cases {
+            assert_eq!(
+                page(prefix, delimiter, km, vm, max),
+                want,
+                "prefix={prefix:?} delimiter={delimiter:?} key-marker={km:?} version-id-marker={vm:?} max={max}"
+            );
+        }
+    }
+}

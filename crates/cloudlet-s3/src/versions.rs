@@ -1,0 +1,735 @@
+//! Object versions in the store. `s3.objects` stays the *current* view (one point read for
+//! GET, ListObjects unchanged); `s3.versions` holds every version and delete marker of a
+//! versioned bucket, keyed `bucket "/" escaped(key) 00 00 inverted-sequence`, so one key's
+//! versions are a contiguous range, newest first, and a bucket's listing is a range scan.
+//!
+//! Invariant: a bucket whose versioning was never set has no rows here; once set, every
+//! `s3.objects` row is also the newest row of its key here (the same record). Enabling
+//! versioning turns existing objects into `null` versions in the same transaction.
+//!
+//! A version id is 24 bytes — 16 random ones, then the big-endian sequence masked with the
+//! first 8 — in URL-safe base64 (32 characters): opaque to clients, yet a lookup by id is a
+//! point read. `null` is the null version.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use cloudlet_store::redb::{ReadTransaction, ReadableTable, TableDefinition, WriteTransaction};
+use cloudlet_store::{StoreError, record};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{S3Error, S3Result};
+use crate::lock::{self, DefaultRetention, VersionLock};
+use crate::state::{self, Bucket, OBJECTS, Object};
+
+pub const VERSIONS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("s3.versions");
+
+/// A bucket's versioning state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Status {
+    Enabled,
+    Suspended,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Enabled => "Enabled",
+            Status::Suspended => "Suspended",
+        }
+    }
+}
+
+/// Object Lock on a bucket: enabled, with an optional default rule.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectLock {
+    pub rule: Option<DefaultRetention>,
+}
+
+/// Versioning and Object Lock settings of a bucket.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BucketVersioning {
+    /// `None`: never set (GetBucketVersioning shows an empty configuration).
+    pub status: Option<Status>,
+    /// `Disabled` once a request named it (it is then shown).
+    pub mfa_delete: Option<String>,
+    pub object_lock: Option<ObjectLock>,
+}
+
+impl BucketVersioning {
+    pub fn is_unset(&self) -> bool {
+        *self == BucketVersioning::default()
+    }
+    /// What CreateBucket sets: `x-amz-bucket-object-lock-enabled: true` enables Object
+    /// Lock, and with it versioning.
+    pub fn from_create_headers(h: &http::HeaderMap) -> BucketVersioning {
+        let lock = h
+            .get("x-amz-bucket-object-lock-enabled")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+        if lock {
+            BucketVersioning {
+                status: Some(Status::Enabled),
+                mfa_delete: None,
+                object_lock: Some(ObjectLock::default()),
+            }
+        } else {
+            BucketVersioning::default()
+        }
+    }
+}
+
+/// Version fields of an object record.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionMeta {
+    /// `None` in a bucket whose versioning was never set; `"null"` for the null version.
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub lock: VersionLock,
+}
+
+impl VersionMeta {
+    /// A new object's fields: no id yet (the write assigns it), the lock it asked for.
+    pub fn locked(lock: VersionLock) -> VersionMeta {
+        VersionMeta { id: None, lock }
+    }
+    pub fn is_unset(&self) -> bool {
+        self.id.is_none() && self.lock.is_unset()
+    }
+}
+
+/// One row of `s3.versions`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum Entry {
+    Object(Object),
+    DeleteMarker {
+        version_id: String,
+        last_modified: u64,
+    },
+}
+
+impl Entry {
+    pub fn version_id(&self) -> &str {
+        match self {
+            Entry::Object(o) => o.version.id.as_deref().unwrap_or("null"),
+            Entry::DeleteMarker { version_id, .. } => version_id,
+        }
+    }
+}
+
+/// A `versionId` a request names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VersionRef {
+    Null,
+    Id { seq: u64, id: String },
+}
+
+impl VersionRef {
+    /// `None` when `s` is not a version id S3 could have issued.
+    pub fn parse(s: &str) -> Option<VersionRef> {
+        if s == "null" {
+            return Some(VersionRef::Null);
+        }
+        let bytes = URL_SAFE_NO_PAD.decode(s).ok()?;
+        let salt: [u8; 8] = bytes.get(..8)?.try_into().ok()?;
+        let masked: [u8; 8] = bytes.get(16..)?.try_into().ok()?;
+        (bytes.len() == 24 && s.len() == 32).then(|| VersionRef::Id {
+            seq: u64::from_be_bytes(masked) ^ u64::from_be_bytes(salt),
+            id: s.to_string(),
+        })
+    }
+    /// Parses a request's `versionId`, refusing ids S3 never issues as S3 does.
+    pub fn from_param(s: &str) -> S3Result<VersionRef> {
+        if s.is_empty() {
+            return Err(S3Error::InvalidArgument {
+                message: "Version id cannot be the empty string".into(),
+                name: "versionId".into(),
+                value: String::new(),
+            });
+        }
+        VersionRef::parse(s).ok_or_else(|| invalid_version_id(s))
+    }
+    pub fn as_str(&self) -> &str {
+        match self {
+            VersionRef::Null => "null",
+            VersionRef::Id { id, .. } => id,
+        }
+    }
+}
+
+pub fn invalid_version_id(s: &str) -> S3Error {
+    S3Error::InvalidArgument {
+        message: "Invalid version id specified".into(),
+        name: "versionId".into(),
+        value: s.to_string(),
+    }
+}
+
+fn new_version_id(seq: u64) -> String {
+    let random = cloudlet_core::ids::random_bytes::<16>();
+    let salt = u64::from_be_bytes(random[..8].try_into().unwrap_or_default());
+    let mut bytes = [0u8; 24];
+    bytes[..16].copy_from_slice(&random);
+    bytes[16..].copy_from_slice(&(seq ^ salt).to_be_bytes());
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+// --- Row keys -------------------------------------------------------------------------
+
+fn push_escaped(out: &mut Vec<u8>, s: &str) {
+    for &b in s.as_bytes() {
+        out.push(b);
+        if b == 0 {
+            out.push(0xFF);
+        }
+    }
+}
+
+/// `bucket/` + escaped `key` without its terminator: where listing from `key` starts.
+pub fn scan_start(bucket: &str, key: &str) -> Vec<u8> {
+    let mut out = format!("{bucket}/").into_bytes();
+    push_escaped(&mut out, key);
+    out
+}
+
+/// Everything of `bucket` lies in `bucket/` ..< `bucket0`.
+fn bucket_end(bucket: &str) -> Vec<u8> {
+    format!("{bucket}0").into_bytes()
+}
+
+/// The first row key of `key` (its newest possible version); all its rows share it as prefix.
+fn key_prefix(bucket: &str, key: &str) -> Vec<u8> {
+    let mut out = scan_start(bucket, key);
+    out.extend_from_slice(&[0, 0]);
+    out
+}
+
+fn row_key(bucket: &str, key: &str, seq: u64) -> Vec<u8> {
+    let mut out = key_prefix(bucket, key);
+    out.extend_from_slice(&(u64::MAX - seq).to_be_bytes());
+    out
+}
+
+/// Splits a row key (without its `bucket/`) into the object key and sequence.
+fn split_row(rest: &[u8]) -> Option<(String, u64)> {
+    let mut key = Vec::new();
+    let mut i = 0;
+    loop {
+        match (rest.get(i)?, rest.get(i + 1)) {
+            (0, Some(0)) => break,
+            (0, Some(0xFF)) => {
+                key.push(0);
+                i += 2;
+            }
+            (&b, _) => {
+                key.push(b);
+                i += 1;
+            }
+        }
+    }
+    let inv: [u8; 8] = rest.get(i + 2..)?.try_into().ok()?;
+    Some((
+        String::from_utf8(key).ok()?,
+        u64::MAX - u64::from_be_bytes(inv),
+    ))
+}
+
+// --- Reads ----------------------------------------------------------------------------
+
+fn decode_row(v: &[u8]) -> Result<Entry, StoreError> {
+    record::decode(v)
+}
+
+/// The newest row of `key`.
+fn newest(
+    t: &impl ReadableTable<&'static [u8], &'static [u8]>,
+    bucket: &str,
+    key: &str,
+) -> Result<Option<(u64, Entry)>, StoreError> {
+    let start = key_prefix(bucket, key);
+    let mut end = start.clone();
+    end.extend_from_slice(&[0xFF; 9]);
+    match t.range(start.as_slice()..end.as_slice())?.next() {
+        Some(item) => {
+            let (k, v) = item?;
+            let seq = u64::MAX
+                - u64::from_be_bytes(
+                    k.value()[start.len()..]
+                        .try_into()
+                        .map_err(|_| StoreError::Format("version row key".into()))?,
+                );
+            Ok(Some((seq, decode_row(v.value())?)))
+        }
+        None => Ok(None),
+    }
+}
+
+/// The row `version` names, if it exists.
+fn find(
+    t: &impl ReadableTable<&'static [u8], &'static [u8]>,
+    bucket: &str,
+    key: &str,
+    version: &VersionRef,
+) -> Result<Option<(u64, Entry)>, StoreError> {
+    match version {
+        VersionRef::Id { seq, id } => match t.get(row_key(bucket, key, *seq).as_slice())? {
+            Some(v) => {
+                let e = decode_row(v.value())?;
+                Ok((e.version_id() == id).then_some((*seq, e)))
+            }
+            None => Ok(None),
+        },
+        VersionRef::Null => {
+            let start = key_prefix(bucket, key);
+            let mut end = start.clone();
+            end.extend_from_slice(&[0xFF; 9]);
+            for item in t.range(start.as_slice()..end.as_slice())? {
+                let (k, v) = item?;
+                let e = decode_row(v.value())?;
+                if e.version_id() == "null" {
+                    let (_, seq) = split_row(&k.value()[bucket.len() + 1..])
+                        .ok_or_else(|| StoreError::Format("version row key".into()))?;
+                    return Ok(Some((seq, e)));
+                }
+            }
+            Ok(None)
+        }
+    }
+}
+
+macro_rules! read_table {
+    ($txn:expr, $empty:expr) => {
+        match $txn.open_table(VERSIONS) {
+            Ok(t) => t,
+            Err(cloudlet_store::redb::TableError::TableDoesNotExist(_)) => return Ok($empty),
+            Err(e) => return Err(e.into()),
+        }
+    };
+}
+
+/// The entry `version` names. In a bucket whose versioning was never set, the object
+/// itself is the null version.
+pub fn read_version(
+    txn: &ReadTransaction,
+    bucket: &str,
+    key: &str,
+    version: &VersionRef,
+) -> Result<Option<Entry>, StoreError> {
+    let found = {
+        let t = match txn.open_table(VERSIONS) {
+            Ok(t) => Some(t),
+            Err(cloudlet_store::redb::TableError::TableDoesNotExist(_)) => None,
+            Err(e) => return Err(e.into()),
+        };
+        match t {
+            Some(t) => find(&t, bucket, key, version)?,
+            None => None,
+        }
+    };
+    if let Some((_, e)) = found {
+        return Ok(Some(e));
+    }
+    if *version == VersionRef::Null
+        && let Some(o) = state::get_object(txn, bucket, key)?
+        && o.version.id.is_none()
+    {
+        return Ok(Some(Entry::Object(o)));
+    }
+    Ok(None)
+}
+
+/// The newest entry of `key` (what GET shows, or the delete marker hiding it).
+pub fn read_latest(
+    txn: &ReadTransaction,
+    bucket: &str,
+    key: &str,
+) -> Result<Option<Entry>, StoreError> {
+    let t = read_table!(txn, None);
+    Ok(newest(&t, bucket, key)?.map(|(_, e)| e))
+}
+
+/// Visits `bucket`'s rows from object key `from` on, in key order and newest first within a
+/// key, until `visit` returns false.
+pub fn scan(
+    txn: &ReadTransaction,
+    bucket: &str,
+    from: &str,
+    mut visit: impl FnMut(&str, u64, Entry) -> bool,
+) -> Result<(), StoreError> {
+    let t = read_table!(txn, ());
+    let (start, end) = (scan_start(bucket, from), bucket_end(bucket));
+    for item in t.range(start.as_slice()..end.as_slice())? {
+        let (k, v) = item?;
+        let (key, seq) = split_row(&k.value()[bucket.len() + 1..])
+            .ok_or_else(|| StoreError::Format("version row key".into()))?;
+        if !visit(&key, seq, decode_row(v.value())?) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+// --- Writes ---------------------------------------------------------------------------
+
+/// Whether any version or delete marker of `bucket` remains.
+pub fn bucket_has_versions(txn: &WriteTransaction, bucket: &str) -> Result<bool, StoreError> {
+    let t = txn.open_table(VERSIONS)?;
+    let (start, end) = (scan_start(bucket, ""), bucket_end(bucket));
+    Ok(t.range(start.as_slice()..end.as_slice())?.next().is_some())
+}
+
+/// Turns every object of a bucket whose versioning was never set into its null version.
+pub fn adopt_existing(txn: &WriteTransaction, bucket: &str) -> Result<(), StoreError> {
+    let mut objects: Vec<(String, Object)> = Vec::new();
+    {
+        let t = txn.open_table(OBJECTS)?;
+        let (start, end) = (format!("{bucket}/"), format!("{bucket}0"));
+        for item in t.range(start.as_str()..end.as_str())? {
+            let (k, v) = item?;
+            let key = k.value()[bucket.len() + 1..].to_string();
+            objects.push((key, record::decode(v.value())?));
+        }
+    }
+    let mut versions = txn.open_table(VERSIONS)?;
+    let mut current = txn.open_table(OBJECTS)?;
+    for (key, mut obj) in objects {
+        obj.version.id = Some("null".into());
+        let row = record::encode(&Entry::Object(obj.clone()));
+        versions.insert(row_key(bucket, &key, 1).as_slice(), row.as_slice())?;
+        current.insert(
+            state::object_key(bucket, &key).as_str(),
+            record::encode(&obj).as_slice(),
+        )?;
+    }
+    Ok(())
+}
+
+/// What a write did: the version id it created (if the bucket is versioned) and the blobs
+/// no version refers to any more.
+#[derive(Debug, Default)]
+pub struct Written {
+    pub version_id: Option<String>,
+    pub freed: Vec<String>,
+}
+
+/// Removes the null version of `key`, if any; returns its blob.
+fn remove_null(
+    t: &mut cloudlet_store::redb::Table<&'static [u8], &'static [u8]>,
+    bucket: &str,
+    key: &str,
+) -> Result<Option<String>, StoreError> {
+    let Some((seq, e)) = find(t, bucket, key, &VersionRef::Null)? else {
+        return Ok(None);
+    };
+    t.remove(row_key(bucket, key, seq).as_slice())?;
+    Ok(match e {
+        Entry::Object(o) => Some(o.blob),
+        Entry::DeleteMarker { .. } => None,
+    })
+}
+
+/// Appends `entry` as the newest row of `key`: a fresh id when versioning is enabled, or
+/// the null version (replacing the old one) when suspended. Returns the id and freed blobs.
+fn append(
+    txn: &WriteTransaction,
+    status: Status,
+    bucket: &str,
+    key: &str,
+    mut entry: Entry,
+) -> Result<(Entry, Written), StoreError> {
+    let mut t = txn.open_table(VERSIONS)?;
+    let mut freed = Vec::new();
+    if status == Status::Suspended {
+        freed.extend(remove_null(&mut t, bucket, key)?);
+    }
+    let seq = newest(&t, bucket, key)?.map_or(1, |(s, _)| s + 1);
+    let id = match status {
+        Status::Enabled => new_version_id(seq),
+        Status::Suspended => "null".to_string(),
+    };
+    match &mut entry {
+        Entry::Object(o) => o.version.id = Some(id.clone()),
+        Entry::DeleteMarker { version_id, .. } => version_id.clone_from(&id),
+    }
+    t.insert(
+        row_key(bucket, key, seq).as_slice(),
+        record::encode(&entry).as_slice(),
+    )?;
+    Ok((
+        entry,
+        Written {
+            version_id: Some(id),
+            freed,
+        },
+    ))
+}
+
+/// Stores `obj` as the new current object of `key` (PutObject, CopyObject, multipart
+/// completion), applying the bucket's Object Lock rules. The id returned is the one the
+/// response names.
+pub fn store_object(
+    txn: &WriteTransaction,
+    bucket: &Bucket,
+    key: &str,
+    mut obj: Object,
+    now: u64,
+) -> S3Result<Written> {
+    match &bucket.versioning.object_lock {
+        Some(cfg) => {
+            if obj.version.lock.retention.is_none()
+                && let Some(rule) = &cfg.rule
+            {
+                obj.version.lock.retention = Some(rule.applied_at(now));
+            }
+        }
+        None if !obj.version.lock.is_unset() => return Err(lock::missing_configuration()),
+        None => {}
+    }
+    let Some(status) = bucket.versioning.status else {
+        let old = state::put_object(txn, &bucket.name, key, &obj)?;
+        return Ok(Written {
+            version_id: None,
+            freed: old
+                .map(|o| o.blob)
+                .filter(|b| *b != obj.blob)
+                .into_iter()
+                .collect(),
+        });
+    };
+    let (entry, mut written) = append(txn, status, &bucket.name, key, Entry::Object(obj))?;
+    if let Entry::Object(o) = entry {
+        state::put_object(txn, &bucket.name, key, &o)?;
+    }
+    // S3 answers a write into a suspended bucket without `x-amz-version-id`, though GET
+    // and listings then show the version as `null`.
+    if status == Status::Suspended {
+        written.version_id = None;
+    }
+    Ok(written)
+}
+
+/// What a delete did.
+#[derive(Debug, Default)]
+pub struct Deleted {
+    /// The version the request named, echoed back.
+    pub version_id: Option<String>,
+    /// Whether the version removed, or the row created, is a delete marker.
+    pub delete_marker: bool,
+    /// The id of the delete marker created (DELETE without `versionId`).
+    pub marker_version_id: Option<String>,
+    pub freed: Vec<String>,
+}
+
+/// DeleteObject without `versionId`: removes the object in an unversioned bucket, otherwise
+/// hides it behind a new delete marker.
+pub fn delete_current(
+    txn: &WriteTransaction,
+    bucket: &Bucket,
+    key: &str,
+    now: u64,
+) -> Result<Deleted, StoreError> {
+    let Some(status) = bucket.versioning.status else {
+        let old = state::delete_object(txn, &bucket.name, key)?;
+        return Ok(Deleted {
+            freed: old.map(|o| o.blob).into_iter().collect(),
+            ..Deleted::default()
+        });
+    };
+    let marker = Entry::DeleteMarker {
+        version_id: String::new(),
+        last_modified: now,
+    };
+    let (_, written) = append(txn, status, &bucket.name, key, marker)?;
+    state::delete_object(txn, &bucket.name, key)?;
+    Ok(Deleted {
+        version_id: None,
+        delete_marker: true,
+        marker_version_id: written.version_id,
+        freed: written.freed,
+    })
+}
+
+/// DeleteObject with `versionId`: removes that version (or delete marker) for good, unless
+/// Object Lock protects it; the next newest becomes current. Deleting a version that does
+/// not exist succeeds, as on S3.
+pub fn delete_version(
+    txn: &WriteTransaction,
+    bucket: &Bucket,
+    key: &str,
+    version: &VersionRef,
+    bypass: bool,
+    now: u64,
+) -> S3Result<Deleted> {
+    let name = bucket.name.as_str();
+    let mut done = Deleted {
+        version_id: Some(version.as_str().to_string()),
+        ..Deleted::default()
+    };
+    let mut t = txn.open_table(VERSIONS).map_err(StoreError::from)?;
+    let Some((seq, entry)) = find(&t, name, key, version)? else {
+        drop(t);
+        if *version == VersionRef::Null
+            && state::load_object(txn, name, key)?.is_some_and(|o| o.version.id.is_none())
+        {
+            done.freed
+                .extend(state::delete_object(txn, name, key)?.map(|o| o.blob));
+        }
+        return Ok(done);
+    };
+    match &entry {
+        Entry::Object(o) => {
+            if !lock::may_delete(&o.version.lock, bypass, now) {
+                return Err(S3Error::AccessDenied);
+            }
+            done.freed.push(o.blob.clone());
+        }
+        Entry::DeleteMarker { .. } => done.delete_marker = true,
+    }
+    let was_latest = newest(&t, name, key)?.is_some_and(|(s, _)| s == seq);
+    t.remove(row_key(name, key, seq).as_slice())
+        .map_err(StoreError::from)?;
+    if was_latest {
+        let next = newest(&t, name, key)?;
+        drop(t);
+        match next {
+            Some((_, Entry::Object(o))) => {
+                state::put_object(txn, name, key, &o)?;
+            }
+            _ => {
+                state::delete_object(txn, name, key)?;
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// Changes one version's record in place (tags, retention, legal hold): the current object
+/// when `version` is `None`. Keeps `s3.objects` and `s3.versions` in step; returns the
+/// version's id. `method` names the request for the error a delete marker gives.
+pub fn update_object(
+    txn: &WriteTransaction,
+    bucket: &str,
+    key: &str,
+    version: Option<&VersionRef>,
+    method: &'static str,
+    change: &mut dyn FnMut(&mut Object) -> S3Result<()>,
+) -> S3Result<Option<String>> {
+    let mut t = txn.open_table(VERSIONS).map_err(StoreError::from)?;
+    let target = match version {
+        None => newest(&t, bucket, key)?.filter(|(_, e)| matches!(e, Entry::Object(_))),
+        Some(v) => find(&t, bucket, key, v)?,
+    };
+    match target {
+        Some((_, Entry::DeleteMarker { .. })) => Err(S3Error::MethodNotAllowed {
+            method: method.to_string(),
+            resource: "DeleteMarker",
+        }),
+        Some((seq, Entry::Object(mut o))) => {
+            change(&mut o)?;
+            let latest = newest(&t, bucket, key)?.is_some_and(|(s, _)| s == seq);
+            t.insert(
+                row_key(bucket, key, seq).as_slice(),
+                record::encode(&Entry::Object(o.clone())).as_slice(),
+            )
+            .map_err(StoreError::from)?;
+            drop(t);
+            if latest {
+                state::put_object(txn, bucket, key, &o)?;
+            }
+            Ok(o.version.id)
+        }
+        None => {
+            drop(t);
+            // Objects of a bucket whose versioning was never set have no rows: the object
+            // is the null version.
+            let current = state::load_object(txn, bucket, key)?.filter(|o| {
+                o.version.id.is_none() && version.is_none_or(|v| *v == VersionRef::Null)
+            });
+            match current {
+                Some(mut o) => {
+                    change(&mut o)?;
+                    state::put_object(txn, bucket, key, &o)?;
+                    Ok(None)
+                }
+                None => Err(match version {
+                    Some(v) => S3Error::NoSuchVersion {
+                        key: key.to_string(),
+                        version: v.as_str().to_string(),
+                    },
+                    None => S3Error::NoSuchKey(key.to_string()),
+                }),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn row_keys_round_trip_and_sort() {
+        let keys = ["", "a", "a\0", "a\0b", "a\u{1}", "a/b", "ab", "b", "é"];
+        let mut rows: Vec<(Vec<u8>, &str, u64)> = Vec::new();
+        for k in keys {
+            for seq in [1, 2, 300] {
+                rows.push((row_key("bkt", k, seq), k, seq));
+            }
+        }
+        for (row, k, seq) in &rows {
+            assert_eq!(
+                split_row(&row["bkt/".len()..]),
+                Some((k.to_string(), *seq)),
+                "{k:?}"
+            );
+            assert!(row.starts_with(&key_prefix("bkt", k)));
+            assert!(row.as_slice() >= scan_start("bkt", k).as_slice());
+            assert!(row.as_slice() < bucket_end("bkt").as_slice());
+        }
+        // Sorted rows list keys in byte order, and each key's versions newest first.
+        let mut sorted = rows.clone();
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        let got: Vec<(&str, u64)> = sorted.iter().map(|(_, k, s)| (*k, *s)).collect();
+        let mut want: Vec<(&str, u64)> = rows.iter().map(|(_, k, s)| (*k, *s)).collect();
+        want.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()).then(b.1.cmp(&a.1)));
+        assert_eq!(got, want);
+        assert_eq!(split_row(b"a\0"), None);
+        assert_eq!(split_row(b"a\0\0\0"), None);
+    }
+
+    #[test]
+    fn version_ids() {
+        for seq in [1, 42, 1 << 40, u64::MAX - 1] {
+            let id = new_version_id(seq);
+            assert_eq!(id.len(), 32);
+            assert_eq!(
+                VersionRef::parse(&id),
+                Some(VersionRef::Id {
+                    seq,
+                    id: id.clone()
+                })
+            );
+        }
+        assert_ne!(new_version_id(1)[..8], new_version_id(1)[..8]);
+        let cases = [
+            ("null", Some(VersionRef::Null)),
+            ("Null", None),
+            ("", None),
+            ("abc", None),
+            ("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", None),
+            ("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", None),
+            ("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA+", None),
+            // Salt 1 (byte 7), masked sequence 1 (byte 23): sequence 0.
+            (
+                "AAAAAAAAAAEAAAAAAAAAAAAAAAAAAAAB",
+                Some(VersionRef::Id {
+                    seq: 0,
+                    id: "AAAAAAAAAAEAAAAAAAAAAAAAAAAAAAAB".into(),
+                }),
+            ),
+        ];
+        for (s, want) in cases {
+            assert_eq!(VersionRef::parse(s), want, "{s}");
+        }
+    }
+}
