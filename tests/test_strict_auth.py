@@ -122,6 +122,17 @@ def strict_s3_raw(server, secret):
     return server.http("GET", "/", headers=dict(req.headers.items()))
 
 
+def test_presigned_sts_request(strict):
+    """A presigned GetCallerIdentity signs the empty body's hash (only S3 signs
+    UNSIGNED-PAYLOAD); botocore presigns it for the operation's method, POST."""
+    url = client(strict, "sts").generate_presigned_url("get_caller_identity", ExpiresIn=60)
+    status, _, body = strict.http("POST", url[len(strict.endpoint):], body=b"")
+    assert status == 200 and b"<Arn>arn:aws:iam::000000000000:root</Arn>" in body, body
+    url = client(strict, "sts", secret="wrong").generate_presigned_url("get_caller_identity", ExpiresIn=60)
+    status, _, body = strict.http("POST", url[len(strict.endpoint):], body=b"")
+    assert status == 403 and b"<Code>SignatureDoesNotMatch</Code>" in body, body
+
+
 def test_s3_refuses_unsigned_amz_headers(strict):
     """An x-amz-* header added after signing is refused, not silently accepted."""
     from botocore.auth import S3SigV4Auth

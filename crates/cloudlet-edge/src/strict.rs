@@ -127,7 +127,10 @@ impl StrictAuth {
                 return Err(SigError::InvalidContentSha256.into());
             }
             Some(h) => (req, h),
-            None if sig.presigned => (req, "UNSIGNED-PAYLOAD".to_string()),
+            // S3's presigned URLs sign no payload; other services' sign the body's hash.
+            None if sig.presigned && service == ServiceId::S3 => {
+                (req, "UNSIGNED-PAYLOAD".to_string())
+            }
             None if service == ServiceId::S3 => return Err(SigError::MissingContentSha256.into()),
             None => {
                 let (parts, b) = req.into_parts();
