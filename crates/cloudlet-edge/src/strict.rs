@@ -15,8 +15,9 @@ use crate::clock;
 use crate::sigv2;
 use crate::verify::{self, Mismatch, SigError};
 
-/// Largest body hashed to check a signature that does not carry `x-amz-content-sha256`.
-const MAX_HASHED_BODY: usize = 64 << 20;
+/// Largest body hashed to check a signature that does not carry `x-amz-content-sha256`:
+/// above the largest any service takes whole (Lambda's 70,167,211-byte CreateFunction).
+const MAX_HASHED_BODY: usize = 72 << 20;
 
 pub(crate) struct StrictAuth {
     pub(crate) secrets: Arc<dyn SecretStore>,
