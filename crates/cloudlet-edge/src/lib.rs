@@ -4,7 +4,9 @@
 //! principal from the signature ([`sigv4`]), hands the request to the service's
 //! [`Service`] and renders any error in that service's wire protocol, stamping the AWS
 //! request-id headers on every response. It also serves `/_cloudlet/` ([`internal`]) and
-//! forward-proxy requests for AWS endpoints (never for other hosts).
+//! forward-proxy requests for AWS endpoints (never for other hosts). With `--strict-auth` it
+//! first verifies each signature ([`verify`], [`sigv2`]); in every mode it refuses expired
+//! presigned S3 URLs.
 //!
 //! The edge knows nothing about any one service's operations.
 
