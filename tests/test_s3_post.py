@@ -149,6 +149,23 @@ def test_content_length_range(server, bucket):
     assert post(server, form["url"], form["fields"], data=b"x" * 10)[0] == 204
 
 
+def test_content_md5_field(server, bucket):
+    import base64
+    import hashlib
+
+    data = b"hello from a browser"
+    good = base64.b64encode(hashlib.md5(data).digest()).decode()
+    bad = base64.b64encode(hashlib.md5(b"other").digest()).decode()
+    form = presigned(server, bucket, conditions=[["starts-with", "$Content-MD5", ""]])
+    assert post(server, form["url"], dict(form["fields"], **{"Content-MD5": good}), data=data)[0] == 204
+    status, _, body = post(server, form["url"], dict(form["fields"], **{"Content-MD5": bad}), file_name="x.txt")
+    assert (status, error(body)["Code"]) == (400, "BadDigest")
+    status, _, body = post(server, form["url"], dict(form["fields"], **{"Content-MD5": "nope"}), file_name="x.txt")
+    assert (status, error(body)["Code"]) == (400, "InvalidDigest")
+    keys = [o["Key"] for o in server.client("s3").list_objects_v2(Bucket=bucket)["Contents"]]
+    assert keys == ["uploads/hello.txt"]
+
+
 def test_malformed_forms(server, bucket):
     form = presigned(server, bucket)
     status, _, body = post(server, form["url"], form["fields"], data=None)

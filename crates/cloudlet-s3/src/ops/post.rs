@@ -1,10 +1,11 @@
 //! POST Object: browser-based uploads (`POST /{bucket}` with `multipart/form-data`). The
 //! form's fields come first — `key` (with `${filename}`), the base64 `policy`, its signature
 //! (SigV4 `x-amz-*` or SigV2 `AWSAccessKeyId`/`signature`), `Content-Type`, `x-amz-meta-*`,
-//! `success_action_status`/`success_action_redirect` — then the `file`, which streams into
-//! a blob. The edge says who signed the form ([`FormAuth`]); the policy says what it may
+//! `success_action_status`/`success_action_redirect`, `Content-MD5` — then the `file`,
+//! which streams into a blob. The edge says who signed the form ([`FormAuth`]); the policy says what it may
 //! upload ([`crate::postpolicy`]); the bucket policy decides as for PutObject.
 
+use base64::Engine;
 use cloudlet_core::traits::{FormAuth, FormSignature};
 use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{Principal, Request, RequestContext, Response};
@@ -179,6 +180,16 @@ pub async fn post_object(
         return Err(S3Error::AccessDenied);
     }
 
+    let expected_md5 = match field(&fields, "content-md5") {
+        Some(v) => Some(
+            base64::engine::general_purpose::STANDARD
+                .decode(v.trim())
+                .ok()
+                .filter(|d| d.len() == 16)
+                .ok_or(S3Error::InvalidDigest)?,
+        ),
+        None => None,
+    };
     let range = policy.as_ref().and_then(|p| p.length_range());
     let mut writer = s3.store.blobs().create().await?;
     let mut md5 = Md5::new();
@@ -199,12 +210,17 @@ pub async fn post_object(
         }
     }
     .await;
+    let digest: [u8; 16] = md5.finalize().into();
+    let streamed = streamed.and_then(|()| match &expected_md5 {
+        Some(want) if want.as_slice() != digest => Err(S3Error::BadDigest),
+        _ => Ok(()),
+    });
     if let Err(e) = streamed {
         writer.abort().await;
         return Err(e);
     }
     let blob = writer.commit().await?;
-    let etag = cloudlet_core::ids::hex(&md5.finalize());
+    let etag = cloudlet_core::ids::hex(&digest);
     let headers = object_headers(&fields);
     let obj = Object {
         blob: blob.as_str().to_string(),
