@@ -74,6 +74,19 @@ def test_expired_sigv4_url(server, bucket):
     assert e["ServerTime"] > e["Expires"]
 
 
+def test_url_dated_in_the_future(server, bucket):
+    server.client("s3").put_object(Bucket=bucket, Key="k", Body=b"x")
+    later = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) + datetime.timedelta(hours=2)
+    with mock.patch("botocore.auth.get_current_datetime", return_value=later):
+        url = s3_client(server).generate_presigned_url(
+            "get_object", Params={"Bucket": bucket, "Key": "k"}, ExpiresIn=60)
+    status, body = fetch(url)
+    e = error(body)
+    assert (status, e["Code"], e["Message"]) == (403, "AccessDenied", "Request is not yet valid")
+    assert e["X-Amz-Date"] == str(int(later.replace(tzinfo=datetime.timezone.utc).timestamp()) * 1000)
+    assert e["ServerTime"] < e["Expires"]
+
+
 def test_expired_sigv2_url(server, bucket):
     server.client("s3").put_object(Bucket=bucket, Key="k", Body=b"x")
     with mock.patch("botocore.auth.time.time", return_value=time.time() - 7200):

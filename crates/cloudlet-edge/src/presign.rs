@@ -46,6 +46,15 @@ mod tests {
                 now: issued + 61
             })
         );
+        assert_eq!(
+            check(&h, Some(v4), issued - 901),
+            Err(SigError::NotYetValid {
+                start: issued,
+                expires_at: issued + 60,
+                now: issued - 901
+            })
+        );
+        assert_eq!(check(&h, Some(v4), issued - 900), Ok(()));
         let v2 = "AWSAccessKeyId=AK&Expires=100&Signature=x";
         assert_eq!(check(&h, Some(v2), 100), Ok(()));
         assert!(matches!(

@@ -388,6 +388,15 @@ fn s3_error(f: Failure) -> AwsError {
             e.with("Expires", clock::iso(expires_at))
                 .with("ServerTime", clock::iso(now))
         }
+        // S3 reports the URL's date in milliseconds here.
+        SigError::NotYetValid {
+            start,
+            expires_at,
+            now,
+        } => AwsError::new(403, "AccessDenied", "Request is not yet valid")
+            .with("X-Amz-Date", (start * 1000).to_string())
+            .with("Expires", clock::iso(expires_at))
+            .with("ServerTime", clock::iso(now)),
         SigError::Skewed { request_time, now } => AwsError::new(
             403,
             "RequestTimeTooSkewed",

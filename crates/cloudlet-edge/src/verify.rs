@@ -55,6 +55,12 @@ pub enum SigError {
         expires_at: u64,
         now: u64,
     },
+    /// A presigned URL dated more than 15 minutes ahead of the server's clock.
+    NotYetValid {
+        start: u64,
+        expires_at: u64,
+        now: u64,
+    },
     /// A header-signed request dated more than 15 minutes from now.
     Skewed { request_time: String, now: u64 },
     /// The signature does not match (wrong secret, altered request).
@@ -380,6 +386,11 @@ pub fn check_time(sig: &Signature, now: u64) -> Result<(), SigError> {
         });
     };
     match sig.expires {
+        Some(expires) if start > now + MAX_SKEW_SECS => Err(SigError::NotYetValid {
+            start,
+            expires_at: start + expires,
+            now,
+        }),
         Some(expires) if now > start + expires => Err(SigError::Expired {
             x_amz_expires: Some(expires),
             expires_at: start + expires,
