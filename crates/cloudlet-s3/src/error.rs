@@ -84,6 +84,8 @@ pub enum S3Error {
     EntityTooSmall { part: u32, size: u64, etag: String },
     #[error("reading the request body: {0}")]
     Body(String),
+    #[error(transparent)]
+    Config(#[from] crate::config_error::ConfigError),
     #[error("{0}")]
     Store(#[from] StoreError),
 }
@@ -236,6 +238,7 @@ impl From<S3Error> for AwsError {
             .with("PartNumber", part.to_string())
             .with("ETag", etag),
             Body(m) => AwsError::client("IncompleteBody", m),
+            Config(e) => e.into(),
             Store(e) => AwsError::new(
                 500,
                 "InternalError",

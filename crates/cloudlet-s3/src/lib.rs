@@ -8,15 +8,22 @@
 //!
 //! The same [`S3`] value serves both `ServiceId::S3` and `ServiceId::S3Website`.
 
+mod acl;
 mod auth;
 mod chunked;
+mod config_error;
+mod config_store;
+mod cors;
 pub mod error;
 mod filebody;
+mod lifecycle;
+mod lifecycle_sweep;
 mod mpstate;
 mod ops;
 pub mod protocol;
 mod site;
 mod state;
+mod subresource;
 mod tagging;
 mod upload;
 mod website;
@@ -31,19 +38,25 @@ use cloudlet_store::Store;
 
 use crate::error::S3Result;
 use crate::ops::{batch, bucket, config, copy, list, multipart, object};
+pub use crate::subresource::ConfigOp;
 use crate::protocol::Op;
 
 /// The S3 service (REST API and website endpoint).
 pub struct S3 {
     store: Store,
+    lifecycle: lifecycle_sweep::Clock,
 }
 
 impl S3 {
+    /// The service over `store`; starts the lifecycle sweeper when called inside a tokio
+    /// runtime.
     pub fn new(store: Store) -> Arc<S3> {
-        Arc::new(S3 { store })
+        let lifecycle = lifecycle_sweep::Clock::from_env();
+        lifecycle_sweep::start(store.clone(), lifecycle);
+        Arc::new(S3 { store, lifecycle })
     }
 
-    async fn api(&self, ctx: RequestContext, req: Request) -> S3Result<Response> {
+    async fn api(&self, ctx: RequestContext, mut req: Request) -> S3Result<Response> {
         let label = req.extensions().get::<HostLabel>().map(|l| l.0.clone());
         let p = protocol::parse(
             req.method(),
@@ -53,7 +66,9 @@ impl S3 {
             req.headers().contains_key("x-amz-copy-source"),
         )?;
         let (b, k, q) = (p.bucket.as_str(), p.key.as_str(), &p.query);
-        match p.op {
+        let origin = ops::cors::ActualRequest::of(&req);
+        let pending = ops::request_config::before(self, &ctx, p.op, b, req.headers_mut())?;
+        let mut r = match p.op {
             Op::ListBuckets => bucket::list(self, &ctx),
             Op::CreateBucket => bucket::create(self, &ctx, b, req).await,
             Op::DeleteBucket => bucket::delete(self, &ctx, b).await,
@@ -89,7 +104,33 @@ impl S3 {
             Op::AbortMultipartUpload => multipart::abort(self, &ctx, b, k, q).await,
             Op::ListParts => multipart::list_parts(self, &ctx, b, k, q),
             Op::ListMultipartUploads => multipart::list_uploads(self, &ctx, b, q),
+            Op::BucketConfig(c) => ops::subresource::execute(self, &ctx, b, c, req).await,
+            Op::GetObjectAcl => ops::acl::get_object_acl(self, &ctx, b, k),
+            Op::PutObjectAcl => ops::acl::put_object_acl(self, &ctx, b, k, req).await,
+            Op::Preflight => {
+                let resource = if k.is_empty() { "BUCKET" } else { "OBJECT" };
+                ops::cors::preflight(self, b, resource, req.headers())
+            }
+        }?;
+        ops::request_config::after(self, p.op, b, k, pending, &mut r).await?;
+        ops::cors::decorate(self, b, origin.as_ref(), &mut r);
+        Ok(r)
+    }
+
+    /// The website endpoint, with the bucket's CORS rules applied as on the REST API.
+    async fn website(&self, ctx: &RequestContext, req: Request) -> S3Result<Response> {
+        let bucket = req
+            .extensions()
+            .get::<HostLabel>()
+            .map(|l| l.0.clone())
+            .unwrap_or_default();
+        if req.method() == http::Method::OPTIONS {
+            return ops::cors::preflight(self, &bucket, "OBJECT", req.headers());
         }
+        let origin = ops::cors::ActualRequest::of(&req);
+        let mut r = site::handle(self, ctx, req).await?;
+        ops::cors::decorate(self, &bucket, origin.as_ref(), &mut r);
+        Ok(r)
     }
 }
 
@@ -101,7 +142,7 @@ impl Service for S3 {
     ) -> BoxFuture<'_, Result<Response, AwsError>> {
         Box::pin(async move {
             let result = if ctx.service == ServiceId::S3Website {
-                site::handle(self, &ctx, req).await
+                self.website(&ctx, req).await
             } else {
                 self.api(ctx, req).await
             };

@@ -1,15 +1,23 @@
 //! Executing S3 operations against the store, and the response helpers they share.
 //! `bucket` (create/delete/head/list buckets/location), `config` (policy, Block Public
 //! Access, website), `object` (put/get/head/delete), `list` (ListObjects v1/v2), `copy`
-//! (CopyObject), `multipart`, `batch` (DeleteObjects, tagging).
+//! (CopyObject), `multipart`, `batch` (DeleteObjects, tagging); the configuration
+//! sub-resources: `subresource` (dispatch), `cors`, `lifecycle`, `acl` (ownership, ACLs),
+//! `settings` (encryption, notifications, …), `request_config` (their effect on requests).
 
+pub mod acl;
 pub mod batch;
 pub mod bucket;
 pub mod config;
 pub mod copy;
+pub mod cors;
+pub mod lifecycle;
 pub mod list;
 pub mod multipart;
 pub mod object;
+pub mod request_config;
+pub mod settings;
+pub mod subresource;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 

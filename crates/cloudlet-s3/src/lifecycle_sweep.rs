@@ -1,0 +1,170 @@
+//! The lifecycle sweeper: a background task that applies every bucket's enabled lifecycle
+//! rules — deleting current objects whose expiration (Days, counted to the next midnight
+//! UTC as S3 does, or Date) has passed, and aborting multipart uploads older than
+//! AbortIncompleteMultipartUpload allows. Each deletion re-checks the object inside its
+//! write transaction, so an object replaced meanwhile survives.
+//!
+//! Two environment variables tune it: `CLOUDLET_S3_LIFECYCLE_SWEEP_SECONDS` (how often it
+//! runs, default 60) and, for tests only, `CLOUDLET_S3_LIFECYCLE_DAY_SECONDS` (the length of
+//! a lifecycle "day", default 86400).
+
+use std::time::Duration;
+
+use cloudlet_store::{BlobId, Store};
+
+use crate::error::{S3Error, S3Result};
+use crate::lifecycle::{DAY_MS, LifecycleConfiguration};
+use crate::ops::now_ms;
+use crate::{config_store, mpstate, state};
+
+/// Most deletions per bucket per sweep (one store write).
+const BATCH: usize = 500;
+
+/// How long a lifecycle day is and how often the sweeper runs.
+#[derive(Clone, Copy, Debug)]
+pub struct Clock {
+    pub day_ms: u64,
+    pub every: Duration,
+}
+
+impl Clock {
+    pub fn from_env() -> Clock {
+        let secs = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.trim().parse::<f64>().ok())
+                .filter(|v| v.is_finite() && *v > 0.0)
+        };
+        Clock {
+            day_ms: secs("CLOUDLET_S3_LIFECYCLE_DAY_SECONDS")
+                .map_or(DAY_MS, |s| ((s * 1000.0) as u64).max(1)),
+            every: Duration::from_secs_f64(
+                secs("CLOUDLET_S3_LIFECYCLE_SWEEP_SECONDS").unwrap_or(60.0),
+            ),
+        }
+    }
+}
+
+/// One pass over every bucket with a lifecycle configuration; returns how many objects were
+/// deleted and uploads aborted.
+pub async fn sweep(store: &Store, clock: Clock, now: u64) -> S3Result<usize> {
+    let buckets = store.read(|txn| {
+        let mut out = Vec::new();
+        for b in state::all_buckets(txn)? {
+            if let Some(c) =
+                config_store::get::<LifecycleConfiguration>(txn, &b.name, crate::ops::lifecycle::NAME)?
+                && c.acts()
+            {
+                out.push((b.name, c));
+            }
+        }
+        Ok::<_, S3Error>(out)
+    })?;
+    let mut done = 0;
+    for (bucket, config) in buckets {
+        done += expire_objects(store, &bucket, &config, clock, now).await?;
+        done += abort_uploads(store, &bucket, &config, clock, now).await?;
+    }
+    Ok(done)
+}
+
+async fn expire_objects(
+    store: &Store,
+    bucket: &str,
+    config: &LifecycleConfiguration,
+    clock: Clock,
+    now: u64,
+) -> S3Result<usize> {
+    let due = |key: &str, o: &state::Object| {
+        config
+            .expiry(key, o.last_modified, o.size, &o.tags, clock.day_ms)
+            .is_some_and(|(at, _)| at <= now)
+    };
+    let mut doomed: Vec<(String, String)> = Vec::new();
+    store.read(|txn| {
+        state::scan_objects(txn, bucket, "", "", |key, o| {
+            if due(key, &o) {
+                doomed.push((key.to_string(), o.blob));
+            }
+            doomed.len() < BATCH
+        })
+    })?;
+    if doomed.is_empty() {
+        return Ok(0);
+    }
+    let (b, c) = (bucket.to_string(), config.clone());
+    let removed = store
+        .write(move |txn| {
+            let mut removed = Vec::new();
+            for (key, blob) in &doomed {
+                // Re-check: the object may have been replaced since the scan.
+                let Some(o) = state::load_object(txn, &b, key)? else {
+                    continue;
+                };
+                let still_due = c
+                    .expiry(key, o.last_modified, o.size, &o.tags, clock.day_ms)
+                    .is_some_and(|(at, _)| at <= now);
+                if o.blob == *blob && still_due {
+                    state::delete_object(txn, &b, key)?;
+                    removed.push(o.blob);
+                }
+            }
+            Ok::<_, S3Error>(removed)
+        })
+        .await?;
+    for blob in &removed {
+        if let Some(id) = BlobId::parse(blob) {
+            store.blobs().delete(&id).await;
+        }
+    }
+    Ok(removed.len())
+}
+
+async fn abort_uploads(
+    store: &Store,
+    bucket: &str,
+    config: &LifecycleConfiguration,
+    clock: Clock,
+    now: u64,
+) -> S3Result<usize> {
+    let uploads = store.read(|txn| mpstate::list_uploads(txn, bucket))?;
+    let mut n = 0;
+    for u in uploads {
+        if !config
+            .abort_at(&u.key, u.initiated, clock.day_ms)
+            .is_some_and(|at| at <= now)
+        {
+            continue;
+        }
+        let (b, id) = (bucket.to_string(), u.id.clone());
+        let parts = store
+            .write(move |txn| Ok::<_, S3Error>(mpstate::remove_upload(txn, &b, &id)?))
+            .await?;
+        for p in parts.into_iter().flatten() {
+            if let Some(id) = BlobId::parse(&p.blob) {
+                store.blobs().delete(&id).await;
+            }
+        }
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// Starts the sweeper on the current tokio runtime (if any).
+pub fn start(store: Store, clock: Clock) {
+    let Ok(handle) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    handle.spawn(async move {
+        let mut tick = tokio::time::interval(clock.every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(S3Error::Store(e)) = sweep(&store, clock, now_ms()).await
+                && e.to_string().contains("shut down")
+            {
+                return;
+            }
+        }
+    });
+}

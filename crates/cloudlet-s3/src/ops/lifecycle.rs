@@ -1,0 +1,69 @@
+//! Put/Get/DeleteBucketLifecycleConfiguration, and the `x-amz-expiration` header S3 puts
+//! on responses about an object that an enabled rule will expire.
+
+use cloudlet_core::{Request, RequestContext, Response};
+use http::StatusCode;
+
+use super::{empty, http_date, set_header, xml_response};
+use crate::S3;
+use crate::config_error::ConfigError;
+use crate::error::S3Result;
+use crate::lifecycle::LifecycleConfiguration;
+use crate::state::Object;
+
+pub const NAME: &str = "lifecycle";
+const MIN_SIZE_HEADER: (&str, &str) = (
+    "x-amz-transition-default-minimum-object-size",
+    "all_storage_classes_128K",
+);
+
+/// An ID for a rule sent without one (S3 makes up a random one).
+fn new_rule_id() -> String {
+    use base64::Engine;
+    let raw = cloudlet_core::ids::hex(&cloudlet_core::ids::random_bytes::<18>());
+    base64::engine::general_purpose::STANDARD.encode(raw)
+}
+
+pub async fn put(s3: &S3, ctx: &RequestContext, bucket: &str, req: Request) -> S3Result<Response> {
+    s3.bucket_for(ctx, bucket, "s3:PutLifecycleConfiguration")?;
+    let root = super::subresource::xml_body(req).await?;
+    let config = LifecycleConfiguration::from_xml(&root, &mut new_rule_id)?;
+    s3.store_config(bucket, NAME, Some(config)).await?;
+    let mut r = empty(StatusCode::OK);
+    set_header(&mut r, MIN_SIZE_HEADER.0, MIN_SIZE_HEADER.1);
+    Ok(r)
+}
+
+pub fn get(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Response> {
+    s3.bucket_for(ctx, bucket, "s3:GetLifecycleConfiguration")?;
+    let config: LifecycleConfiguration = s3
+        .config(bucket, NAME)?
+        .ok_or_else(|| ConfigError::NoSuchLifecycleConfiguration(bucket.to_string()))?;
+    let mut r = xml_response(config.to_xml());
+    set_header(&mut r, MIN_SIZE_HEADER.0, MIN_SIZE_HEADER.1);
+    Ok(r)
+}
+
+pub async fn delete(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Response> {
+    s3.bucket_for(ctx, bucket, "s3:PutLifecycleConfiguration")?;
+    s3.store_config::<LifecycleConfiguration>(bucket, NAME, None)
+        .await?;
+    Ok(empty(StatusCode::NO_CONTENT))
+}
+
+/// `expiry-date="…", rule-id="…"` for an object an enabled rule expires.
+pub fn expiration_header(s3: &S3, bucket: &str, key: &str, obj: &Object) -> Option<String> {
+    let config: LifecycleConfiguration = s3.config(bucket, NAME).ok()??;
+    let (at, rule) = config.expiry(
+        key,
+        obj.last_modified,
+        obj.size,
+        &obj.tags,
+        s3.lifecycle.day_ms,
+    )?;
+    Some(format!(
+        "expiry-date=\"{}\", rule-id=\"{}\"",
+        http_date(at),
+        rule.replace('"', "\\\"")
+    ))
+}

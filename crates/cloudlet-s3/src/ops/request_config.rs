@@ -1,0 +1,93 @@
+//! Applies bucket configuration to ordinary requests, around their execution: before — the
+//! ACL headers of CreateBucket/PutObject/CopyObject are checked against Object Ownership
+//! and Block Public Access, and the object's server-side encryption is decided (request
+//! header or bucket default) and put on the request so it is stored with the object;
+//! after — ACLs and ownership are stored, and the `x-amz-server-side-encryption*` and
+//! `x-amz-expiration` headers are added to the response.
+
+use cloudlet_core::{RequestContext, Response};
+use http::{HeaderMap, HeaderName, HeaderValue};
+
+use super::{acl, lifecycle, set_header, settings};
+use crate::S3;
+use crate::acl::Acl;
+use crate::error::S3Result;
+use crate::protocol::Op;
+use crate::state;
+
+/// What `before` decided, for `after`.
+#[derive(Default)]
+pub struct Pending {
+    acl: Option<Acl>,
+    ownership: Option<String>,
+    encryption: Vec<(String, String)>,
+}
+
+pub fn before(
+    s3: &S3,
+    ctx: &RequestContext,
+    op: Op,
+    bucket: &str,
+    h: &mut HeaderMap,
+) -> S3Result<Pending> {
+    let mut p = Pending::default();
+    match op {
+        Op::CreateBucket => {
+            (p.ownership, p.acl) = acl::check_create(ctx, h)?;
+        }
+        Op::PutObject | Op::CopyObject | Op::CreateMultipartUpload => {
+            if op != Op::CreateMultipartUpload {
+                p.acl = acl::check_object_write(s3, bucket, h)?;
+            }
+            if s3.bucket(bucket).is_ok() {
+                p.encryption = settings::object_encryption(s3, bucket, h)?;
+                for (k, v) in &p.encryption {
+                    if let (Ok(name), Ok(value)) =
+                        (HeaderName::from_bytes(k.as_bytes()), HeaderValue::from_str(v))
+                    {
+                        h.insert(name, value);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(p)
+}
+
+pub async fn after(
+    s3: &S3,
+    op: Op,
+    bucket: &str,
+    key: &str,
+    p: Pending,
+    r: &mut Response,
+) -> S3Result<()> {
+    if op == Op::CreateBucket {
+        return acl::apply_create(s3, bucket, p.ownership, p.acl).await;
+    }
+    for (k, v) in &p.encryption {
+        if let Ok(name) = HeaderName::from_bytes(k.as_bytes())
+            && let Ok(value) = HeaderValue::from_str(v)
+        {
+            r.headers_mut().insert(name, value);
+        }
+    }
+    if !matches!(
+        op,
+        Op::PutObject | Op::CopyObject | Op::GetObject | Op::HeadObject
+    ) || !r.status().is_success()
+    {
+        return Ok(());
+    }
+    let Ok(Some(obj)) = s3.store.read(|txn| state::get_object(txn, bucket, key)) else {
+        return Ok(());
+    };
+    if let Some(a) = p.acl {
+        acl::store_object_acl(s3, bucket, key, &obj.blob, a).await?;
+    }
+    if let Some(v) = lifecycle::expiration_header(s3, bucket, key, &obj) {
+        set_header(r, "x-amz-expiration", &v);
+    }
+    Ok(())
+}

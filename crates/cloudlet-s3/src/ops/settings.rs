@@ -1,0 +1,575 @@
+//! The smaller bucket settings, each a typed document in `s3.bucket_config`: default
+//! encryption (SSE-S3 unless configured, as on AWS since January 2023) and the encryption
+//! headers objects get from it, event notification configuration (stored and returned;
+//! nothing is delivered), request payment, transfer acceleration and server access logging
+//! (stored; no logs are written).
+
+use cloudlet_core::xml::XmlWriter;
+use cloudlet_core::{Request, RequestContext, Response};
+use http::{HeaderMap, StatusCode};
+use serde::{Deserialize, Serialize};
+
+use super::subresource::xml_body;
+use super::{XMLNS, empty, xml_response};
+use crate::S3;
+use crate::config_error::ConfigError;
+use crate::error::{S3Error, S3Result};
+use crate::upload::hv;
+use crate::xml::Element;
+
+fn invalid(message: &str, name: &str, value: &str) -> S3Error {
+    S3Error::InvalidArgument {
+        message: message.to_string(),
+        name: name.to_string(),
+        value: value.to_string(),
+    }
+}
+
+fn bool_text(v: bool) -> &'static str {
+    if v { "true" } else { "false" }
+}
+
+// ---- Default encryption ----
+
+const ALGORITHMS: &[&str] = &["AES256", "aws:kms", "aws:kms:dsse"];
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Encryption {
+    pub algorithm: String,
+    pub kms_key: Option<String>,
+    pub bucket_key: bool,
+}
+
+impl Default for Encryption {
+    fn default() -> Encryption {
+        Encryption {
+            algorithm: "AES256".into(),
+            kms_key: None,
+            bucket_key: false,
+        }
+    }
+}
+
+impl Encryption {
+    pub fn from_xml(root: &Element) -> S3Result<Encryption> {
+        if root.name != "ServerSideEncryptionConfiguration" {
+            return Err(S3Error::MalformedXml);
+        }
+        let rules: Vec<&Element> = root.children_named("Rule").collect();
+        let [rule] = rules.as_slice() else {
+            return Err(S3Error::MalformedXml);
+        };
+        let by_default = rule
+            .child("ApplyServerSideEncryptionByDefault")
+            .ok_or(S3Error::MalformedXml)?;
+        let algorithm = by_default
+            .child_text("SSEAlgorithm")
+            .filter(|a| ALGORITHMS.contains(a))
+            .ok_or(S3Error::MalformedXml)?;
+        let kms_key = by_default
+            .child_text("KMSMasterKeyID")
+            .filter(|k| !k.is_empty());
+        if algorithm == "AES256"
+            && let Some(k) = kms_key
+        {
+            return Err(invalid(
+                "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse",
+                "ApplyServerSideEncryptionByDefault",
+                k,
+            ));
+        }
+        let bucket_key = match rule.child_text("BucketKeyEnabled") {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(_) => return Err(S3Error::MalformedXml),
+        };
+        Ok(Encryption {
+            algorithm: algorithm.to_string(),
+            kms_key: kms_key.map(str::to_string),
+            bucket_key,
+        })
+    }
+
+    pub fn to_xml(&self) -> String {
+        let mut x = XmlWriter::new();
+        x.open_ns("ServerSideEncryptionConfiguration", XMLNS)
+            .open("Rule")
+            .open("ApplyServerSideEncryptionByDefault")
+            .elem("SSEAlgorithm", &self.algorithm)
+            .opt("KMSMasterKeyID", self.kms_key.as_deref())
+            .close()
+            .elem("BucketKeyEnabled", bool_text(self.bucket_key));
+        x.finish()
+    }
+}
+
+const ENCRYPTION: &str = "encryption";
+
+pub async fn put_encryption(
+    s3: &S3,
+    ctx: &RequestContext,
+    bucket: &str,
+    req: Request,
+) -> S3Result<Response> {
+    s3.bucket_for(ctx, bucket, "s3:PutEncryptionConfiguration")?;
+    let config = Encryption::from_xml(&xml_body(req).await?)?;
+    s3.store_config(bucket, ENCRYPTION, Some(config)).await?;
+    Ok(empty(StatusCode::OK))
+}
+
+pub fn get_encryption(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Response> {
+    s3.bucket_for(ctx, bucket, "s3:GetEncryptionConfiguration")?;
+    let config: Encryption = s3.config(bucket, ENCRYPTION)?.unwrap_or_default();
+    Ok(xml_response(config.to_xml()))
+}
+
+pub async fn delete_encryption(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Response> {
+    s3.bucket_for(ctx, bucket, "s3:PutEncryptionConfiguration")?;
+    s3.store_config::<Encryption>(bucket, ENCRYPTION, None)
+        .await?;
+    Ok(empty(StatusCode::NO_CONTENT))
+}
+
+/// The encryption headers a new object of `bucket` is stored and answered with: the
+/// request's `x-amz-server-side-encryption` (checked), else the bucket default.
+pub fn object_encryption(s3: &S3, bucket: &str, h: &HeaderMap) -> S3Result<Vec<(String, String)>> {
+    let b = s3.bucket(bucket)?;
+    let default: Encryption = s3.config(bucket, ENCRYPTION)?.unwrap_or_default();
+    let requested = hv(h, "x-amz-server-side-encryption");
+    let (algorithm, key, bucket_key) = match requested {
+        Some(a) if !ALGORITHMS.contains(&a) => {
+            return Err(invalid(
+                "The encryption method specified is not supported",
+                "x-amz-server-side-encryption",
+                a,
+            ));
+        }
+        Some(a) => (
+            a.to_string(),
+            hv(h, "x-amz-server-side-encryption-aws-kms-key-id")
+                .map(str::to_string)
+                .or_else(|| default.kms_key.clone().filter(|_| a == default.algorithm)),
+            hv(h, "x-amz-server-side-encryption-bucket-key-enabled")
+                .map_or(default.bucket_key, |v| v.eq_ignore_ascii_case("true")),
+        ),
+        None => (default.algorithm, default.kms_key, default.bucket_key),
+    };
+    let mut out = vec![("x-amz-server-side-encryption".to_string(), algorithm.clone())];
+    if algorithm.starts_with("aws:kms") {
+        let key = key.unwrap_or_else(|| format!("arn:aws:kms:{}:{}:alias/aws/s3", b.region, b.owner));
+        out.push(("x-amz-server-side-encryption-aws-kms-key-id".into(), key));
+        if bucket_key {
+            out.push((
+                "x-amz-server-side-encryption-bucket-key-enabled".into(),
+                "true".into(),
+            ));
+        }
+    }
+    Ok(out)
+}
+
+// ---- Event notifications ----
+
+const EVENTS: &[&str] = &[
+    "s3:ReducedRedundancyLostObject",
+    "s3:ObjectCreated:*",
+    "s3:ObjectCreated:Put",
+    "s3:ObjectCreated:Post",
+    "s3:ObjectCreated:Copy",
+    "s3:ObjectCreated:CompleteMultipartUpload",
+    "s3:ObjectRemoved:*",
+    "s3:ObjectRemoved:Delete",
+    "s3:ObjectRemoved:DeleteMarkerCreated",
+    "s3:ObjectRestore:*",
+    "s3:ObjectRestore:Post",
+    "s3:ObjectRestore:Completed",
+    "s3:ObjectRestore:Delete",
+    "s3:Replication:*",
+    "s3:Replication:OperationFailedReplication",
+    "s3:Replication:OperationNotTracked",
+    "s3:Replication:OperationMissedThreshold",
+    "s3:Replication:OperationReplicatedAfterThreshold",
+    "s3:LifecycleTransition",
+    "s3:IntelligentTiering",
+    "s3:ObjectAcl:Put",
+    "s3:LifecycleExpiration:*",
+    "s3:LifecycleExpiration:Delete",
+    "s3:LifecycleExpiration:DeleteMarkerCreated",
+    "s3:ObjectTagging:*",
+    "s3:ObjectTagging:Put",
+    "s3:ObjectTagging:Delete",
+];
+
+/// One destination: SNS topic, SQS queue or Lambda function.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationTarget {
+    pub id: String,
+    pub arn: String,
+    pub events: Vec<String>,
+    /// `(prefix|suffix, value)` key filter rules.
+    pub filter_rules: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notification {
+    pub topics: Vec<NotificationTarget>,
+    pub queues: Vec<NotificationTarget>,
+    pub lambdas: Vec<NotificationTarget>,
+    pub eventbridge: bool,
+}
+
+/// (element, ARN element) of the three destination kinds.
+const KINDS: [(&str, &str); 3] = [
+    ("TopicConfiguration", "Topic"),
+    ("QueueConfiguration", "Queue"),
+    ("LambdaFunctionConfiguration", "CloudFunction"),
+];
+
+fn target_of(e: &Element, arn_name: &str) -> S3Result<NotificationTarget> {
+    let arn = e
+        .child_text(arn_name)
+        .filter(|a| !a.is_empty())
+        .ok_or(S3Error::MalformedXml)?;
+    let events: Vec<String> = e
+        .children_named("Event")
+        .map(|v| v.text.trim().to_string())
+        .collect();
+    if events.is_empty() {
+        return Err(S3Error::MalformedXml);
+    }
+    if let Some(bad) = events.iter().find(|v| !EVENTS.contains(&v.as_str())) {
+        return Err(invalid(
+            "The event is not supported for notifications",
+            "Event",
+            bad,
+        ));
+    }
+    let mut filter_rules = Vec::new();
+    if let Some(key) = e.child("Filter").and_then(|f| f.child("S3Key")) {
+        for r in key.children_named("FilterRule") {
+            let name = r.child_text("Name").unwrap_or("");
+            let value = r.child("Value").map(|v| v.text.clone()).unwrap_or_default();
+            let lower = name.to_ascii_lowercase();
+            if lower != "prefix" && lower != "suffix" {
+                return Err(invalid(
+                    "filter rule name must be either prefix or suffix",
+                    "FilterRule",
+                    name,
+                ));
+            }
+            if filter_rules.iter().any(|(n, _): &(String, String)| *n == lower) {
+                return Err(invalid(
+                    "Cannot specify more than one prefix rule in a filter.",
+                    "FilterRule",
+                    name,
+                ));
+            }
+            filter_rules.push((lower, value));
+        }
+    }
+    let id = match e.child_text("Id") {
+        Some(id) if !id.is_empty() => id.to_string(),
+        _ => cloudlet_core::ids::hex(&cloudlet_core::ids::random_bytes::<16>()),
+    };
+    Ok(NotificationTarget {
+        id,
+        arn: arn.to_string(),
+        events,
+        filter_rules,
+    })
+}
+
+impl Notification {
+    pub fn from_xml(root: &Element) -> S3Result<Notification> {
+        if root.name != "NotificationConfiguration" {
+            return Err(S3Error::MalformedXml);
+        }
+        let mut lists: [Vec<NotificationTarget>; 3] = Default::default();
+        for ((elem, arn), list) in KINDS.iter().zip(lists.iter_mut()) {
+            for e in root.children_named(elem) {
+                list.push(target_of(e, arn)?);
+            }
+        }
+        let [topics, queues, lambdas] = lists;
+        Ok(Notification {
+            topics,
+            queues,
+            lambdas,
+            eventbridge: root.child("EventBridgeConfiguration").is_some(),
+        })
+    }
+
+    pub fn to_xml(&self) -> String {
+        let mut x = XmlWriter::new();
+        x.open_ns("NotificationConfiguration", XMLNS);
+        let lists = [&self.topics, &self.queues, &self.lambdas];
+        for ((elem, arn), list) in KINDS.iter().zip(lists) {
+            for t in list {
+                x.open(elem).elem("Id", &t.id).elem(arn, &t.arn);
+                for ev in &t.events {
+                    x.elem("Event", ev);
+                }
+                if !t.filter_rules.is_empty() {
+                    x.open("Filter").open("S3Key");
+                    for (n, v) in &t.filter_rules {
+                        x.open("FilterRule").elem("Name", n).elem("Value", v).close();
+                    }
+                    x.close().close();
+                }
+                x.close();
+            }
+        }
+        if self.eventbridge {
+            x.open("EventBridgeConfiguration").close();
+        }
+        x.finish()
+    }
+}
+
+const NOTIFICATION: &str = "notification";
+
+pub async fn put_notification(
+    s3: &S3,
+    ctx: &RequestContext,
+    bucket: &str,
+    req: Request,
+) -> S3Result<Response> {
+    s3.bucket_for(ctx, bucket, "s3:PutBucketNotification")?;
+    let config = Notification::from_xml(&xml_body(req).await?)?;
+    s3.store_config(bucket, NOTIFICATION, Some(config)).await?;
+    Ok(empty(StatusCode::OK))
+}
+
+pub fn get_notification(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Response> {
+    s3.bucket_for(ctx, bucket, "s3:GetBucketNotification")?;
+    let config: Notification = s3.config(bucket, NOTIFICATION)?.unwrap_or_default();
+    Ok(xml_response(config.to_xml()))
+}
+
+// ---- Request payment, transfer acceleration ----
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+struct Setting(String);
+
+/// Parses `<{root}><{field}>value</{field}></{root}>` where value is one of `allowed`.
+fn one_field(root: &Element, name: &str, field: &str, allowed: &[&str]) -> S3Result<String> {
+    if root.name != name {
+        return Err(S3Error::MalformedXml);
+    }
+    root.child_text(field)
+        .filter(|v| allowed.contains(v))
+        .map(str::to_string)
+        .ok_or(S3Error::MalformedXml)
+}
+
+pub async fn put_request_payment(
+    s3: &S3,
+    ctx: &RequestContext,
+    bucket: &str,
+    req: Request,
+) -> S3Result<Response> {
+    s3.bucket_for(ctx, bucket, "s3:PutBucketRequestPayment")?;
+    let root = xml_body(req).await?;
+    let payer = one_field(
+        &root,
+        "RequestPaymentConfiguration",
+        "Payer",
+        &["Requester", "BucketOwner"],
+    )?;
+    s3.store_config(bucket, "requestPayment", Some(Setting(payer)))
+        .await?;
+    Ok(empty(StatusCode::OK))
+}
+
+pub fn get_request_payment(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Response> {
+    s3.bucket_for(ctx, bucket, "s3:GetBucketRequestPayment")?;
+    let payer: Option<Setting> = s3.config(bucket, "requestPayment")?;
+    let mut x = XmlWriter::new();
+    x.open_ns("RequestPaymentConfiguration", XMLNS).elem(
+        "Payer",
+        payer.as_ref().map_or("BucketOwner", |p| p.0.as_str()),
+    );
+    Ok(xml_response(x.finish()))
+}
+
+pub async fn put_accelerate(
+    s3: &S3,
+    ctx: &RequestContext,
+    bucket: &str,
+    req: Request,
+) -> S3Result<Response> {
+    s3.bucket_for(ctx, bucket, "s3:PutAccelerateConfiguration")?;
+    let root = xml_body(req).await?;
+    let status = one_field(
+        &root,
+        "AccelerateConfiguration",
+        "Status",
+        &["Enabled", "Suspended"],
+    )?;
+    if bucket.contains('.') {
+        return Err(S3Error::InvalidRequest(
+            "S3 Transfer Acceleration is not supported for buckets with periods (.) in their names"
+                .into(),
+        ));
+    }
+    s3.store_config(bucket, "accelerate", Some(Setting(status)))
+        .await?;
+    Ok(empty(StatusCode::OK))
+}
+
+pub fn get_accelerate(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Response> {
+    s3.bucket_for(ctx, bucket, "s3:GetAccelerateConfiguration")?;
+    let status: Option<Setting> = s3.config(bucket, "accelerate")?;
+    let mut x = XmlWriter::new();
+    x.open_ns("AccelerateConfiguration", XMLNS)
+        .opt("Status", status.as_ref().map(|s| s.0.as_str()));
+    Ok(xml_response(x.finish()))
+}
+
+// ---- Server access logging ----
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Logging {
+    pub target_bucket: String,
+    pub target_prefix: String,
+    /// `None` = SimplePrefix when given, `Some(source)` = PartitionedPrefix.
+    pub key_format: Option<KeyFormat>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KeyFormat {
+    Simple,
+    Partitioned(Option<String>),
+}
+
+pub async fn put_logging(
+    s3: &S3,
+    ctx: &RequestContext,
+    bucket: &str,
+    req: Request,
+) -> S3Result<Response> {
+    let b = s3.bucket_for(ctx, bucket, "s3:PutBucketLogging")?;
+    let root = xml_body(req).await?;
+    if root.name != "BucketLoggingStatus" {
+        return Err(S3Error::MalformedXml);
+    }
+    let Some(enabled) = root.child("LoggingEnabled") else {
+        s3.store_config::<Logging>(bucket, "logging", None).await?;
+        return Ok(empty(StatusCode::OK));
+    };
+    let target = enabled
+        .child_text("TargetBucket")
+        .ok_or(S3Error::MalformedXml)?
+        .to_string();
+    let prefix = enabled
+        .child("TargetPrefix")
+        .map(|p| p.text.clone())
+        .ok_or(S3Error::MalformedXml)?;
+    let key_format = match enabled.child("TargetObjectKeyFormat") {
+        None => None,
+        Some(f) if f.child("SimplePrefix").is_some() => Some(KeyFormat::Simple),
+        Some(f) => match f.child("PartitionedPrefix") {
+            Some(p) => Some(KeyFormat::Partitioned(
+                p.child_text("PartitionDateSource").map(str::to_string),
+            )),
+            None => return Err(S3Error::MalformedXml),
+        },
+    };
+    match s3.bucket(&target) {
+        Ok(t) if t.owner == b.owner => {
+            if t.region != b.region {
+                return Err(S3Error::InvalidRequest(format!(
+                    "Cross S3 location logging not allowed. Target bucket: {target}"
+                )));
+            }
+        }
+        _ => return Err(ConfigError::InvalidTargetBucketForLogging(target).into()),
+    }
+    let config = Logging {
+        target_bucket: target,
+        target_prefix: prefix,
+        key_format,
+    };
+    s3.store_config(bucket, "logging", Some(config)).await?;
+    Ok(empty(StatusCode::OK))
+}
+
+pub fn get_logging(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Response> {
+    s3.bucket_for(ctx, bucket, "s3:GetBucketLogging")?;
+    let config: Option<Logging> = s3.config(bucket, "logging")?;
+    let mut x = XmlWriter::new();
+    x.open_ns("BucketLoggingStatus", XMLNS);
+    if let Some(c) = config {
+        x.open("LoggingEnabled")
+            .elem("TargetBucket", &c.target_bucket)
+            .elem("TargetPrefix", &c.target_prefix);
+        match &c.key_format {
+            None => {}
+            Some(KeyFormat::Simple) => {
+                x.open("TargetObjectKeyFormat")
+                    .open("SimplePrefix")
+                    .close()
+                    .close();
+            }
+            Some(KeyFormat::Partitioned(source)) => {
+                x.open("TargetObjectKeyFormat")
+                    .open("PartitionedPrefix")
+                    .opt("PartitionDateSource", source.as_deref())
+                    .close()
+                    .close();
+            }
+        }
+        x.close();
+    }
+    Ok(xml_response(x.finish()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root(doc: &str) -> Element {
+        crate::xml::parse(doc).unwrap()
+    }
+
+    #[test]
+    fn encryption_documents() {
+        let kms = Encryption::from_xml(&root(
+            "<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm><KMSMasterKeyID>k1</KMSMasterKeyID></ApplyServerSideEncryptionByDefault><BucketKeyEnabled>true</BucketKeyEnabled></Rule></ServerSideEncryptionConfiguration>",
+        ))
+        .unwrap();
+        assert_eq!(kms.kms_key.as_deref(), Some("k1"));
+        assert!(kms.bucket_key);
+        assert_eq!(Encryption::from_xml(&root(&kms.to_xml())).unwrap(), kms);
+        let bad = [
+            "<ServerSideEncryptionConfiguration/>",
+            "<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>DES</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>",
+            "<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm><KMSMasterKeyID>k</KMSMasterKeyID></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>",
+            "<Other/>",
+        ];
+        for doc in bad {
+            assert!(Encryption::from_xml(&root(doc)).is_err(), "{doc}");
+        }
+    }
+
+    #[test]
+    fn notification_documents() {
+        let n = Notification::from_xml(&root(
+            "<NotificationConfiguration><QueueConfiguration><Id>q</Id><Queue>arn:aws:sqs:us-east-1:000000000000:q</Queue><Event>s3:ObjectCreated:*</Event><Filter><S3Key><FilterRule><Name>Prefix</Name><Value>in/</Value></FilterRule></S3Key></Filter></QueueConfiguration><LambdaFunctionConfiguration><CloudFunction>arn:aws:lambda:us-east-1:000000000000:function:f</CloudFunction><Event>s3:ObjectRemoved:Delete</Event></LambdaFunctionConfiguration><EventBridgeConfiguration/></NotificationConfiguration>",
+        ))
+        .unwrap();
+        assert_eq!(n.queues[0].filter_rules, [("prefix".into(), "in/".into())]);
+        assert_eq!(n.lambdas[0].id.len(), 32);
+        assert!(n.eventbridge);
+        assert_eq!(Notification::from_xml(&root(&n.to_xml())).unwrap(), n);
+        let bad = [
+            "<NotificationConfiguration><TopicConfiguration><Topic>arn</Topic><Event>s3:Nope</Event></TopicConfiguration></NotificationConfiguration>",
+            "<NotificationConfiguration><TopicConfiguration><Topic>arn</Topic></TopicConfiguration></NotificationConfiguration>",
+            "<NotificationConfiguration><TopicConfiguration><Event>s3:ObjectCreated:*</Event></TopicConfiguration></NotificationConfiguration>",
+            "<NotificationConfiguration><TopicConfiguration><Topic>arn</Topic><Event>s3:ObjectCreated:*</Event><Filter><S3Key><FilterRule><Name>middle</Name><Value>x</Value></FilterRule></S3Key></Filter></TopicConfiguration></NotificationConfiguration>",
+        ];
+        for doc in bad {
+            assert!(Notification::from_xml(&root(doc)).is_err(), "{doc}");
+        }
+    }
+}
