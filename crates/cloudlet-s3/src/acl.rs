@@ -63,7 +63,9 @@ fn check_grantee(g: &Grantee) -> S3Result<()> {
             name: "CanonicalUser/ID".into(),
             value: id.clone(),
         }),
-        Grantee::Group(uri) if ![ALL_USERS, AUTHENTICATED_USERS, LOG_DELIVERY].contains(&uri.as_str()) => {
+        Grantee::Group(uri)
+            if ![ALL_USERS, AUTHENTICATED_USERS, LOG_DELIVERY].contains(&uri.as_str()) =>
+        {
             Err(S3Error::InvalidArgument {
                 message: "Invalid group uri".into(),
                 name: "Group/URI".into(),
@@ -118,11 +120,13 @@ impl Acl {
             ));
         }
         if let Some(name) = canned {
-            return Acl::canned(name, owner).map(Some).ok_or(S3Error::InvalidArgument {
-                message: String::new(),
-                name: "x-amz-acl".into(),
-                value: name.to_string(),
-            });
+            return Acl::canned(name, owner)
+                .map(Some)
+                .ok_or(S3Error::InvalidArgument {
+                    message: String::new(),
+                    name: "x-amz-acl".into(),
+                    value: name.to_string(),
+                });
         }
         if granted.is_empty() {
             return Ok(None);
@@ -202,7 +206,11 @@ impl Acl {
                 Grantee::User(id) => format!(
                     "<Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\"><ID>{}</ID>{}</Grantee>",
                     escape(id),
-                    if id == owner { "<DisplayName>cloudlet</DisplayName>" } else { "" }
+                    if id == owner {
+                        "<DisplayName>cloudlet</DisplayName>"
+                    } else {
+                        ""
+                    }
                 ),
                 Grantee::Group(uri) => format!(
                     "<Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"Group\"><URI>{}</URI></Grantee>",
@@ -231,9 +239,9 @@ impl Acl {
 
     /// Whether the ACL grants nothing to anyone but `owner` (what BucketOwnerEnforced allows).
     pub fn owner_only(&self, owner: &str) -> bool {
-        self.grants
-            .iter()
-            .all(|g| g.grantee == Grantee::User(owner.to_string()) && g.permission == "FULL_CONTROL")
+        self.grants.iter().all(|g| {
+            g.grantee == Grantee::User(owner.to_string()) && g.permission == "FULL_CONTROL"
+        })
     }
 
     /// Whether the ACL lets `AllUsers` (or, for `authenticated`, `AuthenticatedUsers`) read.
@@ -263,27 +271,57 @@ mod tests {
     #[test]
     fn from_headers() {
         let other = "f".repeat(64);
-        type Case<'a> = (Vec<(&'static str, &'a str)>, Result<Option<(bool, bool)>, &'a str>);
+        type Case<'a> = (
+            Vec<(&'static str, &'a str)>,
+            Result<Option<(bool, bool)>, &'a str>,
+        );
         let grant_other = format!("id=\"{other}\"");
         let grant_owner = format!("id=\"{OWNER}\"");
         let cases: Vec<Case> = vec![
             (vec![], Ok(None)),
             (vec![("x-amz-acl", "private")], Ok(Some((false, true)))),
-            (vec![("x-amz-acl", "bucket-owner-full-control")], Ok(Some((false, true)))),
-            (vec![("x-amz-acl", "public-read")], Ok(Some((true, false)))),
-            (vec![("x-amz-acl", "authenticated-read")], Ok(Some((true, false)))),
-            (vec![("x-amz-acl", "log-delivery-write")], Ok(Some((false, false)))),
-            (vec![("x-amz-acl", "bogus")], Err("InvalidArgument")),
             (
-                vec![("x-amz-grant-read", "uri=\"http://acs.amazonaws.com/groups/global/AllUsers\"")],
+                vec![("x-amz-acl", "bucket-owner-full-control")],
+                Ok(Some((false, true))),
+            ),
+            (vec![("x-amz-acl", "public-read")], Ok(Some((true, false)))),
+            (
+                vec![("x-amz-acl", "authenticated-read")],
                 Ok(Some((true, false))),
             ),
-            (vec![("x-amz-grant-full-control", grant_owner.as_str())], Ok(Some((false, true)))),
-            (vec![("x-amz-grant-read", grant_other.as_str())], Ok(Some((false, false)))),
-            (vec![("x-amz-grant-read", "id=\"short\"")], Err("InvalidArgument")),
-            (vec![("x-amz-grant-read", "emailAddress=\"a@b.c\"")], Err("UnresolvableGrantByEmailAddress")),
             (
-                vec![("x-amz-acl", "private"), ("x-amz-grant-read", grant_other.as_str())],
+                vec![("x-amz-acl", "log-delivery-write")],
+                Ok(Some((false, false))),
+            ),
+            (vec![("x-amz-acl", "bogus")], Err("InvalidArgument")),
+            (
+                vec![(
+                    "x-amz-grant-read",
+                    "uri=\"http://acs.amazonaws.com/groups/global/AllUsers\"",
+                )],
+                Ok(Some((true, false))),
+            ),
+            (
+                vec![("x-amz-grant-full-control", grant_owner.as_str())],
+                Ok(Some((false, true))),
+            ),
+            (
+                vec![("x-amz-grant-read", grant_other.as_str())],
+                Ok(Some((false, false))),
+            ),
+            (
+                vec![("x-amz-grant-read", "id=\"short\"")],
+                Err("InvalidArgument"),
+            ),
+            (
+                vec![("x-amz-grant-read", "emailAddress=\"a@b.c\"")],
+                Err("UnresolvableGrantByEmailAddress"),
+            ),
+            (
+                vec![
+                    ("x-amz-acl", "private"),
+                    ("x-amz-grant-read", grant_other.as_str()),
+                ],
                 Err("InvalidRequest"),
             ),
         ];
@@ -306,7 +344,11 @@ mod tests {
         let root = crate::xml::parse(&doc).unwrap();
         assert_eq!(Acl::from_xml(&root, OWNER).unwrap(), acl);
         assert!(acl.public_read(false));
-        assert!(!Acl::canned("authenticated-read", OWNER).unwrap().public_read(false));
+        assert!(
+            !Acl::canned("authenticated-read", OWNER)
+                .unwrap()
+                .public_read(false)
+        );
         assert!(matches!(
             Acl::from_xml(&root, &"0".repeat(64)),
             Err(S3Error::AccessDenied)
@@ -321,7 +363,10 @@ mod tests {
         for d in bad {
             let r = crate::xml::parse(&d).unwrap();
             assert!(
-                matches!(Acl::from_xml(&r, OWNER), Err(S3Error::Config(ConfigError::MalformedAcl))),
+                matches!(
+                    Acl::from_xml(&r, OWNER),
+                    Err(S3Error::Config(ConfigError::MalformedAcl))
+                ),
                 "{d}"
             );
         }

@@ -245,8 +245,18 @@ mod tests {
         let h = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let cases: &[(&str, &str, Vec<String>, Option<usize>)] = &[
             ("https://app.example.com", "GET", h(&[]), Some(0)),
-            ("https://app.example.com", "GET", h(&["x-amz-date"]), Some(0)),
-            ("https://app.example.com", "GET", h(&["X-Amz-Date"]), Some(0)),
+            (
+                "https://app.example.com",
+                "GET",
+                h(&["x-amz-date"]),
+                Some(0),
+            ),
+            (
+                "https://app.example.com",
+                "GET",
+                h(&["X-Amz-Date"]),
+                Some(0),
+            ),
             ("https://app.example.com", "GET", h(&["content-type"]), None),
             ("https://example.com", "GET", h(&[]), None),
             ("https://app.EXAMPLE.com", "GET", h(&[]), None),

@@ -38,8 +38,8 @@ use cloudlet_store::Store;
 
 use crate::error::S3Result;
 use crate::ops::{batch, bucket, config, copy, list, multipart, object};
-pub use crate::subresource::ConfigOp;
 use crate::protocol::Op;
+pub use crate::subresource::ConfigOp;
 
 /// The S3 service (REST API and website endpoint).
 pub struct S3 {

@@ -98,7 +98,10 @@ fn invalid(message: &str, name: &str, value: &str) -> S3Error {
 fn number(e: &Element, name: &str) -> S3Result<Option<i64>> {
     match e.child_text(name) {
         None => Ok(None),
-        Some(v) => v.parse::<i64>().map(Some).map_err(|_| S3Error::MalformedXml),
+        Some(v) => v
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| S3Error::MalformedXml),
     }
 }
 
@@ -489,7 +492,9 @@ impl LifecycleConfiguration {
                     .elem("StorageClass", &t.storage_class)
                     .opt(
                         "NewerNoncurrentVersions",
-                        t.newer_noncurrent_versions.map(|d| d.to_string()).as_deref(),
+                        t.newer_noncurrent_versions
+                            .map(|d| d.to_string())
+                            .as_deref(),
                     )
                     .close();
             }
@@ -501,7 +506,9 @@ impl LifecycleConfiguration {
                     )
                     .opt(
                         "NewerNoncurrentVersions",
-                        e.newer_noncurrent_versions.map(|d| d.to_string()).as_deref(),
+                        e.newer_noncurrent_versions
+                            .map(|d| d.to_string())
+                            .as_deref(),
                     )
                     .close();
             }
@@ -544,7 +551,13 @@ impl LifecycleConfiguration {
     pub fn abort_at(&self, key: &str, initiated_ms: u64, day_ms: u64) -> Option<u64> {
         self.rules
             .iter()
-            .filter(|r| r.enabled && r.filter().prefix.as_deref().is_none_or(|p| key.starts_with(p)))
+            .filter(|r| {
+                r.enabled
+                    && r.filter()
+                        .prefix
+                        .as_deref()
+                        .is_none_or(|p| key.starts_with(p))
+            })
             .filter_map(|r| r.abort_days.map(|d| after_days(initiated_ms, d, day_ms)))
             .min()
     }
@@ -569,17 +582,23 @@ fn write_filter(x: &mut XmlWriter, f: &Filter) {
         for (k, v) in &f.tags {
             x.open("Tag").elem("Key", k).elem("Value", v).close();
         }
-        x.opt("ObjectSizeGreaterThan", size(f.size_greater_than).as_deref())
-            .opt("ObjectSizeLessThan", size(f.size_less_than).as_deref())
-            .close();
+        x.opt(
+            "ObjectSizeGreaterThan",
+            size(f.size_greater_than).as_deref(),
+        )
+        .opt("ObjectSizeLessThan", size(f.size_less_than).as_deref())
+        .close();
         return;
     }
     x.opt("Prefix", f.prefix.as_deref());
     for (k, v) in &f.tags {
         x.open("Tag").elem("Key", k).elem("Value", v).close();
     }
-    x.opt("ObjectSizeGreaterThan", size(f.size_greater_than).as_deref())
-        .opt("ObjectSizeLessThan", size(f.size_less_than).as_deref());
+    x.opt(
+        "ObjectSizeGreaterThan",
+        size(f.size_greater_than).as_deref(),
+    )
+    .opt("ObjectSizeLessThan", size(f.size_less_than).as_deref());
 }
 
 #[cfg(test)]
@@ -627,9 +646,11 @@ mod tests {
 
     #[test]
     fn documents() {
-        let ok = doc("<Rule><ID>logs</ID><Filter><And><Prefix>logs/</Prefix><Tag><Key>k</Key><Value>v</Value></Tag><ObjectSizeGreaterThan>10</ObjectSizeGreaterThan></And></Filter><Status>Enabled</Status><Expiration><Days>30</Days></Expiration><Transition><Days>30</Days><StorageClass>STANDARD_IA</StorageClass></Transition><NoncurrentVersionExpiration><NoncurrentDays>5</NoncurrentDays></NoncurrentVersionExpiration></Rule>\
+        let ok = doc(
+            "<Rule><ID>logs</ID><Filter><And><Prefix>logs/</Prefix><Tag><Key>k</Key><Value>v</Value></Tag><ObjectSizeGreaterThan>10</ObjectSizeGreaterThan></And></Filter><Status>Enabled</Status><Expiration><Days>30</Days></Expiration><Transition><Days>30</Days><StorageClass>STANDARD_IA</StorageClass></Transition><NoncurrentVersionExpiration><NoncurrentDays>5</NoncurrentDays></NoncurrentVersionExpiration></Rule>\
              <Rule><Prefix>tmp/</Prefix><Status>Disabled</Status><AbortIncompleteMultipartUpload><DaysAfterInitiation>7</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>\
-             <Rule><ID>d</ID><Filter/><Status>Enabled</Status><Expiration><Date>2030-01-01T00:00:00Z</Date></Expiration></Rule>");
+             <Rule><ID>d</ID><Filter/><Status>Enabled</Status><Expiration><Date>2030-01-01T00:00:00Z</Date></Expiration></Rule>",
+        );
         let c = parse(&ok).unwrap();
         assert_eq!(c.rules.len(), 3);
         assert_eq!(c.rules[1].id, "gen1");
@@ -718,7 +739,11 @@ mod tests {
             ),
         ];
         for (rules, expected) in cases {
-            let d = if rules.starts_with("<Lifecycle") { rules.clone() } else { doc(&rules) };
+            let d = if rules.starts_with("<Lifecycle") {
+                rules.clone()
+            } else {
+                doc(&rules)
+            };
             let err = parse(&d).unwrap_err();
             assert!(err.contains(&expected), "{rules}: {err}");
         }

@@ -51,9 +51,11 @@ pub async fn sweep(store: &Store, clock: Clock, now: u64) -> S3Result<usize> {
     let buckets = store.read(|txn| {
         let mut out = Vec::new();
         for b in state::all_buckets(txn)? {
-            if let Some(c) =
-                config_store::get::<LifecycleConfiguration>(txn, &b.name, crate::ops::lifecycle::NAME)?
-                && c.acts()
+            if let Some(c) = config_store::get::<LifecycleConfiguration>(
+                txn,
+                &b.name,
+                crate::ops::lifecycle::NAME,
+            )? && c.acts()
             {
                 out.push((b.name, c));
             }

@@ -98,7 +98,11 @@ mod tests {
         let cases = [
             (Method::GET, "cors", Some((Cors, Verb::Get))),
             (Method::PUT, "lifecycle", Some((Lifecycle, Verb::Put))),
-            (Method::DELETE, "encryption", Some((Encryption, Verb::Delete))),
+            (
+                Method::DELETE,
+                "encryption",
+                Some((Encryption, Verb::Delete)),
+            ),
             (
                 Method::DELETE,
                 "ownershipControls",

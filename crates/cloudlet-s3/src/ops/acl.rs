@@ -23,7 +23,11 @@ use crate::state::{self, Bucket, Object};
 
 const OWNERSHIP: &str = "ownershipControls";
 const ACL: &str = "acl";
-const SETTINGS: &[&str] = &["BucketOwnerEnforced", "BucketOwnerPreferred", "ObjectWriter"];
+const SETTINGS: &[&str] = &[
+    "BucketOwnerEnforced",
+    "BucketOwnerPreferred",
+    "ObjectWriter",
+];
 
 /// The stored ownership controls: `None` after DeleteBucketOwnershipControls (a bucket
 /// never configured has no record and means BucketOwnerEnforced).
@@ -226,7 +230,10 @@ pub fn check_create(
     ctx: &RequestContext,
     h: &HeaderMap,
 ) -> S3Result<(Option<String>, Option<Acl>)> {
-    let ownership = match h.get("x-amz-object-ownership").and_then(|v| v.to_str().ok()) {
+    let ownership = match h
+        .get("x-amz-object-ownership")
+        .and_then(|v| v.to_str().ok())
+    {
         None => None,
         Some(v) if SETTINGS.contains(&v) => Some(v.to_string()),
         Some(v) => {
@@ -241,7 +248,9 @@ pub fn check_create(
     let Some(acl) = Acl::from_headers(h, &owner)? else {
         return Ok((ownership, None));
     };
-    let is_enforced = ownership.as_deref().is_none_or(|o| o == "BucketOwnerEnforced");
+    let is_enforced = ownership
+        .as_deref()
+        .is_none_or(|o| o == "BucketOwnerEnforced");
     if is_enforced && !acl.owner_only(&owner) {
         return Err(ConfigError::InvalidBucketAclWithObjectOwnership.into());
     }

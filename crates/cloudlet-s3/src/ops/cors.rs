@@ -63,7 +63,11 @@ pub fn preflight(
     }
     let config: Option<CorsConfiguration> = s3.config(bucket, NAME)?;
     let Some(config) = config else {
-        return Err(forbidden("CORSResponse: CORS is not enabled for this bucket.", resource).into());
+        return Err(forbidden(
+            "CORSResponse: CORS is not enabled for this bucket.",
+            resource,
+        )
+        .into());
     };
     let Some(method) = method else {
         return Err(
@@ -115,4 +119,3 @@ pub fn decorate(s3: &S3, bucket: &str, actual: Option<&ActualRequest>, r: &mut R
         }
     }
 }
-

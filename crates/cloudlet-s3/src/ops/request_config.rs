@@ -42,9 +42,10 @@ pub fn before(
             if s3.bucket(bucket).is_ok() {
                 p.encryption = settings::object_encryption(s3, bucket, h)?;
                 for (k, v) in &p.encryption {
-                    if let (Ok(name), Ok(value)) =
-                        (HeaderName::from_bytes(k.as_bytes()), HeaderValue::from_str(v))
-                    {
+                    if let (Ok(name), Ok(value)) = (
+                        HeaderName::from_bytes(k.as_bytes()),
+                        HeaderValue::from_str(v),
+                    ) {
                         h.insert(name, value);
                     }
                 }

@@ -154,9 +154,13 @@ pub fn object_encryption(s3: &S3, bucket: &str, h: &HeaderMap) -> S3Result<Vec<(
         ),
         None => (default.algorithm, default.kms_key, default.bucket_key),
     };
-    let mut out = vec![("x-amz-server-side-encryption".to_string(), algorithm.clone())];
+    let mut out = vec![(
+        "x-amz-server-side-encryption".to_string(),
+        algorithm.clone(),
+    )];
     if algorithm.starts_with("aws:kms") {
-        let key = key.unwrap_or_else(|| format!("arn:aws:kms:{}:{}:alias/aws/s3", b.region, b.owner));
+        let key =
+            key.unwrap_or_else(|| format!("arn:aws:kms:{}:{}:alias/aws/s3", b.region, b.owner));
         out.push(("x-amz-server-side-encryption-aws-kms-key-id".into(), key));
         if bucket_key {
             out.push((
@@ -222,7 +226,7 @@ pub struct Notification {
 const KINDS: [(&str, &str); 3] = [
     ("TopicConfiguration", "Topic"),
     ("QueueConfiguration", "Queue"),
-    ("LambdaFunctionConfiguration", "CloudFunction"),
+    ("CloudFunctionConfiguration", "CloudFunction"),
 ];
 
 fn target_of(e: &Element, arn_name: &str) -> S3Result<NotificationTarget> {
@@ -257,7 +261,10 @@ fn target_of(e: &Element, arn_name: &str) -> S3Result<NotificationTarget> {
                     name,
                 ));
             }
-            if filter_rules.iter().any(|(n, _): &(String, String)| *n == lower) {
+            if filter_rules
+                .iter()
+                .any(|(n, _): &(String, String)| *n == lower)
+            {
                 return Err(invalid(
                     "Cannot specify more than one prefix rule in a filter.",
                     "FilterRule",
@@ -312,7 +319,10 @@ impl Notification {
                 if !t.filter_rules.is_empty() {
                     x.open("Filter").open("S3Key");
                     for (n, v) in &t.filter_rules {
-                        x.open("FilterRule").elem("Name", n).elem("Value", v).close();
+                        x.open("FilterRule")
+                            .elem("Name", n)
+                            .elem("Value", v)
+                            .close();
                     }
                     x.close().close();
                 }
@@ -555,7 +565,7 @@ mod tests {
     #[test]
     fn notification_documents() {
         let n = Notification::from_xml(&root(
-            "<NotificationConfiguration><QueueConfiguration><Id>q</Id><Queue>arn:aws:sqs:us-east-1:000000000000:q</Queue><Event>s3:ObjectCreated:*</Event><Filter><S3Key><FilterRule><Name>Prefix</Name><Value>in/</Value></FilterRule></S3Key></Filter></QueueConfiguration><LambdaFunctionConfiguration><CloudFunction>arn:aws:lambda:us-east-1:000000000000:function:f</CloudFunction><Event>s3:ObjectRemoved:Delete</Event></LambdaFunctionConfiguration><EventBridgeConfiguration/></NotificationConfiguration>",
+            "<NotificationConfiguration><QueueConfiguration><Id>q</Id><Queue>arn:aws:sqs:us-east-1:000000000000:q</Queue><Event>s3:ObjectCreated:*</Event><Filter><S3Key><FilterRule><Name>Prefix</Name><Value>in/</Value></FilterRule></S3Key></Filter></QueueConfiguration><CloudFunctionConfiguration><CloudFunction>arn:aws:lambda:us-east-1:000000000000:function:f</CloudFunction><Event>s3:ObjectRemoved:Delete</Event></CloudFunctionConfiguration><EventBridgeConfiguration/></NotificationConfiguration>",
         ))
         .unwrap();
         assert_eq!(n.queues[0].filter_rules, [("prefix".into(), "in/".into())]);

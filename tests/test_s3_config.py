@@ -1,0 +1,601 @@
+"""S3 bucket configuration sub-resources end to end: CORS (API, preflight over raw HTTP and
+headers on actual requests), lifecycle (API, the expiry sweeper with a shortened day, the
+x-amz-expiration header), default encryption, Object Ownership and ACLs, notification
+configuration, request payment, transfer acceleration and logging — boto3, the AWS CLI and
+plain sockets."""
+
+import datetime
+import email.utils
+import http.client
+import json
+import time
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import Server, unique
+
+NOT_ALLOWED = ("CORSResponse: This CORS request is not allowed. This is usually because the evalution of "
+               "Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers "
+               "are not whitelisted by the resource's CORS spec.")
+SIGNED = {"Authorization": "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/s3/aws4_request, "
+                           "SignedHeaders=host, Signature=0000"}
+ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
+
+
+def bucket_name(prefix="cfg"):
+    return unique(prefix).lower()
+
+
+def error_of(excinfo):
+    e = excinfo.value.response
+    return e["ResponseMetadata"]["HTTPStatusCode"], e["Error"]["Code"], e["Error"].get("Message")
+
+
+def raw(server, method, path, body=None, headers=None):
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    conn.request(method, path, body=body, headers=dict(headers or {}))
+    r = conn.getresponse()
+    data = r.read()
+    conn.close()
+    return r.status, {k.lower(): v for k, v in r.getheaders()}, data
+
+
+def xml_error(body):
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(body)
+    return {child.tag: child.text for child in root}
+
+
+def wait_for(predicate, timeout=30):
+    """Polls until `predicate()` is true; returns its last value."""
+    deadline = time.time() + timeout
+    while True:
+        value = predicate()
+        if value or time.time() > deadline:
+            return value
+        time.sleep(0.2)
+
+
+@pytest.fixture
+def s3(server):
+    return server.client("s3")
+
+
+@pytest.fixture
+def bucket(s3):
+    name = bucket_name()
+    s3.create_bucket(Bucket=name)
+    return name
+
+
+# --- CORS ----------------------------------------------------------------------------------
+
+CORS_RULES = [
+    {
+        "ID": "app",
+        "AllowedOrigins": ["https://*.example.com"],
+        "AllowedMethods": ["GET", "PUT"],
+        "AllowedHeaders": ["x-amz-*", "Content-Type"],
+        "ExposeHeaders": ["ETag", "x-amz-request-id"],
+        "MaxAgeSeconds": 3000,
+    },
+    {"AllowedOrigins": ["*"], "AllowedMethods": ["HEAD"]},
+]
+
+
+def test_cors_configuration_api(s3, bucket):
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_cors(Bucket=bucket)
+    assert error_of(e) == (404, "NoSuchCORSConfiguration", "The CORS configuration does not exist")
+    assert e.value.response["Error"]["BucketName"] == bucket
+
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": CORS_RULES})
+    assert s3.get_bucket_cors(Bucket=bucket)["CORSRules"] == CORS_RULES
+
+    bad = [
+        ([{"AllowedOrigins": ["*"], "AllowedMethods": ["PATCH"]}],
+         (400, "InvalidRequest", "Found unsupported HTTP method in CORS config. Unsupported method is PATCH")),
+        ([{"AllowedOrigins": ["http://*.*.com"], "AllowedMethods": ["GET"]}],
+         (400, "InvalidRequest", 'AllowedOrigin "http://*.*.com" can not have more than one wildcard.')),
+        ([], (400, "MalformedXML",
+              "The XML you provided was not well-formed or did not validate against our published schema")),
+    ]
+    for rules, expected in bad:
+        with pytest.raises(ClientError) as e:
+            s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": rules})
+        assert error_of(e) == expected, rules
+    # A refused document leaves the stored one untouched.
+    assert s3.get_bucket_cors(Bucket=bucket)["CORSRules"] == CORS_RULES
+
+    assert s3.delete_bucket_cors(Bucket=bucket)["ResponseMetadata"]["HTTPStatusCode"] == 204
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_cors(Bucket=bucket)
+    assert error_of(e)[1] == "NoSuchCORSConfiguration"
+
+
+def test_cors_preflight_over_raw_http(server, s3, bucket):
+    path = f"/{bucket}/photos/cat.jpg"
+    status, _, body = raw(server, "OPTIONS", path, headers={"Access-Control-Request-Method": "GET"})
+    assert status == 400
+    assert xml_error(body)["Code"] == "BadRequest"
+    assert xml_error(body)["Message"] == "Insufficient information. Origin request header needed."
+
+    origin = {"Origin": "https://app.example.com", "Access-Control-Request-Method": "PUT"}
+    status, _, body = raw(server, "OPTIONS", path, headers=origin)
+    err = xml_error(body)
+    assert (status, err["Code"], err["Message"], err["Method"], err["ResourceType"]) == (
+        403, "AccessForbidden", "CORSResponse: CORS is not enabled for this bucket.", "PUT", "OBJECT")
+
+    status, _, body = raw(server, "OPTIONS", f"/{bucket_name('missing')}/k", headers=origin)
+    assert (status, xml_error(body)["Message"]) == (403, "CORSResponse: Bucket not found")
+
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": CORS_RULES})
+    status, h, body = raw(server, "OPTIONS", path, headers={
+        **origin, "Access-Control-Request-Headers": "X-Amz-Date, content-type"})
+    assert status == 200 and body == b""
+    assert h["access-control-allow-origin"] == "https://app.example.com"
+    assert h["access-control-allow-credentials"] == "true"
+    assert h["access-control-allow-methods"] == "GET, PUT"
+    assert h["access-control-allow-headers"] == "x-amz-date, content-type"
+    assert h["access-control-expose-headers"] == "ETag, x-amz-request-id"
+    assert h["access-control-max-age"] == "3000"
+    assert h["vary"] == "Origin, Access-Control-Request-Headers, Access-Control-Request-Method"
+
+    # The catch-all rule answers with `*` and no credentials.
+    status, h, _ = raw(server, "OPTIONS", path, headers={
+        "Origin": "http://elsewhere.test", "Access-Control-Request-Method": "HEAD"})
+    assert status == 200
+    assert h["access-control-allow-origin"] == "*"
+    assert "access-control-allow-credentials" not in h
+    assert h["access-control-allow-methods"] == "HEAD"
+
+    refused = [
+        {"Origin": "https://example.com", "Access-Control-Request-Method": "GET"},
+        {"Origin": "https://app.example.com", "Access-Control-Request-Method": "DELETE"},
+        {"Origin": "https://app.example.com", "Access-Control-Request-Method": "GET",
+         "Access-Control-Request-Headers": "authorization"},
+    ]
+    for headers in refused:
+        status, h, body = raw(server, "OPTIONS", path, headers=headers)
+        err = xml_error(body)
+        assert (status, err["Code"], err["Message"]) == (403, "AccessForbidden", NOT_ALLOWED), headers
+        assert err["Method"] == headers["Access-Control-Request-Method"]
+        assert "access-control-allow-origin" not in h
+
+    # Bucket-level preflight names the bucket as the resource.
+    status, _, body = raw(server, "OPTIONS", f"/{bucket}", headers={
+        "Origin": "https://nope.test", "Access-Control-Request-Method": "GET"})
+    assert (status, xml_error(body)["ResourceType"]) == (403, "BUCKET")
+
+
+def test_cors_headers_on_actual_requests(server, s3, bucket):
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": CORS_RULES})
+    status, h, _ = raw(server, "PUT", f"/{bucket}/k", body=b"hello",
+                       headers={**SIGNED, "Origin": "https://app.example.com"})
+    assert status == 200
+    assert h["access-control-allow-origin"] == "https://app.example.com"
+    assert h["access-control-allow-methods"] == "GET, PUT"
+    assert h["access-control-expose-headers"] == "ETag, x-amz-request-id"
+    assert "access-control-allow-headers" not in h
+
+    status, h, body = raw(server, "GET", f"/{bucket}/k", headers={**SIGNED, "Origin": "https://app.example.com"})
+    assert (status, body) == (200, b"hello")
+    assert h["access-control-allow-origin"] == "https://app.example.com"
+    assert h["vary"] == "Origin, Access-Control-Request-Headers, Access-Control-Request-Method"
+
+    status, h, _ = raw(server, "HEAD", f"/{bucket}/k", headers={**SIGNED, "Origin": "http://any.test"})
+    assert status == 200 and h["access-control-allow-origin"] == "*"
+
+    for headers in ({**SIGNED, "Origin": "https://evil.test"}, SIGNED):
+        status, h, _ = raw(server, "GET", f"/{bucket}/k", headers=headers)
+        assert status == 200
+        assert not any(k.startswith("access-control-") for k in h), headers
+
+
+# --- lifecycle -----------------------------------------------------------------------------
+
+LIFECYCLE_RULES = [
+    {
+        "ID": "logs",
+        "Filter": {"And": {"Prefix": "logs/", "Tags": [{"Key": "tier", "Value": "cold"}],
+                           "ObjectSizeGreaterThan": 10, "ObjectSizeLessThan": 1000}},
+        "Status": "Enabled",
+        "Expiration": {"Days": 365},
+        "Transitions": [{"Days": 30, "StorageClass": "STANDARD_IA"},
+                        {"Days": 90, "StorageClass": "GLACIER"}],
+        "NoncurrentVersionExpiration": {"NoncurrentDays": 30},
+    },
+    {
+        "ID": "uploads",
+        "Filter": {"Prefix": "tmp/"},
+        "Status": "Disabled",
+        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7},
+    },
+    {
+        "ID": "dated",
+        "Filter": {"Tag": {"Key": "k", "Value": "v"}},
+        "Status": "Enabled",
+        "Expiration": {"Date": datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc)},
+    },
+    {
+        "ID": "markers",
+        "Filter": {"ObjectSizeLessThan": 5},
+        "Status": "Enabled",
+        "Expiration": {"ExpiredObjectDeleteMarker": True},
+    },
+]
+
+
+def lifecycle_rule(**kw):
+    rule = {"ID": "r", "Filter": {"Prefix": ""}, "Status": "Enabled", "Expiration": {"Days": 1}}
+    rule.update(kw)
+    return rule
+
+
+def test_lifecycle_configuration_api(s3, bucket):
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_lifecycle_configuration(Bucket=bucket)
+    assert error_of(e) == (404, "NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist")
+
+    out = s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": LIFECYCLE_RULES})
+    assert out["TransitionDefaultMinimumObjectSize"] == "all_storage_classes_128K"
+    got = s3.get_bucket_lifecycle_configuration(Bucket=bucket)
+    assert got["Rules"] == LIFECYCLE_RULES
+    assert got["TransitionDefaultMinimumObjectSize"] == "all_storage_classes_128K"
+
+    bad = [
+        ([lifecycle_rule(Expiration={"Days": 0})],
+         (400, "InvalidArgument", "'Days' for Expiration action must be a positive integer")),
+        ([lifecycle_rule(Expiration={"Date": datetime.datetime(2030, 1, 1, 12, tzinfo=datetime.timezone.utc)})],
+         (400, "InvalidArgument", "'Date' must be at midnight GMT")),
+        ([lifecycle_rule(), lifecycle_rule()],
+         (400, "InvalidArgument", "Rule ID must be unique. Found same ID for more than one rule")),
+        ([lifecycle_rule(ID="x" * 256)],
+         (400, "InvalidArgument", "ID length should not exceed allowed limit of 255")),
+        ([{"ID": "none", "Filter": {"Prefix": ""}, "Status": "Enabled"}],
+         (400, "InvalidRequest", "At least one action needs to be specified in a rule")),
+        ([lifecycle_rule(Transitions=[{"Days": 1, "StorageClass": "STANDARD_IA"}])],
+         (400, "InvalidArgument",
+          "'Days' in Transition action must be greater than or equal to 30 for storageClass 'STANDARD_IA'")),
+        ([lifecycle_rule(Filter={"Tag": {"Key": "a", "Value": "b"}}, Expiration={"Days": 1},
+                         AbortIncompleteMultipartUpload={"DaysAfterInitiation": 1})],
+         (400, "InvalidRequest", "AbortIncompleteMultipartUpload cannot be specified with Tags.")),
+        ([lifecycle_rule(Status="Sometimes")],
+         (400, "MalformedXML",
+          "The XML you provided was not well-formed or did not validate against our published schema")),
+        ([lifecycle_rule(Expiration={"Days": 3, "ExpiredObjectDeleteMarker": True})],
+         (400, "MalformedXML",
+          "The XML you provided was not well-formed or did not validate against our published schema")),
+    ]
+    for rules, expected in bad:
+        with pytest.raises(ClientError) as e:
+            s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": rules})
+        assert error_of(e) == expected, rules
+    assert s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"] == LIFECYCLE_RULES
+
+    # A rule sent without an ID gets one.
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
+        {"Filter": {}, "Status": "Enabled", "Expiration": {"Days": 3}}]})
+    (rule,) = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    assert rule["ID"] and rule["Expiration"] == {"Days": 3}
+
+    assert s3.delete_bucket_lifecycle(Bucket=bucket)["ResponseMetadata"]["HTTPStatusCode"] == 204
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_lifecycle_configuration(Bucket=bucket)
+    assert error_of(e)[1] == "NoSuchLifecycleConfiguration"
+
+
+def next_midnight_after(last_modified, days):
+    t = last_modified.astimezone(datetime.timezone.utc) + datetime.timedelta(days=days)
+    midnight = t.replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight if midnight == t else midnight + datetime.timedelta(days=1)
+
+
+def test_expiration_header(s3, bucket):
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
+        lifecycle_rule(ID="docs-30", Filter={"Prefix": "docs/"}, Expiration={"Days": 30}),
+        lifecycle_rule(ID="off", Filter={"Prefix": "off/"}, Status="Disabled")]})
+    put = s3.put_object(Bucket=bucket, Key="docs/a.txt", Body=b"x")
+    head = s3.head_object(Bucket=bucket, Key="docs/a.txt")
+    expected = next_midnight_after(head["LastModified"], 30)
+    header = f'expiry-date="{email.utils.format_datetime(expected, usegmt=True)}", rule-id="docs-30"'
+    assert put["Expiration"] == header
+    assert head["Expiration"] == header
+    assert s3.get_object(Bucket=bucket, Key="docs/a.txt")["Expiration"] == header
+    s3.put_object(Bucket=bucket, Key="off/b.txt", Body=b"x")
+    assert "Expiration" not in s3.head_object(Bucket=bucket, Key="off/b.txt")
+
+
+@pytest.fixture
+def fast_lifecycle_server(monkeypatch):
+    """A server whose lifecycle "day" lasts one second and whose sweeper runs twice a second."""
+    monkeypatch.setenv("CLOUDLET_S3_LIFECYCLE_DAY_SECONDS", "1")
+    monkeypatch.setenv("CLOUDLET_S3_LIFECYCLE_SWEEP_SECONDS", "0.5")
+    s = Server().start()
+    yield s
+    s.stop()
+
+
+def test_lifecycle_sweeper_expires_objects_and_aborts_uploads(fast_lifecycle_server):
+    s3 = fast_lifecycle_server.client("s3")
+    bucket = bucket_name("sweep")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
+        lifecycle_rule(ID="tmp", Filter={"Prefix": "tmp/"}, Expiration={"Days": 1},
+                       AbortIncompleteMultipartUpload={"DaysAfterInitiation": 1}),
+        lifecycle_rule(ID="big", Filter={"ObjectSizeGreaterThan": 100}, Expiration={"Days": 1}),
+        lifecycle_rule(ID="tagged", Filter={"Tag": {"Key": "expire", "Value": "yes"}}, Expiration={"Days": 1}),
+        lifecycle_rule(ID="old", Filter={"Prefix": "dated/"},
+                       Expiration={"Date": datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc)}),
+        lifecycle_rule(ID="paused", Filter={"Prefix": "paused/"}, Status="Disabled"),
+        lifecycle_rule(ID="later", Filter={"Prefix": "later/"}, Expiration={"Days": 100000}),
+    ]})
+    doomed = {"tmp/a": b"1", "big/b": b"x" * 200, "tag/c": b"2", "dated/d": b"3"}
+    kept = {"keep/e": b"4", "paused/f": b"5", "later/g": b"6", "tag/h": b"7"}
+    for key, body in {**doomed, **kept}.items():
+        tagging = "expire=yes" if key == "tag/c" else "expire=no"
+        s3.put_object(Bucket=bucket, Key=key, Body=body, Tagging=tagging)
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="tmp/big.bin")["UploadId"]
+    s3.upload_part(Bucket=bucket, Key="tmp/big.bin", UploadId=upload, PartNumber=1, Body=b"part")
+    other_upload = s3.create_multipart_upload(Bucket=bucket, Key="keep/big.bin")["UploadId"]
+
+    def keys():
+        return {o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])}
+
+    assert wait_for(lambda: not (keys() & set(doomed)))
+    assert keys() == set(kept)
+    uploads = lambda: {u["UploadId"] for u in s3.list_multipart_uploads(Bucket=bucket).get("Uploads", [])}
+    assert wait_for(lambda: uploads() == {other_upload})
+    with pytest.raises(ClientError) as e:
+        s3.list_parts(Bucket=bucket, Key="tmp/big.bin", UploadId=upload)
+    assert error_of(e)[1] == "NoSuchUpload"
+    # A deleted object's body is gone too: re-creating the key starts afresh.
+    s3.put_object(Bucket=bucket, Key="keep/e", Body=b"new")
+    assert s3.get_object(Bucket=bucket, Key="keep/e")["Body"].read() == b"new"
+
+
+# --- encryption ----------------------------------------------------------------------------
+
+def test_default_encryption(server, s3, bucket):
+    rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert rules == [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": False}]
+    assert s3.put_object(Bucket=bucket, Key="a", Body=b"a")["ServerSideEncryption"] == "AES256"
+    assert s3.head_object(Bucket=bucket, Key="a")["ServerSideEncryption"] == "AES256"
+    assert s3.get_object(Bucket=bucket, Key="a")["ServerSideEncryption"] == "AES256"
+
+    kms = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "alias/my-key"},
+           "BucketKeyEnabled": True}
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [kms]})
+    assert s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"] == [kms]
+    put = s3.put_object(Bucket=bucket, Key="b", Body=b"b")
+    assert (put["ServerSideEncryption"], put["SSEKMSKeyId"], put["BucketKeyEnabled"]) == (
+        "aws:kms", "alias/my-key", True)
+    head = s3.head_object(Bucket=bucket, Key="b")
+    assert (head["ServerSideEncryption"], head["SSEKMSKeyId"]) == ("aws:kms", "alias/my-key")
+    # The request's own choice wins over the default.
+    assert s3.put_object(Bucket=bucket, Key="c", Body=b"c",
+                         ServerSideEncryption="AES256")["ServerSideEncryption"] == "AES256"
+    # Objects written before the change keep their encryption.
+    assert s3.head_object(Bucket=bucket, Key="a")["ServerSideEncryption"] == "AES256"
+
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [
+            {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256", "KMSMasterKeyID": "k"}}]})
+    assert error_of(e) == (400, "InvalidArgument",
+                           "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse")
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="d", Body=b"d", ServerSideEncryption="DES")
+    assert error_of(e) == (400, "InvalidArgument", "The encryption method specified is not supported")
+
+    s3.delete_bucket_encryption(Bucket=bucket)
+    rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert rules[0]["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}
+    # The AWS CLI reads the same document.
+    out = server.aws("s3api", "get-bucket-encryption", "--bucket", bucket)
+    assert out["ServerSideEncryptionConfiguration"]["Rules"][0]["ApplyServerSideEncryptionByDefault"] == {
+        "SSEAlgorithm": "AES256"}
+
+
+# --- ownership controls and ACLs -----------------------------------------------------------
+
+def test_ownership_controls(s3, bucket):
+    def ownership():
+        return s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"]
+
+    assert ownership() == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+    s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]})
+    assert ownership() == [{"ObjectOwnership": "ObjectWriter"}]
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "Nobody"}]})
+    assert error_of(e)[1] == "MalformedXML"
+    assert s3.delete_bucket_ownership_controls(Bucket=bucket)["ResponseMetadata"]["HTTPStatusCode"] == 204
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_ownership_controls(Bucket=bucket)
+    assert error_of(e) == (404, "OwnershipControlsNotFoundError", "The bucket ownership controls were not found")
+
+
+def owner_only(owner_id):
+    return [{"Grantee": {"ID": owner_id, "DisplayName": "cloudlet", "Type": "CanonicalUser"},
+             "Permission": "FULL_CONTROL"}]
+
+
+def test_acls_are_disabled_under_bucket_owner_enforced(s3, bucket):
+    owner = s3.list_buckets()["Owner"]["ID"]
+    assert len(owner) == 64
+    acl = s3.get_bucket_acl(Bucket=bucket)
+    assert acl["Owner"]["ID"] == owner
+    assert acl["Grants"] == owner_only(owner)
+
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x", ACL="private")
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x", ACL="bucket-owner-full-control")
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x", GrantFullControl=f'id="{owner}"')
+    assert s3.get_object_acl(Bucket=bucket, Key="k")["Grants"] == owner_only(owner)
+
+    refused = [
+        lambda: s3.put_object(Bucket=bucket, Key="k", Body=b"y", ACL="public-read"),
+        lambda: s3.put_object(Bucket=bucket, Key="k", Body=b"y", GrantRead=f'uri="{ALL_USERS}"'),
+        lambda: s3.copy_object(Bucket=bucket, Key="k2", CopySource={"Bucket": bucket, "Key": "k"},
+                               ACL="authenticated-read"),
+        lambda: s3.put_bucket_acl(Bucket=bucket, ACL="public-read"),
+        lambda: s3.put_object_acl(Bucket=bucket, Key="k", ACL="public-read"),
+    ]
+    for call in refused:
+        with pytest.raises(ClientError) as e:
+            call()
+        assert error_of(e) == (400, "AccessControlListNotSupported", "The bucket does not allow ACLs")
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"x"
+
+    with pytest.raises(ClientError) as e:
+        s3.create_bucket(Bucket=bucket_name(), ACL="public-read")
+    assert error_of(e) == (400, "InvalidBucketAclWithObjectOwnership",
+                           "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
+
+
+def test_acls_with_object_writer(server, s3):
+    bucket = bucket_name("writer")
+    s3.create_bucket(Bucket=bucket, ObjectOwnership="ObjectWriter")
+    owner = s3.list_buckets()["Owner"]["ID"]
+    assert s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"] == [
+        {"ObjectOwnership": "ObjectWriter"}]
+
+    # Block Public Access (on for new buckets) refuses public ACLs.
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="pub", Body=b"hi", ACL="public-read")
+    assert error_of(e) == (403, "AccessDenied", "Access Denied")
+    s3.put_object(Bucket=bucket, Key="pub", Body=b"hi", ACL="log-delivery-write")
+
+    s3.delete_public_access_block(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="pub", Body=b"hi", ACL="public-read")
+    grants = s3.get_object_acl(Bucket=bucket, Key="pub")["Grants"]
+    assert grants == owner_only(owner) + [{"Grantee": {"Type": "Group", "URI": ALL_USERS}, "Permission": "READ"}]
+    status, _, body = raw(server, "GET", f"/{bucket}/pub")
+    assert (status, body) == (200, b"hi")
+
+    # IgnorePublicAcls makes the grant void, without changing the stored ACL.
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": False, "IgnorePublicAcls": True, "BlockPublicPolicy": False,
+        "RestrictPublicBuckets": False})
+    assert raw(server, "GET", f"/{bucket}/pub")[0] == 403
+    assert s3.get_object_acl(Bucket=bucket, Key="pub")["Grants"][1]["Grantee"]["URI"] == ALL_USERS
+    s3.delete_public_access_block(Bucket=bucket)
+    assert raw(server, "GET", f"/{bucket}/pub")[0] == 200
+
+    # Overwriting the object without an ACL makes it private again.
+    s3.put_object(Bucket=bucket, Key="pub", Body=b"again")
+    assert s3.get_object_acl(Bucket=bucket, Key="pub")["Grants"] == owner_only(owner)
+    assert raw(server, "GET", f"/{bucket}/pub")[0] == 403
+
+    # Bucket ACLs: a document body, grants checked.
+    s3.put_bucket_acl(Bucket=bucket, AccessControlPolicy={
+        "Owner": {"ID": owner},
+        "Grants": owner_only(owner) + [{"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/s3/LogDelivery"},
+                                        "Permission": "WRITE"}]})
+    assert s3.get_bucket_acl(Bucket=bucket)["Grants"][1]["Permission"] == "WRITE"
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_acl(Bucket=bucket, AccessControlPolicy={
+            "Owner": {"ID": owner},
+            "Grants": [{"Grantee": {"Type": "CanonicalUser", "ID": "not-an-id"}, "Permission": "READ"}]})
+    assert error_of(e) == (400, "InvalidArgument", "Invalid id")
+    with pytest.raises(ClientError) as e:
+        s3.put_object_acl(Bucket=bucket, Key="missing", ACL="private")
+    assert error_of(e)[1] == "NoSuchKey"
+
+
+# --- notifications, request payment, acceleration, logging ---------------------------------
+
+def test_notification_configuration(s3, bucket):
+    got = s3.get_bucket_notification_configuration(Bucket=bucket)
+    assert {k for k in got if k != "ResponseMetadata"} == set()
+    config = {
+        "QueueConfigurations": [{
+            "Id": "to-queue",
+            "QueueArn": "arn:aws:sqs:us-east-1:000000000000:uploads",
+            "Events": ["s3:ObjectCreated:*"],
+            "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "in/"},
+                                               {"Name": "suffix", "Value": ".jpg"}]}},
+        }],
+        "LambdaFunctionConfigurations": [{
+            "Id": "to-function",
+            "LambdaFunctionArn": "arn:aws:lambda:us-east-1:000000000000:function:thumbs",
+            "Events": ["s3:ObjectRemoved:Delete", "s3:ObjectCreated:Put"],
+        }],
+        "EventBridgeConfiguration": {},
+    }
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=config)
+    got = s3.get_bucket_notification_configuration(Bucket=bucket)
+    del got["ResponseMetadata"]
+    assert got == config
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={
+            "TopicConfigurations": [{"TopicArn": "arn:aws:sns:us-east-1:000000000000:t", "Events": ["s3:Bogus"]}]})
+    assert error_of(e) == (400, "InvalidArgument", "The event is not supported for notifications")
+
+
+def test_request_payment_acceleration_and_logging(s3, bucket):
+    assert s3.get_bucket_request_payment(Bucket=bucket)["Payer"] == "BucketOwner"
+    s3.put_bucket_request_payment(Bucket=bucket, RequestPaymentConfiguration={"Payer": "Requester"})
+    assert s3.get_bucket_request_payment(Bucket=bucket)["Payer"] == "Requester"
+
+    assert "Status" not in s3.get_bucket_accelerate_configuration(Bucket=bucket)
+    s3.put_bucket_accelerate_configuration(Bucket=bucket, AccelerateConfiguration={"Status": "Enabled"})
+    assert s3.get_bucket_accelerate_configuration(Bucket=bucket)["Status"] == "Enabled"
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_accelerate_configuration(Bucket=bucket, AccelerateConfiguration={"Status": "Maybe"})
+    assert error_of(e)[1] == "MalformedXML"
+
+    assert "LoggingEnabled" not in s3.get_bucket_logging(Bucket=bucket)
+    missing = bucket_name("nolog")
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_logging(Bucket=bucket, BucketLoggingStatus={
+            "LoggingEnabled": {"TargetBucket": missing, "TargetPrefix": "logs/"}})
+    assert error_of(e) == (400, "InvalidTargetBucketForLogging", "The target bucket for logging does not exist")
+    target = bucket_name("logs")
+    s3.create_bucket(Bucket=target)
+    enabled = {"TargetBucket": target, "TargetPrefix": "logs/",
+               "TargetObjectKeyFormat": {"PartitionedPrefix": {"PartitionDateSource": "EventTime"}}}
+    s3.put_bucket_logging(Bucket=bucket, BucketLoggingStatus={"LoggingEnabled": enabled})
+    assert s3.get_bucket_logging(Bucket=bucket)["LoggingEnabled"] == enabled
+    s3.put_bucket_logging(Bucket=bucket, BucketLoggingStatus={})
+    assert "LoggingEnabled" not in s3.get_bucket_logging(Bucket=bucket)
+
+
+def test_configuration_goes_with_the_bucket(s3):
+    name = bucket_name("reborn")
+    s3.create_bucket(Bucket=name)
+    s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": CORS_RULES})
+    s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": [lifecycle_rule()]})
+    s3.put_bucket_ownership_controls(Bucket=name, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]})
+    s3.delete_bucket(Bucket=name)
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_cors(Bucket=name)
+    assert error_of(e)[1] == "NoSuchBucket"
+    s3.create_bucket(Bucket=name)
+    for call, code in [(s3.get_bucket_cors, "NoSuchCORSConfiguration"),
+                       (s3.get_bucket_lifecycle_configuration, "NoSuchLifecycleConfiguration")]:
+        with pytest.raises(ClientError) as e:
+            call(Bucket=name)
+        assert error_of(e)[1] == code
+    assert s3.get_bucket_ownership_controls(Bucket=name)["OwnershipControls"]["Rules"] == [
+        {"ObjectOwnership": "BucketOwnerEnforced"}]
+
+
+def test_configuration_survives_restart(durable_server):
+    s3 = durable_server.client("s3")
+    name = bucket_name("durable")
+    s3.create_bucket(Bucket=name)
+    s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": CORS_RULES})
+    s3.put_bucket_lifecycle_configuration(Bucket=name, LifecycleConfiguration={"Rules": LIFECYCLE_RULES})
+    durable_server.restart()
+    s3 = durable_server.client("s3")
+    assert s3.get_bucket_cors(Bucket=name)["CORSRules"] == CORS_RULES
+    assert s3.get_bucket_lifecycle_configuration(Bucket=name)["Rules"] == LIFECYCLE_RULES
+
+
+def test_cli_cors_round_trip(server, bucket, tmp_path):
+    doc = tmp_path / "cors.json"
+    doc.write_text(json.dumps({"CORSRules": [{"AllowedOrigins": ["*"], "AllowedMethods": ["GET"]}]}))
+    server.aws("s3api", "put-bucket-cors", "--bucket", bucket, "--cors-configuration", f"file://{doc}")
+    out = server.aws("s3api", "get-bucket-cors", "--bucket", bucket)
+    assert out["CORSRules"] == [{"AllowedOrigins": ["*"], "AllowedMethods": ["GET"]}]
