@@ -126,7 +126,7 @@ def test_cors_preflight_over_raw_http(server, s3, bucket):
     status, _, body = raw(server, "OPTIONS", path, headers=origin)
     err = xml_error(body)
     assert (status, err["Code"], err["Message"], err["Method"], err["ResourceType"]) == (
-        403, "AccessForbidden", "CORSResponse: CORS is not enabled for this bucket.", "PUT", "OBJECT")
+        403, "AccessForbidden", "CORSResponse: CORS is not enabled for this bucket.", "PUT", "BUCKET")
 
     status, _, body = raw(server, "OPTIONS", f"/{bucket_name('missing')}/k", headers=origin)
     assert (status, xml_error(body)["Message"]) == (403, "CORSResponse: Bucket not found")
@@ -244,6 +244,11 @@ def test_lifecycle_configuration_api(s3, bucket):
     got = s3.get_bucket_lifecycle_configuration(Bucket=bucket)
     assert got["Rules"] == LIFECYCLE_RULES
     assert got["TransitionDefaultMinimumObjectSize"] == "all_storage_classes_128K"
+    out = s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": LIFECYCLE_RULES},
+                                                TransitionDefaultMinimumObjectSize="varies_by_storage_class")
+    assert out["TransitionDefaultMinimumObjectSize"] == "varies_by_storage_class"
+    got = s3.get_bucket_lifecycle_configuration(Bucket=bucket)
+    assert got["TransitionDefaultMinimumObjectSize"] == "varies_by_storage_class"
 
     bad = [
         ([lifecycle_rule(Expiration={"Days": 0})],
@@ -262,6 +267,10 @@ def test_lifecycle_configuration_api(s3, bucket):
         ([lifecycle_rule(Filter={"Tag": {"Key": "a", "Value": "b"}}, Expiration={"Days": 1},
                          AbortIncompleteMultipartUpload={"DaysAfterInitiation": 1})],
          (400, "InvalidRequest", "AbortIncompleteMultipartUpload cannot be specified with Tags.")),
+        ([lifecycle_rule(Filter={"Tag": {"Key": "a", "Value": "b"}}, Expiration={"ExpiredObjectDeleteMarker": True})],
+         (400, "InvalidRequest", "ExpiredObjectDeleteMarker cannot be specified with Tags.")),
+        ([lifecycle_rule(Filter={"And": {"Tags": [{"Key": "a", "Value": "1"}, {"Key": "a", "Value": "2"}]}})],
+         (400, "InvalidRequest", "Duplicate Tag Keys are not allowed.")),
         ([lifecycle_rule(Status="Sometimes")],
          (400, "MalformedXML",
           "The XML you provided was not well-formed or did not validate against our published schema")),
@@ -387,7 +396,22 @@ def test_default_encryption(server, s3, bucket):
                            "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse")
     with pytest.raises(ClientError) as e:
         s3.put_object(Bucket=bucket, Key="d", Body=b"d", ServerSideEncryption="DES")
-    assert error_of(e) == (400, "InvalidArgument", "The encryption method specified is not supported")
+    assert error_of(e) == (400, "InvalidEncryptionAlgorithmError",
+                           "The Encryption request you specified is not valid. Supported value: AES256.")
+    assert e.value.response["Error"]["ArgumentValue"] == "DES"
+
+    # Copies and multipart uploads are encrypted as the target bucket says.
+    copy = s3.copy_object(Bucket=bucket, Key="a-copy", CopySource={"Bucket": bucket, "Key": "a"})
+    assert (copy["ServerSideEncryption"], copy["SSEKMSKeyId"]) == ("aws:kms", "alias/my-key")
+    assert s3.head_object(Bucket=bucket, Key="a-copy")["ServerSideEncryption"] == "aws:kms"
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="mp")
+    assert upload["ServerSideEncryption"] == "aws:kms"
+    part = s3.upload_part(Bucket=bucket, Key="mp", UploadId=upload["UploadId"], PartNumber=1, Body=b"p")
+    assert (part["ServerSideEncryption"], part["SSEKMSKeyId"]) == ("aws:kms", "alias/my-key")
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=upload["UploadId"], MultipartUpload={
+        "Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
+    assert done["ServerSideEncryption"] == "aws:kms"
+    assert s3.head_object(Bucket=bucket, Key="mp")["SSEKMSKeyId"] == "alias/my-key"
 
     s3.delete_bucket_encryption(Bucket=bucket)
     rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
@@ -451,6 +475,16 @@ def test_acls_are_disabled_under_bucket_owner_enforced(s3, bucket):
         s3.create_bucket(Bucket=bucket_name(), ACL="public-read")
     assert error_of(e) == (400, "InvalidBucketAclWithObjectOwnership",
                            "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
+    with pytest.raises(ClientError) as e:
+        s3.create_bucket(Bucket=bucket_name(), ObjectOwnership="RandomValue")
+    assert error_of(e) == (400, "InvalidArgument", "Invalid x-amz-object-ownership header: RandomValue")
+    with pytest.raises(ClientError) as e:
+        s3.create_multipart_upload(Bucket=bucket, Key="mp", ACL="public-read")
+    assert error_of(e)[1] == "AccessControlListNotSupported"
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="k", Body=b"y", GrantRead='id="nope"')
+    assert error_of(e) == (400, "InvalidArgument", "Invalid id")
+    assert e.value.response["Error"]["ArgumentName"] == "id"
 
 
 def test_acls_with_object_writer(server, s3):
@@ -498,6 +532,10 @@ def test_acls_with_object_writer(server, s3):
             "Owner": {"ID": owner},
             "Grants": [{"Grantee": {"Type": "CanonicalUser", "ID": "not-an-id"}, "Permission": "READ"}]})
     assert error_of(e) == (400, "InvalidArgument", "Invalid id")
+    assert e.value.response["Error"]["ArgumentName"] == "CanonicalUser/ID"
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_acl(Bucket=bucket, GrantWrite='fakekey="1234"')
+    assert error_of(e) == (400, "InvalidArgument", "Argument format not recognized")
     with pytest.raises(ClientError) as e:
         s3.put_object_acl(Bucket=bucket, Key="missing", ACL="private")
     assert error_of(e)[1] == "NoSuchKey"
@@ -559,6 +597,12 @@ def test_request_payment_acceleration_and_logging(s3, bucket):
     assert s3.get_bucket_logging(Bucket=bucket)["LoggingEnabled"] == enabled
     s3.put_bucket_logging(Bucket=bucket, BucketLoggingStatus={})
     assert "LoggingEnabled" not in s3.get_bucket_logging(Bucket=bucket)
+    far = bucket_name("far")
+    s3.create_bucket(Bucket=far, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_logging(Bucket=bucket, BucketLoggingStatus={
+            "LoggingEnabled": {"TargetBucket": far, "TargetPrefix": "logs/"}})
+    assert error_of(e) == (403, "CrossLocationLoggingProhibitted", "Cross S3 location logging not allowed. ")
 
 
 def test_configuration_goes_with_the_bucket(s3):
@@ -591,6 +635,23 @@ def test_configuration_survives_restart(durable_server):
     s3 = durable_server.client("s3")
     assert s3.get_bucket_cors(Bucket=name)["CORSRules"] == CORS_RULES
     assert s3.get_bucket_lifecycle_configuration(Bucket=name)["Rules"] == LIFECYCLE_RULES
+
+
+def test_cors_on_the_website_endpoint(server, s3, bucket):
+    s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration={"IndexDocument": {"Suffix": "index.html"}})
+    s3.delete_public_access_block(Bucket=bucket)
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}]}))
+    s3.put_object(Bucket=bucket, Key="index.html", Body=b"<h1>hi</h1>", ContentType="text/html")
+    host = {"Host": f"{bucket}.s3-website.localhost:{server.port}"}
+    preflight = {**host, "Origin": "https://app.example.com", "Access-Control-Request-Method": "GET"}
+    assert raw(server, "OPTIONS", "/index.html", headers=preflight)[0] == 403
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": CORS_RULES})
+    status, h, _ = raw(server, "OPTIONS", "/index.html", headers=preflight)
+    assert status == 200 and h["access-control-allow-origin"] == "https://app.example.com"
+    status, h, body = raw(server, "GET", "/", headers={**host, "Origin": "https://app.example.com"})
+    assert (status, body) == (200, b"<h1>hi</h1>")
+    assert h["access-control-allow-methods"] == "GET, PUT"
 
 
 def test_cli_cors_round_trip(server, bucket, tmp_path):

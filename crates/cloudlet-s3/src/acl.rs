@@ -56,11 +56,13 @@ fn valid_id(id: &str) -> bool {
     id.len() == 64 && id.bytes().all(|c| c.is_ascii_hexdigit())
 }
 
-fn check_grantee(g: &Grantee) -> S3Result<()> {
+/// Checks a grantee; `in_header` selects the argument names S3 reports (`id`/`uri` for
+/// grant headers, `CanonicalUser/ID`/`Group/URI` for documents).
+fn check_grantee(g: &Grantee, in_header: bool) -> S3Result<()> {
     match g {
         Grantee::User(id) if !valid_id(id) => Err(S3Error::InvalidArgument {
             message: "Invalid id".into(),
-            name: "CanonicalUser/ID".into(),
+            name: if in_header { "id" } else { "CanonicalUser/ID" }.into(),
             value: id.clone(),
         }),
         Grantee::Group(uri)
@@ -68,7 +70,7 @@ fn check_grantee(g: &Grantee) -> S3Result<()> {
         {
             Err(S3Error::InvalidArgument {
                 message: "Invalid group uri".into(),
-                name: "Group/URI".into(),
+                name: if in_header { "uri" } else { "Group/URI" }.into(),
                 value: uri.clone(),
             })
         }
@@ -110,9 +112,9 @@ impl Acl {
     pub fn from_headers(h: &HeaderMap, owner: &str) -> S3Result<Option<Acl>> {
         let text = |n: &str| h.get(n).and_then(|v| v.to_str().ok());
         let canned = text("x-amz-acl");
-        let granted: Vec<(&str, &str)> = GRANT_HEADERS
+        let granted: Vec<(&str, &str, &str)> = GRANT_HEADERS
             .iter()
-            .filter_map(|(n, p)| text(n).map(|v| (v, *p)))
+            .filter_map(|(n, p)| text(n).map(|v| (v, *n, *p)))
             .collect();
         if canned.is_some() && !granted.is_empty() {
             return Err(S3Error::InvalidRequest(
@@ -132,11 +134,11 @@ impl Acl {
             return Ok(None);
         }
         let mut grants = Vec::new();
-        for (value, permission) in granted {
+        for (value, header, permission) in granted {
             for item in value.split(',').map(str::trim).filter(|i| !i.is_empty()) {
                 let (kind, v) = item.split_once('=').ok_or(S3Error::InvalidArgument {
-                    message: "Invalid argument".into(),
-                    name: permission.into(),
+                    message: "Argument format not recognized".into(),
+                    name: header.into(),
                     value: item.to_string(),
                 })?;
                 let v = v.trim().trim_matches('"').to_string();
@@ -147,12 +149,12 @@ impl Acl {
                     _ => {
                         return Err(S3Error::InvalidArgument {
                             message: "Argument format not recognized".into(),
-                            name: permission.into(),
+                            name: header.into(),
                             value: item.to_string(),
                         });
                     }
                 };
-                check_grantee(&grantee)?;
+                check_grantee(&grantee, true)?;
                 grants.push(grant(grantee, permission));
             }
         }
@@ -169,6 +171,13 @@ impl Acl {
             .child("Owner")
             .and_then(|o| o.child_text("ID"))
             .ok_or_else(malformed)?;
+        if !valid_id(owner_id) {
+            return Err(S3Error::InvalidArgument {
+                message: "Invalid id".into(),
+                name: "CanonicalUser/ID".into(),
+                value: owner_id.to_string(),
+            });
+        }
         if owner_id != owner {
             return Err(S3Error::AccessDenied);
         }
@@ -189,7 +198,7 @@ impl Acl {
                 .child_text("Permission")
                 .filter(|p| PERMISSIONS.contains(p))
                 .ok_or_else(malformed)?;
-            check_grantee(&grantee)?;
+            check_grantee(&grantee, false)?;
             grants.push(grant(grantee, permission));
         }
         Ok(Acl { grants })

@@ -33,6 +33,12 @@ pub enum ConfigError {
     BadRequest(String),
     #[error("logging target bucket {0} missing")]
     InvalidTargetBucketForLogging(String),
+    #[error("logging target bucket in {0}")]
+    CrossLocationLoggingProhibited(String),
+    #[error("unsupported encryption {0}")]
+    InvalidEncryptionAlgorithm(String),
+    #[error("invalid object ownership {0}")]
+    InvalidObjectOwnershipHeader(String),
 }
 
 impl From<ConfigError> for AwsError {
@@ -90,6 +96,24 @@ impl From<ConfigError> for AwsError {
                 "The target bucket for logging does not exist",
             )
             .with("TargetBucket", b),
+            // Sic: S3 spells the code this way.
+            CrossLocationLoggingProhibited(region) => AwsError::new(
+                403,
+                "CrossLocationLoggingProhibitted",
+                "Cross S3 location logging not allowed. ",
+            )
+            .with("TargetBucketLocation", region),
+            InvalidEncryptionAlgorithm(v) => AwsError::client(
+                "InvalidEncryptionAlgorithmError",
+                "The Encryption request you specified is not valid. Supported value: AES256.",
+            )
+            .with("ArgumentName", "x-amz-server-side-encryption")
+            .with("ArgumentValue", v),
+            InvalidObjectOwnershipHeader(v) => AwsError::client(
+                "InvalidArgument",
+                format!("Invalid x-amz-object-ownership header: {v}"),
+            )
+            .with("ArgumentName", "x-amz-object-ownership"),
         }
     }
 }

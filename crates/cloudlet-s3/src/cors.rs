@@ -81,9 +81,7 @@ impl CorsConfiguration {
             return Err(S3Error::MalformedXml);
         }
         if rules.len() > MAX_RULES {
-            return Err(S3Error::InvalidRequest(
-                "The number of CORS rules should not exceed allowed limit of 100 rules.".into(),
-            ));
+            return Err(S3Error::MalformedXml);
         }
         Ok(CorsConfiguration { rules })
     }
@@ -124,7 +122,8 @@ impl CorsConfiguration {
     }
 }
 
-/// Matches `value` against `pattern` with at most one `*`; headers compare case-insensitively.
+/// Matches `value` against `pattern` with at most one `*`, which stands for one or more
+/// characters; headers compare case-insensitively.
 pub fn wildcard(pattern: &str, value: &str, ignore_case: bool) -> bool {
     let (p, v) = if ignore_case {
         (pattern.to_ascii_lowercase(), value.to_ascii_lowercase())
@@ -134,7 +133,7 @@ pub fn wildcard(pattern: &str, value: &str, ignore_case: bool) -> bool {
     match p.split_once('*') {
         None => p == v,
         Some((pre, post)) => {
-            v.len() >= pre.len() + post.len() && v.starts_with(pre) && v.ends_with(post)
+            v.len() > pre.len() + post.len() && v.starts_with(pre) && v.ends_with(post)
         }
     }
 }
@@ -259,6 +258,7 @@ mod tests {
             ),
             ("https://app.example.com", "GET", h(&["content-type"]), None),
             ("https://example.com", "GET", h(&[]), None),
+            ("https://.example.com", "GET", h(&[]), None),
             ("https://app.EXAMPLE.com", "GET", h(&[]), None),
             ("http://other", "PUT", h(&[]), Some(1)),
             ("http://other", "PUT", h(&["content-type"]), None),
@@ -270,7 +270,8 @@ mod tests {
                 .map(|r| c.rules.iter().position(|x| x == r).unwrap());
             assert_eq!(got, *expected, "{origin} {method} {headers:?}");
         }
-        assert!(wildcard("*", "", false));
+        assert!(wildcard("*", "x", false));
+        assert!(!wildcard("http://*.a.com", "http://.a.com", false));
         assert!(!wildcard("a*a", "a", false));
     }
 }

@@ -67,7 +67,14 @@ impl S3 {
         )?;
         let (b, k, q) = (p.bucket.as_str(), p.key.as_str(), &p.query);
         let origin = ops::cors::ActualRequest::of(&req);
-        let pending = ops::request_config::before(self, &ctx, p.op, b, req.headers_mut())?;
+        let pending = match ops::request_config::before(self, &ctx, p.op, b, req.headers_mut()) {
+            Ok(p) => p,
+            Err(e) => {
+                // Read what was sent first: closing on an unread body can lose the answer.
+                let _ = ops::small_body(req).await;
+                return Err(e);
+            }
+        };
         let mut r = match p.op {
             Op::ListBuckets => bucket::list(self, &ctx),
             Op::CreateBucket => bucket::create(self, &ctx, b, req).await,
@@ -112,7 +119,7 @@ impl S3 {
                 ops::cors::preflight(self, b, resource, req.headers())
             }
         }?;
-        ops::request_config::after(self, p.op, b, k, pending, &mut r).await?;
+        ops::request_config::after(self, p.op, b, k, q, pending, &mut r).await?;
         ops::cors::decorate(self, b, origin.as_ref(), &mut r);
         Ok(r)
     }

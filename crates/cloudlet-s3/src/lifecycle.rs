@@ -85,6 +85,9 @@ pub struct Rule {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LifecycleConfiguration {
     pub rules: Vec<Rule>,
+    /// `x-amz-transition-default-minimum-object-size`, as sent with the document.
+    #[serde(default)]
+    pub transition_minimum: Option<String>,
 }
 
 fn invalid(message: &str, name: &str, value: &str) -> S3Error {
@@ -203,6 +206,15 @@ fn filter_of(e: &Element) -> S3Result<Filter> {
             .children_named("Tag")
             .map(tag_of)
             .collect::<S3Result<Vec<_>>>()?;
+        if tags
+            .iter()
+            .enumerate()
+            .any(|(i, (k, _))| tags[..i].iter().any(|(k2, _)| k2 == k))
+        {
+            return Err(S3Error::InvalidRequest(
+                "Duplicate Tag Keys are not allowed.".into(),
+            ));
+        }
         return Ok(Filter {
             prefix: and.child("Prefix").map(|p| p.text.clone()),
             tags,
@@ -337,6 +349,9 @@ fn rule_of(r: &Element, new_id: &mut dyn FnMut() -> String) -> S3Result<Rule> {
     let noncurrent_expiration = r
         .child("NoncurrentVersionExpiration")
         .map(|e| {
+            if e.child("NoncurrentDays").is_none() && e.child("NewerNoncurrentVersions").is_none() {
+                return Err(S3Error::MalformedXml);
+            }
             Ok::<_, S3Error>(NoncurrentExpiration {
                 noncurrent_days: positive(
                     e,
@@ -376,6 +391,15 @@ fn rule_of(r: &Element, new_id: &mut dyn FnMut() -> String) -> S3Result<Rule> {
     {
         return Err(S3Error::InvalidRequest(
             "At least one action needs to be specified in a rule".into(),
+        ));
+    }
+    let marker = rule
+        .expiration
+        .as_ref()
+        .is_some_and(|e| e.expired_object_delete_marker.is_some());
+    if rule.has_tags() && marker {
+        return Err(S3Error::InvalidRequest(
+            "ExpiredObjectDeleteMarker cannot be specified with Tags.".into(),
         ));
     }
     if rule.has_tags() && rule.abort_days.is_some() {
@@ -442,7 +466,10 @@ impl LifecycleConfiguration {
         if rules.is_empty() || rules.len() > MAX_RULES {
             return Err(S3Error::MalformedXml);
         }
-        Ok(LifecycleConfiguration { rules })
+        Ok(LifecycleConfiguration {
+            rules,
+            transition_minimum: None,
+        })
     }
 
     pub fn to_xml(&self) -> String {
@@ -727,6 +754,24 @@ mod tests {
             ),
             (
                 format!(
+                    "<Rule><Filter><Tag><Key>k</Key><Value>v</Value></Tag></Filter>{status}<Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration></Rule>"
+                ),
+                "InvalidRequest(\"ExpiredObjectDeleteMarker cannot be specified with Tags.\")".into(),
+            ),
+            (
+                format!(
+                    "<Rule><Filter><And><Tag><Key>k</Key><Value>1</Value></Tag><Tag><Key>k</Key><Value>2</Value></Tag></And></Filter>{status}{exp}</Rule>"
+                ),
+                "InvalidRequest(\"Duplicate Tag Keys are not allowed.\")".into(),
+            ),
+            (
+                format!(
+                    "<Rule><Filter/>{status}<NoncurrentVersionExpiration></NoncurrentVersionExpiration></Rule>"
+                ),
+                "MalformedXml".into(),
+            ),
+            (
+                format!(
                     "<Rule><Filter/>{status}<AbortIncompleteMultipartUpload><DaysAfterInitiation>0</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>"
                 ),
                 "'DaysAfterInitiation' for AbortIncompleteMultipartUpload action must be a positive integer".into(),
@@ -760,7 +805,8 @@ mod tests {
         .unwrap();
         let day = 1000;
         let tag = vec![("t".to_string(), "1".to_string())];
-        let cases: Vec<(&str, u64, Vec<(String, String)>, Option<(u64, &str)>)> = vec![
+        type Case<'a> = (&'a str, u64, Vec<(String, String)>, Option<(u64, &'a str)>);
+        let cases: Vec<Case> = vec![
             ("logs/a", 10, vec![], Some((3000, "logs"))),
             ("logs/a", 500, tag.clone(), Some((2000, "big"))),
             ("x", 500, tag.clone(), Some((2000, "big"))),

@@ -132,9 +132,9 @@ async fn abort_uploads(
     let uploads = store.read(|txn| mpstate::list_uploads(txn, bucket))?;
     let mut n = 0;
     for u in uploads {
-        if !config
+        if config
             .abort_at(&u.key, u.initiated, clock.day_ms)
-            .is_some_and(|at| at <= now)
+            .is_none_or(|at| at > now)
         {
             continue;
         }

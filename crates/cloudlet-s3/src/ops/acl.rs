@@ -236,13 +236,7 @@ pub fn check_create(
     {
         None => None,
         Some(v) if SETTINGS.contains(&v) => Some(v.to_string()),
-        Some(v) => {
-            return Err(S3Error::InvalidArgument {
-                message: format!("Invalid x-amz-object-ownership header: {v}"),
-                name: "x-amz-object-ownership".into(),
-                value: v.to_string(),
-            });
-        }
+        Some(v) => return Err(ConfigError::InvalidObjectOwnershipHeader(v.to_string()).into()),
     };
     let owner = canonical_id(ctx.account.as_str());
     let Some(acl) = Acl::from_headers(h, &owner)? else {

@@ -65,7 +65,7 @@ pub fn preflight(
     let Some(config) = config else {
         return Err(forbidden(
             "CORSResponse: CORS is not enabled for this bucket.",
-            resource,
+            "BUCKET",
         )
         .into());
     };

@@ -7,15 +7,14 @@ use http::StatusCode;
 use super::{empty, http_date, set_header, xml_response};
 use crate::S3;
 use crate::config_error::ConfigError;
-use crate::error::S3Result;
+use crate::error::{S3Error, S3Result};
 use crate::lifecycle::LifecycleConfiguration;
 use crate::state::Object;
+use crate::upload::hv;
 
 pub const NAME: &str = "lifecycle";
-const MIN_SIZE_HEADER: (&str, &str) = (
-    "x-amz-transition-default-minimum-object-size",
-    "all_storage_classes_128K",
-);
+const MIN_SIZE_HEADER: &str = "x-amz-transition-default-minimum-object-size";
+const MIN_SIZES: &[&str] = &["all_storage_classes_128K", "varies_by_storage_class"];
 
 /// An ID for a rule sent without one (S3 makes up a random one).
 fn new_rule_id() -> String {
@@ -26,11 +25,20 @@ fn new_rule_id() -> String {
 
 pub async fn put(s3: &S3, ctx: &RequestContext, bucket: &str, req: Request) -> S3Result<Response> {
     s3.bucket_for(ctx, bucket, "s3:PutLifecycleConfiguration")?;
+    let minimum = hv(req.headers(), MIN_SIZE_HEADER)
+        .unwrap_or(MIN_SIZES[0])
+        .to_string();
+    if !MIN_SIZES.contains(&minimum.as_str()) {
+        return Err(S3Error::InvalidRequest(format!(
+            "Invalid TransitionDefaultMinimumObjectSize found: {minimum}"
+        )));
+    }
     let root = super::subresource::xml_body(req).await?;
-    let config = LifecycleConfiguration::from_xml(&root, &mut new_rule_id)?;
+    let mut config = LifecycleConfiguration::from_xml(&root, &mut new_rule_id)?;
+    config.transition_minimum = Some(minimum.clone());
     s3.store_config(bucket, NAME, Some(config)).await?;
     let mut r = empty(StatusCode::OK);
-    set_header(&mut r, MIN_SIZE_HEADER.0, MIN_SIZE_HEADER.1);
+    set_header(&mut r, MIN_SIZE_HEADER, &minimum);
     Ok(r)
 }
 
@@ -40,7 +48,8 @@ pub fn get(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Response> {
         .config(bucket, NAME)?
         .ok_or_else(|| ConfigError::NoSuchLifecycleConfiguration(bucket.to_string()))?;
     let mut r = xml_response(config.to_xml());
-    set_header(&mut r, MIN_SIZE_HEADER.0, MIN_SIZE_HEADER.1);
+    let minimum = config.transition_minimum.as_deref().unwrap_or(MIN_SIZES[0]);
+    set_header(&mut r, MIN_SIZE_HEADER, minimum);
     Ok(r)
 }
 

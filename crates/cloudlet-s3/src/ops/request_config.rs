@@ -13,7 +13,17 @@ use crate::S3;
 use crate::acl::Acl;
 use crate::error::S3Result;
 use crate::protocol::Op;
-use crate::state;
+use crate::protocol::Query;
+use crate::{mpstate, state};
+
+/// The encryption headers among an object's (or upload's) stored headers.
+fn stored_encryption(headers: &[(String, String)]) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .filter(|(k, _)| k.starts_with("x-amz-server-side-encryption"))
+        .cloned()
+        .collect()
+}
 
 /// What `before` decided, for `after`.
 #[derive(Default)]
@@ -36,8 +46,10 @@ pub fn before(
             (p.ownership, p.acl) = acl::check_create(ctx, h)?;
         }
         Op::PutObject | Op::CopyObject | Op::CreateMultipartUpload => {
+            let admitted = acl::check_object_write(s3, bucket, h)?;
+            // The ACL of a multipart upload is checked but not kept for the object.
             if op != Op::CreateMultipartUpload {
-                p.acl = acl::check_object_write(s3, bucket, h)?;
+                p.acl = admitted;
             }
             if s3.bucket(bucket).is_ok() {
                 p.encryption = settings::object_encryption(s3, bucket, h)?;
@@ -61,13 +73,28 @@ pub async fn after(
     op: Op,
     bucket: &str,
     key: &str,
+    query: &Query,
     p: Pending,
     r: &mut Response,
 ) -> S3Result<()> {
     if op == Op::CreateBucket {
         return acl::apply_create(s3, bucket, p.ownership, p.acl).await;
     }
-    for (k, v) in &p.encryption {
+    let mut encryption = p.encryption;
+    if matches!(op, Op::UploadPart | Op::UploadPartCopy) && r.status().is_success() {
+        // Parts report the encryption of the upload they belong to.
+        let id = query.get("uploadId").unwrap_or("");
+        if let Ok(Some(u)) = s3.store.read(|txn| mpstate::get_upload(txn, bucket, id)) {
+            encryption = stored_encryption(&u.headers);
+        }
+    }
+    if op == Op::CompleteMultipartUpload
+        && r.status().is_success()
+        && let Ok(Some(obj)) = s3.store.read(|txn| state::get_object(txn, bucket, key))
+    {
+        encryption = stored_encryption(&obj.headers);
+    }
+    for (k, v) in &encryption {
         if let Ok(name) = HeaderName::from_bytes(k.as_bytes())
             && let Ok(value) = HeaderValue::from_str(v)
         {

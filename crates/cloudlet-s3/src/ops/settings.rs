@@ -138,11 +138,7 @@ pub fn object_encryption(s3: &S3, bucket: &str, h: &HeaderMap) -> S3Result<Vec<(
     let requested = hv(h, "x-amz-server-side-encryption");
     let (algorithm, key, bucket_key) = match requested {
         Some(a) if !ALGORITHMS.contains(&a) => {
-            return Err(invalid(
-                "The encryption method specified is not supported",
-                "x-amz-server-side-encryption",
-                a,
-            ));
+            return Err(ConfigError::InvalidEncryptionAlgorithm(a.to_string()).into());
         }
         Some(a) => (
             a.to_string(),
@@ -170,6 +166,16 @@ pub fn object_encryption(s3: &S3, bucket: &str, h: &HeaderMap) -> S3Result<Vec<(
         }
     }
     Ok(out)
+}
+
+/// The `x-amz-server-side-encryption*` headers of a request (as [`object_encryption`] set
+/// them), to be stored with an object.
+pub fn encryption_headers(h: &HeaderMap) -> Vec<(String, String)> {
+    h.iter()
+        .filter(|(k, _)| k.as_str().starts_with("x-amz-server-side-encryption"))
+        .filter(|(k, _)| !k.as_str().contains("customer"))
+        .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
+        .collect()
 }
 
 // ---- Event notifications ----
@@ -257,7 +263,7 @@ fn target_of(e: &Element, arn_name: &str) -> S3Result<NotificationTarget> {
             if lower != "prefix" && lower != "suffix" {
                 return Err(invalid(
                     "filter rule name must be either prefix or suffix",
-                    "FilterRule",
+                    "FilterRule.Name",
                     name,
                 ));
             }
@@ -488,9 +494,7 @@ pub async fn put_logging(
     match s3.bucket(&target) {
         Ok(t) if t.owner == b.owner => {
             if t.region != b.region {
-                return Err(S3Error::InvalidRequest(format!(
-                    "Cross S3 location logging not allowed. Target bucket: {target}"
-                )));
+                return Err(ConfigError::CrossLocationLoggingProhibited(t.region).into());
             }
         }
         _ => return Err(ConfigError::InvalidTargetBucketForLogging(target).into()),
