@@ -4,7 +4,9 @@
 //! `state` (the redb tables) and the blob store; `site` serves `{bucket}.s3-website…`;
 //! `auth` decides who may do what from the bucket owner, the bucket policy (evaluated by
 //! `cloudlet-policy`) and Block Public Access. Errors are [`error::S3Error`], converted
-//! into `AwsError` in one place.
+//! into `AwsError` in one place. Bucket configuration sub-resources (CORS, lifecycle,
+//! encryption, ownership, ACLs, …) live in `config_store`; `lifecycle_sweep` applies
+//! lifecycle rules in the background.
 //!
 //! The same [`S3`] value serves both `ServiceId::S3` and `ServiceId::S3Website`.
 
