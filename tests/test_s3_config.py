@@ -527,6 +527,11 @@ def test_acls_with_object_writer(server, s3):
         "Grants": owner_only(owner) + [{"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/s3/LogDelivery"},
                                         "Permission": "WRITE"}]})
     assert s3.get_bucket_acl(Bucket=bucket)["Grants"][1]["Permission"] == "WRITE"
+    # ACLs cannot be disabled while that grant stands.
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={
+            "Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
+    assert error_of(e)[1] == "InvalidBucketAclWithObjectOwnership"
     with pytest.raises(ClientError) as e:
         s3.put_bucket_acl(Bucket=bucket, AccessControlPolicy={
             "Owner": {"ID": owner},

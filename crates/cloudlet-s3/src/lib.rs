@@ -20,6 +20,7 @@ pub mod error;
 mod filebody;
 mod lifecycle;
 mod lifecycle_sweep;
+mod lifecycle_xml;
 mod mpstate;
 mod ops;
 pub mod protocol;

@@ -60,7 +60,7 @@ pub async fn put_ownership(
     bucket: &str,
     req: Request,
 ) -> S3Result<Response> {
-    s3.bucket_for(ctx, bucket, "s3:PutBucketOwnershipControls")?;
+    let b = s3.bucket_for(ctx, bucket, "s3:PutBucketOwnershipControls")?;
     let root = xml_body(req).await?;
     if root.name != "OwnershipControls" {
         return Err(S3Error::MalformedXml);
@@ -74,6 +74,13 @@ pub async fn put_ownership(
         .filter(|s| SETTINGS.contains(s))
         .ok_or(S3Error::MalformedXml)?
         .to_string();
+    // ACLs cannot be disabled while the bucket ACL still grants access to others.
+    let acl: Option<Acl> = s3.config(bucket, ACL)?;
+    if setting == "BucketOwnerEnforced"
+        && acl.is_some_and(|a| !a.owner_only(&canonical_id(&b.owner)))
+    {
+        return Err(ConfigError::InvalidBucketAclWithObjectOwnership.into());
+    }
     s3.store_config(bucket, OWNERSHIP, Some(OwnershipControls(Some(setting))))
         .await?;
     Ok(empty(StatusCode::OK))

@@ -3,7 +3,8 @@
 //! Access, website), `object` (put/get/head/delete), `list` (ListObjects v1/v2), `copy`
 //! (CopyObject), `multipart`, `batch` (DeleteObjects, tagging); the configuration
 //! sub-resources: `subresource` (dispatch), `cors`, `lifecycle`, `acl` (ownership, ACLs),
-//! `settings` (encryption, notifications, …), `request_config` (their effect on requests).
+//! `notification`, `settings` (encryption, payment, …), and `request_config` (their effect
+//! on ordinary requests).
 
 pub mod acl;
 pub mod batch;
@@ -14,6 +15,7 @@ pub mod cors;
 pub mod lifecycle;
 pub mod list;
 pub mod multipart;
+pub mod notification;
 pub mod object;
 pub mod request_config;
 pub mod settings;

@@ -6,7 +6,7 @@ use cloudlet_core::{Request, RequestContext, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{acl, cors, lifecycle, settings, small_body};
+use super::{acl, cors, lifecycle, notification, settings, small_body};
 use crate::S3;
 use crate::config_store;
 use crate::error::{S3Error, S3Result};
@@ -38,8 +38,8 @@ pub async fn execute(
         (OwnershipControls, Delete) => acl::delete_ownership(s3, ctx, b).await,
         (Acl, Get) => acl::get_bucket_acl(s3, ctx, b),
         (Acl, Put) => acl::put_bucket_acl(s3, ctx, b, req).await,
-        (Notification, Get) => settings::get_notification(s3, ctx, b),
-        (Notification, Put) => settings::put_notification(s3, ctx, b, req).await,
+        (Notification, Get) => notification::get_notification(s3, ctx, b),
+        (Notification, Put) => notification::put_notification(s3, ctx, b, req).await,
         (RequestPayment, Get) => settings::get_request_payment(s3, ctx, b),
         (RequestPayment, Put) => settings::put_request_payment(s3, ctx, b, req).await,
         (Accelerate, Get) => settings::get_accelerate(s3, ctx, b),
