@@ -546,6 +546,43 @@ def test_acls_with_object_writer(server, s3):
     assert error_of(e)[1] == "NoSuchKey"
 
 
+def test_acl_grants_let_others_in(server, s3):
+    bucket = bucket_name("grants")
+    s3.create_bucket(Bucket=bucket, ObjectOwnership="BucketOwnerPreferred")
+    other = server.client("s3", aws_access_key_id="111111111111", aws_secret_access_key="x")
+    other_id = other.list_buckets()["Owner"]["ID"]
+    s3.put_object(Bucket=bucket, Key="shared", Body=b"for you", GrantRead=f'id="{other_id}"')
+    s3.put_object(Bucket=bucket, Key="mine", Body=b"not for you")
+    assert other.get_object(Bucket=bucket, Key="shared")["Body"].read() == b"for you"
+    for call in (lambda: other.get_object(Bucket=bucket, Key="mine"),
+                 lambda: other.get_object_acl(Bucket=bucket, Key="shared"),
+                 lambda: other.list_objects_v2(Bucket=bucket),
+                 lambda: other.get_bucket_acl(Bucket=bucket)):
+        with pytest.raises(ClientError) as e:
+            call()
+        assert error_of(e)[:2] == (403, "AccessDenied")
+
+    # A bucket ACL grant lets the other account list and read the bucket's ACL.
+    s3.put_bucket_acl(Bucket=bucket, GrantRead=f'id="{other_id}"', GrantReadACP=f'id="{other_id}"')
+    assert {o["Key"] for o in other.list_objects_v2(Bucket=bucket)["Contents"]} == {"mine", "shared"}
+    assert other.get_bucket_acl(Bucket=bucket)["Grants"][0]["Grantee"]["ID"] == other_id
+
+    # A public-read bucket ACL lets anyone list, once Block Public Access allows it.
+    assert raw(server, "GET", f"/{bucket}")[0] == 403
+    s3.delete_public_access_block(Bucket=bucket)
+    s3.put_bucket_acl(Bucket=bucket, ACL="public-read")
+    status, _, body = raw(server, "GET", f"/{bucket}?list-type=2")
+    assert status == 200 and b"<Key>shared</Key>" in body
+
+    # Disabling ACLs voids every grant.
+    s3.put_bucket_acl(Bucket=bucket, ACL="private")
+    s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={
+        "Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
+    with pytest.raises(ClientError) as e:
+        other.get_object(Bucket=bucket, Key="shared")
+    assert error_of(e)[:2] == (403, "AccessDenied")
+
+
 # --- notifications, request payment, acceleration, logging ---------------------------------
 
 def test_notification_configuration(s3, bucket):

@@ -253,12 +253,18 @@ impl Acl {
         })
     }
 
-    /// Whether the ACL lets `AllUsers` (or, for `authenticated`, `AuthenticatedUsers`) read.
-    pub fn public_read(&self, authenticated: bool) -> bool {
+    /// Whether the ACL grants `permission` (or FULL_CONTROL) to a requester (`None` when
+    /// anonymous, else its canonical id); grants to everyone and to every AWS user count
+    /// only when `public` (IgnorePublicAcls voids them).
+    pub fn permits(&self, requester: Option<&str>, permission: &str, public: bool) -> bool {
         self.grants.iter().any(|g| {
-            matches!(g.permission.as_str(), "READ" | "FULL_CONTROL")
-                && matches!(&g.grantee, Grantee::Group(u)
-                    if u == ALL_USERS || (authenticated && u == AUTHENTICATED_USERS))
+            (g.permission == permission || g.permission == "FULL_CONTROL")
+                && match &g.grantee {
+                    Grantee::Group(u) if u == ALL_USERS => public,
+                    Grantee::Group(u) if u == AUTHENTICATED_USERS => public && requester.is_some(),
+                    Grantee::User(id) => requester == Some(id.as_str()),
+                    _ => false,
+                }
         })
     }
 }
@@ -352,12 +358,29 @@ mod tests {
         let doc = acl.to_xml(OWNER);
         let root = crate::xml::parse(&doc).unwrap();
         assert_eq!(Acl::from_xml(&root, OWNER).unwrap(), acl);
-        assert!(acl.public_read(false));
-        assert!(
-            !Acl::canned("authenticated-read", OWNER)
-                .unwrap()
-                .public_read(false)
-        );
+        let other = "e".repeat(64);
+        let grant_other = Acl {
+            grants: vec![grant(Grantee::User(other.clone()), "READ_ACP")],
+        };
+        let authenticated = Acl::canned("authenticated-read", OWNER).unwrap();
+        let cases = [
+            (&acl, None, "READ", true, true),
+            (&acl, None, "READ", false, false),
+            (&acl, None, "WRITE", true, false),
+            (&acl, Some(OWNER), "WRITE", true, true),
+            (&authenticated, None, "READ", true, false),
+            (&authenticated, Some(other.as_str()), "READ", true, true),
+            (&grant_other, Some(other.as_str()), "READ_ACP", false, true),
+            (&grant_other, Some(other.as_str()), "READ", true, false),
+            (&grant_other, None, "READ_ACP", true, false),
+        ];
+        for (a, who, permission, public, expected) in cases {
+            assert_eq!(
+                a.permits(who, permission, public),
+                expected,
+                "{who:?} {permission}"
+            );
+        }
         assert!(matches!(
             Acl::from_xml(&root, &"0".repeat(64)),
             Err(S3Error::AccessDenied)

@@ -2,9 +2,11 @@
 //! BucketOwnerEnforced, under which ACLs are disabled (only owner-only ACLs are accepted,
 //! anything else is `AccessControlListNotSupported`); with ObjectWriter or
 //! BucketOwnerPreferred ACLs are stored, public ones refused while BlockPublicAcls is on
-//! and disregarded while IgnorePublicAcls is on. A public-read object ACL lets anonymous
-//! callers read the object. Object ACLs are keyed to the object's blob, so an overwrite or
-//! delete retires them without touching the object record.
+//! and disregarded while IgnorePublicAcls is on. While ACLs are enabled their grants are
+//! honoured next to the bucket policy: READ on an object (GetObject), READ on the bucket
+//! (ListBucket), READ_ACP/WRITE_ACP (Get/Put…Acl), for everyone, every AWS user or a
+//! canonical user. Object ACLs are keyed to the object's blob, so an overwrite or delete
+//! retires them without touching the object record.
 
 use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{Principal, Request, RequestContext, Response};
@@ -161,13 +163,15 @@ fn existing_object(
     action: &str,
 ) -> S3Result<(Bucket, Object)> {
     let b = s3.bucket(bucket)?;
-    if !allowed(ctx, &b, action, &arn(bucket, Some(key)), &[]) {
+    let obj = s3.store.read(|txn| state::get_object(txn, bucket, key))?;
+    let permitted = allowed(ctx, &b, action, &arn(bucket, Some(key)), &[])
+        || obj
+            .as_ref()
+            .is_some_and(|o| object_acl_allows(s3, ctx, &b, key, o, action));
+    if !permitted {
         return Err(S3Error::AccessDenied);
     }
-    let obj = s3
-        .store
-        .read(|txn| state::get_object(txn, bucket, key))?
-        .ok_or_else(|| S3Error::NoSuchKey(key.to_string()))?;
+    let obj = obj.ok_or_else(|| S3Error::NoSuchKey(key.to_string()))?;
     Ok((b, obj))
 }
 
@@ -279,12 +283,61 @@ pub async fn apply_create(
     Ok(())
 }
 
-/// Whether an object's ACL lets the caller read it: ACLs enabled, IgnorePublicAcls off,
-/// and a grant of READ to everyone (or to every signed-in AWS user).
-pub fn acl_allows_read(s3: &S3, ctx: &RequestContext, b: &Bucket, key: &str, obj: &Object) -> bool {
-    if b.bpa().ignore_public_acls || enforced(s3, &b.name).unwrap_or(true) {
+/// The ACL permission an S3 action needs on a bucket (`bucket`) or an object.
+fn permission_for(action: &str, bucket: bool) -> Option<&'static str> {
+    Some(match (action, bucket) {
+        ("s3:ListBucket" | "s3:ListBucketVersions" | "s3:ListBucketMultipartUploads", true) => {
+            "READ"
+        }
+        ("s3:GetBucketAcl", true) | ("s3:GetObjectAcl", false) => "READ_ACP",
+        ("s3:PutBucketAcl", true) | ("s3:PutObjectAcl", false) => "WRITE_ACP",
+        ("s3:GetObject", false) => "READ",
+        _ => return None,
+    })
+}
+
+/// Whether `acl` lets the caller of `ctx` perform `action`: only while ACLs are enabled
+/// (not BucketOwnerEnforced), with public grants void under IgnorePublicAcls.
+fn acl_permits(
+    s3: &S3,
+    ctx: &RequestContext,
+    b: &Bucket,
+    acl: &Acl,
+    action: &str,
+    bucket: bool,
+) -> bool {
+    let Some(permission) = permission_for(action, bucket) else {
+        return false;
+    };
+    if enforced(s3, &b.name).unwrap_or(true) {
         return false;
     }
-    let authenticated = ctx.principal != Principal::Anonymous;
-    matches!(object_acl(s3, &b.name, key, obj), Ok(Some(acl)) if acl.public_read(authenticated))
+    let requester = match &ctx.principal {
+        Principal::Anonymous => None,
+        p => p.account().map(|a| canonical_id(a.as_str())),
+    };
+    acl.permits(
+        requester.as_deref(),
+        permission,
+        !b.bpa().ignore_public_acls,
+    )
+}
+
+/// Whether the bucket's ACL lets the caller perform `action` on the bucket.
+pub fn bucket_acl_allows(s3: &S3, ctx: &RequestContext, b: &Bucket, action: &str) -> bool {
+    permission_for(action, true).is_some()
+        && matches!(s3.config::<Acl>(&b.name, ACL), Ok(Some(acl)) if acl_permits(s3, ctx, b, &acl, action, true))
+}
+
+/// Whether an object's ACL lets the caller perform `action` on it.
+pub fn object_acl_allows(
+    s3: &S3,
+    ctx: &RequestContext,
+    b: &Bucket,
+    key: &str,
+    obj: &Object,
+    action: &str,
+) -> bool {
+    permission_for(action, false).is_some()
+        && matches!(object_acl(s3, &b.name, key, obj), Ok(Some(acl)) if acl_permits(s3, ctx, b, &acl, action, false))
 }
