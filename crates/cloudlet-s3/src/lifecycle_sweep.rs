@@ -170,3 +170,122 @@ pub fn start(store: Store, clock: Clock) {
         }
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lifecycle::{Expiration, Filter, Rule, Selector};
+
+    /// Records are built from JSON so fields added later (with serde defaults) need no edit.
+    fn record<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> T {
+        serde_json::from_value(v).unwrap()
+    }
+
+    fn rule(id: &str, prefix: &str, days: Option<u64>, abort: Option<u64>) -> Rule {
+        Rule {
+            id: id.into(),
+            selector: Selector::Filter(Filter {
+                prefix: Some(prefix.into()),
+                ..Filter::default()
+            }),
+            enabled: true,
+            expiration: days.map(|d| Expiration {
+                days: Some(d),
+                ..Expiration::default()
+            }),
+            transitions: Vec::new(),
+            noncurrent_transitions: Vec::new(),
+            noncurrent_expiration: None,
+            abort_days: abort,
+        }
+    }
+
+    #[test]
+    fn sweep_deletes_what_is_due_and_nothing_else() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let store = Store::ephemeral().unwrap();
+            let config = LifecycleConfiguration {
+                rules: vec![
+                    rule("tmp", "tmp/", Some(2), Some(1)),
+                    rule("logs", "logs/", Some(5), None),
+                ],
+                transition_minimum: None,
+            };
+            let day = 1000;
+            // Created at 500: "2 days" end at the midnight after 2500, i.e. 3000.
+            let objects = [
+                ("tmp/old", 500),
+                ("tmp/new", 2500),
+                ("logs/a", 500),
+                ("keep", 0),
+            ];
+            let uploads = [
+                ("tmp/up", "u1", 500),
+                ("keep/up", "u2", 0),
+                ("tmp/late", "u3", 1900),
+            ];
+            store
+                .write(move |txn| {
+                    let bucket: state::Bucket = record(serde_json::json!({
+                        "name": "b", "owner": "000000000000", "region": "us-east-1",
+                        "created": 0, "policy": null, "public_access_block": null,
+                        "website": null, "tags": null,
+                    }));
+                    state::put_bucket(txn, &bucket)?;
+                    config_store::put(txn, "b", crate::ops::lifecycle::NAME, &config)?;
+                    for (key, at) in objects {
+                        let obj: state::Object = record(serde_json::json!({
+                            "blob": format!("blob-{key}"), "size": 1, "etag": "e",
+                            "content_type": null, "last_modified": at, "metadata": [],
+                            "headers": [], "tags": [],
+                        }));
+                        state::put_object(txn, "b", key, &obj)?;
+                    }
+                    for (key, id, at) in uploads {
+                        let u: mpstate::Upload = record(serde_json::json!({
+                            "bucket": "b", "key": key, "id": id, "initiated": at,
+                            "owner": "000000000000", "content_type": null, "metadata": [],
+                            "headers": [], "tags": [],
+                        }));
+                        mpstate::put_upload(txn, &u)?;
+                    }
+                    Ok::<_, S3Error>(())
+                })
+                .await
+                .unwrap();
+            let clock = Clock {
+                day_ms: day,
+                every: Duration::from_secs(1),
+            };
+            assert_eq!(sweep(&store, clock, 2999).await.unwrap(), 1, "u1 at 2000");
+            assert_eq!(sweep(&store, clock, 3000).await.unwrap(), 2, "tmp/old, u3");
+            assert_eq!(sweep(&store, clock, 4999).await.unwrap(), 0);
+            let mut left = Vec::new();
+            store
+                .read(|txn| {
+                    state::scan_objects(txn, "b", "", "", |k, _| {
+                        left.push(k.to_string());
+                        true
+                    })
+                })
+                .unwrap();
+            assert_eq!(left, ["keep", "logs/a", "tmp/new"]);
+            let ups: Vec<String> = store
+                .read(|txn| mpstate::list_uploads(txn, "b"))
+                .unwrap()
+                .into_iter()
+                .map(|u| u.id)
+                .collect();
+            assert_eq!(ups, ["u2"]);
+            assert_eq!(
+                sweep(&store, clock, 6000).await.unwrap(),
+                2,
+                "tmp/new, logs/a"
+            );
+        });
+    }
+}
