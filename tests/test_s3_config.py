@@ -441,7 +441,7 @@ def test_ownership_controls(s3, bucket):
 
 
 def owner_only(owner_id):
-    return [{"Grantee": {"ID": owner_id, "DisplayName": "cloudlet", "Type": "CanonicalUser"},
+    return [{"Grantee": {"ID": owner_id, "Type": "CanonicalUser"},
              "Permission": "FULL_CONTROL"}]
 
 

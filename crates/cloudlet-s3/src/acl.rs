@@ -204,22 +204,18 @@ impl Acl {
         Ok(Acl { grants })
     }
 
+    /// The `AccessControlPolicy` document (without DisplayName, which S3 no longer returns).
     pub fn to_xml(&self, owner: &str) -> String {
         let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         out.push_str(&format!(
-            "<AccessControlPolicy xmlns=\"{XMLNS}\"><Owner><ID>{}</ID><DisplayName>cloudlet</DisplayName></Owner><AccessControlList>",
+            "<AccessControlPolicy xmlns=\"{XMLNS}\"><Owner><ID>{}</ID></Owner><AccessControlList>",
             escape(owner)
         ));
         for g in &self.grants {
             let grantee = match &g.grantee {
                 Grantee::User(id) => format!(
-                    "<Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\"><ID>{}</ID>{}</Grantee>",
-                    escape(id),
-                    if id == owner {
-                        "<DisplayName>cloudlet</DisplayName>"
-                    } else {
-                        ""
-                    }
+                    "<Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\"><ID>{}</ID></Grantee>",
+                    escape(id)
                 ),
                 Grantee::Group(uri) => format!(
                     "<Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"Group\"><URI>{}</URI></Grantee>",
