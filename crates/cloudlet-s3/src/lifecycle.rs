@@ -29,12 +29,11 @@ pub struct Filter {
     pub and: bool,
 }
 
-/// The rule's selector as sent: the legacy top-level `<Prefix>`, a `<Filter>`, or neither.
+/// The rule's selector as sent: the legacy top-level `<Prefix>` or a `<Filter>`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Selector {
     LegacyPrefix(String),
     Filter(Filter),
-    None,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,7 +135,6 @@ impl Rule {
                 ..Filter::default()
             },
             Selector::Filter(f) => f.clone(),
-            Selector::None => Filter::default(),
         }
     }
 

@@ -208,7 +208,8 @@ fn rule_of(r: &Element, new_id: &mut dyn FnMut() -> String) -> S3Result<Rule> {
         (Some(_), Some(_)) => return Err(S3Error::MalformedXml),
         (Some(p), None) => Selector::LegacyPrefix(p.text.clone()),
         (None, Some(f)) => Selector::Filter(filter_of(f)?),
-        (None, None) => Selector::None,
+        // S3 requires one of the two.
+        (None, None) => return Err(S3Error::MalformedXml),
     };
     let expiration = r.child("Expiration").map(expiration_of).transpose()?;
     let transitions = r
@@ -345,9 +346,6 @@ impl LifecycleConfiguration {
                     write_filter(&mut x, f);
                     x.close();
                 }
-                Selector::None => {
-                    x.open("Filter").close();
-                }
             }
             x.elem("Status", if r.enabled { "Enabled" } else { "Disabled" });
             for t in &r.transitions {
@@ -459,6 +457,7 @@ mod tests {
         let cases = [
             (doc(""), "MalformedXml".to_string()),
             (format!("<Rule><Filter/>{exp}</Rule>"), "MalformedXml".into()),
+            (format!("<Rule><ID>a</ID>{status}{exp}</Rule>"), "MalformedXml".into()),
             (
                 format!("<Rule><Filter/><Status>On</Status>{exp}</Rule>"),
                 "MalformedXml".into(),
