@@ -377,15 +377,18 @@ def test_default_encryption(server, s3, bucket):
     assert s3.head_object(Bucket=bucket, Key="a")["ServerSideEncryption"] == "AES256"
     assert s3.get_object(Bucket=bucket, Key="a")["ServerSideEncryption"] == "AES256"
 
-    kms = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "alias/my-key"},
+    key_id = "1234abcd-12ab-34cd-56ef-1234567890ab"
+    kms = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key_id},
            "BucketKeyEnabled": True}
     s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [kms]})
     assert s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"] == [kms]
     put = s3.put_object(Bucket=bucket, Key="b", Body=b"b")
-    assert (put["ServerSideEncryption"], put["SSEKMSKeyId"], put["BucketKeyEnabled"]) == (
-        "aws:kms", "alias/my-key", True)
+    # Objects name the key by its ARN.
+    key_arn = put["SSEKMSKeyId"]
+    assert key_arn.startswith("arn:aws:kms:us-east-1:") and key_arn.endswith(f":key/{key_id}")
+    assert (put["ServerSideEncryption"], put["BucketKeyEnabled"]) == ("aws:kms", True)
     head = s3.head_object(Bucket=bucket, Key="b")
-    assert (head["ServerSideEncryption"], head["SSEKMSKeyId"]) == ("aws:kms", "alias/my-key")
+    assert (head["ServerSideEncryption"], head["SSEKMSKeyId"]) == ("aws:kms", key_arn)
     # The request's own choice wins over the default.
     assert s3.put_object(Bucket=bucket, Key="c", Body=b"c",
                          ServerSideEncryption="AES256")["ServerSideEncryption"] == "AES256"
@@ -397,6 +400,7 @@ def test_default_encryption(server, s3, bucket):
             {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256", "KMSMasterKeyID": "k"}}]})
     assert error_of(e) == (400, "InvalidArgument",
                            "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse")
+    assert e.value.response["Error"]["ArgumentName"] == "ApplyServerSideEncryptionByDefault"
     with pytest.raises(ClientError) as e:
         s3.put_object(Bucket=bucket, Key="d", Body=b"d", ServerSideEncryption="DES")
     assert error_of(e) == (400, "InvalidEncryptionAlgorithmError",
@@ -405,16 +409,22 @@ def test_default_encryption(server, s3, bucket):
 
     # Copies and multipart uploads are encrypted as the target bucket says.
     copy = s3.copy_object(Bucket=bucket, Key="a-copy", CopySource={"Bucket": bucket, "Key": "a"})
-    assert (copy["ServerSideEncryption"], copy["SSEKMSKeyId"]) == ("aws:kms", "alias/my-key")
+    assert (copy["ServerSideEncryption"], copy["SSEKMSKeyId"]) == ("aws:kms", key_arn)
     assert s3.head_object(Bucket=bucket, Key="a-copy")["ServerSideEncryption"] == "aws:kms"
     upload = s3.create_multipart_upload(Bucket=bucket, Key="mp")
     assert upload["ServerSideEncryption"] == "aws:kms"
     part = s3.upload_part(Bucket=bucket, Key="mp", UploadId=upload["UploadId"], PartNumber=1, Body=b"p")
-    assert (part["ServerSideEncryption"], part["SSEKMSKeyId"]) == ("aws:kms", "alias/my-key")
+    assert (part["ServerSideEncryption"], part["SSEKMSKeyId"]) == ("aws:kms", key_arn)
     done = s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=upload["UploadId"], MultipartUpload={
         "Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
     assert done["ServerSideEncryption"] == "aws:kms"
-    assert s3.head_object(Bucket=bucket, Key="mp")["SSEKMSKeyId"] == "alias/my-key"
+    assert s3.head_object(Bucket=bucket, Key="mp")["SSEKMSKeyId"] == key_arn
+    # Without a key, the account's AWS managed key, the same every time.
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [
+        {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}]})
+    first = s3.put_object(Bucket=bucket, Key="m1", Body=b"m")["SSEKMSKeyId"]
+    assert first.startswith("arn:aws:kms:us-east-1:") and ":key/" in first and first != key_arn
+    assert s3.put_object(Bucket=bucket, Key="m2", Body=b"m")["SSEKMSKeyId"] == first
 
     s3.delete_bucket_encryption(Bucket=bucket)
     rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]

@@ -39,6 +39,8 @@ pub enum ConfigError {
     InvalidEncryptionAlgorithm(String),
     #[error("invalid object ownership {0}")]
     InvalidObjectOwnershipHeader(String),
+    #[error("KMS key with AES256")]
+    KmsKeyNotApplicable,
 }
 
 impl From<ConfigError> for AwsError {
@@ -114,6 +116,11 @@ impl From<ConfigError> for AwsError {
                 format!("Invalid x-amz-object-ownership header: {v}"),
             )
             .with("ArgumentName", "x-amz-object-ownership"),
+            KmsKeyNotApplicable => AwsError::client(
+                "InvalidArgument",
+                "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse",
+            )
+            .with("ArgumentName", "ApplyServerSideEncryptionByDefault"),
         }
     }
 }

@@ -16,14 +16,6 @@ use crate::error::{S3Error, S3Result};
 use crate::upload::hv;
 use crate::xml::Element;
 
-fn invalid(message: &str, name: &str, value: &str) -> S3Error {
-    S3Error::InvalidArgument {
-        message: message.to_string(),
-        name: name.to_string(),
-        value: value.to_string(),
-    }
-}
-
 fn bool_text(v: bool) -> &'static str {
     if v { "true" } else { "false" }
 }
@@ -68,14 +60,8 @@ impl Encryption {
         let kms_key = by_default
             .child_text("KMSMasterKeyID")
             .filter(|k| !k.is_empty());
-        if algorithm == "AES256"
-            && let Some(k) = kms_key
-        {
-            return Err(invalid(
-                "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse",
-                "ApplyServerSideEncryptionByDefault",
-                k,
-            ));
+        if algorithm == "AES256" && kms_key.is_some() {
+            return Err(ConfigError::KmsKeyNotApplicable.into());
         }
         let bucket_key = match rule.child_text("BucketKeyEnabled") {
             None | Some("false") => false,
@@ -154,8 +140,7 @@ pub fn object_encryption(s3: &S3, bucket: &str, h: &HeaderMap) -> S3Result<Vec<(
         algorithm.clone(),
     )];
     if algorithm.starts_with("aws:kms") {
-        let key =
-            key.unwrap_or_else(|| format!("arn:aws:kms:{}:{}:alias/aws/s3", b.region, b.owner));
+        let key = key_arn(key.as_deref(), &b.region, &b.owner);
         out.push(("x-amz-server-side-encryption-aws-kms-key-id".into(), key));
         if bucket_key {
             out.push((
@@ -165,6 +150,31 @@ pub fn object_encryption(s3: &S3, bucket: &str, h: &HeaderMap) -> S3Result<Vec<(
         }
     }
     Ok(out)
+}
+
+/// The ARN objects report for a KMS key: a key id or alias is qualified with the bucket's
+/// region and account; no key at all means the account's AWS managed `aws/s3` key, whose
+/// id is derived from the account and region so it stays the same.
+pub fn key_arn(key: Option<&str>, region: &str, account: &str) -> String {
+    match key {
+        Some(k) if k.starts_with("arn:") => k.to_string(),
+        Some(k) if k.starts_with("alias/") => format!("arn:aws:kms:{region}:{account}:{k}"),
+        Some(k) => format!("arn:aws:kms:{region}:{account}:key/{k}"),
+        None => {
+            use sha2::Digest;
+            let h = cloudlet_core::ids::hex(&sha2::Sha256::digest(format!(
+                "aws/s3:{account}:{region}"
+            )));
+            format!(
+                "arn:aws:kms:{region}:{account}:key/{}-{}-{}-{}-{}",
+                &h[0..8],
+                &h[8..12],
+                &h[12..16],
+                &h[16..20],
+                &h[20..32]
+            )
+        }
+    }
 }
 
 /// The `x-amz-server-side-encryption*` headers of a request (as [`object_encryption`] set
