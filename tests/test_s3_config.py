@@ -555,6 +555,24 @@ def test_acls_with_object_writer(server, s3):
         s3.put_bucket_acl(Bucket=bucket, GrantWrite='fakekey="1234"')
     assert error_of(e) == (400, "InvalidArgument", "Argument format not recognized")
     with pytest.raises(ClientError) as e:
+        s3.put_bucket_acl(Bucket=bucket, AccessControlPolicy={
+            "Owner": {"ID": owner}, "Grants": [{"Grantee": {"Type": "BadType", "ID": owner},
+                                                "Permission": "READ"}]})
+    assert error_of(e) == (400, "MalformedACLError",
+                           "The XML you provided was not well-formed or did not validate against our published schema")
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_acl(Bucket=bucket)
+    assert error_of(e) == (400, "MissingSecurityHeader", "Your request was missing a required header")
+    assert e.value.response["Error"]["MissingHeaderName"] == "x-amz-acl"
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_acl(Bucket=bucket, ACL="private", AccessControlPolicy={
+            "Owner": {"ID": owner}, "Grants": owner_only(owner)})
+    assert error_of(e) == (400, "UnexpectedContent", "This request does not support content")
+    # Grant headers replace every grant, the owner's too.
+    s3.put_bucket_acl(Bucket=bucket, GrantRead='uri="http://acs.amazonaws.com/groups/s3/LogDelivery"')
+    assert s3.get_bucket_acl(Bucket=bucket)["Grants"] == [
+        {"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/s3/LogDelivery"}, "Permission": "READ"}]
+    with pytest.raises(ClientError) as e:
         s3.put_object_acl(Bucket=bucket, Key="missing", ACL="private")
     assert error_of(e)[1] == "NoSuchKey"
 

@@ -185,6 +185,12 @@ impl Acl {
         let mut grants = Vec::new();
         for g in list.children_named("Grant") {
             let who = g.child("Grantee").ok_or_else(malformed)?;
+            let kind = who.attr("type");
+            if kind
+                .is_some_and(|k| !["CanonicalUser", "Group", "AmazonCustomerByEmail"].contains(&k))
+            {
+                return Err(malformed());
+            }
             let grantee = if let Some(id) = who.child_text("ID") {
                 Grantee::User(id.to_string())
             } else if let Some(uri) = who.child_text("URI") {

@@ -41,6 +41,10 @@ pub enum ConfigError {
     InvalidObjectOwnershipHeader(String),
     #[error("KMS key with AES256")]
     KmsKeyNotApplicable,
+    #[error("no ACL given")]
+    MissingAclHeader,
+    #[error("ACL given twice")]
+    UnexpectedContent,
 }
 
 impl From<ConfigError> for AwsError {
@@ -121,6 +125,14 @@ impl From<ConfigError> for AwsError {
                 "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse",
             )
             .with("ArgumentName", "ApplyServerSideEncryptionByDefault"),
+            MissingAclHeader => AwsError::client(
+                "MissingSecurityHeader",
+                "Your request was missing a required header",
+            )
+            .with("MissingHeaderName", "x-amz-acl"),
+            UnexpectedContent => {
+                AwsError::client("UnexpectedContent", "This request does not support content")
+            }
         }
     }
 }

@@ -118,19 +118,22 @@ fn admit(s3: &S3, b: &Bucket, acl: &Acl) -> S3Result<()> {
     Ok(())
 }
 
-/// The ACL of a PUT/PUT ACL request: its headers, else its `AccessControlPolicy` body.
+/// The ACL of a Put…Acl request: its headers or its `AccessControlPolicy` body, not both
+/// and not neither.
 async fn requested_acl(b: &Bucket, req: Request) -> S3Result<Acl> {
     let owner = canonical_id(&b.owner);
-    if let Some(acl) = Acl::from_headers(req.headers(), &owner)? {
-        return Ok(acl);
-    }
+    let from_headers = Acl::from_headers(req.headers(), &owner)?;
     let body = small_body(req).await?;
     let text = std::str::from_utf8(&body).map_err(|_| ConfigError::MalformedAcl)?;
-    if text.trim().is_empty() {
-        return Err(ConfigError::MalformedAcl.into());
+    match from_headers {
+        Some(_) if !text.trim().is_empty() => Err(ConfigError::UnexpectedContent.into()),
+        Some(acl) => Ok(acl),
+        None if text.trim().is_empty() => Err(ConfigError::MissingAclHeader.into()),
+        None => {
+            let root = crate::xml::parse(text).ok_or(ConfigError::MalformedAcl)?;
+            Acl::from_xml(&root, &owner)
+        }
     }
-    let root = crate::xml::parse(text).ok_or(ConfigError::MalformedAcl)?;
-    Acl::from_xml(&root, &owner)
 }
 
 pub async fn put_bucket_acl(
