@@ -318,6 +318,13 @@ def test_expiration_header(s3, bucket):
     assert s3.get_object(Bucket=bucket, Key="docs/a.txt")["Expiration"] == header
     s3.put_object(Bucket=bucket, Key="off/b.txt", Body=b"x")
     assert "Expiration" not in s3.head_object(Bucket=bucket, Key="off/b.txt")
+    copy = s3.copy_object(Bucket=bucket, Key="docs/c.txt", CopySource={"Bucket": bucket, "Key": "off/b.txt"})
+    assert copy["Expiration"].endswith('rule-id="docs-30"')
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="docs/mp")["UploadId"]
+    part = s3.upload_part(Bucket=bucket, Key="docs/mp", UploadId=upload, PartNumber=1, Body=b"p")
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="docs/mp", UploadId=upload, MultipartUpload={
+        "Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
+    assert done["Expiration"].endswith('rule-id="docs-30"')
 
 
 @pytest.fixture
@@ -642,6 +649,14 @@ def test_notification_configuration(s3, bucket):
         s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={
             "TopicConfigurations": [{"TopicArn": "arn:aws:sns:us-east-1:000000000000:t", "Events": ["s3:Bogus"]}]})
     assert error_of(e) == (400, "InvalidArgument", "The event is not supported for notifications")
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={
+            "QueueConfigurations": [{"QueueArn": "invalid-queue", "Events": ["s3:ObjectCreated:*"]}]})
+    assert error_of(e) == (400, "InvalidArgument", "The ARN could not be parsed")
+    assert (e.value.response["Error"]["ArgumentName"], e.value.response["Error"]["ArgumentValue"]) == (
+        "Queue", "invalid-queue")
+    # Refused documents leave the stored one in place.
+    assert len(s3.get_bucket_notification_configuration(Bucket=bucket)["QueueConfigurations"]) == 1
 
 
 def test_request_payment_acceleration_and_logging(s3, bucket):

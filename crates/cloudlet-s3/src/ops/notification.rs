@@ -78,10 +78,11 @@ const KINDS: [(&str, &str); 3] = [
 ];
 
 fn target_of(e: &Element, arn_name: &str) -> S3Result<NotificationTarget> {
-    let arn = e
-        .child_text(arn_name)
-        .filter(|a| !a.is_empty())
-        .ok_or(S3Error::MalformedXml)?;
+    let arn = e.child_text(arn_name).ok_or(S3Error::MalformedXml)?;
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    if parts.len() < 6 || parts[0] != "arn" || parts[2].is_empty() || parts[5].is_empty() {
+        return Err(invalid("The ARN could not be parsed", arn_name, arn));
+    }
     let events: Vec<String> = e
         .children_named("Event")
         .map(|v| v.text.trim().to_string())
@@ -223,7 +224,8 @@ mod tests {
         assert!(n.eventbridge);
         assert_eq!(Notification::from_xml(&root(&n.to_xml())).unwrap(), n);
         let bad = [
-            "<NotificationConfiguration><TopicConfiguration><Topic>arn</Topic><Event>s3:Nope</Event></TopicConfiguration></NotificationConfiguration>",
+            "<NotificationConfiguration><TopicConfiguration><Topic>arn:aws:sns:us-east-1:000000000000:t</Topic><Event>s3:Nope</Event></TopicConfiguration></NotificationConfiguration>",
+            "<NotificationConfiguration><TopicConfiguration><Topic>invalid-topic</Topic><Event>s3:ObjectCreated:*</Event></TopicConfiguration></NotificationConfiguration>",
             "<NotificationConfiguration><TopicConfiguration><Topic>arn</Topic></TopicConfiguration></NotificationConfiguration>",
             "<NotificationConfiguration><TopicConfiguration><Event>s3:ObjectCreated:*</Event></TopicConfiguration></NotificationConfiguration>",
             "<NotificationConfiguration><TopicConfiguration><Topic>arn</Topic><Event>s3:ObjectCreated:*</Event><Filter><S3Key><FilterRule><Name>middle</Name><Value>x</Value></FilterRule></S3Key></Filter></TopicConfiguration></NotificationConfiguration>",

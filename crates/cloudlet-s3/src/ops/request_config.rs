@@ -103,7 +103,11 @@ pub async fn after(
     }
     if !matches!(
         op,
-        Op::PutObject | Op::CopyObject | Op::GetObject | Op::HeadObject
+        Op::PutObject
+            | Op::CopyObject
+            | Op::GetObject
+            | Op::HeadObject
+            | Op::CompleteMultipartUpload
     ) || !r.status().is_success()
     {
         return Ok(());
