@@ -612,6 +612,14 @@ def test_acl_grants_let_others_in(server, s3):
     status, _, body = raw(server, "GET", f"/{bucket}?list-type=2")
     assert status == 200 and b"<Key>shared</Key>" in body
 
+    # An explicit deny in the bucket policy wins over any grant.
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Deny", "Principal": "*", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{bucket}",
+        "Condition": {"StringNotEquals": {"aws:PrincipalAccount": "000000000000"}}}]}))
+    assert raw(server, "GET", f"/{bucket}?list-type=2")[0] == 403
+    s3.delete_bucket_policy(Bucket=bucket)
+    assert raw(server, "GET", f"/{bucket}?list-type=2")[0] == 200
+
     # Disabling ACLs voids every grant.
     s3.put_bucket_acl(Bucket=bucket, ACL="private")
     s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={

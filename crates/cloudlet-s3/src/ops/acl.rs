@@ -299,20 +299,23 @@ fn permission_for(action: &str, bucket: bool) -> Option<&'static str> {
     })
 }
 
-/// Whether `acl` lets the caller of `ctx` perform `action`: only while ACLs are enabled
-/// (not BucketOwnerEnforced), with public grants void under IgnorePublicAcls.
+/// Whether `acl` lets the caller of `ctx` perform `action` on the bucket (`key` None) or an
+/// object: only while ACLs are enabled (not BucketOwnerEnforced), never against an explicit
+/// deny of the bucket policy, with public grants void under IgnorePublicAcls.
 fn acl_permits(
     s3: &S3,
     ctx: &RequestContext,
     b: &Bucket,
     acl: &Acl,
     action: &str,
-    bucket: bool,
+    key: Option<&str>,
 ) -> bool {
-    let Some(permission) = permission_for(action, bucket) else {
+    let Some(permission) = permission_for(action, key.is_none()) else {
         return false;
     };
-    if enforced(s3, &b.name).unwrap_or(true) {
+    if enforced(s3, &b.name).unwrap_or(true)
+        || crate::auth::explicitly_denied(ctx, b, action, &arn(&b.name, key))
+    {
         return false;
     }
     let requester = match &ctx.principal {
@@ -329,7 +332,7 @@ fn acl_permits(
 /// Whether the bucket's ACL lets the caller perform `action` on the bucket.
 pub fn bucket_acl_allows(s3: &S3, ctx: &RequestContext, b: &Bucket, action: &str) -> bool {
     permission_for(action, true).is_some()
-        && matches!(s3.config::<Acl>(&b.name, ACL), Ok(Some(acl)) if acl_permits(s3, ctx, b, &acl, action, true))
+        && matches!(s3.config::<Acl>(&b.name, ACL), Ok(Some(acl)) if acl_permits(s3, ctx, b, &acl, action, None))
 }
 
 /// Whether an object's ACL lets the caller perform `action` on it.
@@ -342,5 +345,5 @@ pub fn object_acl_allows(
     action: &str,
 ) -> bool {
     permission_for(action, false).is_some()
-        && matches!(object_acl(s3, &b.name, key, obj), Ok(Some(acl)) if acl_permits(s3, ctx, b, &acl, action, false))
+        && matches!(object_acl(s3, &b.name, key, obj), Ok(Some(acl)) if acl_permits(s3, ctx, b, &acl, action, Some(key)))
 }
