@@ -307,7 +307,8 @@ def next_midnight_after(last_modified, days):
 
 def test_expiration_header(s3, bucket):
     s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
-        lifecycle_rule(ID="docs-30", Filter={"Prefix": "docs/"}, Expiration={"Days": 30}),
+        lifecycle_rule(ID="docs-30", Filter={"Prefix": "docs/"}, Expiration={"Days": 30},
+                       AbortIncompleteMultipartUpload={"DaysAfterInitiation": 7}),
         lifecycle_rule(ID="off", Filter={"Prefix": "off/"}, Status="Disabled")]})
     put = s3.put_object(Bucket=bucket, Key="docs/a.txt", Body=b"x")
     head = s3.head_object(Bucket=bucket, Key="docs/a.txt")
@@ -320,8 +321,15 @@ def test_expiration_header(s3, bucket):
     assert "Expiration" not in s3.head_object(Bucket=bucket, Key="off/b.txt")
     copy = s3.copy_object(Bucket=bucket, Key="docs/c.txt", CopySource={"Bucket": bucket, "Key": "off/b.txt"})
     assert copy["Expiration"].endswith('rule-id="docs-30"')
-    upload = s3.create_multipart_upload(Bucket=bucket, Key="docs/mp")["UploadId"]
+    created = s3.create_multipart_upload(Bucket=bucket, Key="docs/mp")
+    upload = created["UploadId"]
+    (listed,) = s3.list_multipart_uploads(Bucket=bucket)["Uploads"]
+    abort_date = next_midnight_after(listed["Initiated"], 7)
+    assert (created["AbortDate"], created["AbortRuleId"]) == (abort_date, "docs-30")
     part = s3.upload_part(Bucket=bucket, Key="docs/mp", UploadId=upload, PartNumber=1, Body=b"p")
+    parts = s3.list_parts(Bucket=bucket, Key="docs/mp", UploadId=upload)
+    assert (parts["AbortDate"], parts["AbortRuleId"]) == (abort_date, "docs-30")
+    assert "AbortDate" not in s3.create_multipart_upload(Bucket=bucket, Key="off/mp")
     done = s3.complete_multipart_upload(Bucket=bucket, Key="docs/mp", UploadId=upload, MultipartUpload={
         "Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
     assert done["Expiration"].endswith('rule-id="docs-30"')

@@ -184,8 +184,9 @@ impl LifecycleConfiguration {
             .min_by_key(|(at, _)| *at)
     }
 
-    /// When an incomplete multipart upload of `key` begun at `initiated_ms` is aborted.
-    pub fn abort_at(&self, key: &str, initiated_ms: u64, day_ms: u64) -> Option<u64> {
+    /// When an incomplete multipart upload of `key` begun at `initiated_ms` is aborted, and
+    /// by which rule.
+    pub fn abort_at(&self, key: &str, initiated_ms: u64, day_ms: u64) -> Option<(u64, &str)> {
         self.rules
             .iter()
             .filter(|r| {
@@ -195,8 +196,11 @@ impl LifecycleConfiguration {
                         .as_deref()
                         .is_none_or(|p| key.starts_with(p))
             })
-            .filter_map(|r| r.abort_days.map(|d| after_days(initiated_ms, d, day_ms)))
-            .min()
+            .filter_map(|r| {
+                r.abort_days
+                    .map(|d| (after_days(initiated_ms, d, day_ms), r.id.as_str()))
+            })
+            .min_by_key(|(at, _)| *at)
     }
 
     /// Whether any enabled rule acts on current objects or uploads (worth sweeping).
@@ -278,7 +282,7 @@ mod tests {
         for (key, size, tags, expected) in cases {
             assert_eq!(c.expiry(key, 500, size, &tags, day), expected, "{key}");
         }
-        assert_eq!(c.abort_at("logs/x", 500, day), Some(2000));
+        assert_eq!(c.abort_at("logs/x", 500, day), Some((2000, "logs")));
         assert_eq!(c.abort_at("other", 500, day), None);
         assert!(c.acts());
     }

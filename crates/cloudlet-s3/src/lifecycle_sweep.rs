@@ -134,7 +134,7 @@ async fn abort_uploads(
     for u in uploads {
         if config
             .abort_at(&u.key, u.initiated, clock.day_ms)
-            .is_none_or(|at| at > now)
+            .is_none_or(|(at, _)| at > now)
         {
             continue;
         }

@@ -76,3 +76,11 @@ pub fn expiration_header(s3: &S3, bucket: &str, key: &str, obj: &Object) -> Opti
         rule.replace('"', "\\\"")
     ))
 }
+
+/// `x-amz-abort-date` and `x-amz-abort-rule-id` for a multipart upload an enabled rule
+/// will abort.
+pub fn abort_headers(s3: &S3, bucket: &str, key: &str, initiated: u64) -> Option<(String, String)> {
+    let config: LifecycleConfiguration = s3.config(bucket, NAME).ok()??;
+    let (at, rule) = config.abort_at(key, initiated, s3.lifecycle.day_ms)?;
+    Some((http_date(at), rule.to_string()))
+}

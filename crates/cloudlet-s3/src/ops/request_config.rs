@@ -88,6 +88,25 @@ pub async fn after(
             encryption = stored_encryption(&u.headers);
         }
     }
+    if matches!(op, Op::CreateMultipartUpload | Op::ListParts) && r.status().is_success() {
+        let initiated = match op {
+            Op::ListParts => {
+                let id = query.get("uploadId").unwrap_or("");
+                s3.store
+                    .read(|txn| mpstate::get_upload(txn, bucket, id))
+                    .ok()
+                    .flatten()
+                    .map(|u| u.initiated)
+            }
+            _ => Some(super::now_ms()),
+        };
+        if let Some((date, rule)) =
+            initiated.and_then(|at| lifecycle::abort_headers(s3, bucket, key, at))
+        {
+            set_header(r, "x-amz-abort-date", &date);
+            set_header(r, "x-amz-abort-rule-id", &rule);
+        }
+    }
     if op == Op::CompleteMultipartUpload
         && r.status().is_success()
         && let Ok(Some(obj)) = s3.store.read(|txn| state::get_object(txn, bucket, key))
