@@ -309,7 +309,8 @@ def test_expiration_header(s3, bucket):
     s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
         lifecycle_rule(ID="docs-30", Filter={"Prefix": "docs/"}, Expiration={"Days": 30},
                        AbortIncompleteMultipartUpload={"DaysAfterInitiation": 7}),
-        lifecycle_rule(ID="off", Filter={"Prefix": "off/"}, Status="Disabled")]})
+        lifecycle_rule(ID="off", Filter={"Prefix": "off/"}, Status="Disabled"),
+        lifecycle_rule(ID="far", Filter={"Prefix": "far/"}, Expiration={"Days": 10**12})]})
     put = s3.put_object(Bucket=bucket, Key="docs/a.txt", Body=b"x")
     head = s3.head_object(Bucket=bucket, Key="docs/a.txt")
     expected = next_midnight_after(head["LastModified"], 30)
@@ -319,6 +320,9 @@ def test_expiration_header(s3, bucket):
     assert s3.get_object(Bucket=bucket, Key="docs/a.txt")["Expiration"] == header
     s3.put_object(Bucket=bucket, Key="off/b.txt", Body=b"x")
     assert "Expiration" not in s3.head_object(Bucket=bucket, Key="off/b.txt")
+    # A date past what HTTP can write is left out rather than mangled.
+    s3.put_object(Bucket=bucket, Key="far/x", Body=b"x")
+    assert "Expiration" not in s3.head_object(Bucket=bucket, Key="far/x")
     copy = s3.copy_object(Bucket=bucket, Key="docs/c.txt", CopySource={"Bucket": bucket, "Key": "off/b.txt"})
     assert copy["Expiration"].endswith('rule-id="docs-30"')
     created = s3.create_multipart_upload(Bucket=bucket, Key="docs/mp")

@@ -106,7 +106,11 @@ pub fn parse_date(s: &str) -> Option<u64> {
         d.next()?.parse::<i64>().ok()?,
         d.next()?.parse::<i64>().ok()?,
     );
-    if d.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&day) {
+    if d.next().is_some()
+        || !(1..=9999).contains(&y)
+        || !(1..=12).contains(&m)
+        || !(1..=31).contains(&day)
+    {
         return None;
     }
     let time = time
@@ -155,7 +159,10 @@ impl Rule {
 /// `start + days` rounded up to the next midnight UTC, as S3 counts lifecycle days.
 pub fn after_days(start_ms: u64, days: u64, day_ms: u64) -> u64 {
     let day_ms = day_ms.max(1);
-    (start_ms + days * day_ms).div_ceil(day_ms) * day_ms
+    start_ms
+        .saturating_add(days.saturating_mul(day_ms))
+        .div_ceil(day_ms)
+        .saturating_mul(day_ms)
 }
 
 impl LifecycleConfiguration {
@@ -245,11 +252,14 @@ mod tests {
             ("2030-13-01T00:00:00Z", None),
             ("2030-01-01T00:00:00+09:00", None),
             ("soon", None),
+            ("99999999999-01-01T00:00:00Z", None),
+            ("-5-01-01T00:00:00Z", None),
         ];
         for (s, expected) in cases {
             assert_eq!(parse_date(s), expected, "{s}");
         }
         assert_eq!(after_days(1_000, 1, 100), 1_100);
+        assert!(after_days(1_000, u64::MAX, DAY_MS) > 1_000);
         assert_eq!(after_days(1_050, 1, 100), 1_200);
         // 2014-01-15 10:30 + 3 days → 2014-01-19 00:00 (the AWS documentation's example).
         let jan15 = parse_date("2014-01-15T10:30:00Z").unwrap();

@@ -38,9 +38,9 @@ impl Clock {
         Clock {
             day_ms: secs("CLOUDLET_S3_LIFECYCLE_DAY_SECONDS")
                 .map_or(DAY_MS, |s| ((s * 1000.0) as u64).max(1)),
-            every: Duration::from_secs_f64(
-                secs("CLOUDLET_S3_LIFECYCLE_SWEEP_SECONDS").unwrap_or(60.0),
-            ),
+            every: secs("CLOUDLET_S3_LIFECYCLE_SWEEP_SECONDS")
+                .and_then(|s| Duration::try_from_secs_f64(s).ok())
+                .unwrap_or(Duration::from_secs(60)),
         }
     }
 }

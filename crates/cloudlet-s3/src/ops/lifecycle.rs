@@ -72,7 +72,7 @@ pub fn expiration_header(s3: &S3, bucket: &str, key: &str, obj: &Object) -> Opti
     )?;
     Some(format!(
         "expiry-date=\"{}\", rule-id=\"{}\"",
-        http_date(at),
+        header_date(at)?,
         rule.replace('"', "\\\"")
     ))
 }
@@ -82,5 +82,12 @@ pub fn expiration_header(s3: &S3, bucket: &str, key: &str, obj: &Object) -> Opti
 pub fn abort_headers(s3: &S3, bucket: &str, key: &str, initiated: u64) -> Option<(String, String)> {
     let config: LifecycleConfiguration = s3.config(bucket, NAME).ok()??;
     let (at, rule) = config.abort_at(key, initiated, s3.lifecycle.day_ms)?;
-    Some((http_date(at), rule.to_string()))
+    Some((header_date(at)?, rule.to_string()))
+}
+
+/// An HTTP date, for dates HTTP can write (before the year 10000; a rule may name more
+/// days than that).
+fn header_date(ms: u64) -> Option<String> {
+    const YEAR_10000_MS: u64 = 253_402_300_800_000;
+    (ms < YEAR_10000_MS).then(|| http_date(ms))
 }
