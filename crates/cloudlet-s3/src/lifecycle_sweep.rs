@@ -40,7 +40,9 @@ impl Clock {
                 .map_or(DAY_MS, |s| ((s * 1000.0) as u64).max(1)),
             every: secs("CLOUDLET_S3_LIFECYCLE_SWEEP_SECONDS")
                 .and_then(|s| Duration::try_from_secs_f64(s).ok())
-                .unwrap_or(Duration::from_secs(60)),
+                .map_or(Duration::from_secs(60), |d| {
+                    d.max(Duration::from_millis(10))
+                }),
         }
     }
 }
