@@ -539,6 +539,15 @@ def test_acls_with_object_writer(server, s3):
     status, _, body = raw(server, "GET", f"/{bucket}/pub")
     assert (status, body) == (200, b"hi")
 
+    # The ACL of a multipart upload applies to the object it completes.
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="mp", ACL="public-read")["UploadId"]
+    part = s3.upload_part(Bucket=bucket, Key="mp", UploadId=upload, PartNumber=1, Body=b"parts")
+    assert raw(server, "GET", f"/{bucket}/mp")[0] == 403
+    s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=upload, MultipartUpload={
+        "Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
+    assert raw(server, "GET", f"/{bucket}/mp")[:3:2] == (200, b"parts")
+    assert s3.get_object_acl(Bucket=bucket, Key="mp")["Grants"][1]["Grantee"]["URI"] == ALL_USERS
+
     # IgnorePublicAcls makes the grant void, without changing the stored ACL.
     s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
         "BlockPublicAcls": False, "IgnorePublicAcls": True, "BlockPublicPolicy": False,

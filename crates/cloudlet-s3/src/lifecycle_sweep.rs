@@ -142,7 +142,11 @@ async fn abort_uploads(
         }
         let (b, id) = (bucket.to_string(), u.id.clone());
         let parts = store
-            .write(move |txn| Ok::<_, S3Error>(mpstate::remove_upload(txn, &b, &id)?))
+            .write(move |txn| {
+                let parts = mpstate::remove_upload(txn, &b, &id)?;
+                config_store::remove(txn, &b, &crate::ops::acl::upload_acl_key(&id))?;
+                Ok::<_, S3Error>(parts)
+            })
             .await?;
         for p in parts.into_iter().flatten() {
             if let Some(id) = BlobId::parse(&p.blob) {

@@ -6,7 +6,8 @@
 //! honoured next to the bucket policy: READ on an object (GetObject), READ on the bucket
 //! (ListBucket), READ_ACP/WRITE_ACP (Get/Put…Acl), for everyone, every AWS user or a
 //! canonical user. Object ACLs are keyed to the object's blob, so an overwrite or delete
-//! retires them without touching the object record.
+//! retires them without touching the object record; the ACL of a multipart upload waits
+//! under its upload id until completion.
 
 use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{Principal, Request, RequestContext, Response};
@@ -346,4 +347,33 @@ pub fn object_acl_allows(
 ) -> bool {
     permission_for(action, false).is_some()
         && matches!(object_acl(s3, &b.name, key, obj), Ok(Some(acl)) if acl_permits(s3, ctx, b, &acl, action, Some(key)))
+}
+
+/// The key under which the ACL asked for by CreateMultipartUpload waits for completion.
+pub fn upload_acl_key(upload_id: &str) -> String {
+    format!("uploadacl\0{upload_id}")
+}
+
+/// Keeps the ACL of a new multipart upload until it completes.
+pub async fn hold_upload_acl(s3: &S3, bucket: &str, upload_id: &str, acl: Acl) -> S3Result<()> {
+    s3.store_config(bucket, &upload_acl_key(upload_id), Some(acl))
+        .await
+}
+
+/// Applies (on completion) or drops (on abort, `blob` None) the ACL an upload waits with.
+pub async fn release_upload_acl(
+    s3: &S3,
+    bucket: &str,
+    key: &str,
+    upload_id: &str,
+    blob: Option<&str>,
+) -> S3Result<()> {
+    let name = upload_acl_key(upload_id);
+    let Some(acl) = s3.config::<Acl>(bucket, &name)? else {
+        return Ok(());
+    };
+    if let Some(blob) = blob {
+        store_object_acl(s3, bucket, key, blob, acl).await?;
+    }
+    s3.store_config::<Acl>(bucket, &name, None).await
 }

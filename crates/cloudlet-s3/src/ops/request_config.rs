@@ -5,7 +5,7 @@
 //! after — ACLs and ownership are stored, and the `x-amz-server-side-encryption*` and
 //! `x-amz-expiration` headers are added to the response.
 
-use cloudlet_core::{RequestContext, Response};
+use cloudlet_core::{RequestContext, Response, body};
 use http::{HeaderMap, HeaderName, HeaderValue};
 
 use super::{acl, lifecycle, set_header, settings};
@@ -46,11 +46,7 @@ pub fn before(
             (p.ownership, p.acl) = acl::check_create(ctx, h)?;
         }
         Op::PutObject | Op::CopyObject | Op::CreateMultipartUpload => {
-            let admitted = acl::check_object_write(s3, bucket, h)?;
-            // The ACL of a multipart upload is checked but not kept for the object.
-            if op != Op::CreateMultipartUpload {
-                p.acl = admitted;
-            }
+            p.acl = acl::check_object_write(s3, bucket, h)?;
             if s3.bucket(bucket).is_ok() {
                 p.encryption = settings::object_encryption(s3, bucket, h)?;
                 for (k, v) in &p.encryption {
@@ -79,6 +75,20 @@ pub async fn after(
 ) -> S3Result<()> {
     if op == Op::CreateBucket {
         return acl::apply_create(s3, bucket, p.ownership, p.acl).await;
+    }
+    if r.status().is_success() {
+        match (op, p.acl.clone()) {
+            (Op::CreateMultipartUpload, Some(a)) => {
+                if let Some(id) = upload_id_of(r).await {
+                    acl::hold_upload_acl(s3, bucket, &id, a).await?;
+                }
+            }
+            (Op::AbortMultipartUpload, _) => {
+                let id = query.get("uploadId").unwrap_or("");
+                acl::release_upload_acl(s3, bucket, key, id, None).await?;
+            }
+            _ => {}
+        }
     }
     let mut encryption = p.encryption;
     if matches!(op, Op::UploadPart | Op::UploadPartCopy) && r.status().is_success() {
@@ -134,6 +144,10 @@ pub async fn after(
     let Ok(Some(obj)) = s3.store.read(|txn| state::get_object(txn, bucket, key)) else {
         return Ok(());
     };
+    if op == Op::CompleteMultipartUpload {
+        let id = query.get("uploadId").unwrap_or("");
+        acl::release_upload_acl(s3, bucket, key, id, Some(&obj.blob)).await?;
+    }
     if let Some(a) = p.acl {
         acl::store_object_acl(s3, bucket, key, &obj.blob, a).await?;
     }
@@ -141,4 +155,13 @@ pub async fn after(
         set_header(r, "x-amz-expiration", &v);
     }
     Ok(())
+}
+
+/// The `UploadId` of a CreateMultipartUpload answer (whose small body is read and put back).
+async fn upload_id_of(r: &mut Response) -> Option<String> {
+    let body = std::mem::replace(r.body_mut(), body::empty());
+    let bytes = body::collect(body, super::MAX_CONFIG_BODY).await.ok()?;
+    *r.body_mut() = body::full(bytes.clone());
+    let root = crate::xml::parse(std::str::from_utf8(&bytes).ok()?)?;
+    root.child_text("UploadId").map(str::to_string)
 }
