@@ -60,3 +60,36 @@ pub fn allowed(
         Decision::ImplicitDeny => false,
     }
 }
+
+/// Whether the bucket policy explicitly denies the caller `action` on `resource` — which
+/// no ACL grant can override.
+pub fn explicitly_denied(
+    ctx: &RequestContext,
+    bucket: &Bucket,
+    action: &str,
+    resource: &str,
+) -> bool {
+    let Some(policy) = bucket
+        .policy
+        .as_deref()
+        .and_then(|p| cloudlet_policy::parse(p, PolicyKind::Resource).ok())
+    else {
+        return false;
+    };
+    let caller = Caller::from(&ctx.principal);
+    let mut context = Context::new();
+    context.set("aws:SecureTransport", "false");
+    if let Some(a) = ctx.principal.account() {
+        context.set("aws:PrincipalAccount", a.as_str());
+    }
+    if ctx.principal != Principal::Anonymous {
+        context.set("aws:PrincipalArn", ctx.principal.arn());
+    }
+    let req = Request {
+        caller: &caller,
+        action,
+        resource,
+        context: &context,
+    };
+    policy.evaluate(&req) == Decision::ExplicitDeny
+}

@@ -119,6 +119,8 @@ pub enum S3Error {
     ContentSha256Mismatch { client: String, computed: String },
     #[error("reading the request body: {0}")]
     Body(String),
+    #[error(transparent)]
+    Config(#[from] crate::config_error::ConfigError),
     #[error("{0}")]
     Store(#[from] StoreError),
 }
@@ -326,6 +328,7 @@ impl From<S3Error> for AwsError {
             .with("ClientComputedContentSHA256", client)
             .with("S3ComputedContentSHA256", computed),
             Body(m) => AwsError::client("IncompleteBody", m),
+            Config(e) => e.into(),
             Store(e) => AwsError::new(
                 500,
                 "InternalError",

@@ -6,16 +6,25 @@
 //! Object Lock rules; `site` serves `{bucket}.s3-website…`;
 //! `auth` decides who may do what from the bucket owner, the bucket policy (evaluated by
 //! `cloudlet-policy`) and Block Public Access. Errors are [`error::S3Error`], converted
-//! into `AwsError` in one place.
+//! into `AwsError` in one place. Bucket configuration sub-resources (CORS, lifecycle,
+//! encryption, ownership, ACLs, …) live in `config_store`; `lifecycle_sweep` applies
+//! lifecycle rules in the background.
 //!
 //! The same [`S3`] value serves both `ServiceId::S3` and `ServiceId::S3Website`.
 
+mod acl;
 mod auth;
 mod checksum;
 mod chunked;
+mod config_error;
+mod config_store;
+mod cors;
 pub mod error;
 mod filebody;
 mod formdata;
+mod lifecycle;
+mod lifecycle_sweep;
+mod lifecycle_xml;
 mod lock;
 mod mpstate;
 mod ops;
@@ -23,6 +32,7 @@ mod postpolicy;
 pub mod protocol;
 mod site;
 mod state;
+mod subresource;
 mod tagging;
 mod upload;
 mod versions;
@@ -44,18 +54,24 @@ use crate::ops::{
     versioning,
 };
 use crate::protocol::Op;
+pub use crate::subresource::ConfigOp;
 
 /// The S3 service (REST API and website endpoint).
 pub struct S3 {
     store: Store,
+    lifecycle: lifecycle_sweep::Clock,
 }
 
 impl S3 {
+    /// The service over `store`; starts the lifecycle sweeper when called inside a tokio
+    /// runtime.
     pub fn new(store: Store) -> Arc<S3> {
-        Arc::new(S3 { store })
+        let lifecycle = lifecycle_sweep::Clock::from_env();
+        lifecycle_sweep::start(store.clone(), lifecycle);
+        Arc::new(S3 { store, lifecycle })
     }
 
-    async fn api(&self, ctx: RequestContext, req: Request) -> S3Result<Response> {
+    async fn api(&self, ctx: RequestContext, mut req: Request) -> S3Result<Response> {
         let label = req.extensions().get::<HostLabel>().map(|l| l.0.clone());
         let p = protocol::parse(
             req.method(),
@@ -65,7 +81,16 @@ impl S3 {
             req.headers().contains_key("x-amz-copy-source"),
         )?;
         let (b, k, q) = (p.bucket.as_str(), p.key.as_str(), &p.query);
-        match p.op {
+        let origin = ops::cors::ActualRequest::of(&req);
+        let pending = match ops::request_config::before(self, &ctx, p.op, b, req.headers_mut()) {
+            Ok(p) => p,
+            Err(e) => {
+                // Read what was sent first: closing on an unread body can lose the answer.
+                let _ = ops::small_body(req).await;
+                return Err(e);
+            }
+        };
+        let mut r = match p.op {
             Op::ListBuckets => bucket::list(self, &ctx),
             Op::CreateBucket => bucket::create(self, &ctx, b, req).await,
             Op::DeleteBucket => bucket::delete(self, &ctx, b).await,
@@ -113,7 +138,33 @@ impl S3 {
             Op::PutObjectRetention => object_lock::put_retention(self, &ctx, b, k, q, req).await,
             Op::GetObjectLegalHold => object_lock::get_legal_hold(self, &ctx, b, k, q),
             Op::PutObjectLegalHold => object_lock::put_legal_hold(self, &ctx, b, k, q, req).await,
+            Op::BucketConfig(c) => ops::subresource::execute(self, &ctx, b, c, req).await,
+            Op::GetObjectAcl => ops::acl::get_object_acl(self, &ctx, b, k),
+            Op::PutObjectAcl => ops::acl::put_object_acl(self, &ctx, b, k, req).await,
+            Op::Preflight => {
+                let resource = if k.is_empty() { "BUCKET" } else { "OBJECT" };
+                ops::cors::preflight(self, b, resource, req.headers())
+            }
+        }?;
+        ops::request_config::after(self, p.op, b, k, q, pending, &mut r).await?;
+        ops::cors::decorate(self, b, origin.as_ref(), &mut r);
+        Ok(r)
+    }
+
+    /// The website endpoint, with the bucket's CORS rules applied as on the REST API.
+    async fn website(&self, ctx: &RequestContext, req: Request) -> S3Result<Response> {
+        let bucket = req
+            .extensions()
+            .get::<HostLabel>()
+            .map(|l| l.0.clone())
+            .unwrap_or_default();
+        if req.method() == http::Method::OPTIONS {
+            return ops::cors::preflight(self, &bucket, "OBJECT", req.headers());
         }
+        let origin = ops::cors::ActualRequest::of(&req);
+        let mut r = site::handle(self, ctx, req).await?;
+        ops::cors::decorate(self, &bucket, origin.as_ref(), &mut r);
+        Ok(r)
     }
 }
 
@@ -126,7 +177,7 @@ impl Service for S3 {
         Box::pin(async move {
             let (service, request_id) = (ctx.service, ctx.request_id.clone());
             let result = if ctx.service == ServiceId::S3Website {
-                site::handle(self, &ctx, req).await
+                self.website(&ctx, req).await
             } else {
                 self.api(ctx, req).await
             };

@@ -56,6 +56,12 @@ pub enum Op {
     PutObjectRetention,
     GetObjectLegalHold,
     PutObjectLegalHold,
+    /// A bucket configuration sub-resource (`?cors`, `?lifecycle`, `?acl`, …).
+    BucketConfig(crate::subresource::ConfigOp),
+    GetObjectAcl,
+    PutObjectAcl,
+    /// A CORS preflight (`OPTIONS`) request.
+    Preflight,
 }
 
 /// A parsed request line.
@@ -175,6 +181,11 @@ pub fn parse(
             Method::GET => return Err(S3Error::NotImplemented),
             _ => return Err(not_allowed("SERVICE")),
         }
+    } else if let Some(c) = sub1
+        .filter(|_| key.is_empty())
+        .and_then(|s| crate::subresource::config_op(method, s))
+    {
+        BucketConfig(c)
     } else if key.is_empty() {
         match (method.clone(), sub1) {
             (Method::PUT, None) => CreateBucket,
@@ -203,6 +214,7 @@ pub fn parse(
             (Method::GET, Some("versions")) => ListObjectVersions,
             (Method::GET, Some("object-lock")) => GetObjectLockConfiguration,
             (Method::PUT, Some("object-lock")) => PutObjectLockConfiguration,
+            (Method::OPTIONS, _) => Preflight,
             (Method::GET | Method::PUT | Method::DELETE | Method::POST | Method::HEAD, _) => {
                 return Err(S3Error::NotImplemented);
             }
@@ -229,6 +241,9 @@ pub fn parse(
             (Method::PUT, Some("retention")) => PutObjectRetention,
             (Method::GET, Some("legal-hold")) => GetObjectLegalHold,
             (Method::PUT, Some("legal-hold")) => PutObjectLegalHold,
+            (Method::GET, Some("acl")) => GetObjectAcl,
+            (Method::PUT, Some("acl")) => PutObjectAcl,
+            (Method::OPTIONS, _) => Preflight,
             (Method::GET | Method::PUT | Method::DELETE | Method::POST | Method::HEAD, _) => {
                 return Err(S3Error::NotImplemented);
             }
@@ -337,14 +352,28 @@ mod tests {
                 Ok((GetObject, "b", "k")),
             ),
             (Method::DELETE, "/b/k", None, Ok((DeleteObject, "b", "k"))),
-            (Method::GET, "/b?cors", None, Err("NotImplemented")),
+            (Method::GET, "/b?replication", None, Err("NotImplemented")),
+            (
+                Method::GET,
+                "/b?cors",
+                None,
+                Ok((
+                    BucketConfig(crate::subresource::ConfigOp {
+                        resource: crate::subresource::Subresource::Cors,
+                        verb: crate::subresource::Verb::Get,
+                    }),
+                    "b",
+                    "",
+                )),
+            ),
+            (Method::OPTIONS, "/b/k", None, Ok((Preflight, "b", "k"))),
+            (Method::OPTIONS, "/b", None, Ok((Preflight, "b", ""))),
             (
                 Method::GET,
                 "/b/k?tagging",
                 None,
                 Ok((GetObjectTagging, "b", "k")),
             ),
-            (Method::GET, "/b/k?acl", None, Err("NotImplemented")),
             (
                 Method::PUT,
                 "/b?versioning",
@@ -400,6 +429,8 @@ mod tests {
                 Ok((GetObjectLegalHold, "b", "k")),
             ),
             (Method::GET, "/b/k?versioning", None, Err("NotImplemented")),
+            (Method::GET, "/b/k?acl", None, Ok((GetObjectAcl, "b", "k"))),
+            (Method::GET, "/b/k?cors", None, Err("NotImplemented")),
             (Method::PUT, "/b/copy", None, Ok((CopyObject, "b", "copy"))),
             (
                 Method::POST,

@@ -27,6 +27,9 @@ pub const STORED_HEADERS: &[&str] = &[
     "cache-control",
     "expires",
     "x-amz-website-redirect-location",
+    "x-amz-server-side-encryption",
+    "x-amz-server-side-encryption-aws-kms-key-id",
+    "x-amz-server-side-encryption-bucket-key-enabled",
 ];
 
 /// Checksum headers stored and echoed (each verified on upload).

@@ -8,10 +8,12 @@ use quick_xml::events::Event;
 /// Deepest nesting accepted.
 const MAX_DEPTH: usize = 32;
 
-/// One element: local name, concatenated text, children in order.
+/// One element: local name, attributes (by local name, values as written), concatenated
+/// text, children in order.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Element {
     pub name: String,
+    pub attrs: Vec<(String, String)>,
     pub text: String,
     pub children: Vec<Element>,
 }
@@ -23,10 +25,26 @@ impl Element {
     pub fn children_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Element> {
         self.children.iter().filter(move |c| c.name == name)
     }
+    /// The value of attribute `name` (local name, e.g. `type` for `xsi:type`).
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
     /// The trimmed text of child `name`.
     pub fn child_text(&self, name: &str) -> Option<&str> {
         self.child(name).map(|c| c.text.trim())
     }
+}
+
+fn attributes(e: &quick_xml::events::BytesStart<'_>) -> Option<Vec<(String, String)>> {
+    e.attributes()
+        .map(|a| {
+            let a = a.ok()?;
+            Some((a.key.local_name().as_ref().to_string(), a.value.to_string()))
+        })
+        .collect()
 }
 
 /// Parses a document into its root element; `None` when it is not well-formed.
@@ -42,12 +60,14 @@ pub fn parse(doc: &str) -> Option<Element> {
                 }
                 stack.push(Element {
                     name: e.local_name().as_ref().to_string(),
+                    attrs: attributes(&e)?,
                     ..Element::default()
                 });
             }
             Event::Empty(e) => {
                 let el = Element {
                     name: e.local_name().as_ref().to_string(),
+                    attrs: attributes(&e)?,
                     ..Element::default()
                 };
                 match stack.last_mut() {
@@ -144,5 +164,8 @@ mod tests {
         check("text", None);
         check("", None);
         check("<A>&bogus;</A>", None);
+        let root = parse(r#"<A xmlns:xsi="x"><G xsi:type="Group"/></A>"#).unwrap();
+        assert_eq!(root.children[0].attr("type"), Some("Group"));
+        assert_eq!(parse("<A b=1/>"), None);
     }
 }

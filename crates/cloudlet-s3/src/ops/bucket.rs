@@ -133,6 +133,7 @@ pub async fn delete(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Res
                 return Err(S3Error::BucketNotEmpty(name.clone()));
             }
             state::delete_bucket_row(txn, &name)?;
+            crate::config_store::remove_all(txn, &name)?;
             Ok(())
         })
         .await?;

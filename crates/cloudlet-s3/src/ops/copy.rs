@@ -163,7 +163,10 @@ pub async fn copy_object(
             src.headers
                 .iter()
                 .filter(|(k, _)| !k.starts_with("x-amz-checksum-"))
+                // The copy is encrypted as the request (or the target bucket) says.
+                .filter(|(k, _)| !k.starts_with("x-amz-server-side-encryption"))
                 .cloned()
+                .chain(super::settings::encryption_headers(h))
                 .collect(),
         )
     };

@@ -124,7 +124,9 @@ pub fn list(
             q.get("max-keys").unwrap_or("1000").to_string(),
         ),
     ];
-    if !allowed(ctx, &b, "s3:ListBucket", &arn(bucket, None), &extra) {
+    if !allowed(ctx, &b, "s3:ListBucket", &arn(bucket, None), &extra)
+        && !super::acl::bucket_acl_allows(s3, ctx, &b, "s3:ListBucket")
+    {
         return Err(S3Error::AccessDenied);
     }
     let encoding = encoding_type(q)?;

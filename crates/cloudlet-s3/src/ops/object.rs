@@ -149,6 +149,7 @@ pub fn load_readable(s3: &S3, ctx: &RequestContext, bucket: &str, key: &str) -> 
     let obj = s3.store.read(|txn| state::get_object(txn, bucket, key))?;
     match obj {
         Some(o) if allowed(ctx, &b, "s3:GetObject", &arn(bucket, Some(key)), &[]) => Ok(o),
+        Some(o) if super::acl::object_acl_allows(s3, ctx, &b, key, &o, "s3:GetObject") => Ok(o),
         Some(_) => Err(S3Error::AccessDenied),
         None if allowed(ctx, &b, "s3:ListBucket", &arn(bucket, None), &[]) => {
             Err(S3Error::NoSuchKey(key.to_string()))

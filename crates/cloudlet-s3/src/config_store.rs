@@ -1,0 +1,68 @@
+//! The `s3.bucket_config` table: one record per bucket configuration document (CORS,
+//! lifecycle, encryption, ownership controls, ACLs, …), keyed `{bucket}\0{name}`, so the
+//! documents stay out of the bucket record and one bucket's documents form a contiguous
+//! range that DeleteBucket removes at once. Object ACLs live here too, keyed
+//! `{bucket}\0acl\0{key}`.
+
+use cloudlet_store::redb::{ReadTransaction, ReadableTable, TableDefinition, WriteTransaction};
+use cloudlet_store::{StoreError, record};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+pub const BUCKET_CONFIG: TableDefinition<&str, &[u8]> = TableDefinition::new("s3.bucket_config");
+
+pub fn key(bucket: &str, name: &str) -> String {
+    format!("{bucket}\0{name}")
+}
+
+/// The key of an object's ACL.
+pub fn object_acl_key(object: &str) -> String {
+    format!("acl\0{object}")
+}
+
+pub fn get<T: DeserializeOwned>(
+    txn: &ReadTransaction,
+    bucket: &str,
+    name: &str,
+) -> Result<Option<T>, StoreError> {
+    let table = match txn.open_table(BUCKET_CONFIG) {
+        Ok(t) => t,
+        Err(cloudlet_store::redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    match table.get(key(bucket, name).as_str())? {
+        Some(v) => Ok(Some(record::decode(v.value())?)),
+        None => Ok(None),
+    }
+}
+
+pub fn put<T: Serialize>(
+    txn: &WriteTransaction,
+    bucket: &str,
+    name: &str,
+    value: &T,
+) -> Result<(), StoreError> {
+    let mut t = txn.open_table(BUCKET_CONFIG)?;
+    t.insert(key(bucket, name).as_str(), record::encode(value).as_slice())?;
+    Ok(())
+}
+
+pub fn remove(txn: &WriteTransaction, bucket: &str, name: &str) -> Result<(), StoreError> {
+    let mut t = txn.open_table(BUCKET_CONFIG)?;
+    t.remove(key(bucket, name).as_str())?;
+    Ok(())
+}
+
+/// Removes every document of `bucket` (DeleteBucket).
+pub fn remove_all(txn: &WriteTransaction, bucket: &str) -> Result<(), StoreError> {
+    let mut t = txn.open_table(BUCKET_CONFIG)?;
+    let (start, end) = (format!("{bucket}\0"), format!("{bucket}\u{1}"));
+    let keys: Vec<String> = t
+        .range(start.as_str()..end.as_str())?
+        .map(|i| i.map(|(k, _)| k.value().to_string()))
+        .collect::<Result<_, _>>()?;
+    for k in keys {
+        t.remove(k.as_str())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,303 @@
+//! The lifecycle sweeper: a background task that applies every bucket's enabled lifecycle
+//! rules — deleting current objects whose expiration (Days, counted to the next midnight
+//! UTC as S3 does, or Date) has passed, and aborting multipart uploads older than
+//! AbortIncompleteMultipartUpload allows. Each deletion re-checks the object inside its
+//! write transaction, so an object replaced meanwhile survives.
+//!
+//! Two environment variables tune it: `CLOUDLET_S3_LIFECYCLE_SWEEP_SECONDS` (how often it
+//! runs, default 60) and, for tests only, `CLOUDLET_S3_LIFECYCLE_DAY_SECONDS` (the length of
+//! a lifecycle "day", default 86400).
+
+use std::time::Duration;
+
+use cloudlet_store::{BlobId, Store};
+
+use crate::error::{S3Error, S3Result};
+use crate::lifecycle::{DAY_MS, LifecycleConfiguration};
+use crate::ops::now_ms;
+use crate::{config_store, mpstate, state};
+
+/// Most deletions per bucket per sweep (one store write).
+const BATCH: usize = 500;
+
+/// How long a lifecycle day is and how often the sweeper runs.
+#[derive(Clone, Copy, Debug)]
+pub struct Clock {
+    pub day_ms: u64,
+    pub every: Duration,
+}
+
+impl Clock {
+    pub fn from_env() -> Clock {
+        let secs = |name: &str| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.trim().parse::<f64>().ok())
+                .filter(|v| v.is_finite() && *v > 0.0)
+        };
+        Clock {
+            day_ms: secs("CLOUDLET_S3_LIFECYCLE_DAY_SECONDS")
+                .map_or(DAY_MS, |s| ((s * 1000.0) as u64).max(1)),
+            every: secs("CLOUDLET_S3_LIFECYCLE_SWEEP_SECONDS")
+                .and_then(|s| Duration::try_from_secs_f64(s).ok())
+                .map_or(Duration::from_secs(60), |d| {
+                    d.max(Duration::from_millis(10))
+                }),
+        }
+    }
+}
+
+/// One pass over every bucket with a lifecycle configuration; returns how many objects were
+/// deleted and uploads aborted.
+pub async fn sweep(store: &Store, clock: Clock, now: u64) -> S3Result<usize> {
+    let buckets = store.read(|txn| {
+        let mut out = Vec::new();
+        for b in state::all_buckets(txn)? {
+            if let Some(c) = config_store::get::<LifecycleConfiguration>(
+                txn,
+                &b.name,
+                crate::ops::lifecycle::NAME,
+            )? && c.acts()
+            {
+                out.push((b.name, c));
+            }
+        }
+        Ok::<_, S3Error>(out)
+    })?;
+    let mut done = 0;
+    for (bucket, config) in buckets {
+        done += expire_objects(store, &bucket, &config, clock, now).await?;
+        done += abort_uploads(store, &bucket, &config, clock, now).await?;
+    }
+    Ok(done)
+}
+
+async fn expire_objects(
+    store: &Store,
+    bucket: &str,
+    config: &LifecycleConfiguration,
+    clock: Clock,
+    now: u64,
+) -> S3Result<usize> {
+    let due = |key: &str, o: &state::Object| {
+        config
+            .expiry(key, o.last_modified, o.size, &o.tags, clock.day_ms)
+            .is_some_and(|(at, _)| at <= now)
+    };
+    let mut doomed: Vec<(String, String)> = Vec::new();
+    store.read(|txn| {
+        state::scan_objects(txn, bucket, "", "", |key, o| {
+            if due(key, &o) {
+                doomed.push((key.to_string(), o.blob));
+            }
+            doomed.len() < BATCH
+        })
+    })?;
+    if doomed.is_empty() {
+        return Ok(0);
+    }
+    let (b, c) = (bucket.to_string(), config.clone());
+    let (removed, expired) = store
+        .write(move |txn| {
+            let (mut removed, mut expired) = (Vec::new(), 0);
+            let Some(bucket) = state::load_bucket(txn, &b)? else {
+                return Ok((removed, expired));
+            };
+            for (key, blob) in &doomed {
+                // Re-check: the object may have been replaced since the scan.
+                let Some(o) = state::load_object(txn, &b, key)? else {
+                    continue;
+                };
+                let still_due = c
+                    .expiry(key, o.last_modified, o.size, &o.tags, clock.day_ms)
+                    .is_some_and(|(at, _)| at <= now);
+                if o.blob == *blob && still_due {
+                    // As S3 does: in a versioned bucket, expiry adds a delete marker and
+                    // the version stays.
+                    let gone = crate::versions::delete_current(txn, &bucket, key, now)?;
+                    removed.extend(gone.freed);
+                    expired += 1;
+                }
+            }
+            Ok::<_, S3Error>((removed, expired))
+        })
+        .await?;
+    for blob in &removed {
+        if let Some(id) = BlobId::parse(blob) {
+            store.blobs().delete(&id).await;
+        }
+    }
+    Ok(expired)
+}
+
+async fn abort_uploads(
+    store: &Store,
+    bucket: &str,
+    config: &LifecycleConfiguration,
+    clock: Clock,
+    now: u64,
+) -> S3Result<usize> {
+    let uploads = store.read(|txn| mpstate::list_uploads(txn, bucket))?;
+    let mut n = 0;
+    for u in uploads {
+        if config
+            .abort_at(&u.key, u.initiated, clock.day_ms)
+            .is_none_or(|(at, _)| at > now)
+        {
+            continue;
+        }
+        let (b, id) = (bucket.to_string(), u.id.clone());
+        let parts = store
+            .write(move |txn| {
+                let parts = mpstate::remove_upload(txn, &b, &id)?;
+                config_store::remove(txn, &b, &crate::ops::acl::upload_acl_key(&id))?;
+                Ok::<_, S3Error>(parts)
+            })
+            .await?;
+        for p in parts.into_iter().flatten() {
+            if let Some(id) = BlobId::parse(&p.blob) {
+                store.blobs().delete(&id).await;
+            }
+        }
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// Starts the sweeper on the current tokio runtime (if any).
+pub fn start(store: Store, clock: Clock) {
+    let Ok(handle) = tokio::runtime::Handle::try_current() else {
+        return;
+    };
+    handle.spawn(async move {
+        let mut tick = tokio::time::interval(clock.every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(S3Error::Store(e)) = sweep(&store, clock, now_ms()).await
+                && e.to_string().contains("shut down")
+            {
+                return;
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lifecycle::{Expiration, Filter, Rule, Selector};
+
+    /// Records are built from JSON so fields added later (with serde defaults) need no edit.
+    fn record<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> T {
+        serde_json::from_value(v).unwrap()
+    }
+
+    fn rule(id: &str, prefix: &str, days: Option<u64>, abort: Option<u64>) -> Rule {
+        Rule {
+            id: id.into(),
+            selector: Selector::Filter(Filter {
+                prefix: Some(prefix.into()),
+                ..Filter::default()
+            }),
+            enabled: true,
+            expiration: days.map(|d| Expiration {
+                days: Some(d),
+                ..Expiration::default()
+            }),
+            transitions: Vec::new(),
+            noncurrent_transitions: Vec::new(),
+            noncurrent_expiration: None,
+            abort_days: abort,
+        }
+    }
+
+    #[test]
+    fn sweep_deletes_what_is_due_and_nothing_else() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let store = Store::ephemeral().unwrap();
+            let config = LifecycleConfiguration {
+                rules: vec![
+                    rule("tmp", "tmp/", Some(2), Some(1)),
+                    rule("logs", "logs/", Some(5), None),
+                ],
+                transition_minimum: None,
+            };
+            let day = 1000;
+            // Created at 500: "2 days" end at the midnight after 2500, i.e. 3000.
+            let objects = [
+                ("tmp/old", 500),
+                ("tmp/new", 2500),
+                ("logs/a", 500),
+                ("keep", 0),
+            ];
+            let uploads = [
+                ("tmp/up", "u1", 500),
+                ("keep/up", "u2", 0),
+                ("tmp/late", "u3", 1900),
+            ];
+            store
+                .write(move |txn| {
+                    let bucket: state::Bucket = record(serde_json::json!({
+                        "name": "b", "owner": "000000000000", "region": "us-east-1",
+                        "created": 0, "policy": null, "public_access_block": null,
+                        "website": null, "tags": null,
+                    }));
+                    state::put_bucket(txn, &bucket)?;
+                    config_store::put(txn, "b", crate::ops::lifecycle::NAME, &config)?;
+                    for (key, at) in objects {
+                        let obj: state::Object = record(serde_json::json!({
+                            "blob": format!("blob-{key}"), "size": 1, "etag": "e",
+                            "content_type": null, "last_modified": at, "metadata": [],
+                            "headers": [], "tags": [],
+                        }));
+                        state::put_object(txn, "b", key, &obj)?;
+                    }
+                    for (key, id, at) in uploads {
+                        let u: mpstate::Upload = record(serde_json::json!({
+                            "bucket": "b", "key": key, "id": id, "initiated": at,
+                            "owner": "000000000000", "content_type": null, "metadata": [],
+                            "headers": [], "tags": [],
+                        }));
+                        mpstate::put_upload(txn, &u)?;
+                    }
+                    Ok::<_, S3Error>(())
+                })
+                .await
+                .unwrap();
+            let clock = Clock {
+                day_ms: day,
+                every: Duration::from_secs(1),
+            };
+            assert_eq!(sweep(&store, clock, 2999).await.unwrap(), 1, "u1 at 2000");
+            assert_eq!(sweep(&store, clock, 3000).await.unwrap(), 2, "tmp/old, u3");
+            assert_eq!(sweep(&store, clock, 4999).await.unwrap(), 0);
+            let mut left = Vec::new();
+            store
+                .read(|txn| {
+                    state::scan_objects(txn, "b", "", "", |k, _| {
+                        left.push(k.to_string());
+                        true
+                    })
+                })
+                .unwrap();
+            assert_eq!(left, ["keep", "logs/a", "tmp/new"]);
+            let ups: Vec<String> = store
+                .read(|txn| mpstate::list_uploads(txn, "b"))
+                .unwrap()
+                .into_iter()
+                .map(|u| u.id)
+                .collect();
+            assert_eq!(ups, ["u2"]);
+            assert_eq!(
+                sweep(&store, clock, 6000).await.unwrap(),
+                2,
+                "tmp/new, logs/a"
+            );
+        });
+    }
+}

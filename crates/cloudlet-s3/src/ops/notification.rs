@@ -1,0 +1,237 @@
+//! Put/GetBucketNotificationConfiguration: the `NotificationConfiguration` document (SNS
+//! topic, SQS queue and Lambda destinations with their events and key filters, and
+//! EventBridge) validated as S3 does, stored and returned. Nothing is delivered, and the
+//! destinations are not checked for existence.
+
+use cloudlet_core::xml::XmlWriter;
+use cloudlet_core::{Request, RequestContext, Response};
+use http::StatusCode;
+use serde::{Deserialize, Serialize};
+
+use super::subresource::xml_body;
+use super::{XMLNS, empty, xml_response};
+use crate::S3;
+use crate::error::{S3Error, S3Result};
+use crate::xml::Element;
+
+fn invalid(message: &str, name: &str, value: &str) -> S3Error {
+    S3Error::InvalidArgument {
+        message: message.to_string(),
+        name: name.to_string(),
+        value: value.to_string(),
+    }
+}
+
+const EVENTS: &[&str] = &[
+    "s3:ReducedRedundancyLostObject",
+    "s3:ObjectCreated:*",
+    "s3:ObjectCreated:Put",
+    "s3:ObjectCreated:Post",
+    "s3:ObjectCreated:Copy",
+    "s3:ObjectCreated:CompleteMultipartUpload",
+    "s3:ObjectRemoved:*",
+    "s3:ObjectRemoved:Delete",
+    "s3:ObjectRemoved:DeleteMarkerCreated",
+    "s3:ObjectRestore:*",
+    "s3:ObjectRestore:Post",
+    "s3:ObjectRestore:Completed",
+    "s3:ObjectRestore:Delete",
+    "s3:Replication:*",
+    "s3:Replication:OperationFailedReplication",
+    "s3:Replication:OperationNotTracked",
+    "s3:Replication:OperationMissedThreshold",
+    "s3:Replication:OperationReplicatedAfterThreshold",
+    "s3:LifecycleTransition",
+    "s3:IntelligentTiering",
+    "s3:ObjectAcl:Put",
+    "s3:LifecycleExpiration:*",
+    "s3:LifecycleExpiration:Delete",
+    "s3:LifecycleExpiration:DeleteMarkerCreated",
+    "s3:ObjectTagging:*",
+    "s3:ObjectTagging:Put",
+    "s3:ObjectTagging:Delete",
+];
+
+/// One destination: SNS topic, SQS queue or Lambda function.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotificationTarget {
+    pub id: String,
+    pub arn: String,
+    pub events: Vec<String>,
+    /// `(prefix|suffix, value)` key filter rules.
+    pub filter_rules: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notification {
+    pub topics: Vec<NotificationTarget>,
+    pub queues: Vec<NotificationTarget>,
+    pub lambdas: Vec<NotificationTarget>,
+    pub eventbridge: bool,
+}
+
+/// (element, ARN element) of the three destination kinds.
+const KINDS: [(&str, &str); 3] = [
+    ("TopicConfiguration", "Topic"),
+    ("QueueConfiguration", "Queue"),
+    ("CloudFunctionConfiguration", "CloudFunction"),
+];
+
+fn target_of(e: &Element, arn_name: &str) -> S3Result<NotificationTarget> {
+    let arn = e.child_text(arn_name).ok_or(S3Error::MalformedXml)?;
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    if parts.len() < 6 || parts[0] != "arn" || parts[2].is_empty() || parts[5].is_empty() {
+        return Err(invalid("The ARN could not be parsed", arn_name, arn));
+    }
+    let events: Vec<String> = e
+        .children_named("Event")
+        .map(|v| v.text.trim().to_string())
+        .collect();
+    if events.is_empty() {
+        return Err(S3Error::MalformedXml);
+    }
+    if let Some(bad) = events.iter().find(|v| !EVENTS.contains(&v.as_str())) {
+        return Err(invalid(
+            "The event is not supported for notifications",
+            "Event",
+            bad,
+        ));
+    }
+    let mut filter_rules = Vec::new();
+    if let Some(key) = e.child("Filter").and_then(|f| f.child("S3Key")) {
+        for r in key.children_named("FilterRule") {
+            let name = r.child_text("Name").unwrap_or("");
+            let value = r.child("Value").map(|v| v.text.clone()).unwrap_or_default();
+            let lower = name.to_ascii_lowercase();
+            if lower != "prefix" && lower != "suffix" {
+                return Err(invalid(
+                    "filter rule name must be either prefix or suffix",
+                    "FilterRule.Name",
+                    name,
+                ));
+            }
+            if filter_rules
+                .iter()
+                .any(|(n, _): &(String, String)| *n == lower)
+            {
+                return Err(invalid(
+                    "Cannot specify more than one prefix rule in a filter.",
+                    "FilterRule",
+                    name,
+                ));
+            }
+            filter_rules.push((lower, value));
+        }
+    }
+    let id = match e.child_text("Id") {
+        Some(id) if !id.is_empty() => id.to_string(),
+        _ => cloudlet_core::ids::hex(&cloudlet_core::ids::random_bytes::<16>()),
+    };
+    Ok(NotificationTarget {
+        id,
+        arn: arn.to_string(),
+        events,
+        filter_rules,
+    })
+}
+
+impl Notification {
+    pub fn from_xml(root: &Element) -> S3Result<Notification> {
+        if root.name != "NotificationConfiguration" {
+            return Err(S3Error::MalformedXml);
+        }
+        let mut lists: [Vec<NotificationTarget>; 3] = Default::default();
+        for ((elem, arn), list) in KINDS.iter().zip(lists.iter_mut()) {
+            for e in root.children_named(elem) {
+                list.push(target_of(e, arn)?);
+            }
+        }
+        let [topics, queues, lambdas] = lists;
+        Ok(Notification {
+            topics,
+            queues,
+            lambdas,
+            eventbridge: root.child("EventBridgeConfiguration").is_some(),
+        })
+    }
+
+    pub fn to_xml(&self) -> String {
+        let mut x = XmlWriter::new();
+        x.open_ns("NotificationConfiguration", XMLNS);
+        let lists = [&self.topics, &self.queues, &self.lambdas];
+        for ((elem, arn), list) in KINDS.iter().zip(lists) {
+            for t in list {
+                x.open(elem).elem("Id", &t.id).elem(arn, &t.arn);
+                for ev in &t.events {
+                    x.elem("Event", ev);
+                }
+                if !t.filter_rules.is_empty() {
+                    x.open("Filter").open("S3Key");
+                    for (n, v) in &t.filter_rules {
+                        x.open("FilterRule")
+                            .elem("Name", n)
+                            .elem("Value", v)
+                            .close();
+                    }
+                    x.close().close();
+                }
+                x.close();
+            }
+        }
+        if self.eventbridge {
+            x.open("EventBridgeConfiguration").close();
+        }
+        x.finish()
+    }
+}
+
+const NOTIFICATION: &str = "notification";
+
+pub async fn put_notification(
+    s3: &S3,
+    ctx: &RequestContext,
+    bucket: &str,
+    req: Request,
+) -> S3Result<Response> {
+    s3.bucket_for(ctx, bucket, "s3:PutBucketNotification")?;
+    let config = Notification::from_xml(&xml_body(req).await?)?;
+    s3.store_config(bucket, NOTIFICATION, Some(config)).await?;
+    Ok(empty(StatusCode::OK))
+}
+
+pub fn get_notification(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Response> {
+    s3.bucket_for(ctx, bucket, "s3:GetBucketNotification")?;
+    let config: Notification = s3.config(bucket, NOTIFICATION)?.unwrap_or_default();
+    Ok(xml_response(config.to_xml()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root(doc: &str) -> Element {
+        crate::xml::parse(doc).unwrap()
+    }
+
+    #[test]
+    fn notification_documents() {
+        let n = Notification::from_xml(&root(
+            "<NotificationConfiguration><QueueConfiguration><Id>q</Id><Queue>arn:aws:sqs:us-east-1:000000000000:q</Queue><Event>s3:ObjectCreated:*</Event><Filter><S3Key><FilterRule><Name>Prefix</Name><Value>in/</Value></FilterRule></S3Key></Filter></QueueConfiguration><CloudFunctionConfiguration><CloudFunction>arn:aws:lambda:us-east-1:000000000000:function:f</CloudFunction><Event>s3:ObjectRemoved:Delete</Event></CloudFunctionConfiguration><EventBridgeConfiguration/></NotificationConfiguration>",
+        ))
+        .unwrap();
+        assert_eq!(n.queues[0].filter_rules, [("prefix".into(), "in/".into())]);
+        assert_eq!(n.lambdas[0].id.len(), 32);
+        assert!(n.eventbridge);
+        assert_eq!(Notification::from_xml(&root(&n.to_xml())).unwrap(), n);
+        let bad = [
+            "<NotificationConfiguration><TopicConfiguration><Topic>arn:aws:sns:us-east-1:000000000000:t</Topic><Event>s3:Nope</Event></TopicConfiguration></NotificationConfiguration>",
+            "<NotificationConfiguration><TopicConfiguration><Topic>invalid-topic</Topic><Event>s3:ObjectCreated:*</Event></TopicConfiguration></NotificationConfiguration>",
+            "<NotificationConfiguration><TopicConfiguration><Topic>arn</Topic></TopicConfiguration></NotificationConfiguration>",
+            "<NotificationConfiguration><TopicConfiguration><Event>s3:ObjectCreated:*</Event></TopicConfiguration></NotificationConfiguration>",
+            "<NotificationConfiguration><TopicConfiguration><Topic>arn</Topic><Event>s3:ObjectCreated:*</Event><Filter><S3Key><FilterRule><Name>middle</Name><Value>x</Value></FilterRule></S3Key></Filter></TopicConfiguration></NotificationConfiguration>",
+        ];
+        for doc in bad {
+            assert!(Notification::from_xml(&root(doc)).is_err(), "{doc}");
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! Applies bucket configuration to ordinary requests, around their execution: before — the
+//! ACL headers of CreateBucket/PutObject/CopyObject are checked against Object Ownership
+//! and Block Public Access, and the object's server-side encryption is decided (request
+//! header or bucket default) and put on the request so it is stored with the object;
+//! after — ACLs and ownership are stored, and the `x-amz-server-side-encryption*` and
+//! `x-amz-expiration` headers are added to the response.
+
+use cloudlet_core::{RequestContext, Response, body};
+use http::{HeaderMap, HeaderName, HeaderValue};
+
+use super::{acl, lifecycle, set_header, settings};
+use crate::S3;
+use crate::acl::Acl;
+use crate::error::S3Result;
+use crate::protocol::Op;
+use crate::protocol::Query;
+use crate::{mpstate, state};
+
+/// The encryption headers among an object's (or upload's) stored headers.
+fn stored_encryption(headers: &[(String, String)]) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .filter(|(k, _)| k.starts_with("x-amz-server-side-encryption"))
+        .cloned()
+        .collect()
+}
+
+/// What `before` decided, for `after`.
+#[derive(Default)]
+pub struct Pending {
+    acl: Option<Acl>,
+    ownership: Option<String>,
+    encryption: Vec<(String, String)>,
+}
+
+pub fn before(
+    s3: &S3,
+    ctx: &RequestContext,
+    op: Op,
+    bucket: &str,
+    h: &mut HeaderMap,
+) -> S3Result<Pending> {
+    let mut p = Pending::default();
+    match op {
+        Op::CreateBucket => {
+            (p.ownership, p.acl) = acl::check_create(ctx, h)?;
+        }
+        Op::PutObject | Op::CopyObject | Op::CreateMultipartUpload => {
+            p.acl = acl::check_object_write(s3, bucket, h)?;
+            if s3.bucket(bucket).is_ok() {
+                p.encryption = settings::object_encryption(s3, bucket, h)?;
+                for (k, v) in &p.encryption {
+                    if let (Ok(name), Ok(value)) = (
+                        HeaderName::from_bytes(k.as_bytes()),
+                        HeaderValue::from_str(v),
+                    ) {
+                        h.insert(name, value);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(p)
+}
+
+pub async fn after(
+    s3: &S3,
+    op: Op,
+    bucket: &str,
+    key: &str,
+    query: &Query,
+    p: Pending,
+    r: &mut Response,
+) -> S3Result<()> {
+    if op == Op::CreateBucket {
+        return acl::apply_create(s3, bucket, p.ownership, p.acl).await;
+    }
+    if r.status().is_success() {
+        match (op, p.acl.clone()) {
+            (Op::CreateMultipartUpload, Some(a)) => {
+                if let Some(id) = upload_id_of(r).await {
+                    acl::hold_upload_acl(s3, bucket, &id, a).await?;
+                }
+            }
+            (Op::AbortMultipartUpload, _) => {
+                let id = query.get("uploadId").unwrap_or("");
+                acl::release_upload_acl(s3, bucket, key, id, None).await?;
+            }
+            _ => {}
+        }
+    }
+    let mut encryption = p.encryption;
+    if matches!(op, Op::UploadPart | Op::UploadPartCopy) && r.status().is_success() {
+        // Parts report the encryption of the upload they belong to.
+        let id = query.get("uploadId").unwrap_or("");
+        if let Ok(Some(u)) = s3.store.read(|txn| mpstate::get_upload(txn, bucket, id)) {
+            encryption = stored_encryption(&u.headers);
+        }
+    }
+    if matches!(op, Op::CreateMultipartUpload | Op::ListParts) && r.status().is_success() {
+        let initiated = match op {
+            Op::ListParts => {
+                let id = query.get("uploadId").unwrap_or("");
+                s3.store
+                    .read(|txn| mpstate::get_upload(txn, bucket, id))
+                    .ok()
+                    .flatten()
+                    .map(|u| u.initiated)
+            }
+            _ => Some(super::now_ms()),
+        };
+        if let Some((date, rule)) =
+            initiated.and_then(|at| lifecycle::abort_headers(s3, bucket, key, at))
+        {
+            set_header(r, "x-amz-abort-date", &date);
+            set_header(r, "x-amz-abort-rule-id", &rule);
+        }
+    }
+    if op == Op::CompleteMultipartUpload
+        && r.status().is_success()
+        && let Ok(Some(obj)) = s3.store.read(|txn| state::get_object(txn, bucket, key))
+    {
+        encryption = stored_encryption(&obj.headers);
+    }
+    for (k, v) in &encryption {
+        if let Ok(name) = HeaderName::from_bytes(k.as_bytes())
+            && let Ok(value) = HeaderValue::from_str(v)
+        {
+            r.headers_mut().insert(name, value);
+        }
+    }
+    if !matches!(
+        op,
+        Op::PutObject
+            | Op::CopyObject
+            | Op::GetObject
+            | Op::HeadObject
+            | Op::CompleteMultipartUpload
+    ) || !r.status().is_success()
+    {
+        return Ok(());
+    }
+    let Ok(Some(obj)) = s3.store.read(|txn| state::get_object(txn, bucket, key)) else {
+        return Ok(());
+    };
+    if op == Op::CompleteMultipartUpload {
+        let id = query.get("uploadId").unwrap_or("");
+        acl::release_upload_acl(s3, bucket, key, id, Some(&obj.blob)).await?;
+    }
+    if let Some(a) = p.acl {
+        acl::store_object_acl(s3, bucket, key, &obj.blob, a).await?;
+    }
+    if let Some(v) = lifecycle::expiration_header(s3, bucket, key, &obj) {
+        set_header(r, "x-amz-expiration", &v);
+    }
+    Ok(())
+}
+
+/// The `UploadId` of a CreateMultipartUpload answer (whose small body is read and put back).
+async fn upload_id_of(r: &mut Response) -> Option<String> {
+    let body = std::mem::replace(r.body_mut(), body::empty());
+    let bytes = body::collect(body, super::MAX_CONFIG_BODY).await.ok()?;
+    *r.body_mut() = body::full(bytes.clone());
+    let root = crate::xml::parse(std::str::from_utf8(&bytes).ok()?)?;
+    root.child_text("UploadId").map(str::to_string)
+}
