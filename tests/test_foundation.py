@@ -165,3 +165,22 @@ def test_unwritable_data_dir_is_a_clear_error(tmp_path):
 def test_sigterm_shuts_down_cleanly(tmp_path):
     s = Server(data_dir=tmp_path / "d").start()
     assert s.stop() == 0
+
+
+def test_error_before_the_body_is_read_reaches_the_client(server):
+    """An answer given without reading the request body (PutObject to a missing bucket) must
+    reach the client whole, and the connection must stay usable."""
+    import http.client
+
+    body = b"x" * (4 << 20)
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        for _ in range(5):
+            conn.request("PUT", "/no-such-bucket-for-drain/key", body=body,
+                         headers={"Content-Length": str(len(body)), "Content-Type": "application/octet-stream"})
+            r = conn.getresponse()
+            text = r.read()
+            assert r.status == 404, text
+            assert b"<Code>NoSuchBucket</Code>" in text
+    finally:
+        conn.close()

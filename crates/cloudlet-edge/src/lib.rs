@@ -12,6 +12,7 @@
 
 mod chunks;
 pub mod clock;
+mod drain;
 mod forms;
 mod internal;
 mod presign;
@@ -35,7 +36,6 @@ use cloudlet_core::{
     Response, Service, ServiceId,
 };
 use http::{HeaderValue, StatusCode, Uri, header};
-use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
@@ -147,7 +147,13 @@ impl Edge {
 
     /// Handles one request from the wire.
     fn dispatch(self: Arc<Self>, req: http::Request<Incoming>) -> BoxFuture<'static, Response> {
-        let req = req.map(|b| b.map_err(|e| Box::new(e) as body::BodyError).boxed_unsync());
+        let expects_continue = req
+            .headers()
+            .get(http::header::EXPECT)
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+        let (parts, incoming) = req.into_parts();
+        let (body, leftover) = drain::share(incoming);
+        let req = http::Request::from_parts(parts, body);
         Box::pin(async move {
             let request_id = RequestId::new();
             let mut resp = match self.route_request(req, &request_id).await {
@@ -155,6 +161,7 @@ impl Edge {
                 Err((service, err)) => render(service, &err, &request_id),
             };
             stamp_request_id(&mut resp, &request_id);
+            leftover.drain(expects_continue).await;
             resp
         })
     }
