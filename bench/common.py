@@ -97,11 +97,13 @@ class Proc:
     def port(self):
         return int(self.url.rsplit(":", 1)[1])
 
-    def rss_kib(self):
-        """Resident memory of the process and its direct children, in KiB."""
+    def rss_kib(self, children=True):
+        """Resident memory of the process (and its direct children), in KiB."""
         total = 0
         pids = [self.proc.pid]
         try:
+            if not children:
+                raise FileNotFoundError
             kids = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True).stdout.split()
             pids += [int(k) for k in kids]
         except FileNotFoundError:
@@ -442,3 +444,38 @@ def command_line(script, args, defaults):
             flag = "--" + key.replace("_", "-")
             cmd += f" {flag}" if value is True else f" {flag} {value}"
     return cmd
+
+
+HEADER = """# Benchmarks
+
+Every figure here was produced by a script in `bench/`, against moto_server started by the same
+script in the same run (except Lambda, which moto cannot run without Docker); ratios are
+cloudlet ÷ moto for rates and moto ÷ cloudlet for times and CPU, so that bigger is always
+better for cloudlet. Timing goals are never asserted in tests. `bench/run_all.sh` builds the
+release binary (`cargo build --release`) and regenerates this whole file; each section names
+the command that produced it, which can be run on its own after the build.
+
+Machine: {facts}.
+
+{note}"""
+
+LOADED_NOTE = (
+    "These figures come from a loaded machine: its 2 cores were shared with other builds and tests "
+    "during the run (load average {load} at the start), so wall-clock figures, latencies and "
+    "their tails especially, are pessimistic and noisy; server CPU per request, where given, is "
+    "disturbed far less. They will be regenerated on a quiet machine."
+)
+
+
+def reset_doc(note=None):
+    """Starts docs/benchmarks.md afresh: the header with this machine's facts, no sections."""
+    note = LOADED_NOTE.format(load=load_average()) if note is None else note
+    DOC.parent.mkdir(parents=True, exist_ok=True)
+    DOC.write_text(HEADER.format(facts=machine_facts(), note=note).rstrip() + "\n")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["reset-doc"]:
+        reset_doc(os.environ.get("BENCH_NOTE"))
+    else:
+        sys.exit("usage: python3 bench/common.py reset-doc")

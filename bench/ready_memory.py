@@ -49,8 +49,8 @@ def row(name, ready, rss):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=20)
-    ap.add_argument("--moto-runs", type=int, default=5)
+    ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--moto-runs", type=int, default=3)
     args = ap.parse_args()
 
     # One unmeasured start of each warms the page cache, as a developer's second start would.
@@ -82,7 +82,7 @@ Time from spawning the process until `GET` on its health endpoint answers (cloud
 cloudlet is ready **{ready_ratio:.0f}×** sooner than moto_server and uses **{rss_ratio:.1f}×** less
 memory idle. Goals: ready < {READY_GOAL_MS} ms ({verdict(c_ready_ms < READY_GOAL_MS)}: {c_ready_ms:.1f} ms),
 idle < {IDLE_GOAL_MIB} MiB ({verdict(c_rss_mib < IDLE_GOAL_MIB)}: {c_rss_mib:.1f} MiB)."""
-    cmd = common.command_line("ready_memory.py", args, {"runs": 20, "moto_runs": 5})
+    cmd = common.command_line("ready_memory.py", args, {"runs": 10, "moto_runs": 3})
     common.write_section("ready", cmd, body)
 
 
