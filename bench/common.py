@@ -228,9 +228,9 @@ class Raw:
 
 
 class Result:
-    def __init__(self, ops, seconds, latencies, units=1):
+    def __init__(self, ops, seconds, latencies, client_cpu=None):
         self.ops, self.seconds, self.latencies = ops, seconds, latencies
-        self.units = units  # items/bytes per op, for derived rates
+        self.client_cpu = client_cpu  # client CPU seconds per op (client processes only)
 
     @property
     def rate(self):
@@ -295,7 +295,9 @@ def _proc_main(make_op, i, seconds, warmup, barrier, queue):
         end = time.perf_counter() + warmup
         while time.perf_counter() < end:
             op()
-        queue.put(("ok", _loop(op, seconds, barrier)))
+        cpu0 = time.process_time()
+        ops, elapsed, lat = _loop(op, seconds, barrier)
+        queue.put(("ok", (ops, elapsed, lat, time.process_time() - cpu0)))
     except BaseException as e:  # noqa: BLE001 - sent to the parent
         barrier.abort()
         queue.put(("err", repr(e)))
@@ -321,7 +323,9 @@ def procs_load(make_op, procs, seconds, warmup=0.2):
         results.append(value)
     for p in ps:
         p.join()
-    return _merge(results)
+    merged = _merge(results)
+    merged.client_cpu = sum(r[3] for r in results) / merged.ops
+    return merged
 
 
 def _merge(results):

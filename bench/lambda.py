@@ -37,7 +37,8 @@ REGION = common.REGION
 WARM_GOAL_MS = 2.0
 PY_COLD_GOAL_MS = 150.0
 RUST_COLD_GOAL_MS = 30.0
-RUST_EXAMPLE = common.ROOT / "examples" / "hello-member" / "function-rs"
+# The Rust function to measure; BENCH_RUST_FUNCTION names another crate directory.
+RUST_EXAMPLE = Path(os.environ.get("BENCH_RUST_FUNCTION", common.ROOT / "examples" / "hello-member" / "function-rs"))
 
 PY_HANDLER = """
 import json
@@ -157,33 +158,52 @@ def cold_starts(url, lam, role, name_prefix, code, runtime, handler, runs, expec
     return created, updated, answer
 
 
+def example_name():
+    try:
+        return str(RUST_EXAMPLE.resolve().relative_to(common.ROOT))
+    except ValueError:
+        return str(RUST_EXAMPLE)
+
+
+def build_example():
+    """The example's release executable, or (None, why not)."""
+    manifest = RUST_EXAMPLE / "Cargo.toml"
+    if not manifest.exists():
+        return None, f"`{example_name()}` does not exist yet"
+    out = subprocess.run(
+        ["cargo", "build", "--release", "--manifest-path", str(manifest), "--message-format=json"],
+        capture_output=True,
+        text=True,
+    )
+    if out.returncode != 0:
+        print(f"cargo build of {manifest} failed:\n{out.stderr[-2000:]}", file=sys.stderr)
+        return None, f"`{example_name()}` failed to build"
+    exes = []
+    for line in out.stdout.splitlines():
+        try:
+            msg = json.loads(line)
+        except ValueError:
+            continue
+        if msg.get("reason") == "compiler-artifact" and msg.get("executable"):
+            if Path(msg.get("manifest_path", "")).resolve() == manifest.resolve():
+                exes.append(msg["executable"])
+    if not exes:
+        return None, f"`{example_name()}` built no executable"
+    return Path(exes[-1]), None
+
+
 def rust_bootstrap(workdir):
     """(path of a bootstrap executable, what it is)."""
-    manifest = RUST_EXAMPLE / "Cargo.toml"
-    if manifest.exists():
-        out = subprocess.run(
-            ["cargo", "build", "--release", "--manifest-path", str(manifest), "--message-format=json"],
-            capture_output=True,
-            text=True,
-        )
-        if out.returncode != 0:
-            raise RuntimeError(f"cargo build of {manifest} failed:\n{out.stderr[-2000:]}")
-        exes = [
-            m["executable"]
-            for m in map(json.loads, filter(None, out.stdout.splitlines()))
-            if m.get("reason") == "compiler-artifact" and m.get("executable")
-            and str(RUST_EXAMPLE) in m.get("manifest_path", "")
-        ]
-        if not exes:
-            raise RuntimeError(f"cargo build of {manifest} produced no executable")
-        return Path(exes[-1]), "`examples/hello-member/function-rs` (release build)"
+    exe, why_not = build_example()
+    if exe is not None:
+        return exe, f"`{example_name()}` (`{exe.name}`, release build, zipped as `bootstrap`)"
     exe = Path(workdir) / "bootstrap"
     src = Path(__file__).resolve().parent / "lambda_bootstrap.rs"
     subprocess.run(["rustc", "-O", "-C", "strip=symbols", "--edition", "2021", "-o", str(exe), str(src)], check=True)
     return exe, (
-        "`bench/lambda_bootstrap.rs` (`examples/hello-member/function-rs` does not exist yet): a std-only "
-        "Runtime API loop built with `rustc -O -C strip=symbols`, which measures the runtime path with a process that "
-        "starts as fast as a compiled function can"
+        f"`bench/lambda_bootstrap.rs` ({why_not}): a std-only Runtime API loop built with "
+        "`rustc -O -C strip=symbols`, which measures the runtime path with a process that starts as "
+        "fast as a compiled function can"
     )
 
 

@@ -3,7 +3,7 @@
 # this machine's facts, then one section per benchmark, each comparing cloudlet with moto_server
 # started in the same run. Extra arguments are not accepted; run a script on its own to vary
 # its options (each section names its command). BENCH_NOTE replaces the header's note about
-# machine load.
+# machine load; BENCH_BIG=1 adds the multipart upload of `bench/s3.py --big` (a few minutes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,4 +23,8 @@ for script in ready_memory dynamodb s3 lambda; do
     echo "== bench/$script.py"
     python3 "bench/$script.py"
 done
+if [[ "${BENCH_BIG:-}" == 1 ]]; then
+    echo "== bench/s3.py --big"
+    python3 bench/s3.py --big
+fi
 echo "== docs/benchmarks.md regenerated in $(($(date +%s) - start)) s"
