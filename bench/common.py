@@ -285,7 +285,8 @@ def threads_load(make_op, threads, seconds, warmup=0.2):
     for t in ts:
         t.join()
     if errors:
-        raise errors[0]
+        # The first real failure, not the broken barrier it caused in the other threads.
+        raise next((e for e in errors if not isinstance(e, threading.BrokenBarrierError)), errors[0])
     return _merge(results)
 
 
@@ -310,17 +311,23 @@ def procs_load(make_op, procs, seconds, warmup=0.2):
     ctx = multiprocessing.get_context("fork")
     barrier = ctx.Barrier(procs)
     queue = ctx.Queue()
-    ps = [ctx.Process(target=_proc_main, args=(make_op, i, seconds, warmup, barrier, queue)) for i in range(procs)]
+    ps = [
+        ctx.Process(target=_proc_main, args=(make_op, i, seconds, warmup, barrier, queue), daemon=True)
+        for i in range(procs)
+    ]
     for p in ps:
         p.start()
     results = []
-    for _ in ps:
-        kind, value = queue.get(timeout=seconds + 120)
-        if kind == "err":
-            for p in ps:
-                p.kill()
-            raise RuntimeError(f"client process failed: {value}")
-        results.append(value)
+    try:
+        for _ in ps:
+            kind, value = queue.get(timeout=seconds + 120)
+            if kind == "err":
+                raise RuntimeError(f"client process failed: {value}")
+            results.append(value)
+    except BaseException:
+        for p in ps:
+            p.kill()
+        raise
     for p in ps:
         p.join()
     merged = _merge(results)
