@@ -464,7 +464,8 @@ script in the same run (except Lambda, which moto cannot run without Docker); ra
 cloudlet ÷ moto for rates and moto ÷ cloudlet for times and CPU, so that bigger is always
 better for cloudlet. Timing goals are never asserted in tests. `bench/run_all.sh` builds the
 release binary (`cargo build --release`) and regenerates this whole file; each section names
-the command that produced it, which can be run on its own after the build.
+the command that produced it, which can be run on its own after the build
+(`BENCH_BIG=1 bench/run_all.sh` adds the multi-GiB multipart upload, `bench/s3.py --big`).
 
 Machine: {facts}.
 
