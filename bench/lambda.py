@@ -170,10 +170,14 @@ def build_example():
     manifest = RUST_EXAMPLE / "Cargo.toml"
     if not manifest.exists():
         return None, f"`{example_name()}` does not exist yet"
+    # The repository's target directory, as the example's README builds it: the dependencies it
+    # shares with cloudlet are reused from there.
+    env = dict(os.environ, CARGO_TARGET_DIR=os.environ.get("CARGO_TARGET_DIR", str(common.ROOT / "target")))
     out = subprocess.run(
-        ["cargo", "build", "--release", "--manifest-path", str(manifest), "--message-format=json"],
+        ["cargo", "build", "--release", "--locked", "--manifest-path", str(manifest), "--message-format=json"],
         capture_output=True,
         text=True,
+        env=env,
     )
     if out.returncode != 0:
         print(f"cargo build of {manifest} failed:\n{out.stderr[-2000:]}", file=sys.stderr)
@@ -245,6 +249,13 @@ def main():
         with common.cloudlet() as server:
             url = server.url
             role = create_role(url)
+            # The table the workshop's Rust function writes to, so that it answers as it should.
+            common.boto("dynamodb", url).create_table(
+                TableName="hello-member",
+                KeySchema=[{"AttributeName": "name", "KeyType": "HASH"}],
+                AttributeDefinitions=[{"AttributeName": "name", "AttributeType": "S"}],
+                BillingMode="PAY_PER_REQUEST",
+            )
             lam = common.boto("lambda", url)
             arn = lam.create_function(
                 FunctionName="bench-py", Runtime="python3.12", Role=role,
