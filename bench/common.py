@@ -1,5 +1,5 @@
 """Shared pieces of the benchmarks: starting cloudlet (release build) and moto_server on free
-ports, load loops (boto3 threads, raw-HTTP processes), timing helpers, and writing one section
+ports, load loops (boto3 threads, raw-HTTP processes), timing functions, and writing one section
 of docs/benchmarks.md.
 
 Every figure goes into docs/benchmarks.md together with the command that produced it, and
