@@ -1,6 +1,6 @@
 """Ready time and idle memory: how long from spawning the server until its health endpoint
 answers, and its resident memory once idle, for cloudlet (ephemeral and with a fresh data
-directory) and moto_server, over several runs in the same run of the script.
+directory) and moto_server, each started several times by this script.
 
 Usage: python3 bench/ready_memory.py [--runs N] [--moto-runs M]
 Writes the `ready` section of docs/benchmarks.md."""
