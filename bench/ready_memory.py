@@ -1,14 +1,12 @@
 """Ready time and idle memory: how long from spawning the server until its health endpoint
 answers, and its resident memory once idle, for cloudlet (ephemeral and with a fresh data
-directory) and moto_server, over several runs in the same session.
+directory) and moto_server, each started several times by this script.
 
 Usage: python3 bench/ready_memory.py [--runs N] [--moto-runs M]
 Writes the `ready` section of docs/benchmarks.md."""
 
 import argparse
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -38,17 +36,7 @@ def measure(make, runs):
 
 def cloudlet_durable():
     """cloudlet with an empty data directory of its own (removed after the run)."""
-    proc = common.cloudlet()
-    data = tempfile.mkdtemp(prefix="cloudlet-bench-")
-    proc.args = [a for a in proc.args if a != "--ephemeral"] + ["--data-dir", data]
-    original_stop = proc.stop
-
-    def stop():
-        original_stop()
-        shutil.rmtree(data, ignore_errors=True)
-
-    proc.stop = stop
-    return proc
+    return common.cloudlet(durable=True)
 
 
 def row(name, ready, rss):
@@ -61,8 +49,8 @@ def row(name, ready, rss):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=20)
-    ap.add_argument("--moto-runs", type=int, default=5)
+    ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--moto-runs", type=int, default=3)
     args = ap.parse_args()
 
     # One unmeasured start of each warms the page cache, as a developer's second start would.
@@ -77,7 +65,7 @@ def main():
     rss_ratio = common.median(m_rss) / common.median(c_rss)
     c_ready_ms = common.median(c_ready) * 1000
     c_rss_mib = common.median(c_rss) / 1024
-    verdict = lambda ok: "met" if ok else "NOT met"  # noqa: E731
+    verdict = common.verdict
 
     body = f"""## Ready time and idle memory
 
@@ -93,10 +81,8 @@ Time from spawning the process until `GET` on its health endpoint answers (cloud
 
 cloudlet is ready **{ready_ratio:.0f}×** sooner than moto_server and uses **{rss_ratio:.1f}×** less
 memory idle. Goals: ready < {READY_GOAL_MS} ms ({verdict(c_ready_ms < READY_GOAL_MS)}: {c_ready_ms:.1f} ms),
-idle < {IDLE_GOAL_MIB} MB ({verdict(c_rss_mib < IDLE_GOAL_MIB)}: {c_rss_mib:.1f} MiB)."""
-    cmd = "python3 bench/ready_memory.py"
-    if args.runs != 20 or args.moto_runs != 5:
-        cmd += f" --runs {args.runs} --moto-runs {args.moto_runs}"
+idle < {IDLE_GOAL_MIB} MiB ({verdict(c_rss_mib < IDLE_GOAL_MIB)}: {c_rss_mib:.1f} MiB)."""
+    cmd = common.command_line("ready_memory.py", args, {"runs": 10, "moto_runs": 3})
     common.write_section("ready", cmd, body)
 
 

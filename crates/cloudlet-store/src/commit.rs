@@ -4,18 +4,26 @@
 //! A change that fails is taken out of the batch: the transaction is aborted, the failed
 //! change gets its error, and the others are replayed in a fresh transaction. Changes are
 //! therefore `FnMut` and must only touch the transaction.
+//!
+//! An ephemeral (in-memory) store has nothing to make durable, so most of its batches commit
+//! with `Durability::None`, which skips the work of redb's durable commit; every
+//! [`EPHEMERAL_DURABLE_EVERY`]th batch commits durably so that redb reuses the freed pages.
 
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
-use redb::{Database, WriteTransaction};
+use redb::{Database, Durability, WriteTransaction};
 use tokio::sync::oneshot;
 
 use crate::StoreError;
 
 /// Most changes applied in one transaction.
 const MAX_BATCH: usize = 256;
+
+/// How often an in-memory store commits durably: redb reuses the pages freed by non-durable
+/// commits only after a durable one.
+const EPHEMERAL_DURABLE_EVERY: u64 = 64;
 
 trait Job: Send {
     /// Applies the change; `false` if it failed (its error is kept for `finish`).
@@ -61,11 +69,12 @@ pub(crate) struct GroupCommit {
 }
 
 impl GroupCommit {
-    pub(crate) fn start(db: Arc<Database>) -> GroupCommit {
+    /// Starts the writer thread; `ephemeral` stores skip redb's durable commit protocol.
+    pub(crate) fn start(db: Arc<Database>, ephemeral: bool) -> GroupCommit {
         let (tx, rx) = channel();
         let thread = std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || writer_loop(&db, &rx))
+            .spawn(move || writer_loop(&db, &rx, ephemeral))
             .ok();
         GroupCommit {
             queue: Mutex::new(Some(tx)),
@@ -113,7 +122,8 @@ impl Drop for GroupCommit {
     }
 }
 
-fn writer_loop(db: &Database, rx: &Receiver<Box<dyn Job>>) {
+fn writer_loop(db: &Database, rx: &Receiver<Box<dyn Job>>, ephemeral: bool) {
+    let mut batches: u64 = 0;
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -122,16 +132,26 @@ fn writer_loop(db: &Database, rx: &Receiver<Box<dyn Job>>) {
                 Err(_) => break,
             }
         }
-        commit_batch(db, batch);
+        batches += 1;
+        let durability = if ephemeral && !batches.is_multiple_of(EPHEMERAL_DURABLE_EVERY) {
+            Durability::None
+        } else {
+            Durability::Immediate
+        };
+        commit_batch(db, batch, durability);
     }
 }
 
-fn commit_batch(db: &Database, mut batch: Vec<Box<dyn Job>>) {
+fn commit_batch(db: &Database, mut batch: Vec<Box<dyn Job>>, durability: Durability) {
     'retry: loop {
-        let txn = match db.begin_write() {
+        let mut txn = match db.begin_write() {
             Ok(t) => t,
             Err(e) => return fail_all(batch, e.to_string()),
         };
+        if let Err(e) = txn.set_durability(durability) {
+            let _ = txn.abort();
+            return fail_all(batch, e.to_string());
+        }
         for i in 0..batch.len() {
             if !batch[i].run(&txn) {
                 // Drop the failed change and replay the rest without it.

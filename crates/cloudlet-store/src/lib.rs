@@ -112,7 +112,7 @@ impl Store {
     fn from_parts(db: Database, blobs: BlobStore, work: PathBuf, ephemeral: bool) -> Store {
         let db = Arc::new(db);
         Store {
-            committer: Arc::new(commit::GroupCommit::start(db.clone())),
+            committer: Arc::new(commit::GroupCommit::start(db.clone(), ephemeral)),
             db,
             blobs: Arc::new(blobs),
             work,
