@@ -4,7 +4,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Ctx, consumed, read_units, write_units};
+use super::Ctx;
+use super::capacity::{self, Usage, read_units};
 use crate::error::DdbError;
 use crate::expr::ast::Update;
 use crate::expr::parser::{Kind, parse_condition, parse_projection, parse_update};
@@ -78,9 +79,12 @@ fn check_rvoccf(body: &Body) -> Result<(), DdbError> {
     }
 }
 
-fn with_extras(mut out: Map<String, Value>, cap: Option<Value>) -> Value {
+fn with_extras(mut out: Map<String, Value>, cap: Option<Value>, metrics: Option<Value>) -> Value {
     if let Some(c) = cap {
         out.insert("ConsumedCapacity".into(), c);
+    }
+    if let Some(m) = metrics {
+        out.insert("ItemCollectionMetrics".into(), m);
     }
     Value::Object(out)
 }
@@ -105,10 +109,11 @@ pub async fn put_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
     let mut r = Resolver::new(&body.expr_input()?)?;
     let cond = write_condition(&body, &mut r)?;
     r.finish()?;
+    let cap_mode = capacity::mode(&body)?;
+    let metrics = capacity::wants_metrics(&body)?;
     let meta = ctx.table(&name)?;
     let key = check_new_item(&meta, &item)?;
-    let size = item_size(&item);
-    let cap = consumed(&body, &meta.name, write_units(size))?;
+    let (m, written) = (meta.clone(), item.clone());
     let old = ctx
         .store
         .write(move |txn| {
@@ -125,13 +130,17 @@ pub async fn put_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
             Ok(old)
         })
         .await?;
+    let cap = Usage::item_write(&m, old.as_ref(), Some(&written)).render(cap_mode, &m.name);
+    let metrics = metrics
+        .then(|| capacity::item_collection(&m, &written))
+        .flatten();
     let mut out = Map::new();
     if rv == "ALL_OLD"
         && let Some(o) = old
     {
         out.insert("Attributes".into(), item_to_json(&o));
     }
-    Ok(with_extras(out, cap))
+    Ok(with_extras(out, cap, metrics))
 }
 
 pub fn get_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
@@ -145,7 +154,8 @@ pub fn get_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
     let key = keys::key_param(&meta, &key_param)?;
     let item = ctx.store.read(|txn| state::get_item(txn, &key))?;
     let size = item.as_ref().map(item_size).unwrap_or(0);
-    let cap = consumed(&body, &meta.name, read_units(size, consistent))?;
+    let cap = Usage::table_read(read_units(size, consistent))
+        .render(capacity::mode(&body)?, &meta.name);
     let mut out = Map::new();
     if let Some(i) = item {
         let i = match &proj {
@@ -154,7 +164,7 @@ pub fn get_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
         };
         out.insert("Item".into(), item_to_json(&i));
     }
-    Ok(with_extras(out, cap))
+    Ok(with_extras(out, cap, None))
 }
 
 pub async fn delete_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
@@ -165,8 +175,11 @@ pub async fn delete_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
     let mut r = Resolver::new(&body.expr_input()?)?;
     let cond = write_condition(&body, &mut r)?;
     r.finish()?;
+    let cap_mode = capacity::mode(&body)?;
+    let metrics = capacity::wants_metrics(&body)?;
     let meta = ctx.table(&name)?;
     let key = keys::key_param(&meta, &key_param)?;
+    let m = meta.clone();
     let old = ctx
         .store
         .write(move |txn| {
@@ -185,15 +198,17 @@ pub async fn delete_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
             Ok(old)
         })
         .await?;
-    let size = old.as_ref().map(item_size).unwrap_or(0);
-    let cap = consumed(&body, &name, write_units(size))?;
+    let cap = Usage::item_write(&m, old.as_ref(), None).render(cap_mode, &m.name);
+    let metrics = metrics
+        .then(|| capacity::item_collection(&m, &key_param))
+        .flatten();
     let mut out = Map::new();
     if rv == "ALL_OLD"
         && let Some(o) = old
     {
         out.insert("Attributes".into(), item_to_json(&o));
     }
-    Ok(with_extras(out, cap))
+    Ok(with_extras(out, cap, metrics))
 }
 
 /// Every path an update touches.
@@ -259,10 +274,13 @@ pub async fn update_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
     };
     let cond = write_condition(&body, &mut r)?;
     r.finish()?;
+    let cap_mode = capacity::mode(&body)?;
+    let metrics = capacity::wants_metrics(&body)?;
     let meta = ctx.table(&name)?;
     let key = keys::key_param(&meta, &key_param)?;
     check_key_untouched(&meta, &upd)?;
     let paths = touched(&upd);
+    let (m, key_item) = (meta.clone(), key_param.clone());
     let (old, new) = ctx
         .store
         .write(move |txn| {
@@ -280,7 +298,10 @@ pub async fn update_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
             Ok((old, new))
         })
         .await?;
-    let cap = consumed(&body, &name, write_units(item_size(&new)))?;
+    let cap = Usage::item_write(&m, old.as_ref(), Some(&new)).render(cap_mode, &m.name);
+    let metrics = metrics
+        .then(|| capacity::item_collection(&m, &key_item))
+        .flatten();
     let attrs = match rv.as_str() {
         "ALL_OLD" => old,
         "ALL_NEW" => Some(new),
@@ -292,7 +313,7 @@ pub async fn update_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
     if let Some(a) = attrs.filter(|a| !a.is_empty()) {
         out.insert("Attributes".into(), item_to_json(&a));
     }
-    Ok(with_extras(out, cap))
+    Ok(with_extras(out, cap, metrics))
 }
 
 /// An empty JSON object.

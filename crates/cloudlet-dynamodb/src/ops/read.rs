@@ -6,7 +6,8 @@
 use serde_json::{Map, Value, json};
 
 use super::items::projection;
-use super::{Ctx, consumed, read_units};
+use super::Ctx;
+use super::capacity::{self, Usage, read_units};
 use crate::error::DdbError;
 use crate::expr::ast::{CmpOp, Operand};
 use crate::expr::parser::{Kind, parse_condition};
@@ -188,6 +189,22 @@ fn key_range(p: &[u8], rc: Option<&RangeCond>) -> (Vec<u8>, Vec<u8>) {
     }
 }
 
+/// The storage-key range a key condition selects in the partition it names, for a key
+/// schema of `hash` and `range` (name, type); what Query reads, without a table.
+pub fn key_bounds(
+    c: &Cond,
+    hash: (&str, &str),
+    range: Option<(&str, &str)>,
+) -> Result<(Vec<u8>, Vec<u8>), DdbError> {
+    let attr = |(name, ty): (&str, &str)| KeyAttr {
+        name: name.to_string(),
+        ty: ty.to_string(),
+    };
+    let range = range.map(attr);
+    let (hv, rc) = analyze(c, &attr(hash), range.as_ref())?;
+    Ok(key_range(&keys::partition_prefix("t", &hv), rc.as_ref()))
+}
+
 /// Where to read: the table itself or one of its indexes.
 enum Source<'a> {
     Table,
@@ -303,22 +320,6 @@ fn read_params(
     })
 }
 
-/// The attributes an index projects for an item.
-fn index_projection(meta: &TableMeta, ix: &IndexMeta, item: Item) -> Item {
-    if ix.projection_type == "ALL" {
-        return item;
-    }
-    let mut keep: Vec<&str> = vec![meta.hash_key.name.as_str(), ix.hash_key.name.as_str()];
-    keep.extend(meta.range_key.as_ref().map(|k| k.name.as_str()));
-    keep.extend(ix.range_key.as_ref().map(|k| k.name.as_str()));
-    if ix.projection_type == "INCLUDE" {
-        keep.extend(ix.non_key_attributes.iter().map(String::as_str));
-    }
-    item.into_iter()
-        .filter(|(k, _)| keep.contains(&k.as_str()))
-        .collect()
-}
-
 /// The LastEvaluatedKey of an item read from `source`.
 fn last_key(meta: &TableMeta, source: &Source<'_>, item: &Item) -> Item {
     let mut k = keys::key_of(meta, item);
@@ -400,7 +401,7 @@ fn run(
         page.scanned += 1;
         page.bytes += item_size(&item);
         let item = match source {
-            Source::Index(ix, _) => index_projection(meta, ix, item),
+            Source::Index(ix, _) => index::projected(meta, ix, &item),
             Source::Table => item,
         };
         let pass = match &params.filter {
@@ -433,6 +434,7 @@ fn run(
 fn page_response(
     body: &Body,
     meta: &TableMeta,
+    source: &Source<'_>,
     params: &ReadParams,
     page: Page,
 ) -> Result<Value, DdbError> {
@@ -448,7 +450,12 @@ fn page_response(
     if let Some(k) = page.last {
         out.insert("LastEvaluatedKey".into(), item_to_json(&k));
     }
-    if let Some(c) = consumed(body, &meta.name, read_units(page.bytes, params.consistent))? {
+    let units = read_units(page.bytes, params.consistent);
+    let usage = match source {
+        Source::Table => Usage::table_read(units),
+        Source::Index(ix, global) => Usage::index_read(&ix.name, *global, units),
+    };
+    if let Some(c) = usage.render(capacity::mode(body)?, &meta.name) {
         out.insert("ConsumedCapacity".into(), c);
     }
     Ok(Value::Object(out))
@@ -505,7 +512,7 @@ pub fn query(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
         Some(&key_cond),
         None,
     )?;
-    page_response(&body, &meta, &params, page)
+    page_response(&body, &meta, &source, &params, page)
 }
 
 pub fn scan(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
@@ -560,5 +567,5 @@ pub fn scan(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
     };
     let end = prefix_end(&prefix);
     let page = run(ctx, &meta, &source, &params, prefix, end, true, None, seg)?;
-    page_response(&body, &meta, &params, page)
+    page_response(&body, &meta, &source, &params, page)
 }
