@@ -446,4 +446,66 @@ mod tests {
             assert_eq!(used, b.len() - 1);
         }
     }
+
+    #[test]
+    fn random_numbers_round_trip_through_text_and_key_bytes() {
+        let mut x: u64 = 0x5851_f42d_4c95_7f2d;
+        let mut next = move |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        for _ in 0..5000 {
+            let len = 1 + next(38) as usize;
+            let mut digits: String = (0..len).map(|_| (b'0' + next(10) as u8) as char).collect();
+            digits.replace_range(0..1, &(1 + next(9)).to_string());
+            let sci = next(256) as i64 - 130;
+            let sign = if next(2) == 0 { "-" } else { "" };
+            // The same value written four ways: scientific, with padding zeros, shifted
+            // exponent, and plain decimal.
+            let (head, tail) = digits.split_at(1);
+            let forms = [
+                format!("{sign}{head}.{tail}e{sci}"),
+                format!("{sign}000{head}.{tail}000E{}{sci}", if sci >= 0 { "+" } else { "" }),
+                format!("{sign}0.{digits}e{}", sci + 1),
+                format!("{sign}{digits}E{}", sci - (len as i64 - 1)),
+            ];
+            let n = Number::parse(&forms[0]).unwrap_or_else(|e| panic!("{}: {e:?}", forms[0]));
+            for f in &forms[1..] {
+                assert_eq!(Number::parse(f).as_ref(), Ok(&n), "{f} vs {}", forms[0]);
+            }
+            let text = n.to_string();
+            assert_eq!(Number::parse(&text).as_ref(), Ok(&n), "{text}");
+            assert!(!text.contains('e') && !text.ends_with('.'), "{text}");
+            if text.contains('.') {
+                assert!(!text.ends_with('0'), "{text}");
+            }
+            let mut k = Vec::new();
+            n.encode_key(&mut k);
+            assert_eq!(Number::decode_key(&k), Some((n.clone(), k.len())), "{text}");
+            // One more significant digit than 38 is refused; so is leaving the range.
+            if len == 38 && !tail.ends_with('0') {
+                assert_eq!(
+                    Number::parse(&format!("{digits}1")),
+                    Err(NumberError::TooPrecise)
+                );
+            }
+        }
+        check(
+            "9.9999999999999999999999999999999999999E+125",
+            Ok(&format!(
+                "99999999999999999999999999999999999999{}",
+                "0".repeat(88)
+            )),
+        );
+        check("10E+125", Err(NumberError::Overflow));
+        check("0.1E-129", Ok(&format!("0.{}1", "0".repeat(129))));
+        check("0.01E-129", Err(NumberError::Underflow));
+        check(
+            &format!("1{}", "0".repeat(125)),
+            Ok(&format!("1{}", "0".repeat(125))),
+        );
+        check(&format!("{}1", "0".repeat(200)), Ok("1"));
+    }
 }

@@ -81,7 +81,8 @@ fn parse_row(v: &Value) -> (Key, Row) {
         o["sk"]["N"].as_str().unwrap().parse().unwrap(),
     );
     let row = Row {
-        v: o.get("v").map(|n| n["N"].as_str().unwrap().parse().unwrap()),
+        v: o.get("v")
+            .map(|n| n["N"].as_str().unwrap().parse().unwrap()),
         s: o.get("s").map(|s| {
             s["SS"]
                 .as_array()
@@ -169,7 +170,8 @@ fn condition(rng: &mut Rng, values: &mut serde_json::Map<String, Value>) -> Opti
             Some((
                 "contains(s, :w)".into(),
                 Box::new(|r: Option<&Row>| {
-                    r.and_then(|r| r.s.as_ref()).is_some_and(|s| s.contains("x"))
+                    r.and_then(|r| r.s.as_ref())
+                        .is_some_and(|s| s.contains("x"))
                 }),
             ))
         }
@@ -236,7 +238,8 @@ async fn put(ddb: &DynamoDb, rng: &mut Rng, model: &mut Model) -> (Value, Answer
     let row = random_row(rng);
     let mut values = serde_json::Map::new();
     let cond = condition(rng, &mut values);
-    let mut body = json!({"TableName": "model", "Item": row_json(&k, &row), "ReturnValues": "ALL_OLD"});
+    let mut body =
+        json!({"TableName": "model", "Item": row_json(&k, &row), "ReturnValues": "ALL_OLD"});
     let want = match &cond {
         Some((e, p)) => {
             body["ConditionExpression"] = json!(e);
@@ -359,7 +362,12 @@ async fn update(ddb: &DynamoDb, rng: &mut Rng, model: &mut Model) -> (Value, Ans
         new.t = None;
     }
     let mut expr = Vec::new();
-    for (kw, parts) in [("SET", set), ("REMOVE", remove), ("ADD", add), ("DELETE", del)] {
+    for (kw, parts) in [
+        ("SET", set),
+        ("REMOVE", remove),
+        ("ADD", add),
+        ("DELETE", del),
+    ] {
         if !parts.is_empty() {
             expr.push(format!("{kw} {}", parts.join(", ")));
         }
@@ -467,10 +475,8 @@ async fn read(ddb: &DynamoDb, rng: &mut Rng, model: &Model, seed: u64, step: usi
     let mut values = serde_json::Map::new();
     let mut body = json!({"TableName": "model", "ConsistentRead": true});
     let mut forward = true;
-    let mut candidates: Vec<(Key, Row)> = model
-        .iter()
-        .map(|(k, r)| (k.clone(), r.clone()))
-        .collect();
+    let mut candidates: Vec<(Key, Row)> =
+        model.iter().map(|(k, r)| (k.clone(), r.clone())).collect();
     if is_query {
         values.insert(":p".into(), json!({"S": pk}));
         let a = rng.below(9) as i64 - 4;
@@ -482,7 +488,10 @@ async fn read(ddb: &DynamoDb, rng: &mut Rng, model: &Model, seed: u64, step: usi
             3 => ("pk = :p AND sk <= :a", Box::new(move |s| s <= a)),
             4 => ("sk > :a AND pk = :p", Box::new(move |s| s > a)),
             5 => ("pk = :p AND sk >= :a", Box::new(move |s| s >= a)),
-            _ => ("pk = :p AND sk BETWEEN :a AND :b", Box::new(move |s| (a..=b).contains(&s))),
+            _ => (
+                "pk = :p AND sk BETWEEN :a AND :b",
+                Box::new(move |s| (a..=b).contains(&s)),
+            ),
         };
         if kc.contains(":a") {
             values.insert(":a".into(), json!({"N": a.to_string()}));
@@ -520,9 +529,9 @@ async fn read(ddb: &DynamoDb, rng: &mut Rng, model: &Model, seed: u64, step: usi
             req["ExclusiveStartKey"] = key_json(s);
         }
         let want = model_page(&candidates, start.as_ref(), forward, limit, filter);
-        let got = call(ddb, op, req.clone()).await.unwrap_or_else(|e| {
-            panic!("seed {seed} step {step}: {op} {req} failed: {e:?}")
-        });
+        let got = call(ddb, op, req.clone())
+            .await
+            .unwrap_or_else(|e| panic!("seed {seed} step {step}: {op} {req} failed: {e:?}"));
         let items: Vec<(Key, Row)> = got["Items"]
             .as_array()
             .unwrap()
@@ -536,7 +545,12 @@ async fn read(ddb: &DynamoDb, rng: &mut Rng, model: &Model, seed: u64, step: usi
             )
         });
         assert_eq!(
-            (&items, &last, got["Count"].as_u64(), got["ScannedCount"].as_u64()),
+            (
+                &items,
+                &last,
+                got["Count"].as_u64(),
+                got["ScannedCount"].as_u64()
+            ),
             (
                 &want.items,
                 &want.last,
@@ -593,7 +607,9 @@ async fn run(seed: u64, steps: usize) {
         );
     }
     // Finally the whole table, in one unpaginated Scan.
-    let got = call(&ddb, "Scan", json!({"TableName": "model"})).await.unwrap();
+    let got = call(&ddb, "Scan", json!({"TableName": "model"}))
+        .await
+        .unwrap();
     let items: Vec<(Key, Row)> = got["Items"]
         .as_array()
         .unwrap()

@@ -164,8 +164,10 @@ impl Usage {
                 ("LocalSecondaryIndexes", &self.lsis),
             ] {
                 if !m.is_empty() {
-                    let ixs: Map<String, Value> =
-                        m.iter().map(|(k, v)| (k.clone(), self.capacity(*v))).collect();
+                    let ixs: Map<String, Value> = m
+                        .iter()
+                        .map(|(k, v)| (k.clone(), self.capacity(*v)))
+                        .collect();
                     out.insert(member.into(), Value::Object(ixs));
                 }
             }
@@ -181,7 +183,10 @@ pub fn render_all(mode: Mode, usages: &BTreeMap<String, Usage>) -> Option<Value>
         return None;
     }
     Some(Value::Array(
-        usages.iter().filter_map(|(n, u)| u.render(mode, n)).collect(),
+        usages
+            .iter()
+            .filter_map(|(n, u)| u.render(mode, n))
+            .collect(),
     ))
 }
 

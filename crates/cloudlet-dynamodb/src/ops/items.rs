@@ -154,8 +154,8 @@ pub fn get_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
     let key = keys::key_param(&meta, &key_param)?;
     let item = ctx.store.read(|txn| state::get_item(txn, &key))?;
     let size = item.as_ref().map(item_size).unwrap_or(0);
-    let cap = Usage::table_read(read_units(size, consistent))
-        .render(capacity::mode(&body)?, &meta.name);
+    let cap =
+        Usage::table_read(read_units(size, consistent)).render(capacity::mode(&body)?, &meta.name);
     let mut out = Map::new();
     if let Some(i) = item {
         let i = match &proj {

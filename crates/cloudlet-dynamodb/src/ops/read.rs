@@ -5,9 +5,9 @@
 
 use serde_json::{Map, Value, json};
 
-use super::items::projection;
 use super::Ctx;
 use super::capacity::{self, Usage, read_units};
+use super::items::projection;
 use crate::error::DdbError;
 use crate::expr::ast::{CmpOp, Operand};
 use crate::expr::parser::{Kind, parse_condition};
