@@ -86,15 +86,17 @@ impl Number {
             exp += 1;
         }
         let digits = digit_count(mantissa.unsigned_abs());
-        if digits as usize > MAX_DIGITS {
-            return Err(NumberError::TooPrecise);
-        }
+        // The range is checked first: a sum past 9.99…E+125 is an overflow even when it
+        // also has 39 digits.
         let sci = exp + digits - 1;
         if sci > 125 {
             return Err(NumberError::Overflow);
         }
         if sci < -130 {
             return Err(NumberError::Underflow);
+        }
+        if digits as usize > MAX_DIGITS {
+            return Err(NumberError::TooPrecise);
         }
         Ok(Number { mantissa, exp })
     }
@@ -425,6 +427,11 @@ mod tests {
             Err(NumberError::TooPrecise)
         );
         assert_eq!(n("10").sub(&n("2.5")).unwrap().to_string(), "7.5");
+        let largest = n("9.9999999999999999999999999999999999999E+125");
+        assert_eq!(largest.add(&largest), Err(NumberError::Overflow));
+        assert_eq!(largest.negate().sub(&largest), Err(NumberError::Overflow));
+        assert_eq!(n("1e125").add(&n("1e-130")), Err(NumberError::TooPrecise));
+        assert_eq!(n("1e-130").sub(&n("1e-130")).unwrap().to_string(), "0");
     }
 
     #[test]
@@ -467,7 +474,10 @@ mod tests {
             let (head, tail) = digits.split_at(1);
             let forms = [
                 format!("{sign}{head}.{tail}e{sci}"),
-                format!("{sign}000{head}.{tail}000E{}{sci}", if sci >= 0 { "+" } else { "" }),
+                format!(
+                    "{sign}000{head}.{tail}000E{}{sci}",
+                    if sci >= 0 { "+" } else { "" }
+                ),
                 format!("{sign}0.{digits}e{}", sci + 1),
                 format!("{sign}{digits}E{}", sci - (len as i64 - 1)),
             ];

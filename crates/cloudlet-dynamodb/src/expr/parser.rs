@@ -62,9 +62,12 @@ impl<'a> Parser<'a> {
                     .nth(1)
                     .map(|(i, _)| bad.start + i)
                     .unwrap_or(src.len());
+                // The whitespace before the bad character may be several bytes long.
                 let near_start = src[..bad.start]
-                    .rfind(|c: char| c.is_whitespace())
-                    .map(|i| i + 1)
+                    .char_indices()
+                    .rev()
+                    .find(|(_, c)| c.is_whitespace())
+                    .map(|(i, c)| i + c.len_utf8())
                     .unwrap_or(0);
                 return Err(DdbError::validation(format!(
                     "Invalid {}: Syntax error; token: \"{}\", near: \"{}\"",
@@ -119,6 +122,8 @@ impl<'a> Parser<'a> {
         };
         let end = match self.toks.get(i + 1) {
             Some(n) if n.tok != Tok::Eof => n.end,
+            // At the end, "near" stops at the last token, not at trailing whitespace.
+            _ if t.tok == Tok::Eof && i > 0 => self.toks[i - 1].end,
             _ => t.end,
         };
         self.err(format!(
@@ -673,6 +678,322 @@ mod tests {
     }
 
     #[test]
+    fn condition_syntax_errors() {
+        let cases: &[(Kind, &str, &str)] = &[
+            (
+                Kind::Condition,
+                "a = :v AND",
+                r#"Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "AND""#,
+            ),
+            (
+                Kind::Condition,
+                "a = :v b",
+                r#"Invalid ConditionExpression: Syntax error; token: "b", near: ":v b""#,
+            ),
+            (
+                Kind::Condition,
+                "(a = :v",
+                r#"Invalid ConditionExpression: Syntax error; token: "<EOF>", near: ":v""#,
+            ),
+            (
+                Kind::Condition,
+                "a = :v)",
+                r#"Invalid ConditionExpression: Syntax error; token: ")", near: ":v)""#,
+            ),
+            (
+                Kind::Condition,
+                "a BETWEEN :v",
+                r#"Invalid ConditionExpression: Syntax error; token: "<EOF>", near: ":v""#,
+            ),
+            (
+                Kind::Condition,
+                "a BETWEEN :v OR :n",
+                r#"Invalid ConditionExpression: Syntax error; token: "OR", near: ":v OR :n""#,
+            ),
+            (
+                Kind::Condition,
+                "a IN :v",
+                r#"Invalid ConditionExpression: Syntax error; token: ":v", near: "IN :v""#,
+            ),
+            (
+                Kind::Condition,
+                "a IN ()",
+                r#"Invalid ConditionExpression: Syntax error; token: ")", near: "()""#,
+            ),
+            (
+                Kind::Condition,
+                "a",
+                r#"Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "a""#,
+            ),
+            (
+                Kind::Condition,
+                "a.",
+                r#"Invalid ConditionExpression: Syntax error; token: "<EOF>", near: ".""#,
+            ),
+            (
+                Kind::Condition,
+                "a[x] = :v",
+                r#"Invalid ConditionExpression: Syntax error; token: "x", near: "[x]""#,
+            ),
+            (
+                Kind::Condition,
+                "a = :v & b",
+                r#"Invalid ConditionExpression: Syntax error; token: "&", near: "&""#,
+            ),
+            (
+                Kind::Condition,
+                "a = #",
+                r##"Invalid ConditionExpression: Syntax error; token: "#", near: "#""##,
+            ),
+            (
+                Kind::Condition,
+                "a = : v",
+                r#"Invalid ConditionExpression: Syntax error; token: ":", near: ":""#,
+            ),
+            (
+                Kind::Condition,
+                "NOT",
+                r#"Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "NOT""#,
+            ),
+            (
+                Kind::Condition,
+                "a = :v AND AND b = :v",
+                r#"Invalid ConditionExpression: Syntax error; token: "AND", near: "AND AND b""#,
+            ),
+            // Multi-byte whitespace before a bad character (found by fuzzing: this panicked).
+            (
+                Kind::Condition,
+                "\u{85}S%",
+                r#"Invalid ConditionExpression: Syntax error; token: "%", near: "S%""#,
+            ),
+            (
+                Kind::Update,
+                "\u{85}S%",
+                r#"Invalid UpdateExpression: Syntax error; token: "%", near: "S%""#,
+            ),
+            (
+                Kind::KeyCondition,
+                "pk = :v AND",
+                r#"Invalid KeyConditionExpression: Syntax error; token: "<EOF>", near: "AND""#,
+            ),
+            (
+                Kind::Filter,
+                "a <> ",
+                r#"Invalid FilterExpression: Syntax error; token: "<EOF>", near: "<>""#,
+            ),
+            (
+                Kind::Filter,
+                "",
+                "Invalid FilterExpression: The expression can not be empty;",
+            ),
+        ];
+        for (kind, src, want) in cases {
+            check(*kind, src, Err(want));
+        }
+    }
+
+    #[test]
+    fn functions_and_reserved_words() {
+        use Kind::Condition as C;
+        let cases: &[(Kind, &str, &str)] = &[
+            (
+                C,
+                "Size(a) = :n",
+                "Invalid ConditionExpression: Invalid function name; function: Size",
+            ),
+            (
+                C,
+                "if_not_exists(a, :v)",
+                "Invalid ConditionExpression: The function is not allowed in a condition expression; function: if_not_exists",
+            ),
+            (
+                C,
+                "list_append(a, :v)",
+                "Invalid ConditionExpression: The function is not allowed in a condition expression; function: list_append",
+            ),
+            (
+                C,
+                "a = begins_with(b, :v)",
+                "Invalid ConditionExpression: The function is not allowed to be used this way in an expression; function: begins_with",
+            ),
+            (
+                C,
+                "size(a) IN (contains(b, :v))",
+                "Invalid ConditionExpression: The function is not allowed to be used this way in an expression; function: contains",
+            ),
+            (
+                C,
+                "attribute_exists(:v)",
+                r#"Invalid ConditionExpression: Syntax error; token: ":v", near: "(:v)""#,
+            ),
+            (
+                C,
+                "DATA = :v",
+                "Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: DATA",
+            ),
+            (
+                C,
+                "a.Count = :v",
+                "Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: Count",
+            ),
+            (
+                C,
+                "size(value) > :n",
+                "Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: value",
+            ),
+            (
+                Kind::Projection,
+                "id, name",
+                "Invalid ProjectionExpression: Attribute name is a reserved keyword; reserved keyword: name",
+            ),
+            (
+                Kind::Update,
+                "SET a = size(b)",
+                "Invalid UpdateExpression: The function is not allowed in an update expression; function: size",
+            ),
+            (
+                Kind::Update,
+                "SET a = nope(b)",
+                "Invalid UpdateExpression: Invalid function name; function: nope",
+            ),
+            (
+                Kind::Update,
+                "SET year = :v",
+                "Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: year",
+            ),
+        ];
+        for (kind, src, want) in cases {
+            check(*kind, src, Err(want));
+        }
+        // Placeholders stand in for reserved words; keywords are case-insensitive.
+        check(
+            C,
+            "#s = :v and not #n in (:v)",
+            Ok(
+                r#"And(Cmp(Eq, Path([Attr("status")]), Value(S("x"))), Not(In(Path([Attr("name")]), [Value(S("x"))])))"#,
+            ),
+        );
+        check(
+            C,
+            "attribute_type(a, :v) OR begins_with(a, :v) OR contains(a[0].b, :n)",
+            Ok(
+                r#"Or(Or(Type([Attr("a")], Value(S("x"))), BeginsWith(Path([Attr("a")]), Value(S("x")))), Contains(Path([Attr("a"), Index(0), Attr("b")]), Value(N(Number { mantissa: 1, exp: 0 }))))"#,
+            ),
+        );
+    }
+
+    /// Runs the expressions of one request through one resolver, then `finish`.
+    fn check_placeholders(
+        names: &[(&str, &str)],
+        values: &[&str],
+        exprs: &[(Kind, &str)],
+        want: Result<(), &str>,
+    ) {
+        let input = ExprInput {
+            names: (!names.is_empty()).then(|| {
+                names
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect()
+            }),
+            values: (!values.is_empty()).then(|| {
+                values
+                    .iter()
+                    .map(|k| (k.to_string(), AttrValue::S("x".into())))
+                    .collect()
+            }),
+        };
+        let got = Resolver::new(&input).and_then(|mut r| {
+            for (kind, src) in exprs {
+                match kind {
+                    Kind::Update => parse_update(src, &mut r).map(|_| ())?,
+                    Kind::Projection => parse_projection(src, &mut r).map(|_| ())?,
+                    k => parse_condition(src, *k, &mut r).map(|_| ())?,
+                }
+            }
+            r.finish()
+        });
+        assert_eq!(
+            got.map_err(|e| e.to_string()),
+            want.map_err(str::to_string),
+            "{exprs:?}"
+        );
+    }
+
+    #[test]
+    fn placeholders_must_be_defined_and_used() {
+        use Kind::*;
+        check_placeholders(&[("#a", "a")], &[":x"], &[(Condition, "#a = :x")], Ok(()));
+        // Used by any expression of the request counts.
+        check_placeholders(
+            &[("#a", "a"), ("#b", "b")],
+            &[":x", ":y"],
+            &[(Update, "SET #a = :x"), (Condition, "#b <> :y")],
+            Ok(()),
+        );
+        check_placeholders(
+            &[],
+            &[":x", ":y"],
+            &[(Condition, "a = :x")],
+            Err("Value provided in ExpressionAttributeValues unused in expressions: keys: {:y}"),
+        );
+        check_placeholders(
+            &[("#a", "a"), ("#b", "b"), ("#c", "c")],
+            &[],
+            &[(Projection, "#b")],
+            Err("Value provided in ExpressionAttributeNames unused in expressions: keys: {#a, #c}"),
+        );
+        check_placeholders(
+            &[],
+            &[":x"],
+            &[(Condition, "a = :y")],
+            Err(
+                "Invalid ConditionExpression: An expression attribute value used in expression is not defined; attribute value: :y",
+            ),
+        );
+        check_placeholders(
+            &[],
+            &[],
+            &[(Update, "SET a = :x")],
+            Err(
+                "Invalid UpdateExpression: An expression attribute value used in expression is not defined; attribute value: :x",
+            ),
+        );
+        check_placeholders(
+            &[("#a", "a")],
+            &[],
+            &[(KeyCondition, "#b = :x")],
+            Err(
+                "Invalid KeyConditionExpression: An expression attribute name used in the document path is not defined; attribute name: #b",
+            ),
+        );
+        check_placeholders(
+            &[("#a", "a")],
+            &[],
+            &[],
+            Err("ExpressionAttributeNames can only be specified when using expressions"),
+        );
+        check_placeholders(
+            &[],
+            &[":x"],
+            &[],
+            Err("ExpressionAttributeValues can only be specified when using expressions"),
+        );
+        check_placeholders(
+            &[("a", "a")],
+            &[],
+            &[],
+            Err(r#"ExpressionAttributeNames contains invalid key: Syntax error; key: "a""#),
+        );
+        check_placeholders(
+            &[],
+            &["x"],
+            &[],
+            Err(r#"ExpressionAttributeValues contains invalid key: Syntax error; key: "x""#),
+        );
+    }
+
+    #[test]
     fn updates() {
         use Kind::Update as U;
         check(
@@ -715,6 +1036,90 @@ mod tests {
             "SET a = :v, b",
             Err(r#"Invalid UpdateExpression: Syntax error; token: "<EOF>", near: "b""#),
         );
+        check(
+            U,
+            "SET a = :v, a = :n",
+            Err(
+                "Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a]",
+            ),
+        );
+        check(
+            U,
+            "SET a.b[2].c = :v ADD a.b[2] :n",
+            Err(
+                "Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a, b, [2], c], path two: [a, b, [2]]",
+            ),
+        );
+        check(
+            U,
+            "REMOVE a.b DELETE a[0] :v",
+            Err(
+                "Invalid UpdateExpression: Two document paths conflict with each other; must remove or rewrite one of these paths; path one: [a, b], path two: [a, [0]]",
+            ),
+        );
+        // Siblings neither overlap nor conflict.
+        check(
+            U,
+            "SET a.b = :v, a.c = :v REMOVE l[0], l[1]",
+            Ok(
+                r#"Update { set: [([Attr("a"), Attr("b")], Operand(Value(S("x")))), ([Attr("a"), Attr("c")], Operand(Value(S("x"))))], remove: [[Attr("l"), Index(0)], [Attr("l"), Index(1)]], add: [], delete: [] }"#,
+            ),
+        );
+        check(
+            U,
+            "REMOVE a ADD b :n SET c = :v DELETE d :v",
+            Ok(
+                r#"Update { set: [([Attr("c")], Operand(Value(S("x"))))], remove: [[Attr("a")]], add: [([Attr("b")], N(Number { mantissa: 1, exp: 0 }))], delete: [([Attr("d")], S("x"))] }"#,
+            ),
+        );
+        check(
+            U,
+            "SET a = b - if_not_exists(c, :n)",
+            Ok(
+                r#"Update { set: [([Attr("a")], Minus(Path([Attr("b")]), IfNotExists([Attr("c")], Value(N(Number { mantissa: 1, exp: 0 })))))], remove: [], add: [], delete: [] }"#,
+            ),
+        );
+        let syntax: &[(&str, &str)] = &[
+            (
+                "SET",
+                r#"Invalid UpdateExpression: Syntax error; token: "<EOF>", near: "SET""#,
+            ),
+            (
+                "SET a = :v,",
+                r#"Invalid UpdateExpression: Syntax error; token: "<EOF>", near: ",""#,
+            ),
+            (
+                "SET a :v",
+                r#"Invalid UpdateExpression: Syntax error; token: ":v", near: "a :v""#,
+            ),
+            (
+                "SET a = :v + :n + :n",
+                r#"Invalid UpdateExpression: Syntax error; token: "+", near: ":n + :n""#,
+            ),
+            (
+                "ADD a",
+                r#"Invalid UpdateExpression: Syntax error; token: "<EOF>", near: "a""#,
+            ),
+            (
+                "ADD a b",
+                r#"Invalid UpdateExpression: Syntax error; token: "b", near: "a b""#,
+            ),
+            (
+                "REMOVE a = :v",
+                r#"Invalid UpdateExpression: Syntax error; token: "=", near: "a = :v""#,
+            ),
+            (
+                "DELETE a :v, ",
+                r#"Invalid UpdateExpression: Syntax error; token: "<EOF>", near: ",""#,
+            ),
+            (
+                "remove a REMOVE b",
+                r#"Invalid UpdateExpression: The "REMOVE" section can only be used once in an update expression;"#,
+            ),
+        ];
+        for (src, want) in syntax {
+            check(U, src, Err(want));
+        }
         check(
             U,
             "UPSERT a = :v",

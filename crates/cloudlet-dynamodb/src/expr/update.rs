@@ -370,4 +370,115 @@ mod tests {
             Ok(json!({"s": {"SS": ["b"]}})),
         );
     }
+
+    #[test]
+    fn operand_types() {
+        let bad = "An operand in the update expression has an incorrect data type";
+        let start = || {
+            json!({
+                "n": {"N": "1"}, "s": {"S": "x"}, "ss": {"SS": ["a"]}, "ns": {"NS": ["1"]},
+                "l": {"L": [{"S": "a"}]}, "m": {"M": {"k": {"N": "2"}}}
+            })
+        };
+        let vals = || {
+            json!({
+                ":n": {"N": "2"}, ":s": {"S": "y"}, ":ss": {"SS": ["b"]}, ":ns": {"NS": ["2"]},
+                ":l": {"L": [{"N": "0"}]}, ":m": {"M": {}}, ":b": {"BOOL": true}
+            })
+        };
+        let errors = [
+            ("SET n = n + :s", bad.to_string()),
+            ("SET n = :s - :n", bad.to_string()),
+            ("SET n = l + :n", bad.to_string()),
+            ("SET n = m.k + ss", bad.to_string()),
+            ("ADD s :n", bad.to_string()),
+            ("ADD ss :ns", bad.to_string()),
+            ("ADD n :ss", bad.to_string()),
+            ("DELETE s :ss", bad.to_string()),
+            ("DELETE ns :ss", bad.to_string()),
+            ("DELETE n :ns", bad.to_string()),
+            (
+                "ADD l :l",
+                "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: LIST".to_string(),
+            ),
+            (
+                "ADD m :m",
+                "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: MAP".to_string(),
+            ),
+            (
+                "ADD n :b",
+                "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: BOOLEAN".to_string(),
+            ),
+            (
+                "DELETE ss :s",
+                "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: DELETE, operand type: STRING".to_string(),
+            ),
+            (
+                "DELETE ns :n",
+                "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: DELETE, operand type: NUMBER".to_string(),
+            ),
+            (
+                "SET l = list_append(l, :s)",
+                "Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: list_append, operand type: S".to_string(),
+            ),
+            (
+                "SET l = list_append(:m, l)",
+                "Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: list_append, operand type: M".to_string(),
+            ),
+            (
+                "SET n = absent - :n",
+                "The provided expression refers to an attribute that does not exist in the item".to_string(),
+            ),
+            (
+                "SET l = list_append(absent, :l)",
+                "The provided expression refers to an attribute that does not exist in the item".to_string(),
+            ),
+            (
+                "SET s[0] = :s",
+                "The document path provided in the update expression is invalid for update".to_string(),
+            ),
+            (
+                "SET n.x = :s",
+                "The document path provided in the update expression is invalid for update".to_string(),
+            ),
+            (
+                "SET absent.x = :s",
+                "The document path provided in the update expression is invalid for update".to_string(),
+            ),
+        ];
+        for (expr, want) in errors {
+            let used = serde_json::from_str::<Value>(&vals().to_string()).unwrap();
+            let only: serde_json::Map<String, Value> = used
+                .as_object()
+                .unwrap()
+                .iter()
+                .filter(|(k, _)| {
+                    expr.split(|c: char| " ,()".contains(c))
+                        .any(|w| w == k.as_str())
+                })
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            check(start(), expr, Value::Object(only), Err(&want));
+        }
+        // What works: sets grow and shrink by their own element type, numbers add exactly,
+        // DELETE of the last elements removes the attribute, ADD creates what is absent.
+        check(
+            start(),
+            "ADD ns :ns, n :n, fresh :ss DELETE ss :ss2",
+            json!({":ns": {"NS": ["2", "1.0"]}, ":n": {"N": "-0.5"}, ":ss": {"SS": ["b"]}, ":ss2": {"SS": ["a"]}}),
+            Ok(json!({
+                "n": {"N": "0.5"}, "s": {"S": "x"}, "ns": {"NS": ["1", "2"]}, "fresh": {"SS": ["b"]},
+                "l": {"L": [{"S": "a"}]}, "m": {"M": {"k": {"N": "2"}}}
+            })),
+        );
+        check(
+            start(),
+            "SET m.k = m.k + :n, l[0] = :s, m.fresh = if_not_exists(m.k, :n) REMOVE s",
+            json!({":n": {"N": "2"}, ":s": {"S": "y"}}),
+            Ok(json!({
+                "n": {"N": "1"}, "ss": {"SS": ["a"]}, "ns": {"NS": ["1"]},
+                "l": {"L": [{"S": "y"}]}, "m": {"M": {"k": {"N": "4"}, "fresh": {"N": "2"}}}
+            })),
+        );
+    }
 }
