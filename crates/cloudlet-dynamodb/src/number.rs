@@ -200,7 +200,14 @@ impl Number {
         let exp = self.exp.min(other.exp);
         let a = scale(self.mantissa, self.exp - exp).ok_or(NumberError::TooPrecise)?;
         let b = scale(other.mantissa, other.exp - exp).ok_or(NumberError::TooPrecise)?;
-        let sum = a.checked_add(b).ok_or(NumberError::TooPrecise)?;
+        // An i128 overflow means at least 39 digits: past the range if those digits reach
+        // beyond 1E+125, else too precise.
+        let too_big = if exp + 38 > 125 {
+            NumberError::Overflow
+        } else {
+            NumberError::TooPrecise
+        };
+        let sum = a.checked_add(b).ok_or(too_big)?;
         Number::normalize(sum, exp)
     }
 
