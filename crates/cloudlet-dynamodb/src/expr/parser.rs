@@ -3,6 +3,7 @@
 //! functions, parentheses, NOT, AND, OR) and its error messages.
 
 use super::ast::*;
+use super::checks;
 use super::lexer::{Tok, Token, lex};
 use super::resolve::{Resolver, is_reserved};
 use crate::error::DdbError;
@@ -35,6 +36,8 @@ struct Parser<'a> {
     pos: usize,
     r: &'a mut Resolver,
     kind: Kind,
+    /// Token positions (open, close) of every parenthesized condition, to refuse `((…))`.
+    parens: Vec<(usize, usize)>,
 }
 
 type PResult<T> = Result<T, DdbError>;
@@ -83,7 +86,13 @@ impl<'a> Parser<'a> {
             pos: 0,
             r,
             kind,
+            parens: Vec::new(),
         })
+    }
+
+    /// Turns a check's message into this expression's error.
+    fn check(&self, c: Result<(), String>) -> PResult<()> {
+        c.map_err(|m| self.err(m))
     }
 
     fn err(&self, msg: impl std::fmt::Display) -> DdbError {
@@ -243,9 +252,15 @@ impl<'a> Parser<'a> {
 
     fn cond_atom(&mut self) -> PResult<Cond> {
         if *self.peek() == Tok::LParen {
+            let open = self.pos;
             self.bump();
             let c = self.cond_or()?;
+            let close = self.pos;
             self.expect(Tok::RParen)?;
+            if self.parens.contains(&(open + 1, close - 1)) {
+                return Err(self.err("The expression has redundant parentheses;"));
+            }
+            self.parens.push((open, close));
             return Ok(c);
         }
         if self.is_call() {
@@ -269,6 +284,7 @@ impl<'a> Parser<'a> {
         if let Some(op) = op {
             self.bump();
             let right = self.operand()?;
+            self.check(checks::cmp_distinct(op, &left, &right))?;
             return Ok(Cond::Cmp(op, left, right));
         }
         if keyword(self.peek(), "BETWEEN") {
@@ -279,6 +295,7 @@ impl<'a> Parser<'a> {
             }
             self.bump();
             let hi = self.operand()?;
+            self.check(checks::between(&lo, &hi))?;
             return Ok(Cond::Between(left, lo, hi));
         }
         if keyword(self.peek(), "IN") {
@@ -290,6 +307,7 @@ impl<'a> Parser<'a> {
                 list.push(self.operand()?);
             }
             self.expect(Tok::RParen)?;
+            self.check(checks::in_list(list.len()))?;
             return Ok(Cond::In(left, list));
         }
         if let Operand::Size(_) = left {
@@ -300,30 +318,21 @@ impl<'a> Parser<'a> {
         Err(self.syntax())
     }
 
+    /// The comma-separated operands of a call, after its `(`, through its `)`.
+    fn call_args(&mut self) -> PResult<Vec<Operand>> {
+        let mut args = vec![self.operand()?];
+        while *self.peek() == Tok::Comma {
+            self.bump();
+            args.push(self.operand()?);
+        }
+        self.expect(Tok::RParen)?;
+        Ok(args)
+    }
+
     fn bool_function(&mut self, f: &str) -> PResult<Cond> {
-        self.bump();
-        self.expect(Tok::LParen)?;
-        let c = match f {
-            "attribute_exists" => Cond::Exists(self.path()?),
-            "attribute_not_exists" => Cond::NotExists(self.path()?),
-            "attribute_type" => {
-                let p = self.path()?;
-                self.expect(Tok::Comma)?;
-                let t = self.operand()?;
-                Cond::Type(p, t)
-            }
-            "begins_with" => {
-                let a = self.operand()?;
-                self.expect(Tok::Comma)?;
-                let b = self.operand()?;
-                Cond::BeginsWith(a, b)
-            }
-            "contains" => {
-                let a = self.operand()?;
-                self.expect(Tok::Comma)?;
-                let b = self.operand()?;
-                Cond::Contains(a, b)
-            }
+        let want = match f {
+            "attribute_exists" | "attribute_not_exists" => 1,
+            "attribute_type" | "begins_with" | "contains" => 2,
             "if_not_exists" | "list_append" => {
                 return Err(self.err(format!(
                     "The function is not allowed in a condition expression; function: {f}"
@@ -331,7 +340,35 @@ impl<'a> Parser<'a> {
             }
             _ => return Err(self.err(format!("Invalid function name; function: {f}"))),
         };
-        self.expect(Tok::RParen)?;
+        self.bump();
+        self.expect(Tok::LParen)?;
+        let args = self.call_args()?;
+        self.check(checks::arity(f, want, args.len()))?;
+        let mut args = args.into_iter();
+        let (a, b) = (args.next(), args.next());
+        let path = |p: Option<Operand>| {
+            p.ok_or_else(|| checks::requires_path(f))
+                .and_then(|o| checks::path_arg(f, o))
+        };
+        let c = match (f, a, b) {
+            ("attribute_exists", a, _) => Cond::Exists(path(a).map_err(|m| self.err(m))?),
+            ("attribute_not_exists", a, _) => Cond::NotExists(path(a).map_err(|m| self.err(m))?),
+            ("attribute_type", a, Some(t)) => {
+                let p = path(a).map_err(|m| self.err(m))?;
+                self.check(checks::attribute_type(&t))?;
+                Cond::Type(p, t)
+            }
+            ("begins_with", Some(a), Some(b)) => {
+                self.check(checks::distinct(f, &a, &b))?;
+                self.check(checks::begins_with(&[a.clone(), b.clone()]))?;
+                Cond::BeginsWith(a, b)
+            }
+            ("contains", Some(a), Some(b)) => {
+                self.check(checks::distinct(f, &a, &b))?;
+                Cond::Contains(a, b)
+            }
+            _ => return Err(self.syntax()),
+        };
         Ok(c)
     }
 
@@ -343,9 +380,15 @@ impl<'a> Parser<'a> {
                     "size" => {
                         self.bump();
                         self.bump();
-                        let p = self.path()?;
-                        self.expect(Tok::RParen)?;
-                        Ok(Operand::Size(p))
+                        let args = self.call_args()?;
+                        self.check(checks::arity("size", 1, args.len()))?;
+                        match args.into_iter().next() {
+                            Some(Operand::Path(p)) => Ok(Operand::Size(p)),
+                            Some(Operand::Value(v)) => Err(self.err(checks::size_of_value(&v))),
+                            _ => Err(self.err(
+                                "The function is not allowed to be used this way in an expression; function: size",
+                            )),
+                        }
                     }
                     "attribute_exists" | "attribute_not_exists" | "attribute_type"
                     | "begins_with" | "contains" | "if_not_exists" | "list_append" => {
@@ -366,35 +409,41 @@ impl<'a> Parser<'a> {
         match self.peek().clone() {
             Tok::Value(_) => Ok(UpOperand::Value(self.value()?)),
             Tok::Ident(f) if *self.peek_at(1) == Tok::LParen => {
-                self.bump();
-                self.bump();
-                let r = match f.as_str() {
-                    "if_not_exists" => {
-                        let p = self.path()?;
-                        self.expect(Tok::Comma)?;
-                        let v = self.up_operand()?;
-                        UpOperand::IfNotExists(p, Box::new(v))
-                    }
-                    "list_append" => {
-                        let a = self.up_operand()?;
-                        self.expect(Tok::Comma)?;
-                        let b = self.up_operand()?;
-                        UpOperand::ListAppend(Box::new(a), Box::new(b))
-                    }
-                    "attribute_exists"
-                    | "attribute_not_exists"
-                    | "attribute_type"
-                    | "begins_with"
-                    | "contains"
-                    | "size" => {
-                        return Err(self.err(format!(
+                if f != "if_not_exists" && f != "list_append" {
+                    return Err(self.err(match f.as_str() {
+                        "attribute_exists"
+                        | "attribute_not_exists"
+                        | "attribute_type"
+                        | "begins_with"
+                        | "contains"
+                        | "size" => format!(
                             "The function is not allowed in an update expression; function: {f}"
-                        )));
-                    }
-                    _ => return Err(self.err(format!("Invalid function name; function: {f}"))),
-                };
+                        ),
+                        _ => format!("Invalid function name; function: {f}"),
+                    }));
+                }
+                self.bump();
+                self.bump();
+                let mut args = vec![self.up_operand()?];
+                while *self.peek() == Tok::Comma {
+                    self.bump();
+                    args.push(self.up_operand()?);
+                }
                 self.expect(Tok::RParen)?;
-                Ok(r)
+                self.check(checks::arity(&f, 2, args.len()))?;
+                let b = args.pop().map(Box::new);
+                let a = args.pop();
+                match (f.as_str(), a, b) {
+                    ("if_not_exists", Some(UpOperand::Path(p)), Some(b)) => {
+                        Ok(UpOperand::IfNotExists(p, b))
+                    }
+                    ("if_not_exists", _, _) => Err(self.err(checks::requires_path(&f))),
+                    (_, Some(a), Some(b)) => {
+                        self.check(checks::update_operands("list_append", "L", &[&a, &b]))?;
+                        Ok(UpOperand::ListAppend(Box::new(a), b))
+                    }
+                    _ => Err(self.syntax()),
+                }
             }
             _ => Ok(UpOperand::Path(self.path()?)),
         }
@@ -405,11 +454,15 @@ impl<'a> Parser<'a> {
         match self.peek() {
             Tok::Plus => {
                 self.bump();
-                Ok(SetValue::Plus(a, self.up_operand()?))
+                let b = self.up_operand()?;
+                self.check(checks::update_operands("+", "N", &[&a, &b]))?;
+                Ok(SetValue::Plus(a, b))
             }
             Tok::Minus => {
                 self.bump();
-                Ok(SetValue::Minus(a, self.up_operand()?))
+                let b = self.up_operand()?;
+                self.check(checks::update_operands("-", "N", &[&a, &b]))?;
+                Ok(SetValue::Minus(a, b))
             }
             _ => Ok(SetValue::Operand(a)),
         }
@@ -450,11 +503,13 @@ impl<'a> Parser<'a> {
                     2 => {
                         let p = self.path()?;
                         let v = self.value()?;
+                        self.check(checks::add_delete("ADD", &v))?;
                         u.add.push((p, v));
                     }
                     _ => {
                         let p = self.path()?;
                         let v = self.value()?;
+                        self.check(checks::add_delete("DELETE", &v))?;
                         u.delete.push((p, v));
                     }
                 }
@@ -563,6 +618,8 @@ mod tests {
             ":n".into(),
             AttrValue::N(crate::number::Number::from_i64(1)),
         );
+        values.insert(":ss".into(), AttrValue::Ss(vec!["a".into()]));
+        values.insert(":t".into(), AttrValue::S("N".into()));
         Resolver::new(&ExprInput {
             names: Some(names),
             values: Some(values),
@@ -760,16 +817,22 @@ mod tests {
                 "a = :v AND AND b = :v",
                 r#"Invalid ConditionExpression: Syntax error; token: "AND", near: "AND AND b""#,
             ),
-            // Multi-byte whitespace before a bad character (found by fuzzing: this panicked).
+            // Only ASCII whitespace separates tokens; a multi-byte character before a bad
+            // one made "near" cut a character in two (found by fuzzing: this panicked).
             (
                 Kind::Condition,
                 "\u{85}S%",
-                r#"Invalid ConditionExpression: Syntax error; token: "%", near: "S%""#,
+                "Invalid ConditionExpression: Syntax error; token: \"\u{85}\", near: \"\u{85}\"",
             ),
             (
                 Kind::Update,
-                "\u{85}S%",
-                r#"Invalid UpdateExpression: Syntax error; token: "%", near: "S%""#,
+                "SET é%",
+                r#"Invalid UpdateExpression: Syntax error; token: "é", near: "é""#,
+            ),
+            (
+                Kind::Condition,
+                "a = é",
+                r#"Invalid ConditionExpression: Syntax error; token: "é", near: "é""#,
             ),
             (
                 Kind::KeyCondition,
@@ -824,7 +887,127 @@ mod tests {
             (
                 C,
                 "attribute_exists(:v)",
-                r#"Invalid ConditionExpression: Syntax error; token: ":v", near: "(:v)""#,
+                "Invalid ConditionExpression: Operator or function requires a document path; operator or function: attribute_exists",
+            ),
+            (
+                C,
+                "attribute_not_exists(size(a))",
+                "Invalid ConditionExpression: Operator or function requires a document path; operator or function: attribute_not_exists",
+            ),
+            (
+                C,
+                "attribute_exists(a, b)",
+                "Invalid ConditionExpression: Incorrect number of operands for operator or function; operator or function: attribute_exists, number of operands: 2",
+            ),
+            (
+                C,
+                "contains(a)",
+                "Invalid ConditionExpression: Incorrect number of operands for operator or function; operator or function: contains, number of operands: 1",
+            ),
+            (
+                C,
+                "size(a, b) > :n",
+                "Invalid ConditionExpression: Incorrect number of operands for operator or function; operator or function: size, number of operands: 2",
+            ),
+            (
+                C,
+                "size(:n) > :n",
+                "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: size, operand type: N",
+            ),
+            (
+                C,
+                "a = a",
+                "Invalid ConditionExpression: The first operand must be distinct from the remaining operands for this operator or function; operator: =, first operand: [a]",
+            ),
+            (
+                C,
+                "a.b[1] <= a.b[1]",
+                "Invalid ConditionExpression: The first operand must be distinct from the remaining operands for this operator or function; operator: <=, first operand: [a, b, [1]]",
+            ),
+            (
+                C,
+                "contains(#s, status)",
+                "Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: status",
+            ),
+            (
+                C,
+                "contains(#n, #n)",
+                "Invalid ConditionExpression: The first operand must be distinct from the remaining operands for this operator or function; operator: contains, first operand: [name]",
+            ),
+            (
+                C,
+                "begins_with(a, :n)",
+                "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N",
+            ),
+            (
+                C,
+                "begins_with(:ss, a)",
+                "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: SS",
+            ),
+            (
+                C,
+                "attribute_type(a, :n)",
+                "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: attribute_type, operand type: N",
+            ),
+            (
+                C,
+                "attribute_type(a, b)",
+                "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: attribute_type, operand type: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}",
+            ),
+            (
+                C,
+                "attribute_type(a, :v)",
+                "Invalid ConditionExpression: Invalid attribute type name found; type: x, valid types: {B,NULL,SS,BOOL,L,BS,N,NS,S,M}",
+            ),
+            (
+                C,
+                "a BETWEEN :n AND :v",
+                "Invalid ConditionExpression: The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: AttributeValue: {N:1}, upper bound operand: AttributeValue: {S:x}",
+            ),
+            (
+                C,
+                "((a = :v))",
+                "Invalid ConditionExpression: The expression has redundant parentheses;",
+            ),
+            (
+                C,
+                "NOT ((a = :v))",
+                "Invalid ConditionExpression: The expression has redundant parentheses;",
+            ),
+            (
+                Kind::Update,
+                "SET a = :v + b",
+                "Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: +, operand type: S",
+            ),
+            (
+                Kind::Update,
+                "SET a = b - :ss",
+                "Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: -, operand type: SS",
+            ),
+            (
+                Kind::Update,
+                "SET a = list_append(:n, b)",
+                "Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: list_append, operand type: N",
+            ),
+            (
+                Kind::Update,
+                "SET a = list_append(b)",
+                "Invalid UpdateExpression: Incorrect number of operands for operator or function; operator or function: list_append, number of operands: 1",
+            ),
+            (
+                Kind::Update,
+                "SET a = if_not_exists(:v, b)",
+                "Invalid UpdateExpression: Operator or function requires a document path; operator or function: if_not_exists",
+            ),
+            (
+                Kind::Update,
+                "ADD a :v",
+                "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: STRING",
+            ),
+            (
+                Kind::Update,
+                "DELETE a :n",
+                "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: DELETE, operand type: NUMBER",
             ),
             (
                 C,
@@ -875,9 +1058,9 @@ mod tests {
         );
         check(
             C,
-            "attribute_type(a, :v) OR begins_with(a, :v) OR contains(a[0].b, :n)",
+            "attribute_type(a, :t) OR begins_with(a, :v) OR contains(a[0].b, :n)",
             Ok(
-                r#"Or(Or(Type([Attr("a")], Value(S("x"))), BeginsWith(Path([Attr("a")]), Value(S("x")))), Contains(Path([Attr("a"), Index(0), Attr("b")]), Value(N(Number { mantissa: 1, exp: 0 }))))"#,
+                r#"Or(Or(Type([Attr("a")], Value(S("N"))), BeginsWith(Path([Attr("a")]), Value(S("x")))), Contains(Path([Attr("a"), Index(0), Attr("b")]), Value(N(Number { mantissa: 1, exp: 0 }))))"#,
             ),
         );
     }
@@ -998,16 +1181,16 @@ mod tests {
         use Kind::Update as U;
         check(
             U,
-            "SET a = a + :n, b = if_not_exists(b, :v) REMOVE c[0] ADD d :n DELETE e :v",
+            "SET a = a + :n, b = if_not_exists(b, :v) REMOVE c[0] ADD d :n DELETE e :ss",
             Ok(
-                r#"Update { set: [([Attr("a")], Plus(Path([Attr("a")]), Value(N(Number { mantissa: 1, exp: 0 })))), ([Attr("b")], Operand(IfNotExists([Attr("b")], Value(S("x")))))], remove: [[Attr("c"), Index(0)]], add: [([Attr("d")], N(Number { mantissa: 1, exp: 0 }))], delete: [([Attr("e")], S("x"))] }"#,
+                r#"Update { set: [([Attr("a")], Plus(Path([Attr("a")]), Value(N(Number { mantissa: 1, exp: 0 })))), ([Attr("b")], Operand(IfNotExists([Attr("b")], Value(S("x")))))], remove: [[Attr("c"), Index(0)]], add: [([Attr("d")], N(Number { mantissa: 1, exp: 0 }))], delete: [([Attr("e")], Ss(["a"]))] }"#,
             ),
         );
         check(
             U,
-            "set l = list_append(l, :v)",
+            "set l = list_append(l, m)",
             Ok(
-                r#"Update { set: [([Attr("l")], Operand(ListAppend(Path([Attr("l")]), Value(S("x")))))], remove: [], add: [], delete: [] }"#,
+                r#"Update { set: [([Attr("l")], Operand(ListAppend(Path([Attr("l")]), Path([Attr("m")]))))], remove: [], add: [], delete: [] }"#,
             ),
         );
         check(
@@ -1052,7 +1235,7 @@ mod tests {
         );
         check(
             U,
-            "REMOVE a.b DELETE a[0] :v",
+            "REMOVE a.b DELETE a[0] :ss",
             Err(
                 "Invalid UpdateExpression: Two document paths conflict with each other; must remove or rewrite one of these paths; path one: [a, b], path two: [a, [0]]",
             ),
@@ -1067,9 +1250,9 @@ mod tests {
         );
         check(
             U,
-            "REMOVE a ADD b :n SET c = :v DELETE d :v",
+            "REMOVE a ADD b :n SET c = :v DELETE d :ss",
             Ok(
-                r#"Update { set: [([Attr("c")], Operand(Value(S("x"))))], remove: [[Attr("a")]], add: [([Attr("b")], N(Number { mantissa: 1, exp: 0 }))], delete: [([Attr("d")], S("x"))] }"#,
+                r#"Update { set: [([Attr("c")], Operand(Value(S("x"))))], remove: [[Attr("a")]], add: [([Attr("b")], N(Number { mantissa: 1, exp: 0 }))], delete: [([Attr("d")], Ss(["a"]))] }"#,
             ),
         );
         check(
@@ -1093,7 +1276,7 @@ mod tests {
                 r#"Invalid UpdateExpression: Syntax error; token: ":v", near: "a :v""#,
             ),
             (
-                "SET a = :v + :n + :n",
+                "SET a = :n + :n + :n",
                 r#"Invalid UpdateExpression: Syntax error; token: "+", near: ":n + :n""#,
             ),
             (
@@ -1109,7 +1292,7 @@ mod tests {
                 r#"Invalid UpdateExpression: Syntax error; token: "=", near: "a = :v""#,
             ),
             (
-                "DELETE a :v, ",
+                "DELETE a :ss, ",
                 r#"Invalid UpdateExpression: Syntax error; token: "<EOF>", near: ",""#,
             ),
             (

@@ -387,8 +387,16 @@ mod tests {
             })
         };
         let errors = [
-            ("SET n = n + :s", bad.to_string()),
-            ("SET n = :s - :n", bad.to_string()),
+            (
+                "SET n = n + :s",
+                "Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: +, operand type: S".to_string(),
+            ),
+            (
+                "SET n = :s - :n",
+                "Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: -, operand type: S".to_string(),
+            ),
+            ("SET n = s + :n", bad.to_string()),
+            ("SET n = :n - ss", bad.to_string()),
             ("SET n = l + :n", bad.to_string()),
             ("SET n = m.k + ss", bad.to_string()),
             ("ADD s :n", bad.to_string()),
