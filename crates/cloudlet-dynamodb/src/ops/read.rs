@@ -42,6 +42,18 @@ fn unsupported() -> DdbError {
     DdbError::validation("Query key condition not supported")
 }
 
+fn invalid_operator(op: &str) -> DdbError {
+    DdbError::validation(format!(
+        "Invalid operator used in KeyConditionExpression: {op}"
+    ))
+}
+
+fn one_condition_per_key() -> DdbError {
+    DdbError::validation(
+        "Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition per key",
+    )
+}
+
 fn type_mismatch() -> DdbError {
     DdbError::invalid("Condition parameter type does not match schema type")
 }
@@ -88,28 +100,28 @@ fn analyze(
     }
     let mut hv = None;
     let mut rc = None;
+    let mut other = false;
     for p in parts {
         let attr = match p {
             Cond::Cmp(_, a, _) | Cond::Between(a, _, _) | Cond::BeginsWith(a, _) => {
                 single_attr(a).ok_or_else(unsupported)?
             }
-            Cond::In(..)
-            | Cond::Contains(..)
-            | Cond::Exists(_)
-            | Cond::NotExists(_)
-            | Cond::Type(..) => {
-                return Err(unsupported());
-            }
+            Cond::In(..) => return Err(invalid_operator("IN")),
+            Cond::Contains(..) => return Err(invalid_operator("contains")),
+            Cond::Exists(_) => return Err(invalid_operator("attribute_exists")),
+            Cond::NotExists(_) => return Err(invalid_operator("attribute_not_exists")),
+            Cond::Type(..) => return Err(invalid_operator("attribute_type")),
             _ => return Err(unsupported()),
         };
         if attr == hash.name {
             match p {
-                Cond::Cmp(CmpOp::Eq, _, v) if hv.is_none() => hv = Some(value_of(v, hash)?.clone()),
+                _ if hv.is_some() => return Err(one_condition_per_key()),
+                Cond::Cmp(CmpOp::Eq, _, v) => hv = Some(value_of(v, hash)?.clone()),
                 _ => return Err(unsupported()),
             }
         } else if let Some(r) = range.filter(|r| r.name == attr) {
             if rc.is_some() {
-                return Err(unsupported());
+                return Err(one_condition_per_key());
             }
             rc = Some(match p {
                 Cond::Cmp(CmpOp::Ne, ..) => return Err(unsupported()),
@@ -135,11 +147,15 @@ fn analyze(
                 _ => return Err(unsupported()),
             });
         } else {
-            return Err(DdbError::validation(format!(
-                "Query condition missed key schema element: {}",
-                hash.name
-            )));
+            other = true;
         }
+    }
+    // A condition on a non-key attribute stands where the sort key's should be.
+    if other && hv.is_some() {
+        return Err(DdbError::validation(format!(
+            "Query condition missed key schema element: {}",
+            range.unwrap_or(hash).name
+        )));
     }
     let hv = hv.ok_or_else(|| {
         DdbError::validation(format!(
@@ -568,4 +584,101 @@ pub fn scan(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
     let end = prefix_end(&prefix);
     let page = run(ctx, &meta, &source, &params, prefix, end, true, None, seg)?;
     page_response(&body, &meta, &source, &params, page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::ExprInput;
+    use crate::value::parse_item;
+    use serde_json::json;
+
+    /// Analyzes `expr` for a table keyed `pk` (S) and `sk` (N); `Ok` carries the storage
+    /// range rendered as `start..end` bytes relative to the partition prefix.
+    fn check(expr: &str, want: Result<(), &str>) {
+        let values = parse_item(&json!({
+            ":p": {"S": "a"}, ":n": {"N": "1"}, ":m": {"N": "2"}, ":s": {"S": "x"}
+        }))
+        .unwrap();
+        let mut r = Resolver::new(&ExprInput {
+            names: None,
+            values: Some(values),
+        })
+        .unwrap();
+        let got = parse_condition(expr, Kind::KeyCondition, &mut r)
+            .and_then(|c| key_bounds(&c, ("pk", "S"), Some(("sk", "N"))))
+            .map(|(start, end)| assert!(start <= end, "{expr}: empty range"))
+            .map_err(|e| e.to_string());
+        assert_eq!(got, want.map_err(str::to_string), "{expr}");
+    }
+
+    #[test]
+    fn key_conditions() {
+        for ok in [
+            "pk = :p",
+            "pk = :p AND sk = :n",
+            "sk < :n AND pk = :p",
+            "pk = :p AND sk BETWEEN :n AND :m",
+            "pk = :p AND (sk >= :n)",
+        ] {
+            check(ok, Ok(()));
+        }
+        let errors = [
+            ("sk = :n", "Query condition missed key schema element: pk"),
+            (
+                "pk = :p AND colour = :n",
+                "Query condition missed key schema element: sk",
+            ),
+            ("colour = :p", "Query condition missed key schema element: pk"),
+            (
+                "pk = :p OR sk = :n",
+                "Invalid operator used in KeyConditionExpression: OR",
+            ),
+            (
+                "NOT pk = :p",
+                "Invalid operator used in KeyConditionExpression: NOT",
+            ),
+            (
+                "pk IN (:p)",
+                "Invalid operator used in KeyConditionExpression: IN",
+            ),
+            (
+                "pk = :p AND contains(sk, :n)",
+                "Invalid operator used in KeyConditionExpression: contains",
+            ),
+            (
+                "pk = :p AND attribute_exists(sk)",
+                "Invalid operator used in KeyConditionExpression: attribute_exists",
+            ),
+            (
+                "pk = :p AND pk = :p",
+                "Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition per key",
+            ),
+            (
+                "pk = :p AND sk > :n AND sk < :m",
+                "Conditions can be of length 1 or 2 only",
+            ),
+            (
+                "pk = :p AND sk > :n AND sk < :n",
+                "Conditions can be of length 1 or 2 only",
+            ),
+            ("pk < :p", "Query key condition not supported"),
+            ("pk = :p AND sk <> :n", "Query key condition not supported"),
+            (
+                "pk = :n",
+                "One or more parameter values were invalid: Condition parameter type does not match schema type",
+            ),
+            (
+                "pk = :p AND sk = :s",
+                "One or more parameter values were invalid: Condition parameter type does not match schema type",
+            ),
+            (
+                "pk = :p AND begins_with(sk, :n)",
+                "Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N",
+            ),
+        ];
+        for (expr, want) in errors {
+            check(expr, Err(want));
+        }
+    }
 }

@@ -1,0 +1,169 @@
+"""DynamoDB expression errors as boto3 sees them: syntax errors with token and "near",
+placeholders defined but unused or used but undefined, reserved words, overlapping and
+conflicting update paths, operand types, function arity, key-condition operators — each
+refused before anything is read or written."""
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import unique
+
+REGION = "sa-east-1"
+
+
+def err(excinfo):
+    e = excinfo.value.response
+    return e["Error"]["Code"], e["Error"]["Message"], e["ResponseMetadata"]["HTTPStatusCode"]
+
+
+@pytest.fixture(scope="module")
+def table(server):
+    c = server.client("dynamodb", region=REGION)
+    name = unique("expr")
+    c.create_table(
+        TableName=name,
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "N"},
+        ],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    c.put_item(
+        TableName=name,
+        Item={"pk": {"S": "a"}, "sk": {"N": "1"}, "n": {"N": "5"}, "s": {"S": "x"}, "l": {"L": [{"N": "1"}]}},
+    )
+    return c, name
+
+
+KEY = {"pk": {"S": "a"}, "sk": {"N": "1"}}
+
+UPDATE_ERRORS = [
+    (
+        {"UpdateExpression": "SET n = :v,"},
+        'Invalid UpdateExpression: Syntax error; token: "<EOF>", near: ","',
+    ),
+    (
+        {"UpdateExpression": "SET n = :v", "ExpressionAttributeValues": {":v": {"N": "1"}, ":x": {"N": "2"}}},
+        "Value provided in ExpressionAttributeValues unused in expressions: keys: {:x}",
+    ),
+    (
+        {"UpdateExpression": "SET n = :nope", "ExpressionAttributeValues": {":v": {"N": "1"}}},
+        "Invalid UpdateExpression: An expression attribute value used in expression is not defined; attribute value: :nope",
+    ),
+    (
+        {"UpdateExpression": "SET #a = :v", "ExpressionAttributeNames": {"#b": "b"}},
+        "Invalid UpdateExpression: An expression attribute name used in the document path is not defined; attribute name: #a",
+    ),
+    (
+        {"UpdateExpression": "SET l = :v REMOVE l[0]"},
+        "Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [l], path two: [l, [0]]",
+    ),
+    (
+        {"UpdateExpression": "SET m.a = :v REMOVE m[0]"},
+        "Invalid UpdateExpression: Two document paths conflict with each other; must remove or rewrite one of these paths; path one: [m, a], path two: [m, [0]]",
+    ),
+    (
+        {"UpdateExpression": "SET size = :v"},
+        "Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: size",
+    ),
+    (
+        {"UpdateExpression": "SET n = s + :v"},
+        "An operand in the update expression has an incorrect data type",
+    ),
+    (
+        {"UpdateExpression": "SET n = n + :s", "ExpressionAttributeValues": {":s": {"S": "1"}}},
+        "Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: +, operand type: S",
+    ),
+    (
+        {"UpdateExpression": "ADD s :s", "ExpressionAttributeValues": {":s": {"S": "1"}}},
+        "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: STRING",
+    ),
+    (
+        {"UpdateExpression": "SET l = list_append(l)"},
+        "Invalid UpdateExpression: Incorrect number of operands for operator or function; operator or function: list_append, number of operands: 1",
+    ),
+    (
+        {"UpdateExpression": "SET n = :v", "ConditionExpression": "n = n"},
+        "Invalid ConditionExpression: The first operand must be distinct from the remaining operands for this operator or function; operator: =, first operand: [n]",
+    ),
+    (
+        {"UpdateExpression": "SET n = :v", "ConditionExpression": "size(n, s) > :v"},
+        "Invalid ConditionExpression: Incorrect number of operands for operator or function; operator or function: size, number of operands: 2",
+    ),
+    (
+        {"UpdateExpression": "SET n = :v", "ConditionExpression": "((n = :v))"},
+        "Invalid ConditionExpression: The expression has redundant parentheses;",
+    ),
+    (
+        {"UpdateExpression": "SET n = :v", "ConditionExpression": "attribute_exists(:v)"},
+        "Invalid ConditionExpression: Operator or function requires a document path; operator or function: attribute_exists",
+    ),
+    (
+        {"UpdateExpression": "SET n = :v", "ConditionExpression": "n BETWEEN :v AND :s", "ExpressionAttributeValues": {":v": {"N": "1"}, ":s": {"S": "2"}}},
+        "Invalid ConditionExpression: The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: AttributeValue: {N:1}, upper bound operand: AttributeValue: {S:2}",
+    ),
+]
+
+
+@pytest.mark.parametrize("kw,message", UPDATE_ERRORS)
+def test_update_expression_errors_change_nothing(table, kw, message):
+    c, name = table
+    kw = dict(kw)
+    if "UpdateExpression" in kw and ":v" in kw["UpdateExpression"] and "ExpressionAttributeValues" not in kw:
+        kw["ExpressionAttributeValues"] = {":v": {"N": "1"}}
+    with pytest.raises(ClientError) as e:
+        c.update_item(TableName=name, Key=KEY, **kw)
+    assert err(e) == ("ValidationException", message, 400)
+    item = c.get_item(TableName=name, Key=KEY, ConsistentRead=True)["Item"]
+    assert item["n"] == {"N": "5"} and item["l"] == {"L": [{"N": "1"}]} and "m" not in item
+
+
+QUERY_ERRORS = [
+    ("pk = :p AND", 'Invalid KeyConditionExpression: Syntax error; token: "<EOF>", near: "AND"'),
+    ("pk IN (:p)", "Invalid operator used in KeyConditionExpression: IN"),
+    ("pk = :p OR sk = :n", "Invalid operator used in KeyConditionExpression: OR"),
+    ("pk = :p AND sk = :n AND sk = :n", "Conditions can be of length 1 or 2 only"),
+    ("pk = :p AND pk = :p", "Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition per key"),
+    ("pk = :p AND colour = :n", "Query condition missed key schema element: sk"),
+    ("pk = :p AND sk <> :n", "Query key condition not supported"),
+]
+
+
+@pytest.mark.parametrize("expr,message", QUERY_ERRORS)
+def test_key_condition_errors(table, expr, message):
+    c, name = table
+    values = {k: v for k, v in {":p": {"S": "a"}, ":n": {"N": "1"}}.items() if k in expr}
+    with pytest.raises(ClientError) as e:
+        c.query(TableName=name, KeyConditionExpression=expr, ExpressionAttributeValues=values)
+    assert err(e) == ("ValidationException", message, 400)
+
+
+def test_filter_and_projection_errors(table):
+    c, name = table
+    with pytest.raises(ClientError) as e:
+        c.scan(TableName=name, ProjectionExpression="pk, name")
+    assert err(e) == (
+        "ValidationException",
+        "Invalid ProjectionExpression: Attribute name is a reserved keyword; reserved keyword: name",
+        400,
+    )
+    with pytest.raises(ClientError) as e:
+        c.scan(TableName=name, FilterExpression="n IN (" + ", ".join([":v"] * 101) + ")", ExpressionAttributeValues={":v": {"N": "1"}})
+    assert err(e) == (
+        "ValidationException",
+        "Invalid FilterExpression: The IN operator is provided with too many operands; number of operands: 101",
+        400,
+    )
+    r = c.scan(TableName=name, FilterExpression="n IN (" + ", ".join([":v"] * 99 + [":w"]) + ")", ExpressionAttributeValues={":v": {"N": "1"}, ":w": {"N": "5"}})
+    assert r["Count"] == 1
+    with pytest.raises(ClientError) as e:
+        c.scan(TableName=name, FilterExpression="begins_with(s, :v)", ExpressionAttributeValues={":v": {"N": "1"}})
+    assert err(e) == (
+        "ValidationException",
+        "Invalid FilterExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N",
+        400,
+    )
+    with pytest.raises(ClientError) as e:
+        c.scan(TableName=name, FilterExpression="s = :v", ExpressionAttributeValues={":v": {"S": "x"}}, ExpressionAttributeNames={"#x": "x"})
+    assert err(e) == ("ValidationException", "Value provided in ExpressionAttributeNames unused in expressions: keys: {#x}", 400)
