@@ -67,6 +67,37 @@ def test_item_size_is_400_kb_counting_names_and_values(server):
     assert "Item" not in c.get_item(TableName=name, Key={"pk": {"S": "b"}})
 
 
+def nested(levels):
+    v = {"S": "leaf"}
+    for i in range(levels):
+        v = {"M": {"k": v}} if i % 2 == 0 else {"L": [v]}
+    return v
+
+
+def test_nesting_is_limited_to_32_levels(server):
+    c = ddb(server)
+    name = table(c)
+    c.put_item(TableName=name, Item={"pk": {"S": "a"}, "d": nested(32)})
+    got = c.get_item(TableName=name, Key={"pk": {"S": "a"}}, ConsistentRead=True)["Item"]
+    assert got["d"] == nested(32)
+    deep = invalid("Nesting Levels have exceeded supported limits")
+    with pytest.raises(ClientError) as e:
+        c.put_item(TableName=name, Item={"pk": {"S": "b"}, "d": nested(33)})
+    assert err(e) == deep
+    # An update can nest deeper than any one value: that is refused too.
+    c.put_item(TableName=name, Item={"pk": {"S": "c"}, "m": {"M": {}}})
+    with pytest.raises(ClientError) as e:
+        c.update_item(
+            TableName=name,
+            Key={"pk": {"S": "c"}},
+            UpdateExpression="SET m.x = :d",
+            ExpressionAttributeValues={":d": nested(32)},
+        )
+    assert err(e) == deep
+    assert "Item" not in c.get_item(TableName=name, Key={"pk": {"S": "b"}})
+    assert c.get_item(TableName=name, Key={"pk": {"S": "c"}}, ConsistentRead=True)["Item"]["m"] == {"M": {}}
+
+
 # ---------------------------------------------------------------- key sizes
 
 

@@ -30,6 +30,9 @@ pub enum AttrValue {
     Bs(Vec<Vec<u8>>),
 }
 
+/// How many maps and lists may enclose one another.
+const MAX_NESTING: usize = 32;
+
 impl AttrValue {
     /// The wire type descriptor (`S`, `N`, `SS`, …).
     pub fn type_name(&self) -> &'static str {
@@ -49,6 +52,11 @@ impl AttrValue {
 
     /// Parses one wire AttributeValue, validating it as DynamoDB does.
     pub fn from_json(v: &Value) -> Result<AttrValue, DdbError> {
+        AttrValue::from_json_at(v, 0)
+    }
+
+    /// Parses a value inside `depth` maps and lists (DynamoDB allows 32 levels).
+    fn from_json_at(v: &Value, depth: usize) -> Result<AttrValue, DdbError> {
         let obj = v.as_object().ok_or_else(|| {
             DdbError::Serialization("Start of structure or map found where not expected".into())
         })?;
@@ -67,6 +75,11 @@ impl AttrValue {
             (Some(kv), None) => kv,
         };
         let ser = |what: &str| DdbError::Serialization(format!("Unexpected value type for {what}"));
+        if matches!(k.as_str(), "M" | "L") && depth >= MAX_NESTING {
+            return Err(DdbError::validation(
+                "Nesting Levels have exceeded supported limits",
+            ));
+        }
         Ok(match k.as_str() {
             "S" => AttrValue::S(val.as_str().ok_or_else(|| ser("S"))?.to_string()),
             "N" => AttrValue::N(parse_number(val.as_str().ok_or_else(|| ser("N"))?)?),
@@ -82,13 +95,17 @@ impl AttrValue {
             }
             "M" => {
                 let m = val.as_object().ok_or_else(|| ser("M"))?;
-                AttrValue::M(parse_item_map(m)?)
+                let mut item = Item::new();
+                for (k, v) in m {
+                    item.insert(k.clone(), AttrValue::from_json_at(v, depth + 1)?);
+                }
+                AttrValue::M(item)
             }
             "L" => {
                 let l = val.as_array().ok_or_else(|| ser("L"))?;
                 AttrValue::L(
                     l.iter()
-                        .map(AttrValue::from_json)
+                        .map(|v| AttrValue::from_json_at(v, depth + 1))
                         .collect::<Result<_, _>>()?,
                 )
             }
@@ -238,6 +255,19 @@ pub fn item_to_json(item: &Item) -> Value {
     Value::Object(item.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
 }
 
+/// Whether maps and lists in `item` enclose one another deeper than DynamoDB allows (an
+/// update can build what no single value could).
+pub fn too_deep(item: &Item) -> bool {
+    fn depth(v: &AttrValue) -> usize {
+        match v {
+            AttrValue::M(m) => 1 + m.values().map(depth).max().unwrap_or(0),
+            AttrValue::L(l) => 1 + l.iter().map(depth).max().unwrap_or(0),
+            _ => 0,
+        }
+    }
+    item.values().map(depth).max().unwrap_or(0) > MAX_NESTING
+}
+
 /// The size of an item as DynamoDB counts it (names plus values).
 pub fn item_size(item: &Item) -> usize {
     item.iter().map(|(k, v)| k.len() + v.size()).sum()
@@ -312,6 +342,23 @@ mod tests {
         check(
             json!({"N": "x1"}),
             Err("A value provided cannot be converted into a number"),
+        );
+        // 32 levels of maps and lists are allowed, 33 are not.
+        let nest = |levels: usize| {
+            let mut v = json!({"S": "leaf"});
+            for i in 0..levels {
+                v = if i % 2 == 0 {
+                    json!({"M": {"k": v}})
+                } else {
+                    json!({"L": [v]})
+                };
+            }
+            v
+        };
+        assert!(AttrValue::from_json(&nest(32)).is_ok());
+        check(
+            nest(33),
+            Err("Nesting Levels have exceeded supported limits"),
         );
     }
 }

@@ -243,6 +243,11 @@ pub fn updated_item(
 ) -> Result<Item, DdbError> {
     let base = old.cloned().unwrap_or_else(|| key_item.clone());
     let new = update::apply(u, &base)?;
+    if crate::value::too_deep(&new) {
+        return Err(DdbError::validation(
+            "Nesting Levels have exceeded supported limits",
+        ));
+    }
     index::check_item(meta, &new)?;
     if item_size(&new) > MAX_ITEM_SIZE {
         return Err(DdbError::validation(

@@ -629,7 +629,10 @@ mod tests {
                 "pk = :p AND colour = :n",
                 "Query condition missed key schema element: sk",
             ),
-            ("colour = :p", "Query condition missed key schema element: pk"),
+            (
+                "colour = :p",
+                "Query condition missed key schema element: pk",
+            ),
             (
                 "pk = :p OR sk = :n",
                 "Invalid operator used in KeyConditionExpression: OR",
