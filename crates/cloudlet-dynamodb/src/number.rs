@@ -285,10 +285,17 @@ impl Number {
         ))
     }
 
-    /// The approximate number of bytes DynamoDB bills for this number.
+    /// The bytes DynamoDB counts for this number: one per two significant digits (the
+    /// digits are stored in base 100, aligned on the exponent's parity), one for the
+    /// exponent, one more for a negative sign.
     pub fn size(&self) -> usize {
-        let digits = digit_count(self.mantissa.unsigned_abs()) as usize;
-        digits.div_ceil(2) + 1
+        if self.mantissa == 0 {
+            return 1;
+        }
+        let digits = digit_count(self.mantissa.unsigned_abs());
+        let sci = self.exp + digits - 1;
+        let misaligned = digits % 2 == 0 && sci % 2 == 0;
+        1 + (digits as usize).div_ceil(2) + usize::from(misaligned) + usize::from(self.mantissa < 0)
     }
 
     /// The value as an `f64` (for TTL timestamps and sizes; never for stored values).
@@ -410,6 +417,25 @@ mod tests {
         check(" 1", Err(Invalid));
         check("NaN", Err(Invalid));
         check("Infinity", Err(Invalid));
+    }
+
+    #[test]
+    fn sizes() {
+        for (n, size) in [
+            ("0", 1),
+            ("1", 2),
+            ("-1", 3),
+            ("10", 2),
+            ("12", 2),
+            ("123", 3),
+            ("1.5", 3),
+            ("0.15", 2),
+            ("1234", 3),
+            ("12345678901234567890123456789012345678", 20),
+            ("-1e125", 3),
+        ] {
+            assert_eq!(Number::parse(n).unwrap().size(), size, "{n}");
+        }
     }
 
     #[test]
