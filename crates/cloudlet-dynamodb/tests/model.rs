@@ -135,6 +135,14 @@ fn missing_attr() -> Answer {
     ))
 }
 
+/// `t` is the partition key of the index `by-t`: it may not be empty.
+fn empty_index_key() -> Answer {
+    Err((
+        "ValidationException".into(),
+        "One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty string value. IndexName: by-t, IndexKey: t".into(),
+    ))
+}
+
 /// A random write condition, as (expression, values, model predicate).
 type Pred = Box<dyn Fn(Option<&Row>) -> bool>;
 
@@ -185,7 +193,7 @@ fn random_row(rng: &mut Rng) -> Row {
         s: rng.chance(40).then(|| random_set(rng)),
         t: rng
             .chance(50)
-            .then(|| rng.pick(&["", "p", "q"]).to_string()),
+            .then(|| rng.pick(&["", "p", "q", "p", "q"]).to_string()),
     }
 }
 
@@ -248,7 +256,10 @@ async fn put(ddb: &DynamoDb, rng: &mut Rng, model: &mut Model) -> (Value, Answer
         None => true,
     };
     let body = with_values(body, values);
-    let want = if want {
+    // The item is checked (index keys included) before its condition.
+    let want = if row.t.as_deref() == Some("") {
+        empty_index_key()
+    } else if want {
         let old = model.insert(k.clone(), row);
         Ok(attrs_of(&k, old.as_ref()))
     } else {
@@ -394,6 +405,8 @@ async fn update(ddb: &DynamoDb, rng: &mut Rng, model: &mut Model) -> (Value, Ans
         ccf()
     } else if fails {
         missing_attr()
+    } else if new.t.as_deref() == Some("") {
+        empty_index_key()
     } else {
         model.insert(k.clone(), new.clone());
         Ok(json!({"Attributes": row_json(&k, &new)}))
@@ -567,6 +580,85 @@ async fn read(ddb: &DynamoDb, rng: &mut Rng, model: &Model, seed: u64, step: usi
     panic!("seed {seed} step {step}: {op} did not finish in 100 pages");
 }
 
+/// A Query of the sparse index `by-t` (items with both `t` and `v`, ordered by `v`, then
+/// by table key), paged with Limit and LastEvaluatedKey.
+async fn index_read(ddb: &DynamoDb, rng: &mut Rng, model: &Model, seed: u64, step: usize) {
+    let t = rng.pick(&["p", "q"]).to_string();
+    let a = rng.below(11) as i64 - 5;
+    let mut values = serde_json::Map::new();
+    values.insert(":t".into(), json!({"S": t}));
+    let (kc, keep): (&str, Box<dyn Fn(i64) -> bool>) = match rng.below(3) {
+        0 => ("t = :t", Box::new(|_| true)),
+        1 => ("t = :t AND v >= :a", Box::new(move |v| v >= a)),
+        _ => ("t = :t AND v < :a", Box::new(move |v| v < a)),
+    };
+    if kc.contains(":a") {
+        values.insert(":a".into(), json!({"N": a.to_string()}));
+    }
+    let forward = rng.chance(50);
+    let limit = rng.chance(70).then(|| 1 + rng.below(4) as usize);
+    let mut body = json!({
+        "TableName": "model",
+        "IndexName": "by-t",
+        "KeyConditionExpression": kc,
+        "ScanIndexForward": forward,
+    });
+    if let Some(l) = limit {
+        body["Limit"] = json!(l);
+    }
+    let body = with_values(body, values);
+    let mut want: Vec<(i64, Key, Row)> = model
+        .iter()
+        .filter(|(_, r)| r.t.as_deref() == Some(t.as_str()) && r.v.is_some_and(&keep))
+        .map(|(k, r)| (r.v.unwrap_or_default(), k.clone(), r.clone()))
+        .collect();
+    want.sort_by(|x, y| (x.0, &x.1).cmp(&(y.0, &y.1)));
+    if !forward {
+        want.reverse();
+    }
+    let mut start: Option<Value> = None;
+    let mut seen = 0;
+    for page_no in 0..200 {
+        let mut req = body.clone();
+        if let Some(s) = &start {
+            req["ExclusiveStartKey"] = s.clone();
+        }
+        let got = call(ddb, "Query", req.clone())
+            .await
+            .unwrap_or_else(|e| panic!("seed {seed} step {step}: {req} failed: {e:?}"));
+        let items: Vec<(Key, Row)> = got["Items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(parse_row)
+            .collect();
+        let end = match limit {
+            Some(l) => (seen + l).min(want.len()),
+            None => want.len(),
+        };
+        let expected: Vec<(Key, Row)> = want[seen..end]
+            .iter()
+            .map(|(_, k, r)| (k.clone(), r.clone()))
+            .collect();
+        let hit_limit = limit.is_some_and(|l| end - seen == l);
+        let want_last = hit_limit.then(|| {
+            let (v, k, _) = &want[end - 1];
+            json!({"pk": {"S": k.0}, "sk": {"N": k.1.to_string()}, "t": {"S": t}, "v": {"N": v.to_string()}})
+        });
+        assert_eq!(
+            (&items, got.get("LastEvaluatedKey")),
+            (&expected, want_last.as_ref()),
+            "seed {seed} step {step} page {page_no}: {req}"
+        );
+        seen = end;
+        match want_last {
+            Some(l) => start = Some(l),
+            None => return,
+        }
+    }
+    panic!("seed {seed} step {step}: index query did not finish");
+}
+
 async fn run(seed: u64, steps: usize) {
     let store = Store::ephemeral().unwrap();
     let ddb = DynamoDb::new(store);
@@ -577,12 +669,22 @@ async fn run(seed: u64, steps: usize) {
             "TableName": "model",
             "AttributeDefinitions": [
                 {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "N"}
+                {"AttributeName": "sk", "AttributeType": "N"},
+                {"AttributeName": "t", "AttributeType": "S"},
+                {"AttributeName": "v", "AttributeType": "N"}
             ],
             "KeySchema": [
                 {"AttributeName": "pk", "KeyType": "HASH"},
                 {"AttributeName": "sk", "KeyType": "RANGE"}
             ],
+            "GlobalSecondaryIndexes": [{
+                "IndexName": "by-t",
+                "KeySchema": [
+                    {"AttributeName": "t", "KeyType": "HASH"},
+                    {"AttributeName": "v", "KeyType": "RANGE"}
+                ],
+                "Projection": {"ProjectionType": "ALL"}
+            }],
             "BillingMode": "PAY_PER_REQUEST"
         }),
     )
@@ -596,6 +698,10 @@ async fn run(seed: u64, steps: usize) {
             3..=5 => update(&ddb, &mut rng, &mut model).await,
             6 => delete(&ddb, &mut rng, &mut model).await,
             7 => get(&ddb, &mut rng, &model).await,
+            8 if rng.chance(40) => {
+                index_read(&ddb, &mut rng, &model, seed, step).await;
+                continue;
+            }
             _ => {
                 read(&ddb, &mut rng, &model, seed, step).await;
                 continue;
