@@ -167,3 +167,44 @@ def test_filter_and_projection_errors(table):
     with pytest.raises(ClientError) as e:
         c.scan(TableName=name, FilterExpression="s = :v", ExpressionAttributeValues={":v": {"S": "x"}}, ExpressionAttributeNames={"#x": "x"})
     assert err(e) == ("ValidationException", "Value provided in ExpressionAttributeNames unused in expressions: keys: {#x}", 400)
+
+
+def test_values_need_an_expression_that_can_use_them(table):
+    c, name = table
+    vals = {":v": {"N": "1"}}
+    cases = [
+        (
+            lambda: c.put_item(TableName=name, Item={**KEY, "n": {"N": "5"}}, ExpressionAttributeValues=vals),
+            "ExpressionAttributeValues can only be specified when using expressions: ConditionExpression is null",
+        ),
+        (
+            lambda: c.update_item(
+                TableName=name,
+                Key=KEY,
+                AttributeUpdates={"n": {"Action": "PUT", "Value": {"N": "9"}}},
+                ExpressionAttributeValues=vals,
+            ),
+            "ExpressionAttributeValues can only be specified when using expressions: UpdateExpression and ConditionExpression are null",
+        ),
+        (
+            lambda: c.scan(TableName=name, ProjectionExpression="pk", ExpressionAttributeValues=vals),
+            "ExpressionAttributeValues can only be specified when using expressions: FilterExpression is null",
+        ),
+        (
+            lambda: c.query(
+                TableName=name,
+                KeyConditions={"pk": {"ComparisonOperator": "EQ", "AttributeValueList": [{"S": "a"}]}},
+                ExpressionAttributeValues=vals,
+            ),
+            "ExpressionAttributeValues can only be specified when using expressions: FilterExpression and KeyConditionExpression are null",
+        ),
+        (
+            lambda: c.get_item(TableName=name, Key=KEY, ExpressionAttributeNames={"#n": "n"}),
+            "ExpressionAttributeNames can only be specified when using expressions",
+        ),
+    ]
+    for call, message in cases:
+        with pytest.raises(ClientError) as e:
+            call()
+        assert err(e) == ("ValidationException", message, 400)
+    assert c.get_item(TableName=name, Key=KEY, ConsistentRead=True)["Item"]["n"] == {"N": "5"}

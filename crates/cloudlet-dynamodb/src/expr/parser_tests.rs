@@ -488,7 +488,7 @@ fn check_placeholders(
                 k => parse_condition(src, *k, &mut r).map(|_| ())?,
             }
         }
-        r.finish()
+        r.finish(&[("ConditionExpression", !exprs.is_empty())])
     });
     assert_eq!(
         got.map_err(|e| e.to_string()),
@@ -554,7 +554,9 @@ fn placeholders_must_be_defined_and_used() {
         &[],
         &[":x"],
         &[],
-        Err("ExpressionAttributeValues can only be specified when using expressions"),
+        Err(
+            "ExpressionAttributeValues can only be specified when using expressions: ConditionExpression is null",
+        ),
     );
     check_placeholders(
         &[("a", "a")],

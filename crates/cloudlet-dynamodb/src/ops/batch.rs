@@ -58,7 +58,7 @@ pub fn batch_get(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
         let sub = Body::sub(spec)?;
         let mut r = Resolver::new(&sub.expr_input()?)?;
         let proj = projection(&sub, &mut r)?;
-        r.finish()?;
+        r.finish(&[])?;
         let meta = ctx.table(name)?;
         let mut ks = Vec::new();
         for k in sub.opt_array("Keys")?.cloned().unwrap_or_default() {
@@ -361,7 +361,11 @@ pub async fn transact_write(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError
                 "1 validation error detected: Value null at 'transactItems.1.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null",
             ));
         }
-        r.finish()?;
+        let mut uses_values = vec![("ConditionExpression", sub.has("ConditionExpression"))];
+        if kind == "Update" {
+            uses_values.insert(0, ("UpdateExpression", sub.has("UpdateExpression")));
+        }
+        r.finish(&uses_values)?;
         if plans.iter().any(|p: &Planned| p.key == key) {
             return Err(DdbError::validation(
                 "Transaction request cannot include multiple operations on one item",
@@ -416,7 +420,7 @@ pub fn transact_get(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
         let name = sub.table_name("TableName")?;
         let mut r = Resolver::new(&sub.expr_input()?)?;
         let proj = projection(&sub, &mut r)?;
-        r.finish()?;
+        r.finish(&[])?;
         let meta = ctx.table(&name)?;
         let key = keys::key_param(&meta, &sub.req_item("Key")?)?;
         if plans.iter().any(|(k, _, _)| *k == key) {

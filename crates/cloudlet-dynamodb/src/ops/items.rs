@@ -108,7 +108,7 @@ pub async fn put_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
     check_rvoccf(&body)?;
     let mut r = Resolver::new(&body.expr_input()?)?;
     let cond = write_condition(&body, &mut r)?;
-    r.finish()?;
+    r.finish(&[("ConditionExpression", body.has("ConditionExpression"))])?;
     let cap_mode = capacity::mode(&body)?;
     let metrics = capacity::wants_metrics(&body)?;
     let meta = ctx.table(&name)?;
@@ -149,7 +149,7 @@ pub fn get_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
     let consistent = body.opt_bool("ConsistentRead")?.unwrap_or(false);
     let mut r = Resolver::new(&body.expr_input()?)?;
     let proj = projection(&body, &mut r)?;
-    r.finish()?;
+    r.finish(&[])?;
     let meta = ctx.table(&name)?;
     let key = keys::key_param(&meta, &key_param)?;
     let item = ctx.store.read(|txn| state::get_item(txn, &key))?;
@@ -174,7 +174,7 @@ pub async fn delete_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
     check_rvoccf(&body)?;
     let mut r = Resolver::new(&body.expr_input()?)?;
     let cond = write_condition(&body, &mut r)?;
-    r.finish()?;
+    r.finish(&[("ConditionExpression", body.has("ConditionExpression"))])?;
     let cap_mode = capacity::mode(&body)?;
     let metrics = capacity::wants_metrics(&body)?;
     let meta = ctx.table(&name)?;
@@ -278,7 +278,10 @@ pub async fn update_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
         None => legacy::attribute_updates(&body)?.unwrap_or_default(),
     };
     let cond = write_condition(&body, &mut r)?;
-    r.finish()?;
+    r.finish(&[
+        ("UpdateExpression", body.has("UpdateExpression")),
+        ("ConditionExpression", body.has("ConditionExpression")),
+    ])?;
     let cap_mode = capacity::mode(&body)?;
     let metrics = capacity::wants_metrics(&body)?;
     let meta = ctx.table(&name)?;

@@ -502,7 +502,10 @@ pub fn query(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
         })?,
     };
     let params = read_params(&body, &meta, &source, &mut r, "QueryFilter")?;
-    r.finish()?;
+    r.finish(&[
+        ("FilterExpression", body.has("FilterExpression")),
+        ("KeyConditionExpression", body.has("KeyConditionExpression")),
+    ])?;
     let (hash, range) = match &source {
         Source::Table => (&meta.hash_key, meta.range_key.as_ref()),
         Source::Index(ix, _) => (&ix.hash_key, ix.range_key.as_ref()),
@@ -576,7 +579,7 @@ pub fn scan(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
     };
     let mut r = Resolver::new(&body.expr_input()?)?;
     let params = read_params(&body, &meta, &source, &mut r, "ScanFilter")?;
-    r.finish()?;
+    r.finish(&[("FilterExpression", body.has("FilterExpression"))])?;
     let prefix = match &source {
         Source::Table => meta.id.as_bytes().to_vec(),
         Source::Index(ix, _) => index::index_prefix(&meta.id, &ix.name).into_bytes(),
