@@ -233,6 +233,9 @@ pub fn apply(u: &Update, old: &Item) -> Result<Item, DdbError> {
     for (p, v) in &u.set {
         sets.push((p, eval_set(old, v)?));
     }
+    // "If you add multiple elements in a single SET operation, the elements are sorted in
+    // order by element number": appends past a list's end go in index order.
+    sets.sort_by_key(|(p, _)| index_key(p));
     let mut new = old.clone();
     for (p, v) in sets {
         set_path(&mut new, p, v)?;
@@ -348,6 +351,12 @@ mod tests {
             "SET m.a = :x, l[5] = :x, l[0] = :x",
             json!({":x": {"S": "v"}}),
             Ok(json!({"m": {"M": {"a": {"S": "v"}}}, "l": {"L": [{"S": "v"}, {"S": "v"}]}})),
+        );
+        check(
+            json!({"l": {"L": [{"S": "a"}]}}),
+            "SET l[9] = :z, l[7] = :y, l[0] = :x, l[8] = :w",
+            json!({":x": {"S": "x"}, ":y": {"S": "y"}, ":z": {"S": "z"}, ":w": {"S": "w"}}),
+            Ok(json!({"l": {"L": [{"S": "x"}, {"S": "y"}, {"S": "w"}, {"S": "z"}]}})),
         );
         check(
             json!({"c": {"N": "5"}, "s": {"SS": ["a"]}}),
