@@ -146,16 +146,32 @@ def test_empty_key_values_are_refused_but_empty_attributes_are_not(server):
     c.put_item(TableName=name, Item={"pk": {"S": "a"}, "e": {"S": ""}, "b": {"B": b""}})
     item = c.get_item(TableName=name, Key={"pk": {"S": "a"}})["Item"]
     assert item["e"] == {"S": ""} and item["b"] == {"B": b""}
+    with pytest.raises(ClientError) as e:
+        c.put_item(TableName=name, Item={"pk": {"S": ""}})
+    assert err(e) == invalid(
+        "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: pk"
+    )
+    # A Key parameter is worded differently from an item.
     for call in (
-        lambda: c.put_item(TableName=name, Item={"pk": {"S": ""}}),
         lambda: c.get_item(TableName=name, Key={"pk": {"S": ""}}),
         lambda: c.delete_item(TableName=name, Key={"pk": {"S": ""}}),
+        lambda: c.update_item(TableName=name, Key={"pk": {"S": ""}}, UpdateExpression="REMOVE x"),
     ):
         with pytest.raises(ClientError) as e:
             call()
         assert err(e) == invalid(
-            "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: pk"
+            "One or more parameter values were invalid: The AttributeValue for a key attribute cannot contain an empty string value. Key: pk"
         )
+    with pytest.raises(ClientError) as e:
+        c.update_item(TableName=name, Key={"pk": {"S": "a"}}, UpdateExpression="SET g.x = :v", ExpressionAttributeValues={":v": {"S": "x"}})
+    assert err(e) == invalid(
+        "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: g"
+    )
+    with pytest.raises(ClientError) as e:
+        c.update_item(TableName=name, Key={"pk": {"S": "a"}}, UpdateExpression="SET g = :v", ExpressionAttributeValues={":v": {"N": "1"}})
+    assert err(e) == invalid(
+        "One or more parameter values were invalid: Type mismatch for Index Key g Expected: S Actual: N IndexName: by-g"
+    )
     with pytest.raises(ClientError) as e:
         c.put_item(TableName=name, Item={"pk": {"S": "b"}, "g": {"S": ""}})
     assert err(e) == invalid(

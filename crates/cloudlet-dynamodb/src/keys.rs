@@ -70,26 +70,39 @@ fn check_item_key_attr(item: &Item, k: &KeyAttr) -> Result<(), DdbError> {
             k.ty,
             v.type_name()
         ))),
-        Some(v) => check_key_value(&k.name, v, false),
+        Some(v) => check_key_value(&k.name, v, false, true),
     }
 }
 
-/// Refuses empty and oversized key values.
-fn check_key_value(name: &str, v: &AttrValue, is_range: bool) -> Result<(), DdbError> {
+/// Refuses empty and oversized key values. DynamoDB words the empty case differently for
+/// an item being written and for a `Key` parameter.
+fn check_key_value(
+    name: &str,
+    v: &AttrValue,
+    is_range: bool,
+    in_item: bool,
+) -> Result<(), DdbError> {
     let len = match v {
         AttrValue::S(s) => s.len(),
         AttrValue::B(b) => b.len(),
         _ => return Ok(()),
     };
     if len == 0 {
-        return Err(DdbError::validation(format!(
-            "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty {} value. Key: {name}",
-            if matches!(v, AttrValue::S(_)) {
-                "string"
-            } else {
-                "binary"
-            }
-        )));
+        let what = if matches!(v, AttrValue::S(_)) {
+            "string"
+        } else {
+            "binary"
+        };
+        let rest = format!(
+            "The AttributeValue for a key attribute cannot contain an empty {what} value. Key: {name}"
+        );
+        return Err(if in_item {
+            DdbError::validation(format!(
+                "One or more parameter values are not valid. {rest}"
+            ))
+        } else {
+            DdbError::invalid(rest)
+        });
     }
     if !is_range && len > 2048 {
         return Err(DdbError::invalid(
@@ -114,14 +127,14 @@ pub fn item_key(meta: &TableMeta, item: &Item) -> Result<Vec<u8>, DdbError> {
         .get(&meta.hash_key.name)
         .ok_or_else(DdbError::key_schema_mismatch)?;
     if let Some(v) = item.get(&meta.hash_key.name) {
-        check_key_value(&meta.hash_key.name, v, false)?;
+        check_key_value(&meta.hash_key.name, v, false, true)?;
     }
     let range = match &meta.range_key {
         Some(r) => {
             let v = item
                 .get(&r.name)
                 .ok_or_else(DdbError::key_schema_mismatch)?;
-            check_key_value(&r.name, v, true)?;
+            check_key_value(&r.name, v, true, true)?;
             Some(v)
         }
         None => None,
@@ -141,7 +154,7 @@ pub fn key_param(meta: &TableMeta, key: &Item) -> Result<Vec<u8>, DdbError> {
         if v.type_name() != k.ty {
             return Err(DdbError::key_schema_mismatch());
         }
-        check_key_value(&k.name, v, is_range)?;
+        check_key_value(&k.name, v, is_range, false)?;
         Ok(v)
     };
     let hash = get(&meta.hash_key, false)?;

@@ -220,14 +220,32 @@ fn touched(u: &Update) -> Vec<Path> {
     v
 }
 
-/// Refuses updates of key attributes.
+/// Refuses updates of key attributes, and updates inside index key attributes (which must
+/// stay scalars).
 pub fn check_key_untouched(meta: &TableMeta, u: &Update) -> Result<(), DdbError> {
-    for p in touched(u) {
+    let paths = touched(u);
+    for p in &paths {
         if let Some(PathElem::Attr(a)) = p.first()
             && (*a == meta.hash_key.name || meta.range_key.as_ref().is_some_and(|r| r.name == *a))
         {
             return Err(DdbError::invalid(format!(
                 "Cannot update attribute {a}. This attribute is part of the key"
+            )));
+        }
+    }
+    let index_keys = meta
+        .gsis
+        .iter()
+        .chain(&meta.lsis)
+        .flat_map(|ix| std::iter::once(&ix.hash_key).chain(ix.range_key.as_ref()));
+    for k in index_keys {
+        if paths
+            .iter()
+            .any(|p| p.len() > 1 && p.first() == Some(&PathElem::Attr(k.name.clone())))
+        {
+            return Err(DdbError::validation(format!(
+                "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: {}",
+                k.name
             )));
         }
     }
