@@ -123,10 +123,15 @@ QUERY_ERRORS = [
     ("pk = :p AND", 'Invalid KeyConditionExpression: Syntax error; token: "<EOF>", near: "AND"'),
     ("pk IN (:p)", "Invalid operator used in KeyConditionExpression: IN"),
     ("pk = :p OR sk = :n", "Invalid operator used in KeyConditionExpression: OR"),
-    ("pk = :p AND sk = :n AND sk = :n", "Conditions can be of length 1 or 2 only"),
-    ("pk = :p AND pk = :p", "Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition per key"),
+    ("pk = :p AND sk <> :n", "Invalid operator used in KeyConditionExpression: <>"),
+    ("pk = :p AND attribute_exists(sk)", "Invalid operator used in KeyConditionExpression: attribute_exists"),
+    ("pk = :p AND sk > :n AND sk < :n", "KeyConditionExpressions must only contain one condition per key"),
+    ("pk = :p AND sk > :n AND n < :n", "Conditions can be of length 1 or 2 only"),
+    ("pk = sk", "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition"),
+    ("pk = :p AND l[0] = :n", "KeyConditionExpressions cannot have conditions on nested attributes"),
     ("pk = :p AND colour = :n", "Query condition missed key schema element: sk"),
-    ("pk = :p AND sk <> :n", "Query key condition not supported"),
+    ("pk < :p", "Query key condition not supported"),
+    ("pk = :n", "One or more parameter values were invalid: Condition parameter type does not match schema type"),
 ]
 
 
@@ -135,7 +140,7 @@ def test_key_condition_errors(table, expr, message):
     c, name = table
     values = {k: v for k, v in {":p": {"S": "a"}, ":n": {"N": "1"}}.items() if k in expr}
     with pytest.raises(ClientError) as e:
-        c.query(TableName=name, KeyConditionExpression=expr, ExpressionAttributeValues=values)
+        c.query(TableName=name, KeyConditionExpression=expr, **({"ExpressionAttributeValues": values} if values else {}))
     assert err(e) == ("ValidationException", message, 400)
 
 
@@ -208,3 +213,42 @@ def test_values_need_an_expression_that_can_use_them(table):
             call()
         assert err(e) == ("ValidationException", message, 400)
     assert c.get_item(TableName=name, Key=KEY, ConsistentRead=True)["Item"]["n"] == {"N": "5"}
+
+
+def test_query_start_keys_and_filters_on_keys(table):
+    c, name = table
+    for i in range(2, 6):
+        c.put_item(TableName=name, Item={"pk": {"S": "a"}, "sk": {"N": str(i)}, "n": {"N": "1"}})
+    vals = {":p": {"S": "a"}, ":n": {"N": "3"}}
+
+    def q(expr, start, **kw):
+        return c.query(TableName=name, KeyConditionExpression=expr, ExpressionAttributeValues=vals, ExclusiveStartKey=start, **kw)
+
+    # Resuming inside the condition works (and excludes the start key itself).
+    r = q("pk = :p AND sk >= :n", {"pk": {"S": "a"}, "sk": {"N": "4"}})
+    assert [i["sk"]["N"] for i in r["Items"]] == ["5"]
+    cases = [
+        ("pk = :p AND sk >= :n", {"pk": {"S": "a"}, "sk": {"N": "2"}}, "The provided starting key does not match the range key predicate"),
+        ("pk = :p AND sk >= :n", {"pk": {"S": "b"}, "sk": {"N": "4"}}, "The query can return at most one row and cannot be restarted"),
+        ("pk = :p", {"pk": {"S": "b"}, "sk": {"N": "4"}}, "The provided starting key is outside query boundaries based on provided conditions"),
+    ]
+    for expr, start, message in cases:
+        with pytest.raises(ClientError) as e:
+            q(expr, start) if ":n" in expr else c.query(
+                TableName=name, KeyConditionExpression=expr, ExpressionAttributeValues={":p": vals[":p"]}, ExclusiveStartKey=start
+            )
+        assert err(e) == ("ValidationException", message, 400)
+    with pytest.raises(ClientError) as e:
+        c.query(
+            TableName=name,
+            KeyConditionExpression="pk = :p",
+            FilterExpression="sk > :n",
+            ExpressionAttributeValues=vals,
+        )
+    assert err(e) == (
+        "ValidationException",
+        "Filter Expression can only contain non-primary key attributes: Primary key attribute: sk",
+        400,
+    )
+    # Scan filters may use key attributes.
+    assert c.scan(TableName=name, FilterExpression="sk > :n", ExpressionAttributeValues={":n": {"N": "3"}})["Count"] == 2

@@ -488,6 +488,8 @@ async fn read(ddb: &DynamoDb, rng: &mut Rng, model: &Model, seed: u64, step: usi
     let mut values = serde_json::Map::new();
     let mut body = json!({"TableName": "model", "ConsistentRead": true});
     let mut forward = true;
+    let mut has_range = false;
+    let mut sort_ok: Box<dyn Fn(i64) -> bool> = Box::new(|_| true);
     let mut candidates: Vec<(Key, Row)> =
         model.iter().map(|(k, r)| (k.clone(), r.clone())).collect();
     if is_query {
@@ -514,6 +516,8 @@ async fn read(ddb: &DynamoDb, rng: &mut Rng, model: &Model, seed: u64, step: usi
         }
         body["KeyConditionExpression"] = json!(kc);
         candidates.retain(|((p, s), _)| *p == pk && keep(*s));
+        has_range = kc.contains("sk");
+        sort_ok = keep;
         forward = rng.chance(60);
         body["ScanIndexForward"] = json!(forward);
     }
@@ -536,6 +540,18 @@ async fn read(ddb: &DynamoDb, rng: &mut Rng, model: &Model, seed: u64, step: usi
         k
     });
     let op = if is_query { "Query" } else { "Scan" };
+    // A stored cursor outside the sort-key condition is refused.
+    if let Some(s) = start.as_ref().filter(|s| has_range && !sort_ok(s.1)) {
+        let mut req = body.clone();
+        req["ExclusiveStartKey"] = key_json(s);
+        let got = call(ddb, op, req.clone()).await;
+        let want: Answer = Err((
+            "ValidationException".into(),
+            "The provided starting key does not match the range key predicate".into(),
+        ));
+        assert_eq!(got, want, "seed {seed} step {step}: {req}");
+        return;
+    }
     for page_no in 0..100 {
         let mut req = body.clone();
         if let Some(s) = &start {

@@ -6,6 +6,7 @@ pub mod batch;
 pub mod capacity;
 pub mod describe;
 pub mod items;
+pub mod keycond;
 pub mod read;
 pub mod tables;
 

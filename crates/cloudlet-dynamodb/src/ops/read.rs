@@ -8,10 +8,11 @@ use serde_json::{Map, Value, json};
 use super::Ctx;
 use super::capacity::{self, Usage, read_units};
 use super::items::projection;
+use super::keycond::{self, RangeCond, analyze};
 use crate::error::DdbError;
-use crate::expr::ast::{CmpOp, Operand};
+use crate::expr::ast::CmpOp;
 use crate::expr::parser::{Kind, parse_condition};
-use crate::expr::{Cond, Path, PathElem, Resolver, eval};
+use crate::expr::{Cond, Path, Resolver, eval};
 use crate::index;
 use crate::keys::{self, encode_component, prefix_end};
 use crate::legacy;
@@ -20,151 +21,6 @@ use crate::state::{self, IndexMeta, KeyAttr, TableMeta};
 use crate::value::{AttrValue, Item, item_size, item_to_json};
 
 const PAGE_BYTES: usize = 1024 * 1024;
-
-/// The range-key part of a key condition.
-enum RangeCond {
-    Cmp(CmpOp, AttrValue),
-    Between(AttrValue, AttrValue),
-    BeginsWith(AttrValue),
-}
-
-fn single_attr(o: &Operand) -> Option<&str> {
-    match o {
-        Operand::Path(p) if p.len() == 1 => match &p[0] {
-            PathElem::Attr(a) => Some(a),
-            PathElem::Index(_) => None,
-        },
-        _ => None,
-    }
-}
-
-fn unsupported() -> DdbError {
-    DdbError::validation("Query key condition not supported")
-}
-
-fn invalid_operator(op: &str) -> DdbError {
-    DdbError::validation(format!(
-        "Invalid operator used in KeyConditionExpression: {op}"
-    ))
-}
-
-fn one_condition_per_key() -> DdbError {
-    DdbError::validation(
-        "Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition per key",
-    )
-}
-
-fn type_mismatch() -> DdbError {
-    DdbError::invalid("Condition parameter type does not match schema type")
-}
-
-fn value_of<'a>(o: &'a Operand, k: &KeyAttr) -> Result<&'a AttrValue, DdbError> {
-    match o {
-        Operand::Value(v) if v.type_name() == k.ty => Ok(v),
-        Operand::Value(_) => Err(type_mismatch()),
-        _ => Err(unsupported()),
-    }
-}
-
-fn flatten<'a>(c: &'a Cond, out: &mut Vec<&'a Cond>) -> Result<(), DdbError> {
-    match c {
-        Cond::And(a, b) => {
-            flatten(a, out)?;
-            flatten(b, out)
-        }
-        Cond::Or(..) => Err(DdbError::validation(
-            "Invalid operator used in KeyConditionExpression: OR",
-        )),
-        Cond::Not(..) => Err(DdbError::validation(
-            "Invalid operator used in KeyConditionExpression: NOT",
-        )),
-        other => {
-            out.push(other);
-            Ok(())
-        }
-    }
-}
-
-/// Splits a key condition into the partition value and the optional range condition.
-fn analyze(
-    c: &Cond,
-    hash: &KeyAttr,
-    range: Option<&KeyAttr>,
-) -> Result<(AttrValue, Option<RangeCond>), DdbError> {
-    let mut parts = Vec::new();
-    flatten(c, &mut parts)?;
-    if parts.len() > 2 {
-        return Err(DdbError::validation(
-            "Conditions can be of length 1 or 2 only",
-        ));
-    }
-    let mut hv = None;
-    let mut rc = None;
-    let mut other = false;
-    for p in parts {
-        let attr = match p {
-            Cond::Cmp(_, a, _) | Cond::Between(a, _, _) | Cond::BeginsWith(a, _) => {
-                single_attr(a).ok_or_else(unsupported)?
-            }
-            Cond::In(..) => return Err(invalid_operator("IN")),
-            Cond::Contains(..) => return Err(invalid_operator("contains")),
-            Cond::Exists(_) => return Err(invalid_operator("attribute_exists")),
-            Cond::NotExists(_) => return Err(invalid_operator("attribute_not_exists")),
-            Cond::Type(..) => return Err(invalid_operator("attribute_type")),
-            _ => return Err(unsupported()),
-        };
-        if attr == hash.name {
-            match p {
-                _ if hv.is_some() => return Err(one_condition_per_key()),
-                Cond::Cmp(CmpOp::Eq, _, v) => hv = Some(value_of(v, hash)?.clone()),
-                _ => return Err(unsupported()),
-            }
-        } else if let Some(r) = range.filter(|r| r.name == attr) {
-            if rc.is_some() {
-                return Err(one_condition_per_key());
-            }
-            rc = Some(match p {
-                Cond::Cmp(CmpOp::Ne, ..) => return Err(unsupported()),
-                Cond::Cmp(op, _, v) => RangeCond::Cmp(*op, value_of(v, r)?.clone()),
-                Cond::Between(_, lo, hi) => {
-                    let (lo, hi) = (value_of(lo, r)?, value_of(hi, r)?);
-                    if eval::compare(lo, hi) == Some(std::cmp::Ordering::Greater) {
-                        return Err(DdbError::validation(
-                            "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound",
-                        ));
-                    }
-                    RangeCond::Between(lo.clone(), hi.clone())
-                }
-                Cond::BeginsWith(_, v) => {
-                    let v = value_of(v, r)?;
-                    if matches!(v, AttrValue::N(_)) {
-                        return Err(DdbError::validation(
-                            "Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N",
-                        ));
-                    }
-                    RangeCond::BeginsWith(v.clone())
-                }
-                _ => return Err(unsupported()),
-            });
-        } else {
-            other = true;
-        }
-    }
-    // A condition on a non-key attribute stands where the sort key's should be.
-    if other && hv.is_some() {
-        return Err(DdbError::validation(format!(
-            "Query condition missed key schema element: {}",
-            range.unwrap_or(hash).name
-        )));
-    }
-    let hv = hv.ok_or_else(|| {
-        DdbError::validation(format!(
-            "Query condition missed key schema element: {}",
-            hash.name
-        ))
-    })?;
-    Ok((hv, rc))
-}
 
 fn enc(v: &AttrValue) -> Vec<u8> {
     let mut out = Vec::new();
@@ -477,6 +333,43 @@ fn page_response(
     Ok(Value::Object(out))
 }
 
+/// An ExclusiveStartKey must lie inside what the key condition selects.
+fn check_start_key(
+    sk: &Item,
+    hash: &KeyAttr,
+    range: Option<&KeyAttr>,
+    hv: &AttrValue,
+    rc: Option<&RangeCond>,
+) -> Result<(), DdbError> {
+    // A start key not of the schema is refused with the schema's own message later.
+    let Some(h) = sk.get(&hash.name) else {
+        return Ok(());
+    };
+    match (range, rc) {
+        (Some(r), Some(rc)) => {
+            if let Some(v) = sk.get(&r.name)
+                && !rc.matches(v)
+            {
+                return Err(DdbError::validation(
+                    "The provided starting key does not match the range key predicate",
+                ));
+            }
+            if !eval::equal(h, hv) {
+                return Err(DdbError::validation(
+                    "The query can return at most one row and cannot be restarted",
+                ));
+            }
+        }
+        _ if !eval::equal(h, hv) => {
+            return Err(DdbError::validation(
+                "The provided starting key is outside query boundaries based on provided conditions",
+            ));
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 pub fn query(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
     let name = body.table_name("TableName")?;
     let meta = ctx.table(&name)?;
@@ -511,6 +404,24 @@ pub fn query(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
         Source::Index(ix, _) => (&ix.hash_key, ix.range_key.as_ref()),
     };
     let (hv, rc) = analyze(&key_cond, hash, range)?;
+    if let Some(sk) = &params.start_key {
+        check_start_key(sk, hash, range, &hv, rc.as_ref())?;
+    }
+    if let Some(f) = &params.filter {
+        let what = if body.has("QueryFilter") {
+            "QueryFilter"
+        } else {
+            "Filter Expression"
+        };
+        for k in std::iter::once(hash).chain(range) {
+            if keycond::refers_to(f, &k.name) {
+                return Err(DdbError::validation(format!(
+                    "{what} can only contain non-primary key attributes: Primary key attribute: {}",
+                    k.name
+                )));
+            }
+        }
+    }
     let prefix = match &source {
         Source::Table => keys::partition_prefix(&meta.id, &hv),
         Source::Index(ix, _) => cat(
@@ -587,104 +498,4 @@ pub fn scan(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
     let end = prefix_end(&prefix);
     let page = run(ctx, &meta, &source, &params, prefix, end, true, None, seg)?;
     page_response(&body, &meta, &source, &params, page)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::protocol::ExprInput;
-    use crate::value::parse_item;
-    use serde_json::json;
-
-    /// Analyzes `expr` for a table keyed `pk` (S) and `sk` (N); `Ok` carries the storage
-    /// range rendered as `start..end` bytes relative to the partition prefix.
-    fn check(expr: &str, want: Result<(), &str>) {
-        let values = parse_item(&json!({
-            ":p": {"S": "a"}, ":n": {"N": "1"}, ":m": {"N": "2"}, ":s": {"S": "x"}
-        }))
-        .unwrap();
-        let mut r = Resolver::new(&ExprInput {
-            names: None,
-            values: Some(values),
-        })
-        .unwrap();
-        let got = parse_condition(expr, Kind::KeyCondition, &mut r)
-            .and_then(|c| key_bounds(&c, ("pk", "S"), Some(("sk", "N"))))
-            .map(|(start, end)| assert!(start <= end, "{expr}: empty range"))
-            .map_err(|e| e.to_string());
-        assert_eq!(got, want.map_err(str::to_string), "{expr}");
-    }
-
-    #[test]
-    fn key_conditions() {
-        for ok in [
-            "pk = :p",
-            "pk = :p AND sk = :n",
-            "sk < :n AND pk = :p",
-            "pk = :p AND sk BETWEEN :n AND :m",
-            "pk = :p AND (sk >= :n)",
-        ] {
-            check(ok, Ok(()));
-        }
-        let errors = [
-            ("sk = :n", "Query condition missed key schema element: pk"),
-            (
-                "pk = :p AND colour = :n",
-                "Query condition missed key schema element: sk",
-            ),
-            (
-                "colour = :p",
-                "Query condition missed key schema element: pk",
-            ),
-            (
-                "pk = :p OR sk = :n",
-                "Invalid operator used in KeyConditionExpression: OR",
-            ),
-            (
-                "NOT pk = :p",
-                "Invalid operator used in KeyConditionExpression: NOT",
-            ),
-            (
-                "pk IN (:p)",
-                "Invalid operator used in KeyConditionExpression: IN",
-            ),
-            (
-                "pk = :p AND contains(sk, :n)",
-                "Invalid operator used in KeyConditionExpression: contains",
-            ),
-            (
-                "pk = :p AND attribute_exists(sk)",
-                "Invalid operator used in KeyConditionExpression: attribute_exists",
-            ),
-            (
-                "pk = :p AND pk = :p",
-                "Invalid KeyConditionExpression: KeyConditionExpressions must only contain one condition per key",
-            ),
-            (
-                "pk = :p AND sk > :n AND sk < :m",
-                "Conditions can be of length 1 or 2 only",
-            ),
-            (
-                "pk = :p AND sk > :n AND sk < :n",
-                "Conditions can be of length 1 or 2 only",
-            ),
-            ("pk < :p", "Query key condition not supported"),
-            ("pk = :p AND sk <> :n", "Query key condition not supported"),
-            (
-                "pk = :n",
-                "One or more parameter values were invalid: Condition parameter type does not match schema type",
-            ),
-            (
-                "pk = :p AND sk = :s",
-                "One or more parameter values were invalid: Condition parameter type does not match schema type",
-            ),
-            (
-                "pk = :p AND begins_with(sk, :n)",
-                "Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N",
-            ),
-        ];
-        for (expr, want) in errors {
-            check(expr, Err(want));
-        }
-    }
 }
