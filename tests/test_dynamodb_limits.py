@@ -363,6 +363,14 @@ def test_return_consumed_capacity_total_and_indexes(server):
     )
     assert r["ConsumedCapacity"]["GlobalSecondaryIndexes"] == {"by-g": cap("WriteCapacityUnits", 2.0)}
     assert r["ConsumedCapacity"]["CapacityUnits"] == 4.0
+    # Shrinking an item is billed at its larger, former size.
+    r = c.update_item(
+        TableName=name,
+        Key={"pk": {"S": "b"}, "sk": {"S": "1"}},
+        UpdateExpression="REMOVE d",
+        ReturnConsumedCapacity="TOTAL",
+    )
+    assert r["ConsumedCapacity"] == {"TableName": name, **cap("WriteCapacityUnits", 2.0)}
 
     key = {"pk": {"S": "a"}, "sk": {"S": "1"}}
     r = c.get_item(TableName=name, Key=key, ReturnConsumedCapacity="TOTAL")

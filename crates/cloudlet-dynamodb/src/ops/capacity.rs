@@ -77,9 +77,10 @@ impl Usage {
     }
 
     /// The writes of replacing `old` by `new` (either may be absent) on the table and its
-    /// indexes.
+    /// indexes. "The item size that matters is the larger of the two."
     pub fn item_write(meta: &TableMeta, old: Option<&Item>, new: Option<&Item>) -> Usage {
-        let size = new.or(old).map(item_size).unwrap_or(0);
+        let size_of = |i: Option<&Item>| i.map(item_size).unwrap_or(0);
+        let size = size_of(old).max(size_of(new));
         let mut u = Usage {
             write: true,
             table: write_units(size),
@@ -101,8 +102,11 @@ impl Usage {
                     write_units(o.unwrap_or(0)) + write_units(n.unwrap_or(0))
                 }
                 _ => {
-                    let i = new.or(old).map(|i| index::projected(meta, ix, i));
-                    write_units(i.as_ref().map(item_size).unwrap_or(0))
+                    let projected = |i: Option<&Item>| {
+                        i.map(|i| item_size(&index::projected(meta, ix, i)))
+                            .unwrap_or(0)
+                    };
+                    write_units(projected(old).max(projected(new)))
                 }
             };
             let m = if global { &mut u.gsis } else { &mut u.lsis };
