@@ -242,6 +242,12 @@ def test_batch_and_transaction_sizes_and_duplicates(server):
         "1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]"
     )
     assert c.scan(TableName=name, Select="COUNT")["Count"] == 0
+    raw = server.client("dynamodb", region=REGION, config={"parameter_validation": False})
+    with pytest.raises(ClientError) as e:
+        raw.batch_write_item(RequestItems={name: []})
+    assert err(e) == invalid(
+        "1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]"
+    )
     # 25 per table pass the API model; the service counts the whole request.
     other = table(c)
     with pytest.raises(ClientError) as e:

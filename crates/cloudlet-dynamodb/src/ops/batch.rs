@@ -241,7 +241,7 @@ pub async fn batch_write(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
         .map(|v| v.as_array().map(Vec::len).unwrap_or(0))
         .collect();
     // One table's list is checked by the API model, the whole request by the service.
-    if sizes.iter().any(|n| *n > 25) {
+    if sizes.iter().any(|n| *n > 25 || *n == 0) {
         return Err(DdbError::validation(
             "1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]",
         ));
