@@ -39,6 +39,28 @@ def table(server):
 KEY = {"pk": {"S": "a"}, "sk": {"N": "1"}}
 
 UPDATE_ERRORS = [
+    # A syntax error anywhere wins; then reserved words, function names, repeated
+    # sections, names, values, paths, operand types.
+    (
+        {"UpdateExpression": "SET year = :nope,"},
+        'Invalid UpdateExpression: Syntax error; token: "<EOF>", near: ","',
+    ),
+    (
+        {"UpdateExpression": "SET n = :nope, year = :v"},
+        "Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: year",
+    ),
+    (
+        {"UpdateExpression": "SET n = :v SET s = :nope"},
+        'Invalid UpdateExpression: The "SET" section can only be used once in an update expression;',
+    ),
+    (
+        {"UpdateExpression": "SET n = :v", "ConditionExpression": "n = n AND whatever(:nope) > s"},
+        "Invalid ConditionExpression: Invalid function name; function: whatever",
+    ),
+    (
+        {"UpdateExpression": "SET n = :v", "ConditionExpression": "(n) BETWEEN (:v) AND ((:v))"},
+        "Invalid ConditionExpression: The expression has redundant parentheses;",
+    ),
     (
         {"UpdateExpression": "SET n = :v,"},
         'Invalid UpdateExpression: Syntax error; token: "<EOF>", near: ","',

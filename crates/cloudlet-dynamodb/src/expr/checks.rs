@@ -24,7 +24,7 @@ pub fn requires_path(function: &str) -> String {
     format!("Operator or function requires a document path; operator or function: {function}")
 }
 
-fn incorrect_type(function: &str, ty: &str) -> String {
+pub fn incorrect_type(function: &str, ty: &str) -> String {
     format!(
         "Incorrect operand type for operator or function; operator or function: {function}, operand type: {ty}"
     )
@@ -71,7 +71,8 @@ pub fn attribute_type(t: &Operand) -> Check {
             }
         }
         Operand::Value(v) => Err(incorrect_type("attribute_type", v.type_name())),
-        _ => Err(incorrect_type(
+        Operand::Size(_) => Err(incorrect_type("attribute_type", "N")),
+        Operand::Path(_) => Err(incorrect_type(
             "attribute_type",
             "{NS,SS,L,BS,N,M,B,BOOL,NULL,S}",
         )),

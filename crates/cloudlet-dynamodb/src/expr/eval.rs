@@ -27,7 +27,9 @@ pub fn lookup<'a>(item: &'a Item, path: &Path) -> Option<&'a AttrValue> {
     Some(cur)
 }
 
-fn size_of(v: &AttrValue) -> Option<Number> {
+/// What `size` gives for a value: characters of a string, bytes of a binary, elements of
+/// a set, list or map; nothing for other types.
+pub fn size_of(v: &AttrValue) -> Option<Number> {
     let n = match v {
         AttrValue::S(s) => s.chars().count(),
         AttrValue::B(b) => b.len(),

@@ -1,12 +1,20 @@
 //! Recursive-descent parsers for condition (also filter and key-condition), projection and
 //! update expressions, following DynamoDB's precedence (comparisons, IN, BETWEEN,
 //! functions, parentheses, NOT, AND, OR) and its error messages.
+//!
+//! A syntax error stops parsing at once. Every other error (reserved words, undefined
+//! placeholders, misused functions, operand types, overlapping paths, …) is noted and
+//! parsing goes on: DynamoDB reports the most important one found in the whole
+//! expression, in an order that depends on the expression kind (see `Parser::report`).
+
+use std::collections::BTreeMap;
 
 use super::ast::*;
 use super::checks;
 use super::lexer::{Tok, Token, lex};
 use super::resolve::{Resolver, is_reserved};
 use crate::error::DdbError;
+use crate::value::AttrValue;
 
 /// Which expression is being parsed; names the "Invalid …:" prefix of errors.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,14 +38,37 @@ impl Kind {
     }
 }
 
+/// What kind of error was noted while parsing; which one DynamoDB reports depends on the
+/// expression kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Cat {
+    Parens,
+    UnknownFn,
+    MisusedFn,
+    Reserved,
+    Section,
+    Name,
+    Value,
+    Overlap,
+    Conflict,
+    Operand,
+    Distinct,
+    Function,
+}
+
 struct Parser<'a> {
     src: &'a str,
     toks: Vec<Token>,
     pos: usize,
     r: &'a mut Resolver,
     kind: Kind,
-    /// Token positions (open, close) of every parenthesized condition, to refuse `((…))`.
-    parens: Vec<(usize, usize)>,
+    /// The position of the `)` closing each `(`.
+    closing: Vec<Option<usize>>,
+    /// The first error noted of each category.
+    noted: BTreeMap<Cat, String>,
+    /// Conditions: the error of the first condition (comparison, BETWEEN, IN, function)
+    /// that had one.
+    leaf: Option<String>,
 }
 
 type PResult<T> = Result<T, DdbError>;
@@ -47,6 +78,40 @@ fn keyword(t: &Tok, kw: &str) -> bool {
 }
 
 const KEYWORDS: [&str; 5] = ["AND", "OR", "NOT", "BETWEEN", "IN"];
+
+const BOOL_FUNCTIONS: [&str; 5] = [
+    "attribute_exists",
+    "attribute_not_exists",
+    "attribute_type",
+    "begins_with",
+    "contains",
+];
+
+fn closing_parens(toks: &[Token]) -> Vec<Option<usize>> {
+    let mut out = vec![None; toks.len()];
+    let mut open = Vec::new();
+    for (i, t) in toks.iter().enumerate() {
+        match t.tok {
+            Tok::LParen => open.push(i),
+            Tok::RParen => {
+                if let Some(o) = open.pop() {
+                    out[o] = Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The type DynamoDB knows an operand has before reading any item.
+fn static_type(o: &Operand) -> Option<&'static str> {
+    match o {
+        Operand::Value(v) => Some(v.type_name()),
+        Operand::Size(_) => Some("N"),
+        Operand::Path(_) => None,
+    }
+}
 
 impl<'a> Parser<'a> {
     fn new(src: &'a str, r: &'a mut Resolver, kind: Kind) -> PResult<Parser<'a>> {
@@ -82,17 +147,97 @@ impl<'a> Parser<'a> {
         };
         Ok(Parser {
             src,
+            closing: closing_parens(&toks),
             toks,
             pos: 0,
             r,
             kind,
-            parens: Vec::new(),
+            noted: BTreeMap::new(),
+            leaf: None,
         })
     }
 
-    /// Turns a check's message into this expression's error.
-    fn check(&self, c: Result<(), String>) -> PResult<()> {
-        c.map_err(|m| self.err(m))
+    /// Notes an error of category `cat`, keeping the first of each category. Conditions and
+    /// projections keep one slot for undefined names and values.
+    fn note(&mut self, cat: Cat, msg: impl Into<String>) {
+        let cat = match (cat, self.kind) {
+            (Cat::Value, k) if k != Kind::Update => Cat::Name,
+            (c, _) => c,
+        };
+        self.noted.entry(cat).or_insert_with(|| msg.into());
+    }
+
+    /// Notes a failed check.
+    fn check(&mut self, cat: Cat, c: Result<(), String>) {
+        if let Err(m) = c {
+            self.note(cat, m);
+        }
+    }
+
+    fn is_condition(&self) -> bool {
+        !matches!(self.kind, Kind::Update | Kind::Projection)
+    }
+
+    /// The end of one condition: its errors (undefined placeholders, operand counts,
+    /// non-distinct operands, operand types — in that order) stand for the condition
+    /// part of the expression if no earlier condition had one.
+    fn end_leaf(&mut self) {
+        if self.leaf.is_some() {
+            return;
+        }
+        for c in [Cat::Name, Cat::Operand, Cat::Distinct, Cat::Function] {
+            if let Some(m) = self.noted.get(&c) {
+                self.leaf = Some(m.clone());
+                return;
+            }
+        }
+    }
+
+    /// The error DynamoDB reports for the whole expression, if any was noted.
+    fn report(&mut self) -> PResult<()> {
+        let order: &[Cat] = match self.kind {
+            Kind::Update => &[
+                Cat::Reserved,
+                Cat::UnknownFn,
+                Cat::Section,
+                Cat::Name,
+                Cat::Value,
+                Cat::Overlap,
+                Cat::Conflict,
+                Cat::Operand,
+                Cat::Function,
+            ],
+            Kind::Projection => &[Cat::Reserved, Cat::Name, Cat::Overlap, Cat::Conflict],
+            _ => &[Cat::Parens, Cat::UnknownFn, Cat::MisusedFn, Cat::Reserved],
+        };
+        for c in order {
+            if let Some(m) = self.noted.get(c) {
+                return Err(self.err(m));
+            }
+        }
+        match self.leaf.take() {
+            Some(m) => Err(self.err(m)),
+            None => Ok(()),
+        }
+    }
+
+    /// `((…))` where the inner parentheses wrap everything the outer ones do.
+    fn note_redundant_parens(&mut self) {
+        let open = self.pos;
+        if *self.peek_at(1) == Tok::LParen
+            && let Some(close) = self.closing.get(open).copied().flatten()
+            && self.closing.get(open + 1).copied().flatten() == Some(close - 1)
+        {
+            self.note(Cat::Parens, "The expression has redundant parentheses;");
+        }
+    }
+
+    /// The token after the `)` closing the `(` at the current position.
+    fn after_group(&self) -> &Tok {
+        match self.closing.get(self.pos).copied().flatten() {
+            Some(c) => &self.toks[(c + 1).min(self.toks.len() - 1)].tok,
+            None => &Tok::Eof,
+        }
     }
 
     fn err(&self, msg: impl std::fmt::Display) -> DdbError {
@@ -163,27 +308,43 @@ impl<'a> Parser<'a> {
     fn path_elem_name(&mut self) -> PResult<String> {
         match self.peek().clone() {
             Tok::Ident(s) => {
-                if KEYWORDS.iter().any(|k| s.eq_ignore_ascii_case(k)) {
+                let starts_ok = s
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+                if !starts_ok || KEYWORDS.iter().any(|k| s.eq_ignore_ascii_case(k)) {
                     return Err(self.syntax());
                 }
                 if is_reserved(&s) {
-                    return Err(self.err(format!(
-                        "Attribute name is a reserved keyword; reserved keyword: {s}"
-                    )));
+                    self.note(
+                        Cat::Reserved,
+                        format!("Attribute name is a reserved keyword; reserved keyword: {s}"),
+                    );
                 }
                 self.bump();
                 Ok(s)
             }
             Tok::Name(n) => {
                 self.bump();
-                self.r.name(&n).map_err(|m| self.err(m))
+                match self.r.name(&n) {
+                    Ok(v) => Ok(v),
+                    Err(m) => {
+                        self.note(Cat::Name, m);
+                        Ok(n)
+                    }
+                }
             }
             _ => Err(self.syntax()),
         }
     }
 
     fn path(&mut self) -> PResult<Path> {
-        let mut p = vec![PathElem::Attr(self.path_elem_name()?)];
+        let p = vec![PathElem::Attr(self.path_elem_name()?)];
+        self.path_rest(p)
+    }
+
+    /// The `.name` and `[n]` steps after the start of a path.
+    fn path_rest(&mut self, mut p: Path) -> PResult<Path> {
         loop {
             match self.peek() {
                 Tok::Dot => {
@@ -206,11 +367,17 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn value(&mut self) -> PResult<crate::value::AttrValue> {
+    fn value(&mut self) -> PResult<AttrValue> {
         match self.peek().clone() {
             Tok::Value(v) => {
                 self.bump();
-                self.r.value(&v).map_err(|m| self.err(m))
+                match self.r.value(&v) {
+                    Ok(val) => Ok(val),
+                    Err(m) => {
+                        self.note(Cat::Value, m);
+                        Ok(AttrValue::Null)
+                    }
+                }
             }
             _ => Err(self.syntax()),
         }
@@ -250,28 +417,40 @@ impl<'a> Parser<'a> {
         self.cond_atom()
     }
 
+    /// Whether the token starts what follows a condition's first operand.
+    fn continues_operand(t: &Tok) -> bool {
+        matches!(
+            t,
+            Tok::Eq | Tok::Ne | Tok::Lt | Tok::Le | Tok::Gt | Tok::Ge | Tok::Dot | Tok::LBracket
+        ) || keyword(t, "BETWEEN")
+            || keyword(t, "IN")
+    }
+
     fn cond_atom(&mut self) -> PResult<Cond> {
-        if *self.peek() == Tok::LParen {
-            let open = self.pos;
+        // `(` opens a condition, or an operand when a comparison follows its `)`.
+        if *self.peek() == Tok::LParen && !Self::continues_operand(self.after_group()) {
+            self.note_redundant_parens();
             self.bump();
             let c = self.cond_or()?;
-            let close = self.pos;
             self.expect(Tok::RParen)?;
-            if self.parens.contains(&(open + 1, close - 1)) {
-                return Err(self.err("The expression has redundant parentheses;"));
-            }
-            self.parens.push((open, close));
             return Ok(c);
         }
         if self.is_call() {
-            let Tok::Ident(f) = self.peek().clone() else {
-                return Err(self.syntax());
-            };
-            if f != "size" {
-                return self.bool_function(&f);
+            let (f, args) = self.call()?;
+            if !Self::continues_operand(self.peek()) {
+                let c = self.bool_function(&f, args);
+                self.end_leaf();
+                return Ok(c);
             }
+            let left = self.call_operand(&f, args);
+            return self.comparison(left);
         }
         let left = self.operand()?;
+        self.comparison(left)
+    }
+
+    /// The rest of a comparison, BETWEEN or IN whose first operand is `left`.
+    fn comparison(&mut self, left: Operand) -> PResult<Cond> {
         let op = match self.peek() {
             Tok::Eq => Some(CmpOp::Eq),
             Tok::Ne => Some(CmpOp::Ne),
@@ -281,13 +460,12 @@ impl<'a> Parser<'a> {
             Tok::Ge => Some(CmpOp::Ge),
             _ => None,
         };
-        if let Some(op) = op {
+        let c = if let Some(op) = op {
             self.bump();
             let right = self.operand()?;
-            self.check(checks::cmp_distinct(op, &left, &right))?;
-            return Ok(Cond::Cmp(op, left, right));
-        }
-        if keyword(self.peek(), "BETWEEN") {
+            self.check(Cat::Distinct, checks::cmp_distinct(op, &left, &right));
+            Cond::Cmp(op, left, right)
+        } else if keyword(self.peek(), "BETWEEN") {
             self.bump();
             let lo = self.operand()?;
             if !keyword(self.peek(), "AND") {
@@ -295,10 +473,9 @@ impl<'a> Parser<'a> {
             }
             self.bump();
             let hi = self.operand()?;
-            self.check(checks::between(&lo, &hi))?;
-            return Ok(Cond::Between(left, lo, hi));
-        }
-        if keyword(self.peek(), "IN") {
+            self.check(Cat::Function, checks::between(&lo, &hi));
+            Cond::Between(left, lo, hi)
+        } else if keyword(self.peek(), "IN") {
             self.bump();
             self.expect(Tok::LParen)?;
             let mut list = vec![self.operand()?];
@@ -307,97 +484,164 @@ impl<'a> Parser<'a> {
                 list.push(self.operand()?);
             }
             self.expect(Tok::RParen)?;
-            self.check(checks::in_list(list.len()))?;
-            return Ok(Cond::In(left, list));
-        }
-        if let Operand::Size(_) = left {
-            return Err(self.err(
-                "The function is not allowed to be used this way in an expression; function: size",
-            ));
-        }
-        Err(self.syntax())
+            self.check(Cat::Function, checks::in_list(list.len()));
+            Cond::In(left, list)
+        } else {
+            return Err(self.syntax());
+        };
+        self.end_leaf();
+        Ok(c)
     }
 
-    /// The comma-separated operands of a call, after its `(`, through its `)`.
-    fn call_args(&mut self) -> PResult<Vec<Operand>> {
+    /// `name(operand, …)`, the name and its operands.
+    fn call(&mut self) -> PResult<(String, Vec<Operand>)> {
+        let Tok::Ident(f) = self.peek().clone() else {
+            return Err(self.syntax());
+        };
+        self.bump();
+        self.expect(Tok::LParen)?;
         let mut args = vec![self.operand()?];
         while *self.peek() == Tok::Comma {
             self.bump();
             args.push(self.operand()?);
         }
         self.expect(Tok::RParen)?;
-        Ok(args)
+        Ok((f, args))
     }
 
-    fn bool_function(&mut self, f: &str) -> PResult<Cond> {
+    /// A function standing as a condition.
+    fn bool_function(&mut self, f: &str, args: Vec<Operand>) -> Cond {
+        let placeholder = Cond::Exists(Vec::new());
         let want = match f {
             "attribute_exists" | "attribute_not_exists" => 1,
             "attribute_type" | "begins_with" | "contains" => 2,
-            "if_not_exists" | "list_append" => {
-                return Err(self.err(format!(
-                    "The function is not allowed in a condition expression; function: {f}"
-                )));
+            "size" => {
+                self.note(
+                    Cat::MisusedFn,
+                    "The function is not allowed to be used this way in an expression; function: size",
+                );
+                return placeholder;
             }
-            _ => return Err(self.err(format!("Invalid function name; function: {f}"))),
+            "if_not_exists" | "list_append" => {
+                self.note(
+                    Cat::UnknownFn,
+                    format!("The function is not allowed in a condition expression; function: {f}"),
+                );
+                return placeholder;
+            }
+            _ => {
+                self.note(
+                    Cat::UnknownFn,
+                    format!("Invalid function name; function: {f}"),
+                );
+                return placeholder;
+            }
         };
-        self.bump();
-        self.expect(Tok::LParen)?;
-        let args = self.call_args()?;
-        self.check(checks::arity(f, want, args.len()))?;
+        if let Err(m) = checks::arity(f, want, args.len()) {
+            self.note(Cat::Operand, m);
+            return placeholder;
+        }
         let mut args = args.into_iter();
         let (a, b) = (args.next(), args.next());
-        let path = |p: Option<Operand>| {
-            p.ok_or_else(|| checks::requires_path(f))
-                .and_then(|o| checks::path_arg(f, o))
-        };
-        let c = match (f, a, b) {
-            ("attribute_exists", a, _) => Cond::Exists(path(a).map_err(|m| self.err(m))?),
-            ("attribute_not_exists", a, _) => Cond::NotExists(path(a).map_err(|m| self.err(m))?),
-            ("attribute_type", a, Some(t)) => {
-                let p = path(a).map_err(|m| self.err(m))?;
-                self.check(checks::attribute_type(&t))?;
-                Cond::Type(p, t)
+        match (f, a, b) {
+            ("attribute_exists" | "attribute_not_exists", Some(a), _) => {
+                match checks::path_arg(f, a) {
+                    Ok(p) if f == "attribute_exists" => Cond::Exists(p),
+                    Ok(p) => Cond::NotExists(p),
+                    Err(m) => {
+                        self.note(Cat::Function, m);
+                        placeholder
+                    }
+                }
             }
-            ("begins_with", Some(a), Some(b)) => {
-                self.check(checks::distinct(f, &a, &b))?;
-                self.check(checks::begins_with(&[a.clone(), b.clone()]))?;
-                Cond::BeginsWith(a, b)
+            (_, Some(a), Some(b)) => {
+                self.check(Cat::Distinct, checks::distinct(f, &a, &b));
+                match f {
+                    "attribute_type" => {
+                        self.check(Cat::Function, checks::attribute_type(&b));
+                        match checks::path_arg(f, a) {
+                            Ok(p) => Cond::Type(p, b),
+                            Err(m) => {
+                                self.note(Cat::Function, m);
+                                placeholder
+                            }
+                        }
+                    }
+                    "begins_with" => {
+                        for o in [&a, &b] {
+                            if let Some(t) = static_type(o)
+                                && t != "S"
+                                && t != "B"
+                            {
+                                self.note(Cat::Function, checks::incorrect_type(f, t));
+                            }
+                        }
+                        Cond::BeginsWith(a, b)
+                    }
+                    _ => Cond::Contains(a, b),
+                }
             }
-            ("contains", Some(a), Some(b)) => {
-                self.check(checks::distinct(f, &a, &b))?;
-                Cond::Contains(a, b)
+            _ => placeholder,
+        }
+    }
+
+    /// A function standing as an operand: only `size` is one.
+    fn call_operand(&mut self, f: &str, args: Vec<Operand>) -> Operand {
+        let placeholder = Operand::Value(AttrValue::Null);
+        if f != "size" {
+            if BOOL_FUNCTIONS.contains(&f) || f == "if_not_exists" || f == "list_append" {
+                self.note(
+                    Cat::MisusedFn,
+                    format!(
+                        "The function is not allowed to be used this way in an expression; function: {f}"
+                    ),
+                );
+            } else {
+                self.note(
+                    Cat::UnknownFn,
+                    format!("Invalid function name; function: {f}"),
+                );
             }
-            _ => return Err(self.syntax()),
-        };
-        Ok(c)
+            return placeholder;
+        }
+        if let Err(m) = checks::arity(f, 1, args.len()) {
+            self.note(Cat::Operand, m);
+            return placeholder;
+        }
+        match args.into_iter().next() {
+            Some(Operand::Path(p)) => Operand::Size(p),
+            Some(Operand::Size(_)) => {
+                self.note(Cat::Function, checks::incorrect_type("size", "N"));
+                placeholder
+            }
+            Some(Operand::Value(v)) => match crate::expr::eval::size_of(&v) {
+                Some(n) => Operand::Value(AttrValue::N(n)),
+                None => {
+                    self.note(Cat::Function, checks::size_of_value(&v));
+                    placeholder
+                }
+            },
+            None => placeholder,
+        }
     }
 
     fn operand(&mut self) -> PResult<Operand> {
         match self.peek().clone() {
-            Tok::Value(_) => Ok(Operand::Value(self.value()?)),
-            Tok::Ident(f) if *self.peek_at(1) == Tok::LParen => {
-                match f.as_str() {
-                    "size" => {
-                        self.bump();
-                        self.bump();
-                        let args = self.call_args()?;
-                        self.check(checks::arity("size", 1, args.len()))?;
-                        match args.into_iter().next() {
-                            Some(Operand::Path(p)) => Ok(Operand::Size(p)),
-                            Some(Operand::Value(v)) => Err(self.err(checks::size_of_value(&v))),
-                            _ => Err(self.err(
-                                "The function is not allowed to be used this way in an expression; function: size",
-                            )),
-                        }
-                    }
-                    "attribute_exists" | "attribute_not_exists" | "attribute_type"
-                    | "begins_with" | "contains" | "if_not_exists" | "list_append" => {
-                        Err(self.err(format!(
-                            "The function is not allowed to be used this way in an expression; function: {f}"
-                        )))
-                    }
-                    _ => Err(self.err(format!("Invalid function name; function: {f}"))),
+            Tok::LParen => {
+                self.note_redundant_parens();
+                self.bump();
+                let inner = self.operand()?;
+                self.expect(Tok::RParen)?;
+                match inner {
+                    // A parenthesized path may go on: `(a.b).c[1]`.
+                    Operand::Path(p) => Ok(Operand::Path(self.path_rest(p)?)),
+                    other => Ok(other),
                 }
+            }
+            Tok::Value(_) => Ok(Operand::Value(self.value()?)),
+            Tok::Ident(_) if *self.peek_at(1) == Tok::LParen => {
+                let (f, args) = self.call()?;
+                Ok(self.call_operand(&f, args))
             }
             _ => Ok(Operand::Path(self.path()?)),
         }
@@ -407,21 +651,14 @@ impl<'a> Parser<'a> {
 
     fn up_operand(&mut self) -> PResult<UpOperand> {
         match self.peek().clone() {
+            Tok::LParen => {
+                self.bump();
+                let inner = self.up_operand()?;
+                self.expect(Tok::RParen)?;
+                Ok(inner)
+            }
             Tok::Value(_) => Ok(UpOperand::Value(self.value()?)),
             Tok::Ident(f) if *self.peek_at(1) == Tok::LParen => {
-                if f != "if_not_exists" && f != "list_append" {
-                    return Err(self.err(match f.as_str() {
-                        "attribute_exists"
-                        | "attribute_not_exists"
-                        | "attribute_type"
-                        | "begins_with"
-                        | "contains"
-                        | "size" => format!(
-                            "The function is not allowed in an update expression; function: {f}"
-                        ),
-                        _ => format!("Invalid function name; function: {f}"),
-                    }));
-                }
                 self.bump();
                 self.bump();
                 let mut args = vec![self.up_operand()?];
@@ -430,42 +667,68 @@ impl<'a> Parser<'a> {
                     args.push(self.up_operand()?);
                 }
                 self.expect(Tok::RParen)?;
-                self.check(checks::arity(&f, 2, args.len()))?;
-                let b = args.pop().map(Box::new);
-                let a = args.pop();
-                match (f.as_str(), a, b) {
-                    ("if_not_exists", Some(UpOperand::Path(p)), Some(b)) => {
-                        Ok(UpOperand::IfNotExists(p, b))
-                    }
-                    ("if_not_exists", _, _) => Err(self.err(checks::requires_path(&f))),
-                    (_, Some(a), Some(b)) => {
-                        self.check(checks::update_operands("list_append", "L", &[&a, &b]))?;
-                        Ok(UpOperand::ListAppend(Box::new(a), b))
-                    }
-                    _ => Err(self.syntax()),
-                }
+                Ok(self.up_function(&f, args))
             }
             _ => Ok(UpOperand::Path(self.path()?)),
         }
     }
 
-    fn set_value(&mut self) -> PResult<SetValue> {
-        let a = self.up_operand()?;
-        match self.peek() {
-            Tok::Plus => {
-                self.bump();
-                let b = self.up_operand()?;
-                self.check(checks::update_operands("+", "N", &[&a, &b]))?;
-                Ok(SetValue::Plus(a, b))
-            }
-            Tok::Minus => {
-                self.bump();
-                let b = self.up_operand()?;
-                self.check(checks::update_operands("-", "N", &[&a, &b]))?;
-                Ok(SetValue::Minus(a, b))
-            }
-            _ => Ok(SetValue::Operand(a)),
+    fn up_function(&mut self, f: &str, mut args: Vec<UpOperand>) -> UpOperand {
+        let placeholder = UpOperand::Value(AttrValue::Null);
+        if f != "if_not_exists" && f != "list_append" {
+            let msg = if BOOL_FUNCTIONS.contains(&f) || f == "size" {
+                format!("The function is not allowed in an update expression; function: {f}")
+            } else {
+                format!("Invalid function name; function: {f}")
+            };
+            self.note(Cat::UnknownFn, msg);
+            return placeholder;
         }
+        if let Err(m) = checks::arity(f, 2, args.len()) {
+            self.note(Cat::Function, m);
+            return placeholder;
+        }
+        let (Some(b), Some(a)) = (args.pop(), args.pop()) else {
+            return placeholder;
+        };
+        if f == "if_not_exists" {
+            return match a {
+                UpOperand::Path(p) => UpOperand::IfNotExists(p, Box::new(b)),
+                _ => {
+                    self.note(Cat::Function, checks::requires_path(f));
+                    placeholder
+                }
+            };
+        }
+        self.check(
+            Cat::Function,
+            checks::update_operands("list_append", "L", &[&a, &b]),
+        );
+        UpOperand::ListAppend(Box::new(a), Box::new(b))
+    }
+
+    fn set_value(&mut self) -> PResult<SetValue> {
+        // `SET a = (b + :c)`: parentheses around the whole value.
+        if *self.peek() == Tok::LParen && !matches!(self.after_group(), Tok::Plus | Tok::Minus) {
+            self.bump();
+            let v = self.set_value()?;
+            self.expect(Tok::RParen)?;
+            return Ok(v);
+        }
+        let a = self.up_operand()?;
+        let (plus, sym) = match self.peek() {
+            Tok::Plus => (true, "+"),
+            Tok::Minus => (false, "-"),
+            _ => return Ok(SetValue::Operand(a)),
+        };
+        self.bump();
+        let b = self.up_operand()?;
+        self.check(Cat::Function, checks::update_operands(sym, "N", &[&a, &b]));
+        Ok(if plus {
+            SetValue::Plus(a, b)
+        } else {
+            SetValue::Minus(a, b)
+        })
     }
 
     fn update(&mut self) -> PResult<Update> {
@@ -485,9 +748,12 @@ impl<'a> Parser<'a> {
                 _ => return Err(self.syntax()),
             };
             if seen[idx] {
-                return Err(self.err(format!(
-                    "The \"{clause}\" section can only be used once in an update expression;"
-                )));
+                self.note(
+                    Cat::Section,
+                    format!(
+                        "The \"{clause}\" section can only be used once in an update expression;"
+                    ),
+                );
             }
             seen[idx] = true;
             self.bump();
@@ -503,13 +769,13 @@ impl<'a> Parser<'a> {
                     2 => {
                         let p = self.path()?;
                         let v = self.value()?;
-                        self.check(checks::add_delete("ADD", &v))?;
+                        self.check(Cat::Operand, checks::add_delete("ADD", &v));
                         u.add.push((p, v));
                     }
                     _ => {
                         let p = self.path()?;
                         let v = self.value()?;
-                        self.check(checks::add_delete("DELETE", &v))?;
+                        self.check(Cat::Operand, checks::add_delete("DELETE", &v));
                         u.delete.push((p, v));
                     }
                 }
@@ -522,48 +788,47 @@ impl<'a> Parser<'a> {
         }
         Ok(u)
     }
-}
 
-/// Refuses two paths where one is a prefix of (or equal to) the other, or which disagree
-/// on whether a step is an attribute or a list index.
-fn check_overlaps(kind: Kind, paths: &[&Path]) -> PResult<()> {
-    for (i, a) in paths.iter().enumerate() {
-        for b in &paths[i + 1..] {
-            let n = a.len().min(b.len());
-            let mut conflict = false;
-            let mut same = true;
-            for k in 0..n {
-                match (&a[k], &b[k]) {
-                    (PathElem::Attr(x), PathElem::Attr(y)) if x == y => {}
-                    (PathElem::Index(x), PathElem::Index(y)) if x == y => {}
-                    (PathElem::Attr(_), PathElem::Index(_))
-                    | (PathElem::Index(_), PathElem::Attr(_)) => {
-                        conflict = true;
-                        same = false;
-                        break;
-                    }
-                    _ => {
-                        same = false;
-                        break;
+    /// Notes the first two paths where one is a prefix of (or equal to) the other
+    /// ("overlap"), and the first two that disagree on whether a step is an attribute or
+    /// a list index ("conflict").
+    fn check_overlaps(&mut self, paths: &[&Path]) {
+        for (i, a) in paths.iter().enumerate() {
+            for b in &paths[i + 1..] {
+                let mut cat = Some(Cat::Overlap);
+                for (x, y) in a.iter().zip(b.iter()) {
+                    match (x, y) {
+                        (PathElem::Attr(x), PathElem::Attr(y)) if x == y => {}
+                        (PathElem::Index(x), PathElem::Index(y)) if x == y => {}
+                        (PathElem::Attr(_), PathElem::Index(_))
+                        | (PathElem::Index(_), PathElem::Attr(_)) => {
+                            cat = Some(Cat::Conflict);
+                            break;
+                        }
+                        _ => {
+                            cat = None;
+                            break;
+                        }
                     }
                 }
+                if let Some(cat) = cat {
+                    let what = if cat == Cat::Overlap {
+                        "overlap"
+                    } else {
+                        "conflict"
+                    };
+                    self.note(
+                        cat,
+                        format!(
+                            "Two document paths {what} with each other; must remove or rewrite one of these paths; path one: [{}], path two: [{}]",
+                            path_display(a),
+                            path_display(b)
+                        ),
+                    );
+                }
             }
-            let what = if conflict {
-                "conflict"
-            } else if same {
-                "overlap"
-            } else {
-                continue;
-            };
-            return Err(DdbError::validation(format!(
-                "Invalid {}: Two document paths {what} with each other; must remove or rewrite one of these paths; path one: [{}], path two: [{}]",
-                kind.name(),
-                path_display(a),
-                path_display(b)
-            )));
         }
     }
-    Ok(())
 }
 
 /// Parses a condition-like expression (condition, filter, key condition).
@@ -571,20 +836,23 @@ pub fn parse_condition(src: &str, kind: Kind, r: &mut Resolver) -> PResult<Cond>
     let mut p = Parser::new(src, r, kind)?;
     let c = p.cond_or()?;
     p.at_eof()?;
+    debug_assert!(p.is_condition());
+    p.report()?;
     Ok(c)
 }
 
 /// Parses a ProjectionExpression into its paths.
 pub fn parse_projection(src: &str, r: &mut Resolver) -> PResult<Vec<Path>> {
     let mut p = Parser::new(src, r, Kind::Projection)?;
-    let mut out = vec![p.path()?];
+    let mut out = vec![p.operand_path()?];
     while *p.peek() == Tok::Comma {
         p.bump();
-        out.push(p.path()?);
+        out.push(p.operand_path()?);
     }
     p.at_eof()?;
     let refs: Vec<&Path> = out.iter().collect();
-    check_overlaps(Kind::Projection, &refs)?;
+    p.check_overlaps(&refs);
+    p.report()?;
     Ok(out)
 }
 
@@ -598,8 +866,22 @@ pub fn parse_update(src: &str, r: &mut Resolver) -> PResult<Update> {
     refs.extend(u.remove.iter());
     refs.extend(u.add.iter().map(|(p, _)| p));
     refs.extend(u.delete.iter().map(|(p, _)| p));
-    check_overlaps(Kind::Update, &refs)?;
+    p.check_overlaps(&refs);
+    p.report()?;
     Ok(u)
+}
+
+impl Parser<'_> {
+    /// A projected path; parentheses may group its start: `(a.b)[1]`.
+    fn operand_path(&mut self) -> PResult<Path> {
+        if *self.peek() == Tok::LParen {
+            self.bump();
+            let p = self.operand_path()?;
+            self.expect(Tok::RParen)?;
+            return self.path_rest(p);
+        }
+        self.path()
+    }
 }
 
 #[cfg(test)]

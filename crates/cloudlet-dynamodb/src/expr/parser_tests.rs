@@ -721,3 +721,230 @@ fn projections() {
         ),
     );
 }
+
+/// With several errors in one expression, DynamoDB reports a syntax error first, then
+/// the most important of the others, in an order that depends on the expression kind.
+#[test]
+fn error_precedence() {
+    use Kind::{Condition as C, Projection as P, Update as U};
+    let cases: &[(Kind, &str, &str)] = &[
+        (
+            U,
+            "SET year = :nope,",
+            r#"Invalid UpdateExpression: Syntax error; token: "<EOF>", near: ",""#,
+        ),
+        (
+            C,
+            "views = :nope AND",
+            r#"Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "AND""#,
+        ),
+        (
+            C,
+            "a > 4",
+            r#"Invalid ConditionExpression: Syntax error; token: "4", near: "> 4""#,
+        ),
+        (
+            C,
+            "size(a).b > a",
+            r#"Invalid ConditionExpression: Syntax error; token: ".", near: ").b""#,
+        ),
+        (
+            C,
+            "(size(a)).b > a",
+            r#"Invalid ConditionExpression: Syntax error; token: ".", near: ").b""#,
+        ),
+        (
+            C,
+            "a.(b) = :v",
+            r#"Invalid ConditionExpression: Syntax error; token: "(", near: ".(b""#,
+        ),
+        // Conditions: parentheses, function names, misused functions, reserved words, then
+        // the first condition with an undefined placeholder, operand count, repeated
+        // operand or operand type.
+        (
+            C,
+            "a > whatever((:v), ((a)))",
+            "Invalid ConditionExpression: The expression has redundant parentheses;",
+        ),
+        (
+            C,
+            "a = a AND whatever((:nope)) > a",
+            "Invalid ConditionExpression: Invalid function name; function: whatever",
+        ),
+        (
+            C,
+            "attRIbute_exIsts((views), #n)",
+            "Invalid ConditionExpression: Invalid function name; function: attRIbute_exIsts",
+        ),
+        (
+            C,
+            "a = a AND attribute_exists((views), (#n)) > b",
+            "Invalid ConditionExpression: The function is not allowed to be used this way in an expression; function: attribute_exists",
+        ),
+        (
+            C,
+            "contains(:nope, c) > b",
+            "Invalid ConditionExpression: The function is not allowed to be used this way in an expression; function: contains",
+        ),
+        (
+            C,
+            "a BETWEEN b AND attribute_exists(c)",
+            "Invalid ConditionExpression: The function is not allowed to be used this way in an expression; function: attribute_exists",
+        ),
+        (
+            C,
+            "a IN (b, attribute_exists(c))",
+            "Invalid ConditionExpression: The function is not allowed to be used this way in an expression; function: attribute_exists",
+        ),
+        (
+            C,
+            "attribute_exists(views, #n)",
+            "Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: views",
+        ),
+        (
+            C,
+            "attribute_exists(#nope.b, :v) AND a = a",
+            "Invalid ConditionExpression: An expression attribute name used in the document path is not defined; attribute name: #nope",
+        ),
+        (
+            C,
+            "begins_with(:hello, #x, #y)",
+            "Invalid ConditionExpression: An expression attribute value used in expression is not defined; attribute value: :hello",
+        ),
+        (
+            C,
+            "a = a AND #n = b AND :nope > a",
+            "Invalid ConditionExpression: The first operand must be distinct from the remaining operands for this operator or function; operator: =, first operand: [a]",
+        ),
+        (
+            C,
+            "attribute_exists(b, c) AND a = a",
+            "Invalid ConditionExpression: Incorrect number of operands for operator or function; operator or function: attribute_exists, number of operands: 2",
+        ),
+        (
+            C,
+            "attribute_type(a, size(a)) AND a = a",
+            "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: attribute_type, operand type: N",
+        ),
+        (
+            C,
+            "attribute_type(x.y[1].a, x.y[1].a)",
+            "Invalid ConditionExpression: The first operand must be distinct from the remaining operands for this operator or function; operator: attribute_type, first operand: [x, y, [1], a]",
+        ),
+        (
+            C,
+            "begins_with(a, size(a))",
+            "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N",
+        ),
+        (
+            C,
+            "size(size(a)) > :n",
+            "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: size, operand type: N",
+        ),
+        (
+            C,
+            "attribute_not_exists(size(:n))",
+            "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: size, operand type: N",
+        ),
+        (
+            C,
+            "attribute_not_exists(size(:v))",
+            "Invalid ConditionExpression: Operator or function requires a document path; operator or function: attribute_not_exists",
+        ),
+        // Updates: reserved words, function names, repeated sections, names, values,
+        // overlapping then conflicting paths, ADD/DELETE operand types, function checks.
+        (
+            U,
+            "SET a = :nope, year = :v",
+            "Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: year",
+        ),
+        (
+            U,
+            "SET a = nope(b) REMOVE year",
+            "Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: year",
+        ),
+        (
+            U,
+            "SET a = nope(b), a = :v",
+            "Invalid UpdateExpression: Invalid function name; function: nope",
+        ),
+        (
+            U,
+            "SET a = :v SET b = :nope",
+            r#"Invalid UpdateExpression: The "SET" section can only be used once in an update expression;"#,
+        ),
+        (
+            U,
+            "SET a = :nope, #x = :v",
+            "Invalid UpdateExpression: An expression attribute name used in the document path is not defined; attribute name: #x",
+        ),
+        (
+            U,
+            "SET a = :v, a.b = :v ADD c :v",
+            "Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a, b]",
+        ),
+        (
+            U,
+            "SET a[0] = :v, a.b = :v, c = :v, c = :v",
+            "Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [c], path two: [c]",
+        ),
+        (
+            U,
+            "ADD c :v SET d = :v + :n",
+            "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: STRING",
+        ),
+        // Projections: reserved words, names, overlaps, conflicts.
+        (
+            P,
+            "a, #nope, name",
+            "Invalid ProjectionExpression: Attribute name is a reserved keyword; reserved keyword: name",
+        ),
+        (
+            P,
+            "#nope, a, a",
+            "Invalid ProjectionExpression: An expression attribute name used in the document path is not defined; attribute name: #nope",
+        ),
+        (
+            P,
+            "a[0], a.b, c, c",
+            "Invalid ProjectionExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [c], path two: [c]",
+        ),
+    ];
+    for (kind, src, want) in cases {
+        check(*kind, src, Err(want));
+    }
+    // Parentheses may group operands and the start of paths.
+    check(
+        C,
+        "(a)between(:n)and(:n)",
+        Ok(
+            r#"Between(Path([Attr("a")]), Value(N(Number { mantissa: 1, exp: 0 })), Value(N(Number { mantissa: 1, exp: 0 })))"#,
+        ),
+    );
+    check(
+        C,
+        "(a.b)[1] = (:v) AND (size(c) > :n)",
+        Ok(
+            r#"And(Cmp(Eq, Path([Attr("a"), Attr("b"), Index(1)]), Value(S("x"))), Cmp(Gt, Size([Attr("c")]), Value(N(Number { mantissa: 1, exp: 0 }))))"#,
+        ),
+    );
+    check(
+        C,
+        "size(:v) = :n",
+        Ok(
+            r#"Cmp(Eq, Value(N(Number { mantissa: 1, exp: 0 })), Value(N(Number { mantissa: 1, exp: 0 })))"#,
+        ),
+    );
+    check(
+        U,
+        "SET a = (b + :n), c = (:v)",
+        Ok(
+            r#"Update { set: [([Attr("a")], Plus(Path([Attr("b")]), Value(N(Number { mantissa: 1, exp: 0 })))), ([Attr("c")], Operand(Value(S("x"))))], remove: [], add: [], delete: [] }"#,
+        ),
+    );
+    check(
+        P,
+        "(a.b)[0], c",
+        Ok(r#"[[Attr("a"), Attr("b"), Index(0)], [Attr("c")]]"#),
+    );
+}
