@@ -5,8 +5,10 @@
 //! ConditionalCheckFailed outcomes.
 //!
 //! The table has a string partition key `pk` and a number sort key `sk`; items carry a
-//! number `v`, a string set `s` and a string `t`. The random source is a seeded xorshift
-//! so a failure names the seed and step that reproduce it.
+//! number `v`, a string set `s` and a string `t`, and the sparse index `by-t` (`t`, `v`)
+//! is queried too — so an empty `t` is refused like any empty index key. Stored cursors
+//! outside a query's sort-key condition are refused. The random source is a seeded
+//! xorshift so a failure names the seed and step that reproduce it.
 
 use std::collections::{BTreeMap, BTreeSet};
 
