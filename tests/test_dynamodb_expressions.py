@@ -274,3 +274,25 @@ def test_query_start_keys_and_filters_on_keys(table):
     )
     # Scan filters may use key attributes.
     assert c.scan(TableName=name, FilterExpression="sk > :n", ExpressionAttributeValues={":n": {"N": "3"}})["Count"] == 2
+
+
+def test_invalid_expression_values_name_their_key(table):
+    c, name = table
+    cases = [
+        (
+            {":v": {"N": "1E+200"}},
+            "ExpressionAttributeValues contains invalid value: Number overflow. Attempting to store a number with magnitude larger than supported range for key :v",
+        ),
+        (
+            {":v": {"SS": []}},
+            "ExpressionAttributeValues contains invalid value: One or more parameter values were invalid: An string set  may not be empty for key :v",
+        ),
+        (
+            {":v": {"L": [{"S": "a", "N": "1"}]}},
+            "ExpressionAttributeValues contains invalid value: Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes for key :v",
+        ),
+    ]
+    for values, message in cases:
+        with pytest.raises(ClientError) as e:
+            c.scan(TableName=name, FilterExpression="n = :v", ExpressionAttributeValues=values)
+        assert err(e) == ("ValidationException", message, 400)
