@@ -17,5 +17,5 @@ fuzz_target!(|data: &[u8]| {
         let _ = eval(&c, &common::item());
         let _ = eval(&c, &Default::default());
     }
-    let _ = r.finish();
+    let _ = r.finish(&[("ConditionExpression", true)]);
 });
