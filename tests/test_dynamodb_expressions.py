@@ -296,3 +296,42 @@ def test_invalid_expression_values_name_their_key(table):
         with pytest.raises(ClientError) as e:
             c.scan(TableName=name, FilterExpression="n = :v", ExpressionAttributeValues=values)
         assert err(e) == ("ValidationException", message, 400)
+
+
+def test_legacy_conditions_and_value_errors(server, table):
+    c, name = table
+    raw = server.client("dynamodb", region=REGION, config={"parameter_validation": False})
+    cases = [
+        (
+            lambda: c.query(TableName=name, KeyConditions={"pk": {"ComparisonOperator": "NE", "AttributeValueList": [{"S": "a"}]}}),
+            "Attempted conditional constraint is not an indexable operation",
+        ),
+        (
+            lambda: c.scan(TableName=name, ScanFilter={"n": {"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"N": "2"}, {"N": "1"}]}}),
+            "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound",
+        ),
+        (
+            lambda: c.scan(TableName=name, ScanFilter={"n": {"ComparisonOperator": "IN", "AttributeValueList": [{"N": "2"}, {"S": "1"}]}}),
+            "One or more parameter values were invalid: AttributeValues inside AttributeValueList must be of same type",
+        ),
+        (
+            lambda: c.scan(TableName=name, ScanFilter={"n": {"ComparisonOperator": "GT", "AttributeValueList": [{"NS": ["1"]}]}}),
+            "One or more parameter values were invalid: ComparisonOperator GT is not valid for NS AttributeValue type",
+        ),
+        (
+            lambda: c.put_item(TableName=name, Item={**KEY, "x": {"NS": ["1", "1.0"]}}),
+            "Input collection contains duplicates",
+        ),
+        (
+            lambda: c.put_item(TableName=name, Item={**KEY, "x": {"BS": [b"b", b"b"]}}),
+            "One or more parameter values were invalid: Input collection [Yg==, Yg==]of type BS contains duplicates.",
+        ),
+        (
+            lambda: raw.scan(TableName=name, ExclusiveStartKey={"pk": {}, "sk": {"N": "1"}}),
+            "The provided starting key is invalid: Supplied AttributeValue is empty, must contain exactly one of the supported datatypes",
+        ),
+    ]
+    for call, message in cases:
+        with pytest.raises(ClientError) as e:
+            call()
+        assert err(e) == ("ValidationException", message, 400)

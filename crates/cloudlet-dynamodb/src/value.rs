@@ -118,7 +118,7 @@ impl AttrValue {
                 if v.is_empty() {
                     return Err(DdbError::invalid("An string set  may not be empty"));
                 }
-                check_dupes(&v, |s| s.clone())?;
+                check_dupes(&v, |s| s.clone(), "SS")?;
                 AttrValue::Ss(v)
             }
             "NS" => {
@@ -134,7 +134,7 @@ impl AttrValue {
                     .iter()
                     .map(|s| parse_number(s))
                     .collect::<Result<_, _>>()?;
-                check_dupes(&v, |n| n.to_string())?;
+                check_dupes(&v, |n| n.to_string(), "NS")?;
                 AttrValue::Ns(v)
             }
             "BS" => {
@@ -143,7 +143,7 @@ impl AttrValue {
                 if v.is_empty() {
                     return Err(DdbError::invalid("Binary sets should not be empty"));
                 }
-                check_dupes(&v, |b| B64.encode(b))?;
+                check_dupes(&v, |b| B64.encode(b), "BS")?;
                 AttrValue::Bs(v)
             }
             _ => {
@@ -214,18 +214,25 @@ fn parse_binary(v: &Value) -> Result<Vec<u8>, DdbError> {
     })
 }
 
+/// Refuses a set with a repeated element; DynamoDB words this differently for each set
+/// type (a number set's message names neither the set nor its type).
 fn check_dupes<T, K: Ord + std::fmt::Display>(
     v: &[T],
     key: impl Fn(&T) -> K,
+    set_type: &str,
 ) -> Result<(), DdbError> {
     let mut seen = std::collections::BTreeSet::new();
     for x in v {
         if !seen.insert(key(x)) {
             let shown: Vec<String> = v.iter().map(|x| key(x).to_string()).collect();
-            return Err(DdbError::invalid(format!(
-                "Input collection [{}] contains duplicates.",
-                shown.join(", ")
-            )));
+            let shown = shown.join(", ");
+            return Err(match set_type {
+                "NS" => DdbError::validation("Input collection contains duplicates"),
+                "BS" => DdbError::invalid(format!(
+                    "Input collection [{shown}]of type BS contains duplicates."
+                )),
+                _ => DdbError::invalid(format!("Input collection [{shown}] contains duplicates.")),
+            });
         }
     }
     Ok(())
@@ -323,9 +330,7 @@ mod tests {
         );
         check(
             json!({"NS": ["1", "1.0"]}),
-            Err(
-                "One or more parameter values were invalid: Input collection [1, 1] contains duplicates.",
-            ),
+            Err("Input collection contains duplicates"),
         );
         check(
             json!({}),

@@ -187,9 +187,30 @@ fn read_params(
         filter,
         proj,
         select,
-        start_key: body.opt_item("ExclusiveStartKey")?,
+        start_key: body
+            .opt_item("ExclusiveStartKey")
+            .map_err(start_key_error)?,
         consistent,
     })
+}
+
+/// A bad value in ExclusiveStartKey: DynamoDB prefixes most messages, not those about
+/// numbers and duplicates.
+fn start_key_error(e: DdbError) -> DdbError {
+    const BARE: [&str; 6] = [
+        "contains duplicates",
+        "number set",
+        "numeric value",
+        "into a number",
+        "significant digits",
+        "number with magnitude",
+    ];
+    match e {
+        DdbError::Validation(m) if !BARE.iter().any(|b| m.contains(b)) => {
+            DdbError::validation(format!("The provided starting key is invalid: {m}"))
+        }
+        other => other,
+    }
 }
 
 /// The LastEvaluatedKey of an item read from `source`.
@@ -390,7 +411,19 @@ pub fn query(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
             }
             parse_condition(&e, Kind::KeyCondition, &mut r)?
         }
-        None => legacy::filter(&body, "KeyConditions")?.ok_or_else(|| {
+        None => {
+            // Only some legacy operators can select a range of keys.
+            for spec in body.opt_object("KeyConditions")?.into_iter().flat_map(|m| m.values()) {
+                let op = spec["ComparisonOperator"].as_str().unwrap_or_default();
+                if ["NULL", "NOT_NULL", "NE", "CONTAINS", "NOT_CONTAINS", "IN"].contains(&op) {
+                    return Err(DdbError::validation(
+                        "Attempted conditional constraint is not an indexable operation",
+                    ));
+                }
+            }
+            legacy::filter(&body, "KeyConditions")?
+        }
+        .ok_or_else(|| {
             DdbError::validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")
         })?,
     };
