@@ -335,3 +335,42 @@ def test_legacy_conditions_and_value_errors(server, table):
         with pytest.raises(ClientError) as e:
             call()
         assert err(e) == ("ValidationException", message, 400)
+
+
+def test_updates_checked_against_keys_and_indexes(server):
+    c = server.client("dynamodb", region=REGION)
+    name = unique("upd")
+    c.create_table(
+        TableName=name,
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "g", "AttributeType": "S"},
+        ],
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        GlobalSecondaryIndexes=[
+            {"IndexName": "by-g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}], "Projection": {"ProjectionType": "ALL"}}
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    key = {"pk": {"S": "a"}}
+    c.put_item(TableName=name, Item={**key, "n": {"N": "1"}, "m": {"M": {}}, "l": {"L": [{"S": "x"}]}})
+    cases = [
+        ("SET x = pk.y", {}, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: pk"),
+        ("SET x = g[0]", {}, "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: g"),
+        ("SET g = n + :v", {":v": {"N": "1"}}, "One or more parameter values were invalid: Type mismatch for Index Key g Expected: S Actual: N IndexName: by-g"),
+        ("ADD g :v", {":v": {"N": "1"}}, "One or more parameter values were invalid: Type mismatch for Index Key g Expected: S Actual: N IndexName: by-g"),
+        ("SET g = n", {}, "The update expression attempted to update the secondary index key to unsupported type"),
+        ("REMOVE absent.x", {}, "The document path provided in the update expression is invalid for update"),
+        ("REMOVE n[0]", {}, "The document path provided in the update expression is invalid for update"),
+        ("DELETE m[0] :s", {":s": {"SS": ["a"]}}, "The document path provided in the update expression is invalid for update"),
+        ("SET l = list_append(l, n)", {}, "An operand in the update expression has an incorrect data type"),
+    ]
+    for expr, values, message in cases:
+        kw = {"ExpressionAttributeValues": values} if values else {}
+        with pytest.raises(ClientError) as e:
+            c.update_item(TableName=name, Key=key, UpdateExpression=expr, **kw)
+        assert err(e) == ("ValidationException", message, 400), expr
+    # Missing attributes and elements are no error for REMOVE.
+    c.update_item(TableName=name, Key=key, UpdateExpression="REMOVE m.absent, l[5], absent")
+    item = c.get_item(TableName=name, Key=key, ConsistentRead=True)["Item"]
+    assert item == {**key, "n": {"N": "1"}, "m": {"M": {}}, "l": {"L": [{"S": "x"}]}}

@@ -53,13 +53,8 @@ fn eval_operand(old: &Item, o: &UpOperand) -> Result<AttrValue, DdbError> {
                     x.extend(y);
                     Ok(AttrValue::L(x))
                 }
-                (x, y) => {
-                    let wrong = if matches!(x, AttrValue::L(_)) { y } else { x };
-                    Err(DdbError::validation(format!(
-                        "Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: list_append, operand type: {}",
-                        wrong.type_name()
-                    )))
-                }
+                // Literal operands of the wrong type were refused by the parser.
+                _ => Err(bad_type()),
             }
         }
     }
@@ -131,15 +126,29 @@ fn set_path(item: &mut Item, path: &Path, v: AttrValue) -> Result<(), DdbError> 
     }
 }
 
+/// Whether the container the last step of `path` needs is there (the item itself for a
+/// top-level attribute).
+fn parent_ok(item: &Item, path: &Path) -> bool {
+    if path.len() <= 1 {
+        return matches!(path.first(), Some(PathElem::Attr(_)));
+    }
+    match (lookup(item, &path[..path.len() - 1].to_vec()), path.last()) {
+        (Some(AttrValue::M(_)), Some(PathElem::Attr(_))) => true,
+        (Some(AttrValue::L(_)), Some(PathElem::Index(_))) => true,
+        _ => false,
+    }
+}
+
+/// Removes what `path` names; a missing attribute or element is no error, a missing or
+/// mistyped container is.
 fn remove_path(item: &mut Item, path: &Path) -> Result<(), DdbError> {
     let Some(last) = path.last() else {
         return Ok(());
     };
-    let parent = match parent_mut(item, path) {
-        Ok(p) => p,
-        // Removing below a missing parent is a no-op.
-        Err(_) => return Ok(()),
-    };
+    if !parent_ok(item, path) {
+        return Err(invalid_path());
+    }
+    let parent = parent_mut(item, path)?;
     match parent {
         None => {
             if let PathElem::Attr(a) = last {
@@ -256,6 +265,9 @@ pub fn apply(u: &Update, old: &Item) -> Result<Item, DdbError> {
         set_path(&mut new, p, r)?;
     }
     for (p, v) in &u.delete {
+        if !parent_ok(old, p) {
+            return Err(invalid_path());
+        }
         match delete_value(lookup(old, p), v)? {
             Some(r) => set_path(&mut new, p, r)?,
             None => remove_path(&mut new, p)?,
@@ -477,6 +489,36 @@ mod tests {
                 .collect();
             check(start(), expr, Value::Object(only), Err(&want));
         }
+        // REMOVE and DELETE need the container of what they name (a missing attribute or
+        // element is fine); list_append of a non-list read from the item is a type error.
+        let invalid = "The document path provided in the update expression is invalid for update";
+        for expr in [
+            "REMOVE absent.x",
+            "REMOVE s.x",
+            "REMOVE m[0]",
+            "REMOVE l.x",
+            "DELETE absent.x :ss",
+            "DELETE m[1] :ss",
+        ] {
+            let vals = if expr.contains(":ss") {
+                json!({":ss": {"SS": ["a"]}})
+            } else {
+                json!({})
+            };
+            check(start(), expr, vals, Err(invalid));
+        }
+        check(
+            start(),
+            "REMOVE m.absent, l[7], absent DELETE m.nothing :ss",
+            json!({":ss": {"SS": ["a"]}}),
+            Ok(start()),
+        );
+        check(
+            start(),
+            "SET l = list_append(l, ns)",
+            json!({}),
+            Err(bad),
+        );
         // What works: sets grow and shrink by their own element type, numbers add exactly,
         // DELETE of the last elements removes the attribute, ADD creates what is absent.
         check(

@@ -211,45 +211,9 @@ pub async fn delete_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
     Ok(with_extras(out, cap, metrics))
 }
 
-/// Every path an update touches.
-fn touched(u: &Update) -> Vec<Path> {
-    let mut v: Vec<Path> = u.set.iter().map(|(p, _)| p.clone()).collect();
-    v.extend(u.remove.iter().cloned());
-    v.extend(u.add.iter().map(|(p, _)| p.clone()));
-    v.extend(u.delete.iter().map(|(p, _)| p.clone()));
-    v
-}
-
-/// Refuses updates of key attributes, and updates inside index key attributes (which must
-/// stay scalars).
+/// Refuses updates of key attributes and of index keys with the wrong type or inside them.
 pub fn check_key_untouched(meta: &TableMeta, u: &Update) -> Result<(), DdbError> {
-    let paths = touched(u);
-    for p in &paths {
-        if let Some(PathElem::Attr(a)) = p.first()
-            && (*a == meta.hash_key.name || meta.range_key.as_ref().is_some_and(|r| r.name == *a))
-        {
-            return Err(DdbError::invalid(format!(
-                "Cannot update attribute {a}. This attribute is part of the key"
-            )));
-        }
-    }
-    let index_keys = meta
-        .gsis
-        .iter()
-        .chain(&meta.lsis)
-        .flat_map(|ix| std::iter::once(&ix.hash_key).chain(ix.range_key.as_ref()));
-    for k in index_keys {
-        if paths
-            .iter()
-            .any(|p| p.len() > 1 && p.first() == Some(&PathElem::Attr(k.name.clone())))
-        {
-            return Err(DdbError::validation(format!(
-                "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: {}",
-                k.name
-            )));
-        }
-    }
-    Ok(())
+    super::update_checks::check(meta, u)
 }
 
 /// Computes the item after an update (creating it from its key if absent).
@@ -266,7 +230,15 @@ pub fn updated_item(
             "Nesting Levels have exceeded supported limits",
         ));
     }
-    index::check_item(meta, &new)?;
+    // An index key given the wrong type by an update is worded for updates.
+    index::check_item(meta, &new).map_err(|e| match e {
+        DdbError::Validation(m) if m.contains("Type mismatch for Index Key") => {
+            DdbError::validation(
+                "The update expression attempted to update the secondary index key to unsupported type",
+            )
+        }
+        other => other,
+    })?;
     if item_size(&new) > MAX_ITEM_SIZE {
         return Err(DdbError::validation(
             "Item size to update has exceeded the maximum allowed size",
@@ -305,7 +277,7 @@ pub async fn update_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
     let meta = ctx.table(&name)?;
     let key = keys::key_param(&meta, &key_param)?;
     check_key_untouched(&meta, &upd)?;
-    let paths = touched(&upd);
+    let paths = super::update_checks::touched(&upd);
     let (m, key_item) = (meta.clone(), key_param.clone());
     let (old, new) = ctx
         .store

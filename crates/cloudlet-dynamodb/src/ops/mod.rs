@@ -9,6 +9,7 @@ pub mod items;
 pub mod keycond;
 pub mod read;
 pub mod tables;
+pub mod update_checks;
 
 use cloudlet_core::RequestContext;
 use cloudlet_store::Store;
