@@ -132,11 +132,11 @@ fn parent_ok(item: &Item, path: &Path) -> bool {
     if path.len() <= 1 {
         return matches!(path.first(), Some(PathElem::Attr(_)));
     }
-    match (lookup(item, &path[..path.len() - 1].to_vec()), path.last()) {
-        (Some(AttrValue::M(_)), Some(PathElem::Attr(_))) => true,
-        (Some(AttrValue::L(_)), Some(PathElem::Index(_))) => true,
-        _ => false,
-    }
+    matches!(
+        (lookup(item, &path[..path.len() - 1].to_vec()), path.last()),
+        (Some(AttrValue::M(_)), Some(PathElem::Attr(_)))
+            | (Some(AttrValue::L(_)), Some(PathElem::Index(_)))
+    )
 }
 
 /// Removes what `path` names; a missing attribute or element is no error, a missing or
