@@ -370,6 +370,28 @@ def test_updates_checked_against_keys_and_indexes(server):
         with pytest.raises(ClientError) as e:
             c.update_item(TableName=name, Key=key, UpdateExpression=expr, **kw)
         assert err(e) == ("ValidationException", message, 400), expr
+    scalars = "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed"
+    reads = [
+        (lambda: c.get_item(TableName=name, Key=key, ProjectionExpression="pk.x"), f"{scalars}: Key: pk"),
+        (lambda: c.scan(TableName=name, ProjectionExpression="n, g[1]"), f"{scalars}: IndexKey: g"),
+        (
+            lambda: c.scan(TableName=name, FilterExpression="size(g.x) > :v", ExpressionAttributeValues={":v": {"N": "1"}}),
+            f"{scalars}: IndexKey: g",
+        ),
+        (
+            lambda: c.query(
+                TableName=name,
+                KeyConditionExpression="pk = :p",
+                FilterExpression="attribute_exists(pk.y)",
+                ExpressionAttributeValues={":p": {"S": "a"}},
+            ),
+            "Filter Expression can only contain non-primary key attributes: Primary key attribute: pk",
+        ),
+    ]
+    for call, message in reads:
+        with pytest.raises(ClientError) as e:
+            call()
+        assert err(e) == ("ValidationException", message, 400)
     # Missing attributes and elements are no error for REMOVE.
     c.update_item(TableName=name, Key=key, UpdateExpression="REMOVE m.absent, l[5], absent")
     item = c.get_item(TableName=name, Key=key, ConsistentRead=True)["Item"]

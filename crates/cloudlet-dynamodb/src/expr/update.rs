@@ -513,12 +513,7 @@ mod tests {
             json!({":ss": {"SS": ["a"]}}),
             Ok(start()),
         );
-        check(
-            start(),
-            "SET l = list_append(l, ns)",
-            json!({}),
-            Err(bad),
-        );
+        check(start(), "SET l = list_append(l, ns)", json!({}), Err(bad));
         // What works: sets grow and shrink by their own element type, numbers add exactly,
         // DELETE of the last elements removes the attribute, ADD creates what is absent.
         check(

@@ -152,6 +152,9 @@ pub fn get_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
     r.finish(&[])?;
     let meta = ctx.table(&name)?;
     let key = keys::key_param(&meta, &key_param)?;
+    if let Some(p) = &proj {
+        super::update_checks::nested_key_paths(&meta, p.iter())?;
+    }
     let item = ctx.store.read(|txn| state::get_item(txn, &key))?;
     let size = item.as_ref().map(item_size).unwrap_or(0);
     let cap =

@@ -231,6 +231,45 @@ pub fn analyze(
     Ok((hv, rc))
 }
 
+/// Every document path condition `c` reads.
+pub fn paths(c: &Cond) -> Vec<&crate::expr::Path> {
+    fn operand<'a>(o: &'a Operand, out: &mut Vec<&'a crate::expr::Path>) {
+        if let Operand::Path(p) | Operand::Size(p) = o {
+            out.push(p);
+        }
+    }
+    fn walk<'a>(c: &'a Cond, out: &mut Vec<&'a crate::expr::Path>) {
+        match c {
+            Cond::And(a, b) | Cond::Or(a, b) => {
+                walk(a, out);
+                walk(b, out);
+            }
+            Cond::Not(a) => walk(a, out),
+            Cond::Exists(p) | Cond::NotExists(p) => out.push(p),
+            Cond::Type(p, t) => {
+                out.push(p);
+                operand(t, out);
+            }
+            Cond::Cmp(_, a, b) | Cond::BeginsWith(a, b) | Cond::Contains(a, b) => {
+                operand(a, out);
+                operand(b, out);
+            }
+            Cond::Between(a, b, d) => {
+                for o in [a, b, d] {
+                    operand(o, out);
+                }
+            }
+            Cond::In(a, l) => {
+                operand(a, out);
+                l.iter().for_each(|o| operand(o, out));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(c, &mut out);
+    out
+}
+
 /// Whether condition `c` reads attribute `attr` (at the top of any of its paths).
 pub fn refers_to(c: &Cond, attr: &str) -> bool {
     let head = |p: &crate::expr::Path| matches!(p.first(), Some(PathElem::Attr(a)) if a == attr);

@@ -9,6 +9,7 @@ use super::Ctx;
 use super::capacity::{self, Usage, read_units};
 use super::items::projection;
 use super::keycond::{self, RangeCond, analyze};
+use super::update_checks::nested_key_paths;
 use crate::error::DdbError;
 use crate::expr::ast::CmpOp;
 use crate::expr::parser::{Kind, parse_condition};
@@ -440,6 +441,9 @@ pub fn query(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
     if let Some(sk) = &params.start_key {
         check_start_key(sk, hash, range, &hv, rc.as_ref())?;
     }
+    if let Some(p) = &params.proj {
+        nested_key_paths(&meta, p.iter())?;
+    }
     if let Some(f) = &params.filter {
         let what = if body.has("QueryFilter") {
             "QueryFilter"
@@ -454,6 +458,7 @@ pub fn query(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
                 )));
             }
         }
+        nested_key_paths(&meta, keycond::paths(f).into_iter())?;
     }
     let prefix = match &source {
         Source::Table => keys::partition_prefix(&meta.id, &hv),
@@ -524,6 +529,12 @@ pub fn scan(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
     let mut r = Resolver::new(&body.expr_input()?)?;
     let params = read_params(&body, &meta, &source, &mut r, "ScanFilter")?;
     r.finish(&[("FilterExpression", body.has("FilterExpression"))])?;
+    if let Some(p) = &params.proj {
+        nested_key_paths(&meta, p.iter())?;
+    }
+    if let Some(f) = &params.filter {
+        nested_key_paths(&meta, keycond::paths(f).into_iter())?;
+    }
     let prefix = match &source {
         Source::Table => meta.id.as_bytes().to_vec(),
         Source::Index(ix, _) => index::index_prefix(&meta.id, &ix.name).into_bytes(),

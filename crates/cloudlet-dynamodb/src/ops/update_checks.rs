@@ -100,9 +100,19 @@ pub fn check(meta: &TableMeta, u: &Update) -> Result<(), DdbError> {
             }
         }
     }
-    let nested: Vec<Path> = all_paths(u).into_iter().filter(|p| p.len() > 1).collect();
+    let paths = all_paths(u);
+    nested_key_paths(meta, paths.iter())
+}
+
+/// Refuses `.` and `[]` into a key attribute of the table or of one of its indexes, in
+/// any of `paths` (projections, filters and updates alike).
+pub fn nested_key_paths<'a>(
+    meta: &TableMeta,
+    paths: impl Iterator<Item = &'a Path>,
+) -> Result<(), DdbError> {
+    let nested: Vec<&Path> = paths.filter(|p| p.len() > 1).collect();
     let scalars = "Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed";
-    for k in &keys {
+    for k in std::iter::once(&meta.hash_key).chain(meta.range_key.as_ref()) {
         if nested.iter().any(|p| head_is(p, k)) {
             return Err(DdbError::validation(format!("{scalars}: Key: {}", k.name)));
         }
