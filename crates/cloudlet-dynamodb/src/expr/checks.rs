@@ -45,18 +45,6 @@ pub fn cmp_distinct(op: CmpOp, a: &Operand, b: &Operand) -> Check {
     distinct(op.symbol(), a, b)
 }
 
-/// begins_with takes strings and binaries only.
-pub fn begins_with(args: &[Operand]) -> Check {
-    for a in args {
-        if let Operand::Value(v) = a
-            && !matches!(v, AttrValue::S(_) | AttrValue::B(_))
-        {
-            return Err(incorrect_type("begins_with", v.type_name()));
-        }
-    }
-    Ok(())
-}
-
 /// attribute_type's second operand is a type name.
 pub fn attribute_type(t: &Operand) -> Check {
     match t {
@@ -108,7 +96,7 @@ pub fn between(lo: &Operand, hi: &Operand) -> Check {
 }
 
 /// The text DynamoDB shows for a scalar in messages.
-pub fn scalar_text(v: &AttrValue) -> String {
+fn scalar_text(v: &AttrValue) -> String {
     match v {
         AttrValue::S(s) => s.clone(),
         AttrValue::N(n) => n.to_string(),

@@ -174,10 +174,6 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn is_condition(&self) -> bool {
-        !matches!(self.kind, Kind::Update | Kind::Projection)
-    }
-
     /// The end of one condition: its errors (undefined placeholders, operand counts,
     /// non-distinct operands, operand types — in that order) stand for the condition
     /// part of the expression if no earlier condition had one.
@@ -836,7 +832,6 @@ pub fn parse_condition(src: &str, kind: Kind, r: &mut Resolver) -> PResult<Cond>
     let mut p = Parser::new(src, r, kind)?;
     let c = p.cond_or()?;
     p.at_eof()?;
-    debug_assert!(p.is_condition());
     p.report()?;
     Ok(c)
 }
