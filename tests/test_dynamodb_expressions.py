@@ -396,3 +396,25 @@ def test_updates_checked_against_keys_and_indexes(server):
     c.update_item(TableName=name, Key=key, UpdateExpression="REMOVE m.absent, l[5], absent")
     item = c.get_item(TableName=name, Key=key, ConsistentRead=True)["Item"]
     assert item == {**key, "n": {"N": "1"}, "m": {"M": {}}, "l": {"L": [{"S": "x"}]}}
+    # Start keys: an index's must name the table's and the index's keys, nothing else.
+    starts = [
+        (dict(IndexName="by-g", ExclusiveStartKey={"g": {"S": "x"}}), "The provided starting key is invalid"),
+        (
+            dict(IndexName="by-g", ExclusiveStartKey={"g": {"N": "1"}, "pk": {"S": "a"}}),
+            "The provided key element does not match the schema",
+        ),
+        (
+            dict(ExclusiveStartKey={"pk": {"S": "a"}, "n": {"N": "1"}}),
+            "The provided starting key is invalid: The provided key element does not match the schema",
+        ),
+        (
+            dict(ExclusiveStartKey={"pk": {"S": ""}}),
+            "The provided starting key is invalid: One or more parameter values were invalid: The AttributeValue for a key attribute cannot contain an empty string value. Key: pk",
+        ),
+    ]
+    for kw, message in starts:
+        with pytest.raises(ClientError) as e:
+            c.scan(TableName=name, **kw)
+        assert err(e) == ("ValidationException", message, 400), kw
+    r = c.scan(TableName=name, IndexName="by-g", ExclusiveStartKey={"g": {"S": "x"}, "pk": {"S": "a"}})
+    assert r["Items"] == []

@@ -227,17 +227,45 @@ fn last_key(meta: &TableMeta, source: &Source<'_>, item: &Item) -> Item {
     k
 }
 
-/// The storage key an ExclusiveStartKey names.
+/// The storage key an ExclusiveStartKey names, refused as DynamoDB refuses it: a start key
+/// of an index must hold exactly the table's and the index's key attributes; the table's
+/// part is then validated like a `Key` ("The provided starting key is invalid: …").
 fn start_storage_key(meta: &TableMeta, source: &Source<'_>, k: &Item) -> Result<Vec<u8>, DdbError> {
-    let bad = || {
-        DdbError::validation(
-            "The provided starting key is invalid: The provided key element does not match the schema",
-        )
+    let table_part = |k: &Item| {
+        keys::key_param(meta, k)
+            .map_err(|e| DdbError::validation(format!("The provided starting key is invalid: {e}")))
     };
-    match source {
-        Source::Table => keys::key_param(meta, k).map_err(|_| bad()),
-        Source::Index(ix, _) => index::entry_key(meta, ix, k).ok_or_else(bad),
+    let Source::Index(ix, _) = source else {
+        return table_part(k);
+    };
+    let mut names: Vec<&KeyAttr> = std::iter::once(&meta.hash_key)
+        .chain(meta.range_key.as_ref())
+        .collect();
+    for a in std::iter::once(&ix.hash_key).chain(ix.range_key.as_ref()) {
+        if !names.iter().any(|n| n.name == a.name) {
+            names.push(a);
+        }
     }
+    if k.len() != names.len() || names.iter().any(|n| !k.contains_key(&n.name)) {
+        return Err(DdbError::validation("The provided starting key is invalid"));
+    }
+    if names
+        .iter()
+        .any(|n| k.get(&n.name).is_some_and(|v| v.type_name() != n.ty))
+    {
+        return Err(DdbError::key_schema_mismatch());
+    }
+    let table_key: Item = k
+        .iter()
+        .filter(|(name, _)| {
+            *name == &meta.hash_key.name
+                || meta.range_key.as_ref().is_some_and(|r| r.name == **name)
+        })
+        .map(|(n, v)| (n.clone(), v.clone()))
+        .collect();
+    table_part(&table_key)?;
+    index::entry_key(meta, ix, k)
+        .ok_or_else(|| DdbError::validation("The provided starting key is invalid"))
 }
 
 struct Page {
