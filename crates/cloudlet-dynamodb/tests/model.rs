@@ -417,6 +417,134 @@ async fn update(ddb: &DynamoDb, rng: &mut Rng, model: &mut Model) -> (Value, Ans
     (body, got, want)
 }
 
+/// A row that any index accepts (no empty `t`).
+fn indexable_row(rng: &mut Rng) -> Row {
+    let mut row = random_row(rng);
+    if row.t.as_deref() == Some("") {
+        row.t = Some("p".into());
+    }
+    row
+}
+
+/// BatchWriteItem of a few puts and deletes; a key twice is refused whole.
+async fn batch_write(ddb: &DynamoDb, rng: &mut Rng, model: &mut Model) -> (Value, Answer, Answer) {
+    let n = 1 + rng.below(4);
+    let mut writes = Vec::new();
+    let mut plan: Vec<(Key, Option<Row>)> = Vec::new();
+    for _ in 0..n {
+        let k = random_key(rng);
+        if rng.chance(60) {
+            let row = indexable_row(rng);
+            writes.push(json!({"PutRequest": {"Item": row_json(&k, &row)}}));
+            plan.push((k, Some(row)));
+        } else {
+            writes.push(json!({"DeleteRequest": {"Key": key_json(&k)}}));
+            plan.push((k, None));
+        }
+    }
+    let body = json!({"RequestItems": {"model": writes}});
+    let keys: BTreeSet<&Key> = plan.iter().map(|(k, _)| k).collect();
+    let want = if keys.len() < plan.len() {
+        Err((
+            "ValidationException".to_string(),
+            "Provided list of item keys contains duplicates".to_string(),
+        ))
+    } else {
+        for (k, row) in plan {
+            match row {
+                Some(r) => model.insert(k, r),
+                None => model.remove(&k),
+            };
+        }
+        Ok(json!({"UnprocessedItems": {}}))
+    };
+    let got = call(ddb, "BatchWriteItem", body.clone()).await;
+    (body, got, want)
+}
+
+/// TransactWriteItems of a few conditional puts, updates, deletes and checks: all or
+/// nothing, with one cancellation reason per action.
+async fn transact_write(
+    ddb: &DynamoDb,
+    rng: &mut Rng,
+    model: &mut Model,
+) -> (Value, Answer, Answer) {
+    let n = 1 + rng.below(3);
+    let mut items = Vec::new();
+    let mut reasons = Vec::new();
+    let mut effects: Vec<(Key, Option<Row>)> = Vec::new();
+    let mut keys = BTreeSet::new();
+    for _ in 0..n {
+        let k = random_key(rng);
+        keys.insert(k.clone());
+        let mut values = serde_json::Map::new();
+        let cond = condition(rng, &mut values);
+        let kind = rng.below(4);
+        let cond = if kind == 3 && cond.is_none() {
+            let always: Pred = Box::new(|_| true);
+            Some(("attribute_not_exists(nothing_here)".to_string(), always))
+        } else {
+            cond
+        };
+        let old = model.get(&k).cloned();
+        let ok = cond.as_ref().is_none_or(|(_, p)| p(old.as_ref()));
+        reasons.push(if ok { "None" } else { "ConditionalCheckFailed" });
+        let mut action = match kind {
+            0 => {
+                let row = indexable_row(rng);
+                effects.push((k.clone(), Some(row.clone())));
+                json!({"Put": {"TableName": "model", "Item": row_json(&k, &row)}})
+            }
+            1 => {
+                effects.push((k.clone(), None));
+                json!({"Delete": {"TableName": "model", "Key": key_json(&k)}})
+            }
+            2 => {
+                let v = rng.below(7) as i64 - 3;
+                values.insert(":nv".into(), json!({"N": v.to_string()}));
+                let mut row = old.clone().unwrap_or_default();
+                row.v = Some(v);
+                effects.push((k.clone(), Some(row)));
+                json!({"Update": {"TableName": "model", "Key": key_json(&k), "UpdateExpression": "SET v = :nv"}})
+            }
+            _ => json!({"ConditionCheck": {"TableName": "model", "Key": key_json(&k)}}),
+        };
+        let inner = action.as_object_mut().unwrap().values_mut().next().unwrap();
+        if let Some((e, _)) = &cond {
+            inner["ConditionExpression"] = json!(e);
+        }
+        if !values.is_empty() {
+            inner["ExpressionAttributeValues"] = Value::Object(values);
+        }
+        items.push(action);
+    }
+    let body = json!({"TransactItems": items});
+    let want = if keys.len() < n as usize {
+        Err((
+            "ValidationException".to_string(),
+            "Transaction request cannot include multiple operations on one item".to_string(),
+        ))
+    } else if reasons.iter().any(|r| *r != "None") {
+        Err((
+            "TransactionCanceledException".to_string(),
+            format!(
+                "Transaction cancelled, please refer cancellation reasons for specific reasons [{}]",
+                reasons.join(", ")
+            ),
+        ))
+    } else {
+        for (k, row) in effects {
+            match row {
+                Some(r) => model.insert(k, r),
+                None => model.remove(&k),
+            };
+        }
+        Ok(json!({}))
+    };
+    let got = call(ddb, "TransactWriteItems", body.clone()).await;
+    (body, got, want)
+}
+
 async fn get(ddb: &DynamoDb, rng: &mut Rng, model: &Model) -> (Value, Answer, Answer) {
     let k = random_key(rng);
     let body = json!({"TableName": "model", "Key": key_json(&k), "ConsistentRead": true});
@@ -714,6 +842,8 @@ async fn run(seed: u64, steps: usize) {
         let (req, got, want) = match rng.below(10) {
             0..=2 => put(&ddb, &mut rng, &mut model).await,
             3..=5 => update(&ddb, &mut rng, &mut model).await,
+            6 if rng.chance(30) => batch_write(&ddb, &mut rng, &mut model).await,
+            6 if rng.chance(40) => transact_write(&ddb, &mut rng, &mut model).await,
             6 => delete(&ddb, &mut rng, &mut model).await,
             7 => get(&ddb, &mut rng, &model).await,
             8 if rng.chance(40) => {
