@@ -1,5 +1,6 @@
 //! Property test: thousands of random PutItem / UpdateItem (SET, REMOVE, ADD, DELETE with
-//! conditions) / DeleteItem / GetItem / Query / Scan calls run against the real service
+//! conditions) / DeleteItem / GetItem / Query / Scan / BatchWriteItem / TransactWriteItems
+//! calls run against the real service
 //! (in-process, ephemeral store) and against a `BTreeMap` model of one table; every
 //! answer must agree: items, their order, pages under Limit / ExclusiveStartKey, and
 //! ConditionalCheckFailed outcomes.
