@@ -91,6 +91,23 @@ pub fn maintain(
     Ok(())
 }
 
+/// The attributes index `ix` projects of `item`.
+pub fn projected(meta: &TableMeta, ix: &IndexMeta, item: &Item) -> Item {
+    if ix.projection_type == "ALL" {
+        return item.clone();
+    }
+    let mut keep: Vec<&str> = vec![meta.hash_key.name.as_str(), ix.hash_key.name.as_str()];
+    keep.extend(meta.range_key.as_ref().map(|k| k.name.as_str()));
+    keep.extend(ix.range_key.as_ref().map(|k| k.name.as_str()));
+    if ix.projection_type == "INCLUDE" {
+        keep.extend(ix.non_key_attributes.iter().map(String::as_str));
+    }
+    item.iter()
+        .filter(|(k, _)| keep.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
 /// Removes every index entry of a table.
 pub fn clear(txn: &WriteTransaction, table_id: &str) -> Result<(), DdbError> {
     let start = format!("{table_id}/").into_bytes();

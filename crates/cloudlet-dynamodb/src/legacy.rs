@@ -26,6 +26,47 @@ fn arity(op: &str, got: usize, want: usize) -> Result<(), DdbError> {
     Ok(())
 }
 
+/// DynamoDB's checks of an AttributeValueList, in its order: how many values, one type
+/// for all, a type the operator takes, BETWEEN bounds in order.
+fn check_values(op: &str, vals: &[AttrValue]) -> Result<(), DdbError> {
+    let (count_ok, types): (bool, &[&str]) = match op {
+        "NULL" | "NOT_NULL" => (vals.is_empty(), &[]),
+        "EQ" | "NE" => (vals.len() == 1, &["S", "N", "B", "SS", "NS", "BS"]),
+        "LE" | "LT" | "GE" | "GT" | "CONTAINS" | "NOT_CONTAINS" => {
+            (vals.len() == 1, &["S", "N", "B"])
+        }
+        "BEGINS_WITH" => (vals.len() == 1, &["S", "B"]),
+        "IN" => (!vals.is_empty(), &["S", "N", "B"]),
+        "BETWEEN" => (vals.len() == 2, &["S", "N", "B"]),
+        // Unknown operators are refused by name when the condition is built.
+        _ => return Ok(()),
+    };
+    if !count_ok {
+        return arity(op, vals.len(), usize::MAX);
+    }
+    if let Some(first) = vals.first()
+        && vals.iter().any(|v| v.type_name() != first.type_name())
+    {
+        return Err(DdbError::invalid(
+            "AttributeValues inside AttributeValueList must be of same type",
+        ));
+    }
+    if let Some(v) = vals.iter().find(|v| !types.contains(&v.type_name())) {
+        return Err(DdbError::invalid(format!(
+            "ComparisonOperator {op} is not valid for {} AttributeValue type",
+            v.type_name()
+        )));
+    }
+    if op == "BETWEEN"
+        && crate::expr::eval::compare(&vals[0], &vals[1]) == Some(std::cmp::Ordering::Greater)
+    {
+        return Err(DdbError::validation(
+            "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound",
+        ));
+    }
+    Ok(())
+}
+
 /// One `{ComparisonOperator, AttributeValueList}` condition on attribute `name`.
 fn comparison(name: &str, spec: &Map<String, Value>) -> Result<Cond, DdbError> {
     let path = vec![PathElem::Attr(name.to_string())];
@@ -36,6 +77,7 @@ fn comparison(name: &str, spec: &Map<String, Value>) -> Result<Cond, DdbError> {
         .unwrap_or("EQ");
     let mut vals = values(spec)?;
     let n = vals.len();
+    check_values(op, &vals)?;
     let one = |vals: &mut Vec<AttrValue>| -> Result<Operand, DdbError> {
         arity(op, n, 1)?;
         Ok(Operand::Value(vals.remove(0)))
@@ -203,4 +245,63 @@ pub fn attribute_updates(body: &Body) -> Result<Option<Update>, DdbError> {
         }
     }
     Ok(Some(u))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Builds the condition of one legacy `{ComparisonOperator, AttributeValueList}`.
+    fn check(spec: Value, want: Result<&str, &str>) {
+        let got = comparison("a", spec.as_object().unwrap())
+            .map(|c| format!("{c:?}"))
+            .map_err(|e| e.to_string());
+        assert_eq!(got.as_deref().map_err(String::as_str), want, "{spec}");
+    }
+
+    #[test]
+    fn attribute_value_lists() {
+        check(
+            json!({"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [{"S": "x"}]}),
+            Ok(r#"BeginsWith(Path([Attr("a")]), Value(S("x")))"#),
+        );
+        check(
+            json!({"ComparisonOperator": "NULL"}),
+            Ok(r#"NotExists([Attr("a")])"#),
+        );
+        let errors = [
+            (
+                json!({"ComparisonOperator": "EQ"}),
+                "One or more parameter values were invalid: Invalid number of argument(s) for the EQ ComparisonOperator",
+            ),
+            (
+                json!({"ComparisonOperator": "NOT_NULL", "AttributeValueList": [{"S": "x"}]}),
+                "One or more parameter values were invalid: Invalid number of argument(s) for the NOT_NULL ComparisonOperator",
+            ),
+            (
+                json!({"ComparisonOperator": "IN", "AttributeValueList": [{"S": "x"}, {"N": "1"}]}),
+                "One or more parameter values were invalid: AttributeValues inside AttributeValueList must be of same type",
+            ),
+            (
+                json!({"ComparisonOperator": "LT", "AttributeValueList": [{"SS": ["x"]}]}),
+                "One or more parameter values were invalid: ComparisonOperator LT is not valid for SS AttributeValue type",
+            ),
+            (
+                json!({"ComparisonOperator": "BEGINS_WITH", "AttributeValueList": [{"N": "1"}]}),
+                "One or more parameter values were invalid: ComparisonOperator BEGINS_WITH is not valid for N AttributeValue type",
+            ),
+            (
+                json!({"ComparisonOperator": "BETWEEN", "AttributeValueList": [{"N": "2"}, {"N": "1"}]}),
+                "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound",
+            ),
+            (
+                json!({"ComparisonOperator": "LIKE", "AttributeValueList": [{"S": "x"}]}),
+                "1 validation error detected: Value 'LIKE' at 'comparisonOperator' failed to satisfy constraint: Member must satisfy enum value set: [IN, NULL, BETWEEN, LT, NOT_CONTAINS, EQ, GT, NOT_NULL, NE, LE, BEGINS_WITH, GE, CONTAINS]",
+            ),
+        ];
+        for (spec, want) in errors {
+            check(spec, Err(want));
+        }
+    }
 }

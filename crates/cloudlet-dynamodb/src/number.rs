@@ -86,15 +86,17 @@ impl Number {
             exp += 1;
         }
         let digits = digit_count(mantissa.unsigned_abs());
-        if digits as usize > MAX_DIGITS {
-            return Err(NumberError::TooPrecise);
-        }
+        // The range is checked first: a sum past 9.99…E+125 is an overflow even when it
+        // also has 39 digits.
         let sci = exp + digits - 1;
         if sci > 125 {
             return Err(NumberError::Overflow);
         }
         if sci < -130 {
             return Err(NumberError::Underflow);
+        }
+        if digits as usize > MAX_DIGITS {
+            return Err(NumberError::TooPrecise);
         }
         Ok(Number { mantissa, exp })
     }
@@ -198,7 +200,14 @@ impl Number {
         let exp = self.exp.min(other.exp);
         let a = scale(self.mantissa, self.exp - exp).ok_or(NumberError::TooPrecise)?;
         let b = scale(other.mantissa, other.exp - exp).ok_or(NumberError::TooPrecise)?;
-        let sum = a.checked_add(b).ok_or(NumberError::TooPrecise)?;
+        // An i128 overflow means at least 39 digits: past the range if those digits reach
+        // beyond 1E+125, else too precise.
+        let too_big = if exp + 38 > 125 {
+            NumberError::Overflow
+        } else {
+            NumberError::TooPrecise
+        };
+        let sum = a.checked_add(b).ok_or(too_big)?;
         Number::normalize(sum, exp)
     }
 
@@ -276,10 +285,17 @@ impl Number {
         ))
     }
 
-    /// The approximate number of bytes DynamoDB bills for this number.
+    /// The bytes DynamoDB counts for this number: one per two significant digits (the
+    /// digits are stored in base 100, aligned on the exponent's parity), one for the
+    /// exponent, one more for a negative sign.
     pub fn size(&self) -> usize {
-        let digits = digit_count(self.mantissa.unsigned_abs()) as usize;
-        digits.div_ceil(2) + 1
+        if self.mantissa == 0 {
+            return 1;
+        }
+        let digits = digit_count(self.mantissa.unsigned_abs());
+        let sci = self.exp + digits - 1;
+        let misaligned = digits % 2 == 0 && sci % 2 == 0;
+        1 + (digits as usize).div_ceil(2) + usize::from(misaligned) + usize::from(self.mantissa < 0)
     }
 
     /// The value as an `f64` (for TTL timestamps and sizes; never for stored values).
@@ -404,6 +420,25 @@ mod tests {
     }
 
     #[test]
+    fn sizes() {
+        for (n, size) in [
+            ("0", 1),
+            ("1", 2),
+            ("-1", 3),
+            ("10", 2),
+            ("12", 2),
+            ("123", 3),
+            ("1.5", 3),
+            ("0.15", 2),
+            ("1234", 3),
+            ("12345678901234567890123456789012345678", 20),
+            ("-1e125", 3),
+        ] {
+            assert_eq!(Number::parse(n).unwrap().size(), size, "{n}");
+        }
+    }
+
+    #[test]
     fn arithmetic() {
         let n = |s: &str| Number::parse(s).unwrap();
         let cases = [
@@ -425,6 +460,11 @@ mod tests {
             Err(NumberError::TooPrecise)
         );
         assert_eq!(n("10").sub(&n("2.5")).unwrap().to_string(), "7.5");
+        let largest = n("9.9999999999999999999999999999999999999E+125");
+        assert_eq!(largest.add(&largest), Err(NumberError::Overflow));
+        assert_eq!(largest.negate().sub(&largest), Err(NumberError::Overflow));
+        assert_eq!(n("1e125").add(&n("1e-130")), Err(NumberError::TooPrecise));
+        assert_eq!(n("1e-130").sub(&n("1e-130")).unwrap().to_string(), "0");
     }
 
     #[test]
@@ -445,5 +485,70 @@ mod tests {
             assert_eq!(&back, n);
             assert_eq!(used, b.len() - 1);
         }
+    }
+
+    #[test]
+    fn random_numbers_round_trip_through_text_and_key_bytes() {
+        let mut x: u64 = 0x5851_f42d_4c95_7f2d;
+        let mut next = move |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        for _ in 0..5000 {
+            let len = 1 + next(38) as usize;
+            let mut digits: String = (0..len).map(|_| (b'0' + next(10) as u8) as char).collect();
+            digits.replace_range(0..1, &(1 + next(9)).to_string());
+            let sci = next(256) as i64 - 130;
+            let sign = if next(2) == 0 { "-" } else { "" };
+            // The same value written four ways: scientific, with padding zeros, shifted
+            // exponent, and plain decimal.
+            let (head, tail) = digits.split_at(1);
+            let forms = [
+                format!("{sign}{head}.{tail}e{sci}"),
+                format!(
+                    "{sign}000{head}.{tail}000E{}{sci}",
+                    if sci >= 0 { "+" } else { "" }
+                ),
+                format!("{sign}0.{digits}e{}", sci + 1),
+                format!("{sign}{digits}E{}", sci - (len as i64 - 1)),
+            ];
+            let n = Number::parse(&forms[0]).unwrap_or_else(|e| panic!("{}: {e:?}", forms[0]));
+            for f in &forms[1..] {
+                assert_eq!(Number::parse(f).as_ref(), Ok(&n), "{f} vs {}", forms[0]);
+            }
+            let text = n.to_string();
+            assert_eq!(Number::parse(&text).as_ref(), Ok(&n), "{text}");
+            assert!(!text.contains('e') && !text.ends_with('.'), "{text}");
+            if text.contains('.') {
+                assert!(!text.ends_with('0'), "{text}");
+            }
+            let mut k = Vec::new();
+            n.encode_key(&mut k);
+            assert_eq!(Number::decode_key(&k), Some((n.clone(), k.len())), "{text}");
+            // One more significant digit than 38 is refused; so is leaving the range.
+            if len == 38 && !tail.ends_with('0') {
+                assert_eq!(
+                    Number::parse(&format!("{digits}1")),
+                    Err(NumberError::TooPrecise)
+                );
+            }
+        }
+        check(
+            "9.9999999999999999999999999999999999999E+125",
+            Ok(&format!(
+                "99999999999999999999999999999999999999{}",
+                "0".repeat(88)
+            )),
+        );
+        check("10E+125", Err(NumberError::Overflow));
+        check("0.1E-129", Ok(&format!("0.{}1", "0".repeat(129))));
+        check("0.01E-129", Err(NumberError::Underflow));
+        check(
+            &format!("1{}", "0".repeat(125)),
+            Ok(&format!("1{}", "0".repeat(125))),
+        );
+        check(&format!("{}1", "0".repeat(200)), Ok("1"));
     }
 }

@@ -162,10 +162,27 @@ impl Body {
                 Some(out)
             }
         };
-        Ok(ExprInput {
-            names,
-            values: self.opt_item("ExpressionAttributeValues")?,
-        })
+        let values = match self.get("ExpressionAttributeValues") {
+            None => None,
+            Some(v) => {
+                let m = v.as_object().ok_or_else(|| {
+                    DdbError::Serialization("Unexpected value type in payload".into())
+                })?;
+                let mut out = Item::new();
+                for (k, v) in m {
+                    // "ExpressionAttributeValues contains invalid value: <why> for key :k"
+                    let val = crate::value::AttrValue::from_json(v).map_err(|e| match e {
+                        DdbError::Validation(why) => DdbError::validation(format!(
+                            "ExpressionAttributeValues contains invalid value: {why} for key {k}"
+                        )),
+                        other => other,
+                    })?;
+                    out.insert(k.clone(), val);
+                }
+                Some(out)
+            }
+        };
+        Ok(ExprInput { names, values })
     }
 
     /// A sub-structure (e.g. one element of TransactItems) as a body of its own.

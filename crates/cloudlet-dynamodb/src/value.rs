@@ -30,6 +30,9 @@ pub enum AttrValue {
     Bs(Vec<Vec<u8>>),
 }
 
+/// How many maps and lists may enclose one another.
+const MAX_NESTING: usize = 32;
+
 impl AttrValue {
     /// The wire type descriptor (`S`, `N`, `SS`, …).
     pub fn type_name(&self) -> &'static str {
@@ -49,6 +52,11 @@ impl AttrValue {
 
     /// Parses one wire AttributeValue, validating it as DynamoDB does.
     pub fn from_json(v: &Value) -> Result<AttrValue, DdbError> {
+        AttrValue::from_json_at(v, 0)
+    }
+
+    /// Parses a value inside `depth` maps and lists (DynamoDB allows 32 levels).
+    fn from_json_at(v: &Value, depth: usize) -> Result<AttrValue, DdbError> {
         let obj = v.as_object().ok_or_else(|| {
             DdbError::Serialization("Start of structure or map found where not expected".into())
         })?;
@@ -67,6 +75,11 @@ impl AttrValue {
             (Some(kv), None) => kv,
         };
         let ser = |what: &str| DdbError::Serialization(format!("Unexpected value type for {what}"));
+        if matches!(k.as_str(), "M" | "L") && depth >= MAX_NESTING {
+            return Err(DdbError::validation(
+                "Nesting Levels have exceeded supported limits",
+            ));
+        }
         Ok(match k.as_str() {
             "S" => AttrValue::S(val.as_str().ok_or_else(|| ser("S"))?.to_string()),
             "N" => AttrValue::N(parse_number(val.as_str().ok_or_else(|| ser("N"))?)?),
@@ -82,13 +95,17 @@ impl AttrValue {
             }
             "M" => {
                 let m = val.as_object().ok_or_else(|| ser("M"))?;
-                AttrValue::M(parse_item_map(m)?)
+                let mut item = Item::new();
+                for (k, v) in m {
+                    item.insert(k.clone(), AttrValue::from_json_at(v, depth + 1)?);
+                }
+                AttrValue::M(item)
             }
             "L" => {
                 let l = val.as_array().ok_or_else(|| ser("L"))?;
                 AttrValue::L(
                     l.iter()
-                        .map(AttrValue::from_json)
+                        .map(|v| AttrValue::from_json_at(v, depth + 1))
                         .collect::<Result<_, _>>()?,
                 )
             }
@@ -101,7 +118,7 @@ impl AttrValue {
                 if v.is_empty() {
                     return Err(DdbError::invalid("An string set  may not be empty"));
                 }
-                check_dupes(&v, |s| s.clone())?;
+                check_dupes(&v, |s| s.clone(), "SS")?;
                 AttrValue::Ss(v)
             }
             "NS" => {
@@ -117,7 +134,7 @@ impl AttrValue {
                     .iter()
                     .map(|s| parse_number(s))
                     .collect::<Result<_, _>>()?;
-                check_dupes(&v, |n| n.to_string())?;
+                check_dupes(&v, |n| n.to_string(), "NS")?;
                 AttrValue::Ns(v)
             }
             "BS" => {
@@ -126,7 +143,7 @@ impl AttrValue {
                 if v.is_empty() {
                     return Err(DdbError::invalid("Binary sets should not be empty"));
                 }
-                check_dupes(&v, |b| B64.encode(b))?;
+                check_dupes(&v, |b| B64.encode(b), "BS")?;
                 AttrValue::Bs(v)
             }
             _ => {
@@ -197,18 +214,25 @@ fn parse_binary(v: &Value) -> Result<Vec<u8>, DdbError> {
     })
 }
 
+/// Refuses a set with a repeated element; DynamoDB words this differently for each set
+/// type (a number set's message names neither the set nor its type).
 fn check_dupes<T, K: Ord + std::fmt::Display>(
     v: &[T],
     key: impl Fn(&T) -> K,
+    set_type: &str,
 ) -> Result<(), DdbError> {
     let mut seen = std::collections::BTreeSet::new();
     for x in v {
         if !seen.insert(key(x)) {
             let shown: Vec<String> = v.iter().map(|x| key(x).to_string()).collect();
-            return Err(DdbError::invalid(format!(
-                "Input collection [{}] contains duplicates.",
-                shown.join(", ")
-            )));
+            let shown = shown.join(", ");
+            return Err(match set_type {
+                "NS" => DdbError::validation("Input collection contains duplicates"),
+                "BS" => DdbError::invalid(format!(
+                    "Input collection [{shown}]of type BS contains duplicates."
+                )),
+                _ => DdbError::invalid(format!("Input collection [{shown}] contains duplicates.")),
+            });
         }
     }
     Ok(())
@@ -236,6 +260,19 @@ pub fn parse_item(v: &Value) -> Result<Item, DdbError> {
 /// The wire JSON of an item.
 pub fn item_to_json(item: &Item) -> Value {
     Value::Object(item.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
+}
+
+/// Whether maps and lists in `item` enclose one another deeper than DynamoDB allows (an
+/// update can build what no single value could).
+pub fn too_deep(item: &Item) -> bool {
+    fn depth(v: &AttrValue) -> usize {
+        match v {
+            AttrValue::M(m) => 1 + m.values().map(depth).max().unwrap_or(0),
+            AttrValue::L(l) => 1 + l.iter().map(depth).max().unwrap_or(0),
+            _ => 0,
+        }
+    }
+    item.values().map(depth).max().unwrap_or(0) > MAX_NESTING
 }
 
 /// The size of an item as DynamoDB counts it (names plus values).
@@ -293,9 +330,7 @@ mod tests {
         );
         check(
             json!({"NS": ["1", "1.0"]}),
-            Err(
-                "One or more parameter values were invalid: Input collection [1, 1] contains duplicates.",
-            ),
+            Err("Input collection contains duplicates"),
         );
         check(
             json!({}),
@@ -312,6 +347,23 @@ mod tests {
         check(
             json!({"N": "x1"}),
             Err("A value provided cannot be converted into a number"),
+        );
+        // 32 levels of maps and lists are allowed, 33 are not.
+        let nest = |levels: usize| {
+            let mut v = json!({"S": "leaf"});
+            for i in 0..levels {
+                v = if i % 2 == 0 {
+                    json!({"M": {"k": v}})
+                } else {
+                    json!({"L": [v]})
+                };
+            }
+            v
+        };
+        assert!(AttrValue::from_json(&nest(32)).is_ok());
+        check(
+            nest(33),
+            Err("Nesting Levels have exceeded supported limits"),
         );
     }
 }

@@ -27,7 +27,9 @@ pub fn lookup<'a>(item: &'a Item, path: &Path) -> Option<&'a AttrValue> {
     Some(cur)
 }
 
-fn size_of(v: &AttrValue) -> Option<Number> {
+/// What `size` gives for a value: characters of a string, bytes of a binary, elements of
+/// a set, list or map; nothing for other types.
+pub fn size_of(v: &AttrValue) -> Option<Number> {
     let n = match v {
         AttrValue::S(s) => s.chars().count(),
         AttrValue::B(b) => b.len(),
@@ -122,15 +124,8 @@ pub fn eval(c: &Cond, item: &Item) -> Result<bool, DdbError> {
             else {
                 return Ok(false);
             };
-            if let Some(Ordering::Greater) = compare(&l, &h) {
-                return Err(DdbError::validation(format!(
-                    "Invalid ConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {{{}:{}}}, upper bound operand: AttributeValue: {{{}:{}}}",
-                    l.type_name(),
-                    scalar_text(&l),
-                    h.type_name(),
-                    scalar_text(&h)
-                )));
-            }
+            // Literal bounds out of order were refused by the parser; bounds read from
+            // the item simply select nothing.
             matches!(compare(&x, &l), Some(Ordering::Greater | Ordering::Equal))
                 && matches!(compare(&x, &h), Some(Ordering::Less | Ordering::Equal))
         }
@@ -193,14 +188,6 @@ pub fn eval(c: &Cond, item: &Item) -> Result<bool, DdbError> {
             _ => false,
         },
     })
-}
-
-fn scalar_text(v: &AttrValue) -> String {
-    match v {
-        AttrValue::S(s) => s.clone(),
-        AttrValue::N(n) => n.to_string(),
-        other => format!("{:?}", other.to_json()),
-    }
 }
 
 /// Keeps only the attributes named by `paths` (nested maps and lists pruned accordingly).
@@ -366,6 +353,182 @@ mod tests {
             "NOT (n = :a OR n = :b)",
             json!({":a": {"N": "1"}, ":b": {"N": "2"}}),
             Ok(true),
+        );
+    }
+
+    #[test]
+    fn semantics_across_types() {
+        let t = |s: &str| json!({":t": {"S": s}});
+        // attribute_type names each type exactly; absent attributes have no type.
+        for (path, ty) in [
+            ("id", "S"),
+            ("n", "N"),
+            ("tags", "SS"),
+            ("l", "L"),
+            ("m", "M"),
+            ("bin", "B"),
+            ("m.k", "BOOL"),
+            ("m.z", "NULL"),
+            ("l[0]", "N"),
+        ] {
+            check(&format!("attribute_type({path}, :t)"), t(ty), Ok(true));
+            let other = if ty == "S" { "N" } else { "S" };
+            check(&format!("attribute_type({path}, :t)"), t(other), Ok(false));
+        }
+        check("attribute_type(absent, :t)", t("S"), Ok(false));
+        check(
+            "attribute_type(id, :t)",
+            json!({":t": {"N": "1"}}),
+            Err(
+                "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: attribute_type, operand type: N",
+            ),
+        );
+        // size: characters of S, bytes of B, elements of sets, lists and maps; nothing for
+        // numbers and absent attributes, so comparisons with them are false.
+        let n = |v: &str| json!({":v": {"N": v}});
+        for (expr, v, want) in [
+            ("size(id) = :v", "3", true),
+            ("size(bin) = :v", "3", true),
+            ("size(tags) = :v", "2", true),
+            ("size(l) = :v", "2", true),
+            ("size(m) = :v", "2", true),
+            ("size(l[1]) = :v", "1", true),
+            ("size(n) = :v", "2", false),
+            ("size(n) >= :v", "0", false),
+            ("size(absent) < :v", "1", false),
+            ("size(id) BETWEEN :v AND :v", "3", true),
+            ("size(tags) IN (:v)", "2", true),
+        ] {
+            check(expr, n(v), Ok(want));
+        }
+        // begins_with: S and B prefixes of S and B attributes only.
+        let s = |v: &str| json!({":v": {"S": v}});
+        check("begins_with(id, :v)", s(""), Ok(true));
+        check("begins_with(id, :v)", s("abcd"), Ok(false));
+        check("begins_with(n, :v)", s("1"), Ok(false));
+        check("begins_with(tags, :v)", s("a"), Ok(false));
+        check("begins_with(absent, :v)", s("a"), Ok(false));
+        check(
+            "begins_with(bin, :v)",
+            json!({":v": {"B": "AAI="}}),
+            Ok(false),
+        );
+        check(
+            "begins_with(id, :v)",
+            json!({":v": {"B": "YQ=="}}),
+            Ok(false),
+        );
+        check(
+            "begins_with(id, :v)",
+            json!({":v": {"SS": ["a"]}}),
+            Err(
+                "Invalid ConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: SS",
+            ),
+        );
+        // contains: substrings of S, subsequences of B, elements of sets and lists.
+        for (expr, vals, want) in [
+            ("contains(id, :v)", json!({":v": {"S": "b"}}), true),
+            ("contains(id, :v)", json!({":v": {"S": ""}}), true),
+            ("contains(id, :v)", json!({":v": {"S": "ac"}}), false),
+            ("contains(id, :v)", json!({":v": {"N": "1"}}), false),
+            ("contains(bin, :v)", json!({":v": {"B": "AQI="}}), true),
+            ("contains(bin, :v)", json!({":v": {"B": "AgE="}}), false),
+            ("contains(tags, :v)", json!({":v": {"S": "a"}}), true),
+            ("contains(tags, :v)", json!({":v": {"S": "c"}}), false),
+            ("contains(tags, :v)", json!({":v": {"N": "1"}}), false),
+            (
+                "contains(l, :v)",
+                json!({":v": {"M": {"x": {"S": "y"}}}}),
+                true,
+            ),
+            ("contains(l, :v)", json!({":v": {"S": "1"}}), false),
+            ("contains(m, :v)", json!({":v": {"S": "k"}}), false),
+            ("contains(n, :v)", json!({":v": {"N": "10"}}), false),
+            ("contains(absent, :v)", json!({":v": {"S": "a"}}), false),
+        ] {
+            check(expr, vals, Ok(want));
+        }
+        // BETWEEN and comparisons order S by bytes, N by value, B by bytes; mixed types are
+        // never in order and never equal.
+        for (expr, vals, want) in [
+            (
+                "id BETWEEN :a AND :b",
+                json!({":a": {"S": "abc"}, ":b": {"S": "abc"}}),
+                true,
+            ),
+            (
+                "id BETWEEN :a AND :b",
+                json!({":a": {"S": "B"}, ":b": {"S": "b"}}),
+                true,
+            ),
+            (
+                "id BETWEEN :a AND :b",
+                json!({":a": {"S": "abd"}, ":b": {"S": "z"}}),
+                false,
+            ),
+            (
+                "n BETWEEN :a AND :b",
+                json!({":a": {"N": "9.99"}, ":b": {"N": "1e1"}}),
+                true,
+            ),
+            (
+                "n BETWEEN :a AND :b",
+                json!({":a": {"S": "1"}, ":b": {"S": "2"}}),
+                false,
+            ),
+            (
+                "bin BETWEEN :a AND :b",
+                json!({":a": {"B": "AA=="}, ":b": {"B": "AQ=="}}),
+                true,
+            ),
+            (
+                "absent BETWEEN :a AND :b",
+                json!({":a": {"N": "1"}, ":b": {"N": "2"}}),
+                false,
+            ),
+            ("n = :a", json!({":a": {"N": "10.000"}}), true),
+            ("n < :a", json!({":a": {"N": "-11"}}), false),
+            ("id > :a", json!({":a": {"S": "ABC"}}), true),
+            ("id <= :a", json!({":a": {"S": "ab"}}), false),
+            ("tags = :a", json!({":a": {"SS": ["b", "a"]}}), true),
+            ("tags = :a", json!({":a": {"SS": ["a"]}}), false),
+            ("tags < :a", json!({":a": {"SS": ["z"]}}), false),
+            (
+                "l = :a",
+                json!({":a": {"L": [{"N": "1.0"}, {"M": {"x": {"S": "y"}}}]}}),
+                true,
+            ),
+            (
+                "l = :a",
+                json!({":a": {"L": [{"M": {"x": {"S": "y"}}}, {"N": "1"}]}}),
+                false,
+            ),
+            ("m.k = :a", json!({":a": {"BOOL": true}}), true),
+            ("m.z = :a", json!({":a": {"NULL": true}}), true),
+            ("m.k <> :a", json!({":a": {"S": "true"}}), true),
+            ("l[0] = n", json!({}), false),
+            ("l[0] < n", json!({}), true),
+            (
+                "id IN (:a, :b)",
+                json!({":a": {"N": "1"}, ":b": {"S": "abc"}}),
+                true,
+            ),
+            (
+                "id IN (:a, :b)",
+                json!({":a": {"N": "1"}, ":b": {"B": "YWJj"}}),
+                false,
+            ),
+            ("absent IN (:a)", json!({":a": {"S": "abc"}}), false),
+            ("NOT absent IN (:a)", json!({":a": {"S": "abc"}}), true),
+        ] {
+            check(expr, vals, Ok(want));
+        }
+        check(
+            "id BETWEEN :a AND :b",
+            json!({":a": {"S": "b"}, ":b": {"S": "a"}}),
+            Err(
+                "Invalid ConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {S:b}, upper bound operand: AttributeValue: {S:a}",
+            ),
         );
     }
 

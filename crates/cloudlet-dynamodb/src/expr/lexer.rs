@@ -52,7 +52,8 @@ pub fn lex(src: &str) -> Result<Vec<Token>, BadChar> {
     let end_of = |j: usize| chars.get(j).map(|c| c.0).unwrap_or(src.len());
     while i < chars.len() {
         let (start, c) = chars[i];
-        if c.is_whitespace() {
+        // DynamoDB's whitespace is ASCII: space, tab, carriage return, line feed.
+        if matches!(c, ' ' | '\t' | '\r' | '\n') {
             i += 1;
             continue;
         }

@@ -6,6 +6,7 @@
 //! Nothing here touches storage or the wire.
 
 pub mod ast;
+pub mod checks;
 pub mod eval;
 pub mod lexer;
 pub mod parser;

@@ -1,11 +1,20 @@
 //! Recursive-descent parsers for condition (also filter and key-condition), projection and
 //! update expressions, following DynamoDB's precedence (comparisons, IN, BETWEEN,
 //! functions, parentheses, NOT, AND, OR) and its error messages.
+//!
+//! A syntax error stops parsing at once. Every other error (reserved words, undefined
+//! placeholders, misused functions, operand types, overlapping paths, …) is noted and
+//! parsing goes on: DynamoDB reports the most important one found in the whole
+//! expression, in an order that depends on the expression kind (see `Parser::report`).
+
+use std::collections::BTreeMap;
 
 use super::ast::*;
+use super::checks;
 use super::lexer::{Tok, Token, lex};
 use super::resolve::{Resolver, is_reserved};
 use crate::error::DdbError;
+use crate::value::AttrValue;
 
 /// Which expression is being parsed; names the "Invalid …:" prefix of errors.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,12 +38,37 @@ impl Kind {
     }
 }
 
+/// What kind of error was noted while parsing; which one DynamoDB reports depends on the
+/// expression kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Cat {
+    Parens,
+    UnknownFn,
+    MisusedFn,
+    Reserved,
+    Section,
+    Name,
+    Value,
+    Overlap,
+    Conflict,
+    Operand,
+    Distinct,
+    Function,
+}
+
 struct Parser<'a> {
     src: &'a str,
     toks: Vec<Token>,
     pos: usize,
     r: &'a mut Resolver,
     kind: Kind,
+    /// The position of the `)` closing each `(`.
+    closing: Vec<Option<usize>>,
+    /// The first error noted of each category.
+    noted: BTreeMap<Cat, String>,
+    /// Conditions: the error of the first condition (comparison, BETWEEN, IN, function)
+    /// that had one.
+    leaf: Option<String>,
 }
 
 type PResult<T> = Result<T, DdbError>;
@@ -44,6 +78,40 @@ fn keyword(t: &Tok, kw: &str) -> bool {
 }
 
 const KEYWORDS: [&str; 5] = ["AND", "OR", "NOT", "BETWEEN", "IN"];
+
+const BOOL_FUNCTIONS: [&str; 5] = [
+    "attribute_exists",
+    "attribute_not_exists",
+    "attribute_type",
+    "begins_with",
+    "contains",
+];
+
+fn closing_parens(toks: &[Token]) -> Vec<Option<usize>> {
+    let mut out = vec![None; toks.len()];
+    let mut open = Vec::new();
+    for (i, t) in toks.iter().enumerate() {
+        match t.tok {
+            Tok::LParen => open.push(i),
+            Tok::RParen => {
+                if let Some(o) = open.pop() {
+                    out[o] = Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The type DynamoDB knows an operand has before reading any item.
+fn static_type(o: &Operand) -> Option<&'static str> {
+    match o {
+        Operand::Value(v) => Some(v.type_name()),
+        Operand::Size(_) => Some("N"),
+        Operand::Path(_) => None,
+    }
+}
 
 impl<'a> Parser<'a> {
     fn new(src: &'a str, r: &'a mut Resolver, kind: Kind) -> PResult<Parser<'a>> {
@@ -62,9 +130,12 @@ impl<'a> Parser<'a> {
                     .nth(1)
                     .map(|(i, _)| bad.start + i)
                     .unwrap_or(src.len());
+                // The whitespace before the bad character may be several bytes long.
                 let near_start = src[..bad.start]
-                    .rfind(|c: char| c.is_whitespace())
-                    .map(|i| i + 1)
+                    .char_indices()
+                    .rev()
+                    .find(|(_, c)| c.is_whitespace())
+                    .map(|(i, c)| i + c.len_utf8())
                     .unwrap_or(0);
                 return Err(DdbError::validation(format!(
                     "Invalid {}: Syntax error; token: \"{}\", near: \"{}\"",
@@ -76,11 +147,93 @@ impl<'a> Parser<'a> {
         };
         Ok(Parser {
             src,
+            closing: closing_parens(&toks),
             toks,
             pos: 0,
             r,
             kind,
+            noted: BTreeMap::new(),
+            leaf: None,
         })
+    }
+
+    /// Notes an error of category `cat`, keeping the first of each category. Conditions and
+    /// projections keep one slot for undefined names and values.
+    fn note(&mut self, cat: Cat, msg: impl Into<String>) {
+        let cat = match (cat, self.kind) {
+            (Cat::Value, k) if k != Kind::Update => Cat::Name,
+            (c, _) => c,
+        };
+        self.noted.entry(cat).or_insert_with(|| msg.into());
+    }
+
+    /// Notes a failed check.
+    fn check(&mut self, cat: Cat, c: Result<(), String>) {
+        if let Err(m) = c {
+            self.note(cat, m);
+        }
+    }
+
+    /// The end of one condition: its errors (undefined placeholders, operand counts,
+    /// non-distinct operands, operand types — in that order) stand for the condition
+    /// part of the expression if no earlier condition had one.
+    fn end_leaf(&mut self) {
+        if self.leaf.is_some() {
+            return;
+        }
+        for c in [Cat::Name, Cat::Operand, Cat::Distinct, Cat::Function] {
+            if let Some(m) = self.noted.get(&c) {
+                self.leaf = Some(m.clone());
+                return;
+            }
+        }
+    }
+
+    /// The error DynamoDB reports for the whole expression, if any was noted.
+    fn report(&mut self) -> PResult<()> {
+        let order: &[Cat] = match self.kind {
+            Kind::Update => &[
+                Cat::Reserved,
+                Cat::UnknownFn,
+                Cat::Section,
+                Cat::Name,
+                Cat::Value,
+                Cat::Overlap,
+                Cat::Conflict,
+                Cat::Operand,
+                Cat::Function,
+            ],
+            Kind::Projection => &[Cat::Reserved, Cat::Name, Cat::Overlap, Cat::Conflict],
+            _ => &[Cat::Parens, Cat::UnknownFn, Cat::MisusedFn, Cat::Reserved],
+        };
+        for c in order {
+            if let Some(m) = self.noted.get(c) {
+                return Err(self.err(m));
+            }
+        }
+        match self.leaf.take() {
+            Some(m) => Err(self.err(m)),
+            None => Ok(()),
+        }
+    }
+
+    /// `((…))` where the inner parentheses wrap everything the outer ones do.
+    fn note_redundant_parens(&mut self) {
+        let open = self.pos;
+        if *self.peek_at(1) == Tok::LParen
+            && let Some(close) = self.closing.get(open).copied().flatten()
+            && self.closing.get(open + 1).copied().flatten() == Some(close - 1)
+        {
+            self.note(Cat::Parens, "The expression has redundant parentheses;");
+        }
+    }
+
+    /// The token after the `)` closing the `(` at the current position.
+    fn after_group(&self) -> &Tok {
+        match self.closing.get(self.pos).copied().flatten() {
+            Some(c) => &self.toks[(c + 1).min(self.toks.len() - 1)].tok,
+            None => &Tok::Eof,
+        }
     }
 
     fn err(&self, msg: impl std::fmt::Display) -> DdbError {
@@ -119,6 +272,8 @@ impl<'a> Parser<'a> {
         };
         let end = match self.toks.get(i + 1) {
             Some(n) if n.tok != Tok::Eof => n.end,
+            // At the end, "near" stops at the last token, not at trailing whitespace.
+            _ if t.tok == Tok::Eof && i > 0 => self.toks[i - 1].end,
             _ => t.end,
         };
         self.err(format!(
@@ -149,27 +304,43 @@ impl<'a> Parser<'a> {
     fn path_elem_name(&mut self) -> PResult<String> {
         match self.peek().clone() {
             Tok::Ident(s) => {
-                if KEYWORDS.iter().any(|k| s.eq_ignore_ascii_case(k)) {
+                let starts_ok = s
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+                if !starts_ok || KEYWORDS.iter().any(|k| s.eq_ignore_ascii_case(k)) {
                     return Err(self.syntax());
                 }
                 if is_reserved(&s) {
-                    return Err(self.err(format!(
-                        "Attribute name is a reserved keyword; reserved keyword: {s}"
-                    )));
+                    self.note(
+                        Cat::Reserved,
+                        format!("Attribute name is a reserved keyword; reserved keyword: {s}"),
+                    );
                 }
                 self.bump();
                 Ok(s)
             }
             Tok::Name(n) => {
                 self.bump();
-                self.r.name(&n).map_err(|m| self.err(m))
+                match self.r.name(&n) {
+                    Ok(v) => Ok(v),
+                    Err(m) => {
+                        self.note(Cat::Name, m);
+                        Ok(n)
+                    }
+                }
             }
             _ => Err(self.syntax()),
         }
     }
 
     fn path(&mut self) -> PResult<Path> {
-        let mut p = vec![PathElem::Attr(self.path_elem_name()?)];
+        let p = vec![PathElem::Attr(self.path_elem_name()?)];
+        self.path_rest(p)
+    }
+
+    /// The `.name` and `[n]` steps after the start of a path.
+    fn path_rest(&mut self, mut p: Path) -> PResult<Path> {
         loop {
             match self.peek() {
                 Tok::Dot => {
@@ -192,11 +363,17 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn value(&mut self) -> PResult<crate::value::AttrValue> {
+    fn value(&mut self) -> PResult<AttrValue> {
         match self.peek().clone() {
             Tok::Value(v) => {
                 self.bump();
-                self.r.value(&v).map_err(|m| self.err(m))
+                match self.r.value(&v) {
+                    Ok(val) => Ok(val),
+                    Err(m) => {
+                        self.note(Cat::Value, m);
+                        Ok(AttrValue::Null)
+                    }
+                }
             }
             _ => Err(self.syntax()),
         }
@@ -236,22 +413,40 @@ impl<'a> Parser<'a> {
         self.cond_atom()
     }
 
+    /// Whether the token starts what follows a condition's first operand.
+    fn continues_operand(t: &Tok) -> bool {
+        matches!(
+            t,
+            Tok::Eq | Tok::Ne | Tok::Lt | Tok::Le | Tok::Gt | Tok::Ge | Tok::Dot | Tok::LBracket
+        ) || keyword(t, "BETWEEN")
+            || keyword(t, "IN")
+    }
+
     fn cond_atom(&mut self) -> PResult<Cond> {
-        if *self.peek() == Tok::LParen {
+        // `(` opens a condition, or an operand when a comparison follows its `)`.
+        if *self.peek() == Tok::LParen && !Self::continues_operand(self.after_group()) {
+            self.note_redundant_parens();
             self.bump();
             let c = self.cond_or()?;
             self.expect(Tok::RParen)?;
             return Ok(c);
         }
         if self.is_call() {
-            let Tok::Ident(f) = self.peek().clone() else {
-                return Err(self.syntax());
-            };
-            if f != "size" {
-                return self.bool_function(&f);
+            let (f, args) = self.call()?;
+            if !Self::continues_operand(self.peek()) {
+                let c = self.bool_function(&f, args);
+                self.end_leaf();
+                return Ok(c);
             }
+            let left = self.call_operand(&f, args);
+            return self.comparison(left);
         }
         let left = self.operand()?;
+        self.comparison(left)
+    }
+
+    /// The rest of a comparison, BETWEEN or IN whose first operand is `left`.
+    fn comparison(&mut self, left: Operand) -> PResult<Cond> {
         let op = match self.peek() {
             Tok::Eq => Some(CmpOp::Eq),
             Tok::Ne => Some(CmpOp::Ne),
@@ -261,12 +456,12 @@ impl<'a> Parser<'a> {
             Tok::Ge => Some(CmpOp::Ge),
             _ => None,
         };
-        if let Some(op) = op {
+        let c = if let Some(op) = op {
             self.bump();
             let right = self.operand()?;
-            return Ok(Cond::Cmp(op, left, right));
-        }
-        if keyword(self.peek(), "BETWEEN") {
+            self.check(Cat::Distinct, checks::cmp_distinct(op, &left, &right));
+            Cond::Cmp(op, left, right)
+        } else if keyword(self.peek(), "BETWEEN") {
             self.bump();
             let lo = self.operand()?;
             if !keyword(self.peek(), "AND") {
@@ -274,9 +469,9 @@ impl<'a> Parser<'a> {
             }
             self.bump();
             let hi = self.operand()?;
-            return Ok(Cond::Between(left, lo, hi));
-        }
-        if keyword(self.peek(), "IN") {
+            self.check(Cat::Function, checks::between(&lo, &hi));
+            Cond::Between(left, lo, hi)
+        } else if keyword(self.peek(), "IN") {
             self.bump();
             self.expect(Tok::LParen)?;
             let mut list = vec![self.operand()?];
@@ -285,225 +480,77 @@ impl<'a> Parser<'a> {
                 list.push(self.operand()?);
             }
             self.expect(Tok::RParen)?;
-            return Ok(Cond::In(left, list));
-        }
-        if let Operand::Size(_) = left {
-            return Err(self.err(
-                "The function is not allowed to be used this way in an expression; function: size",
-            ));
-        }
-        Err(self.syntax())
-    }
-
-    fn bool_function(&mut self, f: &str) -> PResult<Cond> {
-        self.bump();
-        self.expect(Tok::LParen)?;
-        let c = match f {
-            "attribute_exists" => Cond::Exists(self.path()?),
-            "attribute_not_exists" => Cond::NotExists(self.path()?),
-            "attribute_type" => {
-                let p = self.path()?;
-                self.expect(Tok::Comma)?;
-                let t = self.operand()?;
-                Cond::Type(p, t)
-            }
-            "begins_with" => {
-                let a = self.operand()?;
-                self.expect(Tok::Comma)?;
-                let b = self.operand()?;
-                Cond::BeginsWith(a, b)
-            }
-            "contains" => {
-                let a = self.operand()?;
-                self.expect(Tok::Comma)?;
-                let b = self.operand()?;
-                Cond::Contains(a, b)
-            }
-            "if_not_exists" | "list_append" => {
-                return Err(self.err(format!(
-                    "The function is not allowed in a condition expression; function: {f}"
-                )));
-            }
-            _ => return Err(self.err(format!("Invalid function name; function: {f}"))),
+            self.check(Cat::Function, checks::in_list(list.len()));
+            Cond::In(left, list)
+        } else {
+            return Err(self.syntax());
         };
-        self.expect(Tok::RParen)?;
+        self.end_leaf();
         Ok(c)
     }
 
     fn operand(&mut self) -> PResult<Operand> {
         match self.peek().clone() {
-            Tok::Value(_) => Ok(Operand::Value(self.value()?)),
-            Tok::Ident(f) if *self.peek_at(1) == Tok::LParen => {
-                match f.as_str() {
-                    "size" => {
-                        self.bump();
-                        self.bump();
-                        let p = self.path()?;
-                        self.expect(Tok::RParen)?;
-                        Ok(Operand::Size(p))
-                    }
-                    "attribute_exists" | "attribute_not_exists" | "attribute_type"
-                    | "begins_with" | "contains" | "if_not_exists" | "list_append" => {
-                        Err(self.err(format!(
-                            "The function is not allowed to be used this way in an expression; function: {f}"
-                        )))
-                    }
-                    _ => Err(self.err(format!("Invalid function name; function: {f}"))),
+            Tok::LParen => {
+                self.note_redundant_parens();
+                self.bump();
+                let inner = self.operand()?;
+                self.expect(Tok::RParen)?;
+                match inner {
+                    // A parenthesized path may go on: `(a.b).c[1]`.
+                    Operand::Path(p) => Ok(Operand::Path(self.path_rest(p)?)),
+                    other => Ok(other),
                 }
+            }
+            Tok::Value(_) => Ok(Operand::Value(self.value()?)),
+            Tok::Ident(_) if *self.peek_at(1) == Tok::LParen => {
+                let (f, args) = self.call()?;
+                Ok(self.call_operand(&f, args))
             }
             _ => Ok(Operand::Path(self.path()?)),
         }
     }
 
-    // ----- updates -----
-
-    fn up_operand(&mut self) -> PResult<UpOperand> {
-        match self.peek().clone() {
-            Tok::Value(_) => Ok(UpOperand::Value(self.value()?)),
-            Tok::Ident(f) if *self.peek_at(1) == Tok::LParen => {
-                self.bump();
-                self.bump();
-                let r = match f.as_str() {
-                    "if_not_exists" => {
-                        let p = self.path()?;
-                        self.expect(Tok::Comma)?;
-                        let v = self.up_operand()?;
-                        UpOperand::IfNotExists(p, Box::new(v))
-                    }
-                    "list_append" => {
-                        let a = self.up_operand()?;
-                        self.expect(Tok::Comma)?;
-                        let b = self.up_operand()?;
-                        UpOperand::ListAppend(Box::new(a), Box::new(b))
-                    }
-                    "attribute_exists"
-                    | "attribute_not_exists"
-                    | "attribute_type"
-                    | "begins_with"
-                    | "contains"
-                    | "size" => {
-                        return Err(self.err(format!(
-                            "The function is not allowed in an update expression; function: {f}"
-                        )));
-                    }
-                    _ => return Err(self.err(format!("Invalid function name; function: {f}"))),
-                };
-                self.expect(Tok::RParen)?;
-                Ok(r)
-            }
-            _ => Ok(UpOperand::Path(self.path()?)),
-        }
-    }
-
-    fn set_value(&mut self) -> PResult<SetValue> {
-        let a = self.up_operand()?;
-        match self.peek() {
-            Tok::Plus => {
-                self.bump();
-                Ok(SetValue::Plus(a, self.up_operand()?))
-            }
-            Tok::Minus => {
-                self.bump();
-                Ok(SetValue::Minus(a, self.up_operand()?))
-            }
-            _ => Ok(SetValue::Operand(a)),
-        }
-    }
-
-    fn update(&mut self) -> PResult<Update> {
-        let mut u = Update::default();
-        let mut seen = [false; 4];
-        loop {
-            let clause = match self.peek() {
-                Tok::Eof if seen.iter().any(|s| *s) => break,
-                Tok::Ident(s) => s.to_ascii_uppercase(),
-                _ => return Err(self.syntax()),
-            };
-            let idx = match clause.as_str() {
-                "SET" => 0,
-                "REMOVE" => 1,
-                "ADD" => 2,
-                "DELETE" => 3,
-                _ => return Err(self.syntax()),
-            };
-            if seen[idx] {
-                return Err(self.err(format!(
-                    "The \"{clause}\" section can only be used once in an update expression;"
-                )));
-            }
-            seen[idx] = true;
-            self.bump();
-            loop {
-                match idx {
-                    0 => {
-                        let p = self.path()?;
-                        self.expect(Tok::Eq)?;
-                        let v = self.set_value()?;
-                        u.set.push((p, v));
-                    }
-                    1 => u.remove.push(self.path()?),
-                    2 => {
-                        let p = self.path()?;
-                        let v = self.value()?;
-                        u.add.push((p, v));
-                    }
-                    _ => {
-                        let p = self.path()?;
-                        let v = self.value()?;
-                        u.delete.push((p, v));
+    /// Notes the first two paths where one is a prefix of (or equal to) the other
+    /// ("overlap"), and the first two that disagree on whether a step is an attribute or
+    /// a list index ("conflict").
+    fn check_overlaps(&mut self, paths: &[&Path]) {
+        for (i, a) in paths.iter().enumerate() {
+            for b in &paths[i + 1..] {
+                let mut cat = Some(Cat::Overlap);
+                for (x, y) in a.iter().zip(b.iter()) {
+                    match (x, y) {
+                        (PathElem::Attr(x), PathElem::Attr(y)) if x == y => {}
+                        (PathElem::Index(x), PathElem::Index(y)) if x == y => {}
+                        (PathElem::Attr(_), PathElem::Index(_))
+                        | (PathElem::Index(_), PathElem::Attr(_)) => {
+                            cat = Some(Cat::Conflict);
+                            break;
+                        }
+                        _ => {
+                            cat = None;
+                            break;
+                        }
                     }
                 }
-                if *self.peek() == Tok::Comma {
-                    self.bump();
-                } else {
-                    break;
+                if let Some(cat) = cat {
+                    let what = if cat == Cat::Overlap {
+                        "overlap"
+                    } else {
+                        "conflict"
+                    };
+                    self.note(
+                        cat,
+                        format!(
+                            "Two document paths {what} with each other; must remove or rewrite one of these paths; path one: [{}], path two: [{}]",
+                            path_display(a),
+                            path_display(b)
+                        ),
+                    );
                 }
             }
         }
-        Ok(u)
     }
-}
-
-/// Refuses two paths where one is a prefix of (or equal to) the other, or which disagree
-/// on whether a step is an attribute or a list index.
-fn check_overlaps(kind: Kind, paths: &[&Path]) -> PResult<()> {
-    for (i, a) in paths.iter().enumerate() {
-        for b in &paths[i + 1..] {
-            let n = a.len().min(b.len());
-            let mut conflict = false;
-            let mut same = true;
-            for k in 0..n {
-                match (&a[k], &b[k]) {
-                    (PathElem::Attr(x), PathElem::Attr(y)) if x == y => {}
-                    (PathElem::Index(x), PathElem::Index(y)) if x == y => {}
-                    (PathElem::Attr(_), PathElem::Index(_))
-                    | (PathElem::Index(_), PathElem::Attr(_)) => {
-                        conflict = true;
-                        same = false;
-                        break;
-                    }
-                    _ => {
-                        same = false;
-                        break;
-                    }
-                }
-            }
-            let what = if conflict {
-                "conflict"
-            } else if same {
-                "overlap"
-            } else {
-                continue;
-            };
-            return Err(DdbError::validation(format!(
-                "Invalid {}: Two document paths {what} with each other; must remove or rewrite one of these paths; path one: [{}], path two: [{}]",
-                kind.name(),
-                path_display(a),
-                path_display(b)
-            )));
-        }
-    }
-    Ok(())
 }
 
 /// Parses a condition-like expression (condition, filter, key condition).
@@ -511,230 +558,42 @@ pub fn parse_condition(src: &str, kind: Kind, r: &mut Resolver) -> PResult<Cond>
     let mut p = Parser::new(src, r, kind)?;
     let c = p.cond_or()?;
     p.at_eof()?;
+    p.report()?;
     Ok(c)
 }
 
 /// Parses a ProjectionExpression into its paths.
 pub fn parse_projection(src: &str, r: &mut Resolver) -> PResult<Vec<Path>> {
     let mut p = Parser::new(src, r, Kind::Projection)?;
-    let mut out = vec![p.path()?];
+    let mut out = vec![p.operand_path()?];
     while *p.peek() == Tok::Comma {
         p.bump();
-        out.push(p.path()?);
+        out.push(p.operand_path()?);
     }
     p.at_eof()?;
     let refs: Vec<&Path> = out.iter().collect();
-    check_overlaps(Kind::Projection, &refs)?;
+    p.check_overlaps(&refs);
+    p.report()?;
     Ok(out)
 }
 
-/// Parses an UpdateExpression.
-pub fn parse_update(src: &str, r: &mut Resolver) -> PResult<Update> {
-    let mut p = Parser::new(src, r, Kind::Update)?;
-    let u = p.update()?;
-    p.at_eof()?;
-    let mut refs: Vec<&Path> = Vec::new();
-    refs.extend(u.set.iter().map(|(p, _)| p));
-    refs.extend(u.remove.iter());
-    refs.extend(u.add.iter().map(|(p, _)| p));
-    refs.extend(u.delete.iter().map(|(p, _)| p));
-    check_overlaps(Kind::Update, &refs)?;
-    Ok(u)
+impl Parser<'_> {
+    /// A projected path; parentheses may group its start: `(a.b)[1]`.
+    fn operand_path(&mut self) -> PResult<Path> {
+        if *self.peek() == Tok::LParen {
+            self.bump();
+            let p = self.operand_path()?;
+            self.expect(Tok::RParen)?;
+            return self.path_rest(p);
+        }
+        self.path()
+    }
 }
+
+mod functions;
+mod updates;
+pub use updates::parse_update;
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::protocol::ExprInput;
-    use crate::value::AttrValue;
-
-    fn resolver() -> Resolver {
-        let mut names = std::collections::BTreeMap::new();
-        names.insert("#s".to_string(), "status".to_string());
-        names.insert("#n".to_string(), "name".to_string());
-        let mut values = crate::value::Item::new();
-        values.insert(":v".into(), AttrValue::S("x".into()));
-        values.insert(
-            ":n".into(),
-            AttrValue::N(crate::number::Number::from_i64(1)),
-        );
-        Resolver::new(&ExprInput {
-            names: Some(names),
-            values: Some(values),
-        })
-        .unwrap()
-    }
-
-    /// Parses `src` as `kind` and compares the Debug rendering (or the error message).
-    fn check(kind: Kind, src: &str, want: Result<&str, &str>) {
-        let mut r = resolver();
-        let got = match kind {
-            Kind::Update => parse_update(src, &mut r).map(|u| format!("{u:?}")),
-            Kind::Projection => parse_projection(src, &mut r).map(|p| format!("{p:?}")),
-            _ => parse_condition(src, kind, &mut r).map(|c| format!("{c:?}")),
-        };
-        let got = got.map_err(|e| e.to_string());
-        assert_eq!(
-            got.as_deref().map_err(String::as_str),
-            want,
-            "{kind:?} {src:?}"
-        );
-    }
-
-    #[test]
-    fn conditions() {
-        use Kind::Condition as C;
-        check(
-            C,
-            "a = :v",
-            Ok(r#"Cmp(Eq, Path([Attr("a")]), Value(S("x")))"#),
-        );
-        check(
-            C,
-            "#s <> :v AND NOT attribute_exists(b.c[1])",
-            Ok(
-                r#"And(Cmp(Ne, Path([Attr("status")]), Value(S("x"))), Not(Exists([Attr("b"), Attr("c"), Index(1)])))"#,
-            ),
-        );
-        check(
-            C,
-            "a = :v OR b = :v AND c = :v",
-            Ok(
-                r#"Or(Cmp(Eq, Path([Attr("a")]), Value(S("x"))), And(Cmp(Eq, Path([Attr("b")]), Value(S("x"))), Cmp(Eq, Path([Attr("c")]), Value(S("x")))))"#,
-            ),
-        );
-        check(
-            C,
-            "size(a) between :n and :n",
-            Ok(
-                r#"Between(Size([Attr("a")]), Value(N(Number { mantissa: 1, exp: 0 })), Value(N(Number { mantissa: 1, exp: 0 })))"#,
-            ),
-        );
-        check(
-            C,
-            "a IN (:v, :n)",
-            Ok(
-                r#"In(Path([Attr("a")]), [Value(S("x")), Value(N(Number { mantissa: 1, exp: 0 }))])"#,
-            ),
-        );
-        check(
-            C,
-            "status = :v",
-            Err(
-                "Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: status",
-            ),
-        );
-        check(
-            C,
-            "a = :nope",
-            Err(
-                "Invalid ConditionExpression: An expression attribute value used in expression is not defined; attribute value: :nope",
-            ),
-        );
-        check(
-            C,
-            "#x = :v",
-            Err(
-                "Invalid ConditionExpression: An expression attribute name used in the document path is not defined; attribute name: #x",
-            ),
-        );
-        check(
-            C,
-            "a = = :v",
-            Err(r#"Invalid ConditionExpression: Syntax error; token: "=", near: "= = :v""#),
-        );
-        check(
-            C,
-            "a =",
-            Err(r#"Invalid ConditionExpression: Syntax error; token: "<EOF>", near: "=""#),
-        );
-        check(
-            C,
-            "   ",
-            Err("Invalid ConditionExpression: The expression can not be empty;"),
-        );
-        check(
-            C,
-            "foo(a)",
-            Err("Invalid ConditionExpression: Invalid function name; function: foo"),
-        );
-        check(
-            C,
-            "size(a)",
-            Err(
-                "Invalid ConditionExpression: The function is not allowed to be used this way in an expression; function: size",
-            ),
-        );
-        check(
-            C,
-            "a-b = :v",
-            Err(r#"Invalid ConditionExpression: Syntax error; token: "-", near: "a-b""#),
-        );
-    }
-
-    #[test]
-    fn updates() {
-        use Kind::Update as U;
-        check(
-            U,
-            "SET a = a + :n, b = if_not_exists(b, :v) REMOVE c[0] ADD d :n DELETE e :v",
-            Ok(
-                r#"Update { set: [([Attr("a")], Plus(Path([Attr("a")]), Value(N(Number { mantissa: 1, exp: 0 })))), ([Attr("b")], Operand(IfNotExists([Attr("b")], Value(S("x")))))], remove: [[Attr("c"), Index(0)]], add: [([Attr("d")], N(Number { mantissa: 1, exp: 0 }))], delete: [([Attr("e")], S("x"))] }"#,
-            ),
-        );
-        check(
-            U,
-            "set l = list_append(l, :v)",
-            Ok(
-                r#"Update { set: [([Attr("l")], Operand(ListAppend(Path([Attr("l")]), Value(S("x")))))], remove: [], add: [], delete: [] }"#,
-            ),
-        );
-        check(
-            U,
-            "SET a = :v SET b = :v",
-            Err(
-                r#"Invalid UpdateExpression: The "SET" section can only be used once in an update expression;"#,
-            ),
-        );
-        check(
-            U,
-            "SET a = :v REMOVE a.b",
-            Err(
-                "Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a, b]",
-            ),
-        );
-        check(
-            U,
-            "SET a[1] = :v REMOVE a.b",
-            Err(
-                "Invalid UpdateExpression: Two document paths conflict with each other; must remove or rewrite one of these paths; path one: [a, [1]], path two: [a, b]",
-            ),
-        );
-        check(
-            U,
-            "SET a = :v, b",
-            Err(r#"Invalid UpdateExpression: Syntax error; token: "<EOF>", near: "b""#),
-        );
-        check(
-            U,
-            "UPSERT a = :v",
-            Err(r#"Invalid UpdateExpression: Syntax error; token: "UPSERT", near: "UPSERT a""#),
-        );
-    }
-
-    #[test]
-    fn projections() {
-        check(
-            Kind::Projection,
-            "a, #n.b[2]",
-            Ok(r#"[[Attr("a")], [Attr("name"), Attr("b"), Index(2)]]"#),
-        );
-        check(
-            Kind::Projection,
-            "a, a",
-            Err(
-                "Invalid ProjectionExpression: Two document paths overlap with each other; must remove or rewrite one of these paths; path one: [a], path two: [a]",
-            ),
-        );
-    }
-}
+#[path = "parser_tests.rs"]
+mod tests;

@@ -98,20 +98,25 @@ impl Resolver {
         }
     }
 
-    /// Refuses names or values given but not used.
-    pub fn finish(self) -> Result<(), DdbError> {
-        if self.expressions == 0 {
-            if self.names.is_some() {
-                return Err(DdbError::validation(
-                    "ExpressionAttributeNames can only be specified when using expressions",
-                ));
-            }
-            if self.values.is_some() {
-                return Err(DdbError::validation(
-                    "ExpressionAttributeValues can only be specified when using expressions",
-                ));
-            }
-            return Ok(());
+    /// Refuses names or values given but not used. `value_expressions` are the request's
+    /// expressions that can use values, each with whether it was given: values given with
+    /// none of them are refused by naming them ("… ConditionExpression is null").
+    pub fn finish(self, value_expressions: &[(&str, bool)]) -> Result<(), DdbError> {
+        if self.expressions == 0 && self.names.is_some() {
+            return Err(DdbError::validation(
+                "ExpressionAttributeNames can only be specified when using expressions",
+            ));
+        }
+        if self.values.is_some()
+            && !value_expressions.is_empty()
+            && value_expressions.iter().all(|(_, given)| !given)
+        {
+            let names: Vec<&str> = value_expressions.iter().map(|(n, _)| *n).collect();
+            return Err(DdbError::validation(format!(
+                "ExpressionAttributeValues can only be specified when using expressions: {} {} null",
+                names.join(" and "),
+                if names.len() > 1 { "are" } else { "is" }
+            )));
         }
         if let Some(n) = &self.names {
             let unused: Vec<&str> = n

@@ -53,13 +53,8 @@ fn eval_operand(old: &Item, o: &UpOperand) -> Result<AttrValue, DdbError> {
                     x.extend(y);
                     Ok(AttrValue::L(x))
                 }
-                (x, y) => {
-                    let wrong = if matches!(x, AttrValue::L(_)) { y } else { x };
-                    Err(DdbError::validation(format!(
-                        "Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: list_append, operand type: {}",
-                        wrong.type_name()
-                    )))
-                }
+                // Literal operands of the wrong type were refused by the parser.
+                _ => Err(bad_type()),
             }
         }
     }
@@ -131,15 +126,29 @@ fn set_path(item: &mut Item, path: &Path, v: AttrValue) -> Result<(), DdbError> 
     }
 }
 
+/// Whether the container the last step of `path` needs is there (the item itself for a
+/// top-level attribute).
+fn parent_ok(item: &Item, path: &Path) -> bool {
+    if path.len() <= 1 {
+        return matches!(path.first(), Some(PathElem::Attr(_)));
+    }
+    matches!(
+        (lookup(item, &path[..path.len() - 1].to_vec()), path.last()),
+        (Some(AttrValue::M(_)), Some(PathElem::Attr(_)))
+            | (Some(AttrValue::L(_)), Some(PathElem::Index(_)))
+    )
+}
+
+/// Removes what `path` names; a missing attribute or element is no error, a missing or
+/// mistyped container is.
 fn remove_path(item: &mut Item, path: &Path) -> Result<(), DdbError> {
     let Some(last) = path.last() else {
         return Ok(());
     };
-    let parent = match parent_mut(item, path) {
-        Ok(p) => p,
-        // Removing below a missing parent is a no-op.
-        Err(_) => return Ok(()),
-    };
+    if !parent_ok(item, path) {
+        return Err(invalid_path());
+    }
+    let parent = parent_mut(item, path)?;
     match parent {
         None => {
             if let PathElem::Attr(a) = last {
@@ -233,6 +242,9 @@ pub fn apply(u: &Update, old: &Item) -> Result<Item, DdbError> {
     for (p, v) in &u.set {
         sets.push((p, eval_set(old, v)?));
     }
+    // "If you add multiple elements in a single SET operation, the elements are sorted in
+    // order by element number": appends past a list's end go in index order.
+    sets.sort_by_key(|(p, _)| index_key(p));
     let mut new = old.clone();
     for (p, v) in sets {
         set_path(&mut new, p, v)?;
@@ -253,6 +265,9 @@ pub fn apply(u: &Update, old: &Item) -> Result<Item, DdbError> {
         set_path(&mut new, p, r)?;
     }
     for (p, v) in &u.delete {
+        if !parent_ok(old, p) {
+            return Err(invalid_path());
+        }
         match delete_value(lookup(old, p), v)? {
             Some(r) => set_path(&mut new, p, r)?,
             None => remove_path(&mut new, p)?,
@@ -350,6 +365,12 @@ mod tests {
             Ok(json!({"m": {"M": {"a": {"S": "v"}}}, "l": {"L": [{"S": "v"}, {"S": "v"}]}})),
         );
         check(
+            json!({"l": {"L": [{"S": "a"}]}}),
+            "SET l[9] = :z, l[7] = :y, l[0] = :x, l[8] = :w",
+            json!({":x": {"S": "x"}, ":y": {"S": "y"}, ":z": {"S": "z"}, ":w": {"S": "w"}}),
+            Ok(json!({"l": {"L": [{"S": "x"}, {"S": "y"}, {"S": "w"}, {"S": "z"}]}})),
+        );
+        check(
             json!({"c": {"N": "5"}, "s": {"SS": ["a"]}}),
             "ADD c :one, s :ss, fresh :one",
             json!({":one": {"N": "1"}, ":ss": {"SS": ["a", "b"]}}),
@@ -368,6 +389,150 @@ mod tests {
             "DELETE s :a, t :a",
             json!({":a": {"SS": ["a"]}}),
             Ok(json!({"s": {"SS": ["b"]}})),
+        );
+    }
+
+    #[test]
+    fn operand_types() {
+        let bad = "An operand in the update expression has an incorrect data type";
+        let start = || {
+            json!({
+                "n": {"N": "1"}, "s": {"S": "x"}, "ss": {"SS": ["a"]}, "ns": {"NS": ["1"]},
+                "l": {"L": [{"S": "a"}]}, "m": {"M": {"k": {"N": "2"}}}
+            })
+        };
+        let vals = || {
+            json!({
+                ":n": {"N": "2"}, ":s": {"S": "y"}, ":ss": {"SS": ["b"]}, ":ns": {"NS": ["2"]},
+                ":l": {"L": [{"N": "0"}]}, ":m": {"M": {}}, ":b": {"BOOL": true}
+            })
+        };
+        let errors = [
+            (
+                "SET n = n + :s",
+                "Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: +, operand type: S".to_string(),
+            ),
+            (
+                "SET n = :s - :n",
+                "Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: -, operand type: S".to_string(),
+            ),
+            ("SET n = s + :n", bad.to_string()),
+            ("SET n = :n - ss", bad.to_string()),
+            ("SET n = l + :n", bad.to_string()),
+            ("SET n = m.k + ss", bad.to_string()),
+            ("ADD s :n", bad.to_string()),
+            ("ADD ss :ns", bad.to_string()),
+            ("ADD n :ss", bad.to_string()),
+            ("DELETE s :ss", bad.to_string()),
+            ("DELETE ns :ss", bad.to_string()),
+            ("DELETE n :ns", bad.to_string()),
+            (
+                "ADD l :l",
+                "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: LIST".to_string(),
+            ),
+            (
+                "ADD m :m",
+                "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: MAP".to_string(),
+            ),
+            (
+                "ADD n :b",
+                "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: ADD, operand type: BOOLEAN".to_string(),
+            ),
+            (
+                "DELETE ss :s",
+                "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: DELETE, operand type: STRING".to_string(),
+            ),
+            (
+                "DELETE ns :n",
+                "Invalid UpdateExpression: Incorrect operand type for operator or function; operator: DELETE, operand type: NUMBER".to_string(),
+            ),
+            (
+                "SET l = list_append(l, :s)",
+                "Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: list_append, operand type: S".to_string(),
+            ),
+            (
+                "SET l = list_append(:m, l)",
+                "Invalid UpdateExpression: Incorrect operand type for operator or function; operator or function: list_append, operand type: M".to_string(),
+            ),
+            (
+                "SET n = absent - :n",
+                "The provided expression refers to an attribute that does not exist in the item".to_string(),
+            ),
+            (
+                "SET l = list_append(absent, :l)",
+                "The provided expression refers to an attribute that does not exist in the item".to_string(),
+            ),
+            (
+                "SET s[0] = :s",
+                "The document path provided in the update expression is invalid for update".to_string(),
+            ),
+            (
+                "SET n.x = :s",
+                "The document path provided in the update expression is invalid for update".to_string(),
+            ),
+            (
+                "SET absent.x = :s",
+                "The document path provided in the update expression is invalid for update".to_string(),
+            ),
+        ];
+        for (expr, want) in errors {
+            let used = serde_json::from_str::<Value>(&vals().to_string()).unwrap();
+            let only: serde_json::Map<String, Value> = used
+                .as_object()
+                .unwrap()
+                .iter()
+                .filter(|(k, _)| {
+                    expr.split(|c: char| " ,()".contains(c))
+                        .any(|w| w == k.as_str())
+                })
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            check(start(), expr, Value::Object(only), Err(&want));
+        }
+        // REMOVE and DELETE need the container of what they name (a missing attribute or
+        // element is fine); list_append of a non-list read from the item is a type error.
+        let invalid = "The document path provided in the update expression is invalid for update";
+        for expr in [
+            "REMOVE absent.x",
+            "REMOVE s.x",
+            "REMOVE m[0]",
+            "REMOVE l.x",
+            "DELETE absent.x :ss",
+            "DELETE m[1] :ss",
+        ] {
+            let vals = if expr.contains(":ss") {
+                json!({":ss": {"SS": ["a"]}})
+            } else {
+                json!({})
+            };
+            check(start(), expr, vals, Err(invalid));
+        }
+        check(
+            start(),
+            "REMOVE m.absent, l[7], absent DELETE m.nothing :ss",
+            json!({":ss": {"SS": ["a"]}}),
+            Ok(start()),
+        );
+        check(start(), "SET l = list_append(l, ns)", json!({}), Err(bad));
+        // What works: sets grow and shrink by their own element type, numbers add exactly,
+        // DELETE of the last elements removes the attribute, ADD creates what is absent.
+        check(
+            start(),
+            "ADD ns :ns, n :n, fresh :ss DELETE ss :ss2",
+            json!({":ns": {"NS": ["2", "1.0"]}, ":n": {"N": "-0.5"}, ":ss": {"SS": ["b"]}, ":ss2": {"SS": ["a"]}}),
+            Ok(json!({
+                "n": {"N": "0.5"}, "s": {"S": "x"}, "ns": {"NS": ["1", "2"]}, "fresh": {"SS": ["b"]},
+                "l": {"L": [{"S": "a"}]}, "m": {"M": {"k": {"N": "2"}}}
+            })),
+        );
+        check(
+            start(),
+            "SET m.k = m.k + :n, l[0] = :s, m.fresh = if_not_exists(m.k, :n) REMOVE s",
+            json!({":n": {"N": "2"}, ":s": {"S": "y"}}),
+            Ok(json!({
+                "n": {"N": "1"}, "ss": {"SS": ["a"]}, "ns": {"NS": ["1"]},
+                "l": {"L": [{"S": "y"}]}, "m": {"M": {"k": {"N": "4"}, "fresh": {"N": "2"}}}
+            })),
         );
     }
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value, json};
 
 use super::Ctx;
+use super::capacity::{self, Usage, read_units};
 use super::items::{
     check_key_untouched, check_new_item, projection, updated_item, write_condition,
 };
@@ -57,7 +58,7 @@ pub fn batch_get(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
         let sub = Body::sub(spec)?;
         let mut r = Resolver::new(&sub.expr_input()?)?;
         let proj = projection(&sub, &mut r)?;
-        r.finish()?;
+        r.finish(&[])?;
         let meta = ctx.table(name)?;
         let mut ks = Vec::new();
         for k in sub.opt_array("Keys")?.cloned().unwrap_or_default() {
@@ -75,12 +76,23 @@ pub fn batch_get(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
         }
         plans.push((meta, ks, proj));
     }
+    let cap_mode = capacity::mode(&body)?;
+    let mut usages: BTreeMap<String, Usage> = BTreeMap::new();
     let responses = ctx.store.read(|txn| {
         let mut out = Map::new();
         for (meta, ks, proj) in &plans {
             let mut items = Vec::new();
+            let consistent = Body::sub(&req[&meta.name])?
+                .opt_bool("ConsistentRead")?
+                .unwrap_or(false);
             for k in ks {
-                if let Some(i) = state::get_item(txn, k)? {
+                let found = state::get_item(txn, k)?;
+                let size = found.as_ref().map(crate::value::item_size).unwrap_or(0);
+                usages
+                    .entry(meta.name.clone())
+                    .or_default()
+                    .add(&Usage::table_read(read_units(size, consistent)));
+                if let Some(i) = found {
                     let i = match proj {
                         Some(p) => eval::project(&i, p),
                         None => i,
@@ -93,16 +105,8 @@ pub fn batch_get(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
         Ok::<_, DdbError>(out)
     })?;
     let mut out = json!({"Responses": responses, "UnprocessedKeys": {}});
-    if matches!(
-        body.opt_str("ReturnConsumedCapacity")?.as_deref(),
-        Some("TOTAL" | "INDEXES")
-    ) {
-        out["ConsumedCapacity"] = Value::Array(
-            plans
-                .iter()
-                .map(|(m, ks, _)| json!({"TableName": m.name, "CapacityUnits": ks.len() as f64 * 0.5}))
-                .collect(),
-        );
+    if let Some(c) = capacity::render_all(cap_mode, &usages) {
+        out["ConsumedCapacity"] = c;
     }
     Ok(out)
 }
@@ -122,11 +126,19 @@ struct Planned {
     cond: Option<Cond>,
 }
 
+/// What a batch of writes did, per table: capacity used and item collections written.
+#[derive(Default)]
+struct Outcome {
+    usages: BTreeMap<String, Usage>,
+    collections: BTreeMap<String, Vec<Value>>,
+}
+
 fn run_writes(
     txn: &cloudlet_store::redb::WriteTransaction,
     plans: &[Planned],
     transactional: bool,
-) -> Result<(), DdbError> {
+) -> Result<Outcome, DdbError> {
+    let mut outcome = Outcome::default();
     // Check every condition first (transactions), then write.
     let mut olds = Vec::with_capacity(plans.len());
     let mut reasons = Vec::new();
@@ -153,8 +165,16 @@ fn run_writes(
         )));
     }
     for (i, (p, old)) in plans.iter().zip(&olds).enumerate() {
+        let factor = if transactional { 2.0 } else { 1.0 };
         let new = match &p.op {
-            WriteOp::Check => continue,
+            WriteOp::Check => {
+                outcome
+                    .usages
+                    .entry(p.meta.name.clone())
+                    .or_default()
+                    .add(&Usage::item_write(&p.meta, None, None).times(factor));
+                continue;
+            }
             WriteOp::Delete => None,
             WriteOp::Put(item) => Some(item.clone()),
             WriteOp::Update(key_item, u) => {
@@ -173,6 +193,21 @@ fn run_writes(
                 }
             }
         };
+        outcome
+            .usages
+            .entry(p.meta.name.clone())
+            .or_default()
+            .add(&Usage::item_write(&p.meta, old.as_ref(), new.as_ref()).times(factor));
+        if let Some(m) = new
+            .as_ref()
+            .or(old.as_ref())
+            .and_then(|i| capacity::item_collection(&p.meta, i))
+        {
+            let list = outcome.collections.entry(p.meta.name.clone()).or_default();
+            if !list.contains(&m) {
+                list.push(m);
+            }
+        }
         match &new {
             Some(n) => state::put_item(txn, &p.meta.id, &p.key, n, old.as_ref())?,
             None => {
@@ -185,18 +220,35 @@ fn run_writes(
         index::maintain(txn, &p.meta, old.as_ref(), new.as_ref())?;
         crate::streams::record(txn, &p.meta, old.as_ref(), new.as_ref())?;
     }
+    Ok(outcome)
+}
+
+/// The ConsumedCapacity and ItemCollectionMetrics members of a batch or transaction.
+fn write_extras(out: &mut Value, body: &Body, outcome: &Outcome) -> Result<(), DdbError> {
+    if let Some(c) = capacity::render_all(capacity::mode(body)?, &outcome.usages) {
+        out["ConsumedCapacity"] = c;
+    }
+    if capacity::wants_metrics(body)? {
+        out["ItemCollectionMetrics"] = json!(outcome.collections);
+    }
     Ok(())
 }
 
 pub async fn batch_write(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
     let req = request_items(&body)?;
-    let total: usize = req
+    let sizes: Vec<usize> = req
         .values()
         .map(|v| v.as_array().map(Vec::len).unwrap_or(0))
-        .sum();
-    if total > 25 {
+        .collect();
+    // One table's list is checked by the API model, the whole request by the service.
+    if sizes.iter().any(|n| *n > 25 || *n == 0) {
         return Err(DdbError::validation(
             "1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must have length greater than or equal to 1]",
+        ));
+    }
+    if sizes.iter().sum::<usize>() > 25 {
+        return Err(DdbError::validation(
+            "Too many items requested for the BatchWriteItem call",
         ));
     }
     let mut plans = Vec::new();
@@ -228,10 +280,15 @@ pub async fn batch_write(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
             });
         }
     }
-    ctx.store
+    capacity::mode(&body)?;
+    capacity::wants_metrics(&body)?;
+    let outcome = ctx
+        .store
         .write(move |txn| run_writes(txn, &plans, false))
         .await?;
-    Ok(json!({"UnprocessedItems": {}}))
+    let mut out = json!({"UnprocessedItems": {}});
+    write_extras(&mut out, &body, &outcome)?;
+    Ok(out)
 }
 
 pub async fn transact_write(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
@@ -304,7 +361,11 @@ pub async fn transact_write(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError
                 "1 validation error detected: Value null at 'transactItems.1.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null",
             ));
         }
-        r.finish()?;
+        let mut uses_values = vec![("ConditionExpression", sub.has("ConditionExpression"))];
+        if kind == "Update" {
+            uses_values.insert(0, ("UpdateExpression", sub.has("UpdateExpression")));
+        }
+        r.finish(&uses_values)?;
         if plans.iter().any(|p: &Planned| p.key == key) {
             return Err(DdbError::validation(
                 "Transaction request cannot include multiple operations on one item",
@@ -320,17 +381,22 @@ pub async fn transact_write(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError
     let token = body.opt_str("ClientRequestToken")?;
     let fingerprint = crc32fast::hash(serde_json::to_string(&items).unwrap_or_default().as_bytes());
     let (account, region) = (ctx.account.clone(), ctx.region.clone());
-    ctx.store
+    capacity::mode(&body)?;
+    capacity::wants_metrics(&body)?;
+    let outcome = ctx
+        .store
         .write(move |txn| {
             if let Some(t) = &token
                 && crate::tokens::seen(txn, &account, &region, t, fingerprint)?
             {
-                return Ok(());
+                return Ok(Outcome::default());
             }
             run_writes(txn, &plans, true)
         })
         .await?;
-    Ok(json!({}))
+    let mut out = json!({});
+    write_extras(&mut out, &body, &outcome)?;
+    Ok(out)
 }
 
 pub fn transact_get(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
@@ -354,20 +420,28 @@ pub fn transact_get(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
         let name = sub.table_name("TableName")?;
         let mut r = Resolver::new(&sub.expr_input()?)?;
         let proj = projection(&sub, &mut r)?;
-        r.finish()?;
+        r.finish(&[])?;
         let meta = ctx.table(&name)?;
         let key = keys::key_param(&meta, &sub.req_item("Key")?)?;
-        if plans.iter().any(|(k, _)| *k == key) {
+        if plans.iter().any(|(k, _, _)| *k == key) {
             return Err(DdbError::validation(
                 "Transaction request cannot include multiple operations on one item",
             ));
         }
-        plans.push((key, proj));
+        plans.push((key, proj, meta.name.clone()));
     }
+    let cap_mode = capacity::mode(&body)?;
+    let mut usages: BTreeMap<String, Usage> = BTreeMap::new();
     let responses = ctx.store.read(|txn| {
         let mut out = Vec::new();
-        for (k, proj) in &plans {
-            out.push(match state::get_item(txn, k)? {
+        for (k, proj, table) in &plans {
+            let found = state::get_item(txn, k)?;
+            let size = found.as_ref().map(crate::value::item_size).unwrap_or(0);
+            usages
+                .entry(table.clone())
+                .or_default()
+                .add(&Usage::table_read(read_units(size, true)).times(2.0));
+            out.push(match found {
                 Some(i) => {
                     let i = match proj {
                         Some(p) => eval::project(&i, p),
@@ -380,5 +454,9 @@ pub fn transact_get(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
         }
         Ok::<_, DdbError>(out)
     })?;
-    Ok(json!({"Responses": responses}))
+    let mut out = json!({"Responses": responses});
+    if let Some(c) = capacity::render_all(cap_mode, &usages) {
+        out["ConsumedCapacity"] = c;
+    }
+    Ok(out)
 }

@@ -4,7 +4,8 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Ctx, consumed, read_units, write_units};
+use super::Ctx;
+use super::capacity::{self, Usage, read_units};
 use crate::error::DdbError;
 use crate::expr::ast::Update;
 use crate::expr::parser::{Kind, parse_condition, parse_projection, parse_update};
@@ -78,9 +79,12 @@ fn check_rvoccf(body: &Body) -> Result<(), DdbError> {
     }
 }
 
-fn with_extras(mut out: Map<String, Value>, cap: Option<Value>) -> Value {
+fn with_extras(mut out: Map<String, Value>, cap: Option<Value>, metrics: Option<Value>) -> Value {
     if let Some(c) = cap {
         out.insert("ConsumedCapacity".into(), c);
+    }
+    if let Some(m) = metrics {
+        out.insert("ItemCollectionMetrics".into(), m);
     }
     Value::Object(out)
 }
@@ -104,11 +108,12 @@ pub async fn put_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
     check_rvoccf(&body)?;
     let mut r = Resolver::new(&body.expr_input()?)?;
     let cond = write_condition(&body, &mut r)?;
-    r.finish()?;
+    r.finish(&[("ConditionExpression", body.has("ConditionExpression"))])?;
+    let cap_mode = capacity::mode(&body)?;
+    let metrics = capacity::wants_metrics(&body)?;
     let meta = ctx.table(&name)?;
     let key = check_new_item(&meta, &item)?;
-    let size = item_size(&item);
-    let cap = consumed(&body, &meta.name, write_units(size))?;
+    let (m, written) = (meta.clone(), item.clone());
     let old = ctx
         .store
         .write(move |txn| {
@@ -125,13 +130,17 @@ pub async fn put_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
             Ok(old)
         })
         .await?;
+    let cap = Usage::item_write(&m, old.as_ref(), Some(&written)).render(cap_mode, &m.name);
+    let metrics = metrics
+        .then(|| capacity::item_collection(&m, &written))
+        .flatten();
     let mut out = Map::new();
     if rv == "ALL_OLD"
         && let Some(o) = old
     {
         out.insert("Attributes".into(), item_to_json(&o));
     }
-    Ok(with_extras(out, cap))
+    Ok(with_extras(out, cap, metrics))
 }
 
 pub fn get_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
@@ -140,12 +149,16 @@ pub fn get_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
     let consistent = body.opt_bool("ConsistentRead")?.unwrap_or(false);
     let mut r = Resolver::new(&body.expr_input()?)?;
     let proj = projection(&body, &mut r)?;
-    r.finish()?;
+    r.finish(&[])?;
     let meta = ctx.table(&name)?;
     let key = keys::key_param(&meta, &key_param)?;
+    if let Some(p) = &proj {
+        super::update_checks::nested_key_paths(&meta, p.iter())?;
+    }
     let item = ctx.store.read(|txn| state::get_item(txn, &key))?;
     let size = item.as_ref().map(item_size).unwrap_or(0);
-    let cap = consumed(&body, &meta.name, read_units(size, consistent))?;
+    let cap =
+        Usage::table_read(read_units(size, consistent)).render(capacity::mode(&body)?, &meta.name);
     let mut out = Map::new();
     if let Some(i) = item {
         let i = match &proj {
@@ -154,7 +167,7 @@ pub fn get_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
         };
         out.insert("Item".into(), item_to_json(&i));
     }
-    Ok(with_extras(out, cap))
+    Ok(with_extras(out, cap, None))
 }
 
 pub async fn delete_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
@@ -164,9 +177,12 @@ pub async fn delete_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
     check_rvoccf(&body)?;
     let mut r = Resolver::new(&body.expr_input()?)?;
     let cond = write_condition(&body, &mut r)?;
-    r.finish()?;
+    r.finish(&[("ConditionExpression", body.has("ConditionExpression"))])?;
+    let cap_mode = capacity::mode(&body)?;
+    let metrics = capacity::wants_metrics(&body)?;
     let meta = ctx.table(&name)?;
     let key = keys::key_param(&meta, &key_param)?;
+    let m = meta.clone();
     let old = ctx
         .store
         .write(move |txn| {
@@ -185,38 +201,22 @@ pub async fn delete_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
             Ok(old)
         })
         .await?;
-    let size = old.as_ref().map(item_size).unwrap_or(0);
-    let cap = consumed(&body, &name, write_units(size))?;
+    let cap = Usage::item_write(&m, old.as_ref(), None).render(cap_mode, &m.name);
+    let metrics = metrics
+        .then(|| capacity::item_collection(&m, &key_param))
+        .flatten();
     let mut out = Map::new();
     if rv == "ALL_OLD"
         && let Some(o) = old
     {
         out.insert("Attributes".into(), item_to_json(&o));
     }
-    Ok(with_extras(out, cap))
+    Ok(with_extras(out, cap, metrics))
 }
 
-/// Every path an update touches.
-fn touched(u: &Update) -> Vec<Path> {
-    let mut v: Vec<Path> = u.set.iter().map(|(p, _)| p.clone()).collect();
-    v.extend(u.remove.iter().cloned());
-    v.extend(u.add.iter().map(|(p, _)| p.clone()));
-    v.extend(u.delete.iter().map(|(p, _)| p.clone()));
-    v
-}
-
-/// Refuses updates of key attributes.
+/// Refuses updates of key attributes and of index keys with the wrong type or inside them.
 pub fn check_key_untouched(meta: &TableMeta, u: &Update) -> Result<(), DdbError> {
-    for p in touched(u) {
-        if let Some(PathElem::Attr(a)) = p.first()
-            && (*a == meta.hash_key.name || meta.range_key.as_ref().is_some_and(|r| r.name == *a))
-        {
-            return Err(DdbError::invalid(format!(
-                "Cannot update attribute {a}. This attribute is part of the key"
-            )));
-        }
-    }
-    Ok(())
+    super::update_checks::check(meta, u)
 }
 
 /// Computes the item after an update (creating it from its key if absent).
@@ -228,7 +228,20 @@ pub fn updated_item(
 ) -> Result<Item, DdbError> {
     let base = old.cloned().unwrap_or_else(|| key_item.clone());
     let new = update::apply(u, &base)?;
-    index::check_item(meta, &new)?;
+    if crate::value::too_deep(&new) {
+        return Err(DdbError::validation(
+            "Nesting Levels have exceeded supported limits",
+        ));
+    }
+    // An index key given the wrong type by an update is worded for updates.
+    index::check_item(meta, &new).map_err(|e| match e {
+        DdbError::Validation(m) if m.contains("Type mismatch for Index Key") => {
+            DdbError::validation(
+                "The update expression attempted to update the secondary index key to unsupported type",
+            )
+        }
+        other => other,
+    })?;
     if item_size(&new) > MAX_ITEM_SIZE {
         return Err(DdbError::validation(
             "Item size to update has exceeded the maximum allowed size",
@@ -258,11 +271,17 @@ pub async fn update_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
         None => legacy::attribute_updates(&body)?.unwrap_or_default(),
     };
     let cond = write_condition(&body, &mut r)?;
-    r.finish()?;
+    r.finish(&[
+        ("UpdateExpression", body.has("UpdateExpression")),
+        ("ConditionExpression", body.has("ConditionExpression")),
+    ])?;
+    let cap_mode = capacity::mode(&body)?;
+    let metrics = capacity::wants_metrics(&body)?;
     let meta = ctx.table(&name)?;
     let key = keys::key_param(&meta, &key_param)?;
     check_key_untouched(&meta, &upd)?;
-    let paths = touched(&upd);
+    let paths = super::update_checks::touched(&upd);
+    let (m, key_item) = (meta.clone(), key_param.clone());
     let (old, new) = ctx
         .store
         .write(move |txn| {
@@ -280,7 +299,10 @@ pub async fn update_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
             Ok((old, new))
         })
         .await?;
-    let cap = consumed(&body, &name, write_units(item_size(&new)))?;
+    let cap = Usage::item_write(&m, old.as_ref(), Some(&new)).render(cap_mode, &m.name);
+    let metrics = metrics
+        .then(|| capacity::item_collection(&m, &key_item))
+        .flatten();
     let attrs = match rv.as_str() {
         "ALL_OLD" => old,
         "ALL_NEW" => Some(new),
@@ -292,7 +314,7 @@ pub async fn update_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
     if let Some(a) = attrs.filter(|a| !a.is_empty()) {
         out.insert("Attributes".into(), item_to_json(&a));
     }
-    Ok(with_extras(out, cap))
+    Ok(with_extras(out, cap, metrics))
 }
 
 /// An empty JSON object.

@@ -3,10 +3,13 @@
 //! transactional operations), plus the helpers they share.
 
 pub mod batch;
+pub mod capacity;
 pub mod describe;
 pub mod items;
+pub mod keycond;
 pub mod read;
 pub mod tables;
+pub mod update_checks;
 
 use cloudlet_core::RequestContext;
 use cloudlet_store::Store;
@@ -101,33 +104,6 @@ pub async fn execute(ctx: &Ctx<'_>, op: Operation, body: Body) -> Result<Value, 
             }]
         })),
     }
-}
-
-/// The ConsumedCapacity member, when ReturnConsumedCapacity asks for it.
-pub fn consumed(body: &Body, table: &str, units: f64) -> Result<Option<Value>, DdbError> {
-    match body.opt_str("ReturnConsumedCapacity")?.as_deref() {
-        None | Some("NONE") => Ok(None),
-        Some("TOTAL") => Ok(Some(json!({"TableName": table, "CapacityUnits": units}))),
-        Some("INDEXES") => Ok(Some(json!({
-            "TableName": table,
-            "CapacityUnits": units,
-            "Table": {"CapacityUnits": units}
-        }))),
-        Some(other) => Err(DdbError::validation(format!(
-            "1 validation error detected: Value '{other}' at 'returnConsumedCapacity' failed to satisfy constraint: Member must satisfy enum value set: [INDEXES, TOTAL, NONE]"
-        ))),
-    }
-}
-
-/// Write capacity units for an item of `size` bytes.
-pub fn write_units(size: usize) -> f64 {
-    size.div_ceil(1024).max(1) as f64
-}
-
-/// Read capacity units for `size` bytes.
-pub fn read_units(size: usize, consistent: bool) -> f64 {
-    let u = size.div_ceil(4096).max(1) as f64;
-    if consistent { u } else { u / 2.0 }
 }
 
 /// Seconds since the epoch, as DynamoDB's timestamps.

@@ -5,12 +5,15 @@
 
 use serde_json::{Map, Value, json};
 
+use super::Ctx;
+use super::capacity::{self, Usage, read_units};
 use super::items::projection;
-use super::{Ctx, consumed, read_units};
+use super::keycond::{self, RangeCond, analyze};
+use super::update_checks::nested_key_paths;
 use crate::error::DdbError;
-use crate::expr::ast::{CmpOp, Operand};
+use crate::expr::ast::CmpOp;
 use crate::expr::parser::{Kind, parse_condition};
-use crate::expr::{Cond, Path, PathElem, Resolver, eval};
+use crate::expr::{Cond, Path, Resolver, eval};
 use crate::index;
 use crate::keys::{self, encode_component, prefix_end};
 use crate::legacy;
@@ -19,135 +22,6 @@ use crate::state::{self, IndexMeta, KeyAttr, TableMeta};
 use crate::value::{AttrValue, Item, item_size, item_to_json};
 
 const PAGE_BYTES: usize = 1024 * 1024;
-
-/// The range-key part of a key condition.
-enum RangeCond {
-    Cmp(CmpOp, AttrValue),
-    Between(AttrValue, AttrValue),
-    BeginsWith(AttrValue),
-}
-
-fn single_attr(o: &Operand) -> Option<&str> {
-    match o {
-        Operand::Path(p) if p.len() == 1 => match &p[0] {
-            PathElem::Attr(a) => Some(a),
-            PathElem::Index(_) => None,
-        },
-        _ => None,
-    }
-}
-
-fn unsupported() -> DdbError {
-    DdbError::validation("Query key condition not supported")
-}
-
-fn type_mismatch() -> DdbError {
-    DdbError::invalid("Condition parameter type does not match schema type")
-}
-
-fn value_of<'a>(o: &'a Operand, k: &KeyAttr) -> Result<&'a AttrValue, DdbError> {
-    match o {
-        Operand::Value(v) if v.type_name() == k.ty => Ok(v),
-        Operand::Value(_) => Err(type_mismatch()),
-        _ => Err(unsupported()),
-    }
-}
-
-fn flatten<'a>(c: &'a Cond, out: &mut Vec<&'a Cond>) -> Result<(), DdbError> {
-    match c {
-        Cond::And(a, b) => {
-            flatten(a, out)?;
-            flatten(b, out)
-        }
-        Cond::Or(..) => Err(DdbError::validation(
-            "Invalid operator used in KeyConditionExpression: OR",
-        )),
-        Cond::Not(..) => Err(DdbError::validation(
-            "Invalid operator used in KeyConditionExpression: NOT",
-        )),
-        other => {
-            out.push(other);
-            Ok(())
-        }
-    }
-}
-
-/// Splits a key condition into the partition value and the optional range condition.
-fn analyze(
-    c: &Cond,
-    hash: &KeyAttr,
-    range: Option<&KeyAttr>,
-) -> Result<(AttrValue, Option<RangeCond>), DdbError> {
-    let mut parts = Vec::new();
-    flatten(c, &mut parts)?;
-    if parts.len() > 2 {
-        return Err(DdbError::validation(
-            "Conditions can be of length 1 or 2 only",
-        ));
-    }
-    let mut hv = None;
-    let mut rc = None;
-    for p in parts {
-        let attr = match p {
-            Cond::Cmp(_, a, _) | Cond::Between(a, _, _) | Cond::BeginsWith(a, _) => {
-                single_attr(a).ok_or_else(unsupported)?
-            }
-            Cond::In(..)
-            | Cond::Contains(..)
-            | Cond::Exists(_)
-            | Cond::NotExists(_)
-            | Cond::Type(..) => {
-                return Err(unsupported());
-            }
-            _ => return Err(unsupported()),
-        };
-        if attr == hash.name {
-            match p {
-                Cond::Cmp(CmpOp::Eq, _, v) if hv.is_none() => hv = Some(value_of(v, hash)?.clone()),
-                _ => return Err(unsupported()),
-            }
-        } else if let Some(r) = range.filter(|r| r.name == attr) {
-            if rc.is_some() {
-                return Err(unsupported());
-            }
-            rc = Some(match p {
-                Cond::Cmp(CmpOp::Ne, ..) => return Err(unsupported()),
-                Cond::Cmp(op, _, v) => RangeCond::Cmp(*op, value_of(v, r)?.clone()),
-                Cond::Between(_, lo, hi) => {
-                    let (lo, hi) = (value_of(lo, r)?, value_of(hi, r)?);
-                    if eval::compare(lo, hi) == Some(std::cmp::Ordering::Greater) {
-                        return Err(DdbError::validation(
-                            "Invalid KeyConditionExpression: The BETWEEN operator requires upper bound to be greater than or equal to lower bound",
-                        ));
-                    }
-                    RangeCond::Between(lo.clone(), hi.clone())
-                }
-                Cond::BeginsWith(_, v) => {
-                    let v = value_of(v, r)?;
-                    if matches!(v, AttrValue::N(_)) {
-                        return Err(DdbError::validation(
-                            "Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N",
-                        ));
-                    }
-                    RangeCond::BeginsWith(v.clone())
-                }
-                _ => return Err(unsupported()),
-            });
-        } else {
-            return Err(DdbError::validation(format!(
-                "Query condition missed key schema element: {}",
-                hash.name
-            )));
-        }
-    }
-    let hv = hv.ok_or_else(|| {
-        DdbError::validation(format!(
-            "Query condition missed key schema element: {}",
-            hash.name
-        ))
-    })?;
-    Ok((hv, rc))
-}
 
 fn enc(v: &AttrValue) -> Vec<u8> {
     let mut out = Vec::new();
@@ -186,6 +60,22 @@ fn key_range(p: &[u8], rc: Option<&RangeCond>) -> (Vec<u8>, Vec<u8>) {
             (k, e)
         }
     }
+}
+
+/// The storage-key range a key condition selects in the partition it names, for a key
+/// schema of `hash` and `range` (name, type); what Query reads, without a table.
+pub fn key_bounds(
+    c: &Cond,
+    hash: (&str, &str),
+    range: Option<(&str, &str)>,
+) -> Result<(Vec<u8>, Vec<u8>), DdbError> {
+    let attr = |(name, ty): (&str, &str)| KeyAttr {
+        name: name.to_string(),
+        ty: ty.to_string(),
+    };
+    let range = range.map(attr);
+    let (hv, rc) = analyze(c, &attr(hash), range.as_ref())?;
+    Ok(key_range(&keys::partition_prefix("t", &hv), rc.as_ref()))
 }
 
 /// Where to read: the table itself or one of its indexes.
@@ -298,25 +188,30 @@ fn read_params(
         filter,
         proj,
         select,
-        start_key: body.opt_item("ExclusiveStartKey")?,
+        start_key: body
+            .opt_item("ExclusiveStartKey")
+            .map_err(start_key_error)?,
         consistent,
     })
 }
 
-/// The attributes an index projects for an item.
-fn index_projection(meta: &TableMeta, ix: &IndexMeta, item: Item) -> Item {
-    if ix.projection_type == "ALL" {
-        return item;
+/// A bad value in ExclusiveStartKey: DynamoDB prefixes most messages, not those about
+/// numbers and duplicates.
+fn start_key_error(e: DdbError) -> DdbError {
+    const BARE: [&str; 6] = [
+        "contains duplicates",
+        "number set",
+        "numeric value",
+        "into a number",
+        "significant digits",
+        "number with magnitude",
+    ];
+    match e {
+        DdbError::Validation(m) if !BARE.iter().any(|b| m.contains(b)) => {
+            DdbError::validation(format!("The provided starting key is invalid: {m}"))
+        }
+        other => other,
     }
-    let mut keep: Vec<&str> = vec![meta.hash_key.name.as_str(), ix.hash_key.name.as_str()];
-    keep.extend(meta.range_key.as_ref().map(|k| k.name.as_str()));
-    keep.extend(ix.range_key.as_ref().map(|k| k.name.as_str()));
-    if ix.projection_type == "INCLUDE" {
-        keep.extend(ix.non_key_attributes.iter().map(String::as_str));
-    }
-    item.into_iter()
-        .filter(|(k, _)| keep.contains(&k.as_str()))
-        .collect()
 }
 
 /// The LastEvaluatedKey of an item read from `source`.
@@ -332,17 +227,45 @@ fn last_key(meta: &TableMeta, source: &Source<'_>, item: &Item) -> Item {
     k
 }
 
-/// The storage key an ExclusiveStartKey names.
+/// The storage key an ExclusiveStartKey names, refused as DynamoDB refuses it: a start key
+/// of an index must hold exactly the table's and the index's key attributes; the table's
+/// part is then validated like a `Key` ("The provided starting key is invalid: …").
 fn start_storage_key(meta: &TableMeta, source: &Source<'_>, k: &Item) -> Result<Vec<u8>, DdbError> {
-    let bad = || {
-        DdbError::validation(
-            "The provided starting key is invalid: The provided key element does not match the schema",
-        )
+    let table_part = |k: &Item| {
+        keys::key_param(meta, k)
+            .map_err(|e| DdbError::validation(format!("The provided starting key is invalid: {e}")))
     };
-    match source {
-        Source::Table => keys::key_param(meta, k).map_err(|_| bad()),
-        Source::Index(ix, _) => index::entry_key(meta, ix, k).ok_or_else(bad),
+    let Source::Index(ix, _) = source else {
+        return table_part(k);
+    };
+    let mut names: Vec<&KeyAttr> = std::iter::once(&meta.hash_key)
+        .chain(meta.range_key.as_ref())
+        .collect();
+    for a in std::iter::once(&ix.hash_key).chain(ix.range_key.as_ref()) {
+        if !names.iter().any(|n| n.name == a.name) {
+            names.push(a);
+        }
     }
+    if k.len() != names.len() || names.iter().any(|n| !k.contains_key(&n.name)) {
+        return Err(DdbError::validation("The provided starting key is invalid"));
+    }
+    if names
+        .iter()
+        .any(|n| k.get(&n.name).is_some_and(|v| v.type_name() != n.ty))
+    {
+        return Err(DdbError::key_schema_mismatch());
+    }
+    let table_key: Item = k
+        .iter()
+        .filter(|(name, _)| {
+            *name == &meta.hash_key.name
+                || meta.range_key.as_ref().is_some_and(|r| r.name == **name)
+        })
+        .map(|(n, v)| (n.clone(), v.clone()))
+        .collect();
+    table_part(&table_key)?;
+    index::entry_key(meta, ix, k)
+        .ok_or_else(|| DdbError::validation("The provided starting key is invalid"))
 }
 
 struct Page {
@@ -400,7 +323,7 @@ fn run(
         page.scanned += 1;
         page.bytes += item_size(&item);
         let item = match source {
-            Source::Index(ix, _) => index_projection(meta, ix, item),
+            Source::Index(ix, _) => index::projected(meta, ix, &item),
             Source::Table => item,
         };
         let pass = match &params.filter {
@@ -433,6 +356,7 @@ fn run(
 fn page_response(
     body: &Body,
     meta: &TableMeta,
+    source: &Source<'_>,
     params: &ReadParams,
     page: Page,
 ) -> Result<Value, DdbError> {
@@ -448,10 +372,52 @@ fn page_response(
     if let Some(k) = page.last {
         out.insert("LastEvaluatedKey".into(), item_to_json(&k));
     }
-    if let Some(c) = consumed(body, &meta.name, read_units(page.bytes, params.consistent))? {
+    let units = read_units(page.bytes, params.consistent);
+    let usage = match source {
+        Source::Table => Usage::table_read(units),
+        Source::Index(ix, global) => Usage::index_read(&ix.name, *global, units),
+    };
+    if let Some(c) = usage.render(capacity::mode(body)?, &meta.name) {
         out.insert("ConsumedCapacity".into(), c);
     }
     Ok(Value::Object(out))
+}
+
+/// An ExclusiveStartKey must lie inside what the key condition selects.
+fn check_start_key(
+    sk: &Item,
+    hash: &KeyAttr,
+    range: Option<&KeyAttr>,
+    hv: &AttrValue,
+    rc: Option<&RangeCond>,
+) -> Result<(), DdbError> {
+    // A start key not of the schema is refused with the schema's own message later.
+    let Some(h) = sk.get(&hash.name) else {
+        return Ok(());
+    };
+    match (range, rc) {
+        (Some(r), Some(rc)) => {
+            if let Some(v) = sk.get(&r.name)
+                && !rc.matches(v)
+            {
+                return Err(DdbError::validation(
+                    "The provided starting key does not match the range key predicate",
+                ));
+            }
+            if !eval::equal(h, hv) {
+                return Err(DdbError::validation(
+                    "The query can return at most one row and cannot be restarted",
+                ));
+            }
+        }
+        _ if !eval::equal(h, hv) => {
+            return Err(DdbError::validation(
+                "The provided starting key is outside query boundaries based on provided conditions",
+            ));
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 pub fn query(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
@@ -474,17 +440,54 @@ pub fn query(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
             }
             parse_condition(&e, Kind::KeyCondition, &mut r)?
         }
-        None => legacy::filter(&body, "KeyConditions")?.ok_or_else(|| {
+        None => {
+            // Only some legacy operators can select a range of keys.
+            for spec in body.opt_object("KeyConditions")?.into_iter().flat_map(|m| m.values()) {
+                let op = spec["ComparisonOperator"].as_str().unwrap_or_default();
+                if ["NULL", "NOT_NULL", "NE", "CONTAINS", "NOT_CONTAINS", "IN"].contains(&op) {
+                    return Err(DdbError::validation(
+                        "Attempted conditional constraint is not an indexable operation",
+                    ));
+                }
+            }
+            legacy::filter(&body, "KeyConditions")?
+        }
+        .ok_or_else(|| {
             DdbError::validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.")
         })?,
     };
     let params = read_params(&body, &meta, &source, &mut r, "QueryFilter")?;
-    r.finish()?;
+    r.finish(&[
+        ("FilterExpression", body.has("FilterExpression")),
+        ("KeyConditionExpression", body.has("KeyConditionExpression")),
+    ])?;
     let (hash, range) = match &source {
         Source::Table => (&meta.hash_key, meta.range_key.as_ref()),
         Source::Index(ix, _) => (&ix.hash_key, ix.range_key.as_ref()),
     };
     let (hv, rc) = analyze(&key_cond, hash, range)?;
+    if let Some(sk) = &params.start_key {
+        check_start_key(sk, hash, range, &hv, rc.as_ref())?;
+    }
+    if let Some(p) = &params.proj {
+        nested_key_paths(&meta, p.iter())?;
+    }
+    if let Some(f) = &params.filter {
+        let what = if body.has("QueryFilter") {
+            "QueryFilter"
+        } else {
+            "Filter Expression"
+        };
+        for k in std::iter::once(hash).chain(range) {
+            if keycond::refers_to(f, &k.name) {
+                return Err(DdbError::validation(format!(
+                    "{what} can only contain non-primary key attributes: Primary key attribute: {}",
+                    k.name
+                )));
+            }
+        }
+        nested_key_paths(&meta, keycond::paths(f).into_iter())?;
+    }
     let prefix = match &source {
         Source::Table => keys::partition_prefix(&meta.id, &hv),
         Source::Index(ix, _) => cat(
@@ -505,7 +508,7 @@ pub fn query(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
         Some(&key_cond),
         None,
     )?;
-    page_response(&body, &meta, &params, page)
+    page_response(&body, &meta, &source, &params, page)
 }
 
 pub fn scan(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
@@ -553,12 +556,18 @@ pub fn scan(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
     };
     let mut r = Resolver::new(&body.expr_input()?)?;
     let params = read_params(&body, &meta, &source, &mut r, "ScanFilter")?;
-    r.finish()?;
+    r.finish(&[("FilterExpression", body.has("FilterExpression"))])?;
+    if let Some(p) = &params.proj {
+        nested_key_paths(&meta, p.iter())?;
+    }
+    if let Some(f) = &params.filter {
+        nested_key_paths(&meta, keycond::paths(f).into_iter())?;
+    }
     let prefix = match &source {
         Source::Table => meta.id.as_bytes().to_vec(),
         Source::Index(ix, _) => index::index_prefix(&meta.id, &ix.name).into_bytes(),
     };
     let end = prefix_end(&prefix);
     let page = run(ctx, &meta, &source, &params, prefix, end, true, None, seg)?;
-    page_response(&body, &meta, &params, page)
+    page_response(&body, &meta, &source, &params, page)
 }
