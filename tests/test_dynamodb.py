@@ -693,3 +693,45 @@ def test_streams_records_every_view_type(server):
     with pytest.raises(ClientError) as e:
         s.describe_stream(StreamArn=arn2 + "x")
     assert err(e)[0] == "ResourceNotFoundException"
+
+
+def test_condition_failures_return_what_was_asked_for(server):
+    """ReturnValuesOnConditionCheckFailure=ALL_OLD puts the old item into the error, for single
+    writes and per action in TransactionCanceledException's CancellationReasons."""
+    c = ddb(server)
+    name = make_table(c)
+    old = {"pk": {"S": "k"}, "v": {"N": "1"}, "tags": {"SS": ["a", "b"]}}
+    c.put_item(TableName=name, Item=old)
+    never = {"ConditionExpression": "attribute_not_exists(pk)"}
+    for call, kw in [
+        (c.put_item, {"Item": {"pk": {"S": "k"}, "v": {"N": "2"}}}),
+        (c.delete_item, {"Key": {"pk": {"S": "k"}}}),
+        (c.update_item, {"Key": {"pk": {"S": "k"}}, "UpdateExpression": "SET v = :two",
+                         "ExpressionAttributeValues": {":two": {"N": "2"}}}),
+    ]:
+        with pytest.raises(ClientError) as e:
+            call(TableName=name, ReturnValuesOnConditionCheckFailure="ALL_OLD", **never, **kw)
+        assert err(e)[0] == "ConditionalCheckFailedException"
+        assert e.value.response["Item"] == old
+        with pytest.raises(ClientError) as e:
+            call(TableName=name, **never, **kw)
+        assert "Item" not in e.value.response
+    # A missing item has no old item to return.
+    with pytest.raises(ClientError) as e:
+        c.put_item(TableName=name, Item={"pk": {"S": "other"}}, ConditionExpression="attribute_exists(pk)",
+                   ReturnValuesOnConditionCheckFailure="ALL_OLD")
+    assert "Item" not in e.value.response
+
+    with pytest.raises(ClientError) as e:
+        c.transact_write_items(TransactItems=[
+            {"Put": {"TableName": name, "Item": {"pk": {"S": "new"}}}},
+            {"ConditionCheck": {"TableName": name, "Key": {"pk": {"S": "k"}}, "ConditionExpression": "v = :nine",
+                                "ExpressionAttributeValues": {":nine": {"N": "9"}},
+                                "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}},
+        ])
+    assert err(e)[0] == "TransactionCanceledException"
+    assert e.value.response["CancellationReasons"] == [
+        {"Code": "None"},
+        {"Code": "ConditionalCheckFailed", "Message": "The conditional request failed", "Item": old},
+    ]
+    assert "Item" not in c.get_item(TableName=name, Key={"pk": {"S": "new"}})

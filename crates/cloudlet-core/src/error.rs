@@ -22,6 +22,9 @@ pub struct AwsError {
     pub status: u16,
     /// Extra elements some protocols add (S3's `<BucketName>`, `<Key>`, …).
     pub extra: Vec<(&'static str, String)>,
+    /// Modeled members of a JSON-protocol error beside its message (DynamoDB's `Item`,
+    /// `CancellationReasons`).
+    pub fields: Vec<(&'static str, serde_json::Value)>,
 }
 
 impl AwsError {
@@ -35,7 +38,14 @@ impl AwsError {
             message: message.into(),
             status,
             extra: Vec::new(),
+            fields: Vec::new(),
         }
+    }
+
+    /// Adds a modeled member to the JSON rendering.
+    pub fn with_field(mut self, name: &'static str, value: serde_json::Value) -> Self {
+        self.fields.push((name, value));
+        self
     }
     /// A 400 error: the caller's fault.
     pub fn client(code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
@@ -95,10 +105,13 @@ impl Protocol {
                 type_prefix,
                 content_type,
             } => {
-                let v = serde_json::json!({
+                let mut v = serde_json::json!({
                     "__type": format!("{type_prefix}{}", err.code),
                     "message": err.message,
                 });
+                for (k, val) in &err.fields {
+                    v[*k] = val.clone();
+                }
                 (content_type, v.to_string().into())
             }
             Protocol::RestJson { with_type } => {

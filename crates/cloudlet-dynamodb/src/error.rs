@@ -13,10 +13,12 @@ pub enum DdbError {
     ResourceNotFound(String),
     #[error("{0}")]
     ResourceInUse(String),
+    /// With the old item when the request asked for it (`ReturnValuesOnConditionCheckFailure`).
     #[error("The conditional request failed")]
-    ConditionalCheckFailed,
+    ConditionalCheckFailed(Option<serde_json::Value>),
+    /// The message and one `CancellationReason` per action.
     #[error("{0}")]
-    TransactionCanceled(String),
+    TransactionCanceled(String, Vec<serde_json::Value>),
     #[error("{0}")]
     IdempotentParameterMismatch(String),
     #[error("{0}")]
@@ -74,14 +76,18 @@ impl From<DdbError> for AwsError {
     fn from(e: DdbError) -> AwsError {
         let msg = e.to_string();
         match e {
+            DdbError::ConditionalCheckFailed(Some(item)) => {
+                AwsError::client("ConditionalCheckFailedException", msg).with_field("Item", item)
+            }
+            DdbError::TransactionCanceled(_, reasons) => {
+                AwsError::client("TransactionCanceledException", msg)
+                    .with_field("CancellationReasons", serde_json::Value::Array(reasons))
+            }
             DdbError::Validation(_) => AwsError::client("ValidationException", msg),
             DdbError::ResourceNotFound(_) => AwsError::client("ResourceNotFoundException", msg),
             DdbError::ResourceInUse(_) => AwsError::client("ResourceInUseException", msg),
-            DdbError::ConditionalCheckFailed => {
+            DdbError::ConditionalCheckFailed(None) => {
                 AwsError::client("ConditionalCheckFailedException", msg)
-            }
-            DdbError::TransactionCanceled(_) => {
-                AwsError::client("TransactionCanceledException", msg)
             }
             DdbError::IdempotentParameterMismatch(_) => {
                 AwsError::client("IdempotentParameterMismatchException", msg)

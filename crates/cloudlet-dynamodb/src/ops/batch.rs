@@ -124,6 +124,35 @@ struct Planned {
     key: Vec<u8>,
     op: WriteOp,
     cond: Option<Cond>,
+    /// `ReturnValuesOnConditionCheckFailure: ALL_OLD` (transactions only).
+    old_on_failure: bool,
+}
+
+/// A `CancellationReason` of TransactionCanceledException.
+fn reason(code: &str, message: Option<String>, item: Option<&Item>) -> Value {
+    let mut r = json!({ "Code": code });
+    if let Some(m) = message {
+        r["Message"] = Value::String(m);
+    }
+    if let Some(i) = item {
+        r["Item"] = item_to_json(i);
+    }
+    r
+}
+
+/// TransactionCanceledException, its message listing the reasons' codes.
+fn cancelled(reasons: Vec<Value>) -> DdbError {
+    let codes: Vec<&str> = reasons
+        .iter()
+        .map(|r| r["Code"].as_str().unwrap_or("None"))
+        .collect();
+    DdbError::TransactionCanceled(
+        format!(
+            "Transaction cancelled, please refer cancellation reasons for specific reasons [{}]",
+            codes.join(", ")
+        ),
+        reasons,
+    )
 }
 
 /// What a batch of writes did, per table: capacity used and item collections written.
@@ -152,17 +181,19 @@ fn run_writes(
         };
         if !ok {
             failed = true;
-            reasons.push("ConditionalCheckFailed");
+            let item = old.as_ref().filter(|_| p.old_on_failure);
+            reasons.push(reason(
+                "ConditionalCheckFailed",
+                Some("The conditional request failed".into()),
+                item,
+            ));
         } else {
-            reasons.push("None");
+            reasons.push(reason("None", None, None));
         }
         olds.push(old);
     }
     if failed {
-        return Err(DdbError::TransactionCanceled(format!(
-            "Transaction cancelled, please refer cancellation reasons for specific reasons [{}]",
-            reasons.join(", ")
-        )));
+        return Err(cancelled(reasons));
     }
     for (i, (p, old)) in plans.iter().zip(&olds).enumerate() {
         let factor = if transactional { 2.0 } else { 1.0 };
@@ -181,13 +212,9 @@ fn run_writes(
                 match updated_item(&p.meta, key_item, old.as_ref(), u) {
                     Ok(n) => Some(n),
                     Err(e) if transactional => {
-                        let mut rs = vec!["None"; plans.len()];
-                        rs[i] = "ValidationError";
-                        let _ = e;
-                        return Err(DdbError::TransactionCanceled(format!(
-                            "Transaction cancelled, please refer cancellation reasons for specific reasons [{}]",
-                            rs.join(", ")
-                        )));
+                        let mut rs = vec![reason("None", None, None); plans.len()];
+                        rs[i] = reason("ValidationError", Some(e.to_string()), None);
+                        return Err(cancelled(rs));
                     }
                     Err(e) => return Err(e),
                 }
@@ -277,6 +304,7 @@ pub async fn batch_write(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
                 key,
                 op,
                 cond: None,
+                old_on_failure: false,
             });
         }
     }
@@ -376,6 +404,7 @@ pub async fn transact_write(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError
             key,
             op,
             cond,
+            old_on_failure: super::items::check_rvoccf(&sub)?,
         });
     }
     let token = body.opt_str("ClientRequestToken")?;

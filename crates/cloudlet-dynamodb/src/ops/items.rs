@@ -67,12 +67,14 @@ fn return_values(body: &Body, allowed: &[&str]) -> Result<String, DdbError> {
     Ok(rv)
 }
 
-fn check_rvoccf(body: &Body) -> Result<(), DdbError> {
+/// `ReturnValuesOnConditionCheckFailure`: whether a failed condition returns the old item.
+pub fn check_rvoccf(body: &Body) -> Result<bool, DdbError> {
     match body
         .opt_str("ReturnValuesOnConditionCheckFailure")?
         .as_deref()
     {
-        None | Some("NONE") | Some("ALL_OLD") => Ok(()),
+        None | Some("NONE") => Ok(false),
+        Some("ALL_OLD") => Ok(true),
         Some(v) => Err(DdbError::validation(format!(
             "1 validation error detected: Value '{v}' at 'returnValuesOnConditionCheckFailure' failed to satisfy constraint: Member must satisfy enum value set: [ALL_OLD, NONE]"
         ))),
@@ -87,6 +89,12 @@ fn with_extras(mut out: Map<String, Value>, cap: Option<Value>, metrics: Option<
         out.insert("ItemCollectionMetrics".into(), m);
     }
     Value::Object(out)
+}
+
+/// The error of a failed condition, with the old item if the request asked for it (and there
+/// was one).
+pub fn condition_failed(with_old: bool, old: Option<&Item>) -> DdbError {
+    DdbError::ConditionalCheckFailed(old.filter(|_| with_old).map(crate::value::item_to_json))
 }
 
 /// Validates a whole item for writing: keys, index keys, size. Returns its storage key.
@@ -105,7 +113,7 @@ pub async fn put_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
     let name = body.table_name("TableName")?;
     let item = body.req_item("Item")?;
     let rv = return_values(&body, &["NONE", "ALL_OLD"])?;
-    check_rvoccf(&body)?;
+    let old_on_failure = check_rvoccf(&body)?;
     let mut r = Resolver::new(&body.expr_input()?)?;
     let cond = write_condition(&body, &mut r)?;
     r.finish(&[("ConditionExpression", body.has("ConditionExpression"))])?;
@@ -122,7 +130,7 @@ pub async fn put_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
             if let Some(c) = &cond
                 && !eval::eval(c, old.as_ref().unwrap_or(&Item::new()))?
             {
-                return Err(DdbError::ConditionalCheckFailed);
+                return Err(condition_failed(old_on_failure, old.as_ref()));
             }
             state::put_item(txn, &meta.id, &key, &item, old.as_ref())?;
             index::maintain(txn, &meta, old.as_ref(), Some(&item))?;
@@ -174,7 +182,7 @@ pub async fn delete_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
     let name = body.table_name("TableName")?;
     let key_param = body.req_item("Key")?;
     let rv = return_values(&body, &["NONE", "ALL_OLD"])?;
-    check_rvoccf(&body)?;
+    let old_on_failure = check_rvoccf(&body)?;
     let mut r = Resolver::new(&body.expr_input()?)?;
     let cond = write_condition(&body, &mut r)?;
     r.finish(&[("ConditionExpression", body.has("ConditionExpression"))])?;
@@ -191,7 +199,7 @@ pub async fn delete_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
             if let Some(c) = &cond
                 && !eval::eval(c, old.as_ref().unwrap_or(&Item::new()))?
             {
-                return Err(DdbError::ConditionalCheckFailed);
+                return Err(condition_failed(old_on_failure, old.as_ref()));
             }
             if old.is_some() {
                 state::delete_item(txn, &meta.id, &key)?;
@@ -257,7 +265,7 @@ pub async fn update_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
         &body,
         &["NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"],
     )?;
-    check_rvoccf(&body)?;
+    let old_on_failure = check_rvoccf(&body)?;
     let mut r = Resolver::new(&body.expr_input()?)?;
     let upd = match body.opt_str("UpdateExpression")? {
         Some(e) => {
@@ -290,7 +298,7 @@ pub async fn update_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
             if let Some(c) = &cond
                 && !eval::eval(c, old.as_ref().unwrap_or(&Item::new()))?
             {
-                return Err(DdbError::ConditionalCheckFailed);
+                return Err(condition_failed(old_on_failure, old.as_ref()));
             }
             let new = updated_item(&meta, &key_param, old.as_ref(), &upd)?;
             state::put_item(txn, &meta.id, &key, &new, old.as_ref())?;
