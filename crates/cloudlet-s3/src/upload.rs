@@ -279,6 +279,33 @@ pub async fn copy_blob_hashing(
     Ok(())
 }
 
+/// Feeds the first `len` bytes of blob `id` to `hasher`, reading in large blocks on a
+/// blocking thread; returns the hasher.
+pub async fn hash_blob(s3: &S3, id: &BlobId, len: u64, mut hasher: Hasher) -> S3Result<Hasher> {
+    let path = s3.store.blobs().path(id);
+    tokio::task::spawn_blocking(move || -> S3Result<Hasher> {
+        use std::io::Read;
+        let file = std::fs::File::open(path).map_err(|e| S3Error::Store(e.into()))?;
+        let mut file = file.take(len);
+        let mut buf = vec![0u8; 1024 * 1024];
+        let mut seen = 0u64;
+        loop {
+            let n = file.read(&mut buf).map_err(|e| S3Error::Store(e.into()))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            seen += n as u64;
+        }
+        if seen != len {
+            return Err(S3Error::Body("blob shorter than its record".into()));
+        }
+        Ok(hasher)
+    })
+    .await
+    .map_err(|e| S3Error::Body(e.to_string()))?
+}
+
 /// Stores `obj` as `bucket/key` durably (a new version in a versioned bucket), then deletes
 /// the blobs no version refers to any more; returns the version id, if any. On failure the
 /// new blob is deleted.
