@@ -19,7 +19,8 @@ use crate::protocol::Query;
 use crate::state::Object;
 use crate::tagging::tags_header;
 use crate::upload::{
-    commit_object, copy_blob_hashing, hash_blob, hv, receive_computing, representation_headers, user_metadata,
+    commit_object, copy_blob_hashing, hash_blob, hv, receive_computing, representation_headers,
+    user_metadata,
 };
 use crate::versions::VersionMeta;
 
