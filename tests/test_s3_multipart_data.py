@@ -1,9 +1,12 @@
 """S3 multipart objects as data: the parts joined at completion read back byte-exact, whole
 and in ranges that cross part boundaries; CopyObject and UploadPartCopy of a multipart object;
-a completed object survives a restart of a durable server; the parts are gone afterwards."""
+a completed object survives a restart of a durable server; the parts are gone afterwards; a
+full-object CRC over uploaded and copied parts."""
 
+import base64
 import hashlib
 import os
+import zlib
 
 import pytest
 from botocore.exceptions import ClientError
@@ -128,3 +131,55 @@ def test_completed_upload_is_durable_and_its_parts_are_gone(durable_server):
     # Only the object's own blob is left in the data directory: the parts were freed.
     blobs = [p for p in (durable_server.data_dir / "blobs" / "data").iterdir()]
     assert [p.stat().st_size for p in blobs] == [len(DATA)]
+
+
+def _crc32c(data):
+    table = []
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
+        table.append(c)
+    c = 0xFFFFFFFF
+    for b in data:
+        c = table[(c ^ b) & 0xFF] ^ (c >> 8)
+    return (c ^ 0xFFFFFFFF).to_bytes(4, "big")
+
+
+CRCS = {
+    "CRC32": lambda d: zlib.crc32(d).to_bytes(4, "big"),
+    "CRC32C": _crc32c,
+}
+
+
+@pytest.mark.parametrize("algorithm", sorted(CRCS))
+def test_full_object_crc_of_uploaded_and_copied_parts(s3, bucket, algorithm):
+    def crc(data):
+        return base64.b64encode(CRCS[algorithm](data)).decode()
+
+    source = os.urandom(3000)
+    s3.put_object(Bucket=bucket, Key="source", Body=source)
+    up = s3.create_multipart_upload(Bucket=bucket, Key="full", ChecksumAlgorithm=algorithm,
+                                    ChecksumType="FULL_OBJECT")
+    uid = up["UploadId"]
+    first = os.urandom(5 * MIB + 1)
+    e1 = s3.upload_part(Bucket=bucket, Key="full", UploadId=uid, PartNumber=1, Body=first,
+                        **{f"Checksum{algorithm}": crc(first)})["ETag"]
+    copied = s3.upload_part_copy(Bucket=bucket, Key="full", UploadId=uid, PartNumber=2,
+                                 CopySource={"Bucket": bucket, "Key": "source"},
+                                 CopySourceRange="bytes=100-2099")["CopyPartResult"]
+    assert copied[f"Checksum{algorithm}"] == crc(source[100:2100])
+    whole_data = first + source[100:2100]
+    whole = crc(whole_data)
+    parts = [{"PartNumber": 1, "ETag": e1}, {"PartNumber": 2, "ETag": copied["ETag"]}]
+    with pytest.raises(ClientError) as e:
+        s3.complete_multipart_upload(Bucket=bucket, Key="full", UploadId=uid,
+                                     MultipartUpload={"Parts": parts},
+                                     **{f"Checksum{algorithm}": crc(b"wrong")})
+    assert error_of(e)[:2] == (400, "BadDigest")
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="full", UploadId=uid,
+                                        MultipartUpload={"Parts": parts},
+                                        **{f"Checksum{algorithm}": whole})
+    assert (done[f"Checksum{algorithm}"], done["ChecksumType"]) == (whole, "FULL_OBJECT")
+    got = s3.get_object(Bucket=bucket, Key="full", ChecksumMode="ENABLED")
+    assert got[f"Checksum{algorithm}"] == whole and got["Body"].read() == whole_data

@@ -270,6 +270,81 @@ pub fn composite(a: Algorithm, parts: &[&str]) -> Option<String> {
     Some(format!("{}-{}", b64(&h.finish()), parts.len()))
 }
 
+/// The full-object checksum of parts joined in order, from each part's own (base64) CRC and
+/// size, without reading a byte: `None` for the SHAs (which S3 never combines this way) or
+/// when a value is not one of `a`'s.
+pub fn combine_full(a: Algorithm, parts: &[(&str, u64)]) -> Option<String> {
+    let (poly, width) = match a {
+        Algorithm::Crc32 => (0xEDB8_8320, 32),
+        Algorithm::Crc32c => (0x82F6_3B78, 32),
+        Algorithm::Crc64Nvme => (0x9A6C_9329_AC4B_C9B5, 64),
+        Algorithm::Sha1 | Algorithm::Sha256 => return None,
+    };
+    let mut crc = 0u64; // The CRC of no bytes, for all three.
+    for (value, len) in parts {
+        let raw = decode(a, value)?;
+        let part = raw.iter().fold(0u64, |v, b| (v << 8) | u64::from(*b));
+        crc = crc_combine(poly, width, crc, part, *len);
+    }
+    let bytes = crc.to_be_bytes();
+    Some(b64(&bytes[8 - width / 8..]))
+}
+
+/// zlib's `crc32_combine` for any reflected CRC of `width` bits with all-ones initial value
+/// and final xor: the CRC of `A || B` from `crc(A)`, `crc(B)` and `len(B)`, in O(log len)
+/// by applying the "append len(B) zero bytes" operator, a GF(2) matrix squared repeatedly.
+fn crc_combine(poly: u64, width: usize, crc1: u64, crc2: u64, len2: u64) -> u64 {
+    fn times(mat: &[u64; 64], mut vec: u64) -> u64 {
+        let mut sum = 0;
+        let mut i = 0;
+        while vec != 0 {
+            if vec & 1 != 0 {
+                sum ^= mat[i];
+            }
+            vec >>= 1;
+            i += 1;
+        }
+        sum
+    }
+    fn square(out: &mut [u64; 64], mat: &[u64; 64], width: usize) {
+        for n in 0..width {
+            out[n] = times(mat, mat[n]);
+        }
+    }
+    if len2 == 0 {
+        return crc1;
+    }
+    let mut odd = [0u64; 64];
+    let mut even = [0u64; 64];
+    // The operator for one zero bit.
+    odd[0] = poly;
+    for (n, row) in odd.iter_mut().enumerate().take(width).skip(1) {
+        *row = 1 << (n - 1);
+    }
+    square(&mut even, &odd, width); // two zero bits
+    square(&mut odd, &even, width); // four zero bits
+    let (mut crc1, mut len2) = (crc1, len2);
+    loop {
+        square(&mut even, &odd, width);
+        if len2 & 1 != 0 {
+            crc1 = times(&even, crc1);
+        }
+        len2 >>= 1;
+        if len2 == 0 {
+            break;
+        }
+        square(&mut odd, &even, width);
+        if len2 & 1 != 0 {
+            crc1 = times(&odd, crc1);
+        }
+        len2 >>= 1;
+        if len2 == 0 {
+            break;
+        }
+    }
+    crc1 ^ crc2
+}
+
 /// What a request says about its checksum.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Declared {
@@ -489,6 +564,27 @@ mod tests {
             h.update(input);
             assert_eq!(cloudlet_core::ids::hex(&h.finish()), *want, "{a:?}");
         }
+    }
+
+    #[test]
+    fn full_object_checksums_combine_from_parts() {
+        let data: Vec<u8> = (0..5000u32).map(|i| (i * 31 % 251) as u8).collect();
+        let splits: &[&[usize]] = &[&[], &[1], &[7, 8], &[0, 0, 10], &[4096], &[1, 2, 3, 4999]];
+        for a in [Algorithm::Crc32, Algorithm::Crc32c, Algorithm::Crc64Nvme] {
+            for cuts in splits {
+                let mut bounds = vec![0];
+                bounds.extend(cuts.iter().copied());
+                bounds.push(data.len());
+                let parts: Vec<(String, u64)> = bounds
+                    .windows(2)
+                    .map(|w| (of(a, &data[w[0]..w[1]]), (w[1] - w[0]) as u64))
+                    .collect();
+                let refs: Vec<(&str, u64)> = parts.iter().map(|(v, n)| (v.as_str(), *n)).collect();
+                assert_eq!(combine_full(a, &refs), Some(of(a, &data)), "{a:?} {cuts:?}");
+            }
+        }
+        assert_eq!(combine_full(Algorithm::Sha256, &[]), None);
+        assert_eq!(combine_full(Algorithm::Crc32, &[("nope", 1)]), None);
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Multipart uploads: Create, UploadPart, UploadPartCopy, Complete (part order, ETags,
 //! the 5 MiB minimum, `"md5-of-md5s-N"`), Abort, ListParts, ListMultipartUploads. Parts are
 //! streamed into blobs; completion joins them into one blob with a kernel-side copy
-//! (constant memory, no bytes through the process unless a full-object checksum is due).
+//! (constant memory, no bytes through the process; a full-object CRC is combined from the
+//! parts' CRCs).
 
 use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{Request, RequestContext, Response};
@@ -368,7 +369,20 @@ pub async fn complete(
     // unless a full-object checksum has to be computed over them.
     let mut writer = s3.store.blobs().create().await?;
     let mut of_parts = Md5::new();
-    let mut full = algo.filter(|_| kind == "FULL_OBJECT").map(Hasher::new);
+    // A full-object CRC is combined from the parts' CRCs; read only if one is missing.
+    let combined = algo.filter(|_| kind == "FULL_OBJECT").and_then(|a| {
+        let sums: Option<Vec<(&str, u64)>> = chosen
+            .iter()
+            .map(|p| match &p.checksum {
+                Some((pa, v)) if *pa == a => Some((v.as_str(), p.size)),
+                _ => None,
+            })
+            .collect();
+        checksum::combine_full(a, &sums?)
+    });
+    let mut full = algo
+        .filter(|_| kind == "FULL_OBJECT" && combined.is_none())
+        .map(Hasher::new);
     for p in &chosen {
         of_parts.update(unhex(&p.etag));
         let joined: S3Result<()> = async {
@@ -387,6 +401,7 @@ pub async fn complete(
         }
     }
     let object_sum = match (algo, full) {
+        _ if combined.is_some() => combined,
         (Some(_), Some(h)) => Some(checksum::b64(&h.finish())),
         (Some(a), None) => {
             let sums: Option<Vec<&str>> = chosen
