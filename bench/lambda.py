@@ -325,9 +325,9 @@ interpreter start and the runtime client's imports.
 {stats_row("reference: bare `python3` start with the runtime client's imports", py_bare)}
 {stats_row("reference: bare start and exit of the `bootstrap` binary", rs_bare)}
 
-The first invocation after CreateFunction also unpacks the function's zip
+CreateFunction (and UpdateFunctionCode) unpack the function's zip
 ({len(rust_zip) / 1024:,.0f} KiB for the `provided.al2023` one, {len(exe_bytes) / 1024:,.0f} KiB unpacked),
-which a later cold start of the same code reuses. The reference rows are the same processes
+so the first invocation finds the code in place. The reference rows are the same processes
 started by this script without cloudlet: what the machine itself costs.
 
 The `provided.al2023` function is {rust_what}. Its last answer: `{rs_answer[:120].decode(errors="replace")}`.

@@ -5,6 +5,7 @@ import base64
 import io
 import json
 import os
+import shutil
 import stat
 import time
 import zipfile
@@ -583,3 +584,24 @@ def test_function_survives_restart(durable_server):
     assert lam.get_function(FunctionName=name)["Configuration"]["FunctionName"] == name
     r, body = invoke(lam, name, {"after": "restart"})
     assert json.loads(body)["event"] == {"after": "restart"}
+
+
+def test_code_is_unpacked_before_the_first_invoke(durable_server):
+    """CreateFunction and UpdateFunctionCode unpack the zip, so the first invocation finds
+    the code in place; unpacked code that went missing is unpacked again on demand."""
+    ensure_role(durable_server)
+    lam = durable_server.client("lambda")
+    code = durable_server.data_dir / "work" / "lambda" / "code"
+
+    def unpacked():
+        return sorted((d / "lambda_function.py").read_text() for d in code.iterdir() if not d.name.startswith("."))
+
+    name = create_py(lam, HELLO)
+    assert unpacked() == [HELLO]
+    new = "def lambda_handler(event, context):\n    return 'v2'\n"
+    lam.update_function_code(FunctionName=name, ZipFile=zip_of({"lambda_function.py": new}))
+    assert unpacked() == [new]
+    for d in code.iterdir():
+        shutil.rmtree(d)
+    assert json.loads(invoke(lam, name)[1]) == "v2"
+    assert unpacked() == [new]

@@ -74,7 +74,8 @@ fn code_dir(inner: &Inner, f: &FunctionRec) -> PathBuf {
     inner.work.join("code").join(format!("{}-{blob}", f.id))
 }
 
-/// Unpacks the function's zip unless already there.
+/// Unpacks the function's zip unless already there (it normally is: CreateFunction and
+/// UpdateFunctionCode unpack it; this covers a restart, or a failure then).
 async fn ensure_code(inner: &Inner, f: &FunctionRec) -> Result<PathBuf, LambdaError> {
     let dir = code_dir(inner, f);
     if dir.is_dir() {
@@ -83,6 +84,20 @@ async fn ensure_code(inner: &Inner, f: &FunctionRec) -> Result<PathBuf, LambdaEr
     let id = cloudlet_store::BlobId::parse(&f.blob)
         .ok_or_else(|| LambdaError::Service("the function's code blob id is damaged".into()))?;
     let zip = inner.store.blobs().read(&id).await?;
+    unpack_into(inner, dir, zip).await
+}
+
+/// Unpacks `zip`, the code of the just stored `f`, ahead of its first invocation. A failure
+/// is left for that invocation to report.
+pub async fn prepare_code(inner: &Inner, f: &FunctionRec, zip: Vec<u8>) {
+    let dir = code_dir(inner, f);
+    if !dir.is_dir() {
+        let _ = unpack_into(inner, dir, zip).await;
+    }
+}
+
+/// Unpacks `zip` into a temporary directory, then renames it to `dir`.
+async fn unpack_into(inner: &Inner, dir: PathBuf, zip: Vec<u8>) -> Result<PathBuf, LambdaError> {
     let tmp = inner.work.join("code").join(format!(
         ".tmp-{}",
         cloudlet_core::ids::hex(&cloudlet_core::ids::random_bytes::<8>())

@@ -96,8 +96,11 @@ impl Algorithm {
     }
 }
 
-const fn table32(poly: u32) -> [u32; 256] {
-    let mut t = [0u32; 256];
+/// Slicing-by-8 tables of a reflected 32-bit CRC: `t[0]` is the classic byte table and
+/// `t[k][i]` advances `t[k-1][i]` by one more zero byte, so eight input bytes cost eight
+/// independent lookups instead of eight dependent ones.
+const fn tables32(poly: u32) -> [[u32; 256]; 8] {
+    let mut t = [[0u32; 256]; 8];
     let mut i = 0;
     while i < 256 {
         let mut c = i as u32;
@@ -106,14 +109,25 @@ const fn table32(poly: u32) -> [u32; 256] {
             c = if c & 1 != 0 { (c >> 1) ^ poly } else { c >> 1 };
             k += 1;
         }
-        t[i] = c;
+        t[0][i] = c;
         i += 1;
+    }
+    let mut s = 1;
+    while s < 8 {
+        let mut i = 0;
+        while i < 256 {
+            let prev = t[s - 1][i];
+            t[s][i] = (prev >> 8) ^ t[0][(prev & 0xFF) as usize];
+            i += 1;
+        }
+        s += 1;
     }
     t
 }
 
-const fn table64(poly: u64) -> [u64; 256] {
-    let mut t = [0u64; 256];
+/// [`tables32`] for a reflected 64-bit CRC.
+const fn tables64(poly: u64) -> [[u64; 256]; 8] {
+    let mut t = [[0u64; 256]; 8];
     let mut i = 0;
     while i < 256 {
         let mut c = i as u64;
@@ -122,16 +136,67 @@ const fn table64(poly: u64) -> [u64; 256] {
             c = if c & 1 != 0 { (c >> 1) ^ poly } else { c >> 1 };
             k += 1;
         }
-        t[i] = c;
+        t[0][i] = c;
         i += 1;
+    }
+    let mut s = 1;
+    while s < 8 {
+        let mut i = 0;
+        while i < 256 {
+            let prev = t[s - 1][i];
+            t[s][i] = (prev >> 8) ^ t[0][(prev & 0xFF) as usize];
+            i += 1;
+        }
+        s += 1;
     }
     t
 }
 
 /// CRC-32C (Castagnoli), reflected polynomial.
-static CRC32C: [u32; 256] = table32(0x82F6_3B78);
+static CRC32C: [[u32; 256]; 8] = tables32(0x82F6_3B78);
 /// CRC-64/NVME, reflected polynomial.
-static CRC64NVME: [u64; 256] = table64(0x9A6C_9329_AC4B_C9B5);
+static CRC64NVME: [[u64; 256]; 8] = tables64(0x9A6C_9329_AC4B_C9B5);
+
+/// Feeds `bytes` to the (pre-inverted) CRC-32 state `c`, eight bytes at a time.
+fn crc32_update(t: &[[u32; 256]; 8], mut c: u32, bytes: &[u8]) -> u32 {
+    let mut blocks = bytes.chunks_exact(8);
+    for b in &mut blocks {
+        let lo = c ^ u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        let hi = u32::from_le_bytes([b[4], b[5], b[6], b[7]]);
+        c = t[7][(lo & 0xFF) as usize]
+            ^ t[6][((lo >> 8) & 0xFF) as usize]
+            ^ t[5][((lo >> 16) & 0xFF) as usize]
+            ^ t[4][(lo >> 24) as usize]
+            ^ t[3][(hi & 0xFF) as usize]
+            ^ t[2][((hi >> 8) & 0xFF) as usize]
+            ^ t[1][((hi >> 16) & 0xFF) as usize]
+            ^ t[0][(hi >> 24) as usize];
+    }
+    for &b in blocks.remainder() {
+        c = t[0][((c ^ u32::from(b)) & 0xFF) as usize] ^ (c >> 8);
+    }
+    c
+}
+
+/// Feeds `bytes` to the (pre-inverted) CRC-64 state `c`, eight bytes at a time.
+fn crc64_update(t: &[[u64; 256]; 8], mut c: u64, bytes: &[u8]) -> u64 {
+    let mut blocks = bytes.chunks_exact(8);
+    for b in &mut blocks {
+        let x = c ^ u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+        c = t[7][(x & 0xFF) as usize]
+            ^ t[6][((x >> 8) & 0xFF) as usize]
+            ^ t[5][((x >> 16) & 0xFF) as usize]
+            ^ t[4][((x >> 24) & 0xFF) as usize]
+            ^ t[3][((x >> 32) & 0xFF) as usize]
+            ^ t[2][((x >> 40) & 0xFF) as usize]
+            ^ t[1][((x >> 48) & 0xFF) as usize]
+            ^ t[0][(x >> 56) as usize];
+    }
+    for &b in blocks.remainder() {
+        c = t[0][((c ^ u64::from(b)) & 0xFF) as usize] ^ (c >> 8);
+    }
+    c
+}
 
 /// Computes one algorithm's checksum incrementally.
 pub enum Hasher {
@@ -156,16 +221,8 @@ impl Hasher {
     pub fn update(&mut self, bytes: &[u8]) {
         match self {
             Hasher::Crc32(h) => h.update(bytes),
-            Hasher::Crc32c(c) => {
-                for &b in bytes {
-                    *c = CRC32C[((*c ^ u32::from(b)) & 0xFF) as usize] ^ (*c >> 8);
-                }
-            }
-            Hasher::Crc64Nvme(c) => {
-                for &b in bytes {
-                    *c = CRC64NVME[((*c ^ u64::from(b)) & 0xFF) as usize] ^ (*c >> 8);
-                }
-            }
+            Hasher::Crc32c(c) => *c = crc32_update(&CRC32C, *c, bytes),
+            Hasher::Crc64Nvme(c) => *c = crc64_update(&CRC64NVME, *c, bytes),
             Hasher::Sha1(h) => h.update(bytes),
             Hasher::Sha256(h) => h.update(bytes),
         }
@@ -211,6 +268,81 @@ pub fn composite(a: Algorithm, parts: &[&str]) -> Option<String> {
         h.update(&decode(a, p)?);
     }
     Some(format!("{}-{}", b64(&h.finish()), parts.len()))
+}
+
+/// The full-object checksum of parts joined in order, from each part's own (base64) CRC and
+/// size, without reading a byte: `None` for the SHAs (which S3 never combines this way) or
+/// when a value is not one of `a`'s.
+pub fn combine_full(a: Algorithm, parts: &[(&str, u64)]) -> Option<String> {
+    let (poly, width) = match a {
+        Algorithm::Crc32 => (0xEDB8_8320, 32),
+        Algorithm::Crc32c => (0x82F6_3B78, 32),
+        Algorithm::Crc64Nvme => (0x9A6C_9329_AC4B_C9B5, 64),
+        Algorithm::Sha1 | Algorithm::Sha256 => return None,
+    };
+    let mut crc = 0u64; // The CRC of no bytes, for all three.
+    for (value, len) in parts {
+        let raw = decode(a, value)?;
+        let part = raw.iter().fold(0u64, |v, b| (v << 8) | u64::from(*b));
+        crc = crc_combine(poly, width, crc, part, *len);
+    }
+    let bytes = crc.to_be_bytes();
+    Some(b64(&bytes[8 - width / 8..]))
+}
+
+/// zlib's `crc32_combine` for any reflected CRC of `width` bits with all-ones initial value
+/// and final xor: the CRC of `A || B` from `crc(A)`, `crc(B)` and `len(B)`, in O(log len)
+/// by applying the "append len(B) zero bytes" operator, a GF(2) matrix squared repeatedly.
+fn crc_combine(poly: u64, width: usize, crc1: u64, crc2: u64, len2: u64) -> u64 {
+    fn times(mat: &[u64; 64], mut vec: u64) -> u64 {
+        let mut sum = 0;
+        let mut i = 0;
+        while vec != 0 {
+            if vec & 1 != 0 {
+                sum ^= mat[i];
+            }
+            vec >>= 1;
+            i += 1;
+        }
+        sum
+    }
+    fn square(out: &mut [u64; 64], mat: &[u64; 64], width: usize) {
+        for n in 0..width {
+            out[n] = times(mat, mat[n]);
+        }
+    }
+    if len2 == 0 {
+        return crc1;
+    }
+    let mut odd = [0u64; 64];
+    let mut even = [0u64; 64];
+    // The operator for one zero bit.
+    odd[0] = poly;
+    for (n, row) in odd.iter_mut().enumerate().take(width).skip(1) {
+        *row = 1 << (n - 1);
+    }
+    square(&mut even, &odd, width); // two zero bits
+    square(&mut odd, &even, width); // four zero bits
+    let (mut crc1, mut len2) = (crc1, len2);
+    loop {
+        square(&mut even, &odd, width);
+        if len2 & 1 != 0 {
+            crc1 = times(&even, crc1);
+        }
+        len2 >>= 1;
+        if len2 == 0 {
+            break;
+        }
+        square(&mut odd, &even, width);
+        if len2 & 1 != 0 {
+            crc1 = times(&odd, crc1);
+        }
+        len2 >>= 1;
+        if len2 == 0 {
+            break;
+        }
+    }
+    crc1 ^ crc2
 }
 
 /// What a request says about its checksum.
@@ -377,6 +509,82 @@ mod tests {
             assert_eq!(cloudlet_core::ids::hex(&h.finish()), *want, "{a:?}");
         }
         assert_eq!(of(Algorithm::Crc32, b"hello world"), "DUoRhQ==");
+    }
+
+    /// The bytewise reference the sliced tables must agree with.
+    fn bytewise(a: Algorithm, bytes: &[u8]) -> Vec<u8> {
+        match a {
+            Algorithm::Crc32c => {
+                let mut c = !0u32;
+                for &b in bytes {
+                    c = CRC32C[0][((c ^ u32::from(b)) & 0xFF) as usize] ^ (c >> 8);
+                }
+                (!c).to_be_bytes().to_vec()
+            }
+            _ => {
+                let mut c = !0u64;
+                for &b in bytes {
+                    c = CRC64NVME[0][((c ^ u64::from(b)) & 0xFF) as usize] ^ (c >> 8);
+                }
+                (!c).to_be_bytes().to_vec()
+            }
+        }
+    }
+
+    #[test]
+    fn sliced_crcs_match_bytewise_at_every_length_and_split() {
+        let data: Vec<u8> = (0..300u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        for a in [Algorithm::Crc32c, Algorithm::Crc64Nvme] {
+            for len in 0..data.len() {
+                let want = bytewise(a, &data[..len]);
+                for split in [0, 1, 3, 7, 8, 9, len / 2, len] {
+                    let split = split.min(len);
+                    let mut h = Hasher::new(a);
+                    h.update(&data[..split]);
+                    h.update(&data[split..len]);
+                    assert_eq!(h.finish(), want, "{a:?} len {len} split {split}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn known_vectors_of_longer_inputs() {
+        // CRC-32C of 32 zero bytes and of the bytes 0..=31 (RFC 3720, B.4).
+        let zeros = [0u8; 32];
+        let ramp: Vec<u8> = (0..32).collect();
+        let cases: &[(Algorithm, &[u8], &str)] = &[
+            (Algorithm::Crc32c, &zeros, "8a9136aa"),
+            (Algorithm::Crc32c, &ramp, "46dd794e"),
+        ];
+        for (a, input, want) in cases {
+            let mut h = Hasher::new(*a);
+            h.update(input);
+            assert_eq!(cloudlet_core::ids::hex(&h.finish()), *want, "{a:?}");
+        }
+    }
+
+    #[test]
+    fn full_object_checksums_combine_from_parts() {
+        let data: Vec<u8> = (0..5000u32).map(|i| (i * 31 % 251) as u8).collect();
+        let splits: &[&[usize]] = &[&[], &[1], &[7, 8], &[0, 0, 10], &[4096], &[1, 2, 3, 4999]];
+        for a in [Algorithm::Crc32, Algorithm::Crc32c, Algorithm::Crc64Nvme] {
+            for cuts in splits {
+                let mut bounds = vec![0];
+                bounds.extend(cuts.iter().copied());
+                bounds.push(data.len());
+                let parts: Vec<(String, u64)> = bounds
+                    .windows(2)
+                    .map(|w| (of(a, &data[w[0]..w[1]]), (w[1] - w[0]) as u64))
+                    .collect();
+                let refs: Vec<(&str, u64)> = parts.iter().map(|(v, n)| (v.as_str(), *n)).collect();
+                assert_eq!(combine_full(a, &refs), Some(of(a, &data)), "{a:?} {cuts:?}");
+            }
+        }
+        assert_eq!(combine_full(Algorithm::Sha256, &[]), None);
+        assert_eq!(combine_full(Algorithm::Crc32, &[("nope", 1)]), None);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! completion.
 
 use base64::Engine;
+use bytes::Bytes;
 use cloudlet_core::Body;
 use cloudlet_core::body::ChunkSignatureMismatch;
 use cloudlet_store::{BlobId, BlobWriter};
@@ -100,6 +101,61 @@ impl Received {
     }
 }
 
+/// Bytes gathered before they are hashed and written together.
+const BATCH: usize = 1024 * 1024;
+/// Batches at least this large are hashed on a blocking thread while they are written (MD5
+/// costs milliseconds per MiB, too long to hold a runtime worker); smaller ones inline.
+const OFFLOAD: usize = 128 * 1024;
+
+/// The digests of an incoming body: its MD5 (the ETag), the checksum declared or due, and
+/// the SHA-256 a signed `x-amz-content-sha256` promises.
+struct Digests {
+    md5: Md5,
+    checksum: Option<Hasher>,
+    sha256: Option<sha2::Sha256>,
+}
+
+impl Digests {
+    fn update(&mut self, bytes: &[u8]) {
+        self.md5.update(bytes);
+        if let Some(c) = &mut self.checksum {
+            c.update(bytes);
+        }
+        if let Some(c) = &mut self.sha256 {
+            c.update(bytes);
+        }
+    }
+}
+
+/// Hashes `batch` and appends it to `writer`, the two overlapping for a large batch.
+async fn absorb(writer: &mut BlobWriter, mut d: Digests, batch: Vec<Bytes>) -> S3Result<Digests> {
+    let len: usize = batch.iter().map(Bytes::len).sum();
+    if len < OFFLOAD {
+        for b in &batch {
+            d.update(b);
+            writer.write(b).await?;
+        }
+        return Ok(d);
+    }
+    let shared = batch.clone();
+    let hashing = tokio::task::spawn_blocking(move || {
+        for b in &shared {
+            d.update(b);
+        }
+        d
+    });
+    let mut written = Ok(());
+    for b in &batch {
+        written = writer.write(b).await;
+        if written.is_err() {
+            break;
+        }
+    }
+    let d = hashing.await.map_err(|e| S3Error::Body(e.to_string()))?;
+    written?;
+    Ok(d)
+}
+
 /// Streams `body` into a new blob, checking what the headers promise.
 pub async fn receive(s3: &S3, h: &HeaderMap, body: Body) -> S3Result<Received> {
     receive_computing(s3, h, body, None).await
@@ -142,12 +198,15 @@ pub async fn receive_computing(
     .and_then(|v| v.trim().parse::<u64>().ok());
 
     let mut writer = s3.store.blobs().create().await?;
-    let mut md5 = Md5::new();
-    let mut hasher = algorithm.map(Hasher::new);
-    let mut sha256 = content_sha256.as_ref().map(|_| sha2::Sha256::new());
+    let mut digests = Digests {
+        md5: Md5::new(),
+        checksum: algorithm.map(Hasher::new),
+        sha256: content_sha256.as_ref().map(|_| sha2::Sha256::new()),
+    };
     let mut dechunker = chunked.then(Dechunker::new);
-    let mut scratch = Vec::new();
-    let streamed: S3Result<()> = async {
+    let mut batch: Vec<Bytes> = Vec::new();
+    let mut batched = 0usize;
+    let streamed: S3Result<Digests> = async {
         while let Some(frame) = body.frame().await {
             let frame = frame.map_err(|e| {
                 if e.downcast_ref::<ChunkSignatureMismatch>().is_some() {
@@ -159,37 +218,44 @@ pub async fn receive_computing(
             let Ok(data) = frame.into_data() else {
                 continue;
             };
-            let bytes: &[u8] = match &mut dechunker {
+            let bytes = match &mut dechunker {
                 Some(d) => {
-                    scratch.clear();
-                    d.feed(&data, &mut scratch)
+                    let mut decoded = Vec::new();
+                    d.feed(&data, &mut decoded)
                         .map_err(|e| S3Error::InvalidRequest(e.to_string()))?;
-                    &scratch
+                    Bytes::from(decoded)
                 }
-                None => &data,
+                None => data,
             };
-            md5.update(bytes);
-            if let Some(c) = &mut hasher {
-                c.update(bytes);
+            batched += bytes.len();
+            batch.push(bytes);
+            if batched >= BATCH {
+                digests = absorb(&mut writer, digests, std::mem::take(&mut batch)).await?;
+                batched = 0;
             }
-            if let Some(c) = &mut sha256 {
-                c.update(bytes);
-            }
-            writer.write(bytes).await?;
         }
         if let Some(d) = &dechunker {
             d.finish()
                 .map_err(|e| S3Error::InvalidRequest(e.to_string()))?;
         }
-        Ok(())
+        absorb(&mut writer, digests, batch).await
     }
     .await;
+    let digests = match streamed {
+        Ok(d) => d,
+        Err(e) => {
+            writer.abort().await;
+            return Err(e);
+        }
+    };
     let size = writer.len();
-    let digest: [u8; 16] = md5.finalize().into();
+    let digest: [u8; 16] = digests.md5.finalize().into();
     let trailers = dechunker.map(|d| d.trailers).unwrap_or_default();
-    let computed = hasher.map(|c| checksum::b64(&c.finish()));
-    let sha256 = sha256.map(|c| cloudlet_core::ids::hex(&c.finalize()));
-    let check = streamed.and_then(|()| {
+    let computed = digests.checksum.map(|c| checksum::b64(&c.finish()));
+    let sha256 = digests
+        .sha256
+        .map(|c| cloudlet_core::ids::hex(&c.finalize()));
+    let check = (|| {
         if declared_len.is_some_and(|n| n != size) {
             return Err(S3Error::IncompleteBody);
         }
@@ -211,7 +277,7 @@ pub async fn receive_computing(
             }
         }
         Ok(())
-    });
+    })();
     let mut checksums = Vec::new();
     if let (Some(a), Some(v)) = (algorithm, computed) {
         checksums.push((a.header().to_string(), v));
@@ -277,6 +343,33 @@ pub async fn copy_blob_hashing(
         left -= n as u64;
     }
     Ok(())
+}
+
+/// Feeds the first `len` bytes of blob `id` to `hasher`, reading in large blocks on a
+/// blocking thread; returns the hasher.
+pub async fn hash_blob(s3: &S3, id: &BlobId, len: u64, mut hasher: Hasher) -> S3Result<Hasher> {
+    let path = s3.store.blobs().path(id);
+    tokio::task::spawn_blocking(move || -> S3Result<Hasher> {
+        use std::io::Read;
+        let file = std::fs::File::open(path).map_err(|e| S3Error::Store(e.into()))?;
+        let mut file = file.take(len);
+        let mut buf = vec![0u8; 1024 * 1024];
+        let mut seen = 0u64;
+        loop {
+            let n = file.read(&mut buf).map_err(|e| S3Error::Store(e.into()))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            seen += n as u64;
+        }
+        if seen != len {
+            return Err(S3Error::Body("blob shorter than its record".into()));
+        }
+        Ok(hasher)
+    })
+    .await
+    .map_err(|e| S3Error::Body(e.to_string()))?
 }
 
 /// Stores `obj` as `bucket/key` durably (a new version in a versioned bucket), then deletes

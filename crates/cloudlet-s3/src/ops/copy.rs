@@ -143,13 +143,29 @@ pub async fn copy_object(
     let src_blob =
         BlobId::parse(&src.blob).ok_or_else(|| S3Error::Body("corrupt object record".into()))?;
     let mut writer = s3.store.blobs().create().await?;
-    let mut md5 = Md5::new();
-    if let Err(e) = copy_blob(s3, &mut writer, &src_blob, 0, src.size, &mut md5).await {
-        writer.abort().await;
-        return Err(e);
-    }
+    // A single-part source's ETag is the MD5 of its bytes, which the copy shares: the kernel
+    // copies them. A multipart source's copy gets the MD5 of its content, so it is read.
+    let plain_md5 = src.etag.len() == 32 && src.etag.bytes().all(|b| b.is_ascii_hexdigit());
+    let copied = if plain_md5 {
+        writer
+            .append_blob(&src_blob, 0, src.size)
+            .await
+            .map(|()| src.etag.clone())
+            .map_err(S3Error::from)
+    } else {
+        let mut md5 = Md5::new();
+        copy_blob(s3, &mut writer, &src_blob, 0, src.size, &mut md5)
+            .await
+            .map(|()| cloudlet_core::ids::hex(&md5.finalize()))
+    };
+    let etag = match copied {
+        Ok(etag) => etag,
+        Err(e) => {
+            writer.abort().await;
+            return Err(e);
+        }
+    };
     let blob = writer.commit().await?;
-    let etag = cloudlet_core::ids::hex(&md5.finalize());
     let (content_type, metadata, headers) = if replace_meta {
         (
             hv(h, "content-type").map(str::to_string),

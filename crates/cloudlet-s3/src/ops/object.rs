@@ -191,8 +191,7 @@ pub async fn serve(
     } else {
         let id = cloudlet_store::BlobId::parse(&obj.blob)
             .ok_or_else(|| S3Error::Body("corrupt object record".into()))?;
-        let file = s3.store.blobs().open_blob(&id).await?;
-        let body = crate::filebody::stream(file, start, len)
+        let body = crate::filebody::stream(s3.store.blobs().path(&id), start, len)
             .await
             .map_err(|e| S3Error::Store(e.into()))?;
         let mut r = Response::new(body);
