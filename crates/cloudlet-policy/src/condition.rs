@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::document::PolicyError;
 use crate::glob;
+use crate::variables::{expand, expand_text};
 
 /// The comparison an operator performs before negation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,6 +54,8 @@ pub struct Condition {
     /// The context key as written; matched case-insensitively.
     pub key: String,
     pub values: Vec<String>,
+    /// Whether `${…}` policy variables in the values are expanded.
+    pub variables: bool,
 }
 
 /// The request's context keys (`aws:SourceIp`, `aws:SecureTransport`, `s3:prefix`, …).
@@ -157,6 +160,7 @@ pub fn parse_conditions(v: &Value) -> Result<Vec<Condition>, PolicyError> {
                 qualifier,
                 key: key.clone(),
                 values,
+                variables: false,
             });
         }
     }
@@ -188,20 +192,54 @@ impl Condition {
                 None => self.if_exists || self.negated,
             };
         };
-        let matches_one = |a: &String| self.values.iter().any(|p| compare(self.compare, p, a));
-        match self.qualifier {
-            None | Some(SetQualifier::ForAnyValue) => {
-                let any = actual.iter().any(matches_one);
-                if self.negated { !any } else { any }
+        let expand_vars = self.variables && self.compare.takes_variables();
+        // A value whose variable has no value matches nothing.
+        let values: Vec<Operand<'_>> = self
+            .values
+            .iter()
+            .filter_map(|v| match (expand_vars, self.compare) {
+                (false, _) => Some(Operand::Text(std::borrow::Cow::Borrowed(v.as_str()))),
+                (true, Compare::StringLike) => expand(v, ctx).map(Operand::Tokens),
+                (true, _) => expand_text(v, ctx).map(|t| Operand::Text(t.into())),
+            })
+            .collect();
+        let matches_one = |a: &String| {
+            values.iter().any(|p| match p {
+                Operand::Text(p) => compare(self.compare, p, a),
+                Operand::Tokens(t) => glob::matches_tokens(t, a),
+            })
+        };
+        match (self.qualifier, self.negated) {
+            (None, false) | (Some(SetQualifier::ForAnyValue), false) => {
+                actual.iter().any(matches_one)
             }
-            Some(SetQualifier::ForAllValues) => {
-                if self.negated {
-                    actual.iter().all(|a| !matches_one(a))
-                } else {
-                    actual.iter().all(matches_one)
-                }
-            }
+            // A negated operator with several values is their NOR.
+            (None, true) => !actual.iter().any(matches_one),
+            // At least one request value matches none of the policy's.
+            (Some(SetQualifier::ForAnyValue), true) => actual.iter().any(|a| !matches_one(a)),
+            (Some(SetQualifier::ForAllValues), false) => actual.iter().all(matches_one),
+            (Some(SetQualifier::ForAllValues), true) => actual.iter().all(|a| !matches_one(a)),
         }
+    }
+}
+
+/// A condition value ready to compare: as written (or with variables expanded), or as a
+/// wildcard pattern in which substituted text matches literally.
+enum Operand<'a> {
+    Text(std::borrow::Cow<'a, str>),
+    Tokens(Vec<glob::Token>),
+}
+
+impl Compare {
+    /// String and ARN operators accept policy variables; the others take values as written.
+    fn takes_variables(self) -> bool {
+        matches!(
+            self,
+            Compare::StringEquals
+                | Compare::StringEqualsIgnoreCase
+                | Compare::StringLike
+                | Compare::ArnLike
+        )
     }
 }
 

@@ -90,6 +90,8 @@ pub struct Statement {
     /// `Resource` / `NotResource`; `None` only in role trust policies.
     pub resource: Option<Patterns<Vec<String>>>,
     pub conditions: Vec<Condition>,
+    /// Whether `${…}` policy variables are expanded (`Version` `2012-10-17`).
+    pub variables: bool,
 }
 
 /// A parsed, validated policy document.
@@ -136,9 +138,9 @@ pub fn parse(text: &str, kind: PolicyKind) -> Result<Policy, PolicyError> {
     let statements = match statements {
         Some(Value::Array(list)) if !list.is_empty() => list
             .iter()
-            .map(|s| statement(s, kind))
+            .map(|s| statement(s, kind, version))
             .collect::<Result<Vec<_>, _>>()?,
-        Some(s @ Value::Object(_)) => vec![statement(s, kind)?],
+        Some(s @ Value::Object(_)) => vec![statement(s, kind, version)?],
         _ => return Err(PolicyError::new("Missing required field Statement")),
     };
     Ok(Policy {
@@ -183,7 +185,7 @@ fn either<'a>(
     }
 }
 
-fn statement(v: &Value, kind: PolicyKind) -> Result<Statement, PolicyError> {
+fn statement(v: &Value, kind: PolicyKind, version: Version) -> Result<Statement, PolicyError> {
     let Value::Object(obj) = v else {
         return Err(PolicyError::new("This policy contains invalid Json"));
     };
@@ -254,10 +256,14 @@ fn statement(v: &Value, kind: PolicyKind) -> Result<Statement, PolicyError> {
         }
         None => None,
     };
-    let conditions = match obj.get("Condition") {
+    let variables = version == Version::V2012_10_17;
+    let mut conditions = match obj.get("Condition") {
         Some(c) => parse_conditions(c)?,
         None => Vec::new(),
     };
+    for c in &mut conditions {
+        c.variables = variables;
+    }
     Ok(Statement {
         sid,
         effect,
@@ -265,6 +271,7 @@ fn statement(v: &Value, kind: PolicyKind) -> Result<Statement, PolicyError> {
         action,
         resource,
         conditions,
+        variables,
     })
 }
 

@@ -18,12 +18,15 @@
 //! assert!(p.is_public());
 //! ```
 
+mod authorize;
 mod condition;
 mod document;
 mod eval;
 pub mod glob;
 mod public;
+mod variables;
 
+pub use authorize::{Accounts, authorize};
 pub use condition::{Compare, Condition, Context, SetQualifier, in_cidr, parse_date};
 pub use document::{
     Effect, Patterns, Policy, PolicyError, PolicyKind, Principals, Statement, Version, parse,
