@@ -233,26 +233,41 @@ fn statement(v: &Value, kind: PolicyKind, version: Version) -> Result<Statement,
             let items = string_list(v, "action")?;
             for a in &items {
                 if a != "*" && !valid_action(a) {
-                    return Err(PolicyError::new("Policy has invalid action"));
+                    return Err(PolicyError::new(match kind {
+                        PolicyKind::Resource => "Policy has invalid action",
+                        PolicyKind::Identity => {
+                            "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."
+                        }
+                    }));
                 }
             }
             Patterns { negated, items }
         }
-        None => return Err(PolicyError::new("Missing required field Action")),
+        None => {
+            return Err(PolicyError::new(match kind {
+                PolicyKind::Resource => "Missing required field Action",
+                PolicyKind::Identity => "Policy statement must contain actions.",
+            }));
+        }
     };
     let resource = match either(obj, "Resource")? {
         Some((negated, v)) => {
             let items = string_list(v, "resource")?;
             for r in &items {
                 if r != "*" && !r.starts_with("arn:") {
-                    return Err(PolicyError::new("Policy has invalid resource"));
+                    return Err(PolicyError::new(match kind {
+                        PolicyKind::Resource => "Policy has invalid resource".to_string(),
+                        PolicyKind::Identity => {
+                            format!("Resource {r} must be in ARN format or \"*\".")
+                        }
+                    }));
                 }
             }
             Some(Patterns { negated, items })
         }
         // Trust policies have no Resource; everything else needs one.
         None if kind == PolicyKind::Identity => {
-            return Err(PolicyError::new("Missing required field Resource"));
+            return Err(PolicyError::new("Policy statement must contain resources."));
         }
         None => None,
     };
