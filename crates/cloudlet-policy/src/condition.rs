@@ -345,7 +345,11 @@ pub fn parse_date(s: &str) -> Option<f64> {
     let (date, time) = s.split_once('T').unwrap_or((s, ""));
     let mut d = date.split('-');
     let (y, m, day) = (num(d.next()?)?, num(d.next()?)?, num(d.next()?)?);
-    if d.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&day) {
+    if d.next().is_some()
+        || !(0..=9999).contains(&y)
+        || !(1..=12).contains(&m)
+        || !(1..=31).contains(&day)
+    {
         return None;
     }
     let mut secs = days_from_civil(y, m, day) as f64 * 86_400.0;
@@ -356,7 +360,11 @@ pub fn parse_date(s: &str) -> Option<f64> {
             let (c, o) = time.split_at(i);
             let sign = if o.starts_with('-') { -1 } else { 1 };
             let (oh, om) = o.get(1..)?.split_once(':').unwrap_or((o.get(1..)?, "0"));
-            (c, sign * (num(oh)? * 3600 + num(om)? * 60))
+            let (oh, om) = (num(oh)?, num(om)?);
+            if !(0..=23).contains(&oh) || !(0..=59).contains(&om) {
+                return None;
+            }
+            (c, sign * (oh * 3600 + om * 60))
         } else {
             (time, 0)
         };
@@ -367,6 +375,13 @@ pub fn parse_date(s: &str) -> Option<f64> {
             .next()
             .map(|x| x.parse::<f64>().ok())
             .unwrap_or(Some(0.0))?;
+        if parts.next().is_some()
+            || !(0..=24).contains(&h)
+            || !(0..=59).contains(&mi)
+            || !(0.0..61.0).contains(&sec)
+        {
+            return None;
+        }
         secs += (h * 3600 + mi * 60 - offset) as f64 + sec;
     }
     Some(secs)
@@ -601,5 +616,25 @@ mod tests {
         assert_eq!(parse_date("2024-02-29"), Some(1_709_164_800.0));
         assert_eq!(parse_date("2024-13-01"), None);
         assert_eq!(parse_date("nonsense"), None);
+        assert_eq!(
+            parse_date("2024-01-01T01:00:00+01:00"),
+            Some(1_704_067_200.0)
+        );
+        // Out-of-range fields are refused instead of overflowing.
+        let refused = [
+            "00360-01-01T2023068368000368",
+            "2024-01-01T99999999999999999:00:00Z",
+            "2024-01-01T00:99999999999999999:00Z",
+            "2024-01-01T00:00:00+99999999999999999:00",
+            "2024-01-01T00:00:00+01:99999999999999999",
+            "99999999999999999-01-01",
+            "-99999999999999999-01-01",
+            "2024-01-01T25:00:00Z",
+            "2024-01-01T00:60:00Z",
+            "2024-01-01T00:00:00:00Z",
+        ];
+        for s in refused {
+            assert_eq!(parse_date(s), None, "{s}");
+        }
     }
 }
