@@ -1,5 +1,5 @@
 //! Whole S3 requests, in process, against a fresh ephemeral store holding an Object Lock
-//! bucket `fz` with an object `k` and a multipart upload `mp` with one part.
+//! bucket `fuzz` with an object `k` and a multipart upload `mp` with one part.
 //!
 //! The first input byte picks a request shape from [`SHAPES`] (every XML body parser,
 //! `aws-chunked` uploads, POST form uploads and their policy); the rest is the body, in
@@ -36,34 +36,34 @@ const FORM: &[(&str, &str)] = &[("content-type", "multipart/form-data; boundary=
 
 /// Request shapes: method, path and query, headers.
 const SHAPES: &[(&str, &str, &[(&str, &str)])] = &[
-    ("PUT", "/fz?website", &[]),
-    ("PUT", "/fz?tagging", &[]),
-    ("PUT", "/fz/k?tagging", &[]),
-    ("POST", "/fz?delete", &[]),
-    ("POST", "/fz/mp?uploadId=$UPLOAD", &[]),
-    ("PUT", "/fz?versioning", &[]),
-    ("PUT", "/fz?object-lock", &[]),
-    ("PUT", "/fz/k?retention", &[]),
-    ("PUT", "/fz/k?legal-hold", &[]),
-    ("PUT", "/fz?cors", &[]),
-    ("PUT", "/fz?lifecycle", &[]),
-    ("PUT", "/fz?acl", &[]),
-    ("PUT", "/fz/k?acl", &[]),
-    ("PUT", "/fz?notification", &[]),
-    ("PUT", "/fz?encryption", &[]),
-    ("PUT", "/fz?ownershipControls", &[]),
-    ("PUT", "/fz?logging", &[]),
-    ("PUT", "/fz?requestPayment", &[]),
-    ("PUT", "/fz?accelerate", &[]),
-    ("PUT", "/fz?policy", &[]),
-    ("PUT", "/fz?publicAccessBlock", &[]),
+    ("PUT", "/fuzz?website", &[]),
+    ("PUT", "/fuzz?tagging", &[]),
+    ("PUT", "/fuzz/k?tagging", &[]),
+    ("POST", "/fuzz?delete", &[]),
+    ("POST", "/fuzz/mp?uploadId=$UPLOAD", &[]),
+    ("PUT", "/fuzz?versioning", &[]),
+    ("PUT", "/fuzz?object-lock", &[]),
+    ("PUT", "/fuzz/k?retention", &[]),
+    ("PUT", "/fuzz/k?legal-hold", &[]),
+    ("PUT", "/fuzz?cors", &[]),
+    ("PUT", "/fuzz?lifecycle", &[]),
+    ("PUT", "/fuzz?acl", &[]),
+    ("PUT", "/fuzz/k?acl", &[]),
+    ("PUT", "/fuzz?notification", &[]),
+    ("PUT", "/fuzz?encryption", &[]),
+    ("PUT", "/fuzz?ownershipControls", &[]),
+    ("PUT", "/fuzz?logging", &[]),
+    ("PUT", "/fuzz?requestPayment", &[]),
+    ("PUT", "/fuzz?accelerate", &[]),
+    ("PUT", "/fuzz?policy", &[]),
+    ("PUT", "/fuzz?publicAccessBlock", &[]),
     ("PUT", "/nb", &[]),
-    ("PUT", "/fz/c", CHUNKED),
-    ("PUT", "/fz/c", SIGNED_CHUNKS),
-    ("PUT", "/fz/mp?partNumber=2&uploadId=$UPLOAD", CHUNKED),
-    ("POST", "/fz", FORM),
-    ("PUT", "/fz/c?tagging", &[]),
-    ("POST", "/fz/k?delete", &[]),
+    ("PUT", "/fuzz/c", CHUNKED),
+    ("PUT", "/fuzz/c", SIGNED_CHUNKS),
+    ("PUT", "/fuzz/mp?partNumber=2&uploadId=$UPLOAD", CHUNKED),
+    ("POST", "/fuzz", FORM),
+    ("PUT", "/fuzz/c?tagging", &[]),
+    ("POST", "/fuzz/k?delete", &[]),
 ];
 
 /// Signed POST forms are signed by the account itself.
@@ -147,19 +147,22 @@ fn element(xml: &[u8], tag: &str) -> String {
 
 /// The fixture; the upload id and the part's ETag.
 async fn setup(s3: &S3) -> (String, String) {
+    let ok = |(status, body): (u16, Vec<u8>)| {
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+        body
+    };
     let lock = [("x-amz-bucket-object-lock-enabled", "true")];
-    assert_eq!(call(s3, &req("PUT", "/fz", &lock, b"")).await.0, 200);
-    assert_eq!(call(s3, &req("PUT", "/fz/k", &[], b"hello")).await.0, 200);
-    let (status, xml) = call(s3, &req("POST", "/fz/mp?uploads", &[], b"")).await;
-    assert_eq!(status, 200);
+    ok(call(s3, &req("PUT", "/fuzz", &lock, b"")).await);
+    ok(call(s3, &req("PUT", "/fuzz/k", &[], b"hello")).await);
+    let xml = ok(call(s3, &req("POST", "/fuzz/mp?uploads", &[], b"")).await);
     let upload = element(&xml, "UploadId");
     let part = req(
         "PUT",
-        &format!("/fz/mp?partNumber=1&uploadId={upload}"),
+        &format!("/fuzz/mp?partNumber=1&uploadId={upload}"),
         &[],
         b"part one",
     );
-    assert_eq!(call(s3, &part).await.0, 200);
+    ok(call(s3, &part).await);
     let etag = format!("\"{:x}\"", Md5::digest(b"part one"));
     (upload, etag)
 }
@@ -231,7 +234,7 @@ fuzz_target!(|data: &[u8]| {
             call(&s3, &r).await;
             let read = req("GET", &r.target, &[], b"");
             call(&s3, &read).await;
-            call(&s3, &req("GET", "/fz?versions", &[], b"")).await;
+            call(&s3, &req("GET", "/fuzz?versions", &[], b"")).await;
         })
     });
 });
