@@ -7,7 +7,8 @@
 //! byte adds a correct `Content-MD5`. Selector 0x7f/0xff instead reads a raw request:
 //! `METHOD path?query\n`, `name: value` header lines, a blank line, then the body.
 //! After the request, the same path and query are read back with GET, so stored
-//! documents are rendered too. A panic anywhere is a crash.
+//! documents are rendered too. A panic anywhere is a crash. With `S3_FUZZ_TRACE` set, each
+//! request's status and answer are printed (to check that inputs reach the parsers).
 
 #![no_main]
 
@@ -57,7 +58,7 @@ const SHAPES: &[(&str, &str, &[(&str, &str)])] = &[
     ("PUT", "/fuzz?accelerate", &[]),
     ("PUT", "/fuzz?policy", &[]),
     ("PUT", "/fuzz?publicAccessBlock", &[]),
-    ("PUT", "/nb", &[]),
+    ("PUT", "/newb", &[]),
     ("PUT", "/fuzz/c", CHUNKED),
     ("PUT", "/fuzz/c", SIGNED_CHUNKS),
     ("PUT", "/fuzz/mp?partNumber=2&uploadId=$UPLOAD", CHUNKED),
@@ -231,7 +232,11 @@ fuzz_target!(|data: &[u8]| {
             } else {
                 shaped(selector, rest, &upload, &etag)
             };
-            call(&s3, &r).await;
+            let (status, answer) = call(&s3, &r).await;
+            if std::env::var_os("S3_FUZZ_TRACE").is_some() {
+                let answer = String::from_utf8_lossy(&answer);
+                eprintln!("{} {} -> {status} {answer:.300}", r.method, r.target);
+            }
             let read = req("GET", &r.target, &[], b"");
             call(&s3, &read).await;
             call(&s3, &req("GET", "/fuzz?versions", &[], b"")).await;
