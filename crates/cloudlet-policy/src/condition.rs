@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::document::PolicyError;
 use crate::glob;
+use crate::variables::{expand, expand_text};
 
 /// The comparison an operator performs before negation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,6 +54,8 @@ pub struct Condition {
     /// The context key as written; matched case-insensitively.
     pub key: String,
     pub values: Vec<String>,
+    /// Whether `${…}` policy variables in the values are expanded.
+    pub variables: bool,
 }
 
 /// The request's context keys (`aws:SourceIp`, `aws:SecureTransport`, `s3:prefix`, …).
@@ -157,6 +160,7 @@ pub fn parse_conditions(v: &Value) -> Result<Vec<Condition>, PolicyError> {
                 qualifier,
                 key: key.clone(),
                 values,
+                variables: false,
             });
         }
     }
@@ -188,20 +192,54 @@ impl Condition {
                 None => self.if_exists || self.negated,
             };
         };
-        let matches_one = |a: &String| self.values.iter().any(|p| compare(self.compare, p, a));
-        match self.qualifier {
-            None | Some(SetQualifier::ForAnyValue) => {
-                let any = actual.iter().any(matches_one);
-                if self.negated { !any } else { any }
+        let expand_vars = self.variables && self.compare.takes_variables();
+        // A value whose variable has no value matches nothing.
+        let values: Vec<Operand<'_>> = self
+            .values
+            .iter()
+            .filter_map(|v| match (expand_vars, self.compare) {
+                (false, _) => Some(Operand::Text(std::borrow::Cow::Borrowed(v.as_str()))),
+                (true, Compare::StringLike) => expand(v, ctx).map(Operand::Tokens),
+                (true, _) => expand_text(v, ctx).map(|t| Operand::Text(t.into())),
+            })
+            .collect();
+        let matches_one = |a: &String| {
+            values.iter().any(|p| match p {
+                Operand::Text(p) => compare(self.compare, p, a),
+                Operand::Tokens(t) => glob::matches_tokens(t, a),
+            })
+        };
+        match (self.qualifier, self.negated) {
+            (None, false) | (Some(SetQualifier::ForAnyValue), false) => {
+                actual.iter().any(matches_one)
             }
-            Some(SetQualifier::ForAllValues) => {
-                if self.negated {
-                    actual.iter().all(|a| !matches_one(a))
-                } else {
-                    actual.iter().all(matches_one)
-                }
-            }
+            // A negated operator with several values is their NOR.
+            (None, true) => !actual.iter().any(matches_one),
+            // At least one request value matches none of the policy's.
+            (Some(SetQualifier::ForAnyValue), true) => actual.iter().any(|a| !matches_one(a)),
+            (Some(SetQualifier::ForAllValues), false) => actual.iter().all(matches_one),
+            (Some(SetQualifier::ForAllValues), true) => actual.iter().all(|a| !matches_one(a)),
         }
+    }
+}
+
+/// A condition value ready to compare: as written (or with variables expanded), or as a
+/// wildcard pattern in which substituted text matches literally.
+enum Operand<'a> {
+    Text(std::borrow::Cow<'a, str>),
+    Tokens(Vec<glob::Token>),
+}
+
+impl Compare {
+    /// String and ARN operators accept policy variables; the others take values as written.
+    fn takes_variables(self) -> bool {
+        matches!(
+            self,
+            Compare::StringEquals
+                | Compare::StringEqualsIgnoreCase
+                | Compare::StringLike
+                | Compare::ArnLike
+        )
     }
 }
 
@@ -307,7 +345,11 @@ pub fn parse_date(s: &str) -> Option<f64> {
     let (date, time) = s.split_once('T').unwrap_or((s, ""));
     let mut d = date.split('-');
     let (y, m, day) = (num(d.next()?)?, num(d.next()?)?, num(d.next()?)?);
-    if d.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&day) {
+    if d.next().is_some()
+        || !(0..=9999).contains(&y)
+        || !(1..=12).contains(&m)
+        || !(1..=31).contains(&day)
+    {
         return None;
     }
     let mut secs = days_from_civil(y, m, day) as f64 * 86_400.0;
@@ -318,7 +360,11 @@ pub fn parse_date(s: &str) -> Option<f64> {
             let (c, o) = time.split_at(i);
             let sign = if o.starts_with('-') { -1 } else { 1 };
             let (oh, om) = o.get(1..)?.split_once(':').unwrap_or((o.get(1..)?, "0"));
-            (c, sign * (num(oh)? * 3600 + num(om)? * 60))
+            let (oh, om) = (num(oh)?, num(om)?);
+            if !(0..=23).contains(&oh) || !(0..=59).contains(&om) {
+                return None;
+            }
+            (c, sign * (oh * 3600 + om * 60))
         } else {
             (time, 0)
         };
@@ -329,6 +375,13 @@ pub fn parse_date(s: &str) -> Option<f64> {
             .next()
             .map(|x| x.parse::<f64>().ok())
             .unwrap_or(Some(0.0))?;
+        if parts.next().is_some()
+            || !(0..=24).contains(&h)
+            || !(0..=59).contains(&mi)
+            || !(0.0..61.0).contains(&sec)
+        {
+            return None;
+        }
         secs += (h * 3600 + mi * 60 - offset) as f64 + sec;
     }
     Some(secs)
@@ -563,5 +616,25 @@ mod tests {
         assert_eq!(parse_date("2024-02-29"), Some(1_709_164_800.0));
         assert_eq!(parse_date("2024-13-01"), None);
         assert_eq!(parse_date("nonsense"), None);
+        assert_eq!(
+            parse_date("2024-01-01T01:00:00+01:00"),
+            Some(1_704_067_200.0)
+        );
+        // Out-of-range fields are refused instead of overflowing.
+        let refused = [
+            "00360-01-01T2023068368000368",
+            "2024-01-01T99999999999999999:00:00Z",
+            "2024-01-01T00:99999999999999999:00Z",
+            "2024-01-01T00:00:00+99999999999999999:00",
+            "2024-01-01T00:00:00+01:99999999999999999",
+            "99999999999999999-01-01",
+            "-99999999999999999-01-01",
+            "2024-01-01T25:00:00Z",
+            "2024-01-01T00:60:00Z",
+            "2024-01-01T00:00:00:00Z",
+        ];
+        for s in refused {
+            assert_eq!(parse_date(s), None, "{s}");
+        }
     }
 }

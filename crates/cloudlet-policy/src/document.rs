@@ -90,6 +90,8 @@ pub struct Statement {
     /// `Resource` / `NotResource`; `None` only in role trust policies.
     pub resource: Option<Patterns<Vec<String>>>,
     pub conditions: Vec<Condition>,
+    /// Whether `${…}` policy variables are expanded (`Version` `2012-10-17`).
+    pub variables: bool,
 }
 
 /// A parsed, validated policy document.
@@ -136,9 +138,9 @@ pub fn parse(text: &str, kind: PolicyKind) -> Result<Policy, PolicyError> {
     let statements = match statements {
         Some(Value::Array(list)) if !list.is_empty() => list
             .iter()
-            .map(|s| statement(s, kind))
+            .map(|s| statement(s, kind, version))
             .collect::<Result<Vec<_>, _>>()?,
-        Some(s @ Value::Object(_)) => vec![statement(s, kind)?],
+        Some(s @ Value::Object(_)) => vec![statement(s, kind, version)?],
         _ => return Err(PolicyError::new("Missing required field Statement")),
     };
     Ok(Policy {
@@ -183,7 +185,7 @@ fn either<'a>(
     }
 }
 
-fn statement(v: &Value, kind: PolicyKind) -> Result<Statement, PolicyError> {
+fn statement(v: &Value, kind: PolicyKind, version: Version) -> Result<Statement, PolicyError> {
     let Value::Object(obj) = v else {
         return Err(PolicyError::new("This policy contains invalid Json"));
     };
@@ -231,33 +233,52 @@ fn statement(v: &Value, kind: PolicyKind) -> Result<Statement, PolicyError> {
             let items = string_list(v, "action")?;
             for a in &items {
                 if a != "*" && !valid_action(a) {
-                    return Err(PolicyError::new("Policy has invalid action"));
+                    return Err(PolicyError::new(match kind {
+                        PolicyKind::Resource => "Policy has invalid action",
+                        PolicyKind::Identity => {
+                            "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."
+                        }
+                    }));
                 }
             }
             Patterns { negated, items }
         }
-        None => return Err(PolicyError::new("Missing required field Action")),
+        None => {
+            return Err(PolicyError::new(match kind {
+                PolicyKind::Resource => "Missing required field Action",
+                PolicyKind::Identity => "Policy statement must contain actions.",
+            }));
+        }
     };
     let resource = match either(obj, "Resource")? {
         Some((negated, v)) => {
             let items = string_list(v, "resource")?;
             for r in &items {
                 if r != "*" && !r.starts_with("arn:") {
-                    return Err(PolicyError::new("Policy has invalid resource"));
+                    return Err(PolicyError::new(match kind {
+                        PolicyKind::Resource => "Policy has invalid resource".to_string(),
+                        PolicyKind::Identity => {
+                            format!("Resource {r} must be in ARN format or \"*\".")
+                        }
+                    }));
                 }
             }
             Some(Patterns { negated, items })
         }
         // Trust policies have no Resource; everything else needs one.
         None if kind == PolicyKind::Identity => {
-            return Err(PolicyError::new("Missing required field Resource"));
+            return Err(PolicyError::new("Policy statement must contain resources."));
         }
         None => None,
     };
-    let conditions = match obj.get("Condition") {
+    let variables = version == Version::V2012_10_17;
+    let mut conditions = match obj.get("Condition") {
         Some(c) => parse_conditions(c)?,
         None => Vec::new(),
     };
+    for c in &mut conditions {
+        c.variables = variables;
+    }
     Ok(Statement {
         sid,
         effect,
@@ -265,6 +286,7 @@ fn statement(v: &Value, kind: PolicyKind) -> Result<Statement, PolicyError> {
         action,
         resource,
         conditions,
+        variables,
     })
 }
 

@@ -18,12 +18,15 @@
 //! assert!(p.is_public());
 //! ```
 
+mod authorize;
 mod condition;
 mod document;
 mod eval;
 pub mod glob;
 mod public;
+mod variables;
 
+pub use authorize::{Accounts, authorize};
 pub use condition::{Compare, Condition, Context, SetQualifier, in_cidr, parse_date};
 pub use document::{
     Effect, Patterns, Policy, PolicyError, PolicyKind, Principals, Statement, Version, parse,
@@ -193,7 +196,22 @@ mod tests {
             (
                 stmt(r#"{"Effect":"Allow","Action":"s3:*"}"#),
                 Identity,
-                Err("Missing required field Resource"),
+                Err("Policy statement must contain resources."),
+            ),
+            (
+                stmt(r#"{"Effect":"Allow","Resource":"*"}"#),
+                Identity,
+                Err("Policy statement must contain actions."),
+            ),
+            (
+                stmt(r#"{"Effect":"Allow","Action":"s3:*","Resource":""}"#),
+                Identity,
+                Err("Resource  must be in ARN format or \"*\"."),
+            ),
+            (
+                stmt(r#"{"Effect":"Allow","Action":"GetObject","Resource":"*"}"#),
+                Identity,
+                Err("Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."),
             ),
             (
                 stmt(
