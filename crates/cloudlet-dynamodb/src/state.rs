@@ -8,6 +8,9 @@ use cloudlet_store::record;
 use cloudlet_store::redb::{
     ReadTransaction, ReadableTable, Table, TableDefinition, TableError, WriteTransaction,
 };
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::DdbError;
@@ -83,10 +86,38 @@ pub fn get_table(
     let Some(t) = missing_ok(txn.open_table(TABLES))? else {
         return Ok(None);
     };
-    match t.get(table_key(account, region, name).as_str())? {
-        Some(v) => Ok(Some(record::decode(v.value())?)),
+    let key = table_key(account, region, name);
+    match t.get(key.as_str())? {
+        Some(v) => Ok(Some(decode_meta(&key, v.value())?)),
         None => Ok(None),
     }
+}
+
+/// Table definitions decoded lately, by table key, with the record they were decoded from:
+/// every item operation reads its table's definition, and the same bytes always decode to
+/// the same definition, so a hit only costs comparing the stored record.
+static META_CACHE: Mutex<Option<MetaCache>> = Mutex::new(None);
+
+/// Table key → (stored record, its decoded definition).
+type MetaCache = HashMap<String, (Vec<u8>, TableMeta)>;
+
+/// How many definitions the cache keeps before it starts over.
+const META_CACHE_MAX: usize = 256;
+
+fn decode_meta(key: &str, bytes: &[u8]) -> Result<TableMeta, DdbError> {
+    let mut cache = META_CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    let map = cache.get_or_insert_with(HashMap::new);
+    if let Some((b, m)) = map.get(key)
+        && b.as_slice() == bytes
+    {
+        return Ok(m.clone());
+    }
+    let meta: TableMeta = record::decode(bytes)?;
+    if map.len() >= META_CACHE_MAX {
+        map.clear();
+    }
+    map.insert(key.to_string(), (bytes.to_vec(), meta.clone()));
+    Ok(meta)
 }
 
 /// Reads a table definition inside a write transaction.
