@@ -3,13 +3,12 @@
 //! whole item; projections are applied when reading. Entries are maintained in the same
 //! transaction as the item write, so indexes are always consistent.
 
-use cloudlet_store::record;
 use cloudlet_store::redb::{ReadTransaction, TableDefinition, TableError, WriteTransaction};
 
 use crate::error::DdbError;
 use crate::keys::{encode_component, prefix_end};
 use crate::state::{self, IndexMeta, TableMeta, key_value};
-use crate::value::{Item, item_to_json, parse_item};
+use crate::value::Item;
 
 const INDEX: TableDefinition<&[u8], &[u8]> = TableDefinition::new("dynamodb_index");
 
@@ -85,7 +84,7 @@ pub fn maintain(
             t.remove(k.as_slice())?;
         }
         if let (Some(k), Some(n)) = (&new_key, new) {
-            t.insert(k.as_slice(), record::encode(&item_to_json(n)).as_slice())?;
+            t.insert(k.as_slice(), crate::codec::encode_item(n).as_slice())?;
         }
     }
     Ok(())
@@ -148,10 +147,7 @@ pub fn scan_range(
         return Ok(());
     }
     let range = t.range(start..end)?;
-    let decode = |v: &[u8]| -> Result<Item, DdbError> {
-        let j: serde_json::Value = record::decode(v)?;
-        parse_item(&j)
-    };
+    let decode = |v: &[u8]| -> Result<Item, DdbError> { Ok(crate::codec::decode_item(v)?) };
     if reverse {
         for e in range.rev() {
             let (k, v) = e?;

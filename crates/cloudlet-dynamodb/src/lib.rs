@@ -6,6 +6,7 @@
 //! expressions, `value`/`number` model attribute values, `keys` encodes primary keys in an
 //! order-preserving form. Errors are `error::DdbError`, converted into `AwsError` once.
 
+pub mod codec;
 pub mod error;
 pub mod expr;
 pub mod index;

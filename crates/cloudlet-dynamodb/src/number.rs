@@ -101,6 +101,16 @@ impl Number {
         Ok(Number { mantissa, exp })
     }
 
+    /// The mantissa and power-of-ten exponent (the stored item format keeps these).
+    pub fn parts(&self) -> (i128, i32) {
+        (self.mantissa, self.exp)
+    }
+
+    /// The number `mantissa × 10^exp`, normalized and checked against DynamoDB's limits.
+    pub fn from_parts(mantissa: i128, exp: i32) -> Result<Number, NumberError> {
+        Number::normalize(mantissa, exp)
+    }
+
     /// Parses a DynamoDB number literal (`-12.50`, `1e3`, `.5`, `+7`).
     pub fn parse(s: &str) -> Result<Number, NumberError> {
         let b = s.as_bytes();

@@ -6,12 +6,15 @@
 
 use cloudlet_store::record;
 use cloudlet_store::redb::{
-    ReadTransaction, ReadableTable, TableDefinition, TableError, WriteTransaction,
+    ReadTransaction, ReadableTable, Table, TableDefinition, TableError, WriteTransaction,
 };
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::DdbError;
-use crate::value::{AttrValue, Item, item_size, parse_item};
+use crate::value::{AttrValue, Item, item_size};
 
 const TABLES: TableDefinition<&str, &[u8]> = TableDefinition::new("dynamodb_tables");
 const ITEMS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("dynamodb_items");
@@ -83,10 +86,38 @@ pub fn get_table(
     let Some(t) = missing_ok(txn.open_table(TABLES))? else {
         return Ok(None);
     };
-    match t.get(table_key(account, region, name).as_str())? {
-        Some(v) => Ok(Some(record::decode(v.value())?)),
+    let key = table_key(account, region, name);
+    match t.get(key.as_str())? {
+        Some(v) => Ok(Some(decode_meta(&key, v.value())?)),
         None => Ok(None),
     }
+}
+
+/// Table definitions decoded lately, by table key, with the record they were decoded from:
+/// every item operation reads its table's definition, and the same bytes always decode to
+/// the same definition, so a hit only costs comparing the stored record.
+static META_CACHE: Mutex<Option<MetaCache>> = Mutex::new(None);
+
+/// Table key → (stored record, its decoded definition).
+type MetaCache = HashMap<String, (Vec<u8>, TableMeta)>;
+
+/// How many definitions the cache keeps before it starts over.
+const META_CACHE_MAX: usize = 256;
+
+fn decode_meta(key: &str, bytes: &[u8]) -> Result<TableMeta, DdbError> {
+    let mut cache = META_CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    let map = cache.get_or_insert_with(HashMap::new);
+    if let Some((b, m)) = map.get(key)
+        && b.as_slice() == bytes
+    {
+        return Ok(m.clone());
+    }
+    let meta: TableMeta = record::decode(bytes)?;
+    if map.len() >= META_CACHE_MAX {
+        map.clear();
+    }
+    map.insert(key.to_string(), (bytes.to_vec(), meta.clone()));
+    Ok(meta)
 }
 
 /// Reads a table definition inside a write transaction.
@@ -215,12 +246,7 @@ pub fn all_items_w(txn: &WriteTransaction, id: &str) -> Result<Vec<Item>, DdbErr
 }
 
 fn decode_item(bytes: &[u8]) -> Result<Item, DdbError> {
-    let v: serde_json::Value = record::decode(bytes)?;
-    parse_item(&v)
-}
-
-fn encode_item(item: &Item) -> Vec<u8> {
-    record::encode(&crate::value::item_to_json(item))
+    Ok(crate::codec::decode_item(bytes)?)
 }
 
 /// Reads one item by storage key.
@@ -236,10 +262,84 @@ pub fn get_item(txn: &ReadTransaction, key: &[u8]) -> Result<Option<Item>, DdbEr
 
 /// Reads one item by storage key inside a write transaction.
 pub fn get_item_w(txn: &WriteTransaction, key: &[u8]) -> Result<Option<Item>, DdbError> {
-    let t = txn.open_table(ITEMS)?;
-    match t.get(key)? {
-        Some(v) => Ok(Some(decode_item(v.value())?)),
-        None => Ok(None),
+    ItemWriter::open(txn)?.get(key)
+}
+
+/// Item reads and writes of one write transaction with the items table opened once and the
+/// tables' statistics changes summed up, written by [`ItemWriter::finish`] (a batch of writes
+/// then costs one statistics update per table, not one per item).
+pub struct ItemWriter<'t> {
+    items: Table<'t, &'static [u8], &'static [u8]>,
+    /// Table id → (item count change, size change).
+    deltas: Vec<(String, i64, i64)>,
+}
+
+impl<'t> ItemWriter<'t> {
+    pub fn open(txn: &'t WriteTransaction) -> Result<ItemWriter<'t>, DdbError> {
+        Ok(ItemWriter {
+            items: txn.open_table(ITEMS)?,
+            deltas: Vec::new(),
+        })
+    }
+
+    /// Reads one item by storage key.
+    pub fn get(&self, key: &[u8]) -> Result<Option<Item>, DdbError> {
+        match self.items.get(key)? {
+            Some(v) => Ok(Some(decode_item(v.value())?)),
+            None => Ok(None),
+        }
+    }
+
+    fn bump(&mut self, table_id: &str, dcount: i64, dsize: i64) {
+        match self.deltas.iter_mut().find(|(id, _, _)| id == table_id) {
+            Some((_, c, s)) => {
+                *c += dcount;
+                *s += dsize;
+            }
+            None => self.deltas.push((table_id.to_string(), dcount, dsize)),
+        }
+    }
+
+    /// Writes an item over `old` (the item currently stored under `key`, already read).
+    pub fn put(
+        &mut self,
+        table_id: &str,
+        key: &[u8],
+        item: &Item,
+        old: Option<&Item>,
+    ) -> Result<(), DdbError> {
+        self.items
+            .insert(key, crate::codec::encode_item(item).as_slice())?;
+        let old_size = old.map(item_size).unwrap_or(0) as i64;
+        self.bump(
+            table_id,
+            if old.is_some() { 0 } else { 1 },
+            item_size(item) as i64 - old_size,
+        );
+        Ok(())
+    }
+
+    /// Deletes an item, returning it.
+    pub fn delete(&mut self, table_id: &str, key: &[u8]) -> Result<Option<Item>, DdbError> {
+        let old = match self.items.remove(key)? {
+            Some(v) => Some(decode_item(v.value())?),
+            None => None,
+        };
+        if let Some(o) = &old {
+            self.bump(table_id, -1, -(item_size(o) as i64));
+        }
+        Ok(old)
+    }
+
+    /// Closes the items table and applies the statistics changes.
+    pub fn finish(self, txn: &WriteTransaction) -> Result<(), DdbError> {
+        drop(self.items);
+        for (id, dcount, dsize) in &self.deltas {
+            if *dcount != 0 || *dsize != 0 {
+                bump_stats(txn, id, *dcount, *dsize)?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -260,16 +360,9 @@ pub fn put_item(
     item: &Item,
     old: Option<&Item>,
 ) -> Result<(), DdbError> {
-    txn.open_table(ITEMS)?
-        .insert(key, encode_item(item).as_slice())?;
-    let old_size = old.map(item_size).unwrap_or(0) as i64;
-    bump_stats(
-        txn,
-        table_id,
-        if old.is_some() { 0 } else { 1 },
-        item_size(item) as i64 - old_size,
-    )?;
-    Ok(())
+    let mut w = ItemWriter::open(txn)?;
+    w.put(table_id, key, item, old)?;
+    w.finish(txn)
 }
 
 /// Deletes an item, returning it.
@@ -278,17 +371,9 @@ pub fn delete_item(
     table_id: &str,
     key: &[u8],
 ) -> Result<Option<Item>, DdbError> {
-    let old = {
-        let mut t = txn.open_table(ITEMS)?;
-        let old = t.remove(key)?;
-        match old {
-            Some(v) => Some(decode_item(v.value())?),
-            None => None,
-        }
-    };
-    if let Some(o) = &old {
-        bump_stats(txn, table_id, -1, -(item_size(o) as i64))?;
-    }
+    let mut w = ItemWriter::open(txn)?;
+    let old = w.delete(table_id, key)?;
+    w.finish(txn)?;
     Ok(old)
 }
 

@@ -2,7 +2,9 @@
 //! transactional writes are each ONE store write: all of it is durable or none of it is;
 //! a transaction's conditions are all checked before anything is written.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
@@ -20,8 +22,8 @@ use crate::protocol::Body;
 use crate::state::{self, TableMeta};
 use crate::value::{Item, item_to_json};
 
-fn request_items(body: &Body) -> Result<Map<String, Value>, DdbError> {
-    let m = body.opt_object("RequestItems")?.cloned().ok_or_else(|| {
+fn request_items(body: &Body) -> Result<&Map<String, Value>, DdbError> {
+    let m = body.opt_object("RequestItems")?.ok_or_else(|| {
         DdbError::validation(
             "1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member must not be null",
         )
@@ -53,7 +55,7 @@ pub fn batch_get(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
         ));
     }
     let mut plans: Vec<GetPlan> = Vec::new();
-    for (name, spec) in &req {
+    for (name, spec) in req {
         crate::protocol::check_table_name(name, "requestItems.key")?;
         let sub = Body::sub(spec)?;
         let mut r = Resolver::new(&sub.expr_input()?)?;
@@ -82,7 +84,7 @@ pub fn batch_get(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
         let mut out = Map::new();
         for (meta, ks, proj) in &plans {
             let mut items = Vec::new();
-            let consistent = Body::sub(&req[&meta.name])?
+            let consistent = Body::sub(&req[meta.name.as_str()])?
                 .opt_bool("ConsistentRead")?
                 .unwrap_or(false);
             for k in ks {
@@ -120,7 +122,8 @@ enum WriteOp {
 }
 
 struct Planned {
-    meta: TableMeta,
+    /// Shared by every write to the same table (and by replays of the write closure).
+    meta: Arc<TableMeta>,
     key: Vec<u8>,
     op: WriteOp,
     cond: Option<Cond>,
@@ -170,29 +173,38 @@ fn run_writes(
     let mut outcome = Outcome::default();
     // Check every condition first (transactions), then write.
     let mut olds = Vec::with_capacity(plans.len());
-    let mut reasons = Vec::new();
+    let mut passed = Vec::with_capacity(plans.len());
     let mut failed = false;
+    let mut checked: Vec<&str> = Vec::new();
+    let mut w = state::ItemWriter::open(txn)?;
     for p in plans {
-        state::check_table_id(txn, &p.meta.id)?;
-        let old = state::get_item_w(txn, &p.key)?;
+        if !checked.contains(&p.meta.id.as_str()) {
+            state::check_table_id(txn, &p.meta.id)?;
+            checked.push(&p.meta.id);
+        }
+        let old = w.get(&p.key)?;
         let ok = match &p.cond {
             Some(c) => eval::eval(c, old.as_ref().unwrap_or(&Item::new()))?,
             None => true,
         };
-        if !ok {
-            failed = true;
-            let item = old.as_ref().filter(|_| p.old_on_failure);
-            reasons.push(reason(
-                "ConditionalCheckFailed",
-                Some("The conditional request failed".into()),
-                item,
-            ));
-        } else {
-            reasons.push(reason("None", None, None));
-        }
+        failed |= !ok;
+        passed.push(ok);
         olds.push(old);
     }
     if failed {
+        let reasons = plans
+            .iter()
+            .zip(&olds)
+            .zip(&passed)
+            .map(|((p, old), ok)| match ok {
+                true => reason("None", None, None),
+                false => reason(
+                    "ConditionalCheckFailed",
+                    Some("The conditional request failed".into()),
+                    old.as_ref().filter(|_| p.old_on_failure),
+                ),
+            })
+            .collect();
         return Err(cancelled(reasons));
     }
     for (i, (p, old)) in plans.iter().zip(&olds).enumerate() {
@@ -207,10 +219,10 @@ fn run_writes(
                 continue;
             }
             WriteOp::Delete => None,
-            WriteOp::Put(item) => Some(item.clone()),
+            WriteOp::Put(item) => Some(Cow::Borrowed(item)),
             WriteOp::Update(key_item, u) => {
                 match updated_item(&p.meta, key_item, old.as_ref(), u) {
-                    Ok(n) => Some(n),
+                    Ok(n) => Some(Cow::Owned(n)),
                     Err(e) if transactional => {
                         let mut rs = vec![reason("None", None, None); plans.len()];
                         rs[i] = reason("ValidationError", Some(e.to_string()), None);
@@ -220,13 +232,17 @@ fn run_writes(
                 }
             }
         };
-        outcome
-            .usages
-            .entry(p.meta.name.clone())
-            .or_default()
-            .add(&Usage::item_write(&p.meta, old.as_ref(), new.as_ref()).times(factor));
+        let new = new.as_deref();
+        let usage = Usage::item_write(&p.meta, old.as_ref(), new).times(factor);
+        match outcome.usages.get_mut(&p.meta.name) {
+            Some(u) => u.add(&usage),
+            None => {
+                let mut u = Usage::default();
+                u.add(&usage);
+                outcome.usages.insert(p.meta.name.clone(), u);
+            }
+        }
         if let Some(m) = new
-            .as_ref()
             .or(old.as_ref())
             .and_then(|i| capacity::item_collection(&p.meta, i))
         {
@@ -235,18 +251,19 @@ fn run_writes(
                 list.push(m);
             }
         }
-        match &new {
-            Some(n) => state::put_item(txn, &p.meta.id, &p.key, n, old.as_ref())?,
+        match new {
+            Some(n) => w.put(&p.meta.id, &p.key, n, old.as_ref())?,
             None => {
                 if old.is_none() {
                     continue;
                 }
-                state::delete_item(txn, &p.meta.id, &p.key)?;
+                w.delete(&p.meta.id, &p.key)?;
             }
         }
-        index::maintain(txn, &p.meta, old.as_ref(), new.as_ref())?;
-        crate::streams::record(txn, &p.meta, old.as_ref(), new.as_ref())?;
+        index::maintain(txn, &p.meta, old.as_ref(), new)?;
+        crate::streams::record(txn, &p.meta, old.as_ref(), new)?;
     }
+    w.finish(txn)?;
     Ok(outcome)
 }
 
@@ -278,12 +295,12 @@ pub async fn batch_write(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
             "Too many items requested for the BatchWriteItem call",
         ));
     }
-    let mut plans = Vec::new();
-    let mut seen: Vec<Vec<u8>> = Vec::new();
-    for (name, reqs) in &req {
+    let mut plans = Vec::with_capacity(sizes.iter().sum());
+    let mut seen: Vec<Vec<u8>> = Vec::with_capacity(plans.capacity());
+    for (name, reqs) in req {
         crate::protocol::check_table_name(name, "requestItems.key")?;
-        let meta = ctx.table(name)?;
-        for w in reqs.as_array().cloned().unwrap_or_default() {
+        let meta = Arc::new(ctx.table(name)?);
+        for w in reqs.as_array().map(Vec::as_slice).unwrap_or_default() {
             let (key, op) = if let Some(p) = w.get("PutRequest") {
                 let item = crate::value::parse_item(&p["Item"])?;
                 (check_new_item(&meta, &item)?, WriteOp::Put(item))
@@ -300,7 +317,7 @@ pub async fn batch_write(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
             }
             seen.push(key.clone());
             plans.push(Planned {
-                meta: meta.clone(),
+                meta: Arc::clone(&meta),
                 key,
                 op,
                 cond: None,
@@ -335,7 +352,7 @@ pub async fn transact_write(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError
         )));
     }
     let mut plans = Vec::new();
-    let mut metas: BTreeMap<String, TableMeta> = BTreeMap::new();
+    let mut metas: BTreeMap<String, Arc<TableMeta>> = BTreeMap::new();
     for ti in &items {
         let obj = ti.as_object().cloned().unwrap_or_default();
         let kinds: Vec<&String> = obj.keys().filter(|k| !obj[*k].is_null()).collect();
@@ -350,8 +367,8 @@ pub async fn transact_write(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError
         let meta = match metas.get(&name) {
             Some(m) => m.clone(),
             None => {
-                let m = ctx.table(&name)?;
-                metas.insert(name.clone(), m.clone());
+                let m = Arc::new(ctx.table(&name)?);
+                metas.insert(name.clone(), Arc::clone(&m));
                 m
             }
         };

@@ -2,6 +2,8 @@
 //! expressions, projections, ReturnValues and consumed capacity. Each write is one
 //! `Store::write` whose closure re-reads the item, checks the condition and writes.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value, json};
 
 use super::Ctx;
@@ -121,7 +123,9 @@ pub async fn put_item(ctx: &Ctx<'_>, body: Body) -> Result<Value, DdbError> {
     let metrics = capacity::wants_metrics(&body)?;
     let meta = ctx.table(&name)?;
     let key = check_new_item(&meta, &item)?;
-    let (m, written) = (meta.clone(), item.clone());
+    // Shared with the write closure, which may run more than once.
+    let (meta, item) = (Arc::new(meta), Arc::new(item));
+    let (m, written) = (Arc::clone(&meta), Arc::clone(&item));
     let old = ctx
         .store
         .write(move |txn| {
