@@ -9,6 +9,7 @@ pub mod error;
 pub mod ids;
 pub mod principal;
 pub mod service;
+pub mod time;
 pub mod traits;
 pub mod xml;
 

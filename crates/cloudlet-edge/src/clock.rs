@@ -26,34 +26,16 @@ pub fn amz_date_seconds(d: &str) -> Option<u64> {
     if !(1..=12).contains(&mo) || !(1..=31).contains(&da) || h > 23 || mi > 59 || s > 60 {
         return None;
     }
-    // Days from civil (Howard Hinnant's algorithm).
-    let (y, mo) = if mo <= 2 {
-        (y.checked_sub(1)?, mo + 9)
-    } else {
-        (y, mo - 3)
-    };
-    let era = y / 400;
-    let yoe = y - era * 400;
-    let doy = (153 * mo + 2) / 5 + da - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = (era * 146_097 + doe).checked_sub(719_468)?;
+    let days = u64::try_from(cloudlet_core::time::days_from_civil(
+        y as i64, mo as i64, da as i64,
+    )?)
+    .ok()?;
     Some(days * 86_400 + h * 3600 + mi * 60 + s)
 }
 
 /// `(year, month, day, hour, minute, second)` of an epoch second.
-fn civil(secs: u64) -> (u64, u64, u64, u64, u64, u64) {
-    let days = secs / 86_400;
-    let rem = secs % 86_400;
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + u64::from(m <= 2);
-    (y, m, d, rem / 3600, rem % 3600 / 60, rem % 60)
+fn civil(secs: u64) -> (i64, i64, i64, i64, i64, i64) {
+    cloudlet_core::time::civil(i64::try_from(secs).unwrap_or(i64::MAX))
 }
 
 /// `20260101T000000Z`.

@@ -127,26 +127,10 @@ pub fn date_path() -> String {
 
 /// Seconds since the epoch → (year, month, day, hour, minute, second), UTC.
 pub fn civil(secs: i64) -> (i64, u32, u32, u32, u32, u32) {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Howard Hinnant's days-to-civil.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (
-        y,
-        m,
-        d,
-        (rem / 3600) as u32,
-        (rem % 3600 / 60) as u32,
-        (rem % 60) as u32,
-    )
+    let (y, m, d, h, mi, s) = cloudlet_core::time::civil(secs);
+    // Each part but the year is below 60.
+    let small = |v: i64| v as u32;
+    (y, small(m), small(d), small(h), small(mi), small(s))
 }
 
 #[cfg(test)]

@@ -84,15 +84,9 @@ pub struct LifecycleConfiguration {
     pub transition_minimum: Option<String>,
 }
 
-/// Days since the epoch of a civil date (Howard Hinnant's algorithm).
+/// Days since the epoch of a civil date (years are checked by the caller).
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    cloudlet_core::time::days_from_civil(y, m, d).unwrap_or(0)
 }
 
 /// Parses an ISO 8601 timestamp (`2030-01-01T00:00:00Z`, `…T00:00:00.000Z`, `…+00:00`)

@@ -336,14 +336,7 @@ pub fn parse_timestamp(s: &str) -> Option<u64> {
     if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
         return None;
     }
-    // Days from civil (Howard Hinnant's algorithm).
-    let yy = if mo <= 2 { y - 1 } else { y };
-    let era = yy.div_euclid(400);
-    let yoe = yy - era * 400;
-    let mp = (mo + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
+    let days = cloudlet_core::time::days_from_civil(y, mo, d)?;
     let secs = days * 86_400 + h * 3600 + mi * 60 + sec - offset_min * 60;
     u64::try_from(secs * 1000 + millis).ok()
 }

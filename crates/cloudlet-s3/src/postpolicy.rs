@@ -71,17 +71,11 @@ pub fn parse_iso(s: &str) -> Option<u64> {
     if !(1..=12).contains(&mo) || !(1..=31).contains(&da) || h > 23 || mi > 59 || se > 60 {
         return None;
     }
-    let (y, mo) = if mo <= 2 {
-        (y.checked_sub(1)?, mo + 9)
-    } else {
-        (y, mo - 3)
-    };
-    let era = y / 400;
-    let yoe = y - era * 400;
-    let doy = (153 * mo + 2) / 5 + da - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = (era * 146_097 + doe).checked_sub(719_468)?;
-    Some(days * 86_400 + h * 3600 + mi * 60 + se)
+    let days = cloudlet_core::time::days_from_civil(i64::try_from(y).ok()?, mo as i64, da as i64)?;
+    u64::try_from(days)
+        .ok()?
+        .checked_mul(86_400)?
+        .checked_add(h * 3600 + mi * 60 + se)
 }
 
 /// A condition's field as written (S3 quotes it so in errors), without its `$`.

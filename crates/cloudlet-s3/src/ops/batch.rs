@@ -6,6 +6,7 @@ use cloudlet_core::{AwsError, Request, RequestContext, Response};
 use cloudlet_store::BlobId;
 use http::StatusCode;
 
+use super::versioning::authorize_object;
 use super::{XMLNS, empty, now_ms, set_header, small_body, xml_response};
 use crate::S3;
 use crate::auth::{allowed, arn};
@@ -169,10 +170,6 @@ async fn read_tags(req: Request, max: usize) -> S3Result<Vec<(String, String)>> 
 }
 
 /// The `versionId` a request names, parsed.
-fn version_param(q: &Query) -> S3Result<Option<VersionRef>> {
-    q.get("versionId").map(VersionRef::from_param).transpose()
-}
-
 /// Replaces the tags of the current object or of one version; returns its version id.
 async fn set_object_tags(
     s3: &S3,
@@ -208,15 +205,8 @@ pub async fn put_object_tagging(
     q: &Query,
     req: Request,
 ) -> S3Result<Response> {
-    let b = s3.bucket(bucket)?;
-    let version = version_param(q)?;
-    let action = match version {
-        Some(_) => "s3:PutObjectVersionTagging",
-        None => "s3:PutObjectTagging",
-    };
-    if !allowed(ctx, &b, action, &arn(bucket, Some(key)), &[]) {
-        return Err(S3Error::AccessDenied);
-    }
+    let actions = ("s3:PutObjectTagging", "s3:PutObjectVersionTagging");
+    let (_, version) = authorize_object(s3, ctx, bucket, key, q, actions)?;
     let tags = read_tags(req, 10).await?;
     let id = set_object_tags(s3, bucket, key, version, "PUT", tags).await?;
     Ok(with_version(empty(StatusCode::OK), id))
@@ -229,15 +219,8 @@ pub fn get_object_tagging(
     key: &str,
     q: &Query,
 ) -> S3Result<Response> {
-    let b = s3.bucket(bucket)?;
-    let version = version_param(q)?;
-    let action = match version {
-        Some(_) => "s3:GetObjectVersionTagging",
-        None => "s3:GetObjectTagging",
-    };
-    if !allowed(ctx, &b, action, &arn(bucket, Some(key)), &[]) {
-        return Err(S3Error::AccessDenied);
-    }
+    let actions = ("s3:GetObjectTagging", "s3:GetObjectVersionTagging");
+    let (_, version) = authorize_object(s3, ctx, bucket, key, q, actions)?;
     let obj = match &version {
         None => s3
             .store
@@ -256,15 +239,8 @@ pub async fn delete_object_tagging(
     key: &str,
     q: &Query,
 ) -> S3Result<Response> {
-    let b = s3.bucket(bucket)?;
-    let version = version_param(q)?;
-    let action = match version {
-        Some(_) => "s3:DeleteObjectVersionTagging",
-        None => "s3:DeleteObjectTagging",
-    };
-    if !allowed(ctx, &b, action, &arn(bucket, Some(key)), &[]) {
-        return Err(S3Error::AccessDenied);
-    }
+    let actions = ("s3:DeleteObjectTagging", "s3:DeleteObjectVersionTagging");
+    let (_, version) = authorize_object(s3, ctx, bucket, key, q, actions)?;
     let id = set_object_tags(s3, bucket, key, version, "DELETE", Vec::new()).await?;
     Ok(with_version(empty(StatusCode::NO_CONTENT), id))
 }

@@ -5,6 +5,7 @@
 use cloudlet_core::{Request, RequestContext, Response};
 use http::StatusCode;
 
+use super::versioning::version_param;
 use super::{empty, now_ms, small_body, xml_response};
 use crate::S3;
 use crate::auth::{allowed, arn};
@@ -64,10 +65,6 @@ fn lock_bucket(
         return Err(lock::missing_configuration());
     }
     Ok(b)
-}
-
-fn version_param(q: &Query) -> S3Result<Option<VersionRef>> {
-    q.get("versionId").map(VersionRef::from_param).transpose()
 }
 
 /// The current object, or the version `versionId` names.

@@ -39,8 +39,31 @@ pub fn version_headers(r: &mut Response, obj: &Object) {
     }
 }
 
-fn version_param(q: &Query) -> S3Result<Option<VersionRef>> {
+pub(crate) fn version_param(q: &Query) -> S3Result<Option<VersionRef>> {
     q.get("versionId").map(VersionRef::from_param).transpose()
+}
+
+/// The bucket and the `versionId` of a request on one object, once the caller may do
+/// `action` — or `version_action` when a version is named, as S3 asks for.
+pub(crate) fn authorize_object(
+    s3: &S3,
+    ctx: &RequestContext,
+    bucket: &str,
+    key: &str,
+    q: &Query,
+    (action, version_action): (&str, &str),
+) -> S3Result<(state::Bucket, Option<VersionRef>)> {
+    let b = s3.bucket(bucket)?;
+    let version = version_param(q)?;
+    let action = if version.is_some() {
+        version_action
+    } else {
+        action
+    };
+    if !allowed(ctx, &b, action, &arn(bucket, Some(key)), &[]) {
+        return Err(S3Error::AccessDenied);
+    }
+    Ok((b, version))
 }
 
 /// A version's record; a delete marker answers 405 as S3 does.
@@ -164,15 +187,8 @@ pub async fn delete_object(
     q: &Query,
     req: Request,
 ) -> S3Result<Response> {
-    let b = s3.bucket(bucket)?;
-    let version = version_param(q)?;
-    let action = match version {
-        Some(_) => "s3:DeleteObjectVersion",
-        None => "s3:DeleteObject",
-    };
-    if !allowed(ctx, &b, action, &arn(bucket, Some(key)), &[]) {
-        return Err(S3Error::AccessDenied);
-    }
+    let actions = ("s3:DeleteObject", "s3:DeleteObjectVersion");
+    let (b, version) = authorize_object(s3, ctx, bucket, key, q, actions)?;
     let bypass = bypass(ctx, &b, key, &req);
     let (bname, kname, now) = (bucket.to_string(), key.to_string(), now_ms());
     let done = s3
