@@ -710,3 +710,22 @@ def test_multipart_memory_stays_flat(fresh_server):
     after = vm_rss_kib(fresh_server.proc.pid)
     # The object is 320 MiB; the server must not hold more than a fraction of it.
     assert after - before < 64 * 1024, (before, after)
+
+
+def test_conditional_put(s3, bucket):
+    """PutObject with If-None-Match: * writes only a new key; If-Match only over that ETag."""
+    first = s3.put_object(Bucket=bucket, Key="c", Body=b"one", IfNoneMatch="*")["ETag"]
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="c", Body=b"two", IfNoneMatch="*")
+    r = e.value.response
+    assert (r["ResponseMetadata"]["HTTPStatusCode"], r["Error"]["Code"]) == (412, "PreconditionFailed")
+    assert r["Error"]["Message"] == "At least one of the pre-conditions you specified did not hold"
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="c", Body=b"two", IfMatch='"0123456789abcdef0123456789abcdef"')
+    assert e.value.response["Error"]["Code"] == "PreconditionFailed"
+    assert s3.get_object(Bucket=bucket, Key="c")["Body"].read() == b"one"
+    second = s3.put_object(Bucket=bucket, Key="c", Body=b"two", IfMatch=first)["ETag"]
+    assert second != first and s3.get_object(Bucket=bucket, Key="c")["Body"].read() == b"two"
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="missing", Body=b"x", IfMatch=first)
+    assert e.value.response["Error"]["Code"] == "NoSuchKey"

@@ -381,6 +381,52 @@ pub async fn commit_object(
     key: &str,
     obj: Object,
 ) -> S3Result<Option<String>> {
+    commit_object_if(s3, bucket, key, obj, WriteCondition::None).await
+}
+
+/// A conditional write's precondition on the key's current object (`If-None-Match: *`,
+/// `If-Match: "etag"`), checked in the same transaction as the write.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WriteCondition {
+    None,
+    /// `If-None-Match: *`: only if the key has no current object.
+    Absent,
+    /// `If-Match`: only if the current object has this ETag (or `*`: any).
+    Matches(String),
+}
+
+impl WriteCondition {
+    /// The precondition of a PUT's headers; S3 supports only `*` for `If-None-Match`.
+    pub fn from_headers(h: &http::HeaderMap) -> S3Result<WriteCondition> {
+        let get = |n: &str| h.get(n).and_then(|v| v.to_str().ok()).map(str::trim);
+        match (get("if-none-match"), get("if-match")) {
+            (Some("*"), None) => Ok(WriteCondition::Absent),
+            (Some(_), _) => Err(S3Error::NotImplemented),
+            (None, Some(m)) => Ok(WriteCondition::Matches(m.trim_matches('"').to_string())),
+            (None, None) => Ok(WriteCondition::None),
+        }
+    }
+
+    fn check(&self, current: Option<&Object>, key: &str) -> S3Result<()> {
+        match (self, current) {
+            (WriteCondition::None, _) => Ok(()),
+            (WriteCondition::Absent, None) => Ok(()),
+            (WriteCondition::Absent, Some(_)) => Err(S3Error::PreconditionFailed("If-None-Match")),
+            (WriteCondition::Matches(_), None) => Err(S3Error::NoSuchKey(key.to_string())),
+            (WriteCondition::Matches(m), Some(o)) if m == "*" || *m == o.etag => Ok(()),
+            (WriteCondition::Matches(_), Some(_)) => Err(S3Error::PreconditionFailed("If-Match")),
+        }
+    }
+}
+
+/// [`commit_object`] when `cond` holds for the key's current object, atomically.
+pub async fn commit_object_if(
+    s3: &S3,
+    bucket: &str,
+    key: &str,
+    obj: Object,
+    cond: WriteCondition,
+) -> S3Result<Option<String>> {
     let (bname, kname, new_blob) = (bucket.to_string(), key.to_string(), obj.blob.clone());
     let now = crate::ops::now_ms();
     let written = s3
@@ -388,6 +434,10 @@ pub async fn commit_object(
         .write(move |txn| {
             let b = state::load_bucket(txn, &bname)?
                 .ok_or_else(|| S3Error::NoSuchBucket(bname.clone()))?;
+            if cond != WriteCondition::None {
+                let current = state::load_object(txn, &bname, &kname)?;
+                cond.check(current.as_ref(), &kname)?;
+            }
             crate::versions::store_object(txn, &b, &kname, obj.clone(), now)
         })
         .await;

@@ -12,7 +12,9 @@ use crate::error::{S3Error, S3Result};
 use crate::protocol::Query;
 use crate::state::{self, Object};
 use crate::tagging::tags_header;
-use crate::upload::{CHECKSUMS, commit_object, hv, receive, representation_headers, user_metadata};
+use crate::upload::{
+    CHECKSUMS, WriteCondition, commit_object_if, hv, receive, representation_headers, user_metadata,
+};
 use crate::versions::VersionMeta;
 
 pub async fn put(
@@ -31,6 +33,7 @@ pub async fn put(
     }
     let (parts, incoming) = req.into_parts();
     let h = &parts.headers;
+    let cond = WriteCondition::from_headers(h)?;
     let got = receive(s3, h, incoming).await?;
     let etag = got.etag();
     let mut headers = representation_headers(h);
@@ -46,7 +49,7 @@ pub async fn put(
         tags: tags_header(h)?,
         version: VersionMeta::locked(crate::lock::from_headers(h, now_ms())?),
     };
-    let version = commit_object(s3, bucket, key, obj).await?;
+    let version = commit_object_if(s3, bucket, key, obj, cond).await?;
     let mut r = empty(StatusCode::OK);
     set_header(&mut r, "etag", &format!("\"{etag}\""));
     if let Some(v) = version {
