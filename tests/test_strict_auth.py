@@ -182,6 +182,9 @@ def test_iam_user_keys(strict):
     iam = client(strict, "iam")
     user = unique("user")
     iam.create_user(UserName=user)
+    # As on AWS, S3 needs an identity policy allowing the user's actions.
+    iam.put_user_policy(UserName=user, PolicyName="s3", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
     key = iam.create_access_key(UserName=user)["AccessKey"]
     me = client(strict, "sts", key["AccessKeyId"], key["SecretAccessKey"]).get_caller_identity()
     assert me["Arn"] == f"arn:aws:iam::000000000000:user/{user}"
