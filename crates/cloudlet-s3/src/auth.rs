@@ -133,7 +133,10 @@ pub fn explicitly_denied(
         resource,
         context: &context,
     };
-    policy.iter().chain(&identity).any(|p| p.evaluate(&req) == Decision::ExplicitDeny)
+    policy
+        .iter()
+        .chain(&identity)
+        .any(|p| p.evaluate(&req) == Decision::ExplicitDeny)
 }
 
 #[cfg(test)]
@@ -180,7 +183,13 @@ mod tests {
         );
         let public = doc("Allow", Some(r#""*""#), "s3:GetObject");
         let deny_all = doc("Deny", Some(r#""*""#), "s3:GetObject");
-        type Case<'a> = (Option<Vec<&'a Policy>>, Option<&'a Policy>, bool, bool, bool);
+        type Case<'a> = (
+            Option<Vec<&'a Policy>>,
+            Option<&'a Policy>,
+            bool,
+            bool,
+            bool,
+        );
         let cases: Vec<Case> = vec![
             // Root and anonymous callers (no identity policies): the old owner rule.
             (None, None, true, false, true),
@@ -207,15 +216,8 @@ mod tests {
             (Some(vec![&id_get]), Some(&public), false, true, false),
         ];
         for (i, (identity, policy, owner, restrict, expected)) in cases.into_iter().enumerate() {
-            let identity: Option<Vec<Policy>> =
-                identity.map(|v| v.into_iter().cloned().collect());
-            let got = decide(
-                identity.as_deref(),
-                policy,
-                owner,
-                restrict,
-                &req,
-            );
+            let identity: Option<Vec<Policy>> = identity.map(|v| v.into_iter().cloned().collect());
+            let got = decide(identity.as_deref(), policy, owner, restrict, &req);
             assert_eq!(got, expected, "case {i}");
         }
     }

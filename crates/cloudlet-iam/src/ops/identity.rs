@@ -50,7 +50,10 @@ impl IdentityPolicies for Iam {
                     None => Ok(Vec::new()),
                 };
             }
-            match role.map(|r| ROLES.read(txn, &key(account, r))).transpose()? {
+            match role
+                .map(|r| ROLES.read(txn, &key(account, r)))
+                .transpose()?
+            {
                 Some(Some(r)) => documents(txn, account, r.inline.into_values(), &r.attached),
                 _ => Ok(Vec::new()),
             }
