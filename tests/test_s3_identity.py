@@ -144,3 +144,31 @@ def test_role_session_with_aws_managed_read_only_policy(server, setup):
     assert denied(as_role.put_object, Bucket=bucket, Key="new.txt", Body=b"x") == DENIED
     assert denied(as_role.delete_object, Bucket=bucket, Key="doc.txt") == DENIED
     assert s3.get_object(Bucket=bucket, Key="doc.txt")["Body"].read() == b"hello"
+
+
+def test_cross_account_user_needs_both_policies(server, setup):
+    _, s3, bucket, _, _ = setup
+    other = "111122223333"
+    root = {"aws_access_key_id": other, "aws_secret_access_key": "test"}
+    iam = boto3.client("iam", endpoint_url=server.endpoint, region_name="us-east-1", **root)
+    user = unique("ident-remote")
+    iam.create_user(UserName=user)
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    as_remote = s3_as(server, {"aws_access_key_id": key["AccessKeyId"], "aws_secret_access_key": key["SecretAccessKey"]})
+    grant = policy(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{other}:user/{user}"},
+            "Action": "s3:GetObject",
+            "Resource": f"arn:aws:s3:::{bucket}/*",
+        }
+    )
+    s3.put_bucket_policy(Bucket=bucket, Policy=grant)
+    # The bucket policy alone does not suffice across accounts...
+    assert denied(as_remote.get_object, Bucket=bucket, Key="doc.txt") == DENIED
+    read = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+    iam.put_user_policy(UserName=user, PolicyName="read", PolicyDocument=policy(read))
+    assert as_remote.get_object(Bucket=bucket, Key="doc.txt")["Body"].read() == b"hello"
+    # ...nor does the identity policy alone.
+    s3.delete_bucket_policy(Bucket=bucket)
+    assert denied(as_remote.get_object, Bucket=bucket, Key="doc.txt") == DENIED
