@@ -58,6 +58,8 @@ def test_user_without_policy_is_denied(setup):
     assert denied(as_user.get_object, Bucket=bucket, Key="doc.txt") == DENIED
     assert denied(as_user.put_object, Bucket=bucket, Key="new.txt", Body=b"x") == DENIED
     assert denied(as_user.list_objects_v2, Bucket=bucket) == DENIED
+    assert denied(as_user.list_buckets) == DENIED
+    assert denied(as_user.create_bucket, Bucket=unique("ident-new")) == DENIED
     # The root of the account is unaffected.
     assert s3.get_object(Bucket=bucket, Key="doc.txt")["Body"].read() == b"hello"
     assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 1
@@ -141,6 +143,8 @@ def test_role_session_with_aws_managed_read_only_policy(server, setup):
     as_role = session()
     assert as_role.get_object(Bucket=bucket, Key="doc.txt")["Body"].read() == b"hello"
     assert [o["Key"] for o in as_role.list_objects_v2(Bucket=bucket)["Contents"]] == ["doc.txt"]
+    assert bucket in [b["Name"] for b in as_role.list_buckets()["Buckets"]]
+    assert denied(as_role.create_bucket, Bucket=unique("ident-new")) == DENIED
     assert denied(as_role.put_object, Bucket=bucket, Key="new.txt", Body=b"x") == DENIED
     assert denied(as_role.delete_object, Bucket=bucket, Key="doc.txt") == DENIED
     assert s3.get_object(Bucket=bucket, Key="doc.txt")["Body"].read() == b"hello"

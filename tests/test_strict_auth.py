@@ -219,6 +219,8 @@ def test_role_session_credentials_need_their_token(strict):
     iam = client(strict, "iam")
     role = unique("role")
     iam.create_role(RoleName=role, AssumeRolePolicyDocument=TRUST)
+    # As on AWS, ListBuckets needs the role's identity policy to allow it.
+    iam.attach_role_policy(RoleName=role, PolicyArn="arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")
     creds = client(strict, "sts").assume_role(
         RoleArn=f"arn:aws:iam::000000000000:role/{role}", RoleSessionName="s1")["Credentials"]
     key, secret, token = creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"]

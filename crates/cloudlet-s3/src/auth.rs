@@ -109,6 +109,23 @@ pub fn allowed(
     )
 }
 
+/// Whether the caller's identity policies allow `action` on `resource` where no bucket
+/// policy applies (CreateBucket, ListBuckets); always for roots and anonymous callers.
+pub fn identity_allows(ctx: &RequestContext, action: &str, resource: &str) -> bool {
+    let Some(identity) = identity(ctx) else {
+        return true;
+    };
+    let caller = Caller::from(&ctx.principal);
+    let context = context(ctx, &[]);
+    let req = Request {
+        caller: &caller,
+        action,
+        resource,
+        context: &context,
+    };
+    cloudlet_policy::evaluate_all(&identity, &req) == Decision::Allow
+}
+
 /// Whether the bucket policy or the caller's identity policies explicitly deny the caller
 /// `action` on `resource` — which no ACL grant can override.
 pub fn explicitly_denied(
