@@ -176,3 +176,16 @@ def test_cross_account_user_needs_both_policies(server, setup):
     # ...nor does the identity policy alone.
     s3.delete_bucket_policy(Bucket=bucket)
     assert denied(as_remote.get_object, Bucket=bucket, Key="doc.txt") == DENIED
+
+
+def test_acl_grants_to_the_account_need_the_users_identity_policy(setup):
+    _, s3, bucket, _, as_user = setup
+    s3.put_bucket_ownership_controls(
+        Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]}
+    )
+    s3.put_bucket_acl(Bucket=bucket, ACL="private")
+    s3.put_object_acl(Bucket=bucket, Key="doc.txt", ACL="private")
+    # The owner's FULL_CONTROL grant is the account's, not its users'.
+    assert denied(as_user.get_bucket_acl, Bucket=bucket) == DENIED
+    assert denied(as_user.get_object, Bucket=bucket, Key="doc.txt") == DENIED
+    assert s3.get_bucket_acl(Bucket=bucket)["Grants"][0]["Permission"] == "FULL_CONTROL"
