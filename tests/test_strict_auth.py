@@ -182,6 +182,9 @@ def test_iam_user_keys(strict):
     iam = client(strict, "iam")
     user = unique("user")
     iam.create_user(UserName=user)
+    # As on AWS, S3 needs an identity policy allowing the user's actions.
+    iam.put_user_policy(UserName=user, PolicyName="s3", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
     key = iam.create_access_key(UserName=user)["AccessKey"]
     me = client(strict, "sts", key["AccessKeyId"], key["SecretAccessKey"]).get_caller_identity()
     assert me["Arn"] == f"arn:aws:iam::000000000000:user/{user}"
@@ -216,6 +219,8 @@ def test_role_session_credentials_need_their_token(strict):
     iam = client(strict, "iam")
     role = unique("role")
     iam.create_role(RoleName=role, AssumeRolePolicyDocument=TRUST)
+    # As on AWS, ListBuckets needs the role's identity policy to allow it.
+    iam.attach_role_policy(RoleName=role, PolicyArn="arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")
     creds = client(strict, "sts").assume_role(
         RoleArn=f"arn:aws:iam::000000000000:role/{role}", RoleSessionName="s1")["Credentials"]
     key, secret, token = creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"]

@@ -101,6 +101,9 @@ pub struct RequestContext {
     pub access_key: Option<String>,
     /// Base URL clients use to reach this server, e.g. `http://127.0.0.1:4566`.
     pub endpoint: String,
+    /// The caller's identity policy documents, for services that authorise by them (S3
+    /// fills this in); `None` when none apply (root, anonymous) or none were looked up.
+    pub identity_policies: Option<std::sync::Arc<[String]>>,
 }
 
 /// A request extension set by the edge: the bucket or API id named by the Host
@@ -127,6 +130,7 @@ impl RequestContext {
             region,
             access_key: None,
             endpoint: endpoint.to_string(),
+            identity_policies: None,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The narrow traits through which services reach one another (never through HTTP):
 //! API Gateway → Lambda (`LambdaInvoker`), Lambda → Logs (`LogSink`), Lambda → STS
 //! (`RoleSessions`), edge → IAM (`CredentialResolver`, `SecretStore`), S3 → edge
-//! (`FormAuthenticator`, for signed POST uploads).
+//! (`FormAuthenticator`, for signed POST uploads), S3 → IAM (`IdentityPolicies`).
 
 use bytes::Bytes;
 
@@ -109,6 +109,14 @@ pub trait CredentialResolver: Send + Sync {
     /// The principal for a known access key (IAM user keys, role session keys); `None`
     /// for keys IAM does not know, which default to the root of the account they name.
     fn resolve(&self, access_key: &str) -> Option<Principal>;
+}
+
+/// IAM as seen by services that authorise requests (S3): the identity policies of a caller.
+pub trait IdentityPolicies: Send + Sync {
+    /// `None` when no identity policies apply (the account root, anonymous callers); else
+    /// the documents of an IAM user or a role session's role — inline policies and the
+    /// default versions of attached managed policies — possibly none.
+    fn identity_policies(&self, principal: &Principal) -> Option<Vec<String>>;
 }
 
 /// The secret half of an access key, for signature verification.

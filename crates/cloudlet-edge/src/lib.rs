@@ -289,6 +289,7 @@ impl Edge {
             principal,
             access_key,
             endpoint: self.endpoint.clone(),
+            identity_policies: None,
         };
         let Some(svc) = self.services.get(&service) else {
             return Err((

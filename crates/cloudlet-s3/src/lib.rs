@@ -4,8 +4,8 @@
 //! `protocol` turns a REST-XML request into an [`protocol::Op`]; `ops` executes it against
 //! `state` and `versions` (the redb tables) and the blob store; `lock` holds the pure
 //! Object Lock rules; `site` serves `{bucket}.s3-website…`;
-//! `auth` decides who may do what from the bucket owner, the bucket policy (evaluated by
-//! `cloudlet-policy`) and Block Public Access. Errors are [`error::S3Error`], converted
+//! `auth` decides who may do what from the bucket owner, the bucket policy and the
+//! caller's IAM identity policies (evaluated by `cloudlet-policy`) and Block Public Access. Errors are [`error::S3Error`], converted
 //! into `AwsError` in one place. Bucket configuration sub-resources (CORS, lifecycle,
 //! encryption, ownership, ACLs, …) live in `config_store`; `lifecycle_sweep` applies
 //! lifecycle rules in the background.
@@ -41,8 +41,9 @@ mod versions_model;
 mod website;
 mod xml;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
+use cloudlet_core::traits::IdentityPolicies;
 use cloudlet_core::{
     AwsError, BoxFuture, HostLabel, Request, RequestContext, Response, Service, ServiceId,
 };
@@ -60,6 +61,8 @@ pub use crate::subresource::ConfigOp;
 pub struct S3 {
     store: Store,
     lifecycle: lifecycle_sweep::Clock,
+    /// Where callers' identity policies come from (IAM); unset, only bucket policies count.
+    identity: OnceLock<Arc<dyn IdentityPolicies>>,
 }
 
 impl S3 {
@@ -68,10 +71,30 @@ impl S3 {
     pub fn new(store: Store) -> Arc<S3> {
         let lifecycle = lifecycle_sweep::Clock::from_env();
         lifecycle_sweep::start(store.clone(), lifecycle);
-        Arc::new(S3 { store, lifecycle })
+        Arc::new(S3 {
+            store,
+            lifecycle,
+            identity: OnceLock::new(),
+        })
+    }
+
+    /// Makes S3 evaluate callers' identity policies from `source` (set once, at startup).
+    pub fn set_identity_policies(&self, source: Arc<dyn IdentityPolicies>) {
+        let _ = self.identity.set(source);
+    }
+
+    /// `ctx` with the identity policies of its principal filled in.
+    pub(crate) fn with_identity(&self, mut ctx: RequestContext) -> RequestContext {
+        ctx.identity_policies = self
+            .identity
+            .get()
+            .and_then(|s| s.identity_policies(&ctx.principal))
+            .map(Arc::from);
+        ctx
     }
 
     async fn api(&self, ctx: RequestContext, mut req: Request) -> S3Result<Response> {
+        let ctx = self.with_identity(ctx);
         let label = req.extensions().get::<HostLabel>().map(|l| l.0.clone());
         let p = protocol::parse(
             req.method(),

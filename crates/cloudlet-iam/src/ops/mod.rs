@@ -1,6 +1,7 @@
 //! Executes IAM operations against the stored state and renders their results (the inside
 //! of `<{Op}Result>`; `None` for operations that return only metadata).
 
+mod identity;
 mod policies;
 mod roles;
 mod user_policies;

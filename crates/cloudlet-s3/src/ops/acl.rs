@@ -302,7 +302,8 @@ fn permission_for(action: &str, bucket: bool) -> Option<&'static str> {
 
 /// Whether `acl` lets the caller of `ctx` perform `action` on the bucket (`key` None) or an
 /// object: only while ACLs are enabled (not BucketOwnerEnforced), never against an explicit
-/// deny of the bucket policy, with public grants void under IgnorePublicAcls.
+/// deny of the bucket policy, with public grants void under IgnorePublicAcls; IAM users and
+/// role sessions need their identity policies for grants to their account.
 fn acl_permits(
     s3: &S3,
     ctx: &RequestContext,
@@ -319,8 +320,11 @@ fn acl_permits(
     {
         return false;
     }
+    // A grant to an account reaches its IAM users and role sessions only through their
+    // identity policies; without them they count as nobody in particular.
     let requester = match &ctx.principal {
         Principal::Anonymous => None,
+        _ if !crate::auth::identity_allows(ctx, action, &arn(&b.name, key)) => None,
         p => p.account().map(|a| canonical_id(a.as_str())),
     };
     acl.permits(

@@ -52,7 +52,9 @@ pub async fn create(
     bucket: &str,
     req: Request,
 ) -> S3Result<Response> {
-    if ctx.principal == Principal::Anonymous {
+    if ctx.principal == Principal::Anonymous
+        || !crate::auth::identity_allows(ctx, "s3:CreateBucket", &crate::auth::arn(bucket, None))
+    {
         return Err(S3Error::AccessDenied);
     }
     if !valid_bucket_name(bucket) {
@@ -165,6 +167,9 @@ pub fn list(s3: &S3, ctx: &RequestContext) -> S3Result<Response> {
     let Some(account) = ctx.principal.account() else {
         return Err(S3Error::AccessDenied);
     };
+    if !crate::auth::identity_allows(ctx, "s3:ListAllMyBuckets", "*") {
+        return Err(S3Error::AccessDenied);
+    }
     let mut buckets = s3.store.read(state::all_buckets)?;
     buckets.retain(|b| b.owner == account.as_str());
     let mut x = XmlWriter::new();

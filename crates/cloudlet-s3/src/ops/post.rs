@@ -166,6 +166,7 @@ pub async fn post_object(
     let mut caller = ctx.clone();
     caller.account = principal.account().cloned().unwrap_or_default();
     caller.principal = principal;
+    let caller = s3.with_identity(caller);
     let policy = match field(&fields, "policy") {
         Some(p) => Some(postpolicy::parse(p).map_err(policy_error)?),
         None => None,

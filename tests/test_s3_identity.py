@@ -1,0 +1,191 @@
+"""S3 authorises IAM users and role sessions by their identity policies, as AWS does:
+within the bucket owner's account the identity policy or the bucket policy must allow, an
+explicit deny in either wins, and the account root is unaffected."""
+
+import json
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from conftest import unique
+
+ACCOUNT = "000000000000"
+DENIED = ("AccessDenied", 403, "Access Denied")
+
+
+def error_of(e):
+    r = e.value.response
+    return r["Error"]["Code"], r["ResponseMetadata"]["HTTPStatusCode"], r["Error"].get("Message")
+
+
+def policy(*statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def s3_as(server, creds):
+    return boto3.client(
+        "s3",
+        endpoint_url=server.endpoint,
+        region_name="us-east-1",
+        config=Config(retries={"max_attempts": 1}),
+        **creds,
+    )
+
+
+@pytest.fixture
+def setup(server):
+    """A bucket with one object, and an IAM user of the same account with an access key."""
+    iam, s3 = server.client("iam"), server.client("s3")
+    bucket, user = unique("ident-bucket"), unique("ident-user")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="doc.txt", Body=b"hello")
+    iam.create_user(UserName=user)
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    creds = {"aws_access_key_id": key["AccessKeyId"], "aws_secret_access_key": key["SecretAccessKey"]}
+    return iam, s3, bucket, user, s3_as(server, creds)
+
+
+def denied(call, **kw):
+    with pytest.raises(ClientError) as e:
+        call(**kw)
+    return error_of(e)
+
+
+def test_user_without_policy_is_denied(setup):
+    _, s3, bucket, _, as_user = setup
+    assert denied(as_user.get_object, Bucket=bucket, Key="doc.txt") == DENIED
+    assert denied(as_user.put_object, Bucket=bucket, Key="new.txt", Body=b"x") == DENIED
+    assert denied(as_user.list_objects_v2, Bucket=bucket) == DENIED
+    assert denied(as_user.list_buckets) == DENIED
+    assert denied(as_user.create_bucket, Bucket=unique("ident-new")) == DENIED
+    # The root of the account is unaffected.
+    assert s3.get_object(Bucket=bucket, Key="doc.txt")["Body"].read() == b"hello"
+    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 1
+
+
+def test_inline_user_policy_grants_only_its_actions(setup):
+    iam, s3, bucket, user, as_user = setup
+    iam.put_user_policy(
+        UserName=user,
+        PolicyName="read",
+        PolicyDocument=policy({"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}),
+    )
+    assert as_user.get_object(Bucket=bucket, Key="doc.txt")["Body"].read() == b"hello"
+    assert denied(as_user.put_object, Bucket=bucket, Key="new.txt", Body=b"x") == DENIED
+    with pytest.raises(ClientError):
+        s3.head_object(Bucket=bucket, Key="new.txt")
+    iam.delete_user_policy(UserName=user, PolicyName="read")
+    assert denied(as_user.get_object, Bucket=bucket, Key="doc.txt") == DENIED
+
+
+def test_attached_customer_policy_grants(setup):
+    iam, _, bucket, user, as_user = setup
+    arn = iam.create_policy(
+        PolicyName=unique("ident-write"),
+        PolicyDocument=policy({"Effect": "Allow", "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/*"}),
+    )["Policy"]["Arn"]
+    iam.attach_user_policy(UserName=user, PolicyArn=arn)
+    as_user.put_object(Bucket=bucket, Key="new.txt", Body=b"x")
+    assert denied(as_user.get_object, Bucket=bucket, Key="new.txt") == DENIED
+
+
+def test_identity_deny_beats_bucket_policy_allow(setup):
+    iam, s3, bucket, user, as_user = setup
+    s3.put_bucket_policy(
+        Bucket=bucket,
+        Policy=policy(
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/{user}"},
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{bucket}/*",
+            }
+        ),
+    )
+    # The bucket policy alone lets the user read, without any identity policy.
+    assert as_user.get_object(Bucket=bucket, Key="doc.txt")["Body"].read() == b"hello"
+    assert denied(as_user.put_object, Bucket=bucket, Key="new.txt", Body=b"x") == DENIED
+    iam.put_user_policy(
+        UserName=user,
+        PolicyName="no-s3",
+        PolicyDocument=policy({"Effect": "Deny", "Action": "s3:*", "Resource": "*"}),
+    )
+    assert denied(as_user.get_object, Bucket=bucket, Key="doc.txt") == DENIED
+    assert s3.get_object(Bucket=bucket, Key="doc.txt")["Body"].read() == b"hello"
+
+
+def test_role_session_with_aws_managed_read_only_policy(server, setup):
+    iam, s3, bucket, _, _ = setup
+    role = unique("ident-role")
+    iam.create_role(
+        RoleName=role,
+        AssumeRolePolicyDocument=policy(
+            {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "sts:AssumeRole"}
+        ),
+    )
+    role_arn = f"arn:aws:iam::{ACCOUNT}:role/{role}"
+
+    def session():
+        c = server.client("sts").assume_role(RoleArn=role_arn, RoleSessionName="reader")["Credentials"]
+        return s3_as(
+            server,
+            {
+                "aws_access_key_id": c["AccessKeyId"],
+                "aws_secret_access_key": c["SecretAccessKey"],
+                "aws_session_token": c["SessionToken"],
+            },
+        )
+
+    assert denied(session().get_object, Bucket=bucket, Key="doc.txt") == DENIED
+    iam.attach_role_policy(RoleName=role, PolicyArn="arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")
+    as_role = session()
+    assert as_role.get_object(Bucket=bucket, Key="doc.txt")["Body"].read() == b"hello"
+    assert [o["Key"] for o in as_role.list_objects_v2(Bucket=bucket)["Contents"]] == ["doc.txt"]
+    assert bucket in [b["Name"] for b in as_role.list_buckets()["Buckets"]]
+    assert denied(as_role.create_bucket, Bucket=unique("ident-new")) == DENIED
+    assert denied(as_role.put_object, Bucket=bucket, Key="new.txt", Body=b"x") == DENIED
+    assert denied(as_role.delete_object, Bucket=bucket, Key="doc.txt") == DENIED
+    assert s3.get_object(Bucket=bucket, Key="doc.txt")["Body"].read() == b"hello"
+
+
+def test_cross_account_user_needs_both_policies(server, setup):
+    _, s3, bucket, _, _ = setup
+    other = "111122223333"
+    root = {"aws_access_key_id": other, "aws_secret_access_key": "test"}
+    iam = boto3.client("iam", endpoint_url=server.endpoint, region_name="us-east-1", **root)
+    user = unique("ident-remote")
+    iam.create_user(UserName=user)
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    as_remote = s3_as(server, {"aws_access_key_id": key["AccessKeyId"], "aws_secret_access_key": key["SecretAccessKey"]})
+    grant = policy(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{other}:user/{user}"},
+            "Action": "s3:GetObject",
+            "Resource": f"arn:aws:s3:::{bucket}/*",
+        }
+    )
+    s3.put_bucket_policy(Bucket=bucket, Policy=grant)
+    # The bucket policy alone does not suffice across accounts...
+    assert denied(as_remote.get_object, Bucket=bucket, Key="doc.txt") == DENIED
+    read = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+    iam.put_user_policy(UserName=user, PolicyName="read", PolicyDocument=policy(read))
+    assert as_remote.get_object(Bucket=bucket, Key="doc.txt")["Body"].read() == b"hello"
+    # ...nor does the identity policy alone.
+    s3.delete_bucket_policy(Bucket=bucket)
+    assert denied(as_remote.get_object, Bucket=bucket, Key="doc.txt") == DENIED
+
+
+def test_acl_grants_to_the_account_need_the_users_identity_policy(setup):
+    _, s3, bucket, _, as_user = setup
+    s3.put_bucket_ownership_controls(
+        Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]}
+    )
+    s3.put_bucket_acl(Bucket=bucket, ACL="private")
+    s3.put_object_acl(Bucket=bucket, Key="doc.txt", ACL="private")
+    # The owner's FULL_CONTROL grant is the account's, not its users'.
+    assert denied(as_user.get_bucket_acl, Bucket=bucket) == DENIED
+    assert denied(as_user.get_object, Bucket=bucket, Key="doc.txt") == DENIED
+    assert s3.get_bucket_acl(Bucket=bucket)["Grants"][0]["Permission"] == "FULL_CONTROL"
