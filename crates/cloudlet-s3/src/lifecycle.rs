@@ -220,20 +220,7 @@ impl LifecycleConfiguration {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn parse(doc: &str) -> Result<LifecycleConfiguration, String> {
-        let root = crate::xml::parse(doc).ok_or("xml")?;
-        let mut n = 0;
-        LifecycleConfiguration::from_xml(&root, &mut || {
-            n += 1;
-            format!("gen{n}")
-        })
-        .map_err(|e| format!("{e:?}"))
-    }
-
-    fn doc(rules: &str) -> String {
-        format!("<LifecycleConfiguration>{rules}</LifecycleConfiguration>")
-    }
+    use crate::lifecycle_xml::tests::{doc, parse};
 
     #[test]
     fn dates() {

@@ -422,10 +422,11 @@ fn write_filter(x: &mut XmlWriter, f: &Filter) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn parse(doc: &str) -> Result<LifecycleConfiguration, String> {
+    /// A lifecycle document parsed with generated rule ids `gen1`, `gen2`, …
+    pub(crate) fn parse(doc: &str) -> Result<LifecycleConfiguration, String> {
         let root = crate::xml::parse(doc).ok_or("xml")?;
         let mut n = 0;
         LifecycleConfiguration::from_xml(&root, &mut || {
@@ -435,7 +436,7 @@ mod tests {
         .map_err(|e| format!("{e:?}"))
     }
 
-    fn doc(rules: &str) -> String {
+    pub(crate) fn doc(rules: &str) -> String {
         format!("<LifecycleConfiguration>{rules}</LifecycleConfiguration>")
     }
 

@@ -64,7 +64,8 @@ pub struct Store {
     db: Arc<Database>,
     committer: Arc<commit::GroupCommit>,
     blobs: Arc<BlobStore>,
-    /// `dir/work/` of a durable store; a directory inside the temporary blob root otherwise.
+    /// Scratch space: the `work` subdirectory of a durable store's data directory; a
+    /// directory inside the temporary blob root otherwise.
     work: PathBuf,
     ephemeral: bool,
 }

@@ -14,7 +14,7 @@ use cloudlet_core::{Principal, Request, RequestContext, Response};
 use http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 
-use super::subresource::xml_body;
+use super::xml_body;
 use super::{XMLNS, canonical_id, empty, small_body, xml_response};
 use crate::S3;
 use crate::acl::Acl;

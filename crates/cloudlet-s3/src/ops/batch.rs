@@ -7,7 +7,7 @@ use cloudlet_store::BlobId;
 use http::StatusCode;
 
 use super::versioning::authorize_object;
-use super::{XMLNS, empty, now_ms, set_header, small_body, xml_response};
+use super::{XMLNS, empty, now_ms, set_header, xml_response};
 use crate::S3;
 use crate::auth::{allowed, arn};
 use crate::error::{S3Error, S3Result};
@@ -36,9 +36,7 @@ pub async fn delete_objects(
 ) -> S3Result<Response> {
     let b = s3.bucket(bucket)?;
     let bypass_requested = crate::lock::bypass_requested(req.headers());
-    let body = small_body(req).await?;
-    let text = std::str::from_utf8(&body).map_err(|_| S3Error::MalformedXml)?;
-    let root = crate::xml::parse(text).ok_or(S3Error::MalformedXml)?;
+    let root = super::xml_body(req).await?;
     if root.name != "Delete" {
         return Err(S3Error::MalformedXml);
     }
@@ -163,9 +161,7 @@ pub async fn delete_objects(
 }
 
 async fn read_tags(req: Request, max: usize) -> S3Result<Vec<(String, String)>> {
-    let body = small_body(req).await?;
-    let text = std::str::from_utf8(&body).map_err(|_| S3Error::MalformedXml)?;
-    let root = crate::xml::parse(text).ok_or(S3Error::MalformedXml)?;
+    let root = super::xml_body(req).await?;
     tagging::from_xml(&root, max)
 }
 

@@ -120,9 +120,7 @@ pub async fn put_public_access_block(
     req: Request,
 ) -> S3Result<Response> {
     s3.bucket_for(ctx, bucket, "s3:PutBucketPublicAccessBlock")?;
-    let bytes = small_body(req).await?;
-    let text = std::str::from_utf8(&bytes).map_err(|_| S3Error::MalformedXml)?;
-    let root = crate::xml::parse(text).ok_or(S3Error::MalformedXml)?;
+    let root = super::xml_body(req).await?;
     if root.name != "PublicAccessBlockConfiguration" {
         return Err(S3Error::MalformedXml);
     }
@@ -176,9 +174,7 @@ pub async fn put_website(
     req: Request,
 ) -> S3Result<Response> {
     s3.bucket_for(ctx, bucket, "s3:PutBucketWebsite")?;
-    let bytes = small_body(req).await?;
-    let text = std::str::from_utf8(&bytes).map_err(|_| S3Error::MalformedXml)?;
-    let root = crate::xml::parse(text).ok_or(S3Error::MalformedXml)?;
+    let root = super::xml_body(req).await?;
     let website = Website::from_xml(&root)?;
     s3.update_bucket(bucket, move |b| {
         b.website = Some(website.clone());

@@ -6,7 +6,7 @@ use cloudlet_core::{Request, RequestContext, Response};
 use http::StatusCode;
 
 use super::versioning::version_param;
-use super::{empty, now_ms, small_body, xml_response};
+use super::{empty, now_ms, xml_response};
 use crate::S3;
 use crate::auth::{allowed, arn};
 use crate::error::{S3Error, S3Result};
@@ -31,9 +31,7 @@ pub async fn put_configuration(
     req: Request,
 ) -> S3Result<Response> {
     s3.bucket_for(ctx, bucket, "s3:PutBucketObjectLockConfiguration")?;
-    let body = small_body(req).await?;
-    let text = std::str::from_utf8(&body).map_err(|_| S3Error::MalformedXml)?;
-    let root = crate::xml::parse(text).ok_or(S3Error::MalformedXml)?;
+    let root = super::xml_body(req).await?;
     let rule = lock::parse_configuration(&root)?;
     s3.update_bucket(bucket, move |b| {
         // Object Lock can be turned on for an existing bucket only once it is versioned.
@@ -126,9 +124,7 @@ pub async fn put_retention(
     let b = lock_bucket(s3, ctx, bucket, key, "s3:PutObjectRetention")?;
     let version = version_param(q)?;
     let bypass = super::versioning::bypass(ctx, &b, key, &req);
-    let body = small_body(req).await?;
-    let text = std::str::from_utf8(&body).map_err(|_| S3Error::MalformedXml)?;
-    let root = crate::xml::parse(text).ok_or(S3Error::MalformedXml)?;
+    let root = super::xml_body(req).await?;
     let now = now_ms();
     let new = lock::parse_retention(&root, now)?;
     update_lock(s3, bucket, key, version, move |l| {
@@ -169,9 +165,7 @@ pub async fn put_legal_hold(
 ) -> S3Result<Response> {
     lock_bucket(s3, ctx, bucket, key, "s3:PutObjectLegalHold")?;
     let version = version_param(q)?;
-    let body = small_body(req).await?;
-    let text = std::str::from_utf8(&body).map_err(|_| S3Error::MalformedXml)?;
-    let root = crate::xml::parse(text).ok_or(S3Error::MalformedXml)?;
+    let root = super::xml_body(req).await?;
     let on = lock::parse_legal_hold(&root)?;
     update_lock(s3, bucket, key, version, move |l| {
         l.legal_hold = Some(on);

@@ -101,6 +101,13 @@ pub async fn small_body(req: Request) -> S3Result<Bytes> {
         .map_err(|e| S3Error::Body(e.to_string()))
 }
 
+/// Reads an XML request document into its root element (`MalformedXML` otherwise).
+pub async fn xml_body(req: Request) -> S3Result<crate::xml::Element> {
+    let bytes = small_body(req).await?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| S3Error::MalformedXml)?;
+    crate::xml::parse(text).ok_or(S3Error::MalformedXml)
+}
+
 impl S3 {
     /// Loads a bucket or fails with `NoSuchBucket`.
     pub(crate) fn bucket(&self, name: &str) -> S3Result<Bucket> {

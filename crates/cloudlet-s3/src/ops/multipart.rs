@@ -10,7 +10,7 @@ use cloudlet_store::BlobId;
 use http::StatusCode;
 use md5::{Digest, Md5};
 
-use super::{XMLNS, canonical_id, empty, iso8601, now_ms, set_header, small_body, xml_response};
+use super::{XMLNS, canonical_id, empty, iso8601, now_ms, set_header, xml_response};
 use crate::S3;
 use crate::auth::{allowed, arn};
 use crate::checksum::{self, Hasher};
@@ -302,9 +302,7 @@ pub async fn complete(
     let algo = upload.checksum;
     let kind = upload.checksum_type.clone().unwrap_or_default();
     let full_object_given = algo.and_then(|a| hv(req.headers(), a.header()).map(str::to_string));
-    let body = small_body(req).await?;
-    let text = std::str::from_utf8(&body).map_err(|_| S3Error::MalformedXml)?;
-    let root = crate::xml::parse(text).ok_or(S3Error::MalformedXml)?;
+    let root = super::xml_body(req).await?;
     if root.name != "CompleteMultipartUpload" {
         return Err(S3Error::MalformedXml);
     }

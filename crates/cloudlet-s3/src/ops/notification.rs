@@ -8,7 +8,7 @@ use cloudlet_core::{Request, RequestContext, Response};
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
 
-use super::subresource::xml_body;
+use super::xml_body;
 use super::{XMLNS, empty, xml_response};
 use crate::S3;
 use crate::error::{S3Error, S3Result};

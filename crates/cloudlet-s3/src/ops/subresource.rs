@@ -6,12 +6,11 @@ use cloudlet_core::{Request, RequestContext, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{acl, cors, lifecycle, notification, settings, small_body};
+use super::{acl, cors, lifecycle, notification, settings};
 use crate::S3;
 use crate::config_store;
 use crate::error::{S3Error, S3Result};
 use crate::subresource::{ConfigOp, Subresource, Verb};
-use crate::xml::Element;
 
 pub async fn execute(
     s3: &S3,
@@ -50,13 +49,6 @@ pub async fn execute(
             Err(S3Error::NotImplemented)
         }
     }
-}
-
-/// Reads a configuration document body into its root element (`MalformedXML` otherwise).
-pub async fn xml_body(req: Request) -> S3Result<Element> {
-    let bytes = small_body(req).await?;
-    let text = std::str::from_utf8(&bytes).map_err(|_| S3Error::MalformedXml)?;
-    crate::xml::parse(text).ok_or(S3Error::MalformedXml)
 }
 
 impl S3 {
