@@ -1,13 +1,19 @@
 //! A response body that streams a byte range of a blob file, so a GET of any size uses
 //! constant memory.
 //!
-//! Reads are large (1 MiB) and run on a blocking thread with a plain `std::fs::File`, each
-//! into a fresh buffer that std fills without zeroing first and that becomes the frame as it
-//! is (no copy). A range of at most one read is answered as one frame; a longer one keeps
-//! the next read under way while hyper writes the current frame.
+//! On Unix each frame is a read-only memory map of a window (up to 8 MiB) of the file,
+//! populated on a blocking thread (so a page that is not in the page cache never stalls an
+//! async worker) and handed to hyper as `Bytes` that own the map: the bytes go from the page
+//! cache to the socket with one copy, no buffer is allocated or filled, and the window is
+//! unmapped as soon as hyper has written it. Blobs are immutable once committed (written
+//! under a temporary name, then renamed), so a mapped window never shrinks under a reader;
+//! the file's length is still checked against the record before mapping. Windows under
+//! 64 KiB, and every window off Unix, are read into a buffer instead. A range of at most one window is one frame; a
+//! longer one keeps the next window under way while hyper writes the current one.
+
+#![allow(unsafe_code)]
 
 use std::future::Future;
-use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -19,27 +25,123 @@ use http_body::{Frame, SizeHint};
 use http_body_util::BodyExt;
 use tokio::task::JoinHandle;
 
-/// Bytes per read and per frame.
-const CHUNK: u64 = 1024 * 1024;
+/// Bytes per window and per frame.
+const WINDOW: u64 = 8 * 1024 * 1024;
 
 type PendingRead = JoinHandle<std::io::Result<Bytes>>;
 
-/// Reads exactly `len` bytes at the file's current offset.
-fn read_chunk(file: &std::fs::File, len: u64) -> std::io::Result<Bytes> {
+fn short() -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::UnexpectedEof,
+        "blob shorter than its record",
+    )
+}
+
+/// A read-only, populated map of `len` bytes of a file at `offset`.
+#[cfg(unix)]
+struct Map {
+    /// Start of the mapping (page aligned).
+    base: *mut libc::c_void,
+    /// Length of the mapping.
+    mapped: usize,
+    /// Where the requested bytes start within the mapping.
+    skip: usize,
+    len: usize,
+}
+
+// SAFETY: the mapping is read-only and owned by this value alone; it is unmapped once, in
+// `drop`, after every borrow of its bytes has ended.
+#[cfg(unix)]
+unsafe impl Send for Map {}
+#[cfg(unix)]
+unsafe impl Sync for Map {}
+
+#[cfg(unix)]
+impl Map {
+    fn new(file: &std::fs::File, offset: u64, len: usize) -> std::io::Result<Map> {
+        use std::os::fd::AsRawFd;
+        // SAFETY: sysconf has no preconditions.
+        let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) }.max(4096) as u64;
+        let aligned = offset / page * page;
+        let skip = (offset - aligned) as usize;
+        let mapped = skip + len;
+        #[cfg(target_os = "linux")]
+        let flags = libc::MAP_PRIVATE | libc::MAP_POPULATE;
+        #[cfg(not(target_os = "linux"))]
+        let flags = libc::MAP_PRIVATE;
+        // SAFETY: a fresh read-only private mapping of an open file; the kernel picks the
+        // address. `mapped` is non-zero (only windows of at least `MAP_MIN` bytes are mapped).
+        let base = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                mapped,
+                libc::PROT_READ,
+                flags,
+                file.as_raw_fd(),
+                aligned as libc::off_t,
+            )
+        };
+        if base == libc::MAP_FAILED {
+            return Err(std::io::Error::last_os_error());
+        }
+        Ok(Map {
+            base,
+            mapped,
+            skip,
+            len,
+        })
+    }
+}
+
+#[cfg(unix)]
+impl AsRef<[u8]> for Map {
+    fn as_ref(&self) -> &[u8] {
+        // SAFETY: `base..base+mapped` is mapped readable for the life of `self`, and
+        // `skip + len == mapped`.
+        unsafe { std::slice::from_raw_parts((self.base as *const u8).add(self.skip), self.len) }
+    }
+}
+
+#[cfg(unix)]
+impl Drop for Map {
+    fn drop(&mut self) {
+        // SAFETY: unmaps exactly the mapping made in `new`, once.
+        unsafe {
+            libc::munmap(self.base, self.mapped);
+        }
+    }
+}
+
+/// Windows shorter than this are read into a buffer: for a few KiB one `pread` costs less
+/// than mapping, faulting in and unmapping.
+const MAP_MIN: u64 = 64 * 1024;
+
+/// The `len` bytes at `offset` of a file at least `offset + len` long (checked by `stream`).
+fn window(file: &std::fs::File, offset: u64, len: u64) -> std::io::Result<Bytes> {
+    #[cfg(unix)]
+    if len >= MAP_MIN {
+        return Ok(Bytes::from_owner(Map::new(file, offset, len as usize)?));
+    }
+    read_at(file, offset, len)
+}
+
+fn read_at(file: &std::fs::File, offset: u64, len: u64) -> std::io::Result<Bytes> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = file;
+    f.seek(SeekFrom::Start(offset))?;
     let mut buf = Vec::with_capacity(len as usize);
-    file.take(len).read_to_end(&mut buf)?;
+    f.take(len).read_to_end(&mut buf)?;
     if buf.len() as u64 != len {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::UnexpectedEof,
-            "blob shorter than its record",
-        ));
+        return Err(short());
     }
     Ok(Bytes::from(buf))
 }
 
 struct FileBody {
     file: Arc<std::fs::File>,
-    /// Bytes not yet handed to a read.
+    /// Offset of the next window to map.
+    next: u64,
+    /// Bytes not yet handed to a window.
     unread: u64,
     /// Bytes not yet returned as frames.
     remaining: u64,
@@ -47,15 +149,19 @@ struct FileBody {
 }
 
 impl FileBody {
-    /// Starts the next read, if any bytes are left to read.
+    /// Starts the next window, if any bytes are left.
     fn read_ahead(&mut self) {
         if self.unread == 0 || self.reading.is_some() {
             return;
         }
-        let want = self.unread.min(CHUNK);
+        let want = self.unread.min(WINDOW);
+        let offset = self.next;
         self.unread -= want;
+        self.next += want;
         let file = self.file.clone();
-        self.reading = Some(tokio::task::spawn_blocking(move || read_chunk(&file, want)));
+        self.reading = Some(tokio::task::spawn_blocking(move || {
+            window(&file, offset, want)
+        }));
     }
 }
 
@@ -114,16 +220,16 @@ impl Drop for FileBody {
     }
 }
 
-/// Streams `len` bytes of the file at `path` starting at `start`; the file is opened (and a
-/// range of up to one chunk read whole) before this returns.
+/// Streams `len` bytes of the file at `path` starting at `start`; the file is opened, its
+/// length checked (and a range of up to one window mapped whole) before this returns.
 pub async fn stream(path: PathBuf, start: u64, len: u64) -> std::io::Result<Body> {
     let opened = tokio::task::spawn_blocking(move || {
-        let mut file = std::fs::File::open(path)?;
-        if start > 0 {
-            file.seek(SeekFrom::Start(start))?;
+        let file = std::fs::File::open(path)?;
+        if file.metadata()?.len() < start.saturating_add(len) {
+            return Err(short());
         }
-        let first = if len <= CHUNK {
-            Some(read_chunk(&file, len)?)
+        let first = if len <= WINDOW {
+            Some(window(&file, start, len)?)
         } else {
             None
         };
@@ -138,6 +244,7 @@ pub async fn stream(path: PathBuf, start: u64, len: u64) -> std::io::Result<Body
         (file, None) => {
             let mut body = FileBody {
                 file: Arc::new(file),
+                next: start,
                 unread: len,
                 remaining: len,
                 reading: None,
