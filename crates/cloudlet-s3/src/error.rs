@@ -121,11 +121,68 @@ pub enum S3Error {
     Body(String),
     #[error(transparent)]
     Config(#[from] crate::config_error::ConfigError),
+    #[error(transparent)]
+    SseC(#[from] crate::sse_c::SseCError),
     #[error("{0}")]
     Store(#[from] StoreError),
 }
 
 pub type S3Result<T> = Result<T, S3Error>;
+
+/// SSE-C's errors. S3 names `x-amz-server-side-encryption` as the argument of each header
+/// error, whichever header was wrong, and gives a value only for the algorithms.
+fn sse_c_error(e: crate::sse_c::SseCError) -> AwsError {
+    use crate::sse_c::SseCError::*;
+    let header = |message: &str| {
+        AwsError::client("InvalidArgument", message)
+            .with("ArgumentName", "x-amz-server-side-encryption")
+    };
+    let must = |what: &str| {
+        header(&format!(
+            "Requests specifying Server Side Encryption with Customer provided keys must provide {what}."
+        ))
+    };
+    match e {
+        IncompatibleWithSse(v) => header(
+            "Server Side Encryption with Customer provided key is incompatible with the encryption method specified",
+        )
+        .with("ArgumentValue", v),
+        MissingAlgorithm => must("a valid encryption algorithm"),
+        InvalidAlgorithm(v) => AwsError::client(
+            "InvalidEncryptionAlgorithmError",
+            "The Encryption request you specified is not valid. Supported value: AES256.",
+        )
+        .with("ArgumentName", "x-amz-server-side-encryption")
+        .with("ArgumentValue", v),
+        MissingKey => must("an appropriate secret key"),
+        InvalidKey => header("The secret key was invalid for the specified algorithm."),
+        MissingKeyMd5 => must("the client calculated MD5 of the secret key"),
+        KeyMd5Mismatch => {
+            header("The calculated MD5 hash of the key did not match the hash that was provided.")
+        }
+        KeyRequired => AwsError::client(
+            "InvalidRequest",
+            "The object was stored using a form of Server Side Encryption. The correct parameters must be provided to retrieve the object.",
+        ),
+        WrongKey => AwsError::new(
+            403,
+            "AccessDenied",
+            "Requests specifying Server Side Encryption with Customer provided keys must provide the correct secret key.",
+        ),
+        NotApplicable => AwsError::client(
+            "InvalidRequest",
+            "The encryption parameters are not applicable to this object.",
+        ),
+        PartParametersRequired => AwsError::client(
+            "InvalidRequest",
+            "The multipart upload initiate requested encryption. Subsequent part requests must include the appropriate encryption parameters.",
+        ),
+        PartParametersMismatch => AwsError::client(
+            "InvalidRequest",
+            "The provided encryption parameters did not match the ones used originally.",
+        ),
+    }
+}
 
 impl From<S3Error> for AwsError {
     fn from(e: S3Error) -> AwsError {
@@ -329,6 +386,7 @@ impl From<S3Error> for AwsError {
             .with("S3ComputedContentSHA256", computed),
             Body(m) => AwsError::client("IncompleteBody", m),
             Config(e) => e.into(),
+            SseC(e) => sse_c_error(e),
             Store(e) => AwsError::new(
                 500,
                 "InternalError",

@@ -3,7 +3,8 @@
 //!
 //! `protocol` turns a REST-XML request into an [`protocol::Op`]; `ops` executes it against
 //! `state` and `versions` (the redb tables) and the blob store; `lock` holds the pure
-//! Object Lock rules; `site` serves `{bucket}.s3-website…`;
+//! Object Lock rules; `sse_c` the customer-key (SSE-C) headers and who they open;
+//! `site` serves `{bucket}.s3-website…`;
 //! `auth` decides who may do what from the bucket owner, the bucket policy and the
 //! caller's IAM identity policies (evaluated by `cloudlet-policy`) and Block Public Access. Errors are [`error::S3Error`], converted
 //! into `AwsError` in one place. Bucket configuration sub-resources (CORS, lifecycle,
@@ -31,6 +32,7 @@ mod ops;
 mod postpolicy;
 pub mod protocol;
 mod site;
+mod sse_c;
 mod state;
 mod subresource;
 mod tagging;

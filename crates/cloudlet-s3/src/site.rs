@@ -76,6 +76,10 @@ pub async fn handle(s3: &S3, ctx: &RequestContext, req: Request) -> S3Result<Res
             {
                 return Ok(redirect(301, to));
             }
+            // No customer key reaches an object through the website endpoint.
+            if crate::sse_c::stored_key_md5(&obj.headers).is_some() {
+                return Err(crate::sse_c::SseCError::KeyRequired.into());
+            }
             return serve_object(s3, &obj, req.headers(), &query, head).await;
         }
         Err(e) => e,

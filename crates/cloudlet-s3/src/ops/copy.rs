@@ -1,5 +1,6 @@
 //! CopyObject: the `x-amz-copy-source` header (with `?versionId=`), copy-source conditions, the metadata and
-//! tagging directives, and the refusal to copy an object onto itself unchanged.
+//! tagging directives, the SSE-C keys of source and destination, and the refusal to copy an
+//! object onto itself unchanged.
 
 use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{Request, RequestContext, Response};
@@ -126,6 +127,9 @@ pub async fn copy_object(
     if !allowed(ctx, &dest, "s3:PutObject", &arn(bucket, Some(key)), &[]) {
         return Err(S3Error::AccessDenied);
     }
+    let source_key = crate::sse_c::parse_copy_source(h)?;
+    crate::sse_c::check_read(&src.headers, source_key.as_ref())?;
+    let customer = crate::sse_c::parse(h)?;
     copy_conditions(h, &src)?;
     let replace_meta = directive(h, "x-amz-metadata-directive")?;
     let replace_tags = directive(h, "x-amz-tagging-directive")?;
@@ -135,6 +139,8 @@ pub async fn copy_object(
         && !replace_meta
         && hv(h, "x-amz-website-redirect-location").is_none()
         && hv(h, "x-amz-storage-class").is_none()
+        && customer.is_none()
+        && source_key.is_none()
     {
         return Err(S3Error::InvalidRequest(
             "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.".into(),
@@ -166,7 +172,7 @@ pub async fn copy_object(
         }
     };
     let blob = writer.commit().await?;
-    let (content_type, metadata, headers) = if replace_meta {
+    let (content_type, metadata, mut headers) = if replace_meta {
         (
             hv(h, "content-type").map(str::to_string),
             user_metadata(h),
@@ -186,6 +192,8 @@ pub async fn copy_object(
                 .collect(),
         )
     };
+    // The copy is sealed with the destination's customer key, if one is given.
+    headers.extend(customer.iter().flat_map(|k| k.headers()));
     let modified = now_ms();
     let obj = Object {
         blob: blob.as_str().to_string(),

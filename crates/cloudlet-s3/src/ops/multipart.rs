@@ -1,8 +1,8 @@
 //! Multipart uploads: Create, UploadPart, UploadPartCopy, Complete (part order, ETags,
-//! the 5 MiB minimum, `"md5-of-md5s-N"`), Abort, ListParts, ListMultipartUploads. Parts are
-//! streamed into blobs; completion joins them into one blob with a kernel-side copy
-//! (constant memory, no bytes through the process; a full-object CRC is combined from the
-//! parts' CRCs).
+//! the 5 MiB minimum, `"md5-of-md5s-N"`), Abort, ListParts, ListMultipartUploads. Every
+//! part of an SSE-C upload carries the upload's key. Parts are streamed into blobs;
+//! completion joins them into one blob with a kernel-side copy (constant memory, no bytes
+//! through the process; a full-object CRC is combined from the parts' CRCs).
 
 use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{Request, RequestContext, Response};
@@ -17,6 +17,7 @@ use crate::checksum::{self, Hasher};
 use crate::error::{S3Error, S3Result};
 use crate::mpstate::{self, Part, Upload};
 use crate::protocol::Query;
+use crate::sse_c;
 use crate::state::Object;
 use crate::tagging::tags_header;
 use crate::upload::{
@@ -76,6 +77,8 @@ pub async fn create(
     if !lock.is_unset() && s3.bucket(bucket)?.versioning.object_lock.is_none() {
         return Err(crate::lock::missing_configuration());
     }
+    let mut headers = representation_headers(h);
+    headers.extend(sse_c::parse(h)?.iter().flat_map(|k| k.headers()));
     let id = cloudlet_core::ids::hex(&cloudlet_core::ids::random_bytes::<24>());
     let upload = Upload {
         bucket: bucket.to_string(),
@@ -85,7 +88,7 @@ pub async fn create(
         owner: ctx.account.to_string(),
         content_type: hv(h, "content-type").map(str::to_string),
         metadata: user_metadata(h),
-        headers: representation_headers(h),
+        headers,
         tags: tags_header(h)?,
         checksum: spec.map(|(a, _)| a),
         checksum_type: spec.map(|(_, t)| t.to_string()),
@@ -148,6 +151,7 @@ pub async fn upload_part(
     let id = upload_id(q);
     let upload = load_upload(s3, bucket, key, &id)?;
     let (parts, body) = req.into_parts();
+    sse_c::check_part(&upload.headers, sse_c::parse(&parts.headers)?.as_ref())?;
     if let (Some(want), Some(d)) = (upload.checksum, checksum::declared(&parts.headers)?)
         && d.algorithm != want
     {
@@ -200,9 +204,11 @@ pub async fn upload_part_copy(
     let id = upload_id(q);
     let upload = load_upload(s3, bucket, key, &id)?;
     let h = req.headers();
+    sse_c::check_part(&upload.headers, sse_c::parse(h)?.as_ref())?;
     let (src_bucket, src_key) = super::copy::copy_source(h)?;
     let src_version = super::copy::copy_source_version(h)?;
     let src = super::versioning::load_source(s3, ctx, &src_bucket, &src_key, src_version.as_ref())?;
+    sse_c::check_read(&src.headers, sse_c::parse_copy_source(h)?.as_ref())?;
     super::copy::copy_conditions(h, &src)?;
     let (start, len) = match hv(h, "x-amz-copy-source-range") {
         Some(r) => {
@@ -299,6 +305,10 @@ pub async fn complete(
     check_write(s3, ctx, bucket, key)?;
     let id = upload_id(q);
     let upload = load_upload(s3, bucket, key, &id)?;
+    // The customer key is optional here; one that is given must be the upload's.
+    if let Some(k) = sse_c::parse(req.headers())? {
+        sse_c::check_part(&upload.headers, Some(&k))?;
+    }
     let algo = upload.checksum;
     let kind = upload.checksum_type.clone().unwrap_or_default();
     let full_object_given = algo.and_then(|a| hv(req.headers(), a.header()).map(str::to_string));

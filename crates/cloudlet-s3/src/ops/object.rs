@@ -1,6 +1,7 @@
 //! Objects: PutObject (streamed into a blob as it arrives, `aws-chunked` decoded, MD5 and
 //! CRC32 computed on the way), GetObject/HeadObject (streamed from the blob, ranges,
-//! conditional requests, `response-*` overrides). DeleteObject lives in `versioning`.
+//! conditional requests, `response-*` overrides, the SSE-C key checked). DeleteObject
+//! lives in `versioning`.
 
 use cloudlet_core::{Request, RequestContext, Response};
 use http::{HeaderMap, StatusCode};
@@ -34,9 +35,11 @@ pub async fn put(
     let (parts, incoming) = req.into_parts();
     let h = &parts.headers;
     let cond = WriteCondition::from_headers(h)?;
+    let customer = crate::sse_c::parse(h)?;
     let got = receive(s3, h, incoming).await?;
     let etag = got.etag();
     let mut headers = representation_headers(h);
+    headers.extend(customer.iter().flat_map(|k| k.headers()));
     headers.extend(got.checksums.iter().cloned());
     let obj = Object {
         blob: got.blob.as_str().to_string(),
@@ -161,7 +164,8 @@ pub fn load_readable(s3: &S3, ctx: &RequestContext, bucket: &str, key: &str) -> 
     }
 }
 
-/// The response for a GET or HEAD of `obj`.
+/// The response for a GET or HEAD of `obj`. An SSE-C object is served only to the key it
+/// was stored with (its headers then echo the key's algorithm and MD5).
 pub async fn serve(
     s3: &S3,
     obj: &Object,
@@ -169,6 +173,8 @@ pub async fn serve(
     query: &Query,
     head: bool,
 ) -> S3Result<Response> {
+    let customer = crate::sse_c::parse_read(req_headers)?;
+    crate::sse_c::check_read(&obj.headers, customer.as_ref())?;
     let mut base = empty(StatusCode::OK);
     set_header(&mut base, "etag", &format!("\"{}\"", obj.etag));
     set_header(&mut base, "last-modified", &http_date(obj.last_modified));

@@ -1,7 +1,8 @@
 //! Applies bucket configuration to ordinary requests, around their execution: before — the
 //! ACL headers of CreateBucket/PutObject/CopyObject are checked against Object Ownership
-//! and Block Public Access, and the object's server-side encryption is decided (request
-//! header or bucket default) and put on the request so it is stored with the object;
+//! and Block Public Access, and the object's server-side encryption is decided (a
+//! customer key (SSE-C), else the request header or the bucket default) and put on the
+//! request so it is stored with the object;
 //! after — ACLs and ownership are stored, and the `x-amz-server-side-encryption*` and
 //! `x-amz-expiration` headers are added to the response.
 
@@ -14,7 +15,7 @@ use crate::acl::Acl;
 use crate::error::S3Result;
 use crate::protocol::Op;
 use crate::protocol::Query;
-use crate::{mpstate, state};
+use crate::{mpstate, sse_c, state};
 
 /// The encryption headers among an object's (or upload's) stored headers.
 fn stored_encryption(headers: &[(String, String)]) -> Vec<(String, String)> {
@@ -47,7 +48,10 @@ pub fn before(
         }
         Op::PutObject | Op::CopyObject | Op::CreateMultipartUpload => {
             p.acl = acl::check_object_write(s3, bucket, h)?;
-            if s3.bucket(bucket).is_ok() {
+            // A customer key replaces the bucket's default encryption.
+            if let Some(key) = sse_c::parse(h)? {
+                p.encryption = key.headers();
+            } else if s3.bucket(bucket).is_ok() {
                 p.encryption = settings::object_encryption(s3, bucket, h)?;
                 for (k, v) in &p.encryption {
                     if let (Ok(name), Ok(value)) = (
@@ -121,7 +125,9 @@ pub async fn after(
         && r.status().is_success()
         && let Ok(Some(obj)) = s3.store.read(|txn| state::get_object(txn, bucket, key))
     {
+        // CompleteMultipartUpload does not answer with the customer key's headers.
         encryption = stored_encryption(&obj.headers);
+        encryption.retain(|(k, _)| !k.contains("-customer-"));
     }
     for (k, v) in &encryption {
         if let Ok(name) = HeaderName::from_bytes(k.as_bytes())
