@@ -194,8 +194,20 @@ mod tests {
                 Some(vec![]),
             ),
         ];
-        for (principal, expected) in cases {
-            assert_eq!(iam.identity_policies(&principal), expected, "{principal:?}");
+        for (principal, expected) in &cases {
+            assert_eq!(iam.identity_policies(principal), *expected, "{principal:?}");
         }
+        let ids: Vec<Option<String>> = cases.iter().map(|(p, _)| iam.unique_id(p)).collect();
+        assert_eq!(
+            ids,
+            [
+                None,
+                None,
+                Some("AIDA1".into()),
+                None,
+                Some("AROA1".into()),
+                None
+            ]
+        );
     }
 }

@@ -6,7 +6,7 @@
 //! `success_action_status`/`success_action_redirect`, `Content-MD5` — then the `file`,
 //! which streams into a blob. The edge says who signed the form ([`FormAuth`]); the policy
 //! says what it may upload ([`crate::postpolicy`]); the bucket policy decides as for
-//! PutObject, and the fields are checked, and the bucket configuration applied
+//! PutObject. The fields are checked, and the bucket configuration is applied
 //! ([`request_config`]), as PutObject's headers are — all before the file is read.
 
 use base64::Engine;
