@@ -104,6 +104,10 @@ pub struct RequestContext {
     /// The caller's identity policy documents, for services that authorise by them (S3
     /// fills this in); `None` when none apply (root, anonymous) or none were looked up.
     pub identity_policies: Option<std::sync::Arc<[String]>>,
+    /// The unique id of the caller's IAM user or role (see
+    /// [`IdentityPolicies::unique_id`](crate::traits::IdentityPolicies::unique_id)), filled
+    /// in with the identity policies; `None` otherwise.
+    pub unique_id: Option<String>,
 }
 
 /// A request extension set by the edge: the bucket or API id named by the Host
@@ -131,6 +135,7 @@ impl RequestContext {
             access_key: None,
             endpoint: endpoint.to_string(),
             identity_policies: None,
+            unique_id: None,
         }
     }
 }

@@ -117,6 +117,13 @@ pub trait IdentityPolicies: Send + Sync {
     /// the documents of an IAM user or a role session's role — inline policies and the
     /// default versions of attached managed policies — possibly none.
     fn identity_policies(&self, principal: &Principal) -> Option<Vec<String>>;
+
+    /// The unique id IAM gave an IAM user (`AIDA…`) or a role session's role (`AROA…`),
+    /// for the `aws:userid` condition key; `None` for roots, anonymous callers and
+    /// identities IAM does not know.
+    fn unique_id(&self, _principal: &Principal) -> Option<String> {
+        None
+    }
 }
 
 /// The secret half of an access key, for signature verification.

@@ -290,6 +290,7 @@ impl Edge {
             access_key,
             endpoint: self.endpoint.clone(),
             identity_policies: None,
+            unique_id: None,
         };
         let Some(svc) = self.services.get(&service) else {
             return Err((

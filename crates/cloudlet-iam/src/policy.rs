@@ -1,9 +1,10 @@
 //! Policy documents: the checks IAM makes before storing an identity policy or a role's
-//! trust policy (`MalformedPolicyDocument` with AWS's messages), and the URL encoding IAM
-//! applies to every document it returns. Pure: no state, no evaluation of permissions.
+//! trust policy — `cloudlet-policy`'s parser, the one services evaluate with, and IAM's own
+//! rules, refused as `MalformedPolicyDocument` with IAM's messages — and the URL encoding
+//! IAM applies to every document it returns. Pure: no state, no evaluation of permissions.
 
+use cloudlet_policy::{PolicyError, PolicyKind, Problem};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use serde_json::{Map, Value};
 
 use crate::error::IamError;
 
@@ -16,56 +17,44 @@ pub enum Kind {
     Trust,
 }
 
-const TOP: [&str; 3] = ["Version", "Id", "Statement"];
-const STATEMENT: [&str; 9] = [
-    "Sid",
-    "Effect",
-    "Action",
-    "NotAction",
-    "Resource",
-    "NotResource",
-    "Principal",
-    "NotPrincipal",
-    "Condition",
-];
-
 fn malformed(msg: impl Into<String>) -> IamError {
     IamError::MalformedPolicyDocument(msg.into())
 }
 
-/// Checks `doc` as a policy of `kind`.
+/// IAM's wording of what the policy language refused.
+fn message(e: &PolicyError, kind: Kind) -> String {
+    match &e.problem {
+        Problem::NotJson if kind == Kind::Trust => "This policy contains invalid Json".into(),
+        Problem::NotJson | Problem::Syntax => "Syntax errors in policy.".into(),
+        Problem::PrincipalForbidden => "Policy document should not specify a principal.".into(),
+        Problem::MissingAction => "Policy statement must contain actions.".into(),
+        Problem::InvalidAction(_) => {
+            "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.".into()
+        }
+        Problem::MissingResource => "Policy statement must contain resources.".into(),
+        Problem::InvalidResource(r) => format!("Resource {r} must be in ARN format or \"*\"."),
+        Problem::MissingPrincipal | Problem::InvalidPrincipal | Problem::InvalidCondition => {
+            e.message.clone()
+        }
+    }
+}
+
+/// Checks `doc` as a policy of `kind`: parsed by the policy language services evaluate
+/// with (so IAM stores nothing they cannot read), then IAM's own rules — no `Resource` in
+/// a trust policy, unique statement ids.
 pub fn validate(doc: &str, kind: Kind) -> Result<(), IamError> {
-    let syntax = || malformed("Syntax errors in policy.");
-    let json: Value = serde_json::from_str(doc).map_err(|_| match kind {
-        Kind::Trust => malformed("This policy contains invalid Json"),
-        Kind::Identity => syntax(),
-    })?;
-    let top = json.as_object().ok_or_else(syntax)?;
-    if top.keys().any(|k| !TOP.contains(&k.as_str())) {
-        return Err(syntax());
-    }
-    match top.get("Version") {
-        None => {}
-        Some(Value::String(v)) if v == "2012-10-17" || v == "2008-10-17" => {}
-        Some(_) => return Err(syntax()),
-    }
-    if top.get("Id").is_some_and(|v| !v.is_string()) {
-        return Err(syntax());
-    }
-    let statements: Vec<&Map<String, Value>> = match top.get("Statement") {
-        Some(Value::Object(s)) => vec![s],
-        Some(Value::Array(list)) => list
-            .iter()
-            .map(|s| s.as_object().ok_or_else(syntax))
-            .collect::<Result<_, _>>()?,
-        _ => return Err(syntax()),
+    let language = match kind {
+        Kind::Identity => PolicyKind::Identity,
+        Kind::Trust => PolicyKind::Resource,
     };
-    for s in &statements {
-        statement_syntax(s).ok_or_else(syntax)?;
+    let policy = cloudlet_policy::parse(doc, language).map_err(|e| malformed(message(&e, kind)))?;
+    if kind == Kind::Trust && policy.statements.iter().any(|s| s.resource.is_some()) {
+        return Err(malformed("Has prohibited field Resource."));
     }
-    let mut sids: Vec<&str> = statements
+    let mut sids: Vec<&str> = policy
+        .statements
         .iter()
-        .filter_map(|s| s.get("Sid").and_then(Value::as_str))
+        .filter_map(|s| s.sid.as_deref())
         .filter(|s| !s.is_empty())
         .collect();
     sids.sort_unstable();
@@ -74,98 +63,7 @@ pub fn validate(doc: &str, kind: Kind) -> Result<(), IamError> {
             "Statement IDs (SID) in a single policy must be unique.",
         ));
     }
-    for s in &statements {
-        if !s.contains_key("Action") && !s.contains_key("NotAction") {
-            return Err(malformed("Policy statement must contain actions."));
-        }
-        match kind {
-            Kind::Identity => {
-                if s.contains_key("Principal") || s.contains_key("NotPrincipal") {
-                    return Err(malformed("Policy document should not specify a principal."));
-                }
-                if !s.contains_key("Resource") && !s.contains_key("NotResource") {
-                    return Err(malformed("Policy statement must contain resources."));
-                }
-            }
-            Kind::Trust => {
-                if s.contains_key("Resource") || s.contains_key("NotResource") {
-                    return Err(malformed("Has prohibited field Resource."));
-                }
-            }
-        }
-        for key in ["Resource", "NotResource"] {
-            for r in strings(s.get(key)) {
-                if r != "*" && !r.starts_with("arn:") {
-                    return Err(malformed(format!(
-                        "Resource {r} must be in ARN format or \"*\"."
-                    )));
-                }
-            }
-        }
-        for key in ["Action", "NotAction"] {
-            for a in strings(s.get(key)) {
-                let vendor_ok = a
-                    .split_once(':')
-                    .is_some_and(|(v, rest)| !v.is_empty() && !rest.is_empty());
-                if a != "*" && !vendor_ok {
-                    return Err(malformed(
-                        "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.",
-                    ));
-                }
-            }
-        }
-    }
     Ok(())
-}
-
-/// The structural checks of one statement; `None` means a syntax error.
-fn statement_syntax(s: &Map<String, Value>) -> Option<()> {
-    if s.keys().any(|k| !STATEMENT.contains(&k.as_str())) {
-        return None;
-    }
-    match s.get("Effect") {
-        Some(Value::String(e)) if e == "Allow" || e == "Deny" => {}
-        _ => return None,
-    }
-    let both = |a: &str, b: &str| s.contains_key(a) && s.contains_key(b);
-    if both("Action", "NotAction")
-        || both("Resource", "NotResource")
-        || both("Principal", "NotPrincipal")
-    {
-        return None;
-    }
-    for key in ["Action", "NotAction", "Resource", "NotResource"] {
-        match s.get(key) {
-            None => {}
-            Some(Value::String(_)) => {}
-            Some(Value::Array(list)) if !list.is_empty() && list.iter().all(Value::is_string) => {}
-            Some(_) => return None,
-        }
-    }
-    if s.get("Sid").is_some_and(|v| !v.is_string()) {
-        return None;
-    }
-    if s.get("Condition").is_some_and(|v| !v.is_object()) {
-        return None;
-    }
-    for key in ["Principal", "NotPrincipal"] {
-        match s.get(key) {
-            None => {}
-            Some(Value::String(p)) if p == "*" => {}
-            Some(Value::Object(m)) if !m.is_empty() => {}
-            Some(_) => return None,
-        }
-    }
-    Some(())
-}
-
-/// A string-or-list-of-strings element as a list.
-fn strings(v: Option<&Value>) -> Vec<&str> {
-    match v {
-        Some(Value::String(s)) => vec![s],
-        Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    }
 }
 
 const ENCODE: &AsciiSet = &NON_ALPHANUMERIC
@@ -191,7 +89,7 @@ mod tests {
     fn documents() {
         let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
         let identity = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":["dynamodb:PutItem"],"Resource":"arn:aws:dynamodb:ap-northeast-2:000000000000:table/*"}}"#;
-        let cases: [(&str, Kind, Option<&str>); 14] = [
+        let cases: [(&str, Kind, Option<&str>); 20] = [
             (trust, Kind::Trust, None),
             (identity, Kind::Identity, None),
             (
@@ -222,7 +120,7 @@ mod tests {
                 Some("Policy statement must contain resources."),
             ),
             (
-                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"Service":"x"},"Resource":"*"}]}"#,
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"Service":"lambda.amazonaws.com"},"Resource":"*"}]}"#,
                 Kind::Trust,
                 Some("Has prohibited field Resource."),
             ),
@@ -245,6 +143,38 @@ mod tests {
                 r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Principal":"*"}]}"#,
                 Kind::Identity,
                 Some("Policy document should not specify a principal."),
+            ),
+            // What the policy language refuses, in IAM's words.
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"StringEqualz":{"aws:username":"a"}}}]}"#,
+                Kind::Identity,
+                Some("Invalid Condition type : StringEqualz"),
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","NotAction":"s3:Get*","Resource":"*"}]}"#,
+                Kind::Identity,
+                Some("Syntax errors in policy."),
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:AssumeRole"}]}"#,
+                Kind::Trust,
+                Some("Missing required field Principal"),
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"bob"},"Action":"sts:AssumeRole"}]}"#,
+                Kind::Trust,
+                Some("Invalid principal in policy"),
+            ),
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}],"Extra":1}"#,
+                Kind::Identity,
+                Some("Syntax errors in policy."),
+            ),
+            // Service prefixes and action names are case-insensitive.
+            (
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"S3:getobject","Resource":"*"}]}"#,
+                Kind::Identity,
+                None,
             ),
         ];
         for (doc, kind, want) in cases {

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 
 use serde_json::Value;
 
-use crate::document::PolicyError;
+use crate::document::{PolicyError, Problem};
 use crate::glob;
 use crate::variables::{expand, expand_text};
 
@@ -122,7 +122,7 @@ fn operator(name: &str) -> Option<(Compare, bool)> {
 /// Parses a `Condition` block: `{operator: {key: value | [values]}}`.
 pub fn parse_conditions(v: &Value) -> Result<Vec<Condition>, PolicyError> {
     let Value::Object(ops) = v else {
-        return Err(PolicyError::new("Syntax errors in policy."));
+        return Err(PolicyError::syntax("Syntax errors in policy."));
     };
     let mut out = Vec::new();
     for (op, keys) in ops {
@@ -139,18 +139,26 @@ pub fn parse_conditions(v: &Value) -> Result<Vec<Condition>, PolicyError> {
         };
         let (compare, negated) = operator(base)
             .filter(|(c, _)| !(if_exists && *c == Compare::Null))
-            .ok_or_else(|| PolicyError::new(format!("Invalid Condition type : {op}")))?;
+            .ok_or_else(|| {
+                PolicyError::new(
+                    Problem::InvalidCondition,
+                    format!("Invalid Condition type : {op}"),
+                )
+            })?;
         let Value::Object(keys) = keys else {
-            return Err(PolicyError::new("Syntax errors in policy."));
+            return Err(PolicyError::syntax("Syntax errors in policy."));
         };
         for (key, vals) in keys {
             let values = match vals {
                 Value::Array(items) => items.iter().map(scalar).collect::<Option<Vec<_>>>(),
                 other => scalar(other).map(|s| vec![s]),
             }
-            .ok_or_else(|| PolicyError::new("Syntax errors in policy."))?;
+            .ok_or_else(|| PolicyError::syntax("Syntax errors in policy."))?;
             if !key.contains(':') {
-                return Err(PolicyError::new("Policy has an invalid condition key"));
+                return Err(PolicyError::new(
+                    Problem::InvalidCondition,
+                    "Policy has an invalid condition key",
+                ));
             }
             out.push(Condition {
                 operator: op.clone(),

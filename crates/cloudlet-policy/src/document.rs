@@ -33,17 +33,49 @@ impl Version {
     }
 }
 
-/// Why a policy document was refused; `message` is AWS's wording.
+/// What is wrong with a refused document, for services that word it their own way (IAM).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// Not JSON, or not a JSON object.
+    NotJson,
+    /// The wrong shape: unknown or mistyped elements, a bad `Version` or `Effect`, an element
+    /// with its `Not…` twin, a missing `Statement` or `Effect`, a malformed `Condition`.
+    Syntax,
+    /// A `Principal` where none may be (identity policies).
+    PrincipalForbidden,
+    /// No `Principal` where one is required.
+    MissingPrincipal,
+    InvalidPrincipal,
+    MissingAction,
+    /// An action without a `service:` prefix.
+    InvalidAction(String),
+    /// No `Resource` in an identity policy.
+    MissingResource,
+    /// A resource neither an ARN nor `*`.
+    InvalidResource(String),
+    /// An unknown condition operator or a key without a `service:` prefix.
+    InvalidCondition,
+}
+
+/// Why a policy document was refused; `message` is AWS's wording (S3's for resource
+/// policies), `problem` what it is about.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PolicyError {
     pub message: String,
+    pub problem: Problem,
 }
 
 impl PolicyError {
-    pub(crate) fn new(message: impl Into<String>) -> PolicyError {
+    pub(crate) fn new(problem: Problem, message: impl Into<String>) -> PolicyError {
         PolicyError {
             message: message.into(),
+            problem,
         }
+    }
+
+    /// A [`Problem::Syntax`] error.
+    pub(crate) fn syntax(message: impl Into<String>) -> PolicyError {
+        PolicyError::new(Problem::Syntax, message)
     }
 }
 
@@ -106,13 +138,17 @@ pub struct Policy {
 pub fn parse(text: &str, kind: PolicyKind) -> Result<Policy, PolicyError> {
     if !text.trim_start().starts_with('{') {
         return Err(PolicyError::new(
+            Problem::NotJson,
             "Policies must be valid JSON and the first byte must be '{'",
         ));
     }
     let value: Value = serde_json::from_str(text)
-        .map_err(|_| PolicyError::new("This policy contains invalid Json"))?;
+        .map_err(|_| PolicyError::new(Problem::NotJson, "This policy contains invalid Json"))?;
     let Value::Object(top) = value else {
-        return Err(PolicyError::new("This policy contains invalid Json"));
+        return Err(PolicyError::new(
+            Problem::NotJson,
+            "This policy contains invalid Json",
+        ));
     };
     let mut version = Version::V2008_10_17;
     let mut id = None;
@@ -124,7 +160,7 @@ pub fn parse(text: &str, kind: PolicyKind) -> Result<Policy, PolicyError> {
                     Some("2012-10-17") => Version::V2012_10_17,
                     Some("2008-10-17") => Version::V2008_10_17,
                     _ => {
-                        return Err(PolicyError::new(
+                        return Err(PolicyError::syntax(
                             "The policy must contain a valid version string",
                         ));
                     }
@@ -132,7 +168,7 @@ pub fn parse(text: &str, kind: PolicyKind) -> Result<Policy, PolicyError> {
             }
             "Id" => id = Some(string(v, "Id")?),
             "Statement" => statements = Some(v),
-            other => return Err(PolicyError::new(format!("Unknown field {other}"))),
+            other => return Err(PolicyError::syntax(format!("Unknown field {other}"))),
         }
     }
     let statements = match statements {
@@ -141,7 +177,7 @@ pub fn parse(text: &str, kind: PolicyKind) -> Result<Policy, PolicyError> {
             .map(|s| statement(s, kind, version))
             .collect::<Result<Vec<_>, _>>()?,
         Some(s @ Value::Object(_)) => vec![statement(s, kind, version)?],
-        _ => return Err(PolicyError::new("Missing required field Statement")),
+        _ => return Err(PolicyError::syntax("Missing required field Statement")),
     };
     Ok(Policy {
         version,
@@ -153,7 +189,7 @@ pub fn parse(text: &str, kind: PolicyKind) -> Result<Policy, PolicyError> {
 fn string(v: &Value, field: &str) -> Result<String, PolicyError> {
     v.as_str()
         .map(str::to_string)
-        .ok_or_else(|| PolicyError::new(format!("{field} must be a string")))
+        .ok_or_else(|| PolicyError::syntax(format!("{field} must be a string")))
 }
 
 /// A string or a non-empty array of strings.
@@ -164,7 +200,11 @@ fn string_list(v: &Value, field: &str) -> Result<Vec<String>, PolicyError> {
             .iter()
             .map(|i| string(i, field))
             .collect::<Result<Vec<_>, _>>()?,
-        _ => return Err(PolicyError::new(format!("Policy has an invalid {field}"))),
+        _ => {
+            return Err(PolicyError::syntax(format!(
+                "Policy has an invalid {field}"
+            )));
+        }
     };
     Ok(list)
 }
@@ -176,7 +216,7 @@ fn either<'a>(
 ) -> Result<Option<(bool, &'a Value)>, PolicyError> {
     let not = format!("Not{name}");
     match (obj.get(name), obj.get(&not)) {
-        (Some(_), Some(_)) => Err(PolicyError::new(format!(
+        (Some(_), Some(_)) => Err(PolicyError::syntax(format!(
             "Statement can not have both {name} and {not}"
         ))),
         (Some(v), None) => Ok(Some((false, v))),
@@ -187,7 +227,7 @@ fn either<'a>(
 
 fn statement(v: &Value, kind: PolicyKind, version: Version) -> Result<Statement, PolicyError> {
     let Value::Object(obj) = v else {
-        return Err(PolicyError::new("This policy contains invalid Json"));
+        return Err(PolicyError::syntax("This policy contains invalid Json"));
     };
     for k in obj.keys() {
         if !matches!(
@@ -202,25 +242,29 @@ fn statement(v: &Value, kind: PolicyKind, version: Version) -> Result<Statement,
                 | "NotResource"
                 | "Condition"
         ) {
-            return Err(PolicyError::new(format!("Unknown field {k}")));
+            return Err(PolicyError::syntax(format!("Unknown field {k}")));
         }
     }
     let sid = obj.get("Sid").map(|s| string(s, "Sid")).transpose()?;
     let effect = match obj.get("Effect") {
-        None => return Err(PolicyError::new("Missing required field Effect")),
+        None => return Err(PolicyError::syntax("Missing required field Effect")),
         Some(Value::String(s)) if s == "Allow" => Effect::Allow,
         Some(Value::String(s)) if s == "Deny" => Effect::Deny,
-        Some(Value::String(s)) => return Err(PolicyError::new(format!("Invalid effect: {s}"))),
-        Some(_) => return Err(PolicyError::new("Invalid effect")),
+        Some(Value::String(s)) => return Err(PolicyError::syntax(format!("Invalid effect: {s}"))),
+        Some(_) => return Err(PolicyError::syntax("Invalid effect")),
     };
     let principal = match (either(obj, "Principal")?, kind) {
         (Some(_), PolicyKind::Identity) => {
             return Err(PolicyError::new(
+                Problem::PrincipalForbidden,
                 "Policy document should not specify a principal.",
             ));
         }
         (None, PolicyKind::Resource) => {
-            return Err(PolicyError::new("Missing required field Principal"));
+            return Err(PolicyError::new(
+                Problem::MissingPrincipal,
+                "Missing required field Principal",
+            ));
         }
         (None, PolicyKind::Identity) => None,
         (Some((negated, v)), PolicyKind::Resource) => Some(Patterns {
@@ -233,21 +277,27 @@ fn statement(v: &Value, kind: PolicyKind, version: Version) -> Result<Statement,
             let items = string_list(v, "action")?;
             for a in &items {
                 if a != "*" && !valid_action(a) {
-                    return Err(PolicyError::new(match kind {
-                        PolicyKind::Resource => "Policy has invalid action",
-                        PolicyKind::Identity => {
-                            "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."
-                        }
-                    }));
+                    return Err(PolicyError::new(
+                        Problem::InvalidAction(a.clone()),
+                        match kind {
+                            PolicyKind::Resource => "Policy has invalid action",
+                            PolicyKind::Identity => {
+                                "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."
+                            }
+                        },
+                    ));
                 }
             }
             Patterns { negated, items }
         }
         None => {
-            return Err(PolicyError::new(match kind {
-                PolicyKind::Resource => "Missing required field Action",
-                PolicyKind::Identity => "Policy statement must contain actions.",
-            }));
+            return Err(PolicyError::new(
+                Problem::MissingAction,
+                match kind {
+                    PolicyKind::Resource => "Missing required field Action",
+                    PolicyKind::Identity => "Policy statement must contain actions.",
+                },
+            ));
         }
     };
     let resource = match either(obj, "Resource")? {
@@ -255,19 +305,25 @@ fn statement(v: &Value, kind: PolicyKind, version: Version) -> Result<Statement,
             let items = string_list(v, "resource")?;
             for r in &items {
                 if r != "*" && !r.starts_with("arn:") {
-                    return Err(PolicyError::new(match kind {
-                        PolicyKind::Resource => "Policy has invalid resource".to_string(),
-                        PolicyKind::Identity => {
-                            format!("Resource {r} must be in ARN format or \"*\".")
-                        }
-                    }));
+                    return Err(PolicyError::new(
+                        Problem::InvalidResource(r.clone()),
+                        match kind {
+                            PolicyKind::Resource => "Policy has invalid resource".to_string(),
+                            PolicyKind::Identity => {
+                                format!("Resource {r} must be in ARN format or \"*\".")
+                            }
+                        },
+                    ));
                 }
             }
             Some(Patterns { negated, items })
         }
         // Trust policies have no Resource; everything else needs one.
         None if kind == PolicyKind::Identity => {
-            return Err(PolicyError::new("Policy statement must contain resources."));
+            return Err(PolicyError::new(
+                Problem::MissingResource,
+                "Policy statement must contain resources.",
+            ));
         }
         None => None,
     };
@@ -290,14 +346,13 @@ fn statement(v: &Value, kind: PolicyKind, version: Version) -> Result<Statement,
     })
 }
 
-/// `service:Action`, where the service prefix is lowercase letters, digits and dashes.
+/// `service:Action`, where the service prefix is letters, digits and dashes (prefixes and
+/// names are case-insensitive: `IAM:listaccesskeys` is `iam:ListAccessKeys`).
 fn valid_action(a: &str) -> bool {
     match a.split_once(':') {
         Some((svc, name)) => {
             !svc.is_empty()
-                && svc
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && svc.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
                 && !name.is_empty()
                 && name
                     .bytes()
@@ -308,7 +363,7 @@ fn valid_action(a: &str) -> bool {
 }
 
 fn principals(v: &Value) -> Result<Principals, PolicyError> {
-    let invalid = || PolicyError::new("Invalid principal in policy");
+    let invalid = || PolicyError::new(Problem::InvalidPrincipal, "Invalid principal in policy");
     match v {
         Value::String(s) if s == "*" => Ok(Principals::Any),
         Value::Object(map) if !map.is_empty() => {

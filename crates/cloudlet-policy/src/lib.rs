@@ -29,7 +29,8 @@ mod variables;
 pub use authorize::{Accounts, authorize};
 pub use condition::{Compare, Condition, Context, SetQualifier, in_cidr, parse_date};
 pub use document::{
-    Effect, Patterns, Policy, PolicyError, PolicyKind, Principals, Statement, Version, parse,
+    Effect, Patterns, Policy, PolicyError, PolicyKind, Principals, Problem, Statement, Version,
+    parse,
 };
 pub use eval::{Caller, Decision, Request, applies, evaluate_all, principal_matches};
 

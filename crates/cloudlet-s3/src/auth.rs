@@ -19,15 +19,50 @@ pub fn arn(bucket: &str, key: Option<&str>) -> String {
     }
 }
 
+/// The condition keys that describe the caller, as AWS sets them: `aws:PrincipalType`,
+/// `aws:userid` (the account for a root, the user's unique id, `{role id}:{session}` for a
+/// role session, `anonymous`), `aws:username` (IAM users only), `aws:PrincipalArn` (a role
+/// session's role, not the session) and `aws:PrincipalAccount`. `unique_id` is what IAM
+/// knows of the user or role; without it `aws:userid` is left out.
+fn principal_keys(principal: &Principal, unique_id: Option<&str>) -> Vec<(&'static str, String)> {
+    let mut keys = Vec::new();
+    let (kind, userid) = match principal {
+        Principal::Anonymous => ("Anonymous", Some("anonymous".to_string())),
+        Principal::Root { account } => ("Account", Some(account.to_string())),
+        Principal::User { name, .. } => {
+            keys.push(("aws:username", name.clone()));
+            ("User", unique_id.map(str::to_string))
+        }
+        Principal::AssumedRole { session, .. } => {
+            ("AssumedRole", unique_id.map(|id| format!("{id}:{session}")))
+        }
+    };
+    keys.push(("aws:PrincipalType", kind.to_string()));
+    if let Some(id) = userid {
+        keys.push(("aws:userid", id));
+    }
+    if let Some(account) = principal.account() {
+        keys.push(("aws:PrincipalAccount", account.to_string()));
+    }
+    let arn = match principal {
+        Principal::Anonymous => None,
+        Principal::AssumedRole { account, role, .. } => {
+            Some(format!("arn:aws:iam::{account}:role/{role}"))
+        }
+        p => Some(p.arn()),
+    };
+    if let Some(arn) = arn {
+        keys.push(("aws:PrincipalArn", arn));
+    }
+    keys
+}
+
 /// The condition keys every S3 request carries, plus `extra`.
 fn context(ctx: &RequestContext, extra: &[(&str, String)]) -> Context {
     let mut context = Context::new();
     context.set("aws:SecureTransport", "false");
-    if let Some(a) = ctx.principal.account() {
-        context.set("aws:PrincipalAccount", a.as_str());
-    }
-    if ctx.principal != Principal::Anonymous {
-        context.set("aws:PrincipalArn", ctx.principal.arn());
+    for (k, v) in principal_keys(&ctx.principal, ctx.unique_id.as_deref()) {
+        context.set(k, v);
     }
     for (k, v) in extra {
         context.set(k, v.clone());
@@ -159,6 +194,78 @@ pub fn explicitly_denied(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn principal_condition_keys() {
+        let account = cloudlet_core::AccountId::parse("111122223333").unwrap();
+        let user = Principal::User {
+            account: account.clone(),
+            name: "Alice".into(),
+        };
+        let session = Principal::AssumedRole {
+            account: account.clone(),
+            role: "Reader".into(),
+            session: "s1".into(),
+        };
+        let root = Principal::Root { account };
+        type Case<'a> = (&'a Principal, Option<&'a str>, Vec<(&'a str, &'a str)>);
+        let cases: Vec<Case> = vec![
+            (
+                &Principal::Anonymous,
+                None,
+                vec![
+                    ("aws:PrincipalType", "Anonymous"),
+                    ("aws:userid", "anonymous"),
+                ],
+            ),
+            (
+                &root,
+                None,
+                vec![
+                    ("aws:PrincipalType", "Account"),
+                    ("aws:userid", "111122223333"),
+                    ("aws:PrincipalAccount", "111122223333"),
+                    ("aws:PrincipalArn", "arn:aws:iam::111122223333:root"),
+                ],
+            ),
+            (
+                &user,
+                Some("AIDAEXAMPLE"),
+                vec![
+                    ("aws:username", "Alice"),
+                    ("aws:PrincipalType", "User"),
+                    ("aws:userid", "AIDAEXAMPLE"),
+                    ("aws:PrincipalAccount", "111122223333"),
+                    ("aws:PrincipalArn", "arn:aws:iam::111122223333:user/Alice"),
+                ],
+            ),
+            (
+                &user,
+                None,
+                vec![
+                    ("aws:username", "Alice"),
+                    ("aws:PrincipalType", "User"),
+                    ("aws:PrincipalAccount", "111122223333"),
+                    ("aws:PrincipalArn", "arn:aws:iam::111122223333:user/Alice"),
+                ],
+            ),
+            (
+                &session,
+                Some("AROAEXAMPLE"),
+                vec![
+                    ("aws:PrincipalType", "AssumedRole"),
+                    ("aws:userid", "AROAEXAMPLE:s1"),
+                    ("aws:PrincipalAccount", "111122223333"),
+                    ("aws:PrincipalArn", "arn:aws:iam::111122223333:role/Reader"),
+                ],
+            ),
+        ];
+        for (principal, id, want) in cases {
+            let got = principal_keys(principal, id);
+            let got: Vec<(&str, &str)> = got.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            assert_eq!(got, want, "{principal:?}");
+        }
+    }
 
     const OBJECT: &str = "arn:aws:s3:::shared/report.csv";
 

@@ -112,6 +112,8 @@ pub enum S3Error {
     EntityTooLarge { size: u64, max: u64 },
     #[error("upload of {size} bytes is under {min}")]
     EntityTooSmallForPolicy { size: u64, min: u64 },
+    #[error("invalid storage class")]
+    InvalidStorageClass,
     /// An error the edge already gave its AWS shape (form signature checks).
     #[error("{0}")]
     Aws(AwsError),
@@ -377,6 +379,10 @@ impl From<S3Error> for AwsError {
             )
             .with("ProposedSize", size.to_string())
             .with("MinSizeAllowed", min.to_string()),
+            InvalidStorageClass => AwsError::client(
+                "InvalidStorageClass",
+                "The storage class you specified is not valid",
+            ),
             Aws(e) => e,
             ContentSha256Mismatch { client, computed } => AwsError::client(
                 "XAmzContentSHA256Mismatch",

@@ -15,6 +15,7 @@
 
 mod acl;
 mod auth;
+mod bucket_policy;
 mod checksum;
 mod chunked;
 mod config_error;
@@ -85,13 +86,13 @@ impl S3 {
         let _ = self.identity.set(source);
     }
 
-    /// `ctx` with the identity policies of its principal filled in.
+    /// `ctx` with the identity policies and the unique id of its principal filled in.
     pub(crate) fn with_identity(&self, mut ctx: RequestContext) -> RequestContext {
-        ctx.identity_policies = self
-            .identity
-            .get()
+        let source = self.identity.get();
+        ctx.identity_policies = source
             .and_then(|s| s.identity_policies(&ctx.principal))
             .map(Arc::from);
+        ctx.unique_id = source.and_then(|s| s.unique_id(&ctx.principal));
         ctx
     }
 

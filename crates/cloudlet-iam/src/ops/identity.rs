@@ -61,6 +61,23 @@ impl IdentityPolicies for Iam {
         // A caller IAM cannot read has no permissions rather than all of them.
         Some(found.unwrap_or_default())
     }
+
+    fn unique_id(&self, principal: &Principal) -> Option<String> {
+        self.store
+            .read(|txn| -> Result<Option<String>, IamError> {
+                match principal {
+                    Principal::User { account, name } => {
+                        Ok(USERS.read(txn, &key(account.as_str(), name))?.map(|u| u.id))
+                    }
+                    Principal::AssumedRole { account, role, .. } => {
+                        Ok(ROLES.read(txn, &key(account.as_str(), role))?.map(|r| r.id))
+                    }
+                    Principal::Anonymous | Principal::Root { .. } => Ok(None),
+                }
+            })
+            .ok()
+            .flatten()
+    }
 }
 
 #[cfg(test)]
@@ -177,8 +194,20 @@ mod tests {
                 Some(vec![]),
             ),
         ];
-        for (principal, expected) in cases {
-            assert_eq!(iam.identity_policies(&principal), expected, "{principal:?}");
+        for (principal, expected) in &cases {
+            assert_eq!(iam.identity_policies(principal), *expected, "{principal:?}");
         }
+        let ids: Vec<Option<String>> = cases.iter().map(|(p, _)| iam.unique_id(p)).collect();
+        assert_eq!(
+            ids,
+            [
+                None,
+                None,
+                Some("AIDA1".into()),
+                None,
+                Some("AROA1".into()),
+                None
+            ]
+        );
     }
 }

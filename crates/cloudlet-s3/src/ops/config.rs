@@ -1,9 +1,8 @@
-//! Bucket configuration: bucket policy (validated with `cloudlet-policy`, refused when public
-//! while BlockPublicPolicy is on), Block Public Access, and the website configuration.
+//! Bucket configuration: bucket policy (validated by [`crate::bucket_policy`], refused when
+//! public while BlockPublicPolicy is on), Block Public Access, and the website configuration.
 
 use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{Request, RequestContext, Response, body};
-use cloudlet_policy::PolicyKind;
 use http::{HeaderValue, StatusCode, header};
 
 use super::{XMLNS, empty, small_body, xml_response};
@@ -14,38 +13,6 @@ use crate::website::Website;
 
 /// Largest bucket policy S3 accepts.
 const MAX_POLICY: usize = 20 * 1024;
-
-/// Validates a bucket policy for `bucket` as S3 does.
-pub fn validate_policy(text: &str, bucket: &str) -> S3Result<cloudlet_policy::Policy> {
-    let policy = cloudlet_policy::parse(text, PolicyKind::Resource)
-        .map_err(|e| S3Error::MalformedPolicy(e.message))?;
-    let own = format!("arn:aws:s3:::{bucket}");
-    for s in &policy.statements {
-        let Some(resources) = &s.resource else {
-            return Err(S3Error::MalformedPolicy(
-                "Missing required field Resource".into(),
-            ));
-        };
-        for r in &resources.items {
-            let ok = r == &own || r.starts_with(&format!("{own}/")) || {
-                // A wildcard that could cover this bucket, e.g. `arn:aws:s3:::*`.
-                cloudlet_policy::glob::has_wildcard(r)
-                    && cloudlet_policy::glob::matches(r, &format!("{own}/x"))
-            };
-            if !ok {
-                return Err(S3Error::MalformedPolicy(
-                    "Policy has invalid resource".into(),
-                ));
-            }
-        }
-        for a in &s.action.items {
-            if a != "*" && !a.to_ascii_lowercase().starts_with("s3:") {
-                return Err(S3Error::MalformedPolicy("Policy has invalid action".into()));
-            }
-        }
-    }
-    Ok(policy)
-}
 
 pub async fn put_policy(
     s3: &S3,
@@ -62,7 +29,7 @@ pub async fn put_policy(
     }
     let text = String::from_utf8(bytes.to_vec())
         .map_err(|_| S3Error::MalformedPolicy("This policy contains invalid Json".into()))?;
-    let policy = validate_policy(&text, bucket)?;
+    let policy = crate::bucket_policy::validate(&text, bucket)?;
     if b.bpa().block_public_policy && policy.is_public() {
         return Err(S3Error::PublicPolicyBlocked {
             caller: ctx.principal.arn(),

@@ -1,25 +1,32 @@
 //! POST Object: browser-based uploads (`POST /{bucket}` with `multipart/form-data`). The
 //! form's fields come first — `key` (with `${filename}`), the base64 `policy`, its signature
-//! (SigV4 `x-amz-*` or SigV2 `AWSAccessKeyId`/`signature`), `Content-Type`, `x-amz-meta-*`,
+//! (SigV4 `x-amz-*` or SigV2 `AWSAccessKeyId`/`signature`), the fields that stand for
+//! PutObject's headers (`Content-Type`, `Cache-Control`, `x-amz-meta-*`, `acl`, encryption,
+//! Object Lock, checksums, storage class, …), `tagging` (a `Tagging` document),
 //! `success_action_status`/`success_action_redirect`, `Content-MD5` — then the `file`,
-//! which streams into a blob. The edge says who signed the form ([`FormAuth`]); the policy says what it may
-//! upload ([`crate::postpolicy`]); the bucket policy decides as for PutObject.
+//! which streams into a blob. The edge says who signed the form ([`FormAuth`]); the policy
+//! says what it may upload ([`crate::postpolicy`]); the bucket policy decides as for
+//! PutObject. The fields are checked, and the bucket configuration is applied
+//! ([`request_config`]), as PutObject's headers are — all before the file is read.
 
 use base64::Engine;
 use cloudlet_core::traits::{FormAuth, FormSignature};
 use cloudlet_core::xml::XmlWriter;
-use cloudlet_core::{Principal, Request, RequestContext, Response};
+use cloudlet_core::{HostLabel, Principal, Request, RequestContext, Response};
 use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use md5::{Digest, Md5};
 
-use super::{empty, now_ms, set_header, xml_response};
+use super::{empty, now_ms, request_config, set_header, xml_response};
 use crate::S3;
 use crate::auth::{allowed, arn};
+use crate::checksum::{self, Algorithm, Hasher};
 use crate::error::{S3Error, S3Result};
 use crate::formdata::{self, FormError, FormReader, Item};
 use crate::postpolicy::{self, PolicyError};
+use crate::protocol::{Op, Query};
 use crate::state::Object;
-use crate::upload::{commit_object, hv, representation_headers, user_metadata};
+use crate::tagging;
+use crate::upload::{CHECKSUMS, commit_object, hv, representation_headers, user_metadata};
 use crate::versions::VersionMeta;
 
 fn form_error(e: FormError) -> S3Error {
@@ -93,12 +100,70 @@ fn signer(auth: Option<&FormAuth>, fields: &Fields) -> S3Result<Principal> {
         .map_err(S3Error::Aws)
 }
 
-/// The stored representation headers and metadata named by form fields.
-fn object_headers(fields: &Fields) -> HeaderMap {
+/// Form fields that stand for the PutObject header of the same name.
+const HEADER_FIELDS: &[&str] = &[
+    "cache-control",
+    "content-disposition",
+    "content-encoding",
+    "content-language",
+    "content-md5",
+    "content-type",
+    "expires",
+    "x-amz-storage-class",
+    "x-amz-website-redirect-location",
+    "x-amz-server-side-encryption",
+    "x-amz-server-side-encryption-aws-kms-key-id",
+    "x-amz-server-side-encryption-context",
+    "x-amz-server-side-encryption-bucket-key-enabled",
+    "x-amz-object-lock-mode",
+    "x-amz-object-lock-retain-until-date",
+    "x-amz-object-lock-legal-hold",
+    "x-amz-checksum-crc32",
+    "x-amz-checksum-crc32c",
+    "x-amz-checksum-crc64nvme",
+    "x-amz-checksum-sha1",
+    "x-amz-checksum-sha256",
+];
+
+/// SSE-C's fields. They are handed on as PutObject's headers, so that customer-key
+/// encryption, wherever it reads PutObject's headers (`request_config::before`), reads a
+/// form's too; nothing here interprets them.
+const SSE_C_FIELDS: &[&str] = &[
+    "x-amz-server-side-encryption-customer-algorithm",
+    "x-amz-server-side-encryption-customer-key",
+    "x-amz-server-side-encryption-customer-key-md5",
+];
+
+/// Storage classes a general purpose bucket accepts.
+const STORAGE_CLASSES: &[&str] = &[
+    "STANDARD",
+    "REDUCED_REDUNDANCY",
+    "STANDARD_IA",
+    "ONEZONE_IA",
+    "INTELLIGENT_TIERING",
+    "GLACIER",
+    "DEEP_ARCHIVE",
+    "GLACIER_IR",
+];
+
+/// The headers a PutObject of the same object would carry: the fields named like its
+/// headers, `x-amz-meta-*`, and `acl` as `x-amz-acl`. Other fields (the policy, the
+/// signature, `tagging`, success actions, …) are the form's own.
+fn put_headers(fields: &Fields) -> HeaderMap {
     let mut h = HeaderMap::new();
     for (k, v) in fields {
+        let name = match k.as_str() {
+            "acl" => "x-amz-acl",
+            n if HEADER_FIELDS.contains(&n)
+                || SSE_C_FIELDS.contains(&n)
+                || n.starts_with("x-amz-meta-") =>
+            {
+                n
+            }
+            _ => continue,
+        };
         if let (Ok(name), Ok(value)) = (
-            HeaderName::from_bytes(k.as_bytes()),
+            HeaderName::from_bytes(name.as_bytes()),
             HeaderValue::from_str(v),
         ) {
             h.append(name, value);
@@ -107,16 +172,93 @@ fn object_headers(fields: &Fields) -> HeaderMap {
     h
 }
 
-/// What stays unencoded in a key's URL: RFC 3986's unreserved characters and `/`.
+/// The checksum of the file: the `x-amz-checksum-*` value given (checked as PutObject
+/// checks its header) or, with only `x-amz-checksum-algorithm`, one to compute and store.
+fn checksum_spec(fields: &Fields, h: &HeaderMap) -> S3Result<Option<(Algorithm, Option<String>)>> {
+    let declared = checksum::declared(h)?;
+    let named = match field(fields, "x-amz-checksum-algorithm") {
+        Some(name) => Some(Algorithm::parse(name).ok_or_else(|| {
+            S3Error::InvalidRequest(
+                "Checksum algorithm provided is unsupported. Please try again with any of the \
+                 valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]"
+                    .into(),
+            )
+        })?),
+        None => None,
+    };
+    Ok(match (declared, named) {
+        // A value for another algorithm than the one named cannot match it.
+        (Some(d), Some(a)) if d.algorithm != a => return Err(S3Error::ChecksumMismatch(a.name())),
+        (Some(d), _) => Some((d.algorithm, d.value)),
+        (None, Some(a)) => Some((a, None)),
+        (None, None) => None,
+    })
+}
+
+/// The `tagging` field: a `Tagging` document, checked as PutObjectTagging checks it.
+fn form_tags(fields: &Fields) -> S3Result<Vec<(String, String)>> {
+    match field(fields, "tagging") {
+        Some(doc) => {
+            let root = crate::xml::parse(doc).ok_or(S3Error::MalformedXml)?;
+            tagging::from_xml(&root, 10)
+        }
+        None => Ok(Vec::new()),
+    }
+}
+
+/// What stays unencoded in a key's URL: RFC 3986's unreserved characters (S3 encodes even
+/// the `/` of a key in a POST's `Location`).
 const KEY_IN_URL: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'_')
     .remove(b'.')
-    .remove(b'~')
-    .remove(b'/');
+    .remove(b'~');
 
 fn encode_key(key: &str) -> String {
     percent_encoding::utf8_percent_encode(key, KEY_IN_URL).to_string()
+}
+
+/// A Host split into its name and its `:port` (empty when none).
+fn split_port(host: &str) -> (&str, &str) {
+    match host.rfind(':') {
+        Some(i)
+            if !host.ends_with(']')
+                && i + 1 < host.len()
+                && host[i + 1..].bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            (&host[..i], &host[i..])
+        }
+        _ => (host, ""),
+    }
+}
+
+/// The new object's URL as S3 answers a POST: virtual-hosted
+/// (`https://{bucket}.s3.{region}.amazonaws.com/{key}`), on the host the form was posted to
+/// — that host itself when it already names the bucket, `{bucket}.` before an S3 endpoint
+/// (`s3.…`), and `{bucket}.s3.localhost` with the same port for an address or another name.
+fn location(
+    endpoint: &str,
+    host: Option<&str>,
+    virtual_hosted: bool,
+    bucket: &str,
+    key: &str,
+) -> String {
+    let (scheme, authority) = endpoint.split_once("://").unwrap_or(("http", endpoint));
+    let host = host
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| authority.trim_end_matches('/'));
+    let host = if virtual_hosted {
+        host.to_string()
+    } else {
+        let (name, port) = split_port(host);
+        if name.starts_with("s3.") || name.starts_with("s3-") {
+            format!("{bucket}.{host}")
+        } else {
+            format!("{bucket}.s3.localhost{port}")
+        }
+    };
+    format!("{scheme}://{host}/{}", encode_key(key))
 }
 
 pub async fn post_object(
@@ -181,7 +323,9 @@ pub async fn post_object(
         return Err(S3Error::AccessDenied);
     }
 
-    let expected_md5 = match field(&fields, "content-md5") {
+    // Everything the fields ask for is checked before the file is read.
+    let mut h = put_headers(&fields);
+    let expected_md5 = match hv(&h, "content-md5") {
         Some(v) => Some(
             base64::engine::general_purpose::STANDARD
                 .decode(v.trim())
@@ -191,9 +335,25 @@ pub async fn post_object(
         ),
         None => None,
     };
+    let checksum = checksum_spec(&fields, &h)?;
+    let tags = form_tags(&fields)?;
+    let lock = crate::lock::from_headers(&h, now_ms())?;
+    if !lock.is_unset() && b.versioning.object_lock.is_none() {
+        return Err(crate::lock::missing_configuration());
+    }
+    let storage_class = match hv(&h, "x-amz-storage-class") {
+        Some(c) if !STORAGE_CLASSES.contains(&c) => return Err(S3Error::InvalidStorageClass),
+        Some("STANDARD") | None => None,
+        Some(c) => Some(c.to_string()),
+    };
+    // The ACL (Object Ownership, Block Public Access) and the encryption (the `x-amz-server-
+    // side-encryption*` fields or the bucket default, put on `h`), as for PutObject.
+    let pending = request_config::before(s3, &caller, Op::PutObject, bucket, &mut h)?;
+
     let range = policy.as_ref().and_then(|p| p.length_range());
     let mut writer = s3.store.blobs().create().await?;
     let mut md5 = Md5::new();
+    let mut hasher = checksum.as_ref().map(|(a, _)| Hasher::new(*a));
     let mut size: u64 = 0;
     let streamed: S3Result<()> = async {
         while let Some(chunk) = form.file_chunk().await.map_err(form_error)? {
@@ -202,6 +362,9 @@ pub async fn post_object(
                 continue; // Counted for the error, never stored.
             }
             md5.update(&chunk);
+            if let Some(c) = &mut hasher {
+                c.update(&chunk);
+            }
             writer.write(&chunk).await?;
         }
         match range {
@@ -212,31 +375,55 @@ pub async fn post_object(
     }
     .await;
     let digest: [u8; 16] = md5.finalize().into();
-    let streamed = streamed.and_then(|()| match &expected_md5 {
-        Some(want) if want.as_slice() != digest => Err(S3Error::BadDigest),
-        _ => Ok(()),
-    });
+    let computed = hasher.map(|c| checksum::b64(&c.finish()));
+    let mut checksums = Vec::new();
+    let streamed = streamed
+        .and_then(|()| match &expected_md5 {
+            Some(want) if want.as_slice() != digest => Err(S3Error::BadDigest),
+            _ => Ok(()),
+        })
+        .and_then(|()| match (&checksum, &computed) {
+            (Some((a, Some(given))), Some(ours)) if given != ours => {
+                Err(S3Error::ChecksumMismatch(a.name()))
+            }
+            (Some((a, _)), Some(ours)) => {
+                checksums.push((a.header().to_string(), ours.clone()));
+                checksums.push(("x-amz-checksum-type".to_string(), "FULL_OBJECT".into()));
+                Ok(())
+            }
+            _ => Ok(()),
+        });
     if let Err(e) = streamed {
         writer.abort().await;
         return Err(e);
     }
     let blob = writer.commit().await?;
     let etag = cloudlet_core::ids::hex(&digest);
-    let headers = object_headers(&fields);
+    let mut headers = representation_headers(&h);
+    headers.extend(checksums.iter().cloned());
+    if let Some(c) = storage_class {
+        headers.push(("x-amz-storage-class".into(), c));
+    }
     let obj = Object {
         blob: blob.as_str().to_string(),
         size,
         etag: etag.clone(),
-        content_type: field(&fields, "content-type").map(str::to_string),
+        content_type: hv(&h, "content-type").map(str::to_string),
         last_modified: now_ms(),
-        metadata: user_metadata(&headers),
-        headers: representation_headers(&headers),
-        tags: Vec::new(),
-        version: VersionMeta::default(),
+        metadata: user_metadata(&h),
+        headers,
+        tags,
+        version: VersionMeta::locked(lock),
     };
     let version = commit_object(s3, bucket, &key, obj).await?;
 
-    let location = format!("{}/{bucket}/{}", ctx.endpoint, encode_key(&key));
+    let location = location(
+        &ctx.endpoint,
+        hv(&parts.headers, "host"),
+        parts.extensions.get::<HostLabel>().is_some(),
+        bucket,
+        &key,
+    );
     let redirect = field(&fields, "success_action_redirect")
         .or_else(|| field(&fields, "redirect"))
         .filter(|u| u.starts_with("http://") || u.starts_with("https://"));
@@ -278,8 +465,220 @@ pub async fn post_object(
     if let Some(v) = version {
         set_header(&mut r, "x-amz-version-id", &v);
     }
+    for (k, v) in &checksums {
+        if let Some(name) = CHECKSUMS.iter().find(|c| *c == k) {
+            set_header(&mut r, name, v);
+        }
+    }
     if redirect.is_none() {
         set_header(&mut r, "location", &location);
     }
+    // The ACL is stored with the object; the encryption and expiration headers answered.
+    request_config::after(
+        s3,
+        Op::PutObject,
+        bucket,
+        &key,
+        &Query::default(),
+        pending,
+        &mut r,
+    )
+    .await?;
     Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(pairs: &[(&str, &str)]) -> Fields {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn locations() {
+        let cases = [
+            // Path-style to an address or a plain name: the bucket's `s3.localhost` host.
+            (
+                "http://127.0.0.1:4566",
+                Some("127.0.0.1:4566"),
+                false,
+                "up/a b.txt",
+                "http://b.s3.localhost:4566/up%2Fa%20b.txt",
+            ),
+            (
+                "http://127.0.0.1:4566",
+                Some("localhost:9000"),
+                false,
+                "k",
+                "http://b.s3.localhost:9000/k",
+            ),
+            (
+                "http://127.0.0.1:4566",
+                Some("[::1]:4566"),
+                false,
+                "k",
+                "http://b.s3.localhost:4566/k",
+            ),
+            (
+                "http://127.0.0.1:4566",
+                None,
+                false,
+                "k",
+                "http://b.s3.localhost:4566/k",
+            ),
+            (
+                "http://localhost",
+                Some("localhost"),
+                false,
+                "k",
+                "http://b.s3.localhost/k",
+            ),
+            // Path-style to an S3 endpoint: the bucket goes before it.
+            (
+                "http://127.0.0.1:4566",
+                Some("s3.us-west-2.amazonaws.com"),
+                false,
+                "k~1",
+                "http://b.s3.us-west-2.amazonaws.com/k~1",
+            ),
+            (
+                "https://127.0.0.1:4566",
+                Some("s3.localhost:4566"),
+                false,
+                "é",
+                "https://b.s3.localhost:4566/%C3%A9",
+            ),
+            // Virtual-hosted: the host as sent.
+            (
+                "http://127.0.0.1:4566",
+                Some("b.s3.localhost:4566"),
+                true,
+                "a/b",
+                "http://b.s3.localhost:4566/a%2Fb",
+            ),
+            (
+                "http://127.0.0.1:4566",
+                Some("b.s3.amazonaws.com"),
+                true,
+                "k",
+                "http://b.s3.amazonaws.com/k",
+            ),
+        ];
+        for (endpoint, host, virtual_hosted, key, want) in cases {
+            assert_eq!(
+                location(endpoint, host, virtual_hosted, "b", key),
+                want,
+                "{host:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn fields_become_put_headers() {
+        let h = put_headers(&fields(&[
+            ("acl", "public-read"),
+            ("content-type", "text/plain"),
+            ("x-amz-meta-a", "1"),
+            ("x-amz-storage-class", "GLACIER"),
+            ("x-amz-checksum-crc32", "AAAAAA=="),
+            ("x-amz-server-side-encryption-customer-algorithm", "AES256"),
+            // The form's own fields are no headers.
+            ("policy", "e30="),
+            ("tagging", "<Tagging/>"),
+            ("x-amz-grant-read", "uri=x"),
+            ("x-amz-checksum-algorithm", "CRC32"),
+            ("key", "k"),
+        ]));
+        let mut names: Vec<&str> = h.keys().map(|k| k.as_str()).collect();
+        names.sort_unstable();
+        assert_eq!(
+            names,
+            [
+                "content-type",
+                "x-amz-acl",
+                "x-amz-checksum-crc32",
+                "x-amz-meta-a",
+                "x-amz-server-side-encryption-customer-algorithm",
+                "x-amz-storage-class",
+            ]
+        );
+        assert_eq!(hv(&h, "x-amz-acl"), Some("public-read"));
+    }
+
+    #[test]
+    fn checksum_fields() {
+        type Case<'a> = (
+            Vec<(&'a str, &'a str)>,
+            Result<Option<(Algorithm, Option<&'a str>)>, &'a str>,
+        );
+        let crc = "NhCmhg==";
+        let cases: Vec<Case> = vec![
+            (vec![], Ok(None)),
+            (
+                vec![("x-amz-checksum-algorithm", "sha256")],
+                Ok(Some((Algorithm::Sha256, None))),
+            ),
+            (
+                vec![("x-amz-checksum-crc32", crc)],
+                Ok(Some((Algorithm::Crc32, Some(crc)))),
+            ),
+            (
+                vec![
+                    ("x-amz-checksum-algorithm", "CRC32"),
+                    ("x-amz-checksum-crc32", crc),
+                ],
+                Ok(Some((Algorithm::Crc32, Some(crc)))),
+            ),
+            (
+                vec![
+                    ("x-amz-checksum-algorithm", "SHA1"),
+                    ("x-amz-checksum-crc32", crc),
+                ],
+                Err("BadDigest"),
+            ),
+            (
+                vec![("x-amz-checksum-algorithm", "MD5")],
+                Err("InvalidRequest"),
+            ),
+            (vec![("x-amz-checksum-crc32", "zz")], Err("InvalidRequest")),
+            (
+                vec![("x-amz-checksum-crc32", crc), ("x-amz-checksum-sha1", "x")],
+                Err("InvalidRequest"),
+            ),
+        ];
+        for (pairs, want) in cases {
+            let f = fields(&pairs);
+            let got = checksum_spec(&f, &put_headers(&f))
+                .map_err(|e| cloudlet_core::AwsError::from(e).code.to_string());
+            let want = want
+                .map(|o| o.map(|(a, v)| (a, v.map(str::to_string))))
+                .map_err(str::to_string);
+            assert_eq!(got, want, "{pairs:?}");
+        }
+    }
+
+    #[test]
+    fn tagging_field() {
+        let doc = "<Tagging><TagSet><Tag><Key>a</Key><Value>1</Value></Tag></TagSet></Tagging>";
+        assert_eq!(
+            form_tags(&fields(&[("tagging", doc)])).unwrap(),
+            vec![("a".to_string(), "1".to_string())]
+        );
+        assert!(form_tags(&fields(&[])).unwrap().is_empty());
+        for (doc, code) in [
+            ("not xml", "MalformedXML"),
+            ("<Tags/>", "MalformedXML"),
+            (
+                "<Tagging><TagSet><Tag><Key>a</Key></Tag><Tag><Key>a</Key></Tag></TagSet></Tagging>",
+                "InvalidTag",
+            ),
+        ] {
+            let e = form_tags(&fields(&[("tagging", doc)])).unwrap_err();
+            assert_eq!(cloudlet_core::AwsError::from(e).code, code, "{doc}");
+        }
+    }
 }
