@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from unittest import mock
 
 import boto3
+import botocore
 import pytest
 from botocore.config import Config
 
@@ -369,6 +370,32 @@ def test_encryption_fields_and_the_bucket_default(server, bucket):
     form = presigned(server, bucket, fields={"x-amz-server-side-encryption": "DES"}, key="bad/${filename}")
     status, _, body = post(server, form["url"], form["fields"])
     assert (status, error(body)["Code"]) == (400, "InvalidEncryptionAlgorithmError")
+    assert not any(k.startswith("bad/") for k in keys(server, bucket))
+
+
+def test_customer_key_fields(server, bucket):
+    key = b"k" * 32
+    fields = {
+        "x-amz-server-side-encryption-customer-algorithm": "AES256",
+        "x-amz-server-side-encryption-customer-key": base64.b64encode(key).decode(),
+        "x-amz-server-side-encryption-customer-key-MD5": base64.b64encode(hashlib.md5(key).digest()).decode(),
+    }
+    form = presigned(server, bucket, fields=fields)
+    status, headers, _ = post(server, form["url"], form["fields"], file_name="sealed.txt")
+    assert status == 204
+    assert headers["x-amz-server-side-encryption-customer-algorithm"] == "AES256"
+    assert "x-amz-server-side-encryption" not in headers
+    s3 = server.client("s3")
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.get_object(Bucket=bucket, Key="uploads/sealed.txt")
+    assert e.value.response["Error"]["Code"] == "InvalidRequest"
+    got = s3.get_object(Bucket=bucket, Key="uploads/sealed.txt", SSECustomerAlgorithm="AES256", SSECustomerKey=key)
+    assert got["Body"].read() == b"hello from a browser"
+    # A key whose MD5 does not match is refused and nothing is stored.
+    bad = dict(fields, **{"x-amz-server-side-encryption-customer-key-MD5": base64.b64encode(b"0" * 16).decode()})
+    form = presigned(server, bucket, fields=bad, key="bad/${filename}")
+    status, _, body = post(server, form["url"], form["fields"])
+    assert (status, error(body)["Code"]) == (400, "InvalidArgument")
     assert not any(k.startswith("bad/") for k in keys(server, bucket))
 
 

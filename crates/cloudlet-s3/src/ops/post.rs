@@ -125,9 +125,9 @@ const HEADER_FIELDS: &[&str] = &[
     "x-amz-checksum-sha256",
 ];
 
-/// SSE-C's fields. They are handed on as PutObject's headers, so that customer-key
-/// encryption, wherever it reads PutObject's headers (`request_config::before`), reads a
-/// form's too; nothing here interprets them.
+/// SSE-C's fields. They are handed on as PutObject's headers, so that `request_config::before`
+/// validates them (a customer key replaces the bucket default) and the key's MD5 is stored
+/// with the object as PutObject stores it.
 const SSE_C_FIELDS: &[&str] = &[
     "x-amz-server-side-encryption-customer-algorithm",
     "x-amz-server-side-encryption-customer-key",
@@ -400,6 +400,7 @@ pub async fn post_object(
     let blob = writer.commit().await?;
     let etag = cloudlet_core::ids::hex(&digest);
     let mut headers = representation_headers(&h);
+    headers.extend(crate::sse_c::parse(&h)?.iter().flat_map(|k| k.headers()));
     headers.extend(checksums.iter().cloned());
     if let Some(c) = storage_class {
         headers.push(("x-amz-storage-class".into(), c));
