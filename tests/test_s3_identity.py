@@ -91,6 +91,31 @@ def test_attached_customer_policy_grants(setup):
     assert denied(as_user.get_object, Bucket=bucket, Key="new.txt") == DENIED
 
 
+def test_tags_and_acls_on_upload_need_their_own_permissions(setup):
+    iam, s3, bucket, user, as_user = setup
+    iam.put_user_policy(
+        UserName=user,
+        PolicyName="write",
+        PolicyDocument=policy({"Effect": "Allow", "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/*"}),
+    )
+    as_user.put_object(Bucket=bucket, Key="plain.txt", Body=b"x")
+    assert denied(as_user.put_object, Bucket=bucket, Key="tagged.txt", Body=b"x", Tagging="a=b") == DENIED
+    assert denied(as_user.put_object, Bucket=bucket, Key="acl.txt", Body=b"x",
+                  ACL="bucket-owner-full-control") == DENIED
+    for key in ("tagged.txt", "acl.txt"):
+        with pytest.raises(ClientError):
+            s3.head_object(Bucket=bucket, Key=key)
+    iam.put_user_policy(
+        UserName=user,
+        PolicyName="tags",
+        PolicyDocument=policy({"Effect": "Allow", "Action": ["s3:PutObjectTagging", "s3:PutObjectAcl"],
+                               "Resource": f"arn:aws:s3:::{bucket}/*"}),
+    )
+    as_user.put_object(Bucket=bucket, Key="tagged.txt", Body=b"x", Tagging="a=b")
+    as_user.put_object(Bucket=bucket, Key="acl.txt", Body=b"x", ACL="bucket-owner-full-control")
+    assert s3.get_object_tagging(Bucket=bucket, Key="tagged.txt")["TagSet"] == [{"Key": "a", "Value": "b"}]
+
+
 def test_identity_deny_beats_bucket_policy_allow(setup):
     iam, s3, bucket, user, as_user = setup
     s3.put_bucket_policy(

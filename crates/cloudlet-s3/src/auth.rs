@@ -107,6 +107,25 @@ fn decide(
         && !voided
 }
 
+/// Whether the caller may write the object `resource` with these request headers: AWS asks
+/// for `s3:PutObject`, and also `s3:PutObjectTagging` when the request sets tags
+/// (`x-amz-tagging`) and `s3:PutObjectAcl` when it sets an ACL (`x-amz-acl`,
+/// `x-amz-grant-*`).
+pub fn object_write_allowed(
+    ctx: &RequestContext,
+    bucket: &Bucket,
+    resource: &str,
+    h: &http::HeaderMap,
+) -> bool {
+    let tags = h.contains_key("x-amz-tagging");
+    let acl = h
+        .keys()
+        .any(|k| k.as_str() == "x-amz-acl" || k.as_str().starts_with("x-amz-grant-"));
+    allowed(ctx, bucket, "s3:PutObject", resource, &[])
+        && (!tags || allowed(ctx, bucket, "s3:PutObjectTagging", resource, &[]))
+        && (!acl || allowed(ctx, bucket, "s3:PutObjectAcl", resource, &[]))
+}
+
 /// Whether the caller of `ctx` may perform `action` on `resource` of `bucket`.
 pub fn allowed(
     ctx: &RequestContext,

@@ -29,11 +29,11 @@ pub async fn put(
         return Err(S3Error::KeyTooLong);
     }
     let b = s3.bucket(bucket)?;
-    if !allowed(ctx, &b, "s3:PutObject", &arn(bucket, Some(key)), &[]) {
-        return Err(S3Error::AccessDenied);
-    }
     let (parts, incoming) = req.into_parts();
     let h = &parts.headers;
+    if !crate::auth::object_write_allowed(ctx, &b, &arn(bucket, Some(key)), h) {
+        return Err(S3Error::AccessDenied);
+    }
     let cond = WriteCondition::from_headers(h)?;
     let customer = crate::sse_c::parse(h)?;
     let got = receive(s3, h, incoming).await?;

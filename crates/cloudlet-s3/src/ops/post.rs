@@ -319,12 +319,15 @@ pub async fn post_object(
         let now = now_ms() / 1000;
         p.check(&checked, now).map_err(policy_error)?;
     }
-    if !allowed(&caller, &b, "s3:PutObject", &arn(bucket, Some(&key)), &[]) {
-        return Err(S3Error::AccessDenied);
-    }
-
     // Everything the fields ask for is checked before the file is read.
     let mut h = put_headers(&fields);
+    let resource = arn(bucket, Some(&key));
+    if !crate::auth::object_write_allowed(&caller, &b, &resource, &h)
+        || (field(&fields, "tagging").is_some()
+            && !allowed(&caller, &b, "s3:PutObjectTagging", &resource, &[]))
+    {
+        return Err(S3Error::AccessDenied);
+    }
     let expected_md5 = match hv(&h, "content-md5") {
         Some(v) => Some(
             base64::engine::general_purpose::STANDARD
