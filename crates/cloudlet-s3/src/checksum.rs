@@ -228,6 +228,16 @@ impl Hasher {
         }
     }
 
+    pub fn algorithm(&self) -> Algorithm {
+        match self {
+            Hasher::Crc32(_) => Algorithm::Crc32,
+            Hasher::Crc32c(_) => Algorithm::Crc32c,
+            Hasher::Crc64Nvme(_) => Algorithm::Crc64Nvme,
+            Hasher::Sha1(_) => Algorithm::Sha1,
+            Hasher::Sha256(_) => Algorithm::Sha256,
+        }
+    }
+
     /// The raw digest (big-endian for the CRCs, as S3 encodes them).
     pub fn finish(self) -> Vec<u8> {
         match self {
@@ -250,6 +260,38 @@ pub fn of(a: Algorithm, bytes: &[u8]) -> String {
     let mut h = Hasher::new(a);
     h.update(bytes);
     b64(&h.finish())
+}
+
+/// The stored headers of a full-object checksum: `x-amz-checksum-{algorithm}` and
+/// `x-amz-checksum-type`.
+pub fn full_object_headers(a: Algorithm, value: String) -> [(String, String); 2] {
+    [
+        (a.header().to_string(), value),
+        ("x-amz-checksum-type".to_string(), "FULL_OBJECT".to_string()),
+    ]
+}
+
+/// [`full_object_headers`] of S3's default checksum, CRC64NVME, from its raw digest.
+pub fn default_headers(raw: &[u8]) -> [(String, String); 2] {
+    full_object_headers(Algorithm::Crc64Nvme, b64(raw))
+}
+
+/// The checksum stored with an object (among its headers): algorithm, base64 value (with
+/// `-N` for a composite one) and type.
+pub fn stored(headers: &[(String, String)]) -> Option<(Algorithm, &str, &str)> {
+    let (a, value) = headers
+        .iter()
+        .find_map(|(k, v)| Algorithm::from_header(k).map(|a| (a, v.as_str())))?;
+    let kind = headers
+        .iter()
+        .find(|(k, _)| k == "x-amz-checksum-type")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or(if value.contains('-') {
+            "COMPOSITE"
+        } else {
+            "FULL_OBJECT"
+        });
+    Some((a, value, kind))
 }
 
 /// Decodes a base64 checksum value, or `None` when it is not one of `a`'s length.
@@ -429,6 +471,26 @@ pub fn trailer_value(d: &Declared, trailers: &[(String, String)]) -> Result<Stri
     Ok(v.trim().to_string())
 }
 
+fn unsupported_algorithm() -> S3Error {
+    invalid(
+        "Checksum algorithm provided is unsupported. Please try again with any of the valid \
+         types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]",
+    )
+}
+
+/// The `x-amz-checksum-algorithm` of a request (CopyObject: the checksum the copy gets).
+pub fn requested_algorithm(h: &HeaderMap) -> Result<Option<Algorithm>, S3Error> {
+    match h.get("x-amz-checksum-algorithm") {
+        None => Ok(None),
+        Some(v) => v
+            .to_str()
+            .ok()
+            .and_then(Algorithm::parse)
+            .map(Some)
+            .ok_or_else(unsupported_algorithm),
+    }
+}
+
 /// CreateMultipartUpload's `x-amz-checksum-algorithm` and `x-amz-checksum-type`: the
 /// algorithm and `COMPOSITE`/`FULL_OBJECT` (SHA digests cannot be combined whole, CRC64NVME
 /// only is).
@@ -442,12 +504,7 @@ pub fn upload_spec(h: &HeaderMap) -> Result<Option<(Algorithm, &'static str)>, S
             None => Ok(None),
         };
     };
-    let a = Algorithm::parse(name).ok_or_else(|| {
-        invalid(
-            "Checksum algorithm provided is unsupported. Please try again with any of the \
-             valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]",
-        )
-    })?;
+    let a = Algorithm::parse(name).ok_or_else(unsupported_algorithm)?;
     let kind = match hv("x-amz-checksum-type")
         .map(str::to_ascii_uppercase)
         .as_deref()

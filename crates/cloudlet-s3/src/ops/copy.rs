@@ -14,7 +14,10 @@ use crate::auth::{allowed, arn};
 use crate::error::{S3Error, S3Result};
 use crate::state::Object;
 use crate::tagging::tags_header;
-use crate::upload::{commit_object, copy_blob, hv, representation_headers, user_metadata};
+use crate::checksum::{self, Algorithm, Hasher};
+use crate::upload::{
+    commit_object, copy_blob_hashing, hash_blob, hv, representation_headers, user_metadata,
+};
 use crate::versions::{VersionMeta, VersionRef};
 
 /// `bucket/key` (URL-encoded, optional leading slash and `?versionId=`).
@@ -108,6 +111,26 @@ fn directive(h: &HeaderMap, name: &'static str) -> S3Result<bool> {
     }
 }
 
+/// The checksum a copy of `src` gets: the source's full-object one, kept (`Ok((Some, _))`),
+/// or a hasher for the copied bytes — the algorithm `x-amz-checksum-algorithm` asks for, the
+/// source's when it is composite (a copy is one part), else S3's default CRC64NVME.
+fn copy_checksum(
+    h: &HeaderMap,
+    src: &Object,
+) -> S3Result<(Option<(Algorithm, String)>, Option<Hasher>)> {
+    let wanted = checksum::requested_algorithm(h)?;
+    let source = checksum::stored(&src.headers);
+    let algorithm = match (wanted, source) {
+        (_, Some((a, v, "FULL_OBJECT"))) if wanted.is_none_or(|w| w == a) => {
+            return Ok((Some((a, v.to_string())), None));
+        }
+        (Some(w), _) => w,
+        (None, Some((a, _, _))) => a,
+        (None, None) => Algorithm::Crc64Nvme,
+    };
+    Ok((None, Some(Hasher::new(algorithm))))
+}
+
 pub async fn copy_object(
     s3: &S3,
     ctx: &RequestContext,
@@ -140,6 +163,7 @@ pub async fn copy_object(
             "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.".into(),
         ));
     }
+    let (keep_sum, mut hasher) = copy_checksum(h, &src)?;
     let src_blob =
         BlobId::parse(&src.blob).ok_or_else(|| S3Error::Body("corrupt object record".into()))?;
     let mut writer = s3.store.blobs().create().await?;
@@ -147,16 +171,28 @@ pub async fn copy_object(
     // copies them. A multipart source's copy gets the MD5 of its content, so it is read.
     let plain_md5 = src.etag.len() == 32 && src.etag.bytes().all(|b| b.is_ascii_hexdigit());
     let copied = if plain_md5 {
-        writer
-            .append_blob(&src_blob, 0, src.size)
-            .await
-            .map(|()| src.etag.clone())
-            .map_err(S3Error::from)
+        let joined = writer.append_blob(&src_blob, 0, src.size).await;
+        match (joined, hasher.take()) {
+            (Err(e), _) => Err(S3Error::from(e)),
+            (Ok(()), Some(h)) => hash_blob(s3, &src_blob, src.size, h)
+                .await
+                .map(|h| hasher = Some(h)),
+            (Ok(()), None) => Ok(()),
+        }
+        .map(|()| src.etag.clone())
     } else {
         let mut md5 = Md5::new();
-        copy_blob(s3, &mut writer, &src_blob, 0, src.size, &mut md5)
-            .await
-            .map(|()| cloudlet_core::ids::hex(&md5.finalize()))
+        copy_blob_hashing(
+            s3,
+            &mut writer,
+            &src_blob,
+            0,
+            src.size,
+            &mut md5,
+            hasher.as_mut(),
+        )
+        .await
+        .map(|()| cloudlet_core::ids::hex(&md5.finalize()))
     };
     let etag = match copied {
         Ok(etag) => etag,
@@ -166,7 +202,7 @@ pub async fn copy_object(
         }
     };
     let blob = writer.commit().await?;
-    let (content_type, metadata, headers) = if replace_meta {
+    let (content_type, metadata, mut headers) = if replace_meta {
         (
             hv(h, "content-type").map(str::to_string),
             user_metadata(h),
@@ -186,6 +222,14 @@ pub async fn copy_object(
                 .collect(),
         )
     };
+    let sum = match (keep_sum, hasher) {
+        (Some(kept), _) => Some(kept),
+        (None, Some(h)) => Some((h.algorithm(), checksum::b64(&h.finish()))),
+        (None, None) => None,
+    };
+    if let Some((a, v)) = &sum {
+        headers.extend(checksum::full_object_headers(*a, v.clone()));
+    }
     let modified = now_ms();
     let obj = Object {
         blob: blob.as_str().to_string(),
@@ -201,12 +245,16 @@ pub async fn copy_object(
             src.tags.clone()
         },
         version: VersionMeta::locked(crate::lock::from_headers(h, modified)?),
+        parts: Vec::new(),
     };
     let version = commit_object(s3, bucket, key, obj).await?;
     let mut x = XmlWriter::new();
     x.open_ns("CopyObjectResult", XMLNS)
         .elem("LastModified", &iso8601(modified))
         .elem("ETag", &format!("\"{etag}\""));
+    if let Some((a, v)) = &sum {
+        x.elem("ChecksumType", "FULL_OBJECT").elem(a.element(), v);
+    }
     let mut r = xml_response(x.finish());
     if let Some(v) = &src.version.id {
         set_header(&mut r, "x-amz-copy-source-version-id", v);

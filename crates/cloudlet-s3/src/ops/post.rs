@@ -194,6 +194,8 @@ pub async fn post_object(
     let range = policy.as_ref().and_then(|p| p.length_range());
     let mut writer = s3.store.blobs().create().await?;
     let mut md5 = Md5::new();
+    // S3's default checksum of objects uploaded without one.
+    let mut crc64 = crate::checksum::Hasher::new(crate::checksum::Algorithm::Crc64Nvme);
     let mut size: u64 = 0;
     let streamed: S3Result<()> = async {
         while let Some(chunk) = form.file_chunk().await.map_err(form_error)? {
@@ -202,6 +204,7 @@ pub async fn post_object(
                 continue; // Counted for the error, never stored.
             }
             md5.update(&chunk);
+            crc64.update(&chunk);
             writer.write(&chunk).await?;
         }
         match range {
@@ -230,9 +233,13 @@ pub async fn post_object(
         content_type: field(&fields, "content-type").map(str::to_string),
         last_modified: now_ms(),
         metadata: user_metadata(&headers),
-        headers: representation_headers(&headers),
+        headers: representation_headers(&headers)
+            .into_iter()
+            .chain(crate::checksum::default_headers(&crc64.finish()))
+            .collect(),
         tags: Vec::new(),
         version: VersionMeta::default(),
+        parts: Vec::new(),
     };
     let version = commit_object(s3, bucket, &key, obj).await?;
 
