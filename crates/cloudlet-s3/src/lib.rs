@@ -19,6 +19,7 @@ mod chunked;
 mod config_error;
 mod config_store;
 mod cors;
+mod crc64;
 pub mod error;
 mod filebody;
 mod formdata;

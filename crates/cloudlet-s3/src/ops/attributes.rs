@@ -125,12 +125,9 @@ fn load(s3: &S3, ctx: &RequestContext, bucket: &str, key: &str, q: &Query) -> S3
         },
     };
     let may_read = |obj: Option<&Object>| {
-        actions
-            .iter()
-            .all(|a| allowed(ctx, &b, a, &resource, &[]))
-            || obj.is_some_and(|o| {
-                super::acl::object_acl_allows(s3, ctx, &b, key, o, "s3:GetObject")
-            })
+        actions.iter().all(|a| allowed(ctx, &b, a, &resource, &[]))
+            || obj
+                .is_some_and(|o| super::acl::object_acl_allows(s3, ctx, &b, key, o, "s3:GetObject"))
     };
     match found {
         Some(Entry::Object(o)) if may_read(Some(&o)) => Ok(o),
@@ -286,7 +283,10 @@ mod tests {
             storage_class: true,
             size: true,
         };
-        type Case<'a> = (&'a [(&'a str, &'a str)], Result<(Wanted, usize, u32), &'a str>);
+        type Case<'a> = (
+            &'a [(&'a str, &'a str)],
+            Result<(Wanted, usize, u32), &'a str>,
+        );
         let missing = "InvalidRequest(\"The x-amz-object-attributes header specifying the \
                        attributes to be retrieved is either missing or empty\")";
         let cases: &[Case] = &[

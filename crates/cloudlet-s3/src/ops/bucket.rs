@@ -190,8 +190,7 @@ pub fn bucket_page(q: &Query) -> S3Result<BucketPage> {
                 .ok()
                 .filter(|n| (1..=DEFAULT_MAX_BUCKETS).contains(n))
                 .ok_or_else(|| S3Error::InvalidArgument {
-                    message: "Argument max-buckets must be an integer between 1 and 10000."
-                        .into(),
+                    message: "Argument max-buckets must be an integer between 1 and 10000.".into(),
                     name: "max-buckets".into(),
                     value: v.to_string(),
                 })?,
@@ -227,10 +226,15 @@ pub fn bucket_page(q: &Query) -> S3Result<BucketPage> {
 pub fn select<'a>(all: &'a [Bucket], p: &BucketPage) -> (Vec<&'a Bucket>, Option<String>) {
     let mut matching = all.iter().filter(|b| {
         b.name > p.after
-            && p.prefix.as_deref().is_none_or(|pre| b.name.starts_with(pre))
+            && p.prefix
+                .as_deref()
+                .is_none_or(|pre| b.name.starts_with(pre))
             && p.region.as_deref().is_none_or(|r| b.region == r)
     });
-    let page: Vec<&Bucket> = matching.by_ref().take(p.max.unwrap_or(usize::MAX)).collect();
+    let page: Vec<&Bucket> = matching
+        .by_ref()
+        .take(p.max.unwrap_or(usize::MAX))
+        .collect();
     let token = match (matching.next(), page.last()) {
         (Some(_), Some(last)) => {
             Some(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&last.name))
@@ -303,11 +307,20 @@ mod tests {
         type Case<'a> = (&'a str, Result<(Vec<&'a str>, Option<String>), &'a str>);
         let cases: Vec<Case> = vec![
             ("", Ok((vec!["alpha", "beta", "beta2", "gamma"], None))),
-            ("max-buckets=2", Ok((vec!["alpha", "beta"], Some(token("beta"))))),
-            ("max-buckets=4", Ok((vec!["alpha", "beta", "beta2", "gamma"], None))),
+            (
+                "max-buckets=2",
+                Ok((vec!["alpha", "beta"], Some(token("beta")))),
+            ),
+            (
+                "max-buckets=4",
+                Ok((vec!["alpha", "beta", "beta2", "gamma"], None)),
+            ),
             (&second, Ok((vec!["beta2", "gamma"], None))),
             ("prefix=beta", Ok((vec!["beta", "beta2"], None))),
-            ("prefix=beta&max-buckets=1", Ok((vec!["beta"], Some(token("beta"))))),
+            (
+                "prefix=beta&max-buckets=1",
+                Ok((vec!["beta"], Some(token("beta")))),
+            ),
             ("bucket-region=eu-west-1", Ok((vec!["beta"], None))),
             ("prefix=zzz", Ok((vec![], None))),
             ("max-buckets=0", Err("max-buckets")),

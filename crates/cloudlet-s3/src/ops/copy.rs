@@ -11,10 +11,10 @@ use percent_encoding::percent_decode_str;
 use super::{XMLNS, iso8601, now_ms, set_header, xml_response};
 use crate::S3;
 use crate::auth::{allowed, arn};
+use crate::checksum::{self, Algorithm, Hasher};
 use crate::error::{S3Error, S3Result};
 use crate::state::Object;
 use crate::tagging::tags_header;
-use crate::checksum::{self, Algorithm, Hasher};
 use crate::upload::{
     commit_object, copy_blob_hashing, hash_blob, hv, representation_headers, user_metadata,
 };
@@ -111,24 +111,29 @@ fn directive(h: &HeaderMap, name: &'static str) -> S3Result<bool> {
     }
 }
 
-/// The checksum a copy of `src` gets: the source's full-object one, kept (`Ok((Some, _))`),
-/// or a hasher for the copied bytes — the algorithm `x-amz-checksum-algorithm` asks for, the
-/// source's when it is composite (a copy is one part), else S3's default CRC64NVME.
-fn copy_checksum(
-    h: &HeaderMap,
-    src: &Object,
-) -> S3Result<(Option<(Algorithm, String)>, Option<Hasher>)> {
+/// The checksum a copy gets.
+enum CopySum {
+    /// The source's full-object checksum, kept.
+    Keep(Algorithm, String),
+    /// Computed over the copied bytes.
+    Compute(Hasher),
+}
+
+/// The checksum a copy of `src` gets: the source's full-object one, or the one
+/// `x-amz-checksum-algorithm` asks for, the source's algorithm when its checksum is
+/// composite (a copy is one part), else S3's default CRC64NVME — computed.
+fn copy_checksum(h: &HeaderMap, src: &Object) -> S3Result<CopySum> {
     let wanted = checksum::requested_algorithm(h)?;
     let source = checksum::stored(&src.headers);
     let algorithm = match (wanted, source) {
         (_, Some((a, v, "FULL_OBJECT"))) if wanted.is_none_or(|w| w == a) => {
-            return Ok((Some((a, v.to_string())), None));
+            return Ok(CopySum::Keep(a, v.to_string()));
         }
         (Some(w), _) => w,
         (None, Some((a, _, _))) => a,
         (None, None) => Algorithm::Crc64Nvme,
     };
-    Ok((None, Some(Hasher::new(algorithm))))
+    Ok(CopySum::Compute(Hasher::new(algorithm)))
 }
 
 pub async fn copy_object(
@@ -163,7 +168,10 @@ pub async fn copy_object(
             "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.".into(),
         ));
     }
-    let (keep_sum, mut hasher) = copy_checksum(h, &src)?;
+    let (keep_sum, mut hasher) = match copy_checksum(h, &src)? {
+        CopySum::Keep(a, v) => (Some((a, v)), None),
+        CopySum::Compute(hasher) => (None, Some(hasher)),
+    };
     let src_blob =
         BlobId::parse(&src.blob).ok_or_else(|| S3Error::Body("corrupt object record".into()))?;
     let mut writer = s3.store.blobs().create().await?;

@@ -387,8 +387,10 @@ pub async fn complete(
     };
     // A full-object CRC is combined from the parts' CRCs; read only if one is missing.
     let combined = if kind == "FULL_OBJECT" {
-        let sums: Option<Vec<(String, u64)>> =
-            chosen.iter().map(|p| part_sum(p).map(|v| (v, p.size))).collect();
+        let sums: Option<Vec<(String, u64)>> = chosen
+            .iter()
+            .map(|p| part_sum(p).map(|v| (v, p.size)))
+            .collect();
         sums.and_then(|s| {
             let refs: Vec<(&str, u64)> = s.iter().map(|(v, n)| (v.as_str(), *n)).collect();
             checksum::combine_full(object_algo, &refs)
@@ -482,8 +484,7 @@ pub async fn complete(
         .elem("Key", key)
         .elem("ETag", &format!("\"{etag}\""));
     if let Some(v) = &object_sum {
-        x.elem(object_algo.element(), v)
-            .elem("ChecksumType", &kind);
+        x.elem(object_algo.element(), v).elem("ChecksumType", &kind);
     }
     let mut r = xml_response(x.finish());
     if let Some(v) = version {
