@@ -8,6 +8,7 @@ import base64
 import hashlib
 
 import pytest
+from botocore.exceptions import ClientError
 
 from conftest import unique
 from test_s3_checksums import RAW, checksum
@@ -133,6 +134,15 @@ def test_copies_keep_or_compute_checksums(s3, bucket):
         assert s3.get_object(Bucket=bucket, Key=f"copy{i}")["Body"].read() == data
 
 
+def test_copy_in_place_changes_the_checksum_algorithm(s3, bucket):
+    data = b"re-checksummed"
+    s3.put_object(Bucket=bucket, Key="k", Body=data)
+    s3.copy_object(Bucket=bucket, Key="k", CopySource={"Bucket": bucket, "Key": "k"}, ChecksumAlgorithm="SHA1")
+    assert stored_checksums(s3, bucket, "k") == {"ChecksumSHA1": checksum("SHA1", data),
+                                                "ChecksumType": "FULL_OBJECT"}
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == data
+
+
 def test_copy_of_a_composite_multipart_object_is_checksummed_whole(s3, bucket):
     parts_data = [b"u" * (5 * MIB), b"v" * 10]
     up = s3.create_multipart_upload(Bucket=bucket, Key="mp", ChecksumAlgorithm="SHA256")
@@ -150,7 +160,6 @@ def test_copy_of_a_composite_multipart_object_is_checksummed_whole(s3, bucket):
 
 def test_copy_with_an_unknown_algorithm_is_refused(s3, bucket):
     s3.put_object(Bucket=bucket, Key="src", Body=b"x")
-    from botocore.exceptions import ClientError
     with pytest.raises(ClientError) as e:
         s3.copy_object(Bucket=bucket, Key="dst", CopySource={"Bucket": bucket, "Key": "src"},
                        ChecksumAlgorithm="MD4")

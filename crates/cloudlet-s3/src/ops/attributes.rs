@@ -201,7 +201,10 @@ pub fn render(obj: &Object, r: &AttributesRequest) -> String {
     {
         x.open("ObjectParts").elem("PartsCount", &count.to_string());
         // Parts are listed only for objects with a checksum (their parts have one too).
-        if checksum.is_some() && obj.parts.iter().all(|p| p.checksum.is_some()) {
+        if checksum.is_some()
+            && !obj.parts.is_empty()
+            && obj.parts.iter().all(|p| p.checksum.is_some())
+        {
             let element = checksum.map(|(a, _, _)| a.element()).unwrap_or_default();
             let after: Vec<_> = obj
                 .parts
@@ -500,6 +503,18 @@ mod tests {
                  <Size>12</Size><ChecksumSHA256>cGFydDI=</ChecksumSHA256></Part>\
                  </ObjectParts>"
                     .into(),
+            ),
+            // Completed before parts were recorded: counted from the ETag, not listed.
+            (
+                object("d41d-2", &composite, &[]),
+                AttributesRequest {
+                    wanted: Wanted {
+                        parts: true,
+                        ..Wanted::default()
+                    },
+                    ..every(1000, 0)
+                },
+                "<ObjectParts><PartsCount>2</PartsCount></ObjectParts>".into(),
             ),
             // Without a checksum, the parts are counted, not listed.
             (

@@ -163,6 +163,7 @@ pub async fn copy_object(
         && !replace_meta
         && hv(h, "x-amz-website-redirect-location").is_none()
         && hv(h, "x-amz-storage-class").is_none()
+        && hv(h, "x-amz-checksum-algorithm").is_none()
     {
         return Err(S3Error::InvalidRequest(
             "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.".into(),
