@@ -1,5 +1,6 @@
 //! Receiving object bodies: streams a request body into a new blob as it arrives
-//! (`aws-chunked` decoded; MD5, the declared [`checksum`](crate::checksum) and a hex
+//! (`aws-chunked` decoded; MD5, the declared [`checksum`](crate::checksum) — or S3's
+//! default CRC64NVME — and a hex
 //! `x-amz-content-sha256` computed on the way and checked, as are Content-MD5 and the
 //! length), copies stored blobs into new ones, and commits object records (deleting the
 //! blob an overwrite replaced). Used by PutObject, UploadPart, CopyObject and multipart

@@ -1,5 +1,6 @@
 //! CopyObject: the `x-amz-copy-source` header (with `?versionId=`), copy-source conditions, the metadata and
-//! tagging directives, and the refusal to copy an object onto itself unchanged.
+//! tagging directives, the copy's checksum (kept from the source or computed), and the refusal
+//! to copy an object onto itself unchanged.
 
 use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{Request, RequestContext, Response};

@@ -2,7 +2,9 @@
 //! the 5 MiB minimum, `"md5-of-md5s-N"`), Abort, ListParts, ListMultipartUploads. Parts are
 //! streamed into blobs; completion joins them into one blob with a kernel-side copy
 //! (constant memory, no bytes through the process; a full-object CRC is combined from the
-//! parts' CRCs).
+//! parts' CRCs — for an upload without a checksum algorithm, S3's default CRC64NVME from the
+//! CRC64NVME each part keeps for it). The object keeps its parts' sizes and checksums for
+//! GetObjectAttributes.
 
 use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{Request, RequestContext, Response};
