@@ -1,4 +1,4 @@
-//! S3's additional checksums: CRC32, CRC32C, CRC64NVME, SHA-1 and SHA-256, sent as
+//! S3's additional checksums: CRC32, CRC32C, CRC64NVME (in `crc64`), SHA-1 and SHA-256, sent as
 //! `x-amz-checksum-{algorithm}` headers or `aws-chunked` trailers (named by `x-amz-trailer`),
 //! with `x-amz-sdk-checksum-algorithm` saying which one the SDK computed. The request's
 //! checksum headers are read into a [`Declared`] (with S3's messages for malformed ones); a
@@ -125,37 +125,8 @@ const fn tables32(poly: u32) -> [[u32; 256]; 8] {
     t
 }
 
-/// [`tables32`] for a reflected 64-bit CRC.
-const fn tables64(poly: u64) -> [[u64; 256]; 8] {
-    let mut t = [[0u64; 256]; 8];
-    let mut i = 0;
-    while i < 256 {
-        let mut c = i as u64;
-        let mut k = 0;
-        while k < 8 {
-            c = if c & 1 != 0 { (c >> 1) ^ poly } else { c >> 1 };
-            k += 1;
-        }
-        t[0][i] = c;
-        i += 1;
-    }
-    let mut s = 1;
-    while s < 8 {
-        let mut i = 0;
-        while i < 256 {
-            let prev = t[s - 1][i];
-            t[s][i] = (prev >> 8) ^ t[0][(prev & 0xFF) as usize];
-            i += 1;
-        }
-        s += 1;
-    }
-    t
-}
-
 /// CRC-32C (Castagnoli), reflected polynomial.
 static CRC32C: [[u32; 256]; 8] = tables32(0x82F6_3B78);
-/// CRC-64/NVME, reflected polynomial.
-static CRC64NVME: [[u64; 256]; 8] = tables64(0x9A6C_9329_AC4B_C9B5);
 
 /// Feeds `bytes` to the (pre-inverted) CRC-32 state `c`, eight bytes at a time.
 fn crc32_update(t: &[[u32; 256]; 8], mut c: u32, bytes: &[u8]) -> u32 {
@@ -174,26 +145,6 @@ fn crc32_update(t: &[[u32; 256]; 8], mut c: u32, bytes: &[u8]) -> u32 {
     }
     for &b in blocks.remainder() {
         c = t[0][((c ^ u32::from(b)) & 0xFF) as usize] ^ (c >> 8);
-    }
-    c
-}
-
-/// Feeds `bytes` to the (pre-inverted) CRC-64 state `c`, eight bytes at a time.
-fn crc64_update(t: &[[u64; 256]; 8], mut c: u64, bytes: &[u8]) -> u64 {
-    let mut blocks = bytes.chunks_exact(8);
-    for b in &mut blocks {
-        let x = c ^ u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
-        c = t[7][(x & 0xFF) as usize]
-            ^ t[6][((x >> 8) & 0xFF) as usize]
-            ^ t[5][((x >> 16) & 0xFF) as usize]
-            ^ t[4][((x >> 24) & 0xFF) as usize]
-            ^ t[3][((x >> 32) & 0xFF) as usize]
-            ^ t[2][((x >> 40) & 0xFF) as usize]
-            ^ t[1][((x >> 48) & 0xFF) as usize]
-            ^ t[0][(x >> 56) as usize];
-    }
-    for &b in blocks.remainder() {
-        c = t[0][((c ^ u64::from(b)) & 0xFF) as usize] ^ (c >> 8);
     }
     c
 }
@@ -222,9 +173,19 @@ impl Hasher {
         match self {
             Hasher::Crc32(h) => h.update(bytes),
             Hasher::Crc32c(c) => *c = crc32_update(&CRC32C, *c, bytes),
-            Hasher::Crc64Nvme(c) => *c = crc64_update(&CRC64NVME, *c, bytes),
+            Hasher::Crc64Nvme(c) => *c = crate::crc64::update(*c, bytes),
             Hasher::Sha1(h) => h.update(bytes),
             Hasher::Sha256(h) => h.update(bytes),
+        }
+    }
+
+    pub fn algorithm(&self) -> Algorithm {
+        match self {
+            Hasher::Crc32(_) => Algorithm::Crc32,
+            Hasher::Crc32c(_) => Algorithm::Crc32c,
+            Hasher::Crc64Nvme(_) => Algorithm::Crc64Nvme,
+            Hasher::Sha1(_) => Algorithm::Sha1,
+            Hasher::Sha256(_) => Algorithm::Sha256,
         }
     }
 
@@ -250,6 +211,33 @@ pub fn of(a: Algorithm, bytes: &[u8]) -> String {
     let mut h = Hasher::new(a);
     h.update(bytes);
     b64(&h.finish())
+}
+
+/// The stored headers of a full-object checksum: `x-amz-checksum-{algorithm}` and
+/// `x-amz-checksum-type`.
+pub fn full_object_headers(a: Algorithm, value: String) -> [(String, String); 2] {
+    [
+        (a.header().to_string(), value),
+        ("x-amz-checksum-type".to_string(), "FULL_OBJECT".to_string()),
+    ]
+}
+
+/// The checksum stored with an object (among its headers): algorithm, base64 value (with
+/// `-N` for a composite one) and type.
+pub fn stored(headers: &[(String, String)]) -> Option<(Algorithm, &str, &str)> {
+    let (a, value) = headers
+        .iter()
+        .find_map(|(k, v)| Algorithm::from_header(k).map(|a| (a, v.as_str())))?;
+    let kind = headers
+        .iter()
+        .find(|(k, _)| k == "x-amz-checksum-type")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or(if value.contains('-') {
+            "COMPOSITE"
+        } else {
+            "FULL_OBJECT"
+        });
+    Some((a, value, kind))
 }
 
 /// Decodes a base64 checksum value, or `None` when it is not one of `a`'s length.
@@ -429,6 +417,26 @@ pub fn trailer_value(d: &Declared, trailers: &[(String, String)]) -> Result<Stri
     Ok(v.trim().to_string())
 }
 
+fn unsupported_algorithm() -> S3Error {
+    invalid(
+        "Checksum algorithm provided is unsupported. Please try again with any of the valid \
+         types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]",
+    )
+}
+
+/// The `x-amz-checksum-algorithm` of a request (CopyObject: the checksum the copy gets).
+pub fn requested_algorithm(h: &HeaderMap) -> Result<Option<Algorithm>, S3Error> {
+    match h.get("x-amz-checksum-algorithm") {
+        None => Ok(None),
+        Some(v) => v
+            .to_str()
+            .ok()
+            .and_then(Algorithm::parse)
+            .map(Some)
+            .ok_or_else(unsupported_algorithm),
+    }
+}
+
 /// CreateMultipartUpload's `x-amz-checksum-algorithm` and `x-amz-checksum-type`: the
 /// algorithm and `COMPOSITE`/`FULL_OBJECT` (SHA digests cannot be combined whole, CRC64NVME
 /// only is).
@@ -442,12 +450,7 @@ pub fn upload_spec(h: &HeaderMap) -> Result<Option<(Algorithm, &'static str)>, S
             None => Ok(None),
         };
     };
-    let a = Algorithm::parse(name).ok_or_else(|| {
-        invalid(
-            "Checksum algorithm provided is unsupported. Please try again with any of the \
-             valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]",
-        )
-    })?;
+    let a = Algorithm::parse(name).ok_or_else(unsupported_algorithm)?;
     let kind = match hv("x-amz-checksum-type")
         .map(str::to_ascii_uppercase)
         .as_deref()
@@ -524,7 +527,7 @@ mod tests {
             _ => {
                 let mut c = !0u64;
                 for &b in bytes {
-                    c = CRC64NVME[0][((c ^ u64::from(b)) & 0xFF) as usize] ^ (c >> 8);
+                    c = crate::crc64::TABLE[0][((c ^ u64::from(b)) & 0xFF) as usize] ^ (c >> 8);
                 }
                 (!c).to_be_bytes().to_vec()
             }

@@ -21,6 +21,7 @@ mod chunked;
 mod config_error;
 mod config_store;
 mod cors;
+mod crc64;
 pub mod error;
 mod filebody;
 mod formdata;
@@ -111,7 +112,7 @@ impl S3 {
         // An unread body is drained by the edge before the answer goes out.
         let pending = ops::request_config::before(self, &ctx, p.op, b, req.headers_mut())?;
         let mut r = match p.op {
-            Op::ListBuckets => bucket::list(self, &ctx),
+            Op::ListBuckets => bucket::list(self, &ctx, q),
             Op::CreateBucket => bucket::create(self, &ctx, b, req).await,
             Op::DeleteBucket => bucket::delete(self, &ctx, b).await,
             Op::HeadBucket => bucket::head(self, &ctx, b),
@@ -161,6 +162,9 @@ impl S3 {
             Op::BucketConfig(c) => ops::subresource::execute(self, &ctx, b, c, req).await,
             Op::GetObjectAcl => ops::acl::get_object_acl(self, &ctx, b, k),
             Op::PutObjectAcl => ops::acl::put_object_acl(self, &ctx, b, k, req).await,
+            Op::GetObjectAttributes => {
+                ops::attributes::get_object_attributes(self, &ctx, b, k, q, &req)
+            }
             Op::Preflight => {
                 let resource = if k.is_empty() { "BUCKET" } else { "OBJECT" };
                 ops::cors::preflight(self, b, resource, req.headers())

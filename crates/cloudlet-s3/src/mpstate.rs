@@ -44,6 +44,10 @@ pub struct Part {
     /// The part's verified checksum.
     #[serde(default)]
     pub checksum: Option<(Algorithm, String)>,
+    /// The part's CRC64NVME when the upload has no checksum algorithm: the completed object
+    /// gets S3's default full-object CRC64NVME, combined from these.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crc64nvme: Option<String>,
 }
 
 fn upload_key(bucket: &str, id: &str) -> String {

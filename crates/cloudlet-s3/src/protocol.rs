@@ -60,6 +60,8 @@ pub enum Op {
     BucketConfig(crate::subresource::ConfigOp),
     GetObjectAcl,
     PutObjectAcl,
+    /// `GET /{bucket}/{key}?attributes`.
+    GetObjectAttributes,
     /// A CORS preflight (`OPTIONS`) request.
     Preflight,
 }
@@ -131,6 +133,8 @@ fn is_argument(name: &str) -> bool {
             | "Signature"
             | "versionId"
             | "version-id-marker"
+            | "max-buckets"
+            | "bucket-region"
     ) || name.starts_with("response-")
         || name.to_ascii_lowercase().starts_with("x-amz-")
 }
@@ -243,6 +247,7 @@ pub fn parse(
             (Method::PUT, Some("legal-hold")) => PutObjectLegalHold,
             (Method::GET, Some("acl")) => GetObjectAcl,
             (Method::PUT, Some("acl")) => PutObjectAcl,
+            (Method::GET, Some("attributes")) => GetObjectAttributes,
             (Method::OPTIONS, _) => Preflight,
             (Method::GET | Method::PUT | Method::DELETE | Method::POST | Method::HEAD, _) => {
                 return Err(S3Error::NotImplemented);
@@ -292,6 +297,12 @@ mod tests {
         );
         let cases: Vec<Case> = vec![
             (Method::GET, "/", None, Ok((ListBuckets, "", ""))),
+            (
+                Method::GET,
+                "/?max-buckets=2&continuation-token=x&prefix=a&bucket-region=us-east-1",
+                None,
+                Ok((ListBuckets, "", "")),
+            ),
             (Method::PUT, "/b", None, Ok((CreateBucket, "b", ""))),
             (Method::PUT, "/b/", None, Ok((CreateBucket, "b", ""))),
             (Method::PUT, "/", Some("b"), Ok((CreateBucket, "b", ""))),
@@ -430,6 +441,14 @@ mod tests {
             ),
             (Method::GET, "/b/k?versioning", None, Err("NotImplemented")),
             (Method::GET, "/b/k?acl", None, Ok((GetObjectAcl, "b", "k"))),
+            (
+                Method::GET,
+                "/b/k?attributes&versionId=abc",
+                None,
+                Ok((GetObjectAttributes, "b", "k")),
+            ),
+            (Method::PUT, "/b/k?attributes", None, Err("NotImplemented")),
+            (Method::GET, "/b?attributes", None, Err("NotImplemented")),
             (Method::GET, "/b/k?cors", None, Err("NotImplemented")),
             (Method::PUT, "/b/copy", None, Ok((CopyObject, "b", "copy"))),
             (

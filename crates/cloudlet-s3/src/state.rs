@@ -76,6 +76,20 @@ pub struct Object {
     pub tags: Vec<(String, String)>,
     #[serde(default, skip_serializing_if = "VersionMeta::is_unset")]
     pub version: VersionMeta,
+    /// The parts of an object completed from a multipart upload, in order (empty for other
+    /// objects and in records written before parts were kept).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<PartSummary>,
+}
+
+/// What GetObjectAttributes shows of one part of a completed multipart upload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartSummary {
+    pub number: u32,
+    pub size: u64,
+    /// The part's checksum in the object's algorithm (base64), when the object has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checksum: Option<String>,
 }
 
 pub fn object_key(bucket: &str, key: &str) -> String {

@@ -1,5 +1,6 @@
 //! Receiving object bodies: streams a request body into a new blob as it arrives
-//! (`aws-chunked` decoded; MD5, the declared [`checksum`](crate::checksum) and a hex
+//! (`aws-chunked` decoded; MD5, the declared [`checksum`](crate::checksum) — or S3's
+//! default CRC64NVME — and a hex
 //! `x-amz-content-sha256` computed on the way and checked, as are Content-MD5 and the
 //! length), copies stored blobs into new ones, and commits object records (deleting the
 //! blob an overwrite replaced). Used by PutObject, UploadPart, CopyObject and multipart
@@ -91,8 +92,13 @@ pub struct Received {
     pub size: u64,
     pub md5: [u8; 16],
     /// The checksum the client declared (header or trailer), verified, or the one computed
-    /// for a multipart upload, with `x-amz-checksum-type`; names lowercase.
+    /// for a multipart upload, or else S3's default CRC64NVME, with `x-amz-checksum-type`;
+    /// names lowercase.
     pub checksums: Vec<(String, String)>,
+    /// Whether `checksums` holds the default CRC64NVME rather than one that was asked for.
+    pub defaulted: bool,
+    /// The body's CRC64NVME, when computed (as its checksum or besides it).
+    pub crc64nvme: Option<String>,
 }
 
 impl Received {
@@ -112,6 +118,8 @@ const OFFLOAD: usize = 128 * 1024;
 struct Digests {
     md5: Md5,
     checksum: Option<Hasher>,
+    /// A CRC64NVME besides `checksum` (a part of an upload with no checksum algorithm).
+    crc64: Option<Hasher>,
     sha256: Option<sha2::Sha256>,
 }
 
@@ -119,6 +127,9 @@ impl Digests {
     fn update(&mut self, bytes: &[u8]) {
         self.md5.update(bytes);
         if let Some(c) = &mut self.checksum {
+            c.update(bytes);
+        }
+        if let Some(c) = &mut self.crc64 {
             c.update(bytes);
         }
         if let Some(c) = &mut self.sha256 {
@@ -156,21 +167,26 @@ async fn absorb(writer: &mut BlobWriter, mut d: Digests, batch: Vec<Bytes>) -> S
     Ok(d)
 }
 
-/// Streams `body` into a new blob, checking what the headers promise.
+/// Streams `body` into a new blob, checking what the headers promise; a body that declares
+/// no checksum gets S3's default, CRC64NVME.
 pub async fn receive(s3: &S3, h: &HeaderMap, body: Body) -> S3Result<Received> {
-    receive_computing(s3, h, body, None).await
+    receive_computing(s3, h, body, None, false).await
 }
 
-/// [`receive`], also computing `also` when the request declares no checksum (the parts of a
-/// multipart upload created with a checksum algorithm).
+/// [`receive`], computing `also` instead of the default when the request declares no
+/// checksum (the parts of a multipart upload created with a checksum algorithm), and the
+/// CRC64NVME besides any other checksum when `crc64_too` (the parts of one created without).
 pub async fn receive_computing(
     s3: &S3,
     h: &HeaderMap,
     mut body: Body,
     also: Option<Algorithm>,
+    crc64_too: bool,
 ) -> S3Result<Received> {
     let declared = checksum::declared(h)?;
-    let algorithm = declared.as_ref().map(|d| d.algorithm).or(also);
+    let requested = declared.as_ref().map(|d| d.algorithm).or(also);
+    let algorithm = requested.unwrap_or(Algorithm::Crc64Nvme);
+    let crc64_too = crc64_too && algorithm != Algorithm::Crc64Nvme;
     let content_sha256 = hv(h, "x-amz-content-sha256")
         .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
         .map(str::to_ascii_lowercase);
@@ -200,7 +216,8 @@ pub async fn receive_computing(
     let mut writer = s3.store.blobs().create().await?;
     let mut digests = Digests {
         md5: Md5::new(),
-        checksum: algorithm.map(Hasher::new),
+        checksum: Some(Hasher::new(algorithm)),
+        crc64: crc64_too.then(|| Hasher::new(Algorithm::Crc64Nvme)),
         sha256: content_sha256.as_ref().map(|_| sha2::Sha256::new()),
     };
     let mut dechunker = chunked.then(Dechunker::new);
@@ -252,6 +269,7 @@ pub async fn receive_computing(
     let digest: [u8; 16] = digests.md5.finalize().into();
     let trailers = dechunker.map(|d| d.trailers).unwrap_or_default();
     let computed = digests.checksum.map(|c| checksum::b64(&c.finish()));
+    let extra_crc64 = digests.crc64.map(|c| checksum::b64(&c.finish()));
     let sha256 = digests
         .sha256
         .map(|c| cloudlet_core::ids::hex(&c.finalize()));
@@ -278,9 +296,13 @@ pub async fn receive_computing(
         }
         Ok(())
     })();
+    let crc64nvme = match algorithm {
+        Algorithm::Crc64Nvme => computed.clone(),
+        _ => extra_crc64,
+    };
     let mut checksums = Vec::new();
-    if let (Some(a), Some(v)) = (algorithm, computed) {
-        checksums.push((a.header().to_string(), v));
+    if let Some(v) = computed {
+        checksums.push((algorithm.header().to_string(), v));
         checksums.push(("x-amz-checksum-type".to_string(), "FULL_OBJECT".to_string()));
     }
     if let Err(e) = check {
@@ -292,22 +314,13 @@ pub async fn receive_computing(
         size,
         md5: digest,
         checksums,
+        defaulted: requested.is_none(),
+        crc64nvme,
     })
 }
 
-/// Appends `len` bytes of blob `id` from `start` to `writer`, feeding `md5`.
-pub async fn copy_blob(
-    s3: &S3,
-    writer: &mut BlobWriter,
-    id: &BlobId,
-    start: u64,
-    len: u64,
-    md5: &mut Md5,
-) -> S3Result<()> {
-    copy_blob_hashing(s3, writer, id, start, len, md5, None).await
-}
-
-/// [`copy_blob`], also feeding a checksum `hasher`.
+/// Appends `len` bytes of blob `id` from `start` to `writer`, feeding `md5` and, if given,
+/// a checksum `hasher`.
 pub async fn copy_blob_hashing(
     s3: &S3,
     writer: &mut BlobWriter,

@@ -51,6 +51,7 @@ fn object(blob: &str) -> Object {
         headers: Vec::new(),
         tags: Vec::new(),
         version: VersionMeta::default(),
+        parts: Vec::new(),
     }
 }
 

@@ -75,7 +75,10 @@ fn no_todo_outside_tests() {
 #[test]
 fn unsafe_code_only_where_allowed() {
     // The workspace denies `unsafe_code`; these files alone allow it (ARCHITECTURE.md says why).
-    const ALLOWED: &[&str] = &["crates/cloudlet-s3/src/filebody.rs"];
+    const ALLOWED: &[&str] = &[
+        "crates/cloudlet-s3/src/crc64.rs",
+        "crates/cloudlet-s3/src/filebody.rs",
+    ];
     let root = repo_root();
     let mut files = Vec::new();
     rust_files(&root, &mut files);

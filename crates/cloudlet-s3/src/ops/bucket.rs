@@ -1,6 +1,8 @@
 //! Bucket lifecycle: CreateBucket (naming rules, LocationConstraint, the global namespace),
-//! DeleteBucket, HeadBucket, ListBuckets, GetBucketLocation.
+//! DeleteBucket, HeadBucket, ListBuckets (paged by `max-buckets` and an opaque continuation
+//! token, filtered by prefix and region), GetBucketLocation.
 
+use base64::Engine;
 use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{Principal, Request, RequestContext, Response};
 use http::StatusCode;
@@ -8,6 +10,7 @@ use http::StatusCode;
 use super::{XMLNS, canonical_id, empty, iso8601, now_ms, set_header, small_body, xml_response};
 use crate::S3;
 use crate::error::{S3Error, S3Result};
+use crate::protocol::Query;
 use crate::state::{self, Bucket, PublicAccessBlock};
 use crate::versions::BucketVersioning;
 
@@ -163,15 +166,96 @@ pub fn location(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Respons
     Ok(xml_response(out))
 }
 
-pub fn list(s3: &S3, ctx: &RequestContext) -> S3Result<Response> {
+/// One ListBuckets page: the query's `max-buckets`, `continuation-token`, `prefix` and
+/// `bucket-region`, read and checked.
+#[derive(Debug, PartialEq, Eq)]
+pub struct BucketPage {
+    /// `None`: every bucket at once (no paging parameter given).
+    pub max: Option<usize>,
+    /// Buckets are listed after this name.
+    pub after: String,
+    pub prefix: Option<String>,
+    pub region: Option<String>,
+}
+
+/// The page size S3 uses when a paging parameter but no `max-buckets` is given.
+const DEFAULT_MAX_BUCKETS: usize = 10_000;
+
+pub fn bucket_page(q: &Query) -> S3Result<BucketPage> {
+    let max = match q.get("max-buckets") {
+        None => None,
+        Some(v) => Some(
+            v.trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=DEFAULT_MAX_BUCKETS).contains(n))
+                .ok_or_else(|| S3Error::InvalidArgument {
+                    message: "Argument max-buckets must be an integer between 1 and 10000.".into(),
+                    name: "max-buckets".into(),
+                    value: v.to_string(),
+                })?,
+        ),
+    };
+    let token = q.get("continuation-token");
+    let after = match token {
+        None => String::new(),
+        Some(t) => base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(t)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .filter(|name| !name.is_empty())
+            .ok_or_else(|| S3Error::InvalidArgument {
+                message: "The continuation token provided is incorrect".into(),
+                name: "continuation-token".into(),
+                value: t.to_string(),
+            })?,
+    };
+    let prefix = q.get("prefix").map(str::to_string);
+    let region = q.get("bucket-region").map(str::to_string);
+    let paged = max.is_some() || token.is_some() || prefix.is_some() || region.is_some();
+    Ok(BucketPage {
+        max: max.or(paged.then_some(DEFAULT_MAX_BUCKETS)),
+        after,
+        prefix,
+        region,
+    })
+}
+
+/// The buckets of a page from all of the caller's (in name order), and the continuation
+/// token when more follow.
+pub fn select<'a>(all: &'a [Bucket], p: &BucketPage) -> (Vec<&'a Bucket>, Option<String>) {
+    let mut matching = all.iter().filter(|b| {
+        b.name > p.after
+            && p.prefix
+                .as_deref()
+                .is_none_or(|pre| b.name.starts_with(pre))
+            && p.region.as_deref().is_none_or(|r| b.region == r)
+    });
+    let page: Vec<&Bucket> = matching
+        .by_ref()
+        .take(p.max.unwrap_or(usize::MAX))
+        .collect();
+    let token = match (matching.next(), page.last()) {
+        (Some(_), Some(last)) => {
+            Some(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&last.name))
+        }
+        _ => None,
+    };
+    (page, token)
+}
+
+pub fn list(s3: &S3, ctx: &RequestContext, q: &Query) -> S3Result<Response> {
     let Some(account) = ctx.principal.account() else {
         return Err(S3Error::AccessDenied);
     };
     if !crate::auth::identity_allows(ctx, "s3:ListAllMyBuckets", "*") {
         return Err(S3Error::AccessDenied);
     }
+    let page = bucket_page(q)?;
     let mut buckets = s3.store.read(state::all_buckets)?;
     buckets.retain(|b| b.owner == account.as_str());
+    buckets.sort_by(|a, b| a.name.cmp(&b.name));
+    let (shown, token) = select(&buckets, &page);
     let mut x = XmlWriter::new();
     x.open_ns("ListAllMyBucketsResult", XMLNS)
         .open("Owner")
@@ -179,7 +263,7 @@ pub fn list(s3: &S3, ctx: &RequestContext) -> S3Result<Response> {
         .elem("DisplayName", "cloudlet")
         .close()
         .open("Buckets");
-    for b in &buckets {
+    for b in shown {
         x.open("Bucket")
             .elem("Name", &b.name)
             .elem("CreationDate", &iso8601(b.created))
@@ -187,12 +271,81 @@ pub fn list(s3: &S3, ctx: &RequestContext) -> S3Result<Response> {
             .close();
     }
     x.close();
+    x.opt("ContinuationToken", token.as_deref())
+        .opt("Prefix", page.prefix.as_deref());
     Ok(xml_response(x.finish()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn named(name: &str, region: &str) -> Bucket {
+        Bucket {
+            name: name.into(),
+            owner: "1".into(),
+            region: region.into(),
+            created: 0,
+            policy: None,
+            public_access_block: None,
+            website: None,
+            tags: None,
+            versioning: BucketVersioning::default(),
+        }
+    }
+
+    #[test]
+    fn bucket_pages() {
+        let all = [
+            named("alpha", "us-east-1"),
+            named("beta", "eu-west-1"),
+            named("beta2", "us-east-1"),
+            named("gamma", "us-east-1"),
+        ];
+        let token = |n: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(n);
+        let second = format!("max-buckets=2&continuation-token={}", token("beta"));
+        type Case<'a> = (&'a str, Result<(Vec<&'a str>, Option<String>), &'a str>);
+        let cases: Vec<Case> = vec![
+            ("", Ok((vec!["alpha", "beta", "beta2", "gamma"], None))),
+            (
+                "max-buckets=2",
+                Ok((vec!["alpha", "beta"], Some(token("beta")))),
+            ),
+            (
+                "max-buckets=4",
+                Ok((vec!["alpha", "beta", "beta2", "gamma"], None)),
+            ),
+            (&second, Ok((vec!["beta2", "gamma"], None))),
+            ("prefix=beta", Ok((vec!["beta", "beta2"], None))),
+            (
+                "prefix=beta&max-buckets=1",
+                Ok((vec!["beta"], Some(token("beta")))),
+            ),
+            ("bucket-region=eu-west-1", Ok((vec!["beta"], None))),
+            ("prefix=zzz", Ok((vec![], None))),
+            ("max-buckets=0", Err("max-buckets")),
+            ("max-buckets=10001", Err("max-buckets")),
+            ("max-buckets=ten", Err("max-buckets")),
+            ("continuation-token=%21%21", Err("continuation-token")),
+        ];
+        for (query, want) in cases {
+            let q = Query::parse(Some(query));
+            let got = bucket_page(&q)
+                .map(|p| {
+                    let (page, token) = select(&all, &p);
+                    (page.iter().map(|b| b.name.as_str()).collect(), token)
+                })
+                .map_err(|e| match e {
+                    S3Error::InvalidArgument { name, .. } => name,
+                    other => format!("{other:?}"),
+                });
+            assert_eq!(got, want.map_err(str::to_string), "{query}");
+        }
+        // A paging parameter without max-buckets pages by 10000.
+        let p = bucket_page(&Query::parse(Some("prefix=a"))).unwrap();
+        assert_eq!(p.max, Some(DEFAULT_MAX_BUCKETS));
+        assert_eq!(bucket_page(&Query::parse(None)).unwrap().max, None);
+    }
 
     #[test]
     fn bucket_names() {

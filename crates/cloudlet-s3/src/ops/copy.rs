@@ -1,6 +1,6 @@
 //! CopyObject: the `x-amz-copy-source` header (with `?versionId=`), copy-source conditions, the metadata and
-//! tagging directives, the SSE-C keys of source and destination, and the refusal to copy an
-//! object onto itself unchanged.
+//! tagging directives, the SSE-C keys of source and destination, the copy's checksum (kept
+//! from the source or computed), and the refusal to copy an object onto itself unchanged.
 
 use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{Request, RequestContext, Response};
@@ -12,10 +12,13 @@ use percent_encoding::percent_decode_str;
 use super::{XMLNS, iso8601, now_ms, set_header, xml_response};
 use crate::S3;
 use crate::auth::{allowed, arn};
+use crate::checksum::{self, Algorithm, Hasher};
 use crate::error::{S3Error, S3Result};
 use crate::state::Object;
 use crate::tagging::tags_header;
-use crate::upload::{commit_object, copy_blob, hv, representation_headers, user_metadata};
+use crate::upload::{
+    commit_object, copy_blob_hashing, hash_blob, hv, representation_headers, user_metadata,
+};
 use crate::versions::{VersionMeta, VersionRef};
 
 /// `bucket/key` (URL-encoded, optional leading slash and `?versionId=`).
@@ -109,6 +112,31 @@ fn directive(h: &HeaderMap, name: &'static str) -> S3Result<bool> {
     }
 }
 
+/// The checksum a copy gets.
+enum CopySum {
+    /// The source's full-object checksum, kept.
+    Keep(Algorithm, String),
+    /// Computed over the copied bytes.
+    Compute(Hasher),
+}
+
+/// The checksum a copy of `src` gets: the source's full-object one, or the one
+/// `x-amz-checksum-algorithm` asks for, the source's algorithm when its checksum is
+/// composite (a copy is one part), else S3's default CRC64NVME — computed.
+fn copy_checksum(h: &HeaderMap, src: &Object) -> S3Result<CopySum> {
+    let wanted = checksum::requested_algorithm(h)?;
+    let source = checksum::stored(&src.headers);
+    let algorithm = match (wanted, source) {
+        (_, Some((a, v, "FULL_OBJECT"))) if wanted.is_none_or(|w| w == a) => {
+            return Ok(CopySum::Keep(a, v.to_string()));
+        }
+        (Some(w), _) => w,
+        (None, Some((a, _, _))) => a,
+        (None, None) => Algorithm::Crc64Nvme,
+    };
+    Ok(CopySum::Compute(Hasher::new(algorithm)))
+}
+
 pub async fn copy_object(
     s3: &S3,
     ctx: &RequestContext,
@@ -141,11 +169,16 @@ pub async fn copy_object(
         && hv(h, "x-amz-storage-class").is_none()
         && customer.is_none()
         && source_key.is_none()
+        && hv(h, "x-amz-checksum-algorithm").is_none()
     {
         return Err(S3Error::InvalidRequest(
             "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.".into(),
         ));
     }
+    let (keep_sum, mut hasher) = match copy_checksum(h, &src)? {
+        CopySum::Keep(a, v) => (Some((a, v)), None),
+        CopySum::Compute(hasher) => (None, Some(hasher)),
+    };
     let src_blob =
         BlobId::parse(&src.blob).ok_or_else(|| S3Error::Body("corrupt object record".into()))?;
     let mut writer = s3.store.blobs().create().await?;
@@ -153,16 +186,28 @@ pub async fn copy_object(
     // copies them. A multipart source's copy gets the MD5 of its content, so it is read.
     let plain_md5 = src.etag.len() == 32 && src.etag.bytes().all(|b| b.is_ascii_hexdigit());
     let copied = if plain_md5 {
-        writer
-            .append_blob(&src_blob, 0, src.size)
-            .await
-            .map(|()| src.etag.clone())
-            .map_err(S3Error::from)
+        let joined = writer.append_blob(&src_blob, 0, src.size).await;
+        match (joined, hasher.take()) {
+            (Err(e), _) => Err(S3Error::from(e)),
+            (Ok(()), Some(h)) => hash_blob(s3, &src_blob, src.size, h)
+                .await
+                .map(|h| hasher = Some(h)),
+            (Ok(()), None) => Ok(()),
+        }
+        .map(|()| src.etag.clone())
     } else {
         let mut md5 = Md5::new();
-        copy_blob(s3, &mut writer, &src_blob, 0, src.size, &mut md5)
-            .await
-            .map(|()| cloudlet_core::ids::hex(&md5.finalize()))
+        copy_blob_hashing(
+            s3,
+            &mut writer,
+            &src_blob,
+            0,
+            src.size,
+            &mut md5,
+            hasher.as_mut(),
+        )
+        .await
+        .map(|()| cloudlet_core::ids::hex(&md5.finalize()))
     };
     let etag = match copied {
         Ok(etag) => etag,
@@ -194,6 +239,14 @@ pub async fn copy_object(
     };
     // The copy is sealed with the destination's customer key, if one is given.
     headers.extend(customer.iter().flat_map(|k| k.headers()));
+    let sum = match (keep_sum, hasher) {
+        (Some(kept), _) => Some(kept),
+        (None, Some(h)) => Some((h.algorithm(), checksum::b64(&h.finish()))),
+        (None, None) => None,
+    };
+    if let Some((a, v)) = &sum {
+        headers.extend(checksum::full_object_headers(*a, v.clone()));
+    }
     let modified = now_ms();
     let obj = Object {
         blob: blob.as_str().to_string(),
@@ -209,12 +262,16 @@ pub async fn copy_object(
             src.tags.clone()
         },
         version: VersionMeta::locked(crate::lock::from_headers(h, modified)?),
+        parts: Vec::new(),
     };
     let version = commit_object(s3, bucket, key, obj).await?;
     let mut x = XmlWriter::new();
     x.open_ns("CopyObjectResult", XMLNS)
         .elem("LastModified", &iso8601(modified))
         .elem("ETag", &format!("\"{etag}\""));
+    if let Some((a, v)) = &sum {
+        x.elem("ChecksumType", "FULL_OBJECT").elem(a.element(), v);
+    }
     let mut r = xml_response(x.finish());
     if let Some(v) = &src.version.id {
         set_header(&mut r, "x-amz-copy-source-version-id", v);

@@ -1,5 +1,6 @@
 //! ListObjects (v1) and ListObjectsV2: prefix, delimiter and CommonPrefixes, marker /
-//! start-after / continuation-token, max-keys, `encoding-type=url`, fetch-owner.
+//! start-after / continuation-token, max-keys, `encoding-type=url`, fetch-owner; each
+//! object's checksum algorithm and type.
 
 use base64::Engine;
 use cloudlet_core::RequestContext;
@@ -106,6 +107,14 @@ pub fn url_encode(s: &str) -> String {
     utf8_percent_encode(s, URL_SAFE).to_string()
 }
 
+/// `ChecksumAlgorithm` and `ChecksumType` of a listed object that has a checksum.
+pub fn checksum_elements(x: &mut XmlWriter, obj: &Object) {
+    if let Some((a, _, kind)) = crate::checksum::stored(&obj.headers) {
+        x.elem("ChecksumAlgorithm", a.name())
+            .elem("ChecksumType", kind);
+    }
+}
+
 pub fn list(
     s3: &S3,
     ctx: &RequestContext,
@@ -201,8 +210,9 @@ pub fn list(
         x.open("Contents")
             .elem("Key", &enc(key))
             .elem("LastModified", &iso8601(obj.last_modified))
-            .elem("ETag", &format!("\"{}\"", obj.etag))
-            .elem("Size", &obj.size.to_string());
+            .elem("ETag", &format!("\"{}\"", obj.etag));
+        checksum_elements(&mut x, obj);
+        x.elem("Size", &obj.size.to_string());
         if fetch_owner {
             x.open("Owner")
                 .elem("ID", &owner)

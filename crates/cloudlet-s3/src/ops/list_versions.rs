@@ -238,8 +238,9 @@ pub fn list(s3: &S3, ctx: &RequestContext, bucket: &str, q: &Query) -> S3Result<
                     .elem("VersionId", obj.version.id.as_deref().unwrap_or("null"))
                     .elem("IsLatest", flag(*latest))
                     .elem("LastModified", &iso8601(obj.last_modified))
-                    .elem("ETag", &format!("\"{}\"", obj.etag))
-                    .elem("Size", &obj.size.to_string())
+                    .elem("ETag", &format!("\"{}\"", obj.etag));
+                super::list::checksum_elements(&mut x, obj);
+                x.elem("Size", &obj.size.to_string())
                     .elem("StorageClass", "STANDARD");
                 owner_xml(&mut x);
                 x.close();
@@ -287,6 +288,7 @@ mod tests {
                 id: Some(id.to_string()),
                 lock: Default::default(),
             },
+            parts: Vec::new(),
         })
     }
 

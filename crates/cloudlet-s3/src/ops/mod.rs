@@ -1,5 +1,5 @@
 //! Executing S3 operations against the store, and the response helpers they share.
-//! `bucket` (create/delete/head/list buckets/location), `config` (policy, Block Public
+//! `attributes` (GetObjectAttributes), `bucket` (create/delete/head/list buckets/location), `config` (policy, Block Public
 //! Access, website), `object` (put/get/head/delete), `list` (ListObjects v1/v2), `copy`
 //! (CopyObject), `multipart`, `batch` (DeleteObjects, tagging), `post` (POST Object),
 //! `versioning` (bucket versioning, version-aware GET/HEAD/DELETE), `list_versions`
@@ -9,6 +9,7 @@
 //! on ordinary requests).
 
 pub mod acl;
+pub mod attributes;
 pub mod batch;
 pub mod bucket;
 pub mod config;

@@ -1,8 +1,10 @@
 //! Multipart uploads: Create, UploadPart, UploadPartCopy, Complete (part order, ETags,
 //! the 5 MiB minimum, `"md5-of-md5s-N"`), Abort, ListParts, ListMultipartUploads. Every
-//! part of an SSE-C upload carries the upload's key. Parts are streamed into blobs;
-//! completion joins them into one blob with a kernel-side copy (constant memory, no bytes
-//! through the process; a full-object CRC is combined from the parts' CRCs).
+//! part of an SSE-C upload carries the upload's key. Parts are streamed into blobs; completion joins them into one blob with a kernel-side copy
+//! (constant memory, no bytes through the process; a full-object CRC is combined from the
+//! parts' CRCs — for an upload without a checksum algorithm, S3's default CRC64NVME from the
+//! CRC64NVME each part keeps for it). The object keeps its parts' sizes and checksums for
+//! GetObjectAttributes.
 
 use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{Request, RequestContext, Response};
@@ -18,7 +20,7 @@ use crate::error::{S3Error, S3Result};
 use crate::mpstate::{self, Part, Upload};
 use crate::protocol::Query;
 use crate::sse_c;
-use crate::state::Object;
+use crate::state::{Object, PartSummary};
 use crate::tagging::tags_header;
 use crate::upload::{
     commit_object, copy_blob_hashing, hash_blob, hv, receive_computing, representation_headers,
@@ -161,7 +163,8 @@ pub async fn upload_part(
             d.algorithm.name().to_ascii_lowercase()
         )));
     }
-    let got = receive_computing(s3, &parts.headers, body, upload.checksum).await?;
+    let default = upload.checksum.is_none();
+    let got = receive_computing(s3, &parts.headers, body, upload.checksum, default).await?;
     let etag = got.etag();
     let part = Part {
         number,
@@ -169,10 +172,13 @@ pub async fn upload_part(
         size: got.size,
         etag: etag.clone(),
         last_modified: now_ms(),
+        // The default CRC64NVME is not the part's own checksum (ListParts does not show it).
         checksum: got
             .checksums
             .iter()
+            .filter(|_| !got.defaulted)
             .find_map(|(k, v)| checksum::Algorithm::from_header(k).map(|a| (a, v.clone()))),
+        crc64nvme: got.crc64nvme.clone().filter(|_| default),
     };
     record_part(s3, bucket, &id, part).await?;
     let mut r = empty(StatusCode::OK);
@@ -242,7 +248,9 @@ pub async fn upload_part_copy(
         BlobId::parse(&src.blob).ok_or_else(|| S3Error::Body("corrupt object record".into()))?;
     let mut writer = s3.store.blobs().create().await?;
     let mut md5 = Md5::new();
-    let mut hasher = upload.checksum.map(Hasher::new);
+    // A part of an upload without a checksum algorithm gets the CRC64NVME its object's
+    // default checksum is combined from.
+    let mut hasher = Hasher::new(upload.checksum.unwrap_or(checksum::Algorithm::Crc64Nvme));
     let copied = copy_blob_hashing(
         s3,
         &mut writer,
@@ -250,7 +258,7 @@ pub async fn upload_part_copy(
         start,
         len,
         &mut md5,
-        hasher.as_mut(),
+        Some(&mut hasher),
     )
     .await;
     if let Err(e) = copied {
@@ -259,9 +267,8 @@ pub async fn upload_part_copy(
     }
     let blob = writer.commit().await?;
     let etag = cloudlet_core::ids::hex(&md5.finalize());
-    let part_checksum = upload
-        .checksum
-        .zip(hasher.map(|h| checksum::b64(&h.finish())));
+    let sum = checksum::b64(&hasher.finish());
+    let part_checksum = upload.checksum.map(|a| (a, sum.clone()));
     let modified = now_ms();
     record_part(
         s3,
@@ -274,6 +281,7 @@ pub async fn upload_part_copy(
             etag: etag.clone(),
             last_modified: modified,
             checksum: part_checksum.clone(),
+            crc64nvme: upload.checksum.is_none().then(|| sum.clone()),
         },
     )
     .await?;
@@ -281,9 +289,8 @@ pub async fn upload_part_copy(
     x.open_ns("CopyPartResult", XMLNS)
         .elem("LastModified", &iso8601(modified))
         .elem("ETag", &format!("\"{etag}\""));
-    if let Some((a, v)) = &part_checksum {
-        x.elem(a.element(), v);
-    }
+    let (a, v) = part_checksum.unwrap_or((checksum::Algorithm::Crc64Nvme, sum));
+    x.elem(a.element(), &v);
     Ok(xml_response(x.finish()))
 }
 
@@ -377,20 +384,33 @@ pub async fn complete(
     // unless a full-object checksum has to be computed over them.
     let mut writer = s3.store.blobs().create().await?;
     let mut of_parts = Md5::new();
+    // An upload without a checksum algorithm gets S3's default full-object CRC64NVME.
+    let (object_algo, kind) = match algo {
+        Some(a) => (a, kind),
+        None => (checksum::Algorithm::Crc64Nvme, "FULL_OBJECT".to_string()),
+    };
+    let part_sum = |p: &Part| match algo {
+        Some(a) => p
+            .checksum
+            .as_ref()
+            .filter(|(pa, _)| *pa == a)
+            .map(|(_, v)| v.clone()),
+        None => p.crc64nvme.clone(),
+    };
     // A full-object CRC is combined from the parts' CRCs; read only if one is missing.
-    let combined = algo.filter(|_| kind == "FULL_OBJECT").and_then(|a| {
-        let sums: Option<Vec<(&str, u64)>> = chosen
+    let combined = if kind == "FULL_OBJECT" {
+        let sums: Option<Vec<(String, u64)>> = chosen
             .iter()
-            .map(|p| match &p.checksum {
-                Some((pa, v)) if *pa == a => Some((v.as_str(), p.size)),
-                _ => None,
-            })
+            .map(|p| part_sum(p).map(|v| (v, p.size)))
             .collect();
-        checksum::combine_full(a, &sums?)
-    });
-    let mut full = algo
-        .filter(|_| kind == "FULL_OBJECT" && combined.is_none())
-        .map(Hasher::new);
+        sums.and_then(|s| {
+            let refs: Vec<(&str, u64)> = s.iter().map(|(v, n)| (v.as_str(), *n)).collect();
+            checksum::combine_full(object_algo, &refs)
+        })
+    } else {
+        None
+    };
+    let mut full = (kind == "FULL_OBJECT" && combined.is_none()).then(|| Hasher::new(object_algo));
     for p in &chosen {
         of_parts.update(unhex(&p.etag));
         let joined: S3Result<()> = async {
@@ -408,17 +428,16 @@ pub async fn complete(
             return Err(e);
         }
     }
-    let object_sum = match (algo, full) {
+    let object_sum = match full {
         _ if combined.is_some() => combined,
-        (Some(_), Some(h)) => Some(checksum::b64(&h.finish())),
-        (Some(a), None) => {
-            let sums: Option<Vec<&str>> = chosen
-                .iter()
-                .map(|p| p.checksum.as_ref().map(|(_, v)| v.as_str()))
-                .collect();
-            sums.and_then(|s| checksum::composite(a, &s))
+        Some(h) => Some(checksum::b64(&h.finish())),
+        None => {
+            let sums: Option<Vec<String>> = chosen.iter().map(|p| part_sum(p)).collect();
+            sums.and_then(|s| {
+                let refs: Vec<&str> = s.iter().map(String::as_str).collect();
+                checksum::composite(object_algo, &refs)
+            })
         }
-        (None, _) => None,
     };
     if let (Some(a), Some(given)) = (algo, &full_object_given)
         && kind == "FULL_OBJECT"
@@ -435,10 +454,18 @@ pub async fn complete(
         chosen.len()
     );
     let mut headers = upload.headers.clone();
-    if let (Some(a), Some(v)) = (algo, &object_sum) {
-        headers.push((a.header().to_string(), v.clone()));
+    if let Some(v) = &object_sum {
+        headers.push((object_algo.header().to_string(), v.clone()));
         headers.push(("x-amz-checksum-type".to_string(), kind.clone()));
     }
+    let parts = chosen
+        .iter()
+        .map(|p| PartSummary {
+            number: p.number,
+            size: p.size,
+            checksum: part_sum(p),
+        })
+        .collect();
     let obj = Object {
         blob: blob.as_str().to_string(),
         size,
@@ -449,6 +476,7 @@ pub async fn complete(
         headers,
         tags: upload.tags.clone(),
         version: VersionMeta::locked(upload.lock),
+        parts,
     };
     let version = commit_object(s3, bucket, key, obj).await?;
     let (b, i) = (bucket.to_string(), id.clone());
@@ -467,8 +495,8 @@ pub async fn complete(
         .elem("Bucket", bucket)
         .elem("Key", key)
         .elem("ETag", &format!("\"{etag}\""));
-    if let (Some(a), Some(v)) = (algo, &object_sum) {
-        x.elem(a.element(), v).elem("ChecksumType", &kind);
+    if let Some(v) = &object_sum {
+        x.elem(object_algo.element(), v).elem("ChecksumType", &kind);
     }
     let mut r = xml_response(x.finish());
     if let Some(v) = version {

@@ -51,6 +51,7 @@ pub async fn put(
         headers,
         tags: tags_header(h)?,
         version: VersionMeta::locked(crate::lock::from_headers(h, now_ms())?),
+        parts: Vec::new(),
     };
     let version = commit_object_if(s3, bucket, key, obj, cond).await?;
     let mut r = empty(StatusCode::OK);

@@ -356,7 +356,8 @@ pub async fn post_object(
     let range = policy.as_ref().and_then(|p| p.length_range());
     let mut writer = s3.store.blobs().create().await?;
     let mut md5 = Md5::new();
-    let mut hasher = checksum.as_ref().map(|(a, _)| Hasher::new(*a));
+    // The declared checksum, or S3's default CRC64NVME of objects uploaded without one.
+    let mut hasher = Hasher::new(checksum.as_ref().map_or(Algorithm::Crc64Nvme, |(a, _)| *a));
     let mut size: u64 = 0;
     let streamed: S3Result<()> = async {
         while let Some(chunk) = form.file_chunk().await.map_err(form_error)? {
@@ -365,9 +366,7 @@ pub async fn post_object(
                 continue; // Counted for the error, never stored.
             }
             md5.update(&chunk);
-            if let Some(c) = &mut hasher {
-                c.update(&chunk);
-            }
+            hasher.update(&chunk);
             writer.write(&chunk).await?;
         }
         match range {
@@ -378,23 +377,28 @@ pub async fn post_object(
     }
     .await;
     let digest: [u8; 16] = md5.finalize().into();
-    let computed = hasher.map(|c| checksum::b64(&c.finish()));
+    let computed = checksum::b64(&hasher.finish());
     let mut checksums = Vec::new();
     let streamed = streamed
         .and_then(|()| match &expected_md5 {
             Some(want) if want.as_slice() != digest => Err(S3Error::BadDigest),
             _ => Ok(()),
         })
-        .and_then(|()| match (&checksum, &computed) {
-            (Some((a, Some(given))), Some(ours)) if given != ours => {
+        .and_then(|()| match &checksum {
+            Some((a, Some(given))) if *given != computed => {
                 Err(S3Error::ChecksumMismatch(a.name()))
             }
-            (Some((a, _)), Some(ours)) => {
-                checksums.push((a.header().to_string(), ours.clone()));
-                checksums.push(("x-amz-checksum-type".to_string(), "FULL_OBJECT".into()));
+            Some((a, _)) => {
+                checksums.extend(checksum::full_object_headers(*a, computed.clone()));
                 Ok(())
             }
-            _ => Ok(()),
+            None => {
+                checksums.extend(checksum::full_object_headers(
+                    Algorithm::Crc64Nvme,
+                    computed.clone(),
+                ));
+                Ok(())
+            }
         });
     if let Err(e) = streamed {
         writer.abort().await;
@@ -418,6 +422,7 @@ pub async fn post_object(
         headers,
         tags,
         version: VersionMeta::locked(lock),
+        parts: Vec::new(),
     };
     let version = commit_object(s3, bucket, &key, obj).await?;
 
