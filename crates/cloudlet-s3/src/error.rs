@@ -58,6 +58,8 @@ pub enum S3Error {
     },
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    #[error("part number not satisfiable")]
+    InvalidPartNumber,
     #[error("key too long")]
     KeyTooLong,
     #[error("no version {version} of {key}")]
@@ -314,6 +316,11 @@ impl From<S3Error> for AwsError {
                 "At least one of the pre-conditions you specified did not hold",
             )
             .with("Condition", c),
+            InvalidPartNumber => AwsError::new(
+                416,
+                "InvalidPartNumber",
+                "The requested partnumber is not satisfiable",
+            ),
             InvalidRange { range, size } => {
                 AwsError::new(416, "InvalidRange", "The requested range is not satisfiable")
                     .with("RangeRequested", range)

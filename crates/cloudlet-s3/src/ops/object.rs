@@ -106,6 +106,39 @@ pub fn parse_range(header: &str, size: u64) -> Result<Option<(u64, u64)>, ()> {
     Ok(Some(range))
 }
 
+/// The `partNumber` of a GET or HEAD: an integer from 1 to 10,000.
+fn parse_part_number(v: &str) -> S3Result<u32> {
+    v.parse::<u32>()
+        .ok()
+        .filter(|n| (1..=10_000).contains(n))
+        .ok_or_else(|| S3Error::InvalidArgument {
+            message: "Part number must be an integer between 1 and 10000, inclusive".into(),
+            name: "partNumber".into(),
+            value: v.to_string(),
+        })
+}
+
+/// The inclusive byte range of part `n` of `obj`, and the number of parts of a multipart
+/// object. An object uploaded in one piece is its own part 1, served whole (as a range, as
+/// S3 does); a part the object does not have is `InvalidPartNumber`.
+fn part_range(obj: &Object, n: u32) -> S3Result<(u64, u64, Option<usize>)> {
+    if obj.parts.is_empty() {
+        return match n {
+            1 if obj.size > 0 => Ok((0, obj.size - 1, None)),
+            _ => Err(S3Error::InvalidPartNumber),
+        };
+    }
+    let index = (n as usize)
+        .checked_sub(1)
+        .filter(|i| *i < obj.parts.len())
+        .ok_or(S3Error::InvalidPartNumber)?;
+    let start: u64 = obj.parts[..index].iter().map(|p| p.size).sum();
+    match obj.parts[index].size {
+        0 => Err(S3Error::InvalidPartNumber),
+        size => Ok((start, start + size - 1, Some(obj.parts.len()))),
+    }
+}
+
 fn etag_matches(list: &str, etag: &str) -> bool {
     list.split(',')
         .map(str::trim)
@@ -183,12 +216,22 @@ pub async fn serve(
         *base.status_mut() = status;
         return Ok(base);
     }
-    let range = match hv(req_headers, "range") {
-        Some(r) => parse_range(r, obj.size).map_err(|()| S3Error::InvalidRange {
+    let part = match query.get("partNumber") {
+        Some(_) if req_headers.contains_key("range") => {
+            return Err(S3Error::InvalidRequest(
+                "Cannot specify both Range header and partNumber query parameter".into(),
+            ));
+        }
+        Some(n) => Some(part_range(obj, parse_part_number(n)?)?),
+        None => None,
+    };
+    let range = match (hv(req_headers, "range"), part) {
+        (_, Some((a, b, _))) => Some((a, b)),
+        (Some(r), None) => parse_range(r, obj.size).map_err(|()| S3Error::InvalidRange {
             range: r.to_string(),
             size: obj.size,
         })?,
-        None => None,
+        (None, None) => None,
     };
     let (start, len) = match range {
         Some((a, b)) => (a, b - a + 1),
@@ -218,6 +261,9 @@ pub async fn serve(
     }
     set_header(&mut r, "content-length", &len.to_string());
     set_header(&mut r, "accept-ranges", "bytes");
+    if let Some((_, _, Some(count))) = part {
+        set_header(&mut r, "x-amz-mp-parts-count", &count.to_string());
+    }
     if !obj.tags.is_empty() {
         set_header(&mut r, "x-amz-tagging-count", &obj.tags.len().to_string());
     }
