@@ -60,6 +60,12 @@ pub enum S3Error {
     InvalidRequest(String),
     #[error("part number not satisfiable")]
     InvalidPartNumber,
+    /// An archived object's bytes were asked for (GET, copy source) before a restore.
+    #[error("invalid object state: {message}")]
+    InvalidObjectState {
+        message: &'static str,
+        class: String,
+    },
     #[error("key too long")]
     KeyTooLong,
     #[error("no version {version} of {key}")]
@@ -316,6 +322,9 @@ impl From<S3Error> for AwsError {
                 "At least one of the pre-conditions you specified did not hold",
             )
             .with("Condition", c),
+            InvalidObjectState { message, class } => {
+                AwsError::new(403, "InvalidObjectState", message).with("StorageClass", class)
+            }
             InvalidPartNumber => AwsError::new(
                 416,
                 "InvalidPartNumber",

@@ -36,6 +36,7 @@ pub mod protocol;
 mod site;
 mod sse_c;
 mod state;
+mod storage_class;
 mod subresource;
 mod tagging;
 mod upload;
@@ -165,6 +166,7 @@ impl S3 {
             Op::GetObjectAttributes => {
                 ops::attributes::get_object_attributes(self, &ctx, b, k, q, &req)
             }
+            Op::RestoreObject => ops::restore::restore_object(self, &ctx, b, k, q, req).await,
             Op::Preflight => {
                 let resource = if k.is_empty() { "BUCKET" } else { "OBJECT" };
                 ops::cors::preflight(self, b, resource, req.headers())

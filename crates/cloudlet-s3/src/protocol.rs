@@ -62,6 +62,7 @@ pub enum Op {
     PutObjectAcl,
     /// `GET /{bucket}/{key}?attributes`.
     GetObjectAttributes,
+    RestoreObject,
     /// A CORS preflight (`OPTIONS`) request.
     Preflight,
 }
@@ -248,6 +249,7 @@ pub fn parse(
             (Method::GET, Some("acl")) => GetObjectAcl,
             (Method::PUT, Some("acl")) => PutObjectAcl,
             (Method::GET, Some("attributes")) => GetObjectAttributes,
+            (Method::POST, Some("restore")) => RestoreObject,
             (Method::OPTIONS, _) => Preflight,
             (Method::GET | Method::PUT | Method::DELETE | Method::POST | Method::HEAD, _) => {
                 return Err(S3Error::NotImplemented);

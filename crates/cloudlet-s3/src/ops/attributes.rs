@@ -235,7 +235,7 @@ pub fn render(obj: &Object, r: &AttributesRequest) -> String {
         x.close();
     }
     if w.storage_class {
-        x.elem("StorageClass", "STANDARD");
+        x.elem("StorageClass", crate::storage_class::of(&obj.headers));
     }
     if w.size {
         x.elem("ObjectSize", &obj.size.to_string());

@@ -260,7 +260,6 @@ pub fn list(s3: &S3, ctx: &RequestContext, q: &Query) -> S3Result<Response> {
     x.open_ns("ListAllMyBucketsResult", XMLNS)
         .open("Owner")
         .elem("ID", &canonical_id(account.as_str()))
-        .elem("DisplayName", "cloudlet")
         .close()
         .open("Buckets");
     for b in shown {

@@ -15,6 +15,7 @@ use crate::auth::{allowed, arn};
 use crate::checksum::{self, Algorithm, Hasher};
 use crate::error::{S3Error, S3Result};
 use crate::state::Object;
+use crate::storage_class;
 use crate::tagging::tags_header;
 use crate::upload::{
     commit_object, copy_blob_hashing, hash_blob, hv, representation_headers, user_metadata,
@@ -158,6 +159,7 @@ pub async fn copy_object(
     let source_key = crate::sse_c::parse_copy_source(h)?;
     crate::sse_c::check_read(&src.headers, source_key.as_ref())?;
     let customer = crate::sse_c::parse(h)?;
+    let class = storage_class::requested(h)?;
     copy_conditions(h, &src)?;
     let replace_meta = directive(h, "x-amz-metadata-directive")?;
     let replace_tags = directive(h, "x-amz-tagging-directive")?;
@@ -232,6 +234,8 @@ pub async fn copy_object(
                 .filter(|(k, _)| !k.starts_with("x-amz-checksum-"))
                 // The copy is encrypted as the request (or the target bucket) says.
                 .filter(|(k, _)| !k.starts_with("x-amz-server-side-encryption"))
+                // …and stored in the class it names (STANDARD unless told), not restored.
+                .filter(|(k, _)| k != storage_class::HEADER && k != storage_class::RESTORE)
                 .cloned()
                 .chain(super::settings::encryption_headers(h))
                 .collect(),
@@ -239,6 +243,7 @@ pub async fn copy_object(
     };
     // The copy is sealed with the destination's customer key, if one is given.
     headers.extend(customer.iter().flat_map(|k| k.headers()));
+    headers.extend(class);
     let sum = match (keep_sum, hasher) {
         (Some(kept), _) => Some(kept),
         (None, Some(h)) => Some((h.algorithm(), checksum::b64(&h.finish()))),

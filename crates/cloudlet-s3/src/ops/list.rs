@@ -214,12 +214,10 @@ pub fn list(
         checksum_elements(&mut x, obj);
         x.elem("Size", &obj.size.to_string());
         if fetch_owner {
-            x.open("Owner")
-                .elem("ID", &owner)
-                .elem("DisplayName", "cloudlet")
-                .close();
+            x.open("Owner").elem("ID", &owner).close();
         }
-        x.elem("StorageClass", "STANDARD").close();
+        x.elem("StorageClass", crate::storage_class::of(&obj.headers))
+            .close();
     }
     for cp in &p.prefixes {
         x.open("CommonPrefixes").elem("Prefix", &enc(cp)).close();

@@ -224,10 +224,7 @@ pub fn list(s3: &S3, ctx: &RequestContext, bucket: &str, q: &Query) -> S3Result<
     }
     x.elem("IsTruncated", if p.truncated { "true" } else { "false" });
     let owner_xml = |x: &mut XmlWriter| {
-        x.open("Owner")
-            .elem("ID", &owner)
-            .elem("DisplayName", "cloudlet")
-            .close();
+        x.open("Owner").elem("ID", &owner).close();
     };
     let flag = |b: bool| if b { "true" } else { "false" };
     for item in &p.items {
@@ -241,7 +238,7 @@ pub fn list(s3: &S3, ctx: &RequestContext, bucket: &str, q: &Query) -> S3Result<
                     .elem("ETag", &format!("\"{}\"", obj.etag));
                 super::list::checksum_elements(&mut x, obj);
                 x.elem("Size", &obj.size.to_string())
-                    .elem("StorageClass", "STANDARD");
+                    .elem("StorageClass", crate::storage_class::of(&obj.headers));
                 owner_xml(&mut x);
                 x.close();
             }

@@ -1,9 +1,10 @@
 //! Executing S3 operations against the store, and the response helpers they share.
-//! `attributes` (GetObjectAttributes), `bucket` (create/delete/head/list buckets/location), `config` (policy, Block Public
-//! Access, website), `object` (put/get/head/delete), `list` (ListObjects v1/v2), `copy`
-//! (CopyObject), `multipart`, `batch` (DeleteObjects, tagging), `post` (POST Object),
-//! `versioning` (bucket versioning, version-aware GET/HEAD/DELETE), `list_versions`
-//! (ListObjectVersions), `lock` (Object Lock); the configuration
+//! `attributes` (GetObjectAttributes), `bucket` (create/delete/head/list buckets/location),
+//! `config` (policy, Block Public Access, website), `object` (put/get/head/delete), `list`
+//! (ListObjects v1/v2), `copy` (CopyObject), `multipart`, `batch` (DeleteObjects, tagging),
+//! `post` (POST Object), `versioning` (bucket versioning, version-aware GET/HEAD/DELETE),
+//! `list_versions` (ListObjectVersions), `lock` (Object Lock), `restore` (RestoreObject);
+//! the configuration
 //! sub-resources: `subresource` (dispatch), `cors`, `lifecycle`, `acl` (ownership, ACLs),
 //! `notification`, `settings` (encryption, payment, …), and `request_config` (their effect
 //! on ordinary requests).
@@ -24,6 +25,7 @@ pub mod notification;
 pub mod object;
 pub mod post;
 pub mod request_config;
+pub mod restore;
 pub mod settings;
 pub mod subresource;
 pub mod versioning;

@@ -81,6 +81,7 @@ pub async fn create(
     }
     let mut headers = representation_headers(h);
     headers.extend(sse_c::parse(h)?.iter().flat_map(|k| k.headers()));
+    headers.extend(crate::storage_class::requested(h)?);
     let id = cloudlet_core::ids::hex(&cloudlet_core::ids::random_bytes::<24>());
     let upload = Upload {
         bucket: bucket.to_string(),
@@ -530,10 +531,7 @@ pub async fn abort(
 }
 
 fn owner(x: &mut XmlWriter, tag: &'static str, account: &str) {
-    x.open(tag)
-        .elem("ID", &canonical_id(account))
-        .elem("DisplayName", "cloudlet")
-        .close();
+    x.open(tag).elem("ID", &canonical_id(account)).close();
 }
 
 pub fn list_parts(
@@ -583,7 +581,7 @@ pub fn list_parts(
     }
     owner(&mut x, "Initiator", &upload.owner);
     owner(&mut x, "Owner", &upload.owner);
-    x.elem("StorageClass", "STANDARD");
+    x.elem("StorageClass", crate::storage_class::of(&upload.headers));
     if let (Some(a), Some(t)) = (upload.checksum, &upload.checksum_type) {
         x.elem("ChecksumAlgorithm", a.name())
             .elem("ChecksumType", t);
@@ -618,7 +616,7 @@ pub fn list_uploads(s3: &S3, ctx: &RequestContext, bucket: &str, q: &Query) -> S
         x.open("Upload").elem("Key", &u.key).elem("UploadId", &u.id);
         owner(&mut x, "Initiator", &u.owner);
         owner(&mut x, "Owner", &u.owner);
-        x.elem("StorageClass", "STANDARD")
+        x.elem("StorageClass", crate::storage_class::of(&u.headers))
             .elem("Initiated", &iso8601(u.initiated))
             .close();
     }

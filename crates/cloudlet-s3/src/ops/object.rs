@@ -36,11 +36,13 @@ pub async fn put(
     }
     let cond = WriteCondition::from_headers(h)?;
     let customer = crate::sse_c::parse(h)?;
+    let class = crate::storage_class::requested(h)?;
     let got = receive(s3, h, incoming).await?;
     let etag = got.etag();
     let mut headers = representation_headers(h);
     headers.extend(customer.iter().flat_map(|k| k.headers()));
     headers.extend(got.checksums.iter().cloned());
+    headers.extend(class);
     let obj = Object {
         blob: got.blob.as_str().to_string(),
         size: got.size,
@@ -215,6 +217,9 @@ pub async fn serve(
     if let Some(status) = preconditions(req_headers, obj)? {
         *base.status_mut() = status;
         return Ok(base);
+    }
+    if !head {
+        crate::storage_class::check_readable(&obj.headers, now_ms())?;
     }
     let part = match query.get("partNumber") {
         Some(_) if req_headers.contains_key("range") => {

@@ -134,18 +134,6 @@ const SSE_C_FIELDS: &[&str] = &[
     "x-amz-server-side-encryption-customer-key-md5",
 ];
 
-/// Storage classes a general purpose bucket accepts.
-const STORAGE_CLASSES: &[&str] = &[
-    "STANDARD",
-    "REDUCED_REDUNDANCY",
-    "STANDARD_IA",
-    "ONEZONE_IA",
-    "INTELLIGENT_TIERING",
-    "GLACIER",
-    "DEEP_ARCHIVE",
-    "GLACIER_IR",
-];
-
 /// The headers a PutObject of the same object would carry: the fields named like its
 /// headers, `x-amz-meta-*`, and `acl` as `x-amz-acl`. Other fields (the policy, the
 /// signature, `tagging`, success actions, …) are the form's own.
@@ -344,11 +332,7 @@ pub async fn post_object(
     if !lock.is_unset() && b.versioning.object_lock.is_none() {
         return Err(crate::lock::missing_configuration());
     }
-    let storage_class = match hv(&h, "x-amz-storage-class") {
-        Some(c) if !STORAGE_CLASSES.contains(&c) => return Err(S3Error::InvalidStorageClass),
-        Some("STANDARD") | None => None,
-        Some(c) => Some(c.to_string()),
-    };
+    let storage_class = crate::storage_class::requested(&h)?;
     // The ACL (Object Ownership, Block Public Access) and the encryption (the `x-amz-server-
     // side-encryption*` fields or the bucket default, put on `h`), as for PutObject.
     let pending = request_config::before(s3, &caller, Op::PutObject, bucket, &mut h)?;
@@ -409,9 +393,7 @@ pub async fn post_object(
     let mut headers = representation_headers(&h);
     headers.extend(crate::sse_c::parse(&h)?.iter().flat_map(|k| k.headers()));
     headers.extend(checksums.iter().cloned());
-    if let Some(c) = storage_class {
-        headers.push(("x-amz-storage-class".into(), c));
-    }
+    headers.extend(storage_class);
     let obj = Object {
         blob: blob.as_str().to_string(),
         size,

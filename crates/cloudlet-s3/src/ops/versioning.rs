@@ -150,19 +150,23 @@ pub fn load_source(
     key: &str,
     version: Option<&VersionRef>,
 ) -> S3Result<Object> {
-    let Some(v) = version else {
-        return super::object::load_readable(s3, ctx, bucket, key);
+    let src = match version {
+        None => super::object::load_readable(s3, ctx, bucket, key)?,
+        Some(v) => {
+            let b = s3.bucket(bucket)?;
+            if !allowed(ctx, &b, "s3:GetObjectVersion", &arn(bucket, Some(key)), &[]) {
+                return Err(S3Error::AccessDenied);
+            }
+            match load_version(s3, bucket, key, v, "GET") {
+                Err(S3Error::WithHeaders { .. }) => return Err(S3Error::InvalidRequest(
+                    "The source of a copy request may not specifically refer to a delete marker by version id.".into(),
+                )),
+                other => other?,
+            }
+        }
     };
-    let b = s3.bucket(bucket)?;
-    if !allowed(ctx, &b, "s3:GetObjectVersion", &arn(bucket, Some(key)), &[]) {
-        return Err(S3Error::AccessDenied);
-    }
-    match load_version(s3, bucket, key, v, "GET") {
-        Err(S3Error::WithHeaders { .. }) => Err(S3Error::InvalidRequest(
-            "The source of a copy request may not specifically refer to a delete marker by version id.".into(),
-        )),
-        other => other,
-    }
+    crate::storage_class::check_copy_source(&src.headers, now_ms())?;
+    Ok(src)
 }
 
 /// Whether the caller asked to bypass GOVERNANCE retention and may.
