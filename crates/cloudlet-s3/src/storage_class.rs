@@ -103,7 +103,9 @@ mod tests {
 
     #[test]
     fn requested_classes() {
-        let cases: &[(Option<&str>, Result<Option<&str>, ()>)] = &[
+        // (header given, class stored, or `Err` for InvalidStorageClass)
+        type Case<'a> = (Option<&'a str>, Result<Option<&'a str>, ()>);
+        let cases: &[Case] = &[
             (None, Ok(None)),
             (Some("STANDARD"), Ok(None)),
             (Some("GLACIER"), Ok(Some("GLACIER"))),
