@@ -147,7 +147,7 @@ impl S3 {
             Op::CompleteMultipartUpload => multipart::complete(self, &ctx, b, k, q, req).await,
             Op::AbortMultipartUpload => multipart::abort(self, &ctx, b, k, q).await,
             Op::ListParts => multipart::list_parts(self, &ctx, b, k, q),
-            Op::ListMultipartUploads => multipart::list_uploads(self, &ctx, b, q),
+            Op::ListMultipartUploads => ops::list_uploads::list_uploads(self, &ctx, b, q),
             Op::PostObject => post::post_object(self, &ctx, b, req).await,
             Op::GetBucketVersioning => versioning::get_versioning(self, &ctx, b),
             Op::PutBucketVersioning => versioning::put_versioning(self, &ctx, b, req).await,

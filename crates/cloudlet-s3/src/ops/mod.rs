@@ -3,7 +3,7 @@
 //! `config` (policy, Block Public Access, website), `object` (put/get/head/delete), `list`
 //! (ListObjects v1/v2), `copy` (CopyObject), `multipart`, `batch` (DeleteObjects, tagging),
 //! `post` (POST Object), `versioning` (bucket versioning, version-aware GET/HEAD/DELETE),
-//! `list_versions` (ListObjectVersions), `lock` (Object Lock), `restore` (RestoreObject);
+//! `list_versions` (ListObjectVersions), `list_uploads` (ListMultipartUploads), `lock` (Object Lock), `restore` (RestoreObject);
 //! the configuration
 //! sub-resources: `subresource` (dispatch), `cors`, `lifecycle`, `acl` (ownership, ACLs),
 //! `notification`, `settings` (encryption, payment, …), and `request_config` (their effect
@@ -18,6 +18,7 @@ pub mod copy;
 pub mod cors;
 pub mod lifecycle;
 pub mod list;
+pub mod list_uploads;
 pub mod list_versions;
 pub mod lock;
 pub mod multipart;

@@ -530,7 +530,7 @@ pub async fn abort(
     Ok(empty(StatusCode::NO_CONTENT))
 }
 
-fn owner(x: &mut XmlWriter, tag: &'static str, account: &str) {
+pub(crate) fn owner(x: &mut XmlWriter, tag: &'static str, account: &str) {
     x.open(tag).elem("ID", &canonical_id(account)).close();
 }
 
@@ -585,40 +585,6 @@ pub fn list_parts(
     if let (Some(a), Some(t)) = (upload.checksum, &upload.checksum_type) {
         x.elem("ChecksumAlgorithm", a.name())
             .elem("ChecksumType", t);
-    }
-    Ok(xml_response(x.finish()))
-}
-
-pub fn list_uploads(s3: &S3, ctx: &RequestContext, bucket: &str, q: &Query) -> S3Result<Response> {
-    let b = s3.bucket(bucket)?;
-    if !allowed(
-        ctx,
-        &b,
-        "s3:ListBucketMultipartUploads",
-        &arn(bucket, None),
-        &[],
-    ) {
-        return Err(S3Error::AccessDenied);
-    }
-    let prefix = q.get("prefix").unwrap_or("");
-    let mut uploads = s3.store.read(|txn| mpstate::list_uploads(txn, bucket))?;
-    uploads.retain(|u| u.key.starts_with(prefix));
-    uploads.sort_by(|a, b| (&a.key, a.initiated).cmp(&(&b.key, b.initiated)));
-    let mut x = XmlWriter::new();
-    x.open_ns("ListMultipartUploadsResult", XMLNS)
-        .elem("Bucket", bucket)
-        .elem("KeyMarker", "")
-        .elem("UploadIdMarker", "")
-        .elem("Prefix", prefix)
-        .elem("MaxUploads", "1000")
-        .elem("IsTruncated", "false");
-    for u in &uploads {
-        x.open("Upload").elem("Key", &u.key).elem("UploadId", &u.id);
-        owner(&mut x, "Initiator", &u.owner);
-        owner(&mut x, "Owner", &u.owner);
-        x.elem("StorageClass", crate::storage_class::of(&u.headers))
-            .elem("Initiated", &iso8601(u.initiated))
-            .close();
     }
     Ok(xml_response(x.finish()))
 }

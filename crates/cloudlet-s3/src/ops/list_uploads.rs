@@ -1,0 +1,319 @@
+//! ListMultipartUploads: uploads in progress in key order (then initiation), with `prefix`,
+//! `delimiter` (keys rolled up into CommonPrefixes, each counting as one entry),
+//! `key-marker` / `upload-id-marker`, `max-uploads` (at most 1000) and `encoding-type=url`.
+//! The paging itself is pure ([`page`]).
+
+use cloudlet_core::xml::XmlWriter;
+use cloudlet_core::{RequestContext, Response};
+
+use super::list::{encoding_type, url_encode};
+use super::multipart::owner;
+use super::{XMLNS, iso8601, xml_response};
+use crate::S3;
+use crate::auth::{allowed, arn};
+use crate::error::{S3Error, S3Result};
+use crate::mpstate::{self, Upload};
+use crate::protocol::Query;
+
+/// What one page asks for.
+#[derive(Clone, Debug, Default)]
+pub struct Request<'a> {
+    pub prefix: &'a str,
+    pub delimiter: Option<&'a str>,
+    pub key_marker: Option<&'a str>,
+    pub upload_id_marker: Option<&'a str>,
+    pub max: usize,
+}
+
+/// One page: uploads and common prefixes in listing order, and where the next page starts.
+#[derive(Debug, Default)]
+pub struct Page<'u> {
+    pub uploads: Vec<&'u Upload>,
+    pub prefixes: Vec<String>,
+    pub truncated: bool,
+    /// `NextKeyMarker` and `NextUploadIdMarker` (empty for a common prefix).
+    pub next: Option<(String, String)>,
+}
+
+/// Pages `uploads`, which must be sorted by key and then initiation.
+pub fn page<'u>(uploads: &'u [Upload], r: &Request<'_>) -> Page<'u> {
+    let mut out = Page::default();
+    // With an upload-id-marker, the marker key's uploads after that id are still due.
+    let mut past_id = false;
+    let mut count = 0;
+    for u in uploads {
+        if !u.key.starts_with(r.prefix) {
+            continue;
+        }
+        if let Some(m) = r.key_marker {
+            if u.key.as_str() < m {
+                continue;
+            }
+            if u.key == m {
+                match r.upload_id_marker {
+                    // A key marker alone lists only later keys.
+                    None => continue,
+                    Some(id) if !past_id => {
+                        past_id = u.id == id;
+                        continue;
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+        let rolled = r.delimiter.filter(|d| !d.is_empty()).and_then(|d| {
+            let rest = &u.key[r.prefix.len()..];
+            rest.find(d)
+                .map(|i| format!("{}{}", r.prefix, &rest[..i + d.len()]))
+        });
+        if let Some(cp) = &rolled {
+            if out.prefixes.last() == Some(cp) {
+                continue;
+            }
+            // A marker inside a rolled-up prefix has already listed it.
+            if r.key_marker.is_some_and(|m| m.starts_with(cp.as_str())) {
+                continue;
+            }
+        }
+        if count == r.max {
+            out.truncated = true;
+            break;
+        }
+        count += 1;
+        match rolled {
+            Some(cp) => {
+                out.next = Some((cp.clone(), String::new()));
+                out.prefixes.push(cp);
+            }
+            None => {
+                out.next = Some((u.key.clone(), u.id.clone()));
+                out.uploads.push(u);
+            }
+        }
+    }
+    if !out.truncated {
+        out.next = None;
+    }
+    out
+}
+
+fn max_uploads(q: &Query) -> S3Result<usize> {
+    match q.get("max-uploads") {
+        None => Ok(1000),
+        Some(v) => v
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (0..=i64::from(i32::MAX)).contains(n))
+            .map(|n| n.min(1000) as usize)
+            .ok_or_else(|| S3Error::InvalidArgument {
+                message: "Provided max-uploads not an integer or within integer range".into(),
+                name: "max-uploads".into(),
+                value: v.to_string(),
+            }),
+    }
+}
+
+pub fn list_uploads(s3: &S3, ctx: &RequestContext, bucket: &str, q: &Query) -> S3Result<Response> {
+    let b = s3.bucket(bucket)?;
+    if !allowed(
+        ctx,
+        &b,
+        "s3:ListBucketMultipartUploads",
+        &arn(bucket, None),
+        &[],
+    ) {
+        return Err(S3Error::AccessDenied);
+    }
+    let encoding = encoding_type(q)?;
+    let enc = |s: &str| match encoding {
+        Some(_) => url_encode(s),
+        None => s.to_string(),
+    };
+    let request = Request {
+        prefix: q.get("prefix").unwrap_or(""),
+        delimiter: q.get("delimiter"),
+        key_marker: q.get("key-marker").filter(|m| !m.is_empty()),
+        upload_id_marker: q.get("upload-id-marker").filter(|m| !m.is_empty()),
+        max: max_uploads(q)?,
+    };
+    let mut uploads = s3.store.read(|txn| mpstate::list_uploads(txn, bucket))?;
+    uploads.sort_by(|a, b| (&a.key, a.initiated).cmp(&(&b.key, b.initiated)));
+    let p = page(&uploads, &request);
+    let mut x = XmlWriter::new();
+    x.open_ns("ListMultipartUploadsResult", XMLNS)
+        .elem("Bucket", bucket)
+        .elem("KeyMarker", &enc(request.key_marker.unwrap_or("")))
+        .elem("UploadIdMarker", request.upload_id_marker.unwrap_or(""));
+    if let Some((key, id)) = &p.next {
+        x.elem("NextKeyMarker", &enc(key))
+            .elem("NextUploadIdMarker", id);
+    }
+    x.elem("Prefix", &enc(request.prefix));
+    if let Some(d) = request.delimiter {
+        x.elem("Delimiter", &enc(d));
+    }
+    x.elem("MaxUploads", &request.max.to_string())
+        .elem("IsTruncated", if p.truncated { "true" } else { "false" });
+    for u in &p.uploads {
+        x.open("Upload")
+            .elem("Key", &enc(&u.key))
+            .elem("UploadId", &u.id);
+        owner(&mut x, "Initiator", &u.owner);
+        owner(&mut x, "Owner", &u.owner);
+        x.elem("StorageClass", crate::storage_class::of(&u.headers))
+            .elem("Initiated", &iso8601(u.initiated));
+        if let (Some(a), Some(t)) = (u.checksum, &u.checksum_type) {
+            x.elem("ChecksumAlgorithm", a.name())
+                .elem("ChecksumType", t);
+        }
+        x.close();
+    }
+    for cp in &p.prefixes {
+        x.open("CommonPrefixes").elem("Prefix", &enc(cp)).close();
+    }
+    if let Some(e) = encoding {
+        x.elem("EncodingType", e);
+    }
+    Ok(xml_response(x.finish()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn upload(key: &str, id: &str) -> Upload {
+        Upload {
+            bucket: "b".into(),
+            key: key.into(),
+            id: id.into(),
+            initiated: 0,
+            owner: "000000000000".into(),
+            content_type: None,
+            metadata: Vec::new(),
+            headers: Vec::new(),
+            tags: Vec::new(),
+            checksum: None,
+            checksum_type: None,
+            lock: Default::default(),
+        }
+    }
+
+    #[test]
+    fn pages() {
+        let all = [
+            upload("a", "1"),
+            upload("a", "2"),
+            upload("b", "3"),
+            upload("dir/x", "4"),
+            upload("dir/y", "5"),
+            upload("e", "6"),
+        ];
+        type Shown = (Vec<String>, Vec<String>, bool, Option<(String, String)>);
+        let show = |p: &Page| -> Shown {
+            (
+                p.uploads
+                    .iter()
+                    .map(|u| format!("{}:{}", u.key, u.id))
+                    .collect(),
+                p.prefixes.clone(),
+                p.truncated,
+                p.next.clone(),
+            )
+        };
+        let next = |k: &str, i: &str| Some((k.to_string(), i.to_string()));
+        type Case<'a> = (
+            Request<'a>,
+            &'a [&'a str],
+            &'a [&'a str],
+            bool,
+            Option<(String, String)>,
+        );
+        let r = |max| Request {
+            max,
+            ..Request::default()
+        };
+        let cases: Vec<Case> = vec![
+            (
+                r(1000),
+                &["a:1", "a:2", "b:3", "dir/x:4", "dir/y:5", "e:6"],
+                &[],
+                false,
+                None,
+            ),
+            (r(2), &["a:1", "a:2"], &[], true, next("a", "2")),
+            (r(0), &[], &[], true, None),
+            (
+                Request {
+                    key_marker: Some("a"),
+                    ..r(1000)
+                },
+                &["b:3", "dir/x:4", "dir/y:5", "e:6"],
+                &[],
+                false,
+                None,
+            ),
+            (
+                Request {
+                    key_marker: Some("a"),
+                    upload_id_marker: Some("1"),
+                    ..r(2)
+                },
+                &["a:2", "b:3"],
+                &[],
+                true,
+                next("b", "3"),
+            ),
+            (
+                Request {
+                    delimiter: Some("/"),
+                    ..r(1000)
+                },
+                &["a:1", "a:2", "b:3", "e:6"],
+                &["dir/"],
+                false,
+                None,
+            ),
+            (
+                Request {
+                    delimiter: Some("/"),
+                    ..r(4)
+                },
+                &["a:1", "a:2", "b:3"],
+                &["dir/"],
+                true,
+                next("dir/", ""),
+            ),
+            (
+                Request {
+                    delimiter: Some("/"),
+                    key_marker: Some("dir/"),
+                    ..r(1000)
+                },
+                &["e:6"],
+                &[],
+                false,
+                None,
+            ),
+            (
+                Request {
+                    prefix: "dir/",
+                    ..r(1000)
+                },
+                &["dir/x:4", "dir/y:5"],
+                &[],
+                false,
+                None,
+            ),
+        ];
+        for (req, uploads, prefixes, truncated, next) in cases {
+            let got = show(&page(&all, &req));
+            let want = (
+                uploads.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+                prefixes.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+                truncated,
+                next,
+            );
+            assert_eq!(got, want, "{req:?}");
+        }
+    }
+}
