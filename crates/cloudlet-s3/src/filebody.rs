@@ -8,7 +8,13 @@
 //! unmapped as soon as hyper has written it. Blobs are immutable once committed (written
 //! under a temporary name, then renamed), so a mapped window never shrinks under a reader;
 //! the file's length is still checked against the record before mapping. Windows under
-//! 64 KiB, and every window off Unix, are read into a buffer instead. A range of at most one window is one frame; a
+//! 64 KiB, and every window off Unix, are read into a buffer instead.
+//!
+//! Whole blobs of up to one window stay mapped in a small [`MapCache`] (bounded in bytes,
+//! least recently used out first), so a GET of a popular object is a lookup and a write —
+//! no open, map, page faults or unmap, and no blocking-thread hop. A blob's id is never
+//! reused, so a cached map can never show other bytes; a deleted blob's map only keeps its
+//! disk space until it is evicted. A range of at most one window is one frame; a
 //! longer one keeps the next window under way while hyper writes the current one.
 
 #![allow(unsafe_code)]
@@ -116,6 +122,88 @@ impl Drop for Map {
 /// than mapping, faulting in and unmapping.
 const MAP_MIN: u64 = 64 * 1024;
 
+/// A cached map, shared by the responses that are writing it.
+#[cfg(unix)]
+#[derive(Clone)]
+struct Shared(Arc<Map>);
+
+#[cfg(unix)]
+impl AsRef<[u8]> for Shared {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_ref().as_ref()
+    }
+}
+
+/// Whole blobs kept mapped, up to a total size.
+pub struct MapCache {
+    #[cfg(unix)]
+    inner: std::sync::Mutex<Entries>,
+}
+
+#[cfg(unix)]
+#[derive(Default)]
+struct Entries {
+    maps: std::collections::HashMap<PathBuf, (Shared, u64)>,
+    bytes: usize,
+    tick: u64,
+}
+
+/// Bytes of blobs the cache keeps mapped at most.
+const CACHE_BYTES: usize = 64 * 1024 * 1024;
+
+impl MapCache {
+    pub fn new() -> MapCache {
+        MapCache {
+            #[cfg(unix)]
+            inner: std::sync::Mutex::new(Entries::default()),
+        }
+    }
+
+    #[cfg(unix)]
+    fn get(&self, path: &PathBuf) -> Option<Bytes> {
+        let mut e = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        e.tick += 1;
+        let tick = e.tick;
+        let (map, used) = e.maps.get_mut(path)?;
+        *used = tick;
+        Some(Bytes::from_owner(map.clone()))
+    }
+
+    #[cfg(unix)]
+    fn insert(&self, path: PathBuf, map: Shared) {
+        let len = map.0.len;
+        if len > CACHE_BYTES / 8 {
+            return;
+        }
+        let mut e = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        while e.bytes + len > CACHE_BYTES {
+            let Some(oldest) = e
+                .maps
+                .iter()
+                .min_by_key(|(_, (_, t))| *t)
+                .map(|(p, _)| p.clone())
+            else {
+                break;
+            };
+            if let Some((m, _)) = e.maps.remove(&oldest) {
+                e.bytes -= m.0.len;
+            }
+        }
+        e.tick += 1;
+        let tick = e.tick;
+        if let Some((old, _)) = e.maps.insert(path, (map, tick)) {
+            e.bytes -= old.0.len;
+        }
+        e.bytes += len;
+    }
+}
+
+impl Default for MapCache {
+    fn default() -> MapCache {
+        MapCache::new()
+    }
+}
+
 /// The `len` bytes at `offset` of a file at least `offset + len` long (checked by `stream`).
 fn window(file: &std::fs::File, offset: u64, len: u64) -> std::io::Result<Bytes> {
     #[cfg(unix)]
@@ -220,28 +308,51 @@ impl Drop for FileBody {
     }
 }
 
-/// Streams `len` bytes of the file at `path` starting at `start`; the file is opened, its
-/// length checked (and a range of up to one window mapped whole) before this returns.
-pub async fn stream(path: PathBuf, start: u64, len: u64) -> std::io::Result<Body> {
+/// Streams `len` bytes of the blob file at `path` (`size` bytes long) starting at `start`;
+/// the file is opened, its length checked (and a range of up to one window mapped whole)
+/// before this returns. Whole blobs of up to one window come from, or go into, `cache`.
+pub async fn stream(
+    cache: &MapCache,
+    path: PathBuf,
+    size: u64,
+    start: u64,
+    len: u64,
+) -> std::io::Result<Body> {
+    let whole = start == 0 && len == size && (MAP_MIN..=WINDOW).contains(&len);
+    #[cfg(unix)]
+    if whole && let Some(bytes) = cache.get(&path) {
+        return Ok(full(bytes));
+    }
+    #[cfg(not(unix))]
+    let _ = (cache, whole);
+    let key = path.clone();
     let opened = tokio::task::spawn_blocking(move || {
         let file = std::fs::File::open(path)?;
         if file.metadata()?.len() < start.saturating_add(len) {
             return Err(short());
+        }
+        #[cfg(unix)]
+        if whole {
+            let map = Shared(Arc::new(Map::new(&file, 0, len as usize)?));
+            return Ok((file, None, Some(map)));
         }
         let first = if len <= WINDOW {
             Some(window(&file, start, len)?)
         } else {
             None
         };
-        Ok::<_, std::io::Error>((file, first))
+        Ok::<_, std::io::Error>((file, first, None))
     })
     .await
     .map_err(|e| std::io::Error::other(e.to_string()))??;
     Ok(match opened {
-        (_, Some(bytes)) => http_body_util::Full::new(bytes)
-            .map_err(|never| match never {})
-            .boxed_unsync(),
-        (file, None) => {
+        #[cfg(unix)]
+        (_, _, Some(map)) => {
+            cache.insert(key, map.clone());
+            full(Bytes::from_owner(map))
+        }
+        (_, Some(bytes), _) => full(bytes),
+        (file, None, _) => {
             let mut body = FileBody {
                 file: Arc::new(file),
                 next: start,
@@ -253,4 +364,10 @@ pub async fn stream(path: PathBuf, start: u64, len: u64) -> std::io::Result<Body
             body.boxed_unsync()
         }
     })
+}
+
+fn full(bytes: Bytes) -> Body {
+    http_body_util::Full::new(bytes)
+        .map_err(|never| match never {})
+        .boxed_unsync()
 }

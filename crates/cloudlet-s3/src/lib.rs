@@ -68,6 +68,8 @@ pub struct S3 {
     lifecycle: lifecycle_sweep::Clock,
     /// Where callers' identity policies come from (IAM); unset, only bucket policies count.
     identity: OnceLock<Arc<dyn IdentityPolicies>>,
+    /// Small blobs kept mapped for GET.
+    maps: filebody::MapCache,
 }
 
 impl S3 {
@@ -80,6 +82,7 @@ impl S3 {
             store,
             lifecycle,
             identity: OnceLock::new(),
+            maps: filebody::MapCache::new(),
         })
     }
 

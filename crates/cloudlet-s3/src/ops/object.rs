@@ -249,7 +249,8 @@ pub async fn serve(
     } else {
         let id = cloudlet_store::BlobId::parse(&obj.blob)
             .ok_or_else(|| S3Error::Body("corrupt object record".into()))?;
-        let body = crate::filebody::stream(s3.store.blobs().path(&id), start, len)
+        let path = s3.store.blobs().path(&id);
+        let body = crate::filebody::stream(&s3.maps, path, obj.size, start, len)
             .await
             .map_err(|e| S3Error::Store(e.into()))?;
         let mut r = Response::new(body);
