@@ -18,6 +18,7 @@ mod auth;
 mod checksum;
 mod chunked;
 mod config_error;
+mod config_schema;
 mod config_store;
 mod cors;
 pub mod error;

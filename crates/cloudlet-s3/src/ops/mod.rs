@@ -5,8 +5,9 @@
 //! `versioning` (bucket versioning, version-aware GET/HEAD/DELETE), `list_versions`
 //! (ListObjectVersions), `lock` (Object Lock); the configuration
 //! sub-resources: `subresource` (dispatch), `cors`, `lifecycle`, `acl` (ownership, ACLs),
-//! `notification`, `settings` (encryption, payment, …), and `request_config` (their effect
-//! on ordinary requests).
+//! `notification`, `settings` (encryption, payment, …), `replication`, `id_configs`
+//! (analytics, inventory, metrics, Intelligent-Tiering), `policy_status`, and
+//! `request_config` (their effect on ordinary requests).
 
 pub mod acl;
 pub mod batch;
@@ -14,6 +15,7 @@ pub mod bucket;
 pub mod config;
 pub mod copy;
 pub mod cors;
+pub mod id_configs;
 pub mod lifecycle;
 pub mod list;
 pub mod list_versions;
@@ -21,7 +23,9 @@ pub mod lock;
 pub mod multipart;
 pub mod notification;
 pub mod object;
+pub mod policy_status;
 pub mod post;
+pub mod replication;
 pub mod request_config;
 pub mod settings;
 pub mod subresource;
