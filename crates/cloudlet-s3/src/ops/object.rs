@@ -105,7 +105,7 @@ pub fn parse_range(header: &str, size: u64) -> Result<Option<(u64, u64)>, ()> {
     Ok(Some(range))
 }
 
-fn etag_matches(list: &str, etag: &str) -> bool {
+pub(crate) fn etag_matches(list: &str, etag: &str) -> bool {
     list.split(',')
         .map(str::trim)
         .any(|t| t == "*" || t.trim_start_matches("W/").trim_matches('"') == etag)
