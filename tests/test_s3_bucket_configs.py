@@ -246,24 +246,40 @@ def test_id_configuration_round_trip(server, kind):
     assert error_of(e)[1] == "NoSuchBucket"
 
 
-def test_id_configurations_page_by_continuation_token(server):
+def test_id_configurations_page_by_continuation_token_up_to_the_limit(server):
     s3 = server.client("s3")
     bucket = new_bucket(s3)
-    ids = sorted(f"m{i:03}" for i in range(105))
+    ids = sorted(f"m{i:04}" for i in range(1000))
     for i in ids:
         s3.put_bucket_metrics_configuration(Bucket=bucket, Id=i, MetricsConfiguration={"Id": i})
     first = s3.list_bucket_metrics_configurations(Bucket=bucket)
     assert first["IsTruncated"] is True and len(first["MetricsConfigurationList"]) == 100
     assert "ContinuationToken" not in first
-    token = first["NextContinuationToken"]
-    second = s3.list_bucket_metrics_configurations(Bucket=bucket, ContinuationToken=token)
-    assert second["IsTruncated"] is False and "NextContinuationToken" not in second
-    assert second["ContinuationToken"] == token
-    listed = [c["Id"] for c in first["MetricsConfigurationList"] + second["MetricsConfigurationList"]]
+    listed, page = [], first
+    while True:
+        listed += [c["Id"] for c in page["MetricsConfigurationList"]]
+        if not page["IsTruncated"]:
+            break
+        token = page["NextContinuationToken"]
+        page = s3.list_bucket_metrics_configurations(Bucket=bucket, ContinuationToken=token)
+        assert page["ContinuationToken"] == token
+    assert "NextContinuationToken" not in page
     assert listed == ids
     with pytest.raises(ClientError) as e:
         s3.list_bucket_metrics_configurations(Bucket=bucket, ContinuationToken="not-a-token")
     assert error_of(e)[:2] == (400, "InvalidArgument")
+    # A bucket holds at most 1,000 of a kind; replacing one is still fine.
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_metrics_configuration(Bucket=bucket, Id="one-more", MetricsConfiguration={"Id": "one-more"})
+    assert error_of(e) == (400, "TooManyConfigurations", "You are attempting to create a new configuration "
+                           "but have already reached the 1,000-configuration limit.")
+    s3.put_bucket_metrics_configuration(Bucket=bucket, Id="m0000", MetricsConfiguration={
+        "Id": "m0000", "Filter": {"Prefix": "p"}})
+    assert s3.get_bucket_metrics_configuration(Bucket=bucket, Id="m0000")["MetricsConfiguration"]["Filter"] == {
+        "Prefix": "p"}
+    # Other kinds have limits of their own.
+    s3.put_bucket_analytics_configuration(Bucket=bucket, Id="a", AnalyticsConfiguration={
+        "Id": "a", "StorageClassAnalysis": {}})
 
 
 def test_id_configuration_validation(server):

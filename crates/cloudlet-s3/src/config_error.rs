@@ -53,6 +53,8 @@ pub enum ConfigError {
     IdMismatch,
     #[error("invalid inventory destination bucket")]
     InvalidS3DestinationBucket,
+    #[error("configuration limit reached")]
+    TooManyConfigurations,
 }
 
 impl From<ConfigError> for AwsError {
@@ -159,6 +161,10 @@ impl From<ConfigError> for AwsError {
             InvalidS3DestinationBucket => {
                 AwsError::client("InvalidS3DestinationBucket", "Invalid bucket ARN.")
             }
+            TooManyConfigurations => AwsError::client(
+                "TooManyConfigurations",
+                "You are attempting to create a new configuration but have already reached the 1,000-configuration limit.",
+            ),
         }
     }
 }

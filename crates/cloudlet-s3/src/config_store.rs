@@ -78,6 +78,27 @@ pub fn list<T: DeserializeOwned>(
     Ok(out)
 }
 
+/// Within a change: whether document `name` of `bucket` exists, and how many documents
+/// of `bucket` have names starting with `prefix`.
+pub fn exists_and_count(
+    txn: &WriteTransaction,
+    bucket: &str,
+    name: &str,
+    prefix: &str,
+) -> Result<(bool, usize), StoreError> {
+    let t = txn.open_table(BUCKET_CONFIG)?;
+    let exists = t.get(key(bucket, name).as_str())?.is_some();
+    let start = key(bucket, prefix);
+    let mut n = 0;
+    for item in t.range(start.as_str()..)? {
+        if !item?.0.value().starts_with(start.as_str()) {
+            break;
+        }
+        n += 1;
+    }
+    Ok((exists, n))
+}
+
 /// Removes every document of `bucket` (DeleteBucket).
 pub fn remove_all(txn: &WriteTransaction, bucket: &str) -> Result<(), StoreError> {
     let mut t = txn.open_table(BUCKET_CONFIG)?;

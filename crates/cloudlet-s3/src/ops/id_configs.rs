@@ -1,8 +1,9 @@
 //! The id-keyed bucket configurations — analytics, inventory, metrics and S3
 //! Intelligent-Tiering (`?analytics&id=…`, …): Put (checked against the model's shape in
-//! `config_schema`), Get, Delete, and List in pages of 100 with `continuation-token`. Each
-//! configuration is one record in `s3.bucket_config`, named `{kind}\0{id}`. Stored only: no
-//! analysis, inventory report or metric is produced and no object changes tier.
+//! `config_schema`; at most 1,000 of a kind per bucket), Get, Delete, and List in pages of
+//! 100 with `continuation-token`. Each configuration is one record in `s3.bucket_config`,
+//! named `{kind}\0{id}`. Stored only: no analysis, inventory report or metric is produced
+//! and no object changes tier.
 
 use cloudlet_core::xml::escape;
 use cloudlet_core::{Request, RequestContext, Response};
@@ -13,6 +14,7 @@ use super::{XMLNS, empty, xml_body, xml_response};
 use crate::S3;
 use crate::config_error::ConfigError;
 use crate::config_schema::{self, Field, Kind};
+use crate::config_store;
 use crate::error::{S3Error, S3Result};
 use crate::protocol::Query;
 use crate::xml::Element;
@@ -78,6 +80,9 @@ fn spec(kind: IdKind) -> Spec {
 
 /// Configurations per List page, as on S3.
 const PAGE: usize = 100;
+
+/// Most configurations of one kind a bucket may have.
+const MAX_CONFIGS: usize = 1000;
 
 /// Longest configuration id S3 accepts.
 const MAX_ID: usize = 64;
@@ -155,7 +160,23 @@ pub async fn put(
     s3.bucket_for(ctx, bucket, spec.write_action)?;
     let id = required_id(&Query::parse(req.uri().query()))?;
     let doc = parse(&xml_body(req).await?, kind, &id)?;
-    s3.store_config(bucket, &record_name(&spec, &id), Some(doc))
+    let (b, name, prefix) = (
+        bucket.to_string(),
+        record_name(&spec, &id),
+        format!("{}\0", spec.name),
+    );
+    s3.store
+        .write(move |txn| {
+            if crate::state::load_bucket(txn, &b)?.is_none() {
+                return Err(S3Error::NoSuchBucket(b.clone()));
+            }
+            let (exists, count) = config_store::exists_and_count(txn, &b, &name, &prefix)?;
+            if !exists && count >= MAX_CONFIGS {
+                return Err(ConfigError::TooManyConfigurations.into());
+            }
+            config_store::put(txn, &b, &name, &doc)?;
+            Ok(())
+        })
         .await?;
     Ok(empty(StatusCode::OK))
 }
