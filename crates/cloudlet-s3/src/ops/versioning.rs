@@ -1,6 +1,7 @@
-//! Versioning: Put/GetBucketVersioning and the version-aware object operations — GET/HEAD with `versionId` (and S3's delete-marker answers), DeleteObject
-//! (delete markers, removing a version for good, Object Lock, `If-Match`), loading a copy source by
-//! version. Storage rules live in `versions`.
+//! Versioning: Put/GetBucketVersioning and the version-aware object operations — GET/HEAD
+//! with `versionId` (and S3's delete-marker answers), DeleteObject (delete markers, removing
+//! a version for good, Object Lock, `If-Match`), loading a copy source by version. Storage
+//! rules live in `versions`.
 
 use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{Request, RequestContext, Response};
