@@ -93,175 +93,106 @@ fn write(el: &Element, out: &mut String) {
 
 // The shapes below are generated from botocore's `s3/2006-03-01/service-2.json`.
 
+const fn req(name: &'static str, kind: Kind) -> Field {
+    Field {
+        name,
+        required: true,
+        many: false,
+        kind,
+    }
+}
+
+const fn opt(name: &'static str, kind: Kind) -> Field {
+    Field {
+        name,
+        required: false,
+        many: false,
+        kind,
+    }
+}
+
+const fn req_many(name: &'static str, kind: Kind) -> Field {
+    Field {
+        name,
+        required: true,
+        many: true,
+        kind,
+    }
+}
+
+const fn opt_many(name: &'static str, kind: Kind) -> Field {
+    Field {
+        name,
+        required: false,
+        many: true,
+        kind,
+    }
+}
+
 /// `Tag`.
-pub const TAG: &[Field] = &[
-    Field {
-        name: "Key",
-        required: true,
-        many: false,
-        kind: Kind::Text,
-    },
-    Field {
-        name: "Value",
-        required: true,
-        many: false,
-        kind: Kind::Text,
-    },
-];
+pub const TAG: &[Field] = &[req("Key", Kind::Text), req("Value", Kind::Text)];
 
 /// `ReplicationRuleAndOperator`.
 pub const REPLICATION_RULE_AND_OPERATOR: &[Field] = &[
-    Field {
-        name: "Prefix",
-        required: false,
-        many: false,
-        kind: Kind::Text,
-    },
-    Field {
-        name: "Tag",
-        required: false,
-        many: true,
-        kind: Kind::Struct(TAG),
-    },
+    opt("Prefix", Kind::Text),
+    opt_many("Tag", Kind::Struct(TAG)),
 ];
 
 /// `ReplicationRuleFilter`.
 pub const REPLICATION_RULE_FILTER: &[Field] = &[
-    Field {
-        name: "Prefix",
-        required: false,
-        many: false,
-        kind: Kind::Text,
-    },
-    Field {
-        name: "Tag",
-        required: false,
-        many: false,
-        kind: Kind::Struct(TAG),
-    },
-    Field {
-        name: "And",
-        required: false,
-        many: false,
-        kind: Kind::Struct(REPLICATION_RULE_AND_OPERATOR),
-    },
+    opt("Prefix", Kind::Text),
+    opt("Tag", Kind::Struct(TAG)),
+    opt("And", Kind::Struct(REPLICATION_RULE_AND_OPERATOR)),
 ];
 
 /// `SseKmsEncryptedObjects`.
-pub const SSE_KMS_ENCRYPTED_OBJECTS: &[Field] = &[Field {
-    name: "Status",
-    required: true,
-    many: false,
-    kind: Kind::Enum(&["Enabled", "Disabled"]),
-}];
+pub const SSE_KMS_ENCRYPTED_OBJECTS: &[Field] =
+    &[req("Status", Kind::Enum(&["Enabled", "Disabled"]))];
 
 /// `ReplicaModifications`.
-pub const REPLICA_MODIFICATIONS: &[Field] = &[Field {
-    name: "Status",
-    required: true,
-    many: false,
-    kind: Kind::Enum(&["Enabled", "Disabled"]),
-}];
+pub const REPLICA_MODIFICATIONS: &[Field] = &[req("Status", Kind::Enum(&["Enabled", "Disabled"]))];
 
 /// `SourceSelectionCriteria`.
 pub const SOURCE_SELECTION_CRITERIA: &[Field] = &[
-    Field {
-        name: "SseKmsEncryptedObjects",
-        required: false,
-        many: false,
-        kind: Kind::Struct(SSE_KMS_ENCRYPTED_OBJECTS),
-    },
-    Field {
-        name: "ReplicaModifications",
-        required: false,
-        many: false,
-        kind: Kind::Struct(REPLICA_MODIFICATIONS),
-    },
+    opt(
+        "SseKmsEncryptedObjects",
+        Kind::Struct(SSE_KMS_ENCRYPTED_OBJECTS),
+    ),
+    opt("ReplicaModifications", Kind::Struct(REPLICA_MODIFICATIONS)),
 ];
 
 /// `ExistingObjectReplication`.
-pub const EXISTING_OBJECT_REPLICATION: &[Field] = &[Field {
-    name: "Status",
-    required: true,
-    many: false,
-    kind: Kind::Enum(&["Enabled", "Disabled"]),
-}];
+pub const EXISTING_OBJECT_REPLICATION: &[Field] =
+    &[req("Status", Kind::Enum(&["Enabled", "Disabled"]))];
 
 /// `AccessControlTranslation`.
-pub const ACCESS_CONTROL_TRANSLATION: &[Field] = &[Field {
-    name: "Owner",
-    required: true,
-    many: false,
-    kind: Kind::Enum(&["Destination"]),
-}];
+pub const ACCESS_CONTROL_TRANSLATION: &[Field] = &[req("Owner", Kind::Enum(&["Destination"]))];
 
 /// `EncryptionConfiguration`.
-pub const ENCRYPTION_CONFIGURATION: &[Field] = &[Field {
-    name: "ReplicaKmsKeyID",
-    required: false,
-    many: false,
-    kind: Kind::Text,
-}];
+pub const ENCRYPTION_CONFIGURATION: &[Field] = &[opt("ReplicaKmsKeyID", Kind::Text)];
 
 /// `ReplicationTimeValue`.
-pub const REPLICATION_TIME_VALUE: &[Field] = &[Field {
-    name: "Minutes",
-    required: false,
-    many: false,
-    kind: Kind::Int,
-}];
+pub const REPLICATION_TIME_VALUE: &[Field] = &[opt("Minutes", Kind::Int)];
 
 /// `ReplicationTime`.
 pub const REPLICATION_TIME: &[Field] = &[
-    Field {
-        name: "Status",
-        required: true,
-        many: false,
-        kind: Kind::Enum(&["Enabled", "Disabled"]),
-    },
-    Field {
-        name: "Time",
-        required: true,
-        many: false,
-        kind: Kind::Struct(REPLICATION_TIME_VALUE),
-    },
+    req("Status", Kind::Enum(&["Enabled", "Disabled"])),
+    req("Time", Kind::Struct(REPLICATION_TIME_VALUE)),
 ];
 
 /// `Metrics`.
 pub const METRICS: &[Field] = &[
-    Field {
-        name: "Status",
-        required: true,
-        many: false,
-        kind: Kind::Enum(&["Enabled", "Disabled"]),
-    },
-    Field {
-        name: "EventThreshold",
-        required: false,
-        many: false,
-        kind: Kind::Struct(REPLICATION_TIME_VALUE),
-    },
+    req("Status", Kind::Enum(&["Enabled", "Disabled"])),
+    opt("EventThreshold", Kind::Struct(REPLICATION_TIME_VALUE)),
 ];
 
 /// `Destination`.
 pub const DESTINATION: &[Field] = &[
-    Field {
-        name: "Bucket",
-        required: true,
-        many: false,
-        kind: Kind::Text,
-    },
-    Field {
-        name: "Account",
-        required: false,
-        many: false,
-        kind: Kind::Text,
-    },
-    Field {
-        name: "StorageClass",
-        required: false,
-        many: false,
-        kind: Kind::Enum(&[
+    req("Bucket", Kind::Text),
+    opt("Account", Kind::Text),
+    opt(
+        "StorageClass",
+        Kind::Enum(&[
             "STANDARD",
             "REDUCED_REDUNDANCY",
             "STANDARD_IA",
@@ -276,357 +207,140 @@ pub const DESTINATION: &[Field] = &[
             "FSX_OPENZFS",
             "FSX_ONTAP",
         ]),
-    },
-    Field {
-        name: "AccessControlTranslation",
-        required: false,
-        many: false,
-        kind: Kind::Struct(ACCESS_CONTROL_TRANSLATION),
-    },
-    Field {
-        name: "EncryptionConfiguration",
-        required: false,
-        many: false,
-        kind: Kind::Struct(ENCRYPTION_CONFIGURATION),
-    },
-    Field {
-        name: "ReplicationTime",
-        required: false,
-        many: false,
-        kind: Kind::Struct(REPLICATION_TIME),
-    },
-    Field {
-        name: "Metrics",
-        required: false,
-        many: false,
-        kind: Kind::Struct(METRICS),
-    },
+    ),
+    opt(
+        "AccessControlTranslation",
+        Kind::Struct(ACCESS_CONTROL_TRANSLATION),
+    ),
+    opt(
+        "EncryptionConfiguration",
+        Kind::Struct(ENCRYPTION_CONFIGURATION),
+    ),
+    opt("ReplicationTime", Kind::Struct(REPLICATION_TIME)),
+    opt("Metrics", Kind::Struct(METRICS)),
 ];
 
 /// `DeleteMarkerReplication`.
-pub const DELETE_MARKER_REPLICATION: &[Field] = &[Field {
-    name: "Status",
-    required: false,
-    many: false,
-    kind: Kind::Enum(&["Enabled", "Disabled"]),
-}];
+pub const DELETE_MARKER_REPLICATION: &[Field] =
+    &[opt("Status", Kind::Enum(&["Enabled", "Disabled"]))];
 
 /// `ReplicationRule`.
 pub const REPLICATION_RULE: &[Field] = &[
-    Field {
-        name: "ID",
-        required: false,
-        many: false,
-        kind: Kind::Text,
-    },
-    Field {
-        name: "Priority",
-        required: false,
-        many: false,
-        kind: Kind::Int,
-    },
-    Field {
-        name: "Prefix",
-        required: false,
-        many: false,
-        kind: Kind::Text,
-    },
-    Field {
-        name: "Filter",
-        required: false,
-        many: false,
-        kind: Kind::Choice(REPLICATION_RULE_FILTER),
-    },
-    Field {
-        name: "Status",
-        required: true,
-        many: false,
-        kind: Kind::Enum(&["Enabled", "Disabled"]),
-    },
-    Field {
-        name: "SourceSelectionCriteria",
-        required: false,
-        many: false,
-        kind: Kind::Struct(SOURCE_SELECTION_CRITERIA),
-    },
-    Field {
-        name: "ExistingObjectReplication",
-        required: false,
-        many: false,
-        kind: Kind::Struct(EXISTING_OBJECT_REPLICATION),
-    },
-    Field {
-        name: "Destination",
-        required: true,
-        many: false,
-        kind: Kind::Struct(DESTINATION),
-    },
-    Field {
-        name: "DeleteMarkerReplication",
-        required: false,
-        many: false,
-        kind: Kind::Struct(DELETE_MARKER_REPLICATION),
-    },
+    opt("ID", Kind::Text),
+    opt("Priority", Kind::Int),
+    opt("Prefix", Kind::Text),
+    opt("Filter", Kind::Choice(REPLICATION_RULE_FILTER)),
+    req("Status", Kind::Enum(&["Enabled", "Disabled"])),
+    opt(
+        "SourceSelectionCriteria",
+        Kind::Struct(SOURCE_SELECTION_CRITERIA),
+    ),
+    opt(
+        "ExistingObjectReplication",
+        Kind::Struct(EXISTING_OBJECT_REPLICATION),
+    ),
+    req("Destination", Kind::Struct(DESTINATION)),
+    opt(
+        "DeleteMarkerReplication",
+        Kind::Struct(DELETE_MARKER_REPLICATION),
+    ),
 ];
 
 /// `ReplicationConfiguration`.
 pub const REPLICATION_CONFIGURATION: &[Field] = &[
-    Field {
-        name: "Role",
-        required: true,
-        many: false,
-        kind: Kind::Text,
-    },
-    Field {
-        name: "Rule",
-        required: true,
-        many: true,
-        kind: Kind::Struct(REPLICATION_RULE),
-    },
+    req("Role", Kind::Text),
+    req_many("Rule", Kind::Struct(REPLICATION_RULE)),
 ];
 
 /// `AnalyticsAndOperator`.
 pub const ANALYTICS_AND_OPERATOR: &[Field] = &[
-    Field {
-        name: "Prefix",
-        required: false,
-        many: false,
-        kind: Kind::Text,
-    },
-    Field {
-        name: "Tag",
-        required: false,
-        many: true,
-        kind: Kind::Struct(TAG),
-    },
+    opt("Prefix", Kind::Text),
+    opt_many("Tag", Kind::Struct(TAG)),
 ];
 
 /// `AnalyticsFilter`.
 pub const ANALYTICS_FILTER: &[Field] = &[
-    Field {
-        name: "Prefix",
-        required: false,
-        many: false,
-        kind: Kind::Text,
-    },
-    Field {
-        name: "Tag",
-        required: false,
-        many: false,
-        kind: Kind::Struct(TAG),
-    },
-    Field {
-        name: "And",
-        required: false,
-        many: false,
-        kind: Kind::Struct(ANALYTICS_AND_OPERATOR),
-    },
+    opt("Prefix", Kind::Text),
+    opt("Tag", Kind::Struct(TAG)),
+    opt("And", Kind::Struct(ANALYTICS_AND_OPERATOR)),
 ];
 
 /// `AnalyticsS3BucketDestination`.
 pub const ANALYTICS_S3_BUCKET_DESTINATION: &[Field] = &[
-    Field {
-        name: "Format",
-        required: true,
-        many: false,
-        kind: Kind::Enum(&["CSV"]),
-    },
-    Field {
-        name: "BucketAccountId",
-        required: false,
-        many: false,
-        kind: Kind::Text,
-    },
-    Field {
-        name: "Bucket",
-        required: true,
-        many: false,
-        kind: Kind::Text,
-    },
-    Field {
-        name: "Prefix",
-        required: false,
-        many: false,
-        kind: Kind::Text,
-    },
+    req("Format", Kind::Enum(&["CSV"])),
+    opt("BucketAccountId", Kind::Text),
+    req("Bucket", Kind::Text),
+    opt("Prefix", Kind::Text),
 ];
 
 /// `AnalyticsExportDestination`.
-pub const ANALYTICS_EXPORT_DESTINATION: &[Field] = &[Field {
-    name: "S3BucketDestination",
-    required: true,
-    many: false,
-    kind: Kind::Struct(ANALYTICS_S3_BUCKET_DESTINATION),
-}];
+pub const ANALYTICS_EXPORT_DESTINATION: &[Field] = &[req(
+    "S3BucketDestination",
+    Kind::Struct(ANALYTICS_S3_BUCKET_DESTINATION),
+)];
 
 /// `StorageClassAnalysisDataExport`.
 pub const STORAGE_CLASS_ANALYSIS_DATA_EXPORT: &[Field] = &[
-    Field {
-        name: "OutputSchemaVersion",
-        required: true,
-        many: false,
-        kind: Kind::Enum(&["V_1"]),
-    },
-    Field {
-        name: "Destination",
-        required: true,
-        many: false,
-        kind: Kind::Struct(ANALYTICS_EXPORT_DESTINATION),
-    },
+    req("OutputSchemaVersion", Kind::Enum(&["V_1"])),
+    req("Destination", Kind::Struct(ANALYTICS_EXPORT_DESTINATION)),
 ];
 
 /// `StorageClassAnalysis`.
-pub const STORAGE_CLASS_ANALYSIS: &[Field] = &[Field {
-    name: "DataExport",
-    required: false,
-    many: false,
-    kind: Kind::Struct(STORAGE_CLASS_ANALYSIS_DATA_EXPORT),
-}];
+pub const STORAGE_CLASS_ANALYSIS: &[Field] = &[opt(
+    "DataExport",
+    Kind::Struct(STORAGE_CLASS_ANALYSIS_DATA_EXPORT),
+)];
 
 /// `AnalyticsConfiguration`.
 pub const ANALYTICS_CONFIGURATION: &[Field] = &[
-    Field {
-        name: "Id",
-        required: true,
-        many: false,
-        kind: Kind::Text,
-    },
-    Field {
-        name: "Filter",
-        required: false,
-        many: false,
-        kind: Kind::Choice(ANALYTICS_FILTER),
-    },
-    Field {
-        name: "StorageClassAnalysis",
-        required: true,
-        many: false,
-        kind: Kind::Struct(STORAGE_CLASS_ANALYSIS),
-    },
+    req("Id", Kind::Text),
+    opt("Filter", Kind::Choice(ANALYTICS_FILTER)),
+    req("StorageClassAnalysis", Kind::Struct(STORAGE_CLASS_ANALYSIS)),
 ];
 
 /// `SSES3`.
 pub const SSE_S3: &[Field] = &[];
 
 /// `SSEKMS`.
-pub const SSE_KMS: &[Field] = &[Field {
-    name: "KeyId",
-    required: true,
-    many: false,
-    kind: Kind::Text,
-}];
+pub const SSE_KMS: &[Field] = &[req("KeyId", Kind::Text)];
 
 /// `InventoryEncryption`.
 pub const INVENTORY_ENCRYPTION: &[Field] = &[
-    Field {
-        name: "SSE-S3",
-        required: false,
-        many: false,
-        kind: Kind::Struct(SSE_S3),
-    },
-    Field {
-        name: "SSE-KMS",
-        required: false,
-        many: false,
-        kind: Kind::Struct(SSE_KMS),
-    },
+    opt("SSE-S3", Kind::Struct(SSE_S3)),
+    opt("SSE-KMS", Kind::Struct(SSE_KMS)),
 ];
 
 /// `InventoryS3BucketDestination`.
 pub const INVENTORY_S3_BUCKET_DESTINATION: &[Field] = &[
-    Field {
-        name: "AccountId",
-        required: false,
-        many: false,
-        kind: Kind::Text,
-    },
-    Field {
-        name: "Bucket",
-        required: true,
-        many: false,
-        kind: Kind::Text,
-    },
-    Field {
-        name: "Format",
-        required: true,
-        many: false,
-        kind: Kind::Enum(&["CSV", "ORC", "Parquet"]),
-    },
-    Field {
-        name: "Prefix",
-        required: false,
-        many: false,
-        kind: Kind::Text,
-    },
-    Field {
-        name: "Encryption",
-        required: false,
-        many: false,
-        kind: Kind::Struct(INVENTORY_ENCRYPTION),
-    },
+    opt("AccountId", Kind::Text),
+    req("Bucket", Kind::Text),
+    req("Format", Kind::Enum(&["CSV", "ORC", "Parquet"])),
+    opt("Prefix", Kind::Text),
+    opt("Encryption", Kind::Struct(INVENTORY_ENCRYPTION)),
 ];
 
 /// `InventoryDestination`.
-pub const INVENTORY_DESTINATION: &[Field] = &[Field {
-    name: "S3BucketDestination",
-    required: true,
-    many: false,
-    kind: Kind::Struct(INVENTORY_S3_BUCKET_DESTINATION),
-}];
+pub const INVENTORY_DESTINATION: &[Field] = &[req(
+    "S3BucketDestination",
+    Kind::Struct(INVENTORY_S3_BUCKET_DESTINATION),
+)];
 
 /// `InventoryFilter`.
-pub const INVENTORY_FILTER: &[Field] = &[Field {
-    name: "Prefix",
-    required: true,
-    many: false,
-    kind: Kind::Text,
-}];
+pub const INVENTORY_FILTER: &[Field] = &[req("Prefix", Kind::Text)];
 
 /// `InventorySchedule`.
-pub const INVENTORY_SCHEDULE: &[Field] = &[Field {
-    name: "Frequency",
-    required: true,
-    many: false,
-    kind: Kind::Enum(&["Daily", "Weekly"]),
-}];
+pub const INVENTORY_SCHEDULE: &[Field] = &[req("Frequency", Kind::Enum(&["Daily", "Weekly"]))];
 
 /// `InventoryConfiguration`.
 pub const INVENTORY_CONFIGURATION: &[Field] = &[
-    Field {
-        name: "Destination",
-        required: true,
-        many: false,
-        kind: Kind::Struct(INVENTORY_DESTINATION),
-    },
-    Field {
-        name: "IsEnabled",
-        required: true,
-        many: false,
-        kind: Kind::Bool,
-    },
-    Field {
-        name: "Filter",
-        required: false,
-        many: false,
-        kind: Kind::Struct(INVENTORY_FILTER),
-    },
-    Field {
-        name: "Id",
-        required: true,
-        many: false,
-        kind: Kind::Text,
-    },
-    Field {
-        name: "IncludedObjectVersions",
-        required: true,
-        many: false,
-        kind: Kind::Enum(&["All", "Current"]),
-    },
-    Field {
-        name: "OptionalFields",
-        required: false,
-        many: false,
-        kind: Kind::List(
+    req("Destination", Kind::Struct(INVENTORY_DESTINATION)),
+    req("IsEnabled", Kind::Bool),
+    opt("Filter", Kind::Struct(INVENTORY_FILTER)),
+    req("Id", Kind::Text),
+    req("IncludedObjectVersions", Kind::Enum(&["All", "Current"])),
+    opt(
+        "OptionalFields",
+        Kind::List(
             "Field",
             &Kind::Enum(&[
                 "Size",
@@ -647,161 +361,59 @@ pub const INVENTORY_CONFIGURATION: &[Field] = &[
                 "LifecycleExpirationDate",
             ]),
         ),
-    },
-    Field {
-        name: "Schedule",
-        required: true,
-        many: false,
-        kind: Kind::Struct(INVENTORY_SCHEDULE),
-    },
+    ),
+    req("Schedule", Kind::Struct(INVENTORY_SCHEDULE)),
 ];
 
 /// `MetricsAndOperator`.
 pub const METRICS_AND_OPERATOR: &[Field] = &[
-    Field {
-        name: "Prefix",
-        required: false,
-        many: false,
-        kind: Kind::Text,
-    },
-    Field {
-        name: "Tag",
-        required: false,
-        many: true,
-        kind: Kind::Struct(TAG),
-    },
-    Field {
-        name: "AccessPointArn",
-        required: false,
-        many: false,
-        kind: Kind::Text,
-    },
+    opt("Prefix", Kind::Text),
+    opt_many("Tag", Kind::Struct(TAG)),
+    opt("AccessPointArn", Kind::Text),
 ];
 
 /// `MetricsFilter`.
 pub const METRICS_FILTER: &[Field] = &[
-    Field {
-        name: "Prefix",
-        required: false,
-        many: false,
-        kind: Kind::Text,
-    },
-    Field {
-        name: "Tag",
-        required: false,
-        many: false,
-        kind: Kind::Struct(TAG),
-    },
-    Field {
-        name: "AccessPointArn",
-        required: false,
-        many: false,
-        kind: Kind::Text,
-    },
-    Field {
-        name: "And",
-        required: false,
-        many: false,
-        kind: Kind::Struct(METRICS_AND_OPERATOR),
-    },
+    opt("Prefix", Kind::Text),
+    opt("Tag", Kind::Struct(TAG)),
+    opt("AccessPointArn", Kind::Text),
+    opt("And", Kind::Struct(METRICS_AND_OPERATOR)),
 ];
 
 /// `MetricsConfiguration`.
 pub const METRICS_CONFIGURATION: &[Field] = &[
-    Field {
-        name: "Id",
-        required: true,
-        many: false,
-        kind: Kind::Text,
-    },
-    Field {
-        name: "Filter",
-        required: false,
-        many: false,
-        kind: Kind::Choice(METRICS_FILTER),
-    },
+    req("Id", Kind::Text),
+    opt("Filter", Kind::Choice(METRICS_FILTER)),
 ];
 
 /// `IntelligentTieringAndOperator`.
 pub const INTELLIGENT_TIERING_AND_OPERATOR: &[Field] = &[
-    Field {
-        name: "Prefix",
-        required: false,
-        many: false,
-        kind: Kind::Text,
-    },
-    Field {
-        name: "Tag",
-        required: false,
-        many: true,
-        kind: Kind::Struct(TAG),
-    },
+    opt("Prefix", Kind::Text),
+    opt_many("Tag", Kind::Struct(TAG)),
 ];
 
 /// `IntelligentTieringFilter`.
 pub const INTELLIGENT_TIERING_FILTER: &[Field] = &[
-    Field {
-        name: "Prefix",
-        required: false,
-        many: false,
-        kind: Kind::Text,
-    },
-    Field {
-        name: "Tag",
-        required: false,
-        many: false,
-        kind: Kind::Struct(TAG),
-    },
-    Field {
-        name: "And",
-        required: false,
-        many: false,
-        kind: Kind::Struct(INTELLIGENT_TIERING_AND_OPERATOR),
-    },
+    opt("Prefix", Kind::Text),
+    opt("Tag", Kind::Struct(TAG)),
+    opt("And", Kind::Struct(INTELLIGENT_TIERING_AND_OPERATOR)),
 ];
 
 /// `Tiering`.
 pub const TIERING: &[Field] = &[
-    Field {
-        name: "Days",
-        required: true,
-        many: false,
-        kind: Kind::Int,
-    },
-    Field {
-        name: "AccessTier",
-        required: true,
-        many: false,
-        kind: Kind::Enum(&["ARCHIVE_ACCESS", "DEEP_ARCHIVE_ACCESS"]),
-    },
+    req("Days", Kind::Int),
+    req(
+        "AccessTier",
+        Kind::Enum(&["ARCHIVE_ACCESS", "DEEP_ARCHIVE_ACCESS"]),
+    ),
 ];
 
 /// `IntelligentTieringConfiguration`.
 pub const INTELLIGENT_TIERING_CONFIGURATION: &[Field] = &[
-    Field {
-        name: "Id",
-        required: true,
-        many: false,
-        kind: Kind::Text,
-    },
-    Field {
-        name: "Filter",
-        required: false,
-        many: false,
-        kind: Kind::Choice(INTELLIGENT_TIERING_FILTER),
-    },
-    Field {
-        name: "Status",
-        required: true,
-        many: false,
-        kind: Kind::Enum(&["Enabled", "Disabled"]),
-    },
-    Field {
-        name: "Tiering",
-        required: true,
-        many: true,
-        kind: Kind::Struct(TIERING),
-    },
+    req("Id", Kind::Text),
+    opt("Filter", Kind::Choice(INTELLIGENT_TIERING_FILTER)),
+    req("Status", Kind::Enum(&["Enabled", "Disabled"])),
+    req_many("Tiering", Kind::Struct(TIERING)),
 ];
 
 #[cfg(test)]
