@@ -1,7 +1,7 @@
 //! Errors of the bucket configuration sub-resources (CORS, lifecycle, ownership controls,
-//! ACLs, logging) and their AWS codes, statuses and messages. Wrapped by
-//! [`crate::error::S3Error::Config`]; everything shared with the rest of S3 (MalformedXML,
-//! InvalidArgument, AccessDenied) stays in `S3Error`.
+//! ACLs, logging, replication, the id-keyed configurations) and their AWS codes, statuses
+//! and messages. Wrapped by [`crate::error::S3Error::Config`]; everything shared with the
+//! rest of S3 (MalformedXML, InvalidArgument, AccessDenied) stays in `S3Error`.
 
 use cloudlet_core::AwsError;
 
@@ -45,6 +45,16 @@ pub enum ConfigError {
     MissingAclHeader,
     #[error("ACL given twice")]
     UnexpectedContent,
+    #[error("no such configuration")]
+    NoSuchConfiguration,
+    #[error("no replication configuration on {0}")]
+    ReplicationConfigurationNotFound(String),
+    #[error("document id does not match the configuration id")]
+    IdMismatch,
+    #[error("invalid inventory destination bucket")]
+    InvalidS3DestinationBucket,
+    #[error("configuration limit reached")]
+    TooManyConfigurations,
 }
 
 impl From<ConfigError> for AwsError {
@@ -133,6 +143,28 @@ impl From<ConfigError> for AwsError {
             UnexpectedContent => {
                 AwsError::client("UnexpectedContent", "This request does not support content")
             }
+            NoSuchConfiguration => AwsError::new(
+                404,
+                "NoSuchConfiguration",
+                "The specified configuration does not exist.",
+            ),
+            ReplicationConfigurationNotFound(b) => AwsError::new(
+                404,
+                "ReplicationConfigurationNotFoundError",
+                "The replication configuration was not found",
+            )
+            .with("BucketName", b),
+            IdMismatch => AwsError::client(
+                "IdMismatch",
+                "Document ID does not match the specified configuration ID.",
+            ),
+            InvalidS3DestinationBucket => {
+                AwsError::client("InvalidS3DestinationBucket", "Invalid bucket ARN.")
+            }
+            TooManyConfigurations => AwsError::client(
+                "TooManyConfigurations",
+                "You are attempting to create a new configuration but have already reached the 1,000-configuration limit.",
+            ),
         }
     }
 }

@@ -2,7 +2,8 @@
 //! lifecycle, encryption, ownership controls, ACLs, …), keyed `{bucket}\0{name}`, so the
 //! documents stay out of the bucket record and one bucket's documents form a contiguous
 //! range that DeleteBucket removes at once. Object ACLs live here too, keyed
-//! `{bucket}\0acl\0{key}`.
+//! `{bucket}\0acl\0{key}`, and the id-keyed configurations (analytics, inventory, metrics,
+//! Intelligent-Tiering), keyed `{bucket}\0{kind}\0{id}`.
 
 use cloudlet_store::redb::{ReadTransaction, ReadableTable, TableDefinition, WriteTransaction};
 use cloudlet_store::{StoreError, record};
@@ -51,6 +52,51 @@ pub fn remove(txn: &WriteTransaction, bucket: &str, name: &str) -> Result<(), St
     let mut t = txn.open_table(BUCKET_CONFIG)?;
     t.remove(key(bucket, name).as_str())?;
     Ok(())
+}
+
+/// The documents of `bucket` whose names start with `prefix`, in name order, as (the
+/// rest of the name, document) — the id-keyed configurations, named `{kind}\0{id}`.
+pub fn list<T: DeserializeOwned>(
+    txn: &ReadTransaction,
+    bucket: &str,
+    prefix: &str,
+) -> Result<Vec<(String, T)>, StoreError> {
+    let table = match txn.open_table(BUCKET_CONFIG) {
+        Ok(t) => t,
+        Err(cloudlet_store::redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+        Err(e) => return Err(e.into()),
+    };
+    let start = key(bucket, prefix);
+    let mut out = Vec::new();
+    for item in table.range(start.as_str()..)? {
+        let (k, v) = item?;
+        let Some(rest) = k.value().strip_prefix(start.as_str()) else {
+            break;
+        };
+        out.push((rest.to_string(), record::decode(v.value())?));
+    }
+    Ok(out)
+}
+
+/// Within a change: whether document `name` of `bucket` exists, and how many documents
+/// of `bucket` have names starting with `prefix`.
+pub fn exists_and_count(
+    txn: &WriteTransaction,
+    bucket: &str,
+    name: &str,
+    prefix: &str,
+) -> Result<(bool, usize), StoreError> {
+    let t = txn.open_table(BUCKET_CONFIG)?;
+    let exists = t.get(key(bucket, name).as_str())?.is_some();
+    let start = key(bucket, prefix);
+    let mut n = 0;
+    for item in t.range(start.as_str()..)? {
+        if !item?.0.value().starts_with(start.as_str()) {
+            break;
+        }
+        n += 1;
+    }
+    Ok((exists, n))
 }
 
 /// Removes every document of `bucket` (DeleteBucket).

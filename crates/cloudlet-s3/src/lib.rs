@@ -19,6 +19,7 @@ mod bucket_policy;
 mod checksum;
 mod chunked;
 mod config_error;
+mod config_schema;
 mod config_store;
 mod cors;
 mod crc64;
@@ -112,6 +113,7 @@ impl S3 {
             req.headers().contains_key("x-amz-copy-source"),
         )?;
         let (b, k, q) = (p.bucket.as_str(), p.key.as_str(), &p.query);
+        self.check_expected_owners(p.op, b, req.headers())?;
         let origin = ops::cors::ActualRequest::of(&req);
         // An unread body is drained by the edge before the answer goes out.
         let pending = ops::request_config::before(self, &ctx, p.op, b, req.headers_mut())?;
@@ -178,6 +180,31 @@ impl S3 {
         ops::request_config::after(self, p.op, b, k, q, pending, &mut r).await?;
         ops::cors::decorate(self, b, origin.as_ref(), &mut r);
         Ok(r)
+    }
+
+    /// `x-amz-expected-bucket-owner` (and on copies `x-amz-source-expected-bucket-owner`):
+    /// when the bucket exists and another account owns it, the request is refused before
+    /// anything is read or changed. A missing bucket is left to the operation to report.
+    fn check_expected_owners(&self, op: Op, bucket: &str, h: &http::HeaderMap) -> S3Result<()> {
+        if matches!(op, Op::ListBuckets | Op::CreateBucket | Op::Preflight) {
+            return Ok(());
+        }
+        let owned_by = |bucket: &str, expected: &str| -> S3Result<()> {
+            match self.store.read(|txn| state::get_bucket(txn, bucket))? {
+                Some(b) if b.owner != expected => Err(S3Error::AccessDenied),
+                _ => Ok(()),
+            }
+        };
+        if let Some(expected) = upload::hv(h, "x-amz-expected-bucket-owner") {
+            owned_by(bucket, expected)?;
+        }
+        if matches!(op, Op::CopyObject | Op::UploadPartCopy)
+            && let Some(expected) = upload::hv(h, "x-amz-source-expected-bucket-owner")
+            && let Ok((source, _)) = copy::copy_source(h)
+        {
+            owned_by(&source, expected)?;
+        }
+        Ok(())
     }
 
     /// The website endpoint, with the bucket's CORS rules applied as on the REST API.

@@ -136,6 +136,8 @@ fn is_argument(name: &str) -> bool {
             | "version-id-marker"
             | "max-buckets"
             | "bucket-region"
+            // The configuration id of `?analytics`, `?inventory`, `?metrics`, ….
+            | "id"
     ) || name.starts_with("response-")
         || name.to_ascii_lowercase().starts_with("x-amz-")
 }
@@ -365,7 +367,7 @@ mod tests {
                 Ok((GetObject, "b", "k")),
             ),
             (Method::DELETE, "/b/k", None, Ok((DeleteObject, "b", "k"))),
-            (Method::GET, "/b?replication", None, Err("NotImplemented")),
+            (Method::GET, "/b?torrent", None, Err("NotImplemented")),
             (
                 Method::GET,
                 "/b?cors",

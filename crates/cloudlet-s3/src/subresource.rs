@@ -16,6 +16,13 @@ pub enum Subresource {
     RequestPayment,
     Accelerate,
     Logging,
+    Replication,
+    Analytics,
+    Inventory,
+    Metrics,
+    IntelligentTiering,
+    /// Read-only: derived from the bucket policy.
+    PolicyStatus,
 }
 
 /// What a request does with the document.
@@ -46,6 +53,12 @@ impl Subresource {
             Subresource::RequestPayment => "requestPayment",
             Subresource::Accelerate => "accelerate",
             Subresource::Logging => "logging",
+            Subresource::Replication => "replication",
+            Subresource::Analytics => "analytics",
+            Subresource::Inventory => "inventory",
+            Subresource::Metrics => "metrics",
+            Subresource::IntelligentTiering => "intelligent-tiering",
+            Subresource::PolicyStatus => "policyStatus",
         }
     }
 
@@ -60,6 +73,12 @@ impl Subresource {
             "requestPayment" => Subresource::RequestPayment,
             "accelerate" => Subresource::Accelerate,
             "logging" => Subresource::Logging,
+            "replication" => Subresource::Replication,
+            "analytics" => Subresource::Analytics,
+            "inventory" => Subresource::Inventory,
+            "metrics" => Subresource::Metrics,
+            "intelligent-tiering" => Subresource::IntelligentTiering,
+            "policyStatus" => Subresource::PolicyStatus,
             _ => return None,
         })
     }
@@ -72,7 +91,17 @@ impl Subresource {
                 | Subresource::Lifecycle
                 | Subresource::Encryption
                 | Subresource::OwnershipControls
+                | Subresource::Replication
+                | Subresource::Analytics
+                | Subresource::Inventory
+                | Subresource::Metrics
+                | Subresource::IntelligentTiering
         )
+    }
+
+    /// Whether S3 has a Put operation for the document.
+    fn writable(self) -> bool {
+        self != Subresource::PolicyStatus
     }
 }
 
@@ -81,7 +110,7 @@ pub fn config_op(method: &Method, name: &str) -> Option<ConfigOp> {
     let resource = Subresource::from_query(name)?;
     let verb = match *method {
         Method::GET => Verb::Get,
-        Method::PUT => Verb::Put,
+        Method::PUT if resource.writable() => Verb::Put,
         Method::DELETE if resource.deletable() => Verb::Delete,
         _ => return None,
     };
@@ -113,7 +142,17 @@ mod tests {
             (Method::PUT, "accelerate", Some((Accelerate, Verb::Put))),
             (Method::GET, "logging", Some((Logging, Verb::Get))),
             (Method::POST, "cors", None),
-            (Method::GET, "replication", None),
+            (Method::GET, "replication", Some((Replication, Verb::Get))),
+            (
+                Method::DELETE,
+                "intelligent-tiering",
+                Some((IntelligentTiering, Verb::Delete)),
+            ),
+            (Method::PUT, "inventory", Some((Inventory, Verb::Put))),
+            (Method::GET, "policyStatus", Some((PolicyStatus, Verb::Get))),
+            (Method::PUT, "policyStatus", None),
+            (Method::DELETE, "policyStatus", None),
+            (Method::GET, "torrent", None),
         ];
         for (m, name, expected) in cases {
             let got = config_op(&m, name).map(|c| (c.resource, c.verb));

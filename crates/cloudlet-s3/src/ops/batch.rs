@@ -1,5 +1,5 @@
-//! DeleteObjects (the multi-object delete, with `VersionId`s and Object Lock) and
-//! object/bucket tagging operations (object tags per version).
+//! DeleteObjects (the multi-object delete, with `VersionId`s, `ETag` conditions and Object
+//! Lock) and object/bucket tagging operations (object tags per version).
 
 use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{AwsError, Request, RequestContext, Response};
@@ -20,6 +20,8 @@ use crate::versions::{self, Deleted, VersionRef};
 struct Target {
     key: String,
     version_id: Option<String>,
+    /// `<ETag>`: delete only if the current version has it (`If-Match`).
+    etag: Option<String>,
     /// Per-key failures are reported in the result, not as the response.
     outcome: Result<Deleted, AwsError>,
 }
@@ -47,6 +49,7 @@ pub async fn delete_objects(
             o.child("Key").map(|k| Target {
                 key: k.text.clone(),
                 version_id: o.child_text("VersionId").map(str::to_string),
+                etag: o.child_text("ETag").map(str::to_string),
                 outcome: pending(),
             })
         })
@@ -66,7 +69,10 @@ pub async fn delete_objects(
         };
         let version = t.version_id.as_deref().map(VersionRef::parse);
         let resource = arn(bucket, Some(&t.key));
-        if !allowed(ctx, &b, action, &resource, &[]) {
+        let condition = t.etag.as_deref().map_or(Ok(()), |m| {
+            super::versioning::authorize_delete_condition(ctx, &b, &t.key, m)
+        });
+        if !allowed(ctx, &b, action, &resource, &[]) || condition.is_err() {
             t.outcome = Err(S3Error::AccessDenied.into());
             plan.push(None);
         } else if let Some(None) = version {
@@ -83,7 +89,10 @@ pub async fn delete_objects(
     }
     let (bname, keys) = (
         bucket.to_string(),
-        targets.iter().map(|t| t.key.clone()).collect::<Vec<_>>(),
+        targets
+            .iter()
+            .map(|t| (t.key.clone(), t.etag.clone()))
+            .collect::<Vec<_>>(),
     );
     let now = now_ms();
     let outcomes = s3
@@ -92,14 +101,20 @@ pub async fn delete_objects(
             let b = state::load_bucket(txn, &bname)?
                 .ok_or_else(|| S3Error::NoSuchBucket(bname.clone()))?;
             let mut out = Vec::new();
-            for (key, step) in keys.iter().zip(&plan) {
+            for ((key, etag), step) in keys.iter().zip(&plan) {
                 let Some((version, bypass)) = step else {
                     out.push(None);
                     continue;
                 };
-                let done = match version {
-                    None => versions::delete_current(txn, &b, key, now).map_err(S3Error::from),
-                    Some(v) => versions::delete_version(txn, &b, key, v, *bypass, now),
+                let condition = etag.as_deref().map_or(Ok(()), |m| {
+                    super::versioning::delete_condition(txn, &bname, key, m)
+                });
+                let done = match (condition, version) {
+                    (Err(e), _) => Err(e),
+                    (Ok(()), None) => {
+                        versions::delete_current(txn, &b, key, now).map_err(S3Error::from)
+                    }
+                    (Ok(()), Some(v)) => versions::delete_version(txn, &b, key, v, *bypass, now),
                 };
                 match done {
                     Err(S3Error::Store(e)) => return Err(S3Error::Store(e)),

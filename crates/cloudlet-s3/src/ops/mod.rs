@@ -6,8 +6,9 @@
 //! `list_versions` (ListObjectVersions), `list_uploads` (ListMultipartUploads), `lock` (Object Lock), `restore` (RestoreObject);
 //! the configuration
 //! sub-resources: `subresource` (dispatch), `cors`, `lifecycle`, `acl` (ownership, ACLs),
-//! `notification`, `settings` (encryption, payment, …), and `request_config` (their effect
-//! on ordinary requests).
+//! `notification`, `settings` (encryption, payment, …), `replication`, `id_configs`
+//! (analytics, inventory, metrics, Intelligent-Tiering), `policy_status`, and
+//! `request_config` (their effect on ordinary requests).
 
 pub mod acl;
 pub mod attributes;
@@ -16,6 +17,7 @@ pub mod bucket;
 pub mod config;
 pub mod copy;
 pub mod cors;
+pub mod id_configs;
 pub mod lifecycle;
 pub mod list;
 pub mod list_uploads;
@@ -24,7 +26,9 @@ pub mod lock;
 pub mod multipart;
 pub mod notification;
 pub mod object;
+pub mod policy_status;
 pub mod post;
+pub mod replication;
 pub mod request_config;
 pub mod restore;
 pub mod settings;

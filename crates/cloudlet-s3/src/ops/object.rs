@@ -141,7 +141,7 @@ fn part_range(obj: &Object, n: u32) -> S3Result<(u64, u64, Option<usize>)> {
     }
 }
 
-fn etag_matches(list: &str, etag: &str) -> bool {
+pub(crate) fn etag_matches(list: &str, etag: &str) -> bool {
     list.split(',')
         .map(str::trim)
         .any(|t| t == "*" || t.trim_start_matches("W/").trim_matches('"') == etag)

@@ -6,10 +6,12 @@ use cloudlet_core::{Request, RequestContext, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{acl, cors, lifecycle, notification, settings};
+use super::id_configs::{self, IdKind};
+use super::{acl, cors, lifecycle, notification, policy_status, replication, settings};
 use crate::S3;
 use crate::config_store;
 use crate::error::{S3Error, S3Result};
+use crate::protocol::Query;
 use crate::subresource::{ConfigOp, Subresource, Verb};
 
 pub async fn execute(
@@ -45,9 +47,26 @@ pub async fn execute(
         (Accelerate, Put) => settings::put_accelerate(s3, ctx, b, req).await,
         (Logging, Get) => settings::get_logging(s3, ctx, b),
         (Logging, Put) => settings::put_logging(s3, ctx, b, req).await,
-        (Acl | Notification | RequestPayment | Accelerate | Logging, Delete) => {
-            Err(S3Error::NotImplemented)
+        (Replication, Get) => replication::get(s3, ctx, b),
+        (Replication, Put) => replication::put(s3, ctx, b, req).await,
+        (Replication, Delete) => replication::delete(s3, ctx, b).await,
+        (PolicyStatus, Get) => policy_status::get(s3, ctx, b),
+        (Analytics | Inventory | Metrics | IntelligentTiering, verb) => {
+            let kind = match op.resource {
+                Analytics => IdKind::Analytics,
+                Inventory => IdKind::Inventory,
+                Metrics => IdKind::Metrics,
+                _ => IdKind::IntelligentTiering,
+            };
+            let q = Query::parse(req.uri().query());
+            match verb {
+                Get => id_configs::get(s3, ctx, b, kind, &q),
+                Put => id_configs::put(s3, ctx, b, kind, req).await,
+                Delete => id_configs::delete(s3, ctx, b, kind, &q).await,
+            }
         }
+        (Acl | Notification | RequestPayment | Accelerate | Logging, Delete)
+        | (PolicyStatus, Put | Delete) => Err(S3Error::NotImplemented),
     }
 }
 

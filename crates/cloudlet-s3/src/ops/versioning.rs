@@ -1,10 +1,12 @@
-//! Versioning: Put/GetBucketVersioning and the version-aware object operations — GET/HEAD with `versionId` (and S3's delete-marker answers), DeleteObject
-//! (delete markers, removing a version for good, Object Lock), loading a copy source by
-//! version. Storage rules live in `versions`.
+//! Versioning: Put/GetBucketVersioning and the version-aware object operations — GET/HEAD
+//! with `versionId` (and S3's delete-marker answers), DeleteObject (delete markers, removing
+//! a version for good, Object Lock, `If-Match`), loading a copy source by version. Storage
+//! rules live in `versions`.
 
 use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{Request, RequestContext, Response};
 use cloudlet_store::BlobId;
+use cloudlet_store::redb::WriteTransaction;
 use http::StatusCode;
 
 use super::{XMLNS, empty, http_date, iso8601, now_ms, set_header, small_body};
@@ -14,6 +16,7 @@ use crate::error::{S3Error, S3Result};
 use crate::lock;
 use crate::protocol::Query;
 use crate::state::{self, Object};
+use crate::upload::hv;
 use crate::versions::{self, Entry, Status, VersionRef};
 
 /// `x-amz-version-id` and the `x-amz-object-lock-*` headers of a GET/HEAD response.
@@ -181,6 +184,38 @@ pub fn bypass(ctx: &RequestContext, b: &state::Bucket, key: &str, req: &Request)
         )
 }
 
+/// A conditional delete with an ETag (not `*`) also needs `s3:GetObject`, as on S3.
+pub(crate) fn authorize_delete_condition(
+    ctx: &RequestContext,
+    b: &state::Bucket,
+    key: &str,
+    if_match: &str,
+) -> S3Result<()> {
+    if if_match.trim() != "*" && !allowed(ctx, b, "s3:GetObject", &arn(&b.name, Some(key)), &[]) {
+        return Err(S3Error::AccessDenied);
+    }
+    Ok(())
+}
+
+/// `If-Match` on DeleteObject(s), checked in the delete's own transaction: the key's current
+/// version must be an object (`NoSuchKey` when absent or a delete marker) and, unless the
+/// condition is `*`, carry that ETag (`PreconditionFailed`). Whatever version the request
+/// names, the condition is on the current one, as on S3.
+pub(crate) fn delete_condition(
+    txn: &WriteTransaction,
+    bucket: &str,
+    key: &str,
+    if_match: &str,
+) -> S3Result<()> {
+    match state::load_object(txn, bucket, key)? {
+        None => Err(S3Error::NoSuchKey(key.to_string())),
+        Some(o) if !super::object::etag_matches(if_match, &o.etag) => {
+            Err(S3Error::PreconditionFailed("If-Match"))
+        }
+        Some(_) => Ok(()),
+    }
+}
+
 /// DeleteObject: removes the object (unversioned bucket), adds a delete marker (versioned),
 /// or removes the version `versionId` names for good.
 pub async fn delete_object(
@@ -194,12 +229,19 @@ pub async fn delete_object(
     let actions = ("s3:DeleteObject", "s3:DeleteObjectVersion");
     let (b, version) = authorize_object(s3, ctx, bucket, key, q, actions)?;
     let bypass = bypass(ctx, &b, key, &req);
+    let if_match = hv(req.headers(), "if-match").map(str::to_string);
+    if let Some(m) = &if_match {
+        authorize_delete_condition(ctx, &b, key, m)?;
+    }
     let (bname, kname, now) = (bucket.to_string(), key.to_string(), now_ms());
     let done = s3
         .store
         .write(move |txn| {
             let b = state::load_bucket(txn, &bname)?
                 .ok_or_else(|| S3Error::NoSuchBucket(bname.clone()))?;
+            if let Some(m) = &if_match {
+                delete_condition(txn, &bname, &kname, m)?;
+            }
             match &version {
                 None => Ok(versions::delete_current(txn, &b, &kname, now)?),
                 Some(v) => versions::delete_version(txn, &b, &kname, v, bypass, now),
