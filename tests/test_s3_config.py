@@ -666,6 +666,33 @@ def test_acl_grants_let_others_in(server, s3):
     assert error_of(e)[:2] == (403, "AccessDenied")
 
 
+def test_bucket_write_grant_lets_others_write_and_keep_their_objects(server, s3):
+    bucket = bucket_name("write-grant")
+    s3.create_bucket(Bucket=bucket, ObjectOwnership="ObjectWriter")
+    other = server.client("s3", aws_access_key_id="111111111111", aws_secret_access_key="x")
+    other_id = other.list_buckets()["Owner"]["ID"]
+    with pytest.raises(ClientError) as e:
+        other.put_object(Bucket=bucket, Key="theirs", Body=b"x")
+    assert error_of(e)[:2] == (403, "AccessDenied")
+    s3.put_bucket_acl(Bucket=bucket, GrantWrite=f'id="{other_id}"',
+                      GrantFullControl=f'id="{s3.list_buckets()["Owner"]["ID"]}"')
+    other.put_object(Bucket=bucket, Key="theirs", Body=b"written by another account")
+    # The writer keeps full control of what it wrote.
+    assert other.get_object(Bucket=bucket, Key="theirs")["Body"].read() == b"written by another account"
+    grants = other.get_object_acl(Bucket=bucket, Key="theirs")["Grants"]
+    assert {"Grantee": {"ID": other_id, "Type": "CanonicalUser"}, "Permission": "FULL_CONTROL"} in grants
+    u = other.create_multipart_upload(Bucket=bucket, Key="parts")["UploadId"]
+    other.abort_multipart_upload(Bucket=bucket, Key="parts", UploadId=u)
+    other.delete_object(Bucket=bucket, Key="theirs")
+    with pytest.raises(ClientError):
+        s3.head_object(Bucket=bucket, Key="theirs")
+    # Without the grant, writing is refused again.
+    s3.put_bucket_acl(Bucket=bucket, ACL="private")
+    with pytest.raises(ClientError) as e:
+        other.put_object(Bucket=bucket, Key="theirs", Body=b"x")
+    assert error_of(e)[:2] == (403, "AccessDenied")
+
+
 # --- notifications, request payment, acceleration, logging ---------------------------------
 
 def test_notification_configuration(s3, bucket):

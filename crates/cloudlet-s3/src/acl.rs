@@ -87,6 +87,14 @@ impl Acl {
         }
     }
 
+    /// Adds FULL_CONTROL for the canonical user `id`, unless it already has it.
+    pub fn grant_full_control(&mut self, id: &str) {
+        let g = grant(Grantee::User(id.to_string()), "FULL_CONTROL");
+        if !self.grants.contains(&g) {
+            self.grants.push(g);
+        }
+    }
+
     /// A canned ACL for a resource owned by `owner`.
     pub fn canned(name: &str, owner: &str) -> Option<Acl> {
         let mut acl = Acl::private(owner);

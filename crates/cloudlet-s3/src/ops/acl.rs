@@ -228,15 +228,37 @@ pub async fn store_object_acl(
 
 /// The ACL an object write (PutObject, CopyObject) asks for, checked before the body is
 /// read; `Some` when it must be stored with the new object.
-pub fn check_object_write(s3: &S3, bucket: &str, h: &HeaderMap) -> S3Result<Option<Acl>> {
+///
+/// While ACLs are enabled, an object written by another account also grants its writer
+/// FULL_CONTROL (S3 makes the writer the object's owner; cloudlet keeps the bucket owner as
+/// every ACL's owner, so the writer keeps its access through the grant).
+pub fn check_object_write(
+    s3: &S3,
+    ctx: &RequestContext,
+    bucket: &str,
+    h: &HeaderMap,
+) -> S3Result<Option<Acl>> {
     let Ok(b) = s3.bucket(bucket) else {
         return Ok(None);
     };
-    let Some(acl) = Acl::from_headers(h, &canonical_id(&b.owner))? else {
+    let owner = canonical_id(&b.owner);
+    let requested = Acl::from_headers(h, &owner)?;
+    if let Some(acl) = &requested {
+        admit(s3, &b, acl)?;
+    }
+    if enforced(s3, bucket)? {
         return Ok(None);
-    };
-    admit(s3, &b, &acl)?;
-    Ok((!enforced(s3, bucket)?).then_some(acl))
+    }
+    let writer = (!ctx.account.as_str().is_empty() && ctx.account.as_str() != b.owner)
+        .then(|| canonical_id(ctx.account.as_str()));
+    Ok(match (requested, writer) {
+        (acl, None) => acl,
+        (acl, Some(writer)) => {
+            let mut acl = acl.unwrap_or_else(|| Acl::private(&owner));
+            acl.grant_full_control(&writer);
+            Some(acl)
+        }
+    })
 }
 
 /// What CreateBucket's `x-amz-object-ownership` and ACL headers ask for, checked before
@@ -296,6 +318,14 @@ fn permission_for(action: &str, bucket: bool) -> Option<&'static str> {
         ("s3:GetBucketAcl", true) | ("s3:GetObjectAcl", false) => "READ_ACP",
         ("s3:PutBucketAcl", true) | ("s3:PutObjectAcl", false) => "WRITE_ACP",
         ("s3:GetObject", false) => "READ",
+        // WRITE on a bucket lets the grantee create, overwrite and delete its objects.
+        (
+            "s3:PutObject"
+            | "s3:DeleteObject"
+            | "s3:DeleteObjectVersion"
+            | "s3:AbortMultipartUpload",
+            true,
+        ) => "WRITE",
         _ => return None,
     })
 }

@@ -72,7 +72,9 @@ pub async fn delete_objects(
         let condition = t.etag.as_deref().map_or(Ok(()), |m| {
             super::versioning::authorize_delete_condition(ctx, &b, &t.key, m)
         });
-        if !allowed(ctx, &b, action, &resource, &[]) || condition.is_err() {
+        let permitted = allowed(ctx, &b, action, &resource, &[])
+            || super::acl::bucket_acl_allows(s3, ctx, &b, action);
+        if !permitted || condition.is_err() {
             t.outcome = Err(S3Error::AccessDenied.into());
             plan.push(None);
         } else if let Some(None) = version {

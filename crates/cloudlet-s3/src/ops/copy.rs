@@ -153,7 +153,9 @@ pub async fn copy_object(
     let src_version = copy_source_version(h)?;
     let dest = s3.bucket(bucket)?;
     let src = super::versioning::load_source(s3, ctx, &src_bucket, &src_key, src_version.as_ref())?;
-    if !allowed(ctx, &dest, "s3:PutObject", &arn(bucket, Some(key)), &[]) {
+    if !allowed(ctx, &dest, "s3:PutObject", &arn(bucket, Some(key)), &[])
+        && !super::acl::bucket_acl_allows(s3, ctx, &dest, "s3:PutObject")
+    {
         return Err(S3Error::AccessDenied);
     }
     let source_key = crate::sse_c::parse_copy_source(h)?;

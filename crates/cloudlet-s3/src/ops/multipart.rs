@@ -33,7 +33,9 @@ const MIN_PART: u64 = 5 * 1024 * 1024;
 
 fn check_write(s3: &S3, ctx: &RequestContext, bucket: &str, key: &str) -> S3Result<()> {
     let b = s3.bucket(bucket)?;
-    if !allowed(ctx, &b, "s3:PutObject", &arn(bucket, Some(key)), &[]) {
+    if !allowed(ctx, &b, "s3:PutObject", &arn(bucket, Some(key)), &[])
+        && !super::acl::bucket_acl_allows(s3, ctx, &b, "s3:PutObject")
+    {
         return Err(S3Error::AccessDenied);
     }
     Ok(())

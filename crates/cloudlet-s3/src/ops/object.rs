@@ -31,7 +31,9 @@ pub async fn put(
     let b = s3.bucket(bucket)?;
     let (parts, incoming) = req.into_parts();
     let h = &parts.headers;
-    if !crate::auth::object_write_allowed(ctx, &b, &arn(bucket, Some(key)), h) {
+    if !crate::auth::object_write_allowed(ctx, &b, &arn(bucket, Some(key)), h)
+        && !super::acl::bucket_acl_allows(s3, ctx, &b, "s3:PutObject")
+    {
         return Err(S3Error::AccessDenied);
     }
     let cond = WriteCondition::from_headers(h)?;

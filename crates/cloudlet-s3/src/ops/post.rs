@@ -310,10 +310,10 @@ pub async fn post_object(
     // Everything the fields ask for is checked before the file is read.
     let mut h = put_headers(&fields);
     let resource = arn(bucket, Some(&key));
-    if !crate::auth::object_write_allowed(&caller, &b, &resource, &h)
-        || (field(&fields, "tagging").is_some()
-            && !allowed(&caller, &b, "s3:PutObjectTagging", &resource, &[]))
-    {
+    let by_policy = crate::auth::object_write_allowed(&caller, &b, &resource, &h)
+        && (field(&fields, "tagging").is_none()
+            || allowed(&caller, &b, "s3:PutObjectTagging", &resource, &[]));
+    if !by_policy && !super::acl::bucket_acl_allows(s3, &caller, &b, "s3:PutObject") {
         return Err(S3Error::AccessDenied);
     }
     let expected_md5 = match hv(&h, "content-md5") {

@@ -47,7 +47,7 @@ pub fn before(
             (p.ownership, p.acl) = acl::check_create(ctx, h)?;
         }
         Op::PutObject | Op::CopyObject | Op::CreateMultipartUpload => {
-            p.acl = acl::check_object_write(s3, bucket, h)?;
+            p.acl = acl::check_object_write(s3, ctx, bucket, h)?;
             // A customer key replaces the bucket's default encryption.
             if let Some(key) = sse_c::parse(h)? {
                 p.encryption = key.headers();

@@ -63,7 +63,9 @@ pub(crate) fn authorize_object(
     } else {
         action
     };
-    if !allowed(ctx, &b, action, &arn(bucket, Some(key)), &[]) {
+    if !allowed(ctx, &b, action, &arn(bucket, Some(key)), &[])
+        && !super::acl::bucket_acl_allows(s3, ctx, &b, action)
+    {
         return Err(S3Error::AccessDenied);
     }
     Ok((b, version))
