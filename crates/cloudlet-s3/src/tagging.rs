@@ -10,12 +10,17 @@ use crate::error::{S3Error, S3Result};
 use crate::ops::XMLNS;
 use crate::xml::Element;
 
-/// Checks S3's tag limits; `max` is 10 for objects, 50 for buckets.
+/// Most tags a bucket may have.
+pub const BUCKET_MAX: usize = 50;
+
+/// Checks S3's tag limits; `max` is 10 for objects, [`BUCKET_MAX`] for buckets.
 pub fn validate(tags: &[(String, String)], max: usize) -> S3Result<()> {
     if tags.len() > max {
-        return Err(S3Error::InvalidTag(format!(
-            "Object tags cannot be greater than {max}"
-        )));
+        return Err(S3Error::InvalidTag(if max == BUCKET_MAX {
+            format!("Bucket tag count cannot be greater than {max}")
+        } else {
+            format!("Object tags cannot be greater than {max}")
+        }));
     }
     for (i, (k, v)) in tags.iter().enumerate() {
         if k.is_empty() || k.chars().count() > 128 {

@@ -265,7 +265,7 @@ pub async fn put_bucket_tagging(
     req: Request,
 ) -> S3Result<Response> {
     s3.bucket_for(ctx, bucket, "s3:PutBucketTagging")?;
-    let tags = read_tags(req, 50).await?;
+    let tags = read_tags(req, crate::tagging::BUCKET_MAX).await?;
     s3.update_bucket(bucket, move |b| {
         b.tags = Some(tags.clone());
         Ok(())
