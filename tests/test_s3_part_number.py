@@ -92,3 +92,26 @@ def test_part_number_and_range_together(server, bucket):
     with pytest.raises(ClientError) as e:
         s3.get_object(Bucket=bucket, Key="k", PartNumber=1, Range="bytes=0-1")
     assert error_of(e) == (400, "InvalidRequest")
+
+
+@pytest.mark.parametrize("kind", ["COMPOSITE", "FULL_OBJECT"])
+def test_checksum_of_a_part(server, bucket, kind):
+    s3 = server.client("s3")
+    key = f"sum-{kind}"
+    u = s3.create_multipart_upload(Bucket=bucket, Key=key, ChecksumAlgorithm="CRC32", ChecksumType=kind)["UploadId"]
+    parts = []
+    for n, body in enumerate([b"a" * (5 * MIB), b"tail"], start=1):
+        r = s3.upload_part(Bucket=bucket, Key=key, UploadId=u, PartNumber=n, Body=body, ChecksumAlgorithm="CRC32")
+        parts.append({"PartNumber": n, "ETag": r["ETag"], "ChecksumCRC32": r["ChecksumCRC32"]})
+    s3.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=u, MultipartUpload={"Parts": parts})
+    got = s3.head_object(Bucket=bucket, Key=key, PartNumber=2, ChecksumMode="ENABLED")
+    if kind == "COMPOSITE":
+        # The part's own checksum, which the SDK can check against the part's bytes.
+        assert (got["ChecksumCRC32"], got["ChecksumType"]) == (parts[1]["ChecksumCRC32"], "COMPOSITE")
+        body = s3.get_object(Bucket=bucket, Key=key, PartNumber=2, ChecksumMode="ENABLED")["Body"].read()
+        assert body == b"tail"
+    else:
+        # A full-object checksum says nothing of one part of several.
+        assert "ChecksumCRC32" not in got
+    whole = s3.head_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")
+    assert whole["ChecksumType"] == kind

@@ -143,6 +143,16 @@ fn part_range(obj: &Object, n: u32) -> S3Result<(u64, u64, Option<usize>)> {
     }
 }
 
+/// The recorded checksum of the part of `obj` that starts at byte `start`.
+fn part_checksum(obj: &Object, start: u64) -> Option<String> {
+    let mut at = 0;
+    obj.parts.iter().find_map(|p| {
+        let here = at;
+        at += p.size;
+        (here == start).then(|| p.checksum.clone()).flatten()
+    })
+}
+
 pub(crate) fn etag_matches(list: &str, etag: &str) -> bool {
     list.split(',')
         .map(str::trim)
@@ -281,13 +291,30 @@ pub async fn serve(
         "content-type",
         obj.content_type.as_deref().unwrap_or("binary/octet-stream"),
     );
+    let checksum_mode =
+        hv(req_headers, "x-amz-checksum-mode").is_some_and(|m| m.eq_ignore_ascii_case("ENABLED"));
+    // The checksum of one part of a multipart object: the part's own for a composite
+    // checksum; the object's when a full-object checksum covers just that part.
+    let part_sum = match (part, crate::checksum::stored(&obj.headers)) {
+        (Some((a, _, Some(_))), Some((algo, _, "COMPOSITE"))) if checksum_mode => {
+            part_checksum(obj, a).map(|v| (algo, v))
+        }
+        _ => None,
+    };
+    let whole_sum = checksum_mode
+        && match part {
+            None => range.is_none(),
+            Some((_, _, None)) => true,
+            Some((_, _, Some(count))) => count == 1 && part_sum.is_none(),
+        };
+    if let Some((algo, v)) = part_sum {
+        set_header(&mut r, algo.header(), &v);
+        set_header(&mut r, "x-amz-checksum-type", "COMPOSITE");
+    }
     for (k, v) in &obj.headers {
-        // Whole-object checksums are returned only on request, and never for a range.
-        if k.starts_with("x-amz-checksum-")
-            && (range.is_some()
-                || !hv(req_headers, "x-amz-checksum-mode")
-                    .is_some_and(|m| m.eq_ignore_ascii_case("ENABLED")))
-        {
+        // Whole-object checksums are returned only on request, and not for a range (but
+        // for a part that is the whole object).
+        if k.starts_with("x-amz-checksum-") && !whole_sum {
             continue;
         }
         if let Ok(name) = http::HeaderName::from_bytes(k.as_bytes())
