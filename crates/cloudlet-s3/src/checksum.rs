@@ -96,28 +96,15 @@ impl Algorithm {
     }
 }
 
-/// Slicing-by-8 tables of a reflected 32-bit CRC: `t[0]` is the classic byte table and
-/// `t[k][i]` advances `t[k-1][i]` by one more zero byte, so eight input bytes cost eight
-/// independent lookups instead of eight dependent ones.
+/// Slicing-by-8 tables of a reflected 32-bit CRC: [`crc64::tables`] truncated.
 const fn tables32(poly: u32) -> [[u32; 256]; 8] {
+    let wide = crate::crc64::tables(poly as u64);
     let mut t = [[0u32; 256]; 8];
-    let mut i = 0;
-    while i < 256 {
-        let mut c = i as u32;
-        let mut k = 0;
-        while k < 8 {
-            c = if c & 1 != 0 { (c >> 1) ^ poly } else { c >> 1 };
-            k += 1;
-        }
-        t[0][i] = c;
-        i += 1;
-    }
-    let mut s = 1;
+    let mut s = 0;
     while s < 8 {
         let mut i = 0;
         while i < 256 {
-            let prev = t[s - 1][i];
-            t[s][i] = (prev >> 8) ^ t[0][(prev & 0xFF) as usize];
+            t[s][i] = wide[s][i] as u32;
             i += 1;
         }
         s += 1;

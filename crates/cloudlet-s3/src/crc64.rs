@@ -12,19 +12,21 @@
 /// The reflected polynomial.
 const POLY: u64 = 0x9A6C_9329_AC4B_C9B5;
 
-/// Slicing-by-8 tables: `TABLE[0]` is the classic byte table and `TABLE[k][i]` advances
-/// `TABLE[k-1][i]` by one more zero byte, so eight input bytes cost eight independent
-/// lookups instead of eight dependent ones.
-pub static TABLE: [[u64; 256]; 8] = tables();
+/// This CRC's slicing-by-8 tables.
+pub static TABLE: [[u64; 256]; 8] = tables(POLY);
 
-const fn tables() -> [[u64; 256]; 8] {
+/// Slicing-by-8 tables of a reflected CRC of up to 64 bits (a narrower CRC's entries are
+/// these, truncated): `t[0]` is the classic byte table and `t[k][i]` advances `t[k-1][i]`
+/// by one more zero byte, so eight input bytes cost eight independent lookups instead of
+/// eight dependent ones.
+pub const fn tables(poly: u64) -> [[u64; 256]; 8] {
     let mut t = [[0u64; 256]; 8];
     let mut i = 0;
     while i < 256 {
         let mut c = i as u64;
         let mut k = 0;
         while k < 8 {
-            c = if c & 1 != 0 { (c >> 1) ^ POLY } else { c >> 1 };
+            c = if c & 1 != 0 { (c >> 1) ^ poly } else { c >> 1 };
             k += 1;
         }
         t[0][i] = c;
