@@ -8,8 +8,13 @@
 
 use cloudlet_core::{Principal, RequestContext};
 use cloudlet_policy::{Accounts, Caller, Context, Decision, Policy, PolicyKind, Request};
+use http::HeaderMap;
+use percent_encoding::percent_decode_str;
 
+use crate::protocol::{Op, Query};
 use crate::state::Bucket;
+use crate::subresource::{Subresource, Verb};
+use crate::upload::hv;
 
 /// The ARN of a bucket, or of an object in it.
 pub fn arn(bucket: &str, key: Option<&str>) -> String {
@@ -57,17 +62,276 @@ fn principal_keys(principal: &Principal, unique_id: Option<&str>) -> Vec<(&'stat
     keys
 }
 
-/// The condition keys every S3 request carries, plus `extra`.
-fn context(ctx: &RequestContext, extra: &[(&str, String)]) -> Context {
+/// The condition keys of one decision: the principal's, the global keys of every request
+/// (`aws:SourceIp`, `aws:CurrentTime`, `aws:EpochTime`, `aws:RequestedRegion`,
+/// `aws:SecureTransport` — false, plain HTTP), those derived from the request
+/// ([`request_keys`]), `s3:ResourceAccount` when a bucket is known, the object's tags as
+/// `s3:ExistingObjectTag/<key>`, plus `extra`. `s3:TlsVersion` is never set: no TLS.
+fn context(
+    ctx: &RequestContext,
+    owner: Option<&str>,
+    existing_tags: &[(String, String)],
+    extra: &[(&str, String)],
+) -> Context {
     let mut context = Context::new();
     context.set("aws:SecureTransport", "false");
     for (k, v) in principal_keys(&ctx.principal, ctx.unique_id.as_deref()) {
         context.set(k, v);
     }
+    if let Some(ip) = ctx.source_ip {
+        context.set("aws:SourceIp", ip.to_string());
+    }
+    let now = crate::ops::now_ms() / 1000;
+    let (y, m, d, h, mi, sec) = cloudlet_core::time::civil(now as i64);
+    context.set(
+        "aws:CurrentTime",
+        format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{sec:02}Z"),
+    );
+    context.set("aws:EpochTime", now.to_string());
+    context.set("aws:RequestedRegion", ctx.region.as_str());
+    if let Some(owner) = owner {
+        context.set("s3:ResourceAccount", owner);
+    }
+    for (k, vs) in &ctx.condition_keys {
+        context.set_all(k, vs.clone());
+    }
+    for (k, v) in existing_tags {
+        context.set(&format!("s3:ExistingObjectTag/{k}"), v.clone());
+    }
     for (k, v) in extra {
         context.set(k, v.clone());
     }
     context
+}
+
+/// Operations that write an object's data (each authorised as `s3:PutObject`).
+fn writes_object(op: Op) -> bool {
+    matches!(
+        op,
+        Op::PutObject
+            | Op::CopyObject
+            | Op::CreateMultipartUpload
+            | Op::UploadPart
+            | Op::UploadPartCopy
+            | Op::CompleteMultipartUpload
+            | Op::PostObject
+    )
+}
+
+/// Operations that create an object with its headers (ACL, encryption, class, lock, tags).
+fn creates_object(op: Op) -> bool {
+    matches!(
+        op,
+        Op::PutObject | Op::CopyObject | Op::CreateMultipartUpload | Op::PostObject
+    )
+}
+
+/// Operations whose canned ACL and grant headers S3 offers as condition keys.
+fn sets_acl(op: Op) -> bool {
+    creates_object(op)
+        || matches!(op, Op::PutObjectAcl | Op::CreateBucket)
+        || matches!(op, Op::BucketConfig(c) if c.resource == Subresource::Acl && c.verb == Verb::Put)
+}
+
+/// The ACL headers that are condition keys (`s3:` + the header's name).
+const ACL_HEADERS: &[&str] = &[
+    "x-amz-acl",
+    "x-amz-grant-read",
+    "x-amz-grant-write",
+    "x-amz-grant-read-acp",
+    "x-amz-grant-write-acp",
+    "x-amz-grant-full-control",
+];
+
+/// The object-creation headers that are condition keys as sent (`s3:` + the name; the lock
+/// headers drop `x-amz-`).
+const CREATE_HEADERS: &[(&str, &str)] = &[
+    (
+        "x-amz-server-side-encryption",
+        "s3:x-amz-server-side-encryption",
+    ),
+    (
+        "x-amz-server-side-encryption-aws-kms-key-id",
+        "s3:x-amz-server-side-encryption-aws-kms-key-id",
+    ),
+    ("x-amz-storage-class", "s3:x-amz-storage-class"),
+    (
+        "x-amz-website-redirect-location",
+        "s3:x-amz-website-redirect-location",
+    ),
+    ("x-amz-object-lock-mode", "s3:object-lock-mode"),
+    (
+        "x-amz-object-lock-retain-until-date",
+        "s3:object-lock-retain-until-date",
+    ),
+    ("x-amz-object-lock-legal-hold", "s3:object-lock-legal-hold"),
+];
+
+/// How the request was authenticated (`s3:authType`) and with which signature
+/// (`s3:signatureversion`): `REST-HEADER` for an `Authorization` header, `REST-QUERY-STRING`
+/// for a presigned URL, `AWS` for SigV2 and `AWS4-HMAC-SHA256` for SigV4. Unsigned
+/// requests have neither. (POST forms are `POST`, set where the form is read.)
+fn auth_keys(h: &HeaderMap, q: &Query) -> Vec<(String, Vec<String>)> {
+    let (kind, version) = if let Some(a) = hv(h, "authorization") {
+        let version = if a.starts_with("AWS4-HMAC-SHA256") {
+            Some("AWS4-HMAC-SHA256")
+        } else if a.starts_with("AWS ") {
+            Some("AWS")
+        } else {
+            None
+        };
+        ("REST-HEADER", version)
+    } else if q.has("X-Amz-Signature") {
+        let version = q.get("X-Amz-Algorithm").filter(|a| *a == "AWS4-HMAC-SHA256");
+        ("REST-QUERY-STRING", version)
+    } else if q.has("Signature") && q.has("AWSAccessKeyId") {
+        ("REST-QUERY-STRING", Some("AWS"))
+    } else {
+        return Vec::new();
+    };
+    let mut keys = vec![key("s3:authType", kind)];
+    if let Some(v) = version {
+        keys.push(key("s3:signatureversion", v));
+    }
+    keys
+}
+
+fn key(name: &str, value: &str) -> (String, Vec<String>) {
+    (name.to_string(), vec![value.to_string()])
+}
+
+/// `s3:RequestObjectTag/<key>` for each tag and `s3:RequestObjectTagKeys` (multivalued).
+pub fn request_tag_keys(tags: &[(String, String)]) -> Vec<(String, Vec<String>)> {
+    let mut keys: Vec<(String, Vec<String>)> = tags
+        .iter()
+        .map(|(k, v)| (format!("s3:RequestObjectTag/{k}"), vec![v.clone()]))
+        .collect();
+    keys.push((
+        "s3:RequestObjectTagKeys".to_string(),
+        tags.iter().map(|(k, _)| k.clone()).collect(),
+    ));
+    keys
+}
+
+/// `s3:object-lock-remaining-retention-days` for a retain-until date: whole days left,
+/// rounded up; `None` for a date that does not parse.
+fn remaining_days(until: &str, now_secs: u64) -> Option<String> {
+    let until = cloudlet_policy::parse_date(until)?;
+    let left = (until - now_secs as f64).max(0.0);
+    Some(((left / 86_400.0).ceil() as u64).to_string())
+}
+
+/// The lock keys of a retention (`PutObjectRetention`'s body or the object-creation
+/// headers): `s3:object-lock-mode`, `s3:object-lock-retain-until-date` and the remaining days.
+pub fn retention_keys(
+    mode: Option<&str>,
+    until: Option<&str>,
+    now_secs: u64,
+) -> Vec<(String, Vec<String>)> {
+    let mut keys = Vec::new();
+    if let Some(m) = mode {
+        keys.push(key("s3:object-lock-mode", m));
+    }
+    if let Some(u) = until {
+        keys.push(key("s3:object-lock-retain-until-date", u));
+        if let Some(days) = remaining_days(u, now_secs) {
+            keys.push(key("s3:object-lock-remaining-retention-days", &days));
+        }
+    }
+    keys
+}
+
+/// The condition keys S3 derives from a request's headers and query, each on the operations
+/// S3 sets it for: `aws:UserAgent`, `aws:Referer`, `s3:authType`, `s3:signatureversion`,
+/// `s3:x-amz-content-sha256` on all; the ACL headers where an ACL is set; encryption,
+/// storage class, website redirect, Object Lock and `x-amz-tagging`
+/// (`s3:RequestObjectTag/…`, `s3:RequestObjectTagKeys`) where an object is created;
+/// `s3:x-amz-copy-source` (`bucket/key`, decoded) and `s3:x-amz-metadata-directive` on
+/// copies; `s3:x-amz-object-ownership` on CreateBucket; `s3:VersionId` wherever a
+/// `versionId` names an object's version. Keys that need the body or the stored object are
+/// added where those are read. Pure but for the clock (the remaining retention days).
+pub fn request_keys(op: Op, h: &HeaderMap, q: &Query) -> Vec<(String, Vec<String>)> {
+    let mut keys = auth_keys(h, q);
+    for (header, name) in [
+        ("user-agent", "aws:UserAgent"),
+        ("referer", "aws:Referer"),
+        ("x-amz-content-sha256", "s3:x-amz-content-sha256"),
+    ] {
+        if let Some(v) = hv(h, header) {
+            keys.push(key(name, v));
+        }
+    }
+    if sets_acl(op) {
+        for header in ACL_HEADERS {
+            if let Some(v) = hv(h, header) {
+                keys.push((format!("s3:{header}"), vec![v.to_string()]));
+            }
+        }
+    }
+    if creates_object(op) {
+        for (header, name) in CREATE_HEADERS {
+            if let Some(v) = hv(h, header) {
+                keys.push(key(name, v));
+            }
+        }
+        if let Some(until) = hv(h, "x-amz-object-lock-retain-until-date")
+            && let Some(days) = remaining_days(until, crate::ops::now_ms() / 1000)
+        {
+            keys.push(key("s3:object-lock-remaining-retention-days", &days));
+        }
+        if h.contains_key("x-amz-tagging")
+            && let Ok(tags) = crate::tagging::tags_header(h)
+        {
+            keys.extend(request_tag_keys(&tags));
+        }
+    }
+    if writes_object(op)
+        && let Some(v) = hv(h, "x-amz-server-side-encryption-customer-algorithm")
+    {
+        keys.push(key("s3:x-amz-server-side-encryption-customer-algorithm", v));
+    }
+    if matches!(op, Op::CopyObject | Op::UploadPartCopy)
+        && let Some(v) = hv(h, "x-amz-copy-source")
+    {
+        let path = v.split_once("?versionId=").map_or(v, |(p, _)| p);
+        let path = percent_decode_str(path.strip_prefix('/').unwrap_or(path)).decode_utf8_lossy();
+        keys.push(key("s3:x-amz-copy-source", &path));
+    }
+    if op == Op::CopyObject
+        && let Some(v) = hv(h, "x-amz-metadata-directive")
+    {
+        keys.push(key("s3:x-amz-metadata-directive", v));
+    }
+    if op == Op::CreateBucket
+        && let Some(v) = hv(h, "x-amz-object-ownership")
+    {
+        keys.push(key("s3:x-amz-object-ownership", v));
+    }
+    if let Some(v) = q.get("versionId").filter(|_| names_version(op)) {
+        keys.push(key("s3:VersionId", v));
+    }
+    keys
+}
+
+/// Operations on one object whose `versionId` names the version acted on.
+fn names_version(op: Op) -> bool {
+    matches!(
+        op,
+        Op::GetObject
+            | Op::HeadObject
+            | Op::DeleteObject
+            | Op::GetObjectTagging
+            | Op::PutObjectTagging
+            | Op::DeleteObjectTagging
+            | Op::GetObjectAcl
+            | Op::PutObjectAcl
+            | Op::GetObjectRetention
+            | Op::PutObjectRetention
+            | Op::GetObjectLegalHold
+            | Op::PutObjectLegalHold
+            | Op::GetObjectAttributes
+            | Op::RestoreObject
+    )
 }
 
 /// The caller's identity policies that parse (`None` when none apply: root, anonymous).
@@ -134,6 +398,36 @@ pub fn allowed(
     resource: &str,
     extra: &[(&str, String)],
 ) -> bool {
+    allowed_with_tags(ctx, bucket, action, resource, &[], extra)
+}
+
+/// [`allowed`] for an action on an existing object whose tags S3 offers as
+/// `s3:ExistingObjectTag/<key>` (reads, tagging and ACL operations; `None`: no such object).
+pub fn allowed_on_object(
+    ctx: &RequestContext,
+    bucket: &Bucket,
+    action: &str,
+    resource: &str,
+    object: Option<&crate::state::Object>,
+) -> bool {
+    let tags = object.map_or(&[][..], |o| o.tags.as_slice());
+    allowed_with_tags(ctx, bucket, action, resource, tags, &[])
+}
+
+/// Whether any policy takes part in the caller's decisions on `bucket` (else only the
+/// owner may, and nothing needs loading for the condition keys).
+pub fn evaluates_policies(ctx: &RequestContext, bucket: &Bucket) -> bool {
+    bucket.policy.is_some() || ctx.identity_policies.is_some()
+}
+
+fn allowed_with_tags(
+    ctx: &RequestContext,
+    bucket: &Bucket,
+    action: &str,
+    resource: &str,
+    existing_tags: &[(String, String)],
+    extra: &[(&str, String)],
+) -> bool {
     let owner = ctx
         .principal
         .account()
@@ -147,7 +441,7 @@ pub fn allowed(
         return owner;
     }
     let caller = Caller::from(&ctx.principal);
-    let context = context(ctx, extra);
+    let context = context(ctx, Some(&bucket.owner), existing_tags, extra);
     let req = Request {
         caller: &caller,
         action,
@@ -166,11 +460,21 @@ pub fn allowed(
 /// Whether the caller's identity policies allow `action` on `resource` where no bucket
 /// policy applies (CreateBucket, ListBuckets); always for roots and anonymous callers.
 pub fn identity_allows(ctx: &RequestContext, action: &str, resource: &str) -> bool {
+    identity_allows_with(ctx, action, resource, &[])
+}
+
+/// [`identity_allows`] with request keys only the operation knows (`s3:LocationConstraint`).
+pub fn identity_allows_with(
+    ctx: &RequestContext,
+    action: &str,
+    resource: &str,
+    extra: &[(&str, String)],
+) -> bool {
     let Some(identity) = identity(ctx) else {
         return true;
     };
     let caller = Caller::from(&ctx.principal);
-    let context = context(ctx, &[]);
+    let context = context(ctx, None, &[], extra);
     let req = Request {
         caller: &caller,
         action,
@@ -197,7 +501,7 @@ pub fn explicitly_denied(
         return false;
     }
     let caller = Caller::from(&ctx.principal);
-    let context = context(ctx, &[]);
+    let context = context(ctx, Some(&bucket.owner), &[], &[]);
     let req = Request {
         caller: &caller,
         action,
