@@ -182,7 +182,9 @@ fn auth_keys(h: &HeaderMap, q: &Query) -> Vec<(String, Vec<String>)> {
         };
         ("REST-HEADER", version)
     } else if q.has("X-Amz-Signature") {
-        let version = q.get("X-Amz-Algorithm").filter(|a| *a == "AWS4-HMAC-SHA256");
+        let version = q
+            .get("X-Amz-Algorithm")
+            .filter(|a| *a == "AWS4-HMAC-SHA256");
         ("REST-QUERY-STRING", version)
     } else if q.has("Signature") && q.has("AWSAccessKeyId") {
         ("REST-QUERY-STRING", Some("AWS"))

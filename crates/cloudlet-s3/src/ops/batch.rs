@@ -227,8 +227,7 @@ pub async fn put_object_tagging(
     let tags = read_tags(req, 10).await;
     let mut ctx = ctx.clone();
     if let Ok(t) = &tags {
-        ctx.condition_keys
-            .extend(crate::auth::request_tag_keys(t));
+        ctx.condition_keys.extend(crate::auth::request_tag_keys(t));
     }
     let (_, version) = authorize_object(s3, &ctx, bucket, key, q, actions)?;
     let tags = tags?;

@@ -186,10 +186,8 @@ pub async fn put_legal_hold(
     let root = super::xml_body(req).await;
     let mut ctx = ctx.clone();
     if let Some(status) = root.as_ref().ok().and_then(|r| r.child_text("Status")) {
-        ctx.condition_keys.push((
-            "s3:object-lock-legal-hold".into(),
-            vec![status.to_string()],
-        ));
+        ctx.condition_keys
+            .push(("s3:object-lock-legal-hold".into(), vec![status.to_string()]));
     }
     lock_bucket(s3, &ctx, bucket, key, "s3:PutObjectLegalHold")?;
     let version = version_param(q)?;

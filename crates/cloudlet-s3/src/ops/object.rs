@@ -190,7 +190,9 @@ pub fn load_readable(s3: &S3, ctx: &RequestContext, bucket: &str, key: &str) -> 
     let b = s3.bucket(bucket)?;
     let obj = s3.store.read(|txn| state::get_object(txn, bucket, key))?;
     match obj {
-        Some(o) if allowed_on_object(ctx, &b, "s3:GetObject", &arn(bucket, Some(key)), Some(&o)) => {
+        Some(o)
+            if allowed_on_object(ctx, &b, "s3:GetObject", &arn(bucket, Some(key)), Some(&o)) =>
+        {
             Ok(o)
         }
         Some(o) if super::acl::object_acl_allows(s3, ctx, &b, key, &o, "s3:GetObject") => Ok(o),

@@ -171,8 +171,13 @@ pub fn load_source(
             let b = s3.bucket(bucket)?;
             let loaded = load_version(s3, bucket, key, v, "GET");
             let resource = arn(bucket, Some(key));
-            if !allowed_on_object(ctx, &b, "s3:GetObjectVersion", &resource, loaded.as_ref().ok())
-            {
+            if !allowed_on_object(
+                ctx,
+                &b,
+                "s3:GetObjectVersion",
+                &resource,
+                loaded.as_ref().ok(),
+            ) {
                 return Err(S3Error::AccessDenied);
             }
             match loaded {
