@@ -592,6 +592,239 @@ mod tests {
         }
     }
 
+    #[test]
+    fn request_condition_keys() {
+        use crate::subresource::ConfigOp;
+        let put_acl = Op::BucketConfig(ConfigOp {
+            resource: Subresource::Acl,
+            verb: Verb::Put,
+        });
+        type Case<'a> = (
+            Op,
+            &'a [(&'a str, &'a str)],
+            &'a str,
+            Vec<(&'a str, &'a str)>,
+        );
+        const SIGV4: (&str, &str) = (
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00",
+        );
+        let cases: Vec<Case> = vec![
+            // Unsigned: only the headers that were sent.
+            (Op::GetObject, &[], "", vec![]),
+            (
+                Op::GetObject,
+                &[
+                    ("user-agent", "boto3/1"),
+                    ("referer", "http://example.com/"),
+                ],
+                "",
+                vec![
+                    ("aws:UserAgent", "boto3/1"),
+                    ("aws:Referer", "http://example.com/"),
+                ],
+            ),
+            (
+                Op::GetObject,
+                &[SIGV4, ("x-amz-content-sha256", "UNSIGNED-PAYLOAD")],
+                "versionId=v1",
+                vec![
+                    ("s3:authType", "REST-HEADER"),
+                    ("s3:signatureversion", "AWS4-HMAC-SHA256"),
+                    ("s3:x-amz-content-sha256", "UNSIGNED-PAYLOAD"),
+                    ("s3:VersionId", "v1"),
+                ],
+            ),
+            (
+                Op::GetObject,
+                &[("authorization", "AWS AKID:c2ln")],
+                "",
+                vec![
+                    ("s3:authType", "REST-HEADER"),
+                    ("s3:signatureversion", "AWS"),
+                ],
+            ),
+            (
+                Op::GetObject,
+                &[],
+                "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=00",
+                vec![
+                    ("s3:authType", "REST-QUERY-STRING"),
+                    ("s3:signatureversion", "AWS4-HMAC-SHA256"),
+                ],
+            ),
+            (
+                Op::GetObject,
+                &[],
+                "AWSAccessKeyId=AKID&Signature=c2ln&Expires=1",
+                vec![
+                    ("s3:authType", "REST-QUERY-STRING"),
+                    ("s3:signatureversion", "AWS"),
+                ],
+            ),
+            // Object-creation headers count on writes only.
+            (
+                Op::PutObject,
+                &[
+                    ("x-amz-acl", "private"),
+                    ("x-amz-grant-read", "id=abc"),
+                    ("x-amz-server-side-encryption", "aws:kms"),
+                    ("x-amz-server-side-encryption-aws-kms-key-id", "k1"),
+                    ("x-amz-storage-class", "GLACIER"),
+                    ("x-amz-website-redirect-location", "/x"),
+                    ("x-amz-object-lock-mode", "GOVERNANCE"),
+                    ("x-amz-object-lock-legal-hold", "ON"),
+                    ("x-amz-tagging", "team=blue&env=dev"),
+                ],
+                "",
+                vec![
+                    ("s3:x-amz-acl", "private"),
+                    ("s3:x-amz-grant-read", "id=abc"),
+                    ("s3:x-amz-server-side-encryption", "aws:kms"),
+                    ("s3:x-amz-server-side-encryption-aws-kms-key-id", "k1"),
+                    ("s3:x-amz-storage-class", "GLACIER"),
+                    ("s3:x-amz-website-redirect-location", "/x"),
+                    ("s3:object-lock-mode", "GOVERNANCE"),
+                    ("s3:object-lock-legal-hold", "ON"),
+                    ("s3:RequestObjectTag/team", "blue"),
+                    ("s3:RequestObjectTag/env", "dev"),
+                    ("s3:RequestObjectTagKeys", "team|env"),
+                ],
+            ),
+            (
+                Op::GetObject,
+                &[
+                    ("x-amz-acl", "private"),
+                    ("x-amz-server-side-encryption", "AES256"),
+                    ("x-amz-tagging", "a=b"),
+                    ("x-amz-copy-source", "/src/k"),
+                ],
+                "",
+                vec![],
+            ),
+            (
+                Op::CopyObject,
+                &[
+                    ("x-amz-copy-source", "/src/dir/a%20b.txt?versionId=v9"),
+                    ("x-amz-metadata-directive", "REPLACE"),
+                ],
+                "",
+                vec![
+                    ("s3:x-amz-copy-source", "src/dir/a b.txt"),
+                    ("s3:x-amz-metadata-directive", "REPLACE"),
+                ],
+            ),
+            (
+                Op::UploadPartCopy,
+                &[
+                    ("x-amz-copy-source", "src/k"),
+                    ("x-amz-server-side-encryption-customer-algorithm", "AES256"),
+                ],
+                "partNumber=1&uploadId=u",
+                vec![
+                    (
+                        "s3:x-amz-server-side-encryption-customer-algorithm",
+                        "AES256",
+                    ),
+                    ("s3:x-amz-copy-source", "src/k"),
+                ],
+            ),
+            (
+                Op::CreateBucket,
+                &[
+                    ("x-amz-acl", "private"),
+                    ("x-amz-object-ownership", "ObjectWriter"),
+                ],
+                "",
+                vec![
+                    ("s3:x-amz-acl", "private"),
+                    ("s3:x-amz-object-ownership", "ObjectWriter"),
+                ],
+            ),
+            (
+                put_acl,
+                &[("x-amz-grant-full-control", "id=1")],
+                "acl",
+                vec![("s3:x-amz-grant-full-control", "id=1")],
+            ),
+            (
+                Op::PutObjectAcl,
+                &[("x-amz-acl", "private")],
+                "acl&versionId=v2",
+                vec![("s3:x-amz-acl", "private"), ("s3:VersionId", "v2")],
+            ),
+            // A bucket request's versionId is no version.
+            (Op::ListObjectVersions, &[], "versionId=x", vec![]),
+        ];
+        for (op, headers, query, want) in cases {
+            let mut h = HeaderMap::new();
+            for (k, v) in headers {
+                h.insert(
+                    http::HeaderName::from_static(k),
+                    http::HeaderValue::from_str(v).unwrap(),
+                );
+            }
+            let got = request_keys(op, &h, &Query::parse(Some(query)));
+            let got: Vec<(String, String)> =
+                got.into_iter().map(|(k, v)| (k, v.join("|"))).collect();
+            let want: Vec<(String, String)> = want
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            assert_eq!(got, want, "{op:?} {headers:?} {query}");
+        }
+    }
+
+    #[test]
+    fn lock_keys_count_remaining_days() {
+        let now = 1_700_000_000;
+        let in_30_days = now + 30 * 86_400 - 100;
+        let (y, m, d, h, mi, s) = cloudlet_core::time::civil(in_30_days as i64);
+        let date = format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z");
+        let got = retention_keys(Some("COMPLIANCE"), Some(&date), now);
+        let want = vec![
+            key("s3:object-lock-mode", "COMPLIANCE"),
+            key("s3:object-lock-retain-until-date", &date),
+            key("s3:object-lock-remaining-retention-days", "30"),
+        ];
+        assert_eq!(got, want);
+        let past = retention_keys(None, Some("2000-01-01T00:00:00Z"), now);
+        assert_eq!(past[1], key("s3:object-lock-remaining-retention-days", "0"));
+        assert_eq!(retention_keys(None, Some("soon"), now).len(), 1);
+    }
+
+    #[test]
+    fn global_and_object_keys_reach_the_context() {
+        let account = cloudlet_core::AccountId::parse("111122223333").unwrap();
+        let mut ctx = RequestContext::internal(
+            cloudlet_core::ServiceId::S3,
+            account,
+            cloudlet_core::Region::parse("eu-west-1").unwrap(),
+            "http://localhost",
+        );
+        ctx.source_ip = Some("127.0.0.1".parse().unwrap());
+        ctx.condition_keys = vec![key("s3:x-amz-acl", "private")];
+        let tags = vec![("public".to_string(), "yes".to_string())];
+        let c = context(
+            &ctx,
+            Some("111122223333"),
+            &tags,
+            &[("s3:prefix", "a/".into())],
+        );
+        let one = |k: &str| c.get(k).and_then(|v| v.first()).cloned();
+        assert_eq!(one("aws:SourceIp").as_deref(), Some("127.0.0.1"));
+        assert_eq!(one("aws:RequestedRegion").as_deref(), Some("eu-west-1"));
+        assert_eq!(one("aws:SecureTransport").as_deref(), Some("false"));
+        assert_eq!(one("s3:ResourceAccount").as_deref(), Some("111122223333"));
+        assert_eq!(one("s3:ExistingObjectTag/public").as_deref(), Some("yes"));
+        assert_eq!(one("s3:x-amz-acl").as_deref(), Some("private"));
+        assert_eq!(one("s3:prefix").as_deref(), Some("a/"));
+        assert_eq!(one("s3:TlsVersion"), None);
+        let time = one("aws:CurrentTime").unwrap();
+        let epoch: f64 = one("aws:EpochTime").unwrap().parse().unwrap();
+        assert_eq!(cloudlet_policy::parse_date(&time), Some(epoch));
+    }
+
     const OBJECT: &str = "arn:aws:s3:::shared/report.csv";
 
     fn doc(effect: &str, principal: Option<&str>, action: &str) -> Policy {
