@@ -416,3 +416,50 @@ def test_bucket_policies_accept_the_keys_requests_carry(s3, bucket):
         "MalformedPolicy",
         400,
     )
+
+
+def test_browser_uploads(server, s3, bucket):
+    from test_s3_post import post, presigned
+
+    cond = {"StringEquals": {"s3:authType": "POST"}}
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy(deny(bucket, "s3:PutObject", cond)))
+    form = presigned(server, bucket)
+    status, _, body = post(server, form["url"], form["fields"])
+    assert status == 403 and b"AccessDenied" in body
+    s3.put_object(Bucket=bucket, Key="uploads/sdk.txt", Body=b"x")
+    # A form's fields stand for PutObject's headers, keys included.
+    cond = {"StringNotEquals": {"s3:x-amz-server-side-encryption": "AES256"}}
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy(deny(bucket, "s3:PutObject", cond)))
+    assert post(server, form["url"], form["fields"])[0] == 403
+    sealed = presigned(server, bucket, fields={"x-amz-server-side-encryption": "AES256"})
+    status, _, body = post(server, sealed["url"], sealed["fields"])
+    assert status == 204, body
+    assert s3.head_object(Bucket=bucket, Key="uploads/hello.txt")["ServerSideEncryption"] == "AES256"
+
+
+def test_object_lock_retention_days(s3):
+    import datetime
+
+    bucket = unique("cond-lock")
+    s3.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True)
+    s3.put_object(Bucket=bucket, Key="a", Body=b"x")
+    cond = {"NumericGreaterThan": {"s3:object-lock-remaining-retention-days": "30"}}
+    s3.put_bucket_policy(
+        Bucket=bucket, Policy=policy(deny(bucket, ["s3:PutObjectRetention", "s3:PutObject"], cond))
+    )
+    now = datetime.datetime.now(datetime.timezone.utc)
+    soon, late = now + datetime.timedelta(days=10), now + datetime.timedelta(days=100)
+    s3.put_object_retention(Bucket=bucket, Key="a", Retention={"Mode": "GOVERNANCE", "RetainUntilDate": soon})
+    far = {"Mode": "GOVERNANCE", "RetainUntilDate": late}
+    assert code(s3.put_object_retention, Bucket=bucket, Key="a", Retention=far) == DENIED
+    got = s3.get_object_retention(Bucket=bucket, Key="a")["Retention"]["RetainUntilDate"]
+    assert abs((got - soon).total_seconds()) < 5
+    # The object-creation headers are keys too.
+    s3.put_object(Bucket=bucket, Key="b", Body=b"x", ObjectLockMode="GOVERNANCE", ObjectLockRetainUntilDate=soon)
+    kw = {"ObjectLockMode": "GOVERNANCE", "ObjectLockRetainUntilDate": late}
+    assert code(s3.put_object, Bucket=bucket, Key="c", Body=b"x", **kw) == DENIED
+    # Legal holds are keys of PutObjectLegalHold.
+    hold = deny(bucket, "s3:PutObjectLegalHold", {"StringEquals": {"s3:object-lock-legal-hold": "ON"}})
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy(hold))
+    s3.put_object_legal_hold(Bucket=bucket, Key="a", LegalHold={"Status": "OFF"})
+    assert code(s3.put_object_legal_hold, Bucket=bucket, Key="a", LegalHold={"Status": "ON"}) == DENIED
