@@ -108,6 +108,12 @@ pub struct RequestContext {
     /// [`IdentityPolicies::unique_id`](crate::traits::IdentityPolicies::unique_id)), filled
     /// in with the identity policies; `None` otherwise.
     pub unique_id: Option<String>,
+    /// The address of the client's connection (`aws:SourceIp`); `None` for calls cloudlet
+    /// makes on its own behalf.
+    pub source_ip: Option<std::net::IpAddr>,
+    /// Condition keys the service derives from the request itself (S3 fills this in from
+    /// the headers and query before the operation runs): each key with its values.
+    pub condition_keys: Vec<(String, Vec<String>)>,
 }
 
 /// A request extension set by the edge: the bucket or API id named by the Host
@@ -136,6 +142,8 @@ impl RequestContext {
             endpoint: endpoint.to_string(),
             identity_policies: None,
             unique_id: None,
+            source_ip: None,
+            condition_keys: Vec::new(),
         }
     }
 }

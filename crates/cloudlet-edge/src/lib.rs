@@ -103,7 +103,7 @@ impl Edge {
         let mut tasks = tokio::task::JoinSet::new();
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
-            let (stream, _) = tokio::select! {
+            let (stream, peer) = tokio::select! {
                 accepted = listener.accept() => match accepted {
                     Ok(a) => a,
                     Err(_) => {
@@ -118,11 +118,13 @@ impl Edge {
             let _ = stream.set_nodelay(true);
             let edge = self.clone();
             let stop = stop.clone();
+            // IPv4 clients of a dual-stack listener appear as `::ffff:a.b.c.d`.
+            let peer = peer.ip().to_canonical();
             tasks.spawn(async move {
                 let stopped = stop.notified();
                 let svc = hyper::service::service_fn(move |req| {
                     let edge = edge.clone();
-                    async move { Ok::<_, Infallible>(edge.dispatch(req).await) }
+                    async move { Ok::<_, Infallible>(edge.dispatch(req, peer).await) }
                 });
                 let conn = hyper::server::conn::http1::Builder::new()
                     .keep_alive(true)
@@ -146,7 +148,11 @@ impl Edge {
     }
 
     /// Handles one request from the wire.
-    fn dispatch(self: Arc<Self>, req: http::Request<Incoming>) -> BoxFuture<'static, Response> {
+    fn dispatch(
+        self: Arc<Self>,
+        req: http::Request<Incoming>,
+        peer: std::net::IpAddr,
+    ) -> BoxFuture<'static, Response> {
         let expects_continue = req
             .headers()
             .get(http::header::EXPECT)
@@ -156,7 +162,7 @@ impl Edge {
         let req = http::Request::from_parts(parts, body);
         Box::pin(async move {
             let request_id = RequestId::new();
-            let mut resp = match self.route_request(req, &request_id).await {
+            let mut resp = match self.route_request(req, &request_id, peer).await {
                 Ok(r) => r,
                 Err((service, err)) => render(service, &err, &request_id),
             };
@@ -170,6 +176,7 @@ impl Edge {
         &self,
         mut req: http::Request<Body>,
         request_id: &RequestId,
+        peer: std::net::IpAddr,
     ) -> Result<Response, (Option<ServiceId>, AwsError)> {
         if req.method() == http::Method::CONNECT {
             return Ok(refuse_proxy(req.uri().host().unwrap_or("")));
@@ -291,6 +298,8 @@ impl Edge {
             endpoint: self.endpoint.clone(),
             identity_policies: None,
             unique_id: None,
+            source_ip: Some(peer),
+            condition_keys: Vec::new(),
         };
         let Some(svc) = self.services.get(&service) else {
             return Err((

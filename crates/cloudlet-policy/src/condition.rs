@@ -582,6 +582,105 @@ mod tests {
                 &[],
                 true,
             ),
+            // A key the request does not carry: matching operators fail, negated ones hold,
+            // `…IfExists` holds either way, and `Null` tests exactly that.
+            (
+                r#"{"StringNotEquals":{"s3:x-amz-server-side-encryption":"AES256"}}"#,
+                &[],
+                true,
+            ),
+            (
+                r#"{"StringNotLike":{"s3:x-amz-copy-source":"b/public/*"}}"#,
+                &[],
+                true,
+            ),
+            (
+                r#"{"NotIpAddress":{"aws:SourceIp":"127.0.0.1/32"}}"#,
+                &[],
+                true,
+            ),
+            (
+                r#"{"StringNotEqualsIfExists":{"s3:x-amz-acl":"private"}}"#,
+                &[],
+                true,
+            ),
+            (
+                r#"{"StringNotEqualsIfExists":{"s3:x-amz-acl":"private"}}"#,
+                &[("s3:x-amz-acl", &["private"])],
+                false,
+            ),
+            (
+                r#"{"StringEqualsIfExists":{"s3:x-amz-acl":"private"}}"#,
+                &[("s3:x-amz-acl", &["public-read"])],
+                false,
+            ),
+            (
+                r#"{"NumericLessThanEqualsIfExists":{"s3:max-keys":"10"}}"#,
+                &[],
+                true,
+            ),
+            (
+                r#"{"NumericLessThanEquals":{"s3:max-keys":"10"}}"#,
+                &[],
+                false,
+            ),
+            (
+                r#"{"StringLike":{"aws:Referer":"http://example.com/*"}}"#,
+                &[],
+                false,
+            ),
+            (
+                r#"{"Null":{"s3:x-amz-server-side-encryption":"false"}}"#,
+                &[],
+                false,
+            ),
+            (
+                r#"{"Null":{"s3:x-amz-server-side-encryption":true}}"#,
+                &[("s3:x-amz-server-side-encryption", &["AES256"])],
+                false,
+            ),
+            // Multivalued keys (`s3:RequestObjectTagKeys`) with set qualifiers.
+            (
+                r#"{"ForAnyValue:StringNotEquals":{"s3:RequestObjectTagKeys":["team","env"]}}"#,
+                &[("s3:RequestObjectTagKeys", &["team", "env"])],
+                false,
+            ),
+            (
+                r#"{"ForAnyValue:StringNotEquals":{"s3:RequestObjectTagKeys":["team","env"]}}"#,
+                &[("s3:RequestObjectTagKeys", &["team", "owner"])],
+                true,
+            ),
+            (
+                r#"{"ForAllValues:StringLike":{"s3:RequestObjectTagKeys":["t*"]}}"#,
+                &[("s3:RequestObjectTagKeys", &["team", "tier"])],
+                true,
+            ),
+            (
+                r#"{"ForAllValues:StringLike":{"s3:RequestObjectTagKeys":["t*"]}}"#,
+                &[("s3:RequestObjectTagKeys", &["team", "env"])],
+                false,
+            ),
+            (
+                r#"{"ForAllValues:StringEquals":{"s3:RequestObjectTagKeys":["team"]}}"#,
+                &[("s3:RequestObjectTagKeys", &[])],
+                true,
+            ),
+            (
+                r#"{"ForAnyValue:StringEquals":{"s3:RequestObjectTagKeys":["team"]}}"#,
+                &[("s3:RequestObjectTagKeys", &[])],
+                false,
+            ),
+            (
+                r#"{"Null":{"s3:RequestObjectTagKeys":"true"}}"#,
+                &[("s3:RequestObjectTagKeys", &[])],
+                true,
+            ),
+            // Several values of a single-valued key: any of them matches (keys are case-blind).
+            (
+                r#"{"StringEquals":{"S3:ExistingObjectTag/public":["yes","true"]}}"#,
+                &[("s3:existingobjecttag/public", &["true"])],
+                true,
+            ),
             (
                 r#"{"StringEquals":{"aws:SourceAccount":"1"},"Bool":{"aws:SecureTransport":"true"}}"#,
                 &[

@@ -8,8 +8,13 @@
 
 use cloudlet_core::{Principal, RequestContext};
 use cloudlet_policy::{Accounts, Caller, Context, Decision, Policy, PolicyKind, Request};
+use http::HeaderMap;
+use percent_encoding::percent_decode_str;
 
+use crate::protocol::{Op, Query};
 use crate::state::Bucket;
+use crate::subresource::{Subresource, Verb};
+use crate::upload::hv;
 
 /// The ARN of a bucket, or of an object in it.
 pub fn arn(bucket: &str, key: Option<&str>) -> String {
@@ -57,17 +62,278 @@ fn principal_keys(principal: &Principal, unique_id: Option<&str>) -> Vec<(&'stat
     keys
 }
 
-/// The condition keys every S3 request carries, plus `extra`.
-fn context(ctx: &RequestContext, extra: &[(&str, String)]) -> Context {
+/// The condition keys of one decision: the principal's, the global keys of every request
+/// (`aws:SourceIp`, `aws:CurrentTime`, `aws:EpochTime`, `aws:RequestedRegion`,
+/// `aws:SecureTransport` — false, plain HTTP), those derived from the request
+/// ([`request_keys`]), `s3:ResourceAccount` when a bucket is known, the object's tags as
+/// `s3:ExistingObjectTag/<key>`, plus `extra`. `s3:TlsVersion` is never set: no TLS.
+fn context(
+    ctx: &RequestContext,
+    owner: Option<&str>,
+    existing_tags: &[(String, String)],
+    extra: &[(&str, String)],
+) -> Context {
     let mut context = Context::new();
     context.set("aws:SecureTransport", "false");
     for (k, v) in principal_keys(&ctx.principal, ctx.unique_id.as_deref()) {
         context.set(k, v);
     }
+    if let Some(ip) = ctx.source_ip {
+        context.set("aws:SourceIp", ip.to_string());
+    }
+    let now = crate::ops::now_ms() / 1000;
+    let (y, m, d, h, mi, sec) = cloudlet_core::time::civil(now as i64);
+    context.set(
+        "aws:CurrentTime",
+        format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{sec:02}Z"),
+    );
+    context.set("aws:EpochTime", now.to_string());
+    context.set("aws:RequestedRegion", ctx.region.as_str());
+    if let Some(owner) = owner {
+        context.set("s3:ResourceAccount", owner);
+    }
+    for (k, vs) in &ctx.condition_keys {
+        context.set_all(k, vs.clone());
+    }
+    for (k, v) in existing_tags {
+        context.set(&format!("s3:ExistingObjectTag/{k}"), v.clone());
+    }
     for (k, v) in extra {
         context.set(k, v.clone());
     }
     context
+}
+
+/// Operations that write an object's data (each authorised as `s3:PutObject`).
+fn writes_object(op: Op) -> bool {
+    matches!(
+        op,
+        Op::PutObject
+            | Op::CopyObject
+            | Op::CreateMultipartUpload
+            | Op::UploadPart
+            | Op::UploadPartCopy
+            | Op::CompleteMultipartUpload
+            | Op::PostObject
+    )
+}
+
+/// Operations that create an object with its headers (ACL, encryption, class, lock, tags).
+fn creates_object(op: Op) -> bool {
+    matches!(
+        op,
+        Op::PutObject | Op::CopyObject | Op::CreateMultipartUpload | Op::PostObject
+    )
+}
+
+/// Operations whose canned ACL and grant headers S3 offers as condition keys.
+fn sets_acl(op: Op) -> bool {
+    creates_object(op)
+        || matches!(op, Op::PutObjectAcl | Op::CreateBucket)
+        || matches!(op, Op::BucketConfig(c) if c.resource == Subresource::Acl && c.verb == Verb::Put)
+}
+
+/// The ACL headers that are condition keys (`s3:` + the header's name).
+const ACL_HEADERS: &[&str] = &[
+    "x-amz-acl",
+    "x-amz-grant-read",
+    "x-amz-grant-write",
+    "x-amz-grant-read-acp",
+    "x-amz-grant-write-acp",
+    "x-amz-grant-full-control",
+];
+
+/// The object-creation headers that are condition keys as sent (`s3:` + the name; the lock
+/// headers drop `x-amz-`).
+const CREATE_HEADERS: &[(&str, &str)] = &[
+    (
+        "x-amz-server-side-encryption",
+        "s3:x-amz-server-side-encryption",
+    ),
+    (
+        "x-amz-server-side-encryption-aws-kms-key-id",
+        "s3:x-amz-server-side-encryption-aws-kms-key-id",
+    ),
+    ("x-amz-storage-class", "s3:x-amz-storage-class"),
+    (
+        "x-amz-website-redirect-location",
+        "s3:x-amz-website-redirect-location",
+    ),
+    ("x-amz-object-lock-mode", "s3:object-lock-mode"),
+    (
+        "x-amz-object-lock-retain-until-date",
+        "s3:object-lock-retain-until-date",
+    ),
+    ("x-amz-object-lock-legal-hold", "s3:object-lock-legal-hold"),
+];
+
+/// How the request was authenticated (`s3:authType`) and with which signature
+/// (`s3:signatureversion`): `REST-HEADER` for an `Authorization` header, `REST-QUERY-STRING`
+/// for a presigned URL, `AWS` for SigV2 and `AWS4-HMAC-SHA256` for SigV4. Unsigned
+/// requests have neither. (POST forms are `POST`, set where the form is read.)
+fn auth_keys(h: &HeaderMap, q: &Query) -> Vec<(String, Vec<String>)> {
+    let (kind, version) = if let Some(a) = hv(h, "authorization") {
+        let version = if a.starts_with("AWS4-HMAC-SHA256") {
+            Some("AWS4-HMAC-SHA256")
+        } else if a.starts_with("AWS ") {
+            Some("AWS")
+        } else {
+            None
+        };
+        ("REST-HEADER", version)
+    } else if q.has("X-Amz-Signature") {
+        let version = q
+            .get("X-Amz-Algorithm")
+            .filter(|a| *a == "AWS4-HMAC-SHA256");
+        ("REST-QUERY-STRING", version)
+    } else if q.has("Signature") && q.has("AWSAccessKeyId") {
+        ("REST-QUERY-STRING", Some("AWS"))
+    } else {
+        return Vec::new();
+    };
+    let mut keys = vec![key("s3:authType", kind)];
+    if let Some(v) = version {
+        keys.push(key("s3:signatureversion", v));
+    }
+    keys
+}
+
+fn key(name: &str, value: &str) -> (String, Vec<String>) {
+    (name.to_string(), vec![value.to_string()])
+}
+
+/// `s3:RequestObjectTag/<key>` for each tag and `s3:RequestObjectTagKeys` (multivalued).
+pub fn request_tag_keys(tags: &[(String, String)]) -> Vec<(String, Vec<String>)> {
+    let mut keys: Vec<(String, Vec<String>)> = tags
+        .iter()
+        .map(|(k, v)| (format!("s3:RequestObjectTag/{k}"), vec![v.clone()]))
+        .collect();
+    keys.push((
+        "s3:RequestObjectTagKeys".to_string(),
+        tags.iter().map(|(k, _)| k.clone()).collect(),
+    ));
+    keys
+}
+
+/// `s3:object-lock-remaining-retention-days` for a retain-until date: whole days left,
+/// rounded up; `None` for a date that does not parse.
+fn remaining_days(until: &str, now_secs: u64) -> Option<String> {
+    let until = cloudlet_policy::parse_date(until)?;
+    let left = (until - now_secs as f64).max(0.0);
+    Some(((left / 86_400.0).ceil() as u64).to_string())
+}
+
+/// The lock keys of a retention (`PutObjectRetention`'s body or the object-creation
+/// headers): `s3:object-lock-mode`, `s3:object-lock-retain-until-date` and the remaining days.
+pub fn retention_keys(
+    mode: Option<&str>,
+    until: Option<&str>,
+    now_secs: u64,
+) -> Vec<(String, Vec<String>)> {
+    let mut keys = Vec::new();
+    if let Some(m) = mode {
+        keys.push(key("s3:object-lock-mode", m));
+    }
+    if let Some(u) = until {
+        keys.push(key("s3:object-lock-retain-until-date", u));
+        if let Some(days) = remaining_days(u, now_secs) {
+            keys.push(key("s3:object-lock-remaining-retention-days", &days));
+        }
+    }
+    keys
+}
+
+/// The condition keys S3 derives from a request's headers and query, each on the operations
+/// S3 sets it for: `aws:UserAgent`, `aws:Referer`, `s3:authType`, `s3:signatureversion`,
+/// `s3:x-amz-content-sha256` on all; the ACL headers where an ACL is set; encryption,
+/// storage class, website redirect, Object Lock and `x-amz-tagging`
+/// (`s3:RequestObjectTag/…`, `s3:RequestObjectTagKeys`) where an object is created;
+/// `s3:x-amz-copy-source` (`bucket/key`, decoded) and `s3:x-amz-metadata-directive` on
+/// copies; `s3:x-amz-object-ownership` on CreateBucket; `s3:VersionId` wherever a
+/// `versionId` names an object's version. Keys that need the body or the stored object are
+/// added where those are read. Pure but for the clock (the remaining retention days).
+pub fn request_keys(op: Op, h: &HeaderMap, q: &Query) -> Vec<(String, Vec<String>)> {
+    let mut keys = auth_keys(h, q);
+    for (header, name) in [
+        ("user-agent", "aws:UserAgent"),
+        ("referer", "aws:Referer"),
+        ("x-amz-content-sha256", "s3:x-amz-content-sha256"),
+    ] {
+        if let Some(v) = hv(h, header) {
+            keys.push(key(name, v));
+        }
+    }
+    if sets_acl(op) {
+        for header in ACL_HEADERS {
+            if let Some(v) = hv(h, header) {
+                keys.push((format!("s3:{header}"), vec![v.to_string()]));
+            }
+        }
+    }
+    if creates_object(op) {
+        for (header, name) in CREATE_HEADERS {
+            if let Some(v) = hv(h, header) {
+                keys.push(key(name, v));
+            }
+        }
+        if let Some(until) = hv(h, "x-amz-object-lock-retain-until-date")
+            && let Some(days) = remaining_days(until, crate::ops::now_ms() / 1000)
+        {
+            keys.push(key("s3:object-lock-remaining-retention-days", &days));
+        }
+        if h.contains_key("x-amz-tagging")
+            && let Ok(tags) = crate::tagging::tags_header(h)
+        {
+            keys.extend(request_tag_keys(&tags));
+        }
+    }
+    if writes_object(op)
+        && let Some(v) = hv(h, "x-amz-server-side-encryption-customer-algorithm")
+    {
+        keys.push(key("s3:x-amz-server-side-encryption-customer-algorithm", v));
+    }
+    if matches!(op, Op::CopyObject | Op::UploadPartCopy)
+        && let Some(v) = hv(h, "x-amz-copy-source")
+    {
+        let path = v.split_once("?versionId=").map_or(v, |(p, _)| p);
+        let path = percent_decode_str(path.strip_prefix('/').unwrap_or(path)).decode_utf8_lossy();
+        keys.push(key("s3:x-amz-copy-source", &path));
+    }
+    if op == Op::CopyObject
+        && let Some(v) = hv(h, "x-amz-metadata-directive")
+    {
+        keys.push(key("s3:x-amz-metadata-directive", v));
+    }
+    if op == Op::CreateBucket
+        && let Some(v) = hv(h, "x-amz-object-ownership")
+    {
+        keys.push(key("s3:x-amz-object-ownership", v));
+    }
+    if let Some(v) = q.get("versionId").filter(|_| names_version(op)) {
+        keys.push(key("s3:VersionId", v));
+    }
+    keys
+}
+
+/// Operations on one object whose `versionId` names the version acted on.
+fn names_version(op: Op) -> bool {
+    matches!(
+        op,
+        Op::GetObject
+            | Op::HeadObject
+            | Op::DeleteObject
+            | Op::GetObjectTagging
+            | Op::PutObjectTagging
+            | Op::DeleteObjectTagging
+            | Op::GetObjectAcl
+            | Op::PutObjectAcl
+            | Op::GetObjectRetention
+            | Op::PutObjectRetention
+            | Op::GetObjectLegalHold
+            | Op::PutObjectLegalHold
+            | Op::GetObjectAttributes
+            | Op::RestoreObject
+    )
 }
 
 /// The caller's identity policies that parse (`None` when none apply: root, anonymous).
@@ -134,6 +400,36 @@ pub fn allowed(
     resource: &str,
     extra: &[(&str, String)],
 ) -> bool {
+    allowed_with_tags(ctx, bucket, action, resource, &[], extra)
+}
+
+/// [`allowed`] for an action on an existing object whose tags S3 offers as
+/// `s3:ExistingObjectTag/<key>` (reads, tagging and ACL operations; `None`: no such object).
+pub fn allowed_on_object(
+    ctx: &RequestContext,
+    bucket: &Bucket,
+    action: &str,
+    resource: &str,
+    object: Option<&crate::state::Object>,
+) -> bool {
+    let tags = object.map_or(&[][..], |o| o.tags.as_slice());
+    allowed_with_tags(ctx, bucket, action, resource, tags, &[])
+}
+
+/// Whether any policy takes part in the caller's decisions on `bucket` (else only the
+/// owner may, and nothing needs loading for the condition keys).
+pub fn evaluates_policies(ctx: &RequestContext, bucket: &Bucket) -> bool {
+    bucket.policy.is_some() || ctx.identity_policies.is_some()
+}
+
+fn allowed_with_tags(
+    ctx: &RequestContext,
+    bucket: &Bucket,
+    action: &str,
+    resource: &str,
+    existing_tags: &[(String, String)],
+    extra: &[(&str, String)],
+) -> bool {
     let owner = ctx
         .principal
         .account()
@@ -147,7 +443,7 @@ pub fn allowed(
         return owner;
     }
     let caller = Caller::from(&ctx.principal);
-    let context = context(ctx, extra);
+    let context = context(ctx, Some(&bucket.owner), existing_tags, extra);
     let req = Request {
         caller: &caller,
         action,
@@ -166,11 +462,21 @@ pub fn allowed(
 /// Whether the caller's identity policies allow `action` on `resource` where no bucket
 /// policy applies (CreateBucket, ListBuckets); always for roots and anonymous callers.
 pub fn identity_allows(ctx: &RequestContext, action: &str, resource: &str) -> bool {
+    identity_allows_with(ctx, action, resource, &[])
+}
+
+/// [`identity_allows`] with request keys only the operation knows (`s3:LocationConstraint`).
+pub fn identity_allows_with(
+    ctx: &RequestContext,
+    action: &str,
+    resource: &str,
+    extra: &[(&str, String)],
+) -> bool {
     let Some(identity) = identity(ctx) else {
         return true;
     };
     let caller = Caller::from(&ctx.principal);
-    let context = context(ctx, &[]);
+    let context = context(ctx, None, &[], extra);
     let req = Request {
         caller: &caller,
         action,
@@ -197,7 +503,7 @@ pub fn explicitly_denied(
         return false;
     }
     let caller = Caller::from(&ctx.principal);
-    let context = context(ctx, &[]);
+    let context = context(ctx, Some(&bucket.owner), &[], &[]);
     let req = Request {
         caller: &caller,
         action,
@@ -284,6 +590,239 @@ mod tests {
             let got: Vec<(&str, &str)> = got.iter().map(|(k, v)| (*k, v.as_str())).collect();
             assert_eq!(got, want, "{principal:?}");
         }
+    }
+
+    #[test]
+    fn request_condition_keys() {
+        use crate::subresource::ConfigOp;
+        let put_acl = Op::BucketConfig(ConfigOp {
+            resource: Subresource::Acl,
+            verb: Verb::Put,
+        });
+        type Case<'a> = (
+            Op,
+            &'a [(&'a str, &'a str)],
+            &'a str,
+            Vec<(&'a str, &'a str)>,
+        );
+        const SIGV4: (&str, &str) = (
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00",
+        );
+        let cases: Vec<Case> = vec![
+            // Unsigned: only the headers that were sent.
+            (Op::GetObject, &[], "", vec![]),
+            (
+                Op::GetObject,
+                &[
+                    ("user-agent", "boto3/1"),
+                    ("referer", "http://example.com/"),
+                ],
+                "",
+                vec![
+                    ("aws:UserAgent", "boto3/1"),
+                    ("aws:Referer", "http://example.com/"),
+                ],
+            ),
+            (
+                Op::GetObject,
+                &[SIGV4, ("x-amz-content-sha256", "UNSIGNED-PAYLOAD")],
+                "versionId=v1",
+                vec![
+                    ("s3:authType", "REST-HEADER"),
+                    ("s3:signatureversion", "AWS4-HMAC-SHA256"),
+                    ("s3:x-amz-content-sha256", "UNSIGNED-PAYLOAD"),
+                    ("s3:VersionId", "v1"),
+                ],
+            ),
+            (
+                Op::GetObject,
+                &[("authorization", "AWS AKID:c2ln")],
+                "",
+                vec![
+                    ("s3:authType", "REST-HEADER"),
+                    ("s3:signatureversion", "AWS"),
+                ],
+            ),
+            (
+                Op::GetObject,
+                &[],
+                "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=00",
+                vec![
+                    ("s3:authType", "REST-QUERY-STRING"),
+                    ("s3:signatureversion", "AWS4-HMAC-SHA256"),
+                ],
+            ),
+            (
+                Op::GetObject,
+                &[],
+                "AWSAccessKeyId=AKID&Signature=c2ln&Expires=1",
+                vec![
+                    ("s3:authType", "REST-QUERY-STRING"),
+                    ("s3:signatureversion", "AWS"),
+                ],
+            ),
+            // Object-creation headers count on writes only.
+            (
+                Op::PutObject,
+                &[
+                    ("x-amz-acl", "private"),
+                    ("x-amz-grant-read", "id=abc"),
+                    ("x-amz-server-side-encryption", "aws:kms"),
+                    ("x-amz-server-side-encryption-aws-kms-key-id", "k1"),
+                    ("x-amz-storage-class", "GLACIER"),
+                    ("x-amz-website-redirect-location", "/x"),
+                    ("x-amz-object-lock-mode", "GOVERNANCE"),
+                    ("x-amz-object-lock-legal-hold", "ON"),
+                    ("x-amz-tagging", "team=blue&env=dev"),
+                ],
+                "",
+                vec![
+                    ("s3:x-amz-acl", "private"),
+                    ("s3:x-amz-grant-read", "id=abc"),
+                    ("s3:x-amz-server-side-encryption", "aws:kms"),
+                    ("s3:x-amz-server-side-encryption-aws-kms-key-id", "k1"),
+                    ("s3:x-amz-storage-class", "GLACIER"),
+                    ("s3:x-amz-website-redirect-location", "/x"),
+                    ("s3:object-lock-mode", "GOVERNANCE"),
+                    ("s3:object-lock-legal-hold", "ON"),
+                    ("s3:RequestObjectTag/team", "blue"),
+                    ("s3:RequestObjectTag/env", "dev"),
+                    ("s3:RequestObjectTagKeys", "team|env"),
+                ],
+            ),
+            (
+                Op::GetObject,
+                &[
+                    ("x-amz-acl", "private"),
+                    ("x-amz-server-side-encryption", "AES256"),
+                    ("x-amz-tagging", "a=b"),
+                    ("x-amz-copy-source", "/src/k"),
+                ],
+                "",
+                vec![],
+            ),
+            (
+                Op::CopyObject,
+                &[
+                    ("x-amz-copy-source", "/src/dir/a%20b.txt?versionId=v9"),
+                    ("x-amz-metadata-directive", "REPLACE"),
+                ],
+                "",
+                vec![
+                    ("s3:x-amz-copy-source", "src/dir/a b.txt"),
+                    ("s3:x-amz-metadata-directive", "REPLACE"),
+                ],
+            ),
+            (
+                Op::UploadPartCopy,
+                &[
+                    ("x-amz-copy-source", "src/k"),
+                    ("x-amz-server-side-encryption-customer-algorithm", "AES256"),
+                ],
+                "partNumber=1&uploadId=u",
+                vec![
+                    (
+                        "s3:x-amz-server-side-encryption-customer-algorithm",
+                        "AES256",
+                    ),
+                    ("s3:x-amz-copy-source", "src/k"),
+                ],
+            ),
+            (
+                Op::CreateBucket,
+                &[
+                    ("x-amz-acl", "private"),
+                    ("x-amz-object-ownership", "ObjectWriter"),
+                ],
+                "",
+                vec![
+                    ("s3:x-amz-acl", "private"),
+                    ("s3:x-amz-object-ownership", "ObjectWriter"),
+                ],
+            ),
+            (
+                put_acl,
+                &[("x-amz-grant-full-control", "id=1")],
+                "acl",
+                vec![("s3:x-amz-grant-full-control", "id=1")],
+            ),
+            (
+                Op::PutObjectAcl,
+                &[("x-amz-acl", "private")],
+                "acl&versionId=v2",
+                vec![("s3:x-amz-acl", "private"), ("s3:VersionId", "v2")],
+            ),
+            // A bucket request's versionId is no version.
+            (Op::ListObjectVersions, &[], "versionId=x", vec![]),
+        ];
+        for (op, headers, query, want) in cases {
+            let mut h = HeaderMap::new();
+            for (k, v) in headers {
+                h.insert(
+                    http::HeaderName::from_static(k),
+                    http::HeaderValue::from_str(v).unwrap(),
+                );
+            }
+            let got = request_keys(op, &h, &Query::parse(Some(query)));
+            let got: Vec<(String, String)> =
+                got.into_iter().map(|(k, v)| (k, v.join("|"))).collect();
+            let want: Vec<(String, String)> = want
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            assert_eq!(got, want, "{op:?} {headers:?} {query}");
+        }
+    }
+
+    #[test]
+    fn lock_keys_count_remaining_days() {
+        let now = 1_700_000_000;
+        let in_30_days = now + 30 * 86_400 - 100;
+        let (y, m, d, h, mi, s) = cloudlet_core::time::civil(in_30_days as i64);
+        let date = format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z");
+        let got = retention_keys(Some("COMPLIANCE"), Some(&date), now);
+        let want = vec![
+            key("s3:object-lock-mode", "COMPLIANCE"),
+            key("s3:object-lock-retain-until-date", &date),
+            key("s3:object-lock-remaining-retention-days", "30"),
+        ];
+        assert_eq!(got, want);
+        let past = retention_keys(None, Some("2000-01-01T00:00:00Z"), now);
+        assert_eq!(past[1], key("s3:object-lock-remaining-retention-days", "0"));
+        assert_eq!(retention_keys(None, Some("soon"), now).len(), 1);
+    }
+
+    #[test]
+    fn global_and_object_keys_reach_the_context() {
+        let account = cloudlet_core::AccountId::parse("111122223333").unwrap();
+        let mut ctx = RequestContext::internal(
+            cloudlet_core::ServiceId::S3,
+            account,
+            cloudlet_core::Region::parse("eu-west-1").unwrap(),
+            "http://localhost",
+        );
+        ctx.source_ip = Some("127.0.0.1".parse().unwrap());
+        ctx.condition_keys = vec![key("s3:x-amz-acl", "private")];
+        let tags = vec![("public".to_string(), "yes".to_string())];
+        let c = context(
+            &ctx,
+            Some("111122223333"),
+            &tags,
+            &[("s3:prefix", "a/".into())],
+        );
+        let one = |k: &str| c.get(k).and_then(|v| v.first()).cloned();
+        assert_eq!(one("aws:SourceIp").as_deref(), Some("127.0.0.1"));
+        assert_eq!(one("aws:RequestedRegion").as_deref(), Some("eu-west-1"));
+        assert_eq!(one("aws:SecureTransport").as_deref(), Some("false"));
+        assert_eq!(one("s3:ResourceAccount").as_deref(), Some("111122223333"));
+        assert_eq!(one("s3:ExistingObjectTag/public").as_deref(), Some("yes"));
+        assert_eq!(one("s3:x-amz-acl").as_deref(), Some("private"));
+        assert_eq!(one("s3:prefix").as_deref(), Some("a/"));
+        assert_eq!(one("s3:TlsVersion"), None);
+        let time = one("aws:CurrentTime").unwrap();
+        let epoch: f64 = one("aws:EpochTime").unwrap().parse().unwrap();
+        assert_eq!(cloudlet_policy::parse_date(&time), Some(epoch));
     }
 
     const OBJECT: &str = "arn:aws:s3:::shared/report.csv";

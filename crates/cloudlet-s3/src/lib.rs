@@ -103,7 +103,7 @@ impl S3 {
     }
 
     async fn api(&self, ctx: RequestContext, mut req: Request) -> S3Result<Response> {
-        let ctx = self.with_identity(ctx);
+        let mut ctx = self.with_identity(ctx);
         let label = req.extensions().get::<HostLabel>().map(|l| l.0.clone());
         let p = protocol::parse(
             req.method(),
@@ -113,6 +113,7 @@ impl S3 {
             req.headers().contains_key("x-amz-copy-source"),
         )?;
         let (b, k, q) = (p.bucket.as_str(), p.key.as_str(), &p.query);
+        ctx.condition_keys = auth::request_keys(p.op, req.headers(), q);
         self.check_expected_owners(p.op, b, req.headers())?;
         let origin = ops::cors::ActualRequest::of(&req);
         // An unread body is drained by the edge before the answer goes out.
@@ -218,7 +219,9 @@ impl S3 {
             return ops::cors::preflight(self, &bucket, "OBJECT", req.headers());
         }
         let origin = ops::cors::ActualRequest::of(&req);
-        let mut r = site::handle(self, ctx, req).await?;
+        let mut ctx = ctx.clone();
+        ctx.condition_keys = auth::request_keys(Op::GetObject, req.headers(), &Default::default());
+        let mut r = site::handle(self, &ctx, req).await?;
         ops::cors::decorate(self, &bucket, origin.as_ref(), &mut r);
         Ok(r)
     }

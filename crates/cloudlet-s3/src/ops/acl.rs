@@ -18,7 +18,7 @@ use super::xml_body;
 use super::{XMLNS, canonical_id, empty, small_body, xml_response};
 use crate::S3;
 use crate::acl::Acl;
-use crate::auth::{allowed, arn};
+use crate::auth::{allowed_on_object, arn};
 use crate::config_error::ConfigError;
 use crate::config_store::object_acl_key;
 use crate::error::{S3Error, S3Result};
@@ -168,7 +168,7 @@ fn existing_object(
 ) -> S3Result<(Bucket, Object)> {
     let b = s3.bucket(bucket)?;
     let obj = s3.store.read(|txn| state::get_object(txn, bucket, key))?;
-    let permitted = allowed(ctx, &b, action, &arn(bucket, Some(key)), &[])
+    let permitted = allowed_on_object(ctx, &b, action, &arn(bucket, Some(key)), obj.as_ref())
         || obj
             .as_ref()
             .is_some_and(|o| object_acl_allows(s3, ctx, &b, key, o, action));

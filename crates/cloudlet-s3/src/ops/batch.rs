@@ -72,7 +72,12 @@ pub async fn delete_objects(
         let condition = t.etag.as_deref().map_or(Ok(()), |m| {
             super::versioning::authorize_delete_condition(ctx, &b, &t.key, m)
         });
-        let permitted = allowed(ctx, &b, action, &resource, &[])
+        let extra: Vec<(&str, String)> = t
+            .version_id
+            .iter()
+            .map(|v| ("s3:VersionId", v.clone()))
+            .collect();
+        let permitted = allowed(ctx, &b, action, &resource, &extra)
             || super::acl::bucket_acl_allows(s3, ctx, &b, action);
         if !permitted || condition.is_err() {
             t.outcome = Err(S3Error::AccessDenied.into());
@@ -219,8 +224,15 @@ pub async fn put_object_tagging(
     req: Request,
 ) -> S3Result<Response> {
     let actions = ("s3:PutObjectTagging", "s3:PutObjectVersionTagging");
-    let (_, version) = authorize_object(s3, ctx, bucket, key, q, actions)?;
-    let tags = read_tags(req, 10).await?;
+    // The tags asked for are condition keys; a malformed document is reported only to a
+    // caller who may tag at all.
+    let tags = read_tags(req, 10).await;
+    let mut ctx = ctx.clone();
+    if let Ok(t) = &tags {
+        ctx.condition_keys.extend(crate::auth::request_tag_keys(t));
+    }
+    let (_, version) = authorize_object(s3, &ctx, bucket, key, q, actions)?;
+    let tags = tags?;
     let id = set_object_tags(s3, bucket, key, version, "PUT", tags).await?;
     Ok(with_version(empty(StatusCode::OK), id))
 }

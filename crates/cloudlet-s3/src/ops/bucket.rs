@@ -49,34 +49,48 @@ fn looks_like_region(r: &str) -> bool {
         && r.ends_with(|c: char| c.is_ascii_digit())
 }
 
+/// CreateBucket's `LocationConstraint`, if its body names one.
+async fn location_constraint(req: Request) -> S3Result<Option<String>> {
+    let body = small_body(req).await?;
+    let text = std::str::from_utf8(&body).map_err(|_| S3Error::MalformedXml)?;
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    let root = crate::xml::parse(text).ok_or(S3Error::MalformedXml)?;
+    if root.name != "CreateBucketConfiguration" {
+        return Err(S3Error::MalformedXml);
+    }
+    Ok(root
+        .child_text("LocationConstraint")
+        .filter(|c| !c.is_empty())
+        .map(str::to_string))
+}
+
 pub async fn create(
     s3: &S3,
     ctx: &RequestContext,
     bucket: &str,
     req: Request,
 ) -> S3Result<Response> {
-    if ctx.principal == Principal::Anonymous
-        || !crate::auth::identity_allows(ctx, "s3:CreateBucket", &crate::auth::arn(bucket, None))
-    {
+    if ctx.principal == Principal::Anonymous {
+        return Err(S3Error::AccessDenied);
+    }
+    let versioning = BucketVersioning::from_create_headers(req.headers());
+    // The constraint is the `s3:LocationConstraint` condition key; a malformed body is
+    // reported only to a caller who may create buckets.
+    let constraint = location_constraint(req).await;
+    let extra: Vec<(&str, String)> = match &constraint {
+        Ok(Some(c)) => vec![("s3:LocationConstraint", c.clone())],
+        _ => Vec::new(),
+    };
+    let resource = crate::auth::arn(bucket, None);
+    if !crate::auth::identity_allows_with(ctx, "s3:CreateBucket", &resource, &extra) {
         return Err(S3Error::AccessDenied);
     }
     if !valid_bucket_name(bucket) {
         return Err(S3Error::InvalidBucketName(bucket.to_string()));
     }
-    let versioning = BucketVersioning::from_create_headers(req.headers());
-    let body = small_body(req).await?;
-    let text = std::str::from_utf8(&body).map_err(|_| S3Error::MalformedXml)?;
-    let constraint = if text.trim().is_empty() {
-        None
-    } else {
-        let root = crate::xml::parse(text).ok_or(S3Error::MalformedXml)?;
-        if root.name != "CreateBucketConfiguration" {
-            return Err(S3Error::MalformedXml);
-        }
-        root.child_text("LocationConstraint")
-            .filter(|c| !c.is_empty())
-            .map(str::to_string)
-    };
+    let constraint = constraint?;
     let request_region = ctx.region.as_str();
     let region = match constraint {
         Some(c) if c == "us-east-1" || !looks_like_region(&c) => {

@@ -121,10 +121,30 @@ pub async fn put_retention(
     q: &Query,
     req: Request,
 ) -> S3Result<Response> {
+    let bypass_requested = lock::bypass_requested(req.headers());
+    // The retention asked for is a condition key; a malformed body is reported only to a
+    // caller who may set retention at all.
+    let root = super::xml_body(req).await;
+    let mut ctx = ctx.clone();
+    if let Ok(r) = &root {
+        ctx.condition_keys.extend(crate::auth::retention_keys(
+            r.child_text("Mode"),
+            r.child_text("RetainUntilDate"),
+            now_ms() / 1000,
+        ));
+    }
+    let ctx = &ctx;
     let b = lock_bucket(s3, ctx, bucket, key, "s3:PutObjectRetention")?;
     let version = version_param(q)?;
-    let bypass = super::versioning::bypass(ctx, &b, key, &req);
-    let root = super::xml_body(req).await?;
+    let bypass = bypass_requested
+        && allowed(
+            ctx,
+            &b,
+            "s3:BypassGovernanceRetention",
+            &arn(bucket, Some(key)),
+            &[],
+        );
+    let root = root?;
     let now = now_ms();
     let new = lock::parse_retention(&root, now)?;
     update_lock(s3, bucket, key, version, move |l| {
@@ -163,9 +183,15 @@ pub async fn put_legal_hold(
     q: &Query,
     req: Request,
 ) -> S3Result<Response> {
-    lock_bucket(s3, ctx, bucket, key, "s3:PutObjectLegalHold")?;
+    let root = super::xml_body(req).await;
+    let mut ctx = ctx.clone();
+    if let Some(status) = root.as_ref().ok().and_then(|r| r.child_text("Status")) {
+        ctx.condition_keys
+            .push(("s3:object-lock-legal-hold".into(), vec![status.to_string()]));
+    }
+    lock_bucket(s3, &ctx, bucket, key, "s3:PutObjectLegalHold")?;
     let version = version_param(q)?;
-    let root = super::xml_body(req).await?;
+    let root = root?;
     let on = lock::parse_legal_hold(&root)?;
     update_lock(s3, bucket, key, version, move |l| {
         l.legal_hold = Some(on);

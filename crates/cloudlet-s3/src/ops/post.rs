@@ -194,6 +194,43 @@ fn form_tags(fields: &Fields) -> S3Result<Vec<(String, String)>> {
     }
 }
 
+/// The condition keys of a form upload: the request's own (`aws:UserAgent`, …), those
+/// PutObject's headers give (`h`, the fields that stand for them), the form's tags, and
+/// `s3:authType` `POST` with the signature's version when it is signed.
+fn form_condition_keys(
+    request: &[(String, Vec<String>)],
+    fields: &Fields,
+    h: &http::HeaderMap,
+) -> Vec<(String, Vec<String>)> {
+    let mut keys: Vec<(String, Vec<String>)> = request
+        .iter()
+        .filter(|(k, _)| k.starts_with("aws:"))
+        .cloned()
+        .collect();
+    keys.extend(crate::auth::request_keys(
+        crate::protocol::Op::PostObject,
+        h,
+        &crate::protocol::Query::default(),
+    ));
+    if let Ok(tags) = form_tags(fields)
+        && field(fields, "tagging").is_some()
+    {
+        keys.extend(crate::auth::request_tag_keys(&tags));
+    }
+    let version = if field(fields, "x-amz-algorithm").is_some() {
+        Some("AWS4-HMAC-SHA256")
+    } else if field(fields, "awsaccesskeyid").is_some() {
+        Some("AWS")
+    } else {
+        None
+    };
+    if let Some(v) = version {
+        keys.push(("s3:authType".into(), vec!["POST".into()]));
+        keys.push(("s3:signatureversion".into(), vec![v.into()]));
+    }
+    keys
+}
+
 /// What stays unencoded in a key's URL: RFC 3986's unreserved characters (S3 encodes even
 /// the `/` of a key in a POST's `Location`).
 const KEY_IN_URL: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
@@ -296,7 +333,7 @@ pub async fn post_object(
     let mut caller = ctx.clone();
     caller.account = principal.account().cloned().unwrap_or_default();
     caller.principal = principal;
-    let caller = s3.with_identity(caller);
+    let mut caller = s3.with_identity(caller);
     let policy = match field(&fields, "policy") {
         Some(p) => Some(postpolicy::parse(p).map_err(policy_error)?),
         None => None,
@@ -309,6 +346,7 @@ pub async fn post_object(
     }
     // Everything the fields ask for is checked before the file is read.
     let mut h = put_headers(&fields);
+    caller.condition_keys = form_condition_keys(&ctx.condition_keys, &fields, &h);
     let resource = arn(bucket, Some(&key));
     let by_policy = crate::auth::object_write_allowed(&caller, &b, &resource, &h)
         && (field(&fields, "tagging").is_none()

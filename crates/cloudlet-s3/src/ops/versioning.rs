@@ -11,7 +11,7 @@ use http::StatusCode;
 
 use super::{XMLNS, empty, http_date, iso8601, now_ms, set_header, small_body};
 use crate::S3;
-use crate::auth::{allowed, arn};
+use crate::auth::{allowed, allowed_on_object, arn};
 use crate::error::{S3Error, S3Result};
 use crate::lock;
 use crate::protocol::Query;
@@ -47,7 +47,8 @@ pub(crate) fn version_param(q: &Query) -> S3Result<Option<VersionRef>> {
 }
 
 /// The bucket and the `versionId` of a request on one object, once the caller may do
-/// `action` — or `version_action` when a version is named, as S3 asks for.
+/// `action` — or `version_action` when a version is named, as S3 asks for — with the
+/// object's tags as `s3:ExistingObjectTag/…` and `extra` (the request's own tags).
 pub(crate) fn authorize_object(
     s3: &S3,
     ctx: &RequestContext,
@@ -63,7 +64,16 @@ pub(crate) fn authorize_object(
     } else {
         action
     };
-    if !allowed(ctx, &b, action, &arn(bucket, Some(key)), &[])
+    // The object is read for its tags only when a policy will look at them.
+    let existing = if crate::auth::evaluates_policies(ctx, &b) {
+        match &version {
+            None => s3.store.read(|txn| state::get_object(txn, bucket, key))?,
+            Some(v) => load_version(s3, bucket, key, v, "GET").ok(),
+        }
+    } else {
+        None
+    };
+    if !allowed_on_object(ctx, &b, action, &arn(bucket, Some(key)), existing.as_ref())
         && !super::acl::bucket_acl_allows(s3, ctx, &b, action)
     {
         return Err(S3Error::AccessDenied);
@@ -139,11 +149,13 @@ pub async fn get(
     };
     let b = s3.bucket(bucket)?;
     let version = VersionRef::from_param(raw)?;
-    if !allowed(ctx, &b, "s3:GetObjectVersion", &arn(bucket, Some(key)), &[]) {
+    let method = if head { "HEAD" } else { "GET" };
+    let obj = load_version(s3, bucket, key, &version, method);
+    let resource = arn(bucket, Some(key));
+    if !allowed_on_object(ctx, &b, "s3:GetObjectVersion", &resource, obj.as_ref().ok()) {
         return Err(S3Error::AccessDenied);
     }
-    let method = if head { "HEAD" } else { "GET" };
-    let obj = load_version(s3, bucket, key, &version, method)?;
+    let obj = obj?;
     super::object::serve(s3, &obj, req.headers(), q, head).await
 }
 
@@ -159,10 +171,18 @@ pub fn load_source(
         None => super::object::load_readable(s3, ctx, bucket, key)?,
         Some(v) => {
             let b = s3.bucket(bucket)?;
-            if !allowed(ctx, &b, "s3:GetObjectVersion", &arn(bucket, Some(key)), &[]) {
+            let loaded = load_version(s3, bucket, key, v, "GET");
+            let resource = arn(bucket, Some(key));
+            if !allowed_on_object(
+                ctx,
+                &b,
+                "s3:GetObjectVersion",
+                &resource,
+                loaded.as_ref().ok(),
+            ) {
                 return Err(S3Error::AccessDenied);
             }
-            match load_version(s3, bucket, key, v, "GET") {
+            match loaded {
                 Err(S3Error::WithHeaders { .. }) => return Err(S3Error::InvalidRequest(
                     "The source of a copy request may not specifically refer to a delete marker by version id.".into(),
                 )),
