@@ -679,13 +679,29 @@ def test_bucket_write_grant_lets_others_write_and_keep_their_objects(server, s3)
     other.put_object(Bucket=bucket, Key="theirs", Body=b"written by another account")
     # The writer keeps full control of what it wrote.
     assert other.get_object(Bucket=bucket, Key="theirs")["Body"].read() == b"written by another account"
-    grants = other.get_object_acl(Bucket=bucket, Key="theirs")["Grants"]
-    assert {"Grantee": {"ID": other_id, "Type": "CanonicalUser"}, "Permission": "FULL_CONTROL"} in grants
+    # Under ObjectWriter the object is the writer's: its ACL names the writer as owner.
+    acl = other.get_object_acl(Bucket=bucket, Key="theirs")
+    assert acl["Owner"]["ID"] == other_id
+    assert acl["Grants"] == [{"Grantee": {"ID": other_id, "Type": "CanonicalUser"}, "Permission": "FULL_CONTROL"}]
+    owner_id = s3.list_buckets()["Owner"]["ID"]
+    other.put_object(Bucket=bucket, Key="shared", Body=b"x", ACL="bucket-owner-read")
+    acl = other.get_object_acl(Bucket=bucket, Key="shared")
+    assert acl["Owner"]["ID"] == other_id
+    assert {"Grantee": {"ID": owner_id, "Type": "CanonicalUser"}, "Permission": "READ"} in acl["Grants"]
+    # Changing the ACL keeps the owner.
+    other.put_object_acl(Bucket=bucket, Key="shared", ACL="private")
+    assert other.get_object_acl(Bucket=bucket, Key="shared")["Owner"]["ID"] == other_id
     u = other.create_multipart_upload(Bucket=bucket, Key="parts")["UploadId"]
     other.abort_multipart_upload(Bucket=bucket, Key="parts", UploadId=u)
     other.delete_object(Bucket=bucket, Key="theirs")
     with pytest.raises(ClientError):
         s3.head_object(Bucket=bucket, Key="theirs")
+    s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={
+        "Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]})
+    other.put_object(Bucket=bucket, Key="handed", Body=b"x", ACL="bucket-owner-full-control")
+    assert s3.get_object_acl(Bucket=bucket, Key="handed")["Owner"]["ID"] == owner_id
+    other.put_object(Bucket=bucket, Key="kept", Body=b"x")
+    assert other.get_object_acl(Bucket=bucket, Key="kept")["Owner"]["ID"] == other_id
     # Without the grant, writing is refused again.
     s3.put_bucket_acl(Bucket=bucket, ACL="private")
     with pytest.raises(ClientError) as e:

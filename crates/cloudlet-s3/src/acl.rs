@@ -39,10 +39,14 @@ pub struct Grant {
     pub permission: String,
 }
 
-/// The grants of a bucket or object; the owner is always the bucket owner.
+/// The grants of a bucket or object, and the object's owner when that is not the bucket
+/// owner (an object another account wrote while Object Ownership let writers own).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Acl {
     pub grants: Vec<Grant>,
+    /// Canonical id of the owner; `None` = the bucket owner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
 }
 
 fn grant(grantee: Grantee, permission: &str) -> Grant {
@@ -84,12 +88,13 @@ impl Acl {
     pub fn private(owner: &str) -> Acl {
         Acl {
             grants: vec![grant(Grantee::User(owner.to_string()), "FULL_CONTROL")],
+            owner: None,
         }
     }
 
-    /// Adds FULL_CONTROL for the canonical user `id`, unless it already has it.
-    pub fn grant_full_control(&mut self, id: &str) {
-        let g = grant(Grantee::User(id.to_string()), "FULL_CONTROL");
+    /// Adds `permission` for the canonical user `id`, unless it already has it.
+    pub fn grant_user(&mut self, id: &str, permission: &str) {
+        let g = grant(Grantee::User(id.to_string()), permission);
         if !self.grants.contains(&g) {
             self.grants.push(g);
         }
@@ -166,7 +171,10 @@ impl Acl {
                 grants.push(grant(grantee, permission));
             }
         }
-        Ok(Some(Acl { grants }))
+        Ok(Some(Acl {
+            grants,
+            owner: None,
+        }))
     }
 
     /// Parses an `AccessControlPolicy`; the Owner must be `owner`.
@@ -215,7 +223,10 @@ impl Acl {
             check_grantee(&grantee, false)?;
             grants.push(grant(grantee, permission));
         }
-        Ok(Acl { grants })
+        Ok(Acl {
+            grants,
+            owner: None,
+        })
     }
 
     /// The `AccessControlPolicy` document (without DisplayName, which S3 no longer returns).
@@ -371,6 +382,7 @@ mod tests {
         let other = "e".repeat(64);
         let grant_other = Acl {
             grants: vec![grant(Grantee::User(other.clone()), "READ_ACP")],
+            owner: None,
         };
         let authenticated = Acl::canned("authenticated-read", OWNER).unwrap();
         let cases = [

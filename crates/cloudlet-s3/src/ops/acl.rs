@@ -121,8 +121,8 @@ fn admit(s3: &S3, b: &Bucket, acl: &Acl) -> S3Result<()> {
 
 /// The ACL of a Put…Acl request: its headers or its `AccessControlPolicy` body, not both
 /// and not neither.
-async fn requested_acl(b: &Bucket, req: Request) -> S3Result<Acl> {
-    let owner = canonical_id(&b.owner);
+async fn requested_acl(b: &Bucket, owner: Option<&str>, req: Request) -> S3Result<Acl> {
+    let owner = owner.map_or_else(|| canonical_id(&b.owner), str::to_string);
     let from_headers = Acl::from_headers(req.headers(), &owner)?;
     let body = small_body(req).await?;
     let text = std::str::from_utf8(&body).map_err(|_| ConfigError::MalformedAcl)?;
@@ -144,7 +144,7 @@ pub async fn put_bucket_acl(
     req: Request,
 ) -> S3Result<Response> {
     let b = s3.bucket_for(ctx, bucket, "s3:PutBucketAcl")?;
-    let acl = requested_acl(&b, req).await?;
+    let acl = requested_acl(&b, None, req).await?;
     admit(s3, &b, &acl)?;
     s3.store_config(bucket, ACL, Some(acl)).await?;
     Ok(empty(StatusCode::OK))
@@ -193,8 +193,11 @@ pub async fn put_object_acl(
     req: Request,
 ) -> S3Result<Response> {
     let (b, obj) = existing_object(s3, ctx, bucket, key, "s3:PutObjectAcl")?;
-    let acl = requested_acl(&b, req).await?;
+    // The object keeps its owner; canned ACLs are that owner's.
+    let owner = object_acl(s3, bucket, key, &obj)?.and_then(|a| a.owner);
+    let mut acl = requested_acl(&b, owner.as_deref(), req).await?;
     admit(s3, &b, &acl)?;
+    acl.owner = owner;
     store_object_acl(s3, bucket, key, &obj.blob, acl).await?;
     Ok(empty(StatusCode::OK))
 }
@@ -208,7 +211,9 @@ pub fn get_object_acl(
     let (b, obj) = existing_object(s3, ctx, bucket, key, "s3:GetObjectAcl")?;
     let owner = canonical_id(&b.owner);
     let acl = object_acl(s3, bucket, key, &obj)?.unwrap_or_else(|| Acl::private(&owner));
-    Ok(xml_response(acl.to_xml(&owner)))
+    Ok(xml_response(
+        acl.to_xml(acl.owner.as_deref().unwrap_or(&owner)),
+    ))
 }
 
 pub async fn store_object_acl(
@@ -226,12 +231,13 @@ pub async fn store_object_acl(
         .await
 }
 
-/// The ACL an object write (PutObject, CopyObject) asks for, checked before the body is
-/// read; `Some` when it must be stored with the new object.
+/// The ACL an object write (PutObject, CopyObject, CreateMultipartUpload, POST) asks for,
+/// checked before the body is read; `Some` when it must be stored with the new object.
 ///
-/// While ACLs are enabled, an object written by another account also grants its writer
-/// FULL_CONTROL (S3 makes the writer the object's owner; cloudlet keeps the bucket owner as
-/// every ACL's owner, so the writer keeps its access through the grant).
+/// While ACLs are enabled, an object another account writes is that account's, as S3 has
+/// it: its ACL names the writer as owner (canned ACLs are the writer's, with
+/// `bucket-owner-read` / `bucket-owner-full-control` granting the bucket owner), except
+/// that under BucketOwnerPreferred `bucket-owner-full-control` hands it to the bucket owner.
 pub fn check_object_write(
     s3: &S3,
     ctx: &RequestContext,
@@ -241,25 +247,35 @@ pub fn check_object_write(
     let Ok(b) = s3.bucket(bucket) else {
         return Ok(None);
     };
-    let owner = canonical_id(&b.owner);
-    let requested = Acl::from_headers(h, &owner)?;
-    if let Some(acl) = &requested {
-        admit(s3, &b, acl)?;
-    }
-    let writer = (!ctx.account.as_str().is_empty() && ctx.account.as_str() != b.owner)
-        .then(|| canonical_id(ctx.account.as_str()));
-    // The common case — the owner writing without ACL headers — reads no configuration.
-    if (requested.is_none() && writer.is_none()) || enforced(s3, bucket)? {
+    let bucket_owner = canonical_id(&b.owner);
+    if let Some(acl) = Acl::from_headers(h, &bucket_owner)? {
+        admit(s3, &b, &acl)?;
+    } else if ctx.account.as_str().is_empty() || ctx.account.as_str() == b.owner {
+        // The common case — the owner writing without ACL headers — reads no configuration.
         return Ok(None);
     }
-    Ok(match (requested, writer) {
-        (acl, None) => acl,
-        (acl, Some(writer)) => {
-            let mut acl = acl.unwrap_or_else(|| Acl::private(&owner));
-            acl.grant_full_control(&writer);
-            Some(acl)
-        }
-    })
+    let ownership = ownership(s3, bucket)?;
+    if ownership.as_deref() == Some("BucketOwnerEnforced") {
+        return Ok(None);
+    }
+    let canned = h.get("x-amz-acl").and_then(|v| v.to_str().ok());
+    let writer = (!ctx.account.as_str().is_empty() && ctx.account.as_str() != b.owner)
+        .then(|| canonical_id(ctx.account.as_str()))
+        .filter(|_| {
+            !(ownership.as_deref() == Some("BucketOwnerPreferred")
+                && canned == Some("bucket-owner-full-control"))
+        });
+    let Some(writer) = writer else {
+        return Acl::from_headers(h, &bucket_owner);
+    };
+    let mut acl = Acl::from_headers(h, &writer)?.unwrap_or_else(|| Acl::private(&writer));
+    match canned {
+        Some("bucket-owner-read") => acl.grant_user(&bucket_owner, "READ"),
+        Some("bucket-owner-full-control") => acl.grant_user(&bucket_owner, "FULL_CONTROL"),
+        _ => {}
+    }
+    acl.owner = Some(writer);
+    Ok(Some(acl))
 }
 
 /// What CreateBucket's `x-amz-object-ownership` and ACL headers ask for, checked before
