@@ -463,3 +463,32 @@ def test_object_lock_retention_days(s3):
     s3.put_bucket_policy(Bucket=bucket, Policy=policy(hold))
     s3.put_object_legal_hold(Bucket=bucket, Key="a", LegalHold={"Status": "OFF"})
     assert code(s3.put_object_legal_hold, Bucket=bucket, Key="a", LegalHold={"Status": "ON"}) == DENIED
+
+
+def test_principal_tags(server, s3, bucket):
+    iam = server.client("iam")
+    s3.put_object(Bucket=bucket, Key="red/doc", Body=b"for red")
+    s3.put_object(Bucket=bucket, Key="blue/doc", Body=b"for blue")
+    statement = {
+        "Effect": "Allow",
+        "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{bucket}/${{aws:PrincipalTag/team}}/*",
+        "Condition": {"StringEquals": {"aws:PrincipalTag/level": "reader"}},
+    }
+
+    def tagged(*tags):
+        name = unique("tagged")
+        iam.create_user(UserName=name, Tags=[{"Key": k, "Value": v} for k, v in tags])
+        allow_user(iam, name, statement)
+        key = iam.create_access_key(UserName=name)["AccessKey"]
+        return boto3.client("s3", endpoint_url=server.endpoint, region_name="us-east-1",
+                            config=Config(retries={"max_attempts": 1}),
+                            aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
+
+    reader = tagged(("team", "red"), ("level", "reader"))
+    assert reader.get_object(Bucket=bucket, Key="red/doc")["Body"].read() == b"for red"
+    assert code(reader.get_object, Bucket=bucket, Key="blue/doc") == DENIED
+    writer = tagged(("team", "red"), ("level", "writer"))
+    assert code(writer.get_object, Bucket=bucket, Key="red/doc") == DENIED
+    untagged = tagged()
+    assert code(untagged.get_object, Bucket=bucket, Key="red/doc") == DENIED

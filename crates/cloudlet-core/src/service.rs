@@ -108,6 +108,8 @@ pub struct RequestContext {
     /// [`IdentityPolicies::unique_id`](crate::traits::IdentityPolicies::unique_id)), filled
     /// in with the identity policies; `None` otherwise.
     pub unique_id: Option<String>,
+    /// The caller's IAM tags (`aws:PrincipalTag/…`), filled in with the identity policies.
+    pub principal_tags: Vec<(String, String)>,
     /// The address of the client's connection (`aws:SourceIp`); `None` for calls cloudlet
     /// makes on its own behalf.
     pub source_ip: Option<std::net::IpAddr>,
@@ -142,6 +144,7 @@ impl RequestContext {
             endpoint: endpoint.to_string(),
             identity_policies: None,
             unique_id: None,
+            principal_tags: Vec::new(),
             source_ip: None,
             condition_keys: Vec::new(),
         }

@@ -124,6 +124,12 @@ pub trait IdentityPolicies: Send + Sync {
     fn unique_id(&self, _principal: &Principal) -> Option<String> {
         None
     }
+
+    /// The tags of an IAM user or a role session's role, for `aws:PrincipalTag/…`; empty
+    /// for everyone else.
+    fn principal_tags(&self, _principal: &Principal) -> Vec<(String, String)> {
+        Vec::new()
+    }
 }
 
 /// The secret half of an access key, for signature verification.

@@ -298,6 +298,7 @@ impl Edge {
             endpoint: self.endpoint.clone(),
             identity_policies: None,
             unique_id: None,
+            principal_tags: Vec::new(),
             source_ip: Some(peer),
             condition_keys: Vec::new(),
         };

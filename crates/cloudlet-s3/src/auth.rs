@@ -78,6 +78,9 @@ fn context(
     for (k, v) in principal_keys(&ctx.principal, ctx.unique_id.as_deref()) {
         context.set(k, v);
     }
+    for (k, v) in &ctx.principal_tags {
+        context.set(&format!("aws:PrincipalTag/{k}"), v.clone());
+    }
     if let Some(ip) = ctx.source_ip {
         context.set("aws:SourceIp", ip.to_string());
     }

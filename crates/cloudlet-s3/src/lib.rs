@@ -99,6 +99,9 @@ impl S3 {
             .and_then(|s| s.identity_policies(&ctx.principal))
             .map(Arc::from);
         ctx.unique_id = source.and_then(|s| s.unique_id(&ctx.principal));
+        ctx.principal_tags = source
+            .map(|s| s.principal_tags(&ctx.principal))
+            .unwrap_or_default();
         ctx
     }
 

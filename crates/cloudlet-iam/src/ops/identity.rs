@@ -78,6 +78,28 @@ impl IdentityPolicies for Iam {
             .ok()
             .flatten()
     }
+
+    fn principal_tags(&self, principal: &Principal) -> Vec<(String, String)> {
+        let pairs = |tags: Vec<crate::state::Tag>| {
+            tags.into_iter()
+                .map(|t| (t.key, t.value))
+                .collect::<Vec<_>>()
+        };
+        self.store
+            .read(|txn| -> Result<Vec<(String, String)>, IamError> {
+                Ok(match principal {
+                    Principal::User { account, name } => USERS
+                        .read(txn, &key(account.as_str(), name))?
+                        .map(|u| pairs(u.tags)),
+                    Principal::AssumedRole { account, role, .. } => ROLES
+                        .read(txn, &key(account.as_str(), role))?
+                        .map(|r| pairs(r.tags)),
+                    Principal::Anonymous | Principal::Root { .. } => None,
+                }
+                .unwrap_or_default())
+            })
+            .unwrap_or_default()
+    }
 }
 
 #[cfg(test)]
