@@ -200,6 +200,23 @@ def test_query_string_requests_work_too(server):
     assert "<AssumeRolePolicyDocument>%7B%22Version%22%3A%20%222012-10-17%22" in text
 
 
+def test_user_tags(server):
+    iam = server.client("iam")
+    name = unique("tagged-user")
+    iam.create_user(UserName=name, Tags=[{"Key": "team", "Value": "red"}])
+    iam.tag_user(UserName=name, Tags=[{"Key": "TEAM", "Value": "blue"}, {"Key": "level", "Value": "1"}])
+    assert iam.list_user_tags(UserName=name)["Tags"] == [{"Key": "TEAM", "Value": "blue"}, {"Key": "level", "Value": "1"}]
+    assert iam.get_user(UserName=name)["User"]["Tags"] == [{"Key": "TEAM", "Value": "blue"}, {"Key": "level", "Value": "1"}]
+    iam.untag_user(UserName=name, TagKeys=["team"])
+    assert iam.list_user_tags(UserName=name)["Tags"] == [{"Key": "level", "Value": "1"}]
+    with pytest.raises(ClientError) as e:
+        iam.tag_user(UserName="no-such-user-x", Tags=[{"Key": "a", "Value": "1"}])
+    assert error_of(e)[:2] == ("NoSuchEntity", 404)
+    with pytest.raises(ClientError) as e:
+        iam.list_user_tags(UserName="no-such-user-x")
+    assert error_of(e)[:2] == ("NoSuchEntity", 404)
+
+
 def test_trust_policy_tags_and_paging(server):
     iam = server.client("iam")
     path = f"/{unique('paging')}/"

@@ -73,6 +73,18 @@ pub enum IamOp {
         name: String,
         page: Page,
     },
+    TagUser {
+        name: String,
+        tags: Vec<Tag>,
+    },
+    UntagUser {
+        name: String,
+        keys: Vec<String>,
+    },
+    ListUserTags {
+        name: String,
+        page: Page,
+    },
     PutRolePolicy {
         role: String,
         policy: String,
@@ -386,6 +398,18 @@ pub fn parse_iam(action: &str, version: &str, p: &Params) -> Result<IamOp, IamEr
         },
         "ListRoleTags" => O::ListRoleTags {
             name: role("RoleName")?,
+            page: page(p)?,
+        },
+        "TagUser" => O::TagUser {
+            name: user("UserName")?,
+            tags: tags(p)?,
+        },
+        "UntagUser" => O::UntagUser {
+            name: user("UserName")?,
+            keys: p.members("TagKeys"),
+        },
+        "ListUserTags" => O::ListUserTags {
+            name: user("UserName")?,
             page: page(p)?,
         },
         "PutRolePolicy" => O::PutRolePolicy {

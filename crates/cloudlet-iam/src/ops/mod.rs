@@ -44,6 +44,9 @@ impl Iam {
             O::TagRole { name, tags } => self.tag_role(acct, &name, tags).await,
             O::UntagRole { name, keys } => self.untag_role(acct, &name, keys).await,
             O::ListRoleTags { name, page } => self.list_role_tags(acct, &name, &page),
+            O::TagUser { name, tags } => self.tag_user(acct, &name, tags).await,
+            O::UntagUser { name, keys } => self.untag_user(acct, &name, keys).await,
+            O::ListUserTags { name, page } => self.list_user_tags(acct, &name, &page),
             O::PutRolePolicy {
                 role,
                 policy,

@@ -1,17 +1,17 @@
-//! A user's inline policies and attached managed policies (what strict authorization will
-//! evaluate for IAM user keys).
+//! A user's tags, inline policies and attached managed policies (what strict authorization
+//! will evaluate for IAM user keys).
 
 use cloudlet_store::redb::WriteTransaction;
 
 use super::users::no_such_user;
-use super::{OpResult, attached_xml, policy_names_xml};
+use super::{OpResult, attached_xml, merge_tags, page_tail, paginate, policy_names_xml, tags_xml};
 use crate::Iam;
 use crate::error::IamError;
 use crate::ops::policies::{attach, not_attached, policy_ref};
 use crate::policy::{self, Kind, url_encode};
 use crate::protocol::Page;
 use crate::query::Xml;
-use crate::state::{USERS, User, key};
+use crate::state::{Tag, USERS, User, key};
 
 fn no_such_user_policy(name: &str) -> IamError {
     IamError::NoSuchEntity(format!("The user policy with name {name} cannot be found."))
@@ -35,6 +35,31 @@ impl Iam {
                 Ok(())
             })
             .await
+    }
+
+    pub(crate) async fn tag_user(&self, acct: &str, name: &str, tags: Vec<Tag>) -> OpResult {
+        self.modify_user(acct, name, move |user, _| merge_tags(&mut user.tags, &tags))
+            .await?;
+        Ok(None)
+    }
+
+    pub(crate) async fn untag_user(&self, acct: &str, name: &str, keys: Vec<String>) -> OpResult {
+        self.modify_user(acct, name, move |user, _| {
+            user.tags
+                .retain(|t| !keys.iter().any(|k| k.eq_ignore_ascii_case(&t.key)));
+            Ok(())
+        })
+        .await?;
+        Ok(None)
+    }
+
+    pub(crate) fn list_user_tags(&self, acct: &str, name: &str, page: &Page) -> OpResult {
+        let user = self.user(acct, name)?;
+        let (tags, next) = paginate(user.tags, |t| t.key.clone(), page);
+        let mut x = Xml::new();
+        tags_xml(&mut x, &tags);
+        page_tail(&mut x, next);
+        Ok(Some(x.finish()))
     }
 
     pub(crate) async fn put_user_policy(
