@@ -418,3 +418,46 @@ def test_lambda_functions_sign_with_their_role_session(strict):
     body = json.loads(out["Payload"].read())
     assert "FunctionError" not in out, body
     assert body.startswith(f"arn:aws:sts::000000000000:assumed-role/{role}/"), body
+
+
+def test_date_header_in_place_of_x_amz_date(strict):
+    """SigV4 accepts the HTTP `Date` header when `X-Amz-Date` is absent: the string to sign
+    carries it in the `X-Amz-Date` form, and the header itself is signed as sent."""
+    import hashlib
+    import http.client
+
+    def call(secret, date=None):
+        now = date or datetime.datetime.now(datetime.timezone.utc)
+        date_header = now.strftime("%a, %d %b %Y %H:%M:%S GMT")
+        amz, day = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
+        body = "{}"
+        host = f"127.0.0.1:{strict.port}"
+        headers = {"content-type": "application/x-amz-json-1.0", "date": date_header, "host": host,
+                   "x-amz-target": "DynamoDB_20120810.ListTables"}
+        names = sorted(headers)
+        canonical = "\n".join([
+            "POST", "/", "", "".join(f"{n}:{headers[n]}\n" for n in names), ";".join(names),
+            hashlib.sha256(body.encode()).hexdigest()])
+        scope = f"{day}/us-east-1/dynamodb/aws4_request"
+        to_sign = "\n".join(["AWS4-HMAC-SHA256", amz, scope, hashlib.sha256(canonical.encode()).hexdigest()])
+        key = _hmac(("AWS4" + secret).encode(), day)
+        for part in ("us-east-1", "dynamodb", "aws4_request"):
+            key = _hmac(key, part)
+        import hmac
+        signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+        auth = f"AWS4-HMAC-SHA256 Credential=test/{scope}, SignedHeaders={';'.join(names)}, Signature={signature}"
+        conn = http.client.HTTPConnection("127.0.0.1", strict.port, timeout=10)
+        conn.request("POST", "/", body=body, headers={**{k: v for k, v in headers.items() if k != "host"},
+                                                     "Authorization": auth})
+        r = conn.getresponse()
+        out = r.status, r.read()
+        conn.close()
+        return out
+
+    status, body = call("test")
+    assert status == 200 and b"TableNames" in body, body
+    status, body = call("wrong")
+    assert status == 400 and b"InvalidSignatureException" in body, body
+    # The Date header is held to the same clock skew as X-Amz-Date.
+    status, body = call("test", datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=1))
+    assert status == 400 and b"Signature expired" in body, body

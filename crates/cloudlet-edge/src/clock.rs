@@ -1,5 +1,7 @@
 //! The few date formats signatures use, to and from seconds since the epoch: `X-Amz-Date`
-//! (`20260101T000000Z`) and the ISO 8601 form S3 puts in its errors (`2026-01-01T00:00:00Z`).
+//! (`20260101T000000Z`), the ISO 8601 form S3 puts in its errors (`2026-01-01T00:00:00Z`),
+//! and the HTTP `Date` header (`Thu, 01 Jan 2026 00:00:00 GMT`), which SigV4 accepts in
+//! place of `X-Amz-Date`.
 
 /// Seconds since the epoch now.
 pub fn now() -> u64 {
@@ -31,6 +33,31 @@ pub fn amz_date_seconds(d: &str) -> Option<u64> {
     )?)
     .ok()?;
     Some(days * 86_400 + h * 3600 + mi * 60 + s)
+}
+
+/// Seconds since the epoch of an RFC 1123 HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`).
+pub fn http_date_seconds(d: &str) -> Option<u64> {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let rest = d.trim().split_once(", ")?.1;
+    let parts: Vec<&str> = rest.split(' ').collect();
+    let [day, month, year, time, "GMT"] = parts.as_slice() else {
+        return None;
+    };
+    let mo = MONTHS.iter().position(|m| m == month)? as u64 + 1;
+    let hms: Vec<u64> = time
+        .split(':')
+        .map(|p| p.parse().ok().filter(|_| p.len() == 2))
+        .collect::<Option<_>>()?;
+    let [h, mi, s] = hms.as_slice() else {
+        return None;
+    };
+    let (da, y) = (day.parse::<u64>().ok()?, year.parse::<u64>().ok()?);
+    if year.len() != 4 {
+        return None;
+    }
+    amz_date_seconds(&format!("{y:04}{mo:02}{da:02}T{h:02}{mi:02}{s:02}Z"))
 }
 
 /// `(year, month, day, hour, minute, second)` of an epoch second.
@@ -66,6 +93,21 @@ mod tests {
             assert_eq!(amz_date_seconds(amz), Some(secs), "{amz}");
             assert_eq!(amz_date(secs), amz);
             assert_eq!(iso(secs), iso_text);
+        }
+        let http = [
+            ("Sun, 30 Aug 2015 12:36:00 GMT", Some(1_440_938_160)),
+            ("Thu, 29 Feb 2024 23:59:59 GMT", Some(1_709_251_199)),
+            ("Thu, 01 Jan 1970 00:00:00 GMT", Some(0)),
+            ("Sun, 30 Aug 2015 12:36:00 +0000", None),
+            ("Sun, 30 Foo 2015 12:36:00 GMT", None),
+            ("Sun, 30 Aug 15 12:36:00 GMT", None),
+            ("Sun, 32 Aug 2015 12:36:00 GMT", None),
+            ("Sun, 30 Aug 2015 12:6:00 GMT", None),
+            ("30 Aug 2015 12:36:00 GMT", None),
+            ("", None),
+        ];
+        for (text, secs) in http {
+            assert_eq!(http_date_seconds(text), secs, "{text}");
         }
         for bad in [
             "2013-05-24",

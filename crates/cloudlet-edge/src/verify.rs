@@ -120,7 +120,14 @@ pub fn parse(
     let header = |n: &str| headers.get(n).and_then(|v| v.to_str().ok());
     if let Some(auth) = header("authorization") {
         let rest = auth.strip_prefix("AWS4-HMAC-SHA256 ")?;
-        return Some(parse_header(rest, header("x-amz-date")));
+        // Without `X-Amz-Date`, the `Date` header dates the request; the string to sign then
+        // carries it in the `X-Amz-Date` form.
+        let date = header("x-amz-date").map(str::to_string).or_else(|| {
+            header("date")
+                .and_then(clock::http_date_seconds)
+                .map(clock::amz_date)
+        });
+        return Some(parse_header(rest, date.as_deref()));
     }
     let q = |n: &str| query.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
     q("X-Amz-Credential").or(q("X-Amz-Algorithm"))?;
