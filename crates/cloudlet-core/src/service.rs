@@ -105,7 +105,7 @@ pub struct RequestContext {
     /// fills this in); `None` when none apply (root, anonymous) or none were looked up.
     pub identity_policies: Option<std::sync::Arc<[String]>>,
     /// The unique id of the caller's IAM user or role (see
-    /// [`IdentityPolicies::unique_id`](crate::traits::IdentityPolicies::unique_id)), filled
+    /// [`Identity::unique_id`](crate::traits::Identity::unique_id)), filled
     /// in with the identity policies; `None` otherwise.
     pub unique_id: Option<String>,
     /// The caller's IAM tags (`aws:PrincipalTag/…`), filled in with the identity policies.

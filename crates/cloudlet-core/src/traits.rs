@@ -111,25 +111,25 @@ pub trait CredentialResolver: Send + Sync {
     fn resolve(&self, access_key: &str) -> Option<Principal>;
 }
 
-/// IAM as seen by services that authorise requests (S3): the identity policies of a caller.
+/// What IAM knows of a caller that authorisation needs, read in one go.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Identity {
+    /// The documents of the IAM user or the role session's role: inline policies and the
+    /// default versions of attached managed policies — possibly none.
+    pub policies: Vec<String>,
+    /// The unique id IAM gave the user (`AIDA…`) or role (`AROA…`), for `aws:userid`;
+    /// `None` when IAM does not know the identity.
+    pub unique_id: Option<String>,
+    /// The user's or role's tags, for `aws:PrincipalTag/…`.
+    pub tags: Vec<(String, String)>,
+}
+
+/// IAM as seen by services that authorise requests (S3): who a caller is to IAM.
 pub trait IdentityPolicies: Send + Sync {
     /// `None` when no identity policies apply (the account root, anonymous callers); else
-    /// the documents of an IAM user or a role session's role — inline policies and the
-    /// default versions of attached managed policies — possibly none.
-    fn identity_policies(&self, principal: &Principal) -> Option<Vec<String>>;
-
-    /// The unique id IAM gave an IAM user (`AIDA…`) or a role session's role (`AROA…`),
-    /// for the `aws:userid` condition key; `None` for roots, anonymous callers and
-    /// identities IAM does not know.
-    fn unique_id(&self, _principal: &Principal) -> Option<String> {
-        None
-    }
-
-    /// The tags of an IAM user or a role session's role, for `aws:PrincipalTag/…`; empty
-    /// for everyone else.
-    fn principal_tags(&self, _principal: &Principal) -> Vec<(String, String)> {
-        Vec::new()
-    }
+    /// the caller's [`Identity`], empty for an identity IAM does not know (which is then
+    /// allowed nothing rather than everything).
+    fn identity(&self, principal: &Principal) -> Option<Identity>;
 }
 
 /// The secret half of an access key, for signature verification.

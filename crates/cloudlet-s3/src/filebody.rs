@@ -323,9 +323,9 @@ pub async fn stream(
     if whole && let Some(bytes) = cache.get(&path) {
         return Ok(full(bytes));
     }
+    let key = whole.then(|| path.clone());
     #[cfg(not(unix))]
-    let _ = (cache, whole);
-    let key = path.clone();
+    let _ = (cache, &key);
     let opened = tokio::task::spawn_blocking(move || {
         let file = std::fs::File::open(path)?;
         if file.metadata()?.len() < start.saturating_add(len) {
@@ -333,26 +333,30 @@ pub async fn stream(
         }
         #[cfg(unix)]
         if whole {
-            let map = Shared(Arc::new(Map::new(&file, 0, len as usize)?));
-            return Ok((file, None, Some(map)));
+            return Ok(Opened::Mapped(Shared(Arc::new(Map::new(
+                &file,
+                0,
+                len as usize,
+            )?))));
         }
-        let first = if len <= WINDOW {
-            Some(window(&file, start, len)?)
+        Ok(if len <= WINDOW {
+            Opened::Read(window(&file, start, len)?)
         } else {
-            None
-        };
-        Ok::<_, std::io::Error>((file, first, None))
+            Opened::Stream(file)
+        })
     })
     .await
     .map_err(|e| std::io::Error::other(e.to_string()))??;
     Ok(match opened {
         #[cfg(unix)]
-        (_, _, Some(map)) => {
-            cache.insert(key, map.clone());
+        Opened::Mapped(map) => {
+            if let Some(key) = key {
+                cache.insert(key, map.clone());
+            }
             full(Bytes::from_owner(map))
         }
-        (_, Some(bytes), _) => full(bytes),
-        (file, None, _) => {
+        Opened::Read(bytes) => full(bytes),
+        Opened::Stream(file) => {
             let mut body = FileBody {
                 file: Arc::new(file),
                 next: start,
@@ -364,6 +368,17 @@ pub async fn stream(
             body.boxed_unsync()
         }
     })
+}
+
+/// What opening a blob for a GET produced.
+enum Opened {
+    /// A whole small blob, mapped (and then cached).
+    #[cfg(unix)]
+    Mapped(Shared),
+    /// A range of at most one window, mapped or read.
+    Read(Bytes),
+    /// A longer range, streamed window by window.
+    Stream(std::fs::File),
 }
 
 fn full(bytes: Bytes) -> Body {

@@ -92,16 +92,15 @@ impl S3 {
         let _ = self.identity.set(source);
     }
 
-    /// `ctx` with the identity policies and the unique id of its principal filled in.
+    /// `ctx` with the identity policies, unique id and tags of its principal filled in
+    /// (one IAM lookup), replacing any of an earlier principal.
     pub(crate) fn with_identity(&self, mut ctx: RequestContext) -> RequestContext {
-        let source = self.identity.get();
-        ctx.identity_policies = source
-            .and_then(|s| s.identity_policies(&ctx.principal))
-            .map(Arc::from);
-        ctx.unique_id = source.and_then(|s| s.unique_id(&ctx.principal));
-        ctx.principal_tags = source
-            .map(|s| s.principal_tags(&ctx.principal))
-            .unwrap_or_default();
+        let identity = self.identity.get().and_then(|s| s.identity(&ctx.principal));
+        let identity = identity.map(|i| (Arc::from(i.policies), i.unique_id, i.tags));
+        (ctx.identity_policies, ctx.unique_id, ctx.principal_tags) = match identity {
+            Some((policies, id, tags)) => (Some(policies), id, tags),
+            None => (None, None, Vec::new()),
+        };
         ctx
     }
 

@@ -3,13 +3,13 @@
 //! attached managed policies (customer or AWS managed).
 
 use cloudlet_core::Principal;
-use cloudlet_core::traits::IdentityPolicies;
+use cloudlet_core::traits::{Identity, IdentityPolicies};
 use cloudlet_store::redb::ReadTransaction;
 
 use super::policies::{PolicyRef, policy_ref};
 use crate::Iam;
 use crate::error::IamError;
-use crate::state::{POLICIES, ROLES, USERS, key};
+use crate::state::{POLICIES, ROLES, Tag, USERS, key};
 
 /// The documents of `inline` and of each attached policy ARN that still resolves.
 fn documents(
@@ -36,69 +36,44 @@ fn documents(
     Ok(docs)
 }
 
+fn tag_pairs(tags: Vec<Tag>) -> Vec<(String, String)> {
+    tags.into_iter().map(|t| (t.key, t.value)).collect()
+}
+
 impl IdentityPolicies for Iam {
-    fn identity_policies(&self, principal: &Principal) -> Option<Vec<String>> {
+    fn identity(&self, principal: &Principal) -> Option<Identity> {
         let (account, user, role) = match principal {
             Principal::Anonymous | Principal::Root { .. } => return None,
             Principal::User { account, name } => (account.as_str(), Some(name), None),
             Principal::AssumedRole { account, role, .. } => (account.as_str(), None, Some(role)),
         };
-        let found = self.store.read(|txn| {
+        // One read transaction and one record for the documents, id and tags.
+        let found = self.store.read(|txn| -> Result<Identity, IamError> {
             if let Some(name) = user {
-                return match USERS.read(txn, &key(account, name))? {
-                    Some(u) => documents(txn, account, u.inline.into_values(), &u.attached),
-                    None => Ok(Vec::new()),
+                let Some(u) = USERS.read(txn, &key(account, name))? else {
+                    return Ok(Identity::default());
                 };
+                return Ok(Identity {
+                    policies: documents(txn, account, u.inline.into_values(), &u.attached)?,
+                    unique_id: Some(u.id),
+                    tags: tag_pairs(u.tags),
+                });
             }
-            match role
+            let Some(r) = role
                 .map(|r| ROLES.read(txn, &key(account, r)))
                 .transpose()?
-            {
-                Some(Some(r)) => documents(txn, account, r.inline.into_values(), &r.attached),
-                _ => Ok(Vec::new()),
-            }
+                .flatten()
+            else {
+                return Ok(Identity::default());
+            };
+            Ok(Identity {
+                policies: documents(txn, account, r.inline.into_values(), &r.attached)?,
+                unique_id: Some(r.id),
+                tags: tag_pairs(r.tags),
+            })
         });
         // A caller IAM cannot read has no permissions rather than all of them.
         Some(found.unwrap_or_default())
-    }
-
-    fn unique_id(&self, principal: &Principal) -> Option<String> {
-        self.store
-            .read(|txn| -> Result<Option<String>, IamError> {
-                match principal {
-                    Principal::User { account, name } => {
-                        Ok(USERS.read(txn, &key(account.as_str(), name))?.map(|u| u.id))
-                    }
-                    Principal::AssumedRole { account, role, .. } => {
-                        Ok(ROLES.read(txn, &key(account.as_str(), role))?.map(|r| r.id))
-                    }
-                    Principal::Anonymous | Principal::Root { .. } => Ok(None),
-                }
-            })
-            .ok()
-            .flatten()
-    }
-
-    fn principal_tags(&self, principal: &Principal) -> Vec<(String, String)> {
-        let pairs = |tags: Vec<crate::state::Tag>| {
-            tags.into_iter()
-                .map(|t| (t.key, t.value))
-                .collect::<Vec<_>>()
-        };
-        self.store
-            .read(|txn| -> Result<Vec<(String, String)>, IamError> {
-                Ok(match principal {
-                    Principal::User { account, name } => USERS
-                        .read(txn, &key(account.as_str(), name))?
-                        .map(|u| pairs(u.tags)),
-                    Principal::AssumedRole { account, role, .. } => ROLES
-                        .read(txn, &key(account.as_str(), role))?
-                        .map(|r| pairs(r.tags)),
-                    Principal::Anonymous | Principal::Root { .. } => None,
-                }
-                .unwrap_or_default())
-            })
-            .unwrap_or_default()
     }
 }
 
@@ -144,7 +119,10 @@ mod tests {
             id: "AIDA1".into(),
             path: "/".into(),
             created: 0,
-            tags: vec![],
+            tags: vec![Tag {
+                key: "team".into(),
+                value: "red".into(),
+            }],
             inline: BTreeMap::from([("inline".to_string(), "own".to_string())]),
             attached: vec![
                 format!("arn:aws:iam::{ACCT}:policy/team/Writers"),
@@ -217,9 +195,13 @@ mod tests {
             ),
         ];
         for (principal, expected) in &cases {
-            assert_eq!(iam.identity_policies(principal), *expected, "{principal:?}");
+            let got = iam.identity(principal).map(|i| i.policies);
+            assert_eq!(got, *expected, "{principal:?}");
         }
-        let ids: Vec<Option<String>> = cases.iter().map(|(p, _)| iam.unique_id(p)).collect();
+        let ids: Vec<Option<String>> = cases
+            .iter()
+            .map(|(p, _)| iam.identity(p).and_then(|i| i.unique_id))
+            .collect();
         assert_eq!(
             ids,
             [
@@ -231,5 +213,11 @@ mod tests {
                 None
             ]
         );
+        let alice = Principal::User {
+            account: AccountId::parse(ACCT).unwrap(),
+            name: "Alice".into(),
+        };
+        let tags = iam.identity(&alice).map(|i| i.tags);
+        assert_eq!(tags, Some(vec![("team".to_string(), "red".to_string())]));
     }
 }

@@ -52,7 +52,8 @@ fn load_upload(s3: &S3, bucket: &str, key: &str, id: &str) -> S3Result<Upload> {
         .ok_or_else(|| S3Error::NoSuchUpload(id.to_string()))
 }
 
-fn part_number(q: &Query) -> S3Result<u32> {
+/// The `partNumber` of a request (UploadPart, GET/HEAD of a part): 1 to 10,000.
+pub(crate) fn part_number(q: &Query) -> S3Result<u32> {
     let raw = q.get("partNumber").unwrap_or("");
     raw.parse::<u32>()
         .ok()

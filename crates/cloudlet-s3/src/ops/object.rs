@@ -110,18 +110,6 @@ pub fn parse_range(header: &str, size: u64) -> Result<Option<(u64, u64)>, ()> {
     Ok(Some(range))
 }
 
-/// The `partNumber` of a GET or HEAD: an integer from 1 to 10,000.
-fn parse_part_number(v: &str) -> S3Result<u32> {
-    v.parse::<u32>()
-        .ok()
-        .filter(|n| (1..=10_000).contains(n))
-        .ok_or_else(|| S3Error::InvalidArgument {
-            message: "Part number must be an integer between 1 and 10000, inclusive".into(),
-            name: "partNumber".into(),
-            value: v.to_string(),
-        })
-}
-
 /// The inclusive byte range of part `n` of `obj`, and the number of parts of a multipart
 /// object. An object uploaded in one piece is its own part 1, served whole (as a range, as
 /// S3 does); a part the object does not have is `InvalidPartNumber`.
@@ -243,7 +231,7 @@ pub async fn serve(
                 "Cannot specify both Range header and partNumber query parameter".into(),
             ));
         }
-        Some(n) => Some(part_range(obj, parse_part_number(n)?)?),
+        Some(_) => Some(part_range(obj, super::multipart::part_number(query)?)?),
         None => None,
     };
     let range = match (hv(req_headers, "range"), part) {
