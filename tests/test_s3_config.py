@@ -683,11 +683,33 @@ def test_bucket_write_grant_lets_others_write_and_keep_their_objects(server, s3)
     acl = other.get_object_acl(Bucket=bucket, Key="theirs")
     assert acl["Owner"]["ID"] == other_id
     assert acl["Grants"] == [{"Grantee": {"ID": other_id, "Type": "CanonicalUser"}, "Permission": "FULL_CONTROL"}]
+    # The bucket owner has no access to an object it does not own, unless granted: not by
+    # owning the bucket, nor by its bucket policy.
+    for read in (lambda: s3.get_object(Bucket=bucket, Key="theirs"),
+                 lambda: s3.head_object(Bucket=bucket, Key="theirs"),
+                 lambda: s3.get_object_acl(Bucket=bucket, Key="theirs"),
+                 lambda: s3.copy_object(Bucket=bucket, Key="copied", CopySource={"Bucket": bucket, "Key": "theirs"}),
+                 lambda: s3.get_object_attributes(Bucket=bucket, Key="theirs", ObjectAttributes=["ObjectSize"])):
+        with pytest.raises(ClientError) as e:
+            read()
+        assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::000000000000:root"},
+        "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}]}))
+    with pytest.raises(ClientError) as e:
+        s3.get_object(Bucket=bucket, Key="theirs")
+    assert error_of(e)[:2] == (403, "AccessDenied")
+    s3.delete_bucket_policy(Bucket=bucket)
     owner_id = s3.list_buckets()["Owner"]["ID"]
     other.put_object(Bucket=bucket, Key="shared", Body=b"x", ACL="bucket-owner-read")
     acl = other.get_object_acl(Bucket=bucket, Key="shared")
     assert acl["Owner"]["ID"] == other_id
     assert {"Grantee": {"ID": owner_id, "Type": "CanonicalUser"}, "Permission": "READ"} in acl["Grants"]
+    # A READ grant lets the bucket owner read the object, but not its ACL.
+    assert s3.get_object(Bucket=bucket, Key="shared")["Body"].read() == b"x"
+    with pytest.raises(ClientError) as e:
+        s3.get_object_acl(Bucket=bucket, Key="shared")
+    assert error_of(e)[:2] == (403, "AccessDenied")
     # Changing the ACL keeps the owner.
     other.put_object_acl(Bucket=bucket, Key="shared", ACL="private")
     assert other.get_object_acl(Bucket=bucket, Key="shared")["Owner"]["ID"] == other_id
@@ -702,11 +724,20 @@ def test_bucket_write_grant_lets_others_write_and_keep_their_objects(server, s3)
     assert s3.get_object_acl(Bucket=bucket, Key="handed")["Owner"]["ID"] == owner_id
     other.put_object(Bucket=bucket, Key="kept", Body=b"x")
     assert other.get_object_acl(Bucket=bucket, Key="kept")["Owner"]["ID"] == other_id
+    # The bucket owner may still delete what others own.
+    other.put_object(Bucket=bucket, Key="doomed", Body=b"x")
+    s3.delete_object(Bucket=bucket, Key="doomed")
+    with pytest.raises(ClientError):
+        other.head_object(Bucket=bucket, Key="doomed")
     # Without the grant, writing is refused again.
     s3.put_bucket_acl(Bucket=bucket, ACL="private")
     with pytest.raises(ClientError) as e:
         other.put_object(Bucket=bucket, Key="theirs", Body=b"x")
     assert error_of(e)[:2] == (403, "AccessDenied")
+    # Once ACLs are disabled the bucket owner owns every object.
+    s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={
+        "Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
+    assert s3.get_object(Bucket=bucket, Key="kept")["Body"].read() == b"x"
 
 
 # --- notifications, request payment, acceleration, logging ---------------------------------

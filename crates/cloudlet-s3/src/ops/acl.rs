@@ -168,10 +168,10 @@ fn existing_object(
 ) -> S3Result<(Bucket, Object)> {
     let b = s3.bucket(bucket)?;
     let obj = s3.store.read(|txn| state::get_object(txn, bucket, key))?;
-    let permitted = allowed_on_object(ctx, &b, action, &arn(bucket, Some(key)), obj.as_ref())
-        || obj
-            .as_ref()
-            .is_some_and(|o| object_acl_allows(s3, ctx, &b, key, o, action));
+    let permitted = match &obj {
+        Some(o) => object_allows(s3, ctx, &b, key, o, action),
+        None => allowed_on_object(ctx, &b, action, &arn(bucket, Some(key)), None),
+    };
     if !permitted {
         return Err(S3Error::AccessDenied);
     }
@@ -334,7 +334,9 @@ fn permission_for(action: &str, bucket: bool) -> Option<&'static str> {
         }
         ("s3:GetBucketAcl", true) | ("s3:GetObjectAcl", false) => "READ_ACP",
         ("s3:PutBucketAcl", true) | ("s3:PutObjectAcl", false) => "WRITE_ACP",
-        ("s3:GetObject", false) => "READ",
+        ("s3:GetObject" | "s3:GetObjectVersion", false) => "READ",
+        ("s3:GetObjectVersionAcl", false) => "READ_ACP",
+        ("s3:PutObjectVersionAcl", false) => "WRITE_ACP",
         // WRITE on a bucket lets the grantee create, overwrite and delete its objects.
         (
             "s3:PutObject"
@@ -398,6 +400,39 @@ pub fn object_acl_allows(
 ) -> bool {
     permission_for(action, false).is_some()
         && matches!(object_acl(s3, &b.name, key, obj), Ok(Some(acl)) if acl_permits(s3, ctx, b, &acl, action, Some(key)))
+}
+
+/// Whether the caller may perform `action` on `obj`: by the policies (the bucket owner's
+/// implicit ownership, its bucket policy, identity policies) or by the object's ACL.
+///
+/// An object another account owns — written while ACLs were enabled, and not handed over —
+/// is governed by its ACL alone for what ACLs govern (reading it and its ACL, writing its
+/// ACL): the bucket owner's ownership and bucket policy grant nothing on it, as S3 has it,
+/// though an explicit deny still applies. Once ACLs are disabled the bucket owner owns every
+/// object again.
+pub fn object_allows(
+    s3: &S3,
+    ctx: &RequestContext,
+    b: &Bucket,
+    key: &str,
+    obj: &Object,
+    action: &str,
+) -> bool {
+    let governed = permission_for(action, false).is_some();
+    let acl = if governed {
+        object_acl(s3, &b.name, key, obj).ok().flatten()
+    } else {
+        None
+    };
+    let foreign = acl
+        .as_ref()
+        .and_then(|a| a.owner.as_deref())
+        .is_some_and(|o| o != canonical_id(&b.owner))
+        && !enforced(s3, &b.name).unwrap_or(true);
+    if !foreign && allowed_on_object(ctx, b, action, &arn(&b.name, Some(key)), Some(obj)) {
+        return true;
+    }
+    acl.is_some_and(|acl| acl_permits(s3, ctx, b, &acl, action, Some(key)))
 }
 
 /// The key under which the ACL asked for by CreateMultipartUpload waits for completion.

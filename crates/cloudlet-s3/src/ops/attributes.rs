@@ -125,9 +125,13 @@ fn load(s3: &S3, ctx: &RequestContext, bucket: &str, key: &str, q: &Query) -> S3
         },
     };
     let may_read = |obj: Option<&Object>| {
-        actions.iter().all(|a| allowed(ctx, &b, a, &resource, &[]))
-            || obj
-                .is_some_and(|o| super::acl::object_acl_allows(s3, ctx, &b, key, o, "s3:GetObject"))
+        let by_policy = actions.iter().all(|a| allowed(ctx, &b, a, &resource, &[]));
+        match obj {
+            // An object another account owns answers to its ACL alone.
+            Some(o) if by_policy => super::acl::object_allows(s3, ctx, &b, key, o, actions[0]),
+            Some(o) => super::acl::object_acl_allows(s3, ctx, &b, key, o, "s3:GetObject"),
+            None => by_policy,
+        }
     };
     match found {
         Some(Entry::Object(o)) if may_read(Some(&o)) => Ok(o),

@@ -8,7 +8,7 @@ use http::{HeaderMap, StatusCode};
 
 use super::{empty, http_date, now_ms, set_header};
 use crate::S3;
-use crate::auth::{allowed, allowed_on_object, arn};
+use crate::auth::{allowed, arn};
 use crate::error::{S3Error, S3Result};
 use crate::protocol::Query;
 use crate::state::{self, Object};
@@ -190,12 +190,7 @@ pub fn load_readable(s3: &S3, ctx: &RequestContext, bucket: &str, key: &str) -> 
     let b = s3.bucket(bucket)?;
     let obj = s3.store.read(|txn| state::get_object(txn, bucket, key))?;
     match obj {
-        Some(o)
-            if allowed_on_object(ctx, &b, "s3:GetObject", &arn(bucket, Some(key)), Some(&o)) =>
-        {
-            Ok(o)
-        }
-        Some(o) if super::acl::object_acl_allows(s3, ctx, &b, key, &o, "s3:GetObject") => Ok(o),
+        Some(o) if super::acl::object_allows(s3, ctx, &b, key, &o, "s3:GetObject") => Ok(o),
         Some(_) => Err(S3Error::AccessDenied),
         None if allowed(ctx, &b, "s3:ListBucket", &arn(bucket, None), &[]) => {
             Err(S3Error::NoSuchKey(key.to_string()))

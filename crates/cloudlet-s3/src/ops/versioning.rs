@@ -151,12 +151,31 @@ pub async fn get(
     let version = VersionRef::from_param(raw)?;
     let method = if head { "HEAD" } else { "GET" };
     let obj = load_version(s3, bucket, key, &version, method);
-    let resource = arn(bucket, Some(key));
-    if !allowed_on_object(ctx, &b, "s3:GetObjectVersion", &resource, obj.as_ref().ok()) {
+    if !version_readable(s3, ctx, &b, key, obj.as_ref().ok()) {
         return Err(S3Error::AccessDenied);
     }
     let obj = obj?;
     super::object::serve(s3, &obj, req.headers(), q, head).await
+}
+
+/// Whether the caller may read a version (`None`: a delete marker or no such version).
+fn version_readable(
+    s3: &S3,
+    ctx: &RequestContext,
+    b: &state::Bucket,
+    key: &str,
+    obj: Option<&Object>,
+) -> bool {
+    match obj {
+        Some(o) => super::acl::object_allows(s3, ctx, b, key, o, "s3:GetObjectVersion"),
+        None => allowed_on_object(
+            ctx,
+            b,
+            "s3:GetObjectVersion",
+            &arn(&b.name, Some(key)),
+            None,
+        ),
+    }
 }
 
 /// The source of CopyObject/UploadPartCopy: the current object, or a version.
@@ -172,14 +191,7 @@ pub fn load_source(
         Some(v) => {
             let b = s3.bucket(bucket)?;
             let loaded = load_version(s3, bucket, key, v, "GET");
-            let resource = arn(bucket, Some(key));
-            if !allowed_on_object(
-                ctx,
-                &b,
-                "s3:GetObjectVersion",
-                &resource,
-                loaded.as_ref().ok(),
-            ) {
+            if !version_readable(s3, ctx, &b, key, loaded.as_ref().ok()) {
                 return Err(S3Error::AccessDenied);
             }
             match loaded {
