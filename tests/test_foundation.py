@@ -184,3 +184,24 @@ def test_error_before_the_body_is_read_reaches_the_client(server):
             assert b"<Code>NoSuchBucket</Code>" in text
     finally:
         conn.close()
+
+
+def test_refusal_of_an_expect_continue_upload_closes_the_connection(server):
+    """A PutObject sent with `Expect: 100-continue` and refused before its body is asked
+    for leaves the body unsent: the answer must say `Connection: close`, or the client sends
+    its next request on a connection the server is closing."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        conn.putrequest("PUT", "/no-such-bucket-for-expect/key")
+        conn.putheader("Content-Length", "1048576")
+        conn.putheader("Expect", "100-continue")
+        conn.endheaders()
+        r = conn.getresponse()
+        text = r.read()
+        assert r.status == 404, text
+        assert b"<Code>NoSuchBucket</Code>" in text
+        assert r.getheader("Connection") == "close"
+    finally:
+        conn.close()

@@ -8,7 +8,9 @@
 //! ready, reads and discards what is left — up to [`DRAIN_LIMIT`] bytes and
 //! [`DRAIN_TIME`] — before handing the answer to hyper. Bigger leftovers are abandoned, as
 //! S3 itself closes such connections. A client that sent `Expect: 100-continue` and was never
-//! asked for its body is not asked now.
+//! asked for its body is not asked now. Whenever some of the body stays unread the answer
+//! carries `Connection: close`, so that the client does not send its next request on a
+//! connection hyper is about to close.
 
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -91,8 +93,9 @@ impl HttpBody for Shared {
 }
 
 impl Handle {
-    /// Reads and discards what is left of the body, within the limits above.
-    pub(crate) async fn drain(&self, expects_continue: bool) {
+    /// Reads and discards what is left of the body, within the limits above; `true` when
+    /// some of it stays unread, so that the connection cannot carry another request.
+    pub(crate) async fn drain(&self, expects_continue: bool) -> bool {
         let (body, polled) = {
             let mut state = match self.0.lock() {
                 Ok(s) => s,
@@ -100,24 +103,33 @@ impl Handle {
             };
             (state.body.take(), state.polled)
         };
-        let Some(mut body) = body else { return };
-        if body.is_end_stream() || (expects_continue && !polled) {
-            return;
+        let Some(mut body) = body else { return false };
+        if body.is_end_stream() {
+            return false;
         }
-        if body.size_hint().exact().is_some_and(|n| n > DRAIN_LIMIT) {
-            return;
+        if (expects_continue && !polled)
+            || body.size_hint().exact().is_some_and(|n| n > DRAIN_LIMIT)
+        {
+            return true;
         }
-        let _ = tokio::time::timeout(DRAIN_TIME, async {
+        let drained = tokio::time::timeout(DRAIN_TIME, async {
             let mut read = 0u64;
-            while let Some(Ok(frame)) = body.frame().await {
-                if let Some(data) = frame.data_ref() {
-                    read += data.len() as u64;
-                    if read > DRAIN_LIMIT {
-                        break;
+            loop {
+                match body.frame().await {
+                    None => return true,
+                    Some(Err(_)) => return false,
+                    Some(Ok(frame)) => {
+                        if let Some(data) = frame.data_ref() {
+                            read += data.len() as u64;
+                            if read > DRAIN_LIMIT {
+                                return false;
+                            }
+                        }
                     }
                 }
             }
         })
         .await;
+        !matches!(drained, Ok(true))
     }
 }

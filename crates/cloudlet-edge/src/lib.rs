@@ -167,7 +167,12 @@ impl Edge {
                 Err((service, err)) => render(service, &err, &request_id),
             };
             stamp_request_id(&mut resp, &request_id);
-            leftover.drain(expects_continue).await;
+            if leftover.drain(expects_continue).await {
+                resp.headers_mut().insert(
+                    http::header::CONNECTION,
+                    http::HeaderValue::from_static("close"),
+                );
+            }
             resp
         })
     }
