@@ -139,3 +139,110 @@ def test_bucket_tagging_refuses_system_tags(s3, bucket):
     assert error_of(e) == BUCKET_SYSTEM_TAG
     assert s3.get_bucket_tagging(Bucket=bucket)["TagSet"] == [{"Key": "team", "Value": "web"}]
     s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "something:aws:stuff", "Value": "fine"}]})
+
+
+# ---- BlockedEncryptionTypes ----
+
+
+def block(s3, bucket, *types, algorithm="AES256"):
+    rule = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": algorithm}}
+    if types:
+        rule["BlockedEncryptionTypes"] = {"EncryptionType": list(types)}
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [rule]})
+
+
+def rule_of(s3, bucket):
+    (rule,) = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    return rule
+
+
+def test_blocked_encryption_types_round_trip(server, s3, bucket):
+    # New buckets leave SSE-C open (AWS blocks it on buckets made since April 2026).
+    assert "BlockedEncryptionTypes" not in rule_of(s3, bucket)
+    block(s3, bucket, "SSE-C", algorithm="aws:kms")
+    rule = rule_of(s3, bucket)
+    assert rule["BlockedEncryptionTypes"] == {"EncryptionType": ["SSE-C"]}
+    assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    block(s3, bucket, "NONE")
+    assert rule_of(s3, bucket)["BlockedEncryptionTypes"] == {"EncryptionType": ["NONE"]}
+
+    # The AWS CLI spells the same document.
+    server.aws("s3api", "put-bucket-encryption", "--bucket", bucket, "--server-side-encryption-configuration",
+               '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"AES256"},'
+               '"BlockedEncryptionTypes":{"EncryptionType":["SSE-C"]}}]}')
+    got = server.aws("s3api", "get-bucket-encryption", "--bucket", bucket)
+    assert got["ServerSideEncryptionConfiguration"]["Rules"][0]["BlockedEncryptionTypes"] == {
+        "EncryptionType": ["SSE-C"]}
+
+    def doc(blocked, by_default="<ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm>"
+                                "</ApplyServerSideEncryptionByDefault>"):
+        return (f"<ServerSideEncryptionConfiguration><Rule>{by_default}{blocked}</Rule>"
+                "</ServerSideEncryptionConfiguration>").encode()
+
+    bad = [
+        "<BlockedEncryptionTypes><EncryptionType>SSE-KMS</EncryptionType></BlockedEncryptionTypes>",
+        "<BlockedEncryptionTypes><EncryptionType>sse-c</EncryptionType></BlockedEncryptionTypes>",
+        "<BlockedEncryptionTypes></BlockedEncryptionTypes>",
+        "<BlockedEncryptionTypes><EncryptionType>NONE</EncryptionType>"
+        "<EncryptionType>SSE-C</EncryptionType></BlockedEncryptionTypes>",
+    ]
+    for blocked in bad:
+        status, _, body = server.http("PUT", f"/{bucket}?encryption", doc(blocked), SIGNED)
+        assert (status, raw_error(body)["Code"], raw_error(body)["Message"]) == MALFORMED, blocked
+    # Nothing changed.
+    assert rule_of(s3, bucket)["BlockedEncryptionTypes"] == {"EncryptionType": ["SSE-C"]}
+
+    # A rule may block without naming a default: the default stays SSE-S3.
+    status, _, body = server.http("PUT", f"/{bucket}?encryption", doc(
+        "<BlockedEncryptionTypes><EncryptionType>NONE</EncryptionType></BlockedEncryptionTypes>", ""), SIGNED)
+    assert status == 200, body
+    rule = rule_of(s3, bucket)
+    assert rule["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "AES256"}
+    assert rule["BlockedEncryptionTypes"] == {"EncryptionType": ["NONE"]}
+
+
+def test_blocked_sse_c_refuses_every_write_that_asks_for_it(server, s3, bucket):
+    s3.put_object(Bucket=bucket, Key="sealed", Body=b"sealed before", **sse())
+    s3.put_object(Bucket=bucket, Key="plain", Body=b"plain")
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="mpu", **sse())["UploadId"]
+    block(s3, bucket, "SSE-C")
+
+    def refused(call, **kw):
+        with pytest.raises(ClientError) as e:
+            call(Bucket=bucket, **kw)
+        assert error_of(e) == BLOCKED, kw
+
+    refused(s3.put_object, Key="new", Body=b"x", **sse())
+    refused(s3.put_object, Key="sealed", Body=b"overwrite", **sse())
+    refused(s3.copy_object, Key="copy", CopySource={"Bucket": bucket, "Key": "plain"}, **sse())
+    refused(s3.create_multipart_upload, Key="mpu2", **sse())
+    # Parts of an upload begun before the block specify SSE-C too.
+    refused(s3.upload_part, Key="mpu", UploadId=upload, PartNumber=1, Body=b"part", **sse())
+    # The block answers before the key is looked at: a bad key's MD5 is not reported.
+    status, _, body = server.http("PUT", f"/{bucket}/bad-md5", b"x", {
+        **SIGNED, **customer_fields(), "x-amz-server-side-encryption-customer-key-MD5": b64(b"0" * 16)})
+    assert (status, raw_error(body)["Code"], raw_error(body)["Message"]) == BLOCKED
+    status, body = post_form(server, bucket, "posted", customer_fields())
+    assert (status, raw_error(body)["Code"], raw_error(body)["Message"]) == BLOCKED
+
+    assert sorted(keys(s3, bucket)) == ["plain", "sealed"]
+    assert s3.list_parts(Bucket=bucket, Key="mpu", UploadId=upload).get("Parts", []) == []
+    [u] = s3.list_multipart_uploads(Bucket=bucket)["Uploads"]
+    assert u["Key"] == "mpu"
+
+    # Reads of SSE-C objects, copies from them, and writes without SSE-C go on.
+    assert s3.get_object(Bucket=bucket, Key="sealed", **sse())["Body"].read() == b"sealed before"
+    assert s3.head_object(Bucket=bucket, Key="sealed", **sse())["SSECustomerAlgorithm"] == "AES256"
+    s3.copy_object(Bucket=bucket, Key="unsealed", CopySource={"Bucket": bucket, "Key": "sealed"},
+                   CopySourceSSECustomerAlgorithm="AES256", CopySourceSSECustomerKey=KEY_A)
+    assert s3.get_object(Bucket=bucket, Key="unsealed")["Body"].read() == b"sealed before"
+    s3.put_object(Bucket=bucket, Key="kms", Body=b"x", ServerSideEncryption="aws:kms")
+    s3.abort_multipart_upload(Bucket=bucket, Key="mpu", UploadId=upload)
+
+    # Unblocking (NONE, or no configuration at all) opens SSE-C again.
+    block(s3, bucket, "NONE")
+    s3.put_object(Bucket=bucket, Key="after-none", Body=b"x", **sse())
+    block(s3, bucket, "SSE-C")
+    refused(s3.put_object, Key="blocked-again", Body=b"x", **sse())
+    s3.delete_bucket_encryption(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="after-delete", Body=b"x", **sse())

@@ -1,5 +1,6 @@
 //! Applies bucket configuration to ordinary requests, around their execution: before — a
-//! write's `x-amz-tagging` is checked before its body is stored, the
+//! write specifying SSE-C is refused where the bucket blocks SSE-C, a write's
+//! `x-amz-tagging` is checked before its body is stored, the
 //! ACL headers of CreateBucket/PutObject/CopyObject are checked against Object Ownership
 //! and Block Public Access, and the object's server-side encryption is decided (a
 //! customer key (SSE-C), else the request header or the bucket default) and put on the
@@ -48,6 +49,7 @@ pub fn before(
             (p.ownership, p.acl) = acl::check_create(ctx, h)?;
         }
         Op::PutObject | Op::CopyObject | Op::CreateMultipartUpload => {
+            settings::refuse_blocked_sse_c(s3, bucket, h)?;
             // The tags a write sets are checked before any of its bytes are stored.
             let sets_tags = op != Op::CopyObject
                 || h.get("x-amz-tagging-directive")
@@ -71,6 +73,7 @@ pub fn before(
                 }
             }
         }
+        Op::UploadPart | Op::UploadPartCopy => settings::refuse_blocked_sse_c(s3, bucket, h)?,
         _ => {}
     }
     Ok(p)
