@@ -246,3 +246,78 @@ def test_blocked_sse_c_refuses_every_write_that_asks_for_it(server, s3, bucket):
     refused(s3.put_object, Key="blocked-again", Body=b"x", **sse())
     s3.delete_bucket_encryption(Bucket=bucket)
     s3.put_object(Bucket=bucket, Key="after-delete", Body=b"x", **sse())
+
+
+# ---- Replication rules ----
+
+
+def versioned(s3):
+    name = unique("rules-repl")
+    s3.create_bucket(Bucket=name)
+    s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    return name
+
+
+def v2(dest, rule_id, priority=None):
+    rule = {"ID": rule_id, "Filter": {"Prefix": f"{rule_id}/"}, "Status": "Enabled",
+            "DeleteMarkerReplication": {"Status": "Disabled"}, "Destination": {"Bucket": f"arn:aws:s3:::{dest}"}}
+    if priority is not None:
+        rule["Priority"] = priority
+    return rule
+
+
+def v1(dest, rule_id):
+    return {"ID": rule_id, "Prefix": f"{rule_id}/", "Status": "Enabled", "Destination": {"Bucket": f"arn:aws:s3:::{dest}"}}
+
+
+PRIORITY_REQUIRED = (400, "InvalidRequest",
+                     "Priority must be specified for this version of Cross Region Replication configuration "
+                     "schema. Please refer to S3 Developer Guide for more information.")
+
+
+@pytest.mark.parametrize("case", ["two-without-priority", "one-without-priority", "same-priority",
+                                  "same-id", "same-id-old-schema"])
+def test_replication_rule_ids_and_priorities(s3, case):
+    src, dest = versioned(s3), versioned(s3)
+    kept = {"Role": ROLE, "Rules": [v2(dest, "kept", 7)]}
+    s3.put_bucket_replication(Bucket=src, ReplicationConfiguration=kept)
+    rules, expected = {
+        "two-without-priority": ([v2(dest, "a", 1), v2(dest, "b")], PRIORITY_REQUIRED),
+        "one-without-priority": ([v2(dest, "a")], PRIORITY_REQUIRED),
+        "same-priority": ([v2(dest, "a", 1), v2(dest, "b", 2), v2(dest, "c", 1)],
+                          (400, "InvalidRequest", "Found duplicate priority 1.")),
+        "same-id": ([v2(dest, "a", 1), v2(dest, "a", 2)], (400, "InvalidArgument", "Rule Id must be unique.")),
+        "same-id-old-schema": ([v1(dest, "a"), v1(dest, "a")],
+                               (400, "InvalidArgument", "Rule Id must be unique.")),
+    }[case]
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_replication(Bucket=src, ReplicationConfiguration={"Role": ROLE, "Rules": rules})
+    assert error_of(e) == expected
+    if expected[1] == "InvalidArgument":
+        assert (e.value.response["Error"]["ArgumentName"], e.value.response["Error"]["ArgumentValue"]) == ("ID", "a")
+    assert s3.get_bucket_replication(Bucket=src)["ReplicationConfiguration"] == kept
+
+
+def test_replication_distinct_ids_and_priorities_are_stored(s3):
+    src, dest = versioned(s3), versioned(s3)
+    config = {"Role": ROLE, "Rules": [v2(dest, "a", 2), v2(dest, "b", 1), v2(dest, "c", 0)]}
+    s3.put_bucket_replication(Bucket=src, ReplicationConfiguration=config)
+    assert s3.get_bucket_replication(Bucket=src)["ReplicationConfiguration"] == config
+
+
+def test_versioning_stays_enabled_under_replication(server, s3):
+    src, dest = versioned(s3), versioned(s3)
+    s3.put_bucket_replication(Bucket=src, ReplicationConfiguration={"Role": ROLE, "Rules": [v2(dest, "a", 1)]})
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_versioning(Bucket=src, VersioningConfiguration={"Status": "Suspended"})
+    assert error_of(e) == (409, "InvalidBucketState",
+                           "A replication configuration is present on this bucket, so you cannot change the "
+                           "versioning state. To change the versioning state, first delete the replication "
+                           "configuration.")
+    assert s3.get_bucket_versioning(Bucket=src)["Status"] == "Enabled"
+    # Enabling again changes nothing and is allowed; so is suspending the destination.
+    s3.put_bucket_versioning(Bucket=src, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_versioning(Bucket=dest, VersioningConfiguration={"Status": "Suspended"})
+    s3.delete_bucket_replication(Bucket=src)
+    s3.put_bucket_versioning(Bucket=src, VersioningConfiguration={"Status": "Suspended"})
+    assert s3.get_bucket_versioning(Bucket=src)["Status"] == "Suspended"
