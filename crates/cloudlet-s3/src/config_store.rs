@@ -78,6 +78,12 @@ pub fn list<T: DeserializeOwned>(
     Ok(out)
 }
 
+/// Within a change: whether document `name` of `bucket` exists.
+pub fn exists(txn: &WriteTransaction, bucket: &str, name: &str) -> Result<bool, StoreError> {
+    let t = txn.open_table(BUCKET_CONFIG)?;
+    Ok(t.get(key(bucket, name).as_str())?.is_some())
+}
+
 /// Within a change: whether document `name` of `bucket` exists, and how many documents
 /// of `bucket` have names starting with `prefix`.
 pub fn exists_and_count(

@@ -133,6 +133,11 @@ pub enum S3Error {
     Config(#[from] crate::config_error::ConfigError),
     #[error(transparent)]
     SseC(#[from] crate::sse_c::SseCError),
+    // ---- Bucket rules: blocked encryption types ----
+    /// A write specifying SSE-C to a bucket whose encryption configuration blocks it.
+    #[error("SSE-C is blocked on this bucket")]
+    SseCBlocked,
+    // ---- end of bucket rules ----
     #[error("{0}")]
     Store(#[from] StoreError),
 }
@@ -409,6 +414,8 @@ impl From<S3Error> for AwsError {
             Body(m) => AwsError::client("IncompleteBody", m),
             Config(e) => e.into(),
             SseC(e) => sse_c_error(e),
+            // S3 documents only the status and code; its usual message is assumed.
+            SseCBlocked => AwsError::new(403, "AccessDenied", "Access Denied"),
             Store(e) => AwsError::new(
                 500,
                 "InternalError",

@@ -124,6 +124,14 @@ fn checked(
     }))
 }
 
+/// Whether a request that writes data specifies SSE-C: any of the three customer-key
+/// headers, well-formed or not (a copy source's keys are the source's, not the write's).
+pub fn specified(h: &HeaderMap) -> bool {
+    ["algorithm", "key", "key-md5"]
+        .iter()
+        .any(|name| header(h, REQUEST_PREFIX, name).is_some())
+}
+
 /// The SSE-C key of a request that writes data (PutObject, CreateMultipartUpload,
 /// UploadPart, the destination of a copy, a POST form's fields as headers): `None` when
 /// no SSE-C header is present.
@@ -305,6 +313,34 @@ mod tests {
         for (pairs, expected) in cases {
             let h = headers(REQUEST_PREFIX, pairs);
             assert_eq!(parse(&h), *expected, "{pairs:?}");
+        }
+    }
+
+    #[test]
+    fn specified_by_any_customer_header() {
+        type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], bool);
+        let cases: &[Case] = &[
+            (REQUEST_PREFIX, &[], false),
+            (
+                REQUEST_PREFIX,
+                &[("x-amz-server-side-encryption", "AES256")],
+                false,
+            ),
+            (REQUEST_PREFIX, &[("algorithm", "AES256")], true),
+            (REQUEST_PREFIX, &[("key", "not even base64")], true),
+            (REQUEST_PREFIX, &[("key-md5", "x")], true),
+            (
+                COPY_SOURCE_PREFIX,
+                &[("algorithm", "AES256"), ("key", "k")],
+                false,
+            ),
+        ];
+        for (prefix, pairs, want) in cases {
+            assert_eq!(
+                specified(&headers(prefix, pairs)),
+                *want,
+                "{prefix} {pairs:?}"
+            );
         }
     }
 

@@ -1,6 +1,6 @@
 //! Tags on objects and buckets: the `Tagging` XML document, the `x-amz-tagging` header
 //! (URL-encoded query form) and S3's limits (10 object tags, 50 bucket tags, key ≤ 128 and
-//! value ≤ 256 characters, unique keys).
+//! value ≤ 256 characters, unique keys, no key in the reserved `aws:` space).
 
 use cloudlet_core::xml::XmlWriter;
 use http::HeaderMap;
@@ -12,6 +12,9 @@ use crate::xml::Element;
 
 /// Most tags a bucket may have.
 pub const BUCKET_MAX: usize = 50;
+
+/// The prefix of the system tags AWS itself sets; requesters may not.
+const SYSTEM_PREFIX: &str = "aws:";
 
 /// Checks S3's tag limits; `max` is 10 for objects, [`BUCKET_MAX`] for buckets.
 pub fn validate(tags: &[(String, String)], max: usize) -> S3Result<()> {
@@ -32,6 +35,14 @@ pub fn validate(tags: &[(String, String)], max: usize) -> S3Result<()> {
             return Err(S3Error::InvalidTag(
                 "The TagValue you have provided is invalid".into(),
             ));
+        }
+        // S3 words the refusal differently for objects and buckets.
+        if k.starts_with(SYSTEM_PREFIX) {
+            return Err(S3Error::InvalidTag(if max == BUCKET_MAX {
+                "System tags cannot be added/updated by requester".into()
+            } else {
+                "Your TagKey cannot be prefixed with aws:".into()
+            }));
         }
         if tags[..i].iter().any(|(k2, _)| k2 == k) {
             return Err(S3Error::InvalidTag(
@@ -87,4 +98,79 @@ pub fn to_xml(tags: &[(String, String)]) -> String {
         x.open("Tag").elem("Key", k).elem("Value", v).close();
     }
     x.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tags(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn limits() {
+        let long_key = "k".repeat(129);
+        let long_value = "v".repeat(257);
+        let eleven: Vec<(String, String)> =
+            (0..11).map(|i| (format!("k{i}"), String::new())).collect();
+        type Case<'a> = (Vec<(String, String)>, usize, Option<&'a str>);
+        let cases: Vec<Case> = vec![
+            (tags(&[("a", "1"), ("b", "")]), 10, None),
+            (tags(&[("something:aws:x", "1"), ("AWSx", "")]), 10, None),
+            (
+                tags(&[("aws:x", "1")]),
+                10,
+                Some("Your TagKey cannot be prefixed with aws:"),
+            ),
+            (
+                tags(&[("ok", "1"), ("aws:cloudformation:stack-name", "s")]),
+                BUCKET_MAX,
+                Some("System tags cannot be added/updated by requester"),
+            ),
+            (
+                tags(&[("aws:", "")]),
+                10,
+                Some("Your TagKey cannot be prefixed with aws:"),
+            ),
+            (eleven, 10, Some("Object tags cannot be greater than 10")),
+            (
+                tags(&[("", "1")]),
+                10,
+                Some("The TagKey you have provided is invalid"),
+            ),
+            (
+                tags(&[(&long_key, "1")]),
+                10,
+                Some("The TagKey you have provided is invalid"),
+            ),
+            (
+                tags(&[("k", &long_value)]),
+                10,
+                Some("The TagValue you have provided is invalid"),
+            ),
+            (
+                tags(&[("k", "1"), ("k", "2")]),
+                BUCKET_MAX,
+                Some("Cannot provide multiple Tags with the same key"),
+            ),
+        ];
+        for (set, max, want) in cases {
+            match (validate(&set, max), want) {
+                (Ok(()), None) => {}
+                (Err(S3Error::InvalidTag(m)), Some(w)) => assert_eq!(m, w, "{set:?}"),
+                (got, want) => panic!("{set:?}: {got:?}, wanted {want:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn header_refuses_system_tags() {
+        let mut h = HeaderMap::new();
+        h.insert("x-amz-tagging", "a=1&aws%3Afoo=bar".parse().unwrap());
+        assert!(matches!(tags_header(&h), Err(S3Error::InvalidTag(m)) if m.contains("aws:")));
+    }
 }

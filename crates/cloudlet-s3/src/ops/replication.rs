@@ -1,10 +1,12 @@
 //! Bucket replication (`?replication`): Put (the model's shape from `config_schema`, then
 //! S3's rules: a rule uses either the old schema — a `Prefix` — or the new one — a `Filter`,
-//! which requires `DeleteMarkerReplication`; destinations are bucket ARNs of existing,
-//! versioned buckets; the source bucket must be versioned), Get and Delete. Stored only:
-//! nothing is replicated.
+//! which requires `Priority` and `DeleteMarkerReplication`; rule IDs and priorities are
+//! unique; destinations are bucket ARNs of existing, versioned buckets; the source bucket
+//! must be versioned), Get and Delete. While a configuration exists, versioning cannot be
+//! suspended (`ops/versioning` asks [`present`]). Stored only: nothing is replicated.
 
 use cloudlet_core::{Request, RequestContext, Response};
+use cloudlet_store::redb::WriteTransaction;
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +14,7 @@ use super::{XMLNS, empty, xml_body, xml_response};
 use crate::S3;
 use crate::config_error::ConfigError;
 use crate::config_schema::{self, Kind};
+use crate::config_store;
 use crate::error::{S3Error, S3Result};
 use crate::versions::Status;
 use crate::xml::Element;
@@ -47,11 +50,16 @@ fn parse(root: &Element) -> S3Result<(Replication, Vec<String>)> {
     }
     let mut doc = root.clone();
     let mut destinations = Vec::new();
+    let (mut ids, mut priorities): (Vec<String>, Vec<i64>) = (Vec::new(), Vec::new());
     for rule in doc.children.iter_mut().filter(|c| c.name == "Rule") {
         let (prefix, filter) = (rule.child("Prefix"), rule.child("Filter"));
         let markers = rule.child("DeleteMarkerReplication").is_some();
+        let priority = rule.child_text("Priority");
         match (prefix.is_some(), filter.is_some()) {
             (true, true) | (false, false) => return Err(S3Error::MalformedXml),
+            (false, true) if priority.is_none() => {
+                return Err(schema_error("Priority must be specified"));
+            }
             (false, true) if !markers => {
                 return Err(schema_error("DeleteMarkerReplication must be specified"));
             }
@@ -75,6 +83,26 @@ fn parse(root: &Element) -> S3Result<(Replication, Vec<String>)> {
                     value: arn.to_string(),
                 });
             }
+        }
+        if let Some(id) = rule.child_text("ID") {
+            if ids.iter().any(|i| i == id) {
+                return Err(S3Error::InvalidArgument {
+                    message: "Rule Id must be unique.".into(),
+                    name: "ID".into(),
+                    value: id.to_string(),
+                });
+            }
+            ids.push(id.to_string());
+        }
+        if let Some(p) = priority {
+            // The schema checked it is an integer; compare numbers, not spellings.
+            let n: i64 = p.trim().parse().map_err(|_| S3Error::MalformedXml)?;
+            if priorities.contains(&n) {
+                return Err(S3Error::InvalidRequest(format!(
+                    "Found duplicate priority {n}."
+                )));
+            }
+            priorities.push(n);
         }
         if rule.child("ID").is_none() {
             rule.children.insert(
@@ -117,6 +145,11 @@ pub async fn put(s3: &S3, ctx: &RequestContext, bucket: &str, req: Request) -> S
     Ok(empty(StatusCode::OK))
 }
 
+/// Within a change: whether `bucket` has a replication configuration.
+pub fn present(txn: &WriteTransaction, bucket: &str) -> S3Result<bool> {
+    Ok(config_store::exists(txn, bucket, NAME)?)
+}
+
 pub fn get(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Response> {
     s3.bucket_for(ctx, bucket, "s3:GetReplicationConfiguration")?;
     let config: Replication = s3
@@ -157,7 +190,9 @@ mod tests {
                 Ok(vec!["dest"]),
             ),
             (
-                rule(&format!("<Filter/><Status>Enabled</Status>{dest}")),
+                rule(&format!(
+                    "<Priority>1</Priority><Filter/><Status>Enabled</Status>{dest}"
+                )),
                 Err("DeleteMarkerReplication must be specified"),
             ),
             (
@@ -201,6 +236,57 @@ mod tests {
                 (Ok((_, d)), Ok(e)) => assert_eq!(d, e, "{doc}"),
                 (Err(e), Err(want)) => assert!(format!("{e:?}").contains(want), "{doc}: {e:?}"),
                 (got, want) => panic!("{doc}: {got:?} vs {want:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn ids_and_priorities() {
+        let dest = "<Destination><Bucket>arn:aws:s3:::dest</Bucket></Destination>";
+        let v2 = |id: &str, priority: &str| {
+            format!(
+                "<Rule>{id}{priority}<Filter/><Status>Enabled</Status>{dest}<DeleteMarkerReplication><Status>Disabled</Status></DeleteMarkerReplication></Rule>"
+            )
+        };
+        let v1 =
+            |id: &str| format!("<Rule>{id}<Prefix>p</Prefix><Status>Enabled</Status>{dest}</Rule>");
+        let doc = |rules: &[String]| {
+            format!(
+                "<ReplicationConfiguration>{ROLE}{}</ReplicationConfiguration>",
+                rules.concat()
+            )
+        };
+        let (a, b) = ("<ID>a</ID>", "<ID>b</ID>");
+        let (p1, p2) = ("<Priority>1</Priority>", "<Priority>2</Priority>");
+        let cases: Vec<(String, Result<(), &str>)> = vec![
+            (doc(&[v2(a, p1), v2(b, p2)]), Ok(())),
+            (doc(&[v2("", p1), v2("", p2)]), Ok(())),
+            (doc(&[v1(a), v1(b)]), Ok(())),
+            (
+                doc(&[v2(a, "")]),
+                Err("Priority must be specified for this version"),
+            ),
+            (
+                doc(&[v2(a, p1), v2(b, "")]),
+                Err("Priority must be specified for this version"),
+            ),
+            (
+                doc(&[v2(a, p1), v2(b, p1)]),
+                Err("Found duplicate priority 1."),
+            ),
+            (
+                doc(&[v2(a, p1), v2(b, "<Priority>01</Priority>")]),
+                Err("Found duplicate priority 1."),
+            ),
+            (doc(&[v2(a, p1), v2(a, p2)]), Err("Rule Id must be unique.")),
+            (doc(&[v1(a), v1(a)]), Err("Rule Id must be unique.")),
+        ];
+        for (d, want) in cases {
+            let got = parse(&crate::xml::parse(&d).unwrap());
+            match (got, want) {
+                (Ok(_), Ok(())) => {}
+                (Err(e), Err(w)) => assert!(format!("{e:?}").contains(w), "{d}: {e:?}"),
+                (got, want) => panic!("{d}: {got:?} vs {want:?}"),
             }
         }
     }

@@ -1,6 +1,7 @@
 //! The smaller bucket settings, each a typed document in `s3.bucket_config`: default
-//! encryption (SSE-S3 unless configured, as on AWS since January 2023) and the encryption
-//! headers objects get from it, request payment, transfer acceleration and server access
+//! encryption (SSE-S3 unless configured, as on AWS since January 2023), the encryption
+//! headers objects get from it and the encryption types it blocks (SSE-C, refused on every
+//! write that asks for it; unblocked unless configured, unlike AWS since April 2026), request payment, transfer acceleration and server access
 //! logging (stored; no logs are written).
 
 use cloudlet_core::xml::XmlWriter;
@@ -24,11 +25,18 @@ fn bool_text(v: bool) -> &'static str {
 
 const ALGORITHMS: &[&str] = &["AES256", "aws:kms", "aws:kms:dsse"];
 
+/// The values of `BlockedEncryptionTypes/EncryptionType`.
+const ENCRYPTION_TYPES: &[&str] = &["NONE", SSE_C];
+const SSE_C: &str = "SSE-C";
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Encryption {
     pub algorithm: String,
     pub kms_key: Option<String>,
     pub bucket_key: bool,
+    /// `BlockedEncryptionTypes` as given (`NONE` or `SSE-C`); empty when not given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blocked: Vec<String>,
 }
 
 impl Default for Encryption {
@@ -37,8 +45,23 @@ impl Default for Encryption {
             algorithm: "AES256".into(),
             kms_key: None,
             bucket_key: false,
+            blocked: Vec::new(),
         }
     }
+}
+
+/// `BlockedEncryptionTypes`: one or more `EncryptionType`s of the model's enum, `NONE`
+/// standing alone.
+fn blocked_types(e: &Element) -> S3Result<Vec<String>> {
+    let types: Vec<String> = e
+        .children_named("EncryptionType")
+        .map(|t| t.text.clone())
+        .collect();
+    let valid = types.iter().all(|t| ENCRYPTION_TYPES.contains(&t.as_str()));
+    if types.is_empty() || !valid || (types.len() > 1 && types.iter().any(|t| t == "NONE")) {
+        return Err(S3Error::MalformedXml);
+    }
+    Ok(types)
 }
 
 impl Encryption {
@@ -50,16 +73,24 @@ impl Encryption {
         let [rule] = rules.as_slice() else {
             return Err(S3Error::MalformedXml);
         };
-        let by_default = rule
-            .child("ApplyServerSideEncryptionByDefault")
-            .ok_or(S3Error::MalformedXml)?;
-        let algorithm = by_default
-            .child_text("SSEAlgorithm")
-            .filter(|a| ALGORITHMS.contains(a))
-            .ok_or(S3Error::MalformedXml)?;
-        let kms_key = by_default
-            .child_text("KMSMasterKeyID")
-            .filter(|k| !k.is_empty());
+        let blocked = match rule.child("BlockedEncryptionTypes") {
+            Some(e) => blocked_types(e)?,
+            None => Vec::new(),
+        };
+        // A rule that only blocks encryption types keeps the default SSE-S3.
+        let (algorithm, kms_key) = match rule.child("ApplyServerSideEncryptionByDefault") {
+            Some(by_default) => (
+                by_default
+                    .child_text("SSEAlgorithm")
+                    .filter(|a| ALGORITHMS.contains(a))
+                    .ok_or(S3Error::MalformedXml)?,
+                by_default
+                    .child_text("KMSMasterKeyID")
+                    .filter(|k| !k.is_empty()),
+            ),
+            None if !blocked.is_empty() => ("AES256", None),
+            None => return Err(S3Error::MalformedXml),
+        };
         if algorithm == "AES256" && kms_key.is_some() {
             return Err(ConfigError::KmsKeyNotApplicable.into());
         }
@@ -72,7 +103,13 @@ impl Encryption {
             algorithm: algorithm.to_string(),
             kms_key: kms_key.map(str::to_string),
             bucket_key,
+            blocked,
         })
+    }
+
+    /// Whether writes that specify SSE-C are refused.
+    pub fn blocks_sse_c(&self) -> bool {
+        self.blocked.iter().any(|t| t == SSE_C)
     }
 
     pub fn to_xml(&self) -> String {
@@ -84,6 +121,13 @@ impl Encryption {
             .opt("KMSMasterKeyID", self.kms_key.as_deref())
             .close()
             .elem("BucketKeyEnabled", bool_text(self.bucket_key));
+        if !self.blocked.is_empty() {
+            x.open("BlockedEncryptionTypes");
+            for t in &self.blocked {
+                x.elem("EncryptionType", t);
+            }
+            x.close();
+        }
         x.finish()
     }
 }
@@ -113,6 +157,19 @@ pub async fn delete_encryption(s3: &S3, ctx: &RequestContext, bucket: &str) -> S
     s3.store_config::<Encryption>(bucket, ENCRYPTION, None)
         .await?;
     Ok(empty(StatusCode::NO_CONTENT))
+}
+
+/// Refuses a write that specifies SSE-C (its customer-key headers, before they are checked)
+/// to a bucket whose encryption configuration blocks SSE-C; copy-source keys do not count.
+pub fn refuse_blocked_sse_c(s3: &S3, bucket: &str, h: &HeaderMap) -> S3Result<()> {
+    if !crate::sse_c::specified(h) {
+        return Ok(());
+    }
+    let config: Option<Encryption> = s3.config(bucket, ENCRYPTION)?;
+    match config {
+        Some(c) if c.blocks_sse_c() => Err(S3Error::SseCBlocked),
+        _ => Ok(()),
+    }
 }
 
 /// The encryption headers a new object of `bucket` is stored and answered with: the
@@ -389,5 +446,65 @@ mod tests {
         for doc in bad {
             assert!(Encryption::from_xml(&root(doc)).is_err(), "{doc}");
         }
+    }
+
+    #[test]
+    fn blocked_encryption_types() {
+        let doc = |by_default: &str, blocked: &str| {
+            root(&format!(
+                "<ServerSideEncryptionConfiguration><Rule>{by_default}{blocked}</Rule></ServerSideEncryptionConfiguration>"
+            ))
+        };
+        let aes = "<ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault>";
+        let kms = "<ApplyServerSideEncryptionByDefault><SSEAlgorithm>aws:kms</SSEAlgorithm></ApplyServerSideEncryptionByDefault>";
+        let types = |ts: &[&str]| {
+            let inner: String = ts
+                .iter()
+                .map(|t| format!("<EncryptionType>{t}</EncryptionType>"))
+                .collect();
+            format!("<BlockedEncryptionTypes>{inner}</BlockedEncryptionTypes>")
+        };
+        // (document, Some((algorithm, blocked, blocks SSE-C)) or None for MalformedXML)
+        type Case<'a> = (Element, Option<(&'a str, Vec<&'a str>, bool)>);
+        let cases: Vec<Case> = vec![
+            (doc(aes, ""), Some(("AES256", vec![], false))),
+            (
+                doc(aes, &types(&["SSE-C"])),
+                Some(("AES256", vec!["SSE-C"], true)),
+            ),
+            (
+                doc(kms, &types(&["NONE"])),
+                Some(("aws:kms", vec!["NONE"], false)),
+            ),
+            (
+                doc("", &types(&["SSE-C"])),
+                Some(("AES256", vec!["SSE-C"], true)),
+            ),
+            (doc("", ""), None),
+            (doc(aes, &types(&[])), None),
+            (doc(aes, &types(&["SSE-KMS"])), None),
+            (doc(aes, &types(&["sse-c"])), None),
+            (doc(aes, &types(&["NONE", "SSE-C"])), None),
+            (doc("", &types(&["bogus"])), None),
+        ];
+        for (root, want) in cases {
+            let got = Encryption::from_xml(&root);
+            match (got, want) {
+                (Ok(e), Some((algorithm, blocked, blocks))) => {
+                    assert_eq!(e.algorithm, algorithm);
+                    assert_eq!(e.blocked, blocked);
+                    assert_eq!(e.blocks_sse_c(), blocks);
+                    let back = Encryption::from_xml(&crate::xml::parse(&e.to_xml()).unwrap());
+                    assert_eq!(back.unwrap(), e);
+                }
+                (Err(S3Error::MalformedXml), None) => {}
+                (got, want) => panic!("{got:?}, wanted {want:?}"),
+            }
+        }
+        // Records stored before the field existed still read.
+        let old: Encryption =
+            serde_json::from_str(r#"{"algorithm":"AES256","kms_key":null,"bucket_key":false}"#)
+                .unwrap();
+        assert!(!old.blocks_sse_c());
     }
 }

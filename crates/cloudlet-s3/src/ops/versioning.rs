@@ -1,4 +1,5 @@
-//! Versioning: Put/GetBucketVersioning and the version-aware object operations — GET/HEAD
+//! Versioning: Put/GetBucketVersioning (never suspended under Object Lock or a replication
+//! configuration) and the version-aware object operations — GET/HEAD
 //! with `versionId` (and S3's delete-marker answers), DeleteObject (delete markers, removing
 //! a version for good, Object Lock, `If-Match`), loading a copy source by version. Storage
 //! rules live in `versions`.
@@ -355,6 +356,11 @@ pub async fn put_versioning(
             if b.versioning.object_lock.is_some() && status == Some(Status::Suspended) {
                 return Err(S3Error::InvalidBucketState(
                     "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.",
+                ));
+            }
+            if status == Some(Status::Suspended) && super::replication::present(txn, &name)? {
+                return Err(S3Error::InvalidBucketState(
+                    "A replication configuration is present on this bucket, so you cannot change the versioning state. To change the versioning state, first delete the replication configuration.",
                 ));
             }
             if let Some(s) = status {
