@@ -391,6 +391,17 @@ def test_delete_objects_without_integrity_header(server, s3, bucket):
                            {"x-amz-checksum-crc32c": checksum("CRC32C", delete_doc("b"))})
     assert status == 200 and b"<Deleted><Key>b</Key></Deleted>" in body, body
     assert keys_of(s3, bucket) == []
+    # A checksum may come as the trailer of an aws-chunked body, as for PutObject.
+    s3.put_object(Bucket=bucket, Key="c", Body=b"x")
+    doc = delete_doc("c")
+    framed = (f"{len(doc):x}\r\n".encode() + doc + b"\r\n0\r\n"
+              + f"x-amz-checksum-sha256:{checksum('SHA256', doc)}\r\n\r\n".encode())
+    status, _, body = send(server, "POST", f"/{bucket}?delete", framed, {
+        "Content-Encoding": "aws-chunked", "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+        "x-amz-trailer": "x-amz-checksum-sha256", "x-amz-sdk-checksum-algorithm": "SHA256",
+        "x-amz-decoded-content-length": str(len(doc))}, signed=False)
+    assert status == 200 and b"<Deleted><Key>c</Key></Deleted>" in body, body
+    assert keys_of(s3, bucket) == []
 
 
 def test_sdk_delete_objects(s3, bucket):
