@@ -126,8 +126,10 @@ impl Edge {
                     let edge = edge.clone();
                     async move { Ok::<_, Infallible>(edge.dispatch(req, peer).await) }
                 });
+                // AWS takes any number of headers within its 8 KB; hyper's default is 100.
                 let conn = hyper::server::conn::http1::Builder::new()
                     .keep_alive(true)
+                    .max_headers(1000)
                     .serve_connection(TokioIo::new(stream), svc);
                 let mut conn = std::pin::pin!(conn);
                 tokio::select! {

@@ -50,6 +50,21 @@ pub enum S3Error {
     InvalidDigest,
     #[error("incomplete body")]
     IncompleteBody,
+    /// PutObject or UploadPart without a declared length (HTTP chunked transfer coding).
+    #[error("missing content length")]
+    MissingContentLength,
+    /// A request whose body S3 requires an integrity header for (DeleteObjects) had none.
+    #[error("missing Content-MD5 or checksum header")]
+    ChecksumHeaderRequired,
+    /// User-defined metadata of `size` bytes, over S3's 2 KB.
+    #[error("metadata of {size} bytes too large")]
+    MetadataTooLarge { size: usize },
+    /// `x-amz-website-redirect-location` not starting with `/`, `http://` or `https://`.
+    #[error("invalid website redirect location")]
+    InvalidRedirectLocation,
+    /// `x-amz-website-redirect-location` over 2 KB.
+    #[error("website redirect location too long")]
+    RedirectLocationTooLong,
     #[error("invalid argument {name}: {message}")]
     InvalidArgument {
         message: String,
@@ -290,6 +305,29 @@ impl From<S3Error> for AwsError {
             IncompleteBody => AwsError::client(
                 "IncompleteBody",
                 "You did not provide the number of bytes specified by the Content-Length HTTP header",
+            ),
+            MissingContentLength => AwsError::new(
+                411,
+                "MissingContentLength",
+                "You must provide the Content-Length HTTP header.",
+            ),
+            ChecksumHeaderRequired => AwsError::client(
+                "InvalidRequest",
+                "Missing required header for this request: Content-MD5 OR x-amz-checksum-*",
+            ),
+            MetadataTooLarge { size } => AwsError::client(
+                "MetadataTooLarge",
+                "Your metadata headers exceed the maximum allowed metadata size.",
+            )
+            .with("Size", size.to_string())
+            .with("MaxSizeAllowed", crate::upload::MAX_METADATA.to_string()),
+            InvalidRedirectLocation => AwsError::client(
+                "InvalidRedirectLocation",
+                "The website redirect location must have a prefix of 'http://' or 'https://' or '/'.",
+            ),
+            RedirectLocationTooLong => AwsError::client(
+                "InvalidRedirectLocation",
+                "The length of website redirect location cannot exceed 2,048 characters.",
             ),
             InvalidArgument {
                 message,

@@ -1,5 +1,5 @@
 //! DeleteObjects (the multi-object delete, with `VersionId`s, `ETag` conditions and Object
-//! Lock) and object/bucket tagging operations (object tags per version).
+//! Lock; its body must come with `Content-MD5` or a checksum) and object/bucket tagging operations (object tags per version).
 
 use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{AwsError, Request, RequestContext, Response};
@@ -37,6 +37,7 @@ pub async fn delete_objects(
     req: Request,
 ) -> S3Result<Response> {
     let b = s3.bucket(bucket)?;
+    super::require_integrity(req.headers())?;
     let bypass_requested = crate::lock::bypass_requested(req.headers());
     let root = super::xml_body(req).await?;
     if root.name != "Delete" {

@@ -1,6 +1,8 @@
-//! CopyObject: the `x-amz-copy-source` header (with `?versionId=`), copy-source conditions, the metadata and
-//! tagging directives, the SSE-C keys of source and destination, the copy's checksum (kept
-//! from the source or computed), and the refusal to copy an object onto itself unchanged.
+//! CopyObject: the `x-amz-copy-source` header (with `?versionId=`), copy-source conditions,
+//! the metadata and tagging directives (replaced metadata checked against S3's 2 KB; a
+//! website redirect location is never copied, only taken from the request), the SSE-C keys
+//! of source and destination, the copy's checksum (kept from the source or computed), and
+//! the refusal to copy an object onto itself unchanged.
 
 use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{Request, RequestContext, Response};
@@ -18,9 +20,12 @@ use crate::state::Object;
 use crate::storage_class;
 use crate::tagging::tags_header;
 use crate::upload::{
-    commit_object, copy_blob_hashing, hash_blob, hv, representation_headers, user_metadata,
+    check_metadata_size, check_redirect_location, commit_object, copy_blob_hashing, hash_blob, hv,
+    metadata_headers, representation_headers, user_metadata,
 };
 use crate::versions::{VersionMeta, VersionRef};
+
+const REDIRECT: &str = "x-amz-website-redirect-location";
 
 /// `bucket/key` (URL-encoded, optional leading slash and `?versionId=`).
 pub fn copy_source(h: &HeaderMap) -> S3Result<(String, String)> {
@@ -165,6 +170,10 @@ pub async fn copy_object(
     copy_conditions(h, &src)?;
     let replace_meta = directive(h, "x-amz-metadata-directive")?;
     let replace_tags = directive(h, "x-amz-tagging-directive")?;
+    if replace_meta {
+        check_metadata_size(metadata_headers(h))?;
+    }
+    check_redirect_location(h)?;
     if src_bucket == bucket
         && src_key == key
         && src_version.is_none()
@@ -238,7 +247,10 @@ pub async fn copy_object(
                 .filter(|(k, _)| !k.starts_with("x-amz-server-side-encryption"))
                 // …and stored in the class it names (STANDARD unless told), not restored.
                 .filter(|(k, _)| k != storage_class::HEADER && k != storage_class::RESTORE)
+                // A redirect location is never copied; the request may give one.
+                .filter(|(k, _)| k != REDIRECT)
                 .cloned()
+                .chain(hv(h, REDIRECT).map(|v| (REDIRECT.to_string(), v.to_string())))
                 .chain(super::settings::encryption_headers(h))
                 .collect(),
         )

@@ -44,6 +44,7 @@ use http::{HeaderValue, StatusCode, header};
 use crate::S3;
 use crate::error::{S3Error, S3Result};
 use crate::state::{self, Bucket};
+use crate::upload::{Integrity, checked_small_body, content_md5};
 
 /// The S3 XML namespace.
 pub const XMLNS: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
@@ -102,11 +103,36 @@ pub fn set_header(r: &mut Response, name: &'static str, value: &str) {
     }
 }
 
-/// Reads a small request body (configuration documents).
+/// Reads a small request body (configuration documents), checked as PutObject checks an
+/// object's: `Content-MD5` and a declared checksum (header, or trailer of an `aws-chunked`
+/// body) must match it, or nothing is stored. CompleteMultipartUpload (`POST` with an
+/// `uploadId`) is the exception: its `x-amz-checksum-*` headers are the object's.
 pub async fn small_body(req: Request) -> S3Result<Bytes> {
-    body::collect(req.into_body(), MAX_CONFIG_BODY)
+    let (parts, incoming) = req.into_parts();
+    let completes_upload = parts.method == http::Method::POST
+        && crate::protocol::Query::parse(parts.uri.query())
+            .get("uploadId")
+            .is_some();
+    let integrity = match completes_upload {
+        true => Integrity {
+            md5: content_md5(&parts.headers)?,
+            declared: None,
+        },
+        false => Integrity::of(&parts.headers)?,
+    };
+    let raw = body::collect(incoming, MAX_CONFIG_BODY)
         .await
-        .map_err(|e| S3Error::Body(e.to_string()))
+        .map_err(|e| S3Error::Body(e.to_string()))?;
+    checked_small_body(&parts.headers, &integrity, raw)
+}
+
+/// Refuses a request without `Content-MD5` or a checksum (header or trailer) for its body,
+/// which S3 requires of DeleteObjects.
+pub fn require_integrity(h: &http::HeaderMap) -> S3Result<()> {
+    match Integrity::of(h)?.is_given() {
+        true => Ok(()),
+        false => Err(S3Error::ChecksumHeaderRequired),
+    }
 }
 
 /// Reads an XML request document into its root element (`MalformedXML` otherwise).

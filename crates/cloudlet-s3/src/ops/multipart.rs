@@ -23,8 +23,8 @@ use crate::sse_c;
 use crate::state::{Object, PartSummary};
 use crate::tagging::tags_header;
 use crate::upload::{
-    commit_object, copy_blob_hashing, hash_blob, hv, receive_computing, representation_headers,
-    user_metadata,
+    check_metadata_size, check_redirect_location, commit_object, copy_blob_hashing, hash_blob, hv,
+    metadata_headers, receive_computing, representation_headers, require_length, user_metadata,
 };
 use crate::versions::VersionMeta;
 
@@ -77,6 +77,8 @@ pub async fn create(
     }
     check_write(s3, ctx, bucket, key)?;
     let h = req.headers();
+    check_metadata_size(metadata_headers(h))?;
+    check_redirect_location(h)?;
     let spec = checksum::upload_spec(h)?;
     let lock = crate::lock::from_headers(h, now_ms())?;
     if !lock.is_unset() && s3.bucket(bucket)?.versioning.object_lock.is_none() {
@@ -152,6 +154,7 @@ pub async fn upload_part(
     q: &Query,
     req: Request,
 ) -> S3Result<Response> {
+    require_length(req.headers())?;
     check_write(s3, ctx, bucket, key)?;
     let number = part_number(q)?;
     let id = upload_id(q);

@@ -1,5 +1,6 @@
-//! Objects: PutObject (streamed into a blob as it arrives, `aws-chunked` decoded, MD5 and
-//! CRC32 computed on the way), GetObject/HeadObject (streamed from the blob, ranges,
+//! Objects: PutObject (its length, metadata size and redirect location checked first, then
+//! streamed into a blob as it arrives, `aws-chunked` decoded, MD5 and the checksum computed
+//! on the way), GetObject/HeadObject (streamed from the blob, ranges,
 //! conditional requests, `response-*` overrides, the SSE-C key checked). DeleteObject
 //! lives in `versioning`.
 
@@ -14,7 +15,8 @@ use crate::protocol::Query;
 use crate::state::{self, Object};
 use crate::tagging::tags_header;
 use crate::upload::{
-    CHECKSUMS, WriteCondition, commit_object_if, hv, receive, representation_headers, user_metadata,
+    CHECKSUMS, WriteCondition, check_metadata_size, check_redirect_location, commit_object_if, hv,
+    metadata_headers, receive, representation_headers, require_length, user_metadata,
 };
 use crate::versions::VersionMeta;
 
@@ -25,6 +27,7 @@ pub async fn put(
     key: &str,
     req: Request,
 ) -> S3Result<Response> {
+    require_length(req.headers())?;
     if key.len() > 1024 {
         return Err(S3Error::KeyTooLong);
     }
@@ -36,6 +39,8 @@ pub async fn put(
     {
         return Err(S3Error::AccessDenied);
     }
+    check_metadata_size(metadata_headers(h))?;
+    check_redirect_location(h)?;
     let cond = WriteCondition::from_headers(h)?;
     let customer = crate::sse_c::parse(h)?;
     let class = crate::storage_class::requested(h)?;

@@ -9,7 +9,6 @@
 //! PutObject. The fields are checked, and the bucket configuration is applied
 //! ([`request_config`]), as PutObject's headers are — all before the file is read.
 
-use base64::Engine;
 use cloudlet_core::traits::{FormAuth, FormSignature};
 use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{HostLabel, Principal, Request, RequestContext, Response};
@@ -26,7 +25,10 @@ use crate::postpolicy::{self, PolicyError};
 use crate::protocol::{Op, Query};
 use crate::state::Object;
 use crate::tagging;
-use crate::upload::{CHECKSUMS, commit_object, hv, representation_headers, user_metadata};
+use crate::upload::{
+    CHECKSUMS, check_metadata_size, check_redirect_location, commit_object, content_md5, hv,
+    representation_headers, user_metadata,
+};
 use crate::versions::VersionMeta;
 
 fn form_error(e: FormError) -> S3Error {
@@ -354,16 +356,14 @@ pub async fn post_object(
     if !by_policy && !super::acl::bucket_acl_allows(s3, &caller, &b, "s3:PutObject") {
         return Err(S3Error::AccessDenied);
     }
-    let expected_md5 = match hv(&h, "content-md5") {
-        Some(v) => Some(
-            base64::engine::general_purpose::STANDARD
-                .decode(v.trim())
-                .ok()
-                .filter(|d| d.len() == 16)
-                .ok_or(S3Error::InvalidDigest)?,
-        ),
-        None => None,
-    };
+    // The fields' own bytes count, whether or not they can be headers.
+    check_metadata_size(
+        fields
+            .iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix("x-amz-meta-")?, v.as_bytes()))),
+    )?;
+    check_redirect_location(&h)?;
+    let expected_md5 = content_md5(&h)?;
     let checksum = checksum_spec(&fields, &h)?;
     let tags = form_tags(&fields)?;
     let lock = crate::lock::from_headers(&h, now_ms())?;
@@ -403,7 +403,7 @@ pub async fn post_object(
     let mut checksums = Vec::new();
     let streamed = streamed
         .and_then(|()| match &expected_md5 {
-            Some(want) if want.as_slice() != digest => Err(S3Error::BadDigest),
+            Some(want) if *want != digest => Err(S3Error::BadDigest),
             _ => Ok(()),
         })
         .and_then(|()| match &checksum {
