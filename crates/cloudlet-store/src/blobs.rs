@@ -3,7 +3,8 @@
 //!
 //! A blob is written to `tmp/`, fsynced, renamed into `data/` and the directory fsynced; only
 //! then does [`BlobWriter::commit`] return its id, so a record that references a blob is
-//! always written after the blob is durable.
+//! always written after the blob is durable. Small blobs are gathered in memory and written
+//! in one go at commit (see [`BlobWriter`]).
 
 use std::path::{Path, PathBuf};
 
@@ -67,14 +68,14 @@ impl BlobStore {
         Ok(s)
     }
 
-    /// Starts writing a new blob.
+    /// Starts writing a new blob. Nothing touches the disk until the blob outgrows
+    /// [`SMALL`] or is committed.
     pub async fn create(&self) -> Result<BlobWriter, StoreError> {
         let id = BlobId::fresh();
-        let tmp = self.root.join("tmp").join(id.as_str());
-        let file = tokio::fs::File::create(&tmp).await?;
         Ok(BlobWriter {
-            file,
-            tmp,
+            file: None,
+            pending: Vec::new(),
+            tmp: self.root.join("tmp").join(id.as_str()),
             dest: self.path(&id),
             dir: self.root.join("data"),
             id,
@@ -105,9 +106,15 @@ impl BlobStore {
         Ok(tokio::fs::read(self.path(id)).await?)
     }
 
-    /// Deletes a blob; a missing blob is not an error.
+    /// Deletes a blob; a missing blob is not an error. A store that is not durable unlinks
+    /// in place: its files live in the page cache, and a hand-off to a blocking thread
+    /// would cost more than the call.
     pub async fn delete(&self, id: &BlobId) {
-        let _ = tokio::fs::remove_file(self.path(id)).await;
+        if self.durable {
+            let _ = tokio::fs::remove_file(self.path(id)).await;
+        } else {
+            let _ = std::fs::remove_file(self.path(id));
+        }
     }
 
     /// The directory blobs live in (for diagnostics).
@@ -124,10 +131,19 @@ impl Drop for BlobStore {
     }
 }
 
-/// A blob being written. Dropping it without `commit` leaves only a temp file, removed at
-/// the next start.
+/// Blobs up to this size are kept in memory until `commit` writes them in one go.
+const SMALL: usize = 64 * 1024;
+
+/// A blob being written. A small blob stays in memory until [`BlobWriter::commit`], which
+/// writes it with one blocking hand-off when the store is durable (create, write, fsync,
+/// rename, directory fsync) and in place when it is not (straight to its final name: a
+/// store that is not durable has no crash to survive, and no record names the blob before
+/// `commit` returns). A larger one streams into a temporary file. Dropping the writer
+/// without `commit` leaves at most a temp file, removed at the next start.
 pub struct BlobWriter {
-    file: tokio::fs::File,
+    file: Option<tokio::fs::File>,
+    /// Bytes written but not yet in `file`.
+    pending: Vec<u8>,
     tmp: PathBuf,
     dest: PathBuf,
     dir: PathBuf,
@@ -138,9 +154,24 @@ pub struct BlobWriter {
 
 impl BlobWriter {
     pub async fn write(&mut self, bytes: &[u8]) -> Result<(), StoreError> {
-        self.file.write_all(bytes).await?;
         self.len += bytes.len() as u64;
+        if self.file.is_none() && self.pending.len() + bytes.len() <= SMALL {
+            self.pending.extend_from_slice(bytes);
+            return Ok(());
+        }
+        let file = self.spill().await?;
+        file.write_all(bytes).await?;
         Ok(())
+    }
+
+    /// The temporary file, created (with what was pending) on first need.
+    async fn spill(&mut self) -> Result<&mut tokio::fs::File, StoreError> {
+        if let Some(file) = self.file.take() {
+            return Ok(self.file.insert(file));
+        }
+        let mut file = tokio::fs::File::create(&self.tmp).await?;
+        file.write_all(&std::mem::take(&mut self.pending)).await?;
+        Ok(self.file.insert(file))
     }
 
     /// Appends `len` bytes of the committed blob `src`, from offset `start`, copied by the
@@ -153,9 +184,10 @@ impl BlobWriter {
         len: u64,
     ) -> Result<(), StoreError> {
         use std::io::{Read, Seek, SeekFrom};
-        self.file.flush().await?;
+        let file = self.spill().await?;
+        file.flush().await?;
         // A duplicate of the descriptor shares its offset: the copy lands at the end.
-        let mut dst = self.file.try_clone().await?.into_std().await;
+        let mut dst = file.try_clone().await?.into_std().await;
         let path = self.dir.join(src.as_str());
         let copied = tokio::task::spawn_blocking(move || -> std::io::Result<u64> {
             let mut from = std::fs::File::open(path)?;
@@ -185,23 +217,49 @@ impl BlobWriter {
     }
 
     /// Makes the blob durable and visible; returns its id.
-    pub async fn commit(mut self) -> Result<BlobId, StoreError> {
-        self.file.flush().await?;
-        if self.durable {
-            self.file.sync_data().await?;
+    pub async fn commit(self) -> Result<BlobId, StoreError> {
+        let BlobWriter {
+            file,
+            pending,
+            tmp,
+            dest,
+            dir,
+            id,
+            durable,
+            ..
+        } = self;
+        match file {
+            None if !durable => std::fs::write(&dest, &pending)?,
+            None => tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+                use std::io::Write;
+                let mut f = std::fs::File::create(&tmp)?;
+                f.write_all(&pending)?;
+                f.sync_data()?;
+                std::fs::rename(&tmp, &dest)?;
+                std::fs::File::open(dir)?.sync_all()
+            })
+            .await
+            .map_err(|e| std::io::Error::other(e.to_string()))??,
+            Some(mut file) => {
+                file.flush().await?;
+                if durable {
+                    file.sync_data().await?;
+                }
+                tokio::fs::rename(&tmp, &dest).await?;
+                if durable {
+                    tokio::task::spawn_blocking(move || std::fs::File::open(dir)?.sync_all())
+                        .await
+                        .map_err(|e| std::io::Error::other(e.to_string()))??;
+                }
+            }
         }
-        tokio::fs::rename(&self.tmp, &self.dest).await?;
-        if self.durable {
-            let dir = self.dir.clone();
-            tokio::task::spawn_blocking(move || std::fs::File::open(dir)?.sync_all())
-                .await
-                .map_err(|e| std::io::Error::other(e.to_string()))??;
-        }
-        Ok(self.id)
+        Ok(id)
     }
 
     /// Discards the blob.
     pub async fn abort(self) {
-        let _ = tokio::fs::remove_file(&self.tmp).await;
+        if self.file.is_some() {
+            let _ = tokio::fs::remove_file(&self.tmp).await;
+        }
     }
 }
