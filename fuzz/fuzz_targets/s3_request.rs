@@ -4,7 +4,7 @@
 //! The first input byte picks a request shape from [`SHAPES`] (every XML body parser,
 //! `aws-chunked` uploads, POST form uploads and their policy); the rest is the body, in
 //! which `$UPLOAD` and `$ETAG` stand for the upload id and the part's ETag. Bit 7 of the
-//! byte adds a correct `Content-MD5`. Selector 0x7f/0xff instead reads a raw request:
+//! byte adds a correct `Content-MD5` (which DeleteObjects needs). Selector 0x7f/0xff instead reads a raw request:
 //! `METHOD path?query\n`, `name: value` header lines, a blank line, then the body.
 //! After the request, the same path and query are read back with GET, so stored
 //! documents are rendered too. A panic anywhere is a crash. With `S3_FUZZ_TRACE` set, each
@@ -24,14 +24,18 @@ use cloudlet_store::Store;
 use libfuzzer_sys::fuzz_target;
 use md5::{Digest, Md5};
 
+// S3 wants the decoded length of an `aws-chunked` body up front; it is checked only after
+// the whole body has been decoded, so any number lets the input reach the decoder.
 const CHUNKED: &[(&str, &str)] = &[
     ("content-encoding", "aws-chunked"),
     ("x-amz-content-sha256", "STREAMING-UNSIGNED-PAYLOAD-TRAILER"),
     ("x-amz-trailer", "x-amz-checksum-crc32"),
+    ("x-amz-decoded-content-length", "1"),
 ];
 const SIGNED_CHUNKS: &[(&str, &str)] = &[
     ("content-encoding", "aws-chunked"),
     ("x-amz-content-sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"),
+    ("x-amz-decoded-content-length", "1"),
 ];
 const FORM: &[(&str, &str)] = &[("content-type", "multipart/form-data; boundary=B")];
 

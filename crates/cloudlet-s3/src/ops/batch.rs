@@ -1,5 +1,6 @@
 //! DeleteObjects (the multi-object delete, with `VersionId`s, `ETag` conditions and Object
-//! Lock; its body must come with `Content-MD5` or a checksum) and object/bucket tagging operations (object tags per version).
+//! Lock; its body must come with `Content-MD5` or a checksum) and object/bucket tagging
+//! operations (object tags per version).
 
 use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{AwsError, Request, RequestContext, Response};
