@@ -32,10 +32,12 @@ pub fn valid_bucket_name(name: &str) -> bool {
         && !is_ip
         && !name.starts_with("xn--")
         && !name.starts_with("sthree-")
+        && !name.starts_with("amzn-s3-demo-")
         && !name.ends_with("-s3alias")
         && !name.ends_with("--ol-s3")
         && !name.ends_with(".mrap")
         && !name.ends_with("--x-s3")
+        && !name.ends_with("--table-s3")
 }
 
 fn looks_like_region(r: &str) -> bool {
@@ -379,6 +381,10 @@ mod tests {
             ("sthree-abc", false),
             ("abc-s3alias", false),
             ("abc--ol-s3", false),
+            ("amzn-s3-demo-bucket", false),
+            ("amzn-s3-demo", true),
+            ("abc--table-s3", false),
+            ("abc-table-s3", true),
             ("ab_c", false),
             ("ab c", false),
         ];
