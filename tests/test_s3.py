@@ -733,3 +733,37 @@ def test_conditional_put(s3, bucket):
     with pytest.raises(ClientError) as e:
         s3.put_object(Bucket=bucket, Key="missing", Body=b"x", IfMatch=first)
     assert e.value.response["Error"]["Code"] == "NoSuchKey"
+
+
+def test_conditional_complete_multipart_upload(s3, bucket):
+    """CompleteMultipartUpload takes If-None-Match: * and If-Match like PutObject; a failed
+    precondition leaves the object and the upload as they were."""
+    def upload(key, body):
+        u = s3.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"]
+        etag = s3.upload_part(Bucket=bucket, Key=key, UploadId=u, PartNumber=1, Body=body)["ETag"]
+        return u, {"Parts": [{"PartNumber": 1, "ETag": etag}]}
+
+    u, parts = upload("new", b"first")
+    first = s3.complete_multipart_upload(Bucket=bucket, Key="new", UploadId=u, MultipartUpload=parts,
+                                         IfNoneMatch="*")["ETag"]
+    u, parts = upload("new", b"second")
+    with pytest.raises(ClientError) as e:
+        s3.complete_multipart_upload(Bucket=bucket, Key="new", UploadId=u, MultipartUpload=parts, IfNoneMatch="*")
+    assert error_of(e) == (412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
+    with pytest.raises(ClientError) as e:
+        s3.complete_multipart_upload(Bucket=bucket, Key="new", UploadId=u, MultipartUpload=parts,
+                                     IfMatch='"0123456789abcdef0123456789abcdef-1"')
+    assert error_of(e)[:2] == (412, "PreconditionFailed")
+    assert s3.get_object(Bucket=bucket, Key="new")["Body"].read() == b"first"
+    # The upload is still there and completes once the condition holds.
+    assert [p["PartNumber"] for p in s3.list_parts(Bucket=bucket, Key="new", UploadId=u)["Parts"]] == [1]
+    s3.complete_multipart_upload(Bucket=bucket, Key="new", UploadId=u, MultipartUpload=parts, IfMatch=first)
+    assert s3.get_object(Bucket=bucket, Key="new")["Body"].read() == b"second"
+    u, parts = upload("absent", b"x")
+    with pytest.raises(ClientError) as e:
+        s3.complete_multipart_upload(Bucket=bucket, Key="absent", UploadId=u, MultipartUpload=parts, IfMatch=first)
+    assert error_of(e)[:2] == (404, "NoSuchKey")
+    with pytest.raises(ClientError) as e:
+        s3.complete_multipart_upload(Bucket=bucket, Key="absent", UploadId=u, MultipartUpload=parts,
+                                     IfNoneMatch='"abc"')
+    assert error_of(e)[:2] == (501, "NotImplemented")

@@ -577,7 +577,7 @@ impl WriteCondition {
         }
     }
 
-    fn check(&self, current: Option<&Object>, key: &str) -> S3Result<()> {
+    pub(crate) fn check(&self, current: Option<&Object>, key: &str) -> S3Result<()> {
         match (self, current) {
             (WriteCondition::None, _) => Ok(()),
             (WriteCondition::Absent, None) => Ok(()),

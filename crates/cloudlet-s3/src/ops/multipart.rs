@@ -23,8 +23,9 @@ use crate::sse_c;
 use crate::state::{Object, PartSummary};
 use crate::tagging::tags_header;
 use crate::upload::{
-    check_metadata_size, check_redirect_location, commit_object, copy_blob_hashing, hash_blob, hv,
-    metadata_headers, receive_computing, representation_headers, require_length, user_metadata,
+    WriteCondition, check_metadata_size, check_redirect_location, commit_object_if,
+    copy_blob_hashing, hash_blob, hv, metadata_headers, receive_computing, representation_headers,
+    require_length, user_metadata,
 };
 use crate::versions::VersionMeta;
 
@@ -323,6 +324,16 @@ pub async fn complete(
     if let Some(k) = sse_c::parse(req.headers())? {
         sse_c::check_part(&upload.headers, Some(&k))?;
     }
+    // A conditional completion (`If-None-Match: *`, `If-Match`) is refused before the parts
+    // are joined when it already fails, and checked again atomically with the write; the
+    // upload stays, as on S3, so that it can be completed or aborted later.
+    let cond = WriteCondition::from_headers(req.headers())?;
+    if cond != WriteCondition::None {
+        let current = s3
+            .store
+            .read(|txn| crate::state::get_object(txn, bucket, key))?;
+        cond.check(current.as_ref(), key)?;
+    }
     let algo = upload.checksum;
     let kind = upload.checksum_type.clone().unwrap_or_default();
     let full_object_given = algo.and_then(|a| hv(req.headers(), a.header()).map(str::to_string));
@@ -485,7 +496,7 @@ pub async fn complete(
         version: VersionMeta::locked(upload.lock),
         parts,
     };
-    let version = commit_object(s3, bucket, key, obj).await?;
+    let version = commit_object_if(s3, bucket, key, obj, cond).await?;
     let (b, i) = (bucket.to_string(), id.clone());
     let removed = s3
         .store
