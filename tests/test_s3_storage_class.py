@@ -2,6 +2,8 @@
 GET/HEAD and every listing, refused when S3 does not know them; archived classes (GLACIER,
 DEEP_ARCHIVE) are read only after RestoreObject."""
 
+import email.utils
+
 import pytest
 from botocore.exceptions import ClientError
 
@@ -99,6 +101,18 @@ def test_archived_objects_are_read_only_after_a_restore(server, bucket):
     # A second restore only moves the expiry.
     r = s3.restore_object(Bucket=bucket, Key="cold", RestoreRequest={"Days": 5})
     assert r["ResponseMetadata"]["HTTPStatusCode"] == 200
+
+    # Listings show the restore status when asked for it.
+    listed = s3.list_objects_v2(Bucket=bucket)["Contents"]
+    assert all("RestoreStatus" not in o for o in listed)
+    listed = {o["Key"]: o for o in s3.list_objects_v2(Bucket=bucket, OptionalObjectAttributes=["RestoreStatus"])["Contents"]}
+    status = listed["cold"]["RestoreStatus"]
+    assert status["IsRestoreInProgress"] is False
+    expiry = s3.head_object(Bucket=bucket, Key="cold")["Restore"].split('expiry-date="')[1].rstrip('"')
+    assert status["RestoreExpiryDate"] == email.utils.parsedate_to_datetime(expiry)
+    assert "RestoreStatus" not in listed["thawed"]
+    versions = s3.list_object_versions(Bucket=bucket, OptionalObjectAttributes=["RestoreStatus"])["Versions"]
+    assert [v["Key"] for v in versions if "RestoreStatus" in v] == ["cold"]
 
 
 def test_restore_of_other_classes_and_bad_requests(server, bucket):

@@ -126,8 +126,8 @@ impl S3 {
             Op::DeleteBucket => bucket::delete(self, &ctx, b).await,
             Op::HeadBucket => bucket::head(self, &ctx, b),
             Op::GetBucketLocation => bucket::location(self, &ctx, b),
-            Op::ListObjects => list::list(self, &ctx, b, q, false),
-            Op::ListObjectsV2 => list::list(self, &ctx, b, q, true),
+            Op::ListObjects => list::list(self, &ctx, b, q, req.headers(), false),
+            Op::ListObjectsV2 => list::list(self, &ctx, b, q, req.headers(), true),
             Op::GetBucketPolicy => config::get_policy(self, &ctx, b),
             Op::PutBucketPolicy => config::put_policy(self, &ctx, b, req).await,
             Op::DeleteBucketPolicy => config::delete_policy(self, &ctx, b).await,
@@ -159,7 +159,7 @@ impl S3 {
             Op::PostObject => post::post_object(self, &ctx, b, req).await,
             Op::GetBucketVersioning => versioning::get_versioning(self, &ctx, b),
             Op::PutBucketVersioning => versioning::put_versioning(self, &ctx, b, req).await,
-            Op::ListObjectVersions => list_versions::list(self, &ctx, b, q),
+            Op::ListObjectVersions => list_versions::list(self, &ctx, b, q, req.headers()),
             Op::GetObjectLockConfiguration => object_lock::get_configuration(self, &ctx, b),
             Op::PutObjectLockConfiguration => {
                 object_lock::put_configuration(self, &ctx, b, req).await

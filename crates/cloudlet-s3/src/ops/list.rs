@@ -120,9 +120,11 @@ pub fn list(
     ctx: &RequestContext,
     bucket: &str,
     q: &Query,
+    h: &http::HeaderMap,
     v2: bool,
 ) -> S3Result<Response> {
     let b = s3.bucket(bucket)?;
+    let restore_status = super::restore::status_requested(h);
     let prefix = q.get("prefix").unwrap_or("");
     let delimiter = q.get("delimiter").unwrap_or("");
     let extra = [
@@ -216,8 +218,11 @@ pub fn list(
         if fetch_owner {
             x.open("Owner").elem("ID", &owner).close();
         }
-        x.elem("StorageClass", crate::storage_class::of(&obj.headers))
-            .close();
+        x.elem("StorageClass", crate::storage_class::of(&obj.headers));
+        if restore_status {
+            super::restore::status_element(&mut x, &obj.headers);
+        }
+        x.close();
     }
     for cp in &p.prefixes {
         x.open("CommonPrefixes").elem("Prefix", &enc(cp)).close();

@@ -135,7 +135,14 @@ impl Listing<'_> {
     }
 }
 
-pub fn list(s3: &S3, ctx: &RequestContext, bucket: &str, q: &Query) -> S3Result<Response> {
+pub fn list(
+    s3: &S3,
+    ctx: &RequestContext,
+    bucket: &str,
+    q: &Query,
+    h: &http::HeaderMap,
+) -> S3Result<Response> {
+    let restore_status = super::restore::status_requested(h);
     let b = s3.bucket(bucket)?;
     let prefix = q.get("prefix").unwrap_or("");
     let delimiter = q.get("delimiter").unwrap_or("");
@@ -240,6 +247,9 @@ pub fn list(s3: &S3, ctx: &RequestContext, bucket: &str, q: &Query) -> S3Result<
                 x.elem("Size", &obj.size.to_string())
                     .elem("StorageClass", crate::storage_class::of(&obj.headers));
                 owner_xml(&mut x);
+                if restore_status {
+                    super::restore::status_element(&mut x, &obj.headers);
+                }
                 x.close();
             }
             Item::Marker {

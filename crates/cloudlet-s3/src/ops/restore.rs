@@ -4,11 +4,15 @@
 //! already finished, a later one 200 OK with the expiry moved. The object's record keeps
 //! `x-amz-restore: ongoing-request="false", expiry-date="…"`, which HEAD and GET echo and
 //! `storage_class::readable` honours. Objects of other classes answer InvalidObjectState.
+//! Listings asked for `x-amz-optional-object-attributes: RestoreStatus` show it as
+//! `<RestoreStatus>`.
 
 use cloudlet_core::{Request, RequestContext, Response};
 use http::StatusCode;
 
-use super::{empty, http_date, now_ms, set_header, xml_body};
+use cloudlet_core::xml::XmlWriter;
+
+use super::{empty, http_date, iso8601, now_ms, set_header, xml_body};
 use crate::S3;
 use crate::error::{S3Error, S3Result};
 use crate::lifecycle::DAY_MS;
@@ -39,6 +43,37 @@ fn restore_header(now: u64, days: u64) -> String {
         "ongoing-request=\"false\", expiry-date=\"{}\"",
         http_date(expiry)
     )
+}
+
+/// Whether a listing asks for each object's restore status.
+pub fn status_requested(h: &http::HeaderMap) -> bool {
+    h.get_all("x-amz-optional-object-attributes")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|a| a.trim() == "RestoreStatus")
+}
+
+/// `<RestoreStatus>` of a listed object with a restore record (its stored `x-amz-restore`):
+/// whether the restore is under way and when the restored copy expires.
+pub fn status_element(x: &mut XmlWriter, headers: &[(String, String)]) {
+    let Some((_, v)) = headers.iter().find(|(k, _)| k == RESTORE) else {
+        return;
+    };
+    let ongoing = v.contains("ongoing-request=\"true\"");
+    x.open("RestoreStatus").elem(
+        "IsRestoreInProgress",
+        if ongoing { "true" } else { "false" },
+    );
+    let expiry = v
+        .split_once("expiry-date=\"")
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .and_then(|(date, _)| httpdate::parse_http_date(date).ok())
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+    if let Some(t) = expiry {
+        x.elem("RestoreExpiryDate", &iso8601(t.as_millis() as u64));
+    }
+    x.close();
 }
 
 pub async fn restore_object(
