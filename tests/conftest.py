@@ -16,7 +16,8 @@ import pytest
 from botocore.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
-BINARY = Path(os.environ.get("CLOUDLET_BIN", ROOT / "target" / "debug" / "cloudlet"))
+BINARY = Path(os.environ.get(
+    "CLOUDLET_BIN", Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "debug" / "cloudlet"))
 
 # Keep the user's own AWS configuration out of the tests.
 os.environ.update(

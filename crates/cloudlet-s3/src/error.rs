@@ -320,7 +320,7 @@ impl From<S3Error> for AwsError {
                 "Your metadata headers exceed the maximum allowed metadata size.",
             )
             .with("Size", size.to_string())
-            .with("MaxSizeAllowed", crate::upload::MAX_METADATA.to_string()),
+            .with("MaxSizeAllowed", crate::precheck::MAX_METADATA.to_string()),
             InvalidRedirectLocation => AwsError::client(
                 "InvalidRedirectLocation",
                 "The website redirect location must have a prefix of 'http://' or 'https://' or '/'.",

@@ -33,6 +33,7 @@ mod lock;
 mod mpstate;
 mod ops;
 mod postpolicy;
+mod precheck;
 pub mod protocol;
 mod site;
 mod sse_c;

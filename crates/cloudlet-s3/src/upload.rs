@@ -4,11 +4,8 @@
 //! `x-amz-content-sha256` computed on the way and checked, as are Content-MD5 and the
 //! length), copies stored blobs into new ones, and commits object records (deleting the
 //! blob an overwrite replaced). Used by PutObject, UploadPart, CopyObject and multipart
-//! completion. Also the checks S3 makes of a request before its body is read: a declared
-//! length, user metadata within 2 KB, the website redirect location, and the integrity
-//! headers ([`Integrity`]) that small request documents are checked against too.
+//! completion. The checks made before a body is read are in `precheck`.
 
-use base64::Engine;
 use bytes::Bytes;
 use cloudlet_core::Body;
 use cloudlet_core::body::ChunkSignatureMismatch;
@@ -19,9 +16,10 @@ use md5::{Digest, Md5};
 use tokio::io::AsyncReadExt;
 
 use crate::S3;
-use crate::checksum::{self, Algorithm, Declared, Hasher};
+use crate::checksum::{self, Algorithm, Hasher};
 use crate::chunked::Dechunker;
 use crate::error::{S3Error, S3Result};
+use crate::precheck::{Integrity, check_declared, is_aws_chunked};
 use crate::state::{self, Object};
 
 /// Representation headers stored with an object and returned on GET/HEAD.
@@ -50,7 +48,7 @@ pub fn hv<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
     h.get(name).and_then(|v| v.to_str().ok())
 }
 
-fn encodings(h: &HeaderMap) -> Vec<String> {
+pub(crate) fn encodings(h: &HeaderMap) -> Vec<String> {
     hv(h, "content-encoding")
         .unwrap_or("")
         .split(',')
@@ -92,170 +90,6 @@ pub fn user_metadata(h: &HeaderMap) -> Vec<(String, String)> {
             (!values.is_empty()).then(|| (name.to_string(), values.join(",")))
         })
         .collect()
-}
-
-/// S3's limit on an object's user-defined metadata, in bytes.
-pub const MAX_METADATA: usize = 2048;
-
-/// The size S3 counts for user-defined metadata, `(name, value)` pairs with the
-/// `x-amz-meta-` prefix removed: the UTF-8 bytes of each name and value, a name sent more
-/// than once counted once and its values joined with commas.
-pub fn metadata_size<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> usize {
-    let mut seen = std::collections::HashSet::new();
-    pairs
-        .into_iter()
-        .map(|(name, value)| {
-            value.len()
-                + if seen.insert(name) {
-                    name.len()
-                } else {
-                    1 // the comma
-                }
-        })
-        .sum()
-}
-
-/// Refuses user-defined metadata over [`MAX_METADATA`] (`x-amz-meta-*` headers, or the
-/// form fields standing for them).
-pub fn check_metadata_size<'a>(
-    pairs: impl IntoIterator<Item = (&'a str, &'a [u8])>,
-) -> S3Result<()> {
-    match metadata_size(pairs) {
-        size if size > MAX_METADATA => Err(S3Error::MetadataTooLarge { size }),
-        _ => Ok(()),
-    }
-}
-
-/// The `x-amz-meta-*` headers of `h` as [`metadata_size`] counts them.
-pub fn metadata_headers(h: &HeaderMap) -> impl Iterator<Item = (&str, &[u8])> {
-    h.iter().filter_map(|(k, v)| {
-        let name = k.as_str().strip_prefix("x-amz-meta-")?;
-        Some((name, v.as_bytes()))
-    })
-}
-
-/// Longest `x-amz-website-redirect-location` S3 stores.
-const MAX_REDIRECT: usize = 2048;
-
-/// `x-amz-website-redirect-location`, if given, is a path (`/…`) or an `http://` or
-/// `https://` URL of at most 2 KB.
-pub fn check_redirect_location(h: &HeaderMap) -> S3Result<()> {
-    let Some(v) = h.get("x-amz-website-redirect-location") else {
-        return Ok(());
-    };
-    let v = String::from_utf8_lossy(v.as_bytes());
-    if !["/", "http://", "https://"]
-        .iter()
-        .any(|p| v.starts_with(p))
-    {
-        return Err(S3Error::InvalidRedirectLocation);
-    }
-    if v.chars().count() > MAX_REDIRECT {
-        return Err(S3Error::RedirectLocationTooLong);
-    }
-    Ok(())
-}
-
-/// Whether the body is `aws-chunked` (by its encoding or its `x-amz-content-sha256`).
-pub fn is_aws_chunked(h: &HeaderMap) -> bool {
-    encodings(h)
-        .iter()
-        .any(|e| e.eq_ignore_ascii_case("aws-chunked"))
-        || hv(h, "x-amz-content-sha256").is_some_and(|v| v.starts_with("STREAMING-"))
-}
-
-/// An object body's length must be declared: `x-amz-decoded-content-length` for an
-/// `aws-chunked` body, `Content-Length` for any other. S3 refuses a body of unknown length
-/// (HTTP chunked transfer coding) before reading it.
-pub fn require_length(h: &HeaderMap) -> S3Result<()> {
-    let declared = if is_aws_chunked(h) {
-        hv(h, "x-amz-decoded-content-length").is_some_and(|v| v.trim().parse::<u64>().is_ok())
-    } else {
-        h.contains_key(http::header::CONTENT_LENGTH)
-    };
-    match declared {
-        true => Ok(()),
-        false => Err(S3Error::MissingContentLength),
-    }
-}
-
-/// The `Content-MD5` header: base64 of 16 bytes, or `InvalidDigest`.
-pub fn content_md5(h: &HeaderMap) -> S3Result<Option<[u8; 16]>> {
-    match hv(h, "content-md5") {
-        Some(v) => base64::engine::general_purpose::STANDARD
-            .decode(v.trim())
-            .ok()
-            .and_then(|d| <[u8; 16]>::try_from(d).ok())
-            .map(Some)
-            .ok_or(S3Error::InvalidDigest),
-        None => Ok(None),
-    }
-}
-
-/// What a request's headers promise about its body, read before the body: the
-/// `Content-MD5` and the declared checksum (a header, or an `aws-chunked` trailer).
-pub struct Integrity {
-    pub md5: Option<[u8; 16]>,
-    pub declared: Option<Declared>,
-}
-
-impl Integrity {
-    /// Parses the headers, refusing a `Content-MD5` that is not base64 of 16 bytes and the
-    /// checksum headers S3 refuses.
-    pub fn of(h: &HeaderMap) -> S3Result<Integrity> {
-        Ok(Integrity {
-            md5: content_md5(h)?,
-            declared: checksum::declared(h)?,
-        })
-    }
-
-    /// Whether the request carries any integrity header at all.
-    pub fn is_given(&self) -> bool {
-        self.md5.is_some() || self.declared.is_some()
-    }
-
-    /// Checks a whole body held in memory (with the trailers of its `aws-chunked`
-    /// encoding), as [`receive`] checks a streamed one.
-    pub fn check(&self, bytes: &[u8], trailers: &[(String, String)]) -> S3Result<()> {
-        if self
-            .md5
-            .is_some_and(|m| m != <[u8; 16]>::from(Md5::digest(bytes)))
-        {
-            return Err(S3Error::BadDigest);
-        }
-        if let Some(d) = &self.declared {
-            let mut hasher = Hasher::new(d.algorithm);
-            hasher.update(bytes);
-            check_declared(d, trailers, &checksum::b64(&hasher.finish()))?;
-        }
-        Ok(())
-    }
-}
-
-/// Checks the value a request declared for its checksum (header or trailer) against the
-/// one computed over its body.
-fn check_declared(d: &Declared, trailers: &[(String, String)], computed: &str) -> S3Result<()> {
-    if checksum::trailer_value(d, trailers)? != computed {
-        return Err(S3Error::ChecksumMismatch(d.algorithm.name()));
-    }
-    Ok(())
-}
-
-/// A small body read whole (a configuration document): decoded if `aws-chunked`, then
-/// checked against [`Integrity`].
-pub fn checked_small_body(h: &HeaderMap, integrity: &Integrity, raw: Bytes) -> S3Result<Bytes> {
-    let (bytes, trailers) = if is_aws_chunked(h) {
-        let mut d = Dechunker::new();
-        let mut decoded = Vec::new();
-        d.feed(&raw, &mut decoded)
-            .and_then(|()| d.finish())
-            .map_err(|e| S3Error::InvalidRequest(e.to_string()))?;
-        (Bytes::from(decoded), d.trailers)
-    } else {
-        (raw, Vec::new())
-    };
-    integrity.check(&bytes, &trailers)?;
-    Ok(bytes)
 }
 
 /// A body stored as a blob.
@@ -624,181 +458,5 @@ pub async fn commit_object_if(
             }
             Err(e)
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for (k, v) in pairs {
-            h.append(
-                http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-                http::HeaderValue::from_str(v).unwrap(),
-            );
-        }
-        h
-    }
-
-    fn code(r: S3Result<()>) -> Result<(), String> {
-        r.map_err(|e| cloudlet_core::AwsError::from(e).code.to_string())
-    }
-
-    #[test]
-    fn metadata_sizes() {
-        let cases: &[(&[(&str, &str)], usize)] = &[
-            (&[], 0),
-            (&[("content-type", "text/plain")], 0),
-            (&[("x-amz-meta-a", "1")], 2),
-            (&[("x-amz-meta-ab", "xyz"), ("x-amz-meta-c", "")], 6),
-            // A repeated name counts once; its values are joined with commas.
-            (&[("x-amz-meta-a", "1"), ("x-amz-meta-a", "22")], 5),
-        ];
-        for (pairs, want) in cases {
-            assert_eq!(
-                metadata_size(metadata_headers(&headers(pairs))),
-                *want,
-                "{pairs:?}"
-            );
-        }
-        // UTF-8 bytes, not characters.
-        assert_eq!(metadata_size([("é", "ü".as_bytes())]), 4);
-        let at = |n: usize| vec![("a", vec![b'v'; n])];
-        let size = |p: &Vec<(&'static str, Vec<u8>)>| {
-            code(check_metadata_size(
-                p.iter().map(|(k, v)| (*k, v.as_slice())),
-            ))
-        };
-        assert_eq!(size(&at(2047)), Ok(()));
-        assert_eq!(size(&at(2048)), Err("MetadataTooLarge".into()));
-    }
-
-    #[test]
-    fn joined_metadata() {
-        let h = headers(&[
-            ("x-amz-meta-a", "1"),
-            ("x-amz-meta-b", "2"),
-            ("x-amz-meta-a", "3"),
-        ]);
-        let mut got = user_metadata(&h);
-        got.sort();
-        assert_eq!(
-            got,
-            [("a".into(), "1,3".into()), ("b".into(), "2".into())] as [(String, String); 2]
-        );
-    }
-
-    #[test]
-    fn redirect_locations() {
-        let long = |prefix: &str, n: usize| format!("{prefix}{}", "a".repeat(n - prefix.len()));
-        let cases: Vec<(String, Result<(), &str>)> = vec![
-            ("/a.html".into(), Ok(())),
-            ("http://example.com".into(), Ok(())),
-            ("https://example.com/x".into(), Ok(())),
-            (long("/", 2048), Ok(())),
-            (long("https://", 2049), Err("InvalidRedirectLocation")),
-            ("a.html".into(), Err("InvalidRedirectLocation")),
-            ("ftp://example.com".into(), Err("InvalidRedirectLocation")),
-            ("".into(), Err("InvalidRedirectLocation")),
-        ];
-        for (v, want) in cases {
-            let h = headers(&[("x-amz-website-redirect-location", &v)]);
-            let want = want.map_err(str::to_string);
-            assert_eq!(code(check_redirect_location(&h)), want, "{v}");
-        }
-        assert_eq!(code(check_redirect_location(&HeaderMap::new())), Ok(()));
-        let too_long = headers(&[("x-amz-website-redirect-location", &long("/", 2049))]);
-        assert!(matches!(
-            check_redirect_location(&too_long),
-            Err(S3Error::RedirectLocationTooLong)
-        ));
-    }
-
-    #[test]
-    fn declared_lengths() {
-        let chunked = [
-            ("content-encoding", "aws-chunked"),
-            ("content-length", "30"),
-        ];
-        let cases: &[(&[(&str, &str)], bool)] = &[
-            (&[("content-length", "5")], true),
-            (&[("content-length", "0")], true),
-            (&[], false),
-            (&[("transfer-encoding", "chunked")], false),
-            (&chunked, false),
-            (&[chunked[0], ("x-amz-decoded-content-length", "5")], true),
-            (
-                &[chunked[0], ("x-amz-decoded-content-length", "five")],
-                false,
-            ),
-            (
-                &[
-                    ("x-amz-content-sha256", "STREAMING-UNSIGNED-PAYLOAD-TRAILER"),
-                    ("content-length", "30"),
-                ],
-                false,
-            ),
-        ];
-        for (pairs, ok) in cases {
-            let want = if *ok {
-                Ok(())
-            } else {
-                Err("MissingContentLength".to_string())
-            };
-            assert_eq!(code(require_length(&headers(pairs))), want, "{pairs:?}");
-        }
-    }
-
-    #[test]
-    fn small_body_integrity() {
-        let body = b"<Tagging/>";
-        let md5 = checksum::b64(&Md5::digest(body));
-        let crc = {
-            let mut h = Hasher::new(Algorithm::Crc32);
-            h.update(body);
-            checksum::b64(&h.finish())
-        };
-        let other_md5 = checksum::b64(&Md5::digest(b"other"));
-        type Case<'a> = (Vec<(&'a str, &'a str)>, Result<(), &'a str>);
-        let cases: Vec<Case> = vec![
-            (vec![], Ok(())),
-            (vec![("content-md5", &md5)], Ok(())),
-            (vec![("content-md5", &other_md5)], Err("BadDigest")),
-            (vec![("content-md5", "AAAA")], Err("InvalidDigest")),
-            (vec![("content-md5", "%%%")], Err("InvalidDigest")),
-            (vec![("x-amz-checksum-crc32", &crc)], Ok(())),
-            (vec![("x-amz-checksum-crc32", "AAAAAA==")], Err("BadDigest")),
-            (vec![("x-amz-checksum-crc32", "A")], Err("InvalidRequest")),
-            (
-                vec![("content-md5", &md5), ("x-amz-checksum-crc32", "AAAAAA==")],
-                Err("BadDigest"),
-            ),
-        ];
-        for (pairs, want) in cases {
-            let h = headers(&pairs);
-            let got = Integrity::of(&h)
-                .and_then(|i| checked_small_body(&h, &i, Bytes::from_static(body)).map(|_| ()));
-            assert_eq!(code(got), want.map_err(str::to_string), "{pairs:?}");
-        }
-        // An aws-chunked body is decoded, its trailer checked.
-        let framed = |v: &str| {
-            Bytes::from(format!(
-                "a\r\n<Tagging/>\r\n0\r\nx-amz-checksum-crc32:{v}\r\n\r\n"
-            ))
-        };
-        let h = headers(&[
-            ("content-encoding", "aws-chunked"),
-            ("x-amz-trailer", "x-amz-checksum-crc32"),
-        ]);
-        let i = Integrity::of(&h).unwrap();
-        assert!(i.is_given());
-        assert_eq!(checked_small_body(&h, &i, framed(&crc)).unwrap(), &body[..]);
-        assert!(matches!(
-            checked_small_body(&h, &i, framed("AAAAAA==")),
-            Err(S3Error::ChecksumMismatch("CRC32"))
-        ));
-        assert!(!Integrity::of(&HeaderMap::new()).unwrap().is_given());
     }
 }

@@ -16,12 +16,12 @@ use crate::S3;
 use crate::auth::{allowed, arn};
 use crate::checksum::{self, Algorithm, Hasher};
 use crate::error::{S3Error, S3Result};
+use crate::precheck::{check_metadata_size, check_redirect_location, metadata_headers};
 use crate::state::Object;
 use crate::storage_class;
 use crate::tagging::tags_header;
 use crate::upload::{
-    check_metadata_size, check_redirect_location, commit_object, copy_blob_hashing, hash_blob, hv,
-    metadata_headers, representation_headers, user_metadata,
+    commit_object, copy_blob_hashing, hash_blob, hv, representation_headers, user_metadata,
 };
 use crate::versions::{VersionMeta, VersionRef};
 

@@ -43,8 +43,8 @@ use http::{HeaderValue, StatusCode, header};
 
 use crate::S3;
 use crate::error::{S3Error, S3Result};
+use crate::precheck::{Integrity, checked_small_body, content_md5};
 use crate::state::{self, Bucket};
-use crate::upload::{Integrity, checked_small_body, content_md5};
 
 /// The S3 XML namespace.
 pub const XMLNS: &str = "http://s3.amazonaws.com/doc/2006-03-01/";

@@ -18,14 +18,16 @@ use crate::auth::{allowed, arn};
 use crate::checksum::{self, Hasher};
 use crate::error::{S3Error, S3Result};
 use crate::mpstate::{self, Part, Upload};
+use crate::precheck::{
+    check_metadata_size, check_redirect_location, metadata_headers, require_length,
+};
 use crate::protocol::Query;
 use crate::sse_c;
 use crate::state::{Object, PartSummary};
 use crate::tagging::tags_header;
 use crate::upload::{
-    WriteCondition, check_metadata_size, check_redirect_location, commit_object_if,
-    copy_blob_hashing, hash_blob, hv, metadata_headers, receive_computing, representation_headers,
-    require_length, user_metadata,
+    WriteCondition, commit_object_if, copy_blob_hashing, hash_blob, hv, receive_computing,
+    representation_headers, user_metadata,
 };
 use crate::versions::VersionMeta;
 

@@ -11,12 +11,14 @@ use super::{empty, http_date, now_ms, set_header};
 use crate::S3;
 use crate::auth::{allowed, arn};
 use crate::error::{S3Error, S3Result};
+use crate::precheck::{
+    check_metadata_size, check_redirect_location, metadata_headers, require_length,
+};
 use crate::protocol::Query;
 use crate::state::{self, Object};
 use crate::tagging::tags_header;
 use crate::upload::{
-    CHECKSUMS, WriteCondition, check_metadata_size, check_redirect_location, commit_object_if, hv,
-    metadata_headers, receive, representation_headers, require_length, user_metadata,
+    CHECKSUMS, WriteCondition, commit_object_if, hv, receive, representation_headers, user_metadata,
 };
 use crate::versions::VersionMeta;
 

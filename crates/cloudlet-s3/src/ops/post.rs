@@ -22,13 +22,11 @@ use crate::checksum::{self, Algorithm, Hasher};
 use crate::error::{S3Error, S3Result};
 use crate::formdata::{self, FormError, FormReader, Item};
 use crate::postpolicy::{self, PolicyError};
+use crate::precheck::{check_metadata_size, check_redirect_location, content_md5};
 use crate::protocol::{Op, Query};
 use crate::state::Object;
 use crate::tagging;
-use crate::upload::{
-    CHECKSUMS, check_metadata_size, check_redirect_location, commit_object, content_md5, hv,
-    representation_headers, user_metadata,
-};
+use crate::upload::{CHECKSUMS, commit_object, hv, representation_headers, user_metadata};
 use crate::versions::VersionMeta;
 
 fn form_error(e: FormError) -> S3Error {
