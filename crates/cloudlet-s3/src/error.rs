@@ -107,6 +107,9 @@ pub enum S3Error {
     ChecksumMismatch(&'static str),
     #[error("invalid tag: {0}")]
     InvalidTag(String),
+    /// More than 10 tags on an object: S3 answers `BadRequest` here, not `InvalidTag`.
+    #[error("too many object tags")]
+    TooManyObjectTags,
     #[error("no tag set on {0}")]
     NoSuchTagSet(String),
     #[error("no such upload {0}")]
@@ -383,6 +386,9 @@ impl From<S3Error> for AwsError {
                 format!("The {algo} you specified did not match the calculated checksum."),
             ),
             InvalidTag(m) => AwsError::client("InvalidTag", m),
+            TooManyObjectTags => {
+                AwsError::client("BadRequest", "Object tags cannot be greater than 10")
+            }
             NoSuchTagSet(b) => AwsError::new(404, "NoSuchTagSet", "The TagSet does not exist")
                 .with("BucketName", b),
             NoSuchUpload(id) => AwsError::new(
