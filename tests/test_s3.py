@@ -579,6 +579,10 @@ def test_object_and_bucket_tagging(s3, bucket):
     assert s3.get_object_tagging(Bucket=bucket, Key="t")["TagSet"] == [
         {"Key": "env", "Value": "dev"}, {"Key": "team", "Value": "a b"}]
     assert s3.get_object(Bucket=bucket, Key="t")["TagCount"] == 2
+    # A key without `=` holds the empty value; tags come back in key order.
+    s3.put_object(Bucket=bucket, Key="order", Body=b"x", Tagging="foo=bar&bar")
+    assert s3.get_object_tagging(Bucket=bucket, Key="order")["TagSet"] == [
+        {"Key": "bar", "Value": ""}, {"Key": "foo", "Value": "bar"}]
     s3.put_object_tagging(Bucket=bucket, Key="t", Tagging={"TagSet": [{"Key": "k", "Value": "v"}]})
     assert s3.get_object_tagging(Bucket=bucket, Key="t")["TagSet"] == [{"Key": "k", "Value": "v"}]
     with pytest.raises(ClientError) as e:

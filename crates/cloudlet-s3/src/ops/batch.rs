@@ -255,7 +255,10 @@ pub fn get_object_tagging(
             .ok_or_else(|| S3Error::NoSuchKey(key.to_string()))?,
         Some(v) => super::versioning::load_version(s3, bucket, key, v, "GET")?,
     };
-    let r = xml_response(tagging::to_xml(&obj.tags));
+    // S3 answers an object's tags in key order, whatever order they were given in.
+    let mut tags = obj.tags.clone();
+    tags.sort();
+    let r = xml_response(tagging::to_xml(&tags));
     Ok(with_version(r, obj.version.id))
 }
 
