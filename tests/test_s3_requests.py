@@ -420,3 +420,28 @@ def test_many_metadata_headers(server, s3, bucket, monkeypatch):
     # Python's own HTTP client reads at most 100 response headers unless told otherwise.
     monkeypatch.setattr(http.client, "_MAXHEADERS", 1000)
     assert s3.head_object(Bucket=bucket, Key="k")["Metadata"] == meta
+
+
+def test_refused_headers_leave_no_blob_behind(durable_server):
+    """Tags and Object Lock headers are checked before a body is stored or copied: a
+    refused PutObject or CopyObject leaves no blob file behind."""
+    s3 = durable_server.client("s3")
+    s3.create_bucket(Bucket="no-orphans")
+    s3.put_object(Bucket="no-orphans", Key="src", Body=b"source")
+    blobs = durable_server.data_dir / "blobs" / "data"
+    before = sorted(p.name for p in blobs.iterdir())
+    refused = [
+        lambda: s3.put_object(Bucket="no-orphans", Key="k", Body=b"x" * 1000, Tagging="a=1&a=2"),
+        lambda: s3.put_object(Bucket="no-orphans", Key="k", Body=b"x" * 1000,
+                              ObjectLockMode="GOVERNANCE",
+                              ObjectLockRetainUntilDate="2000-01-01T00:00:00Z"),
+        lambda: s3.copy_object(Bucket="no-orphans", Key="k", CopySource="no-orphans/src",
+                               TaggingDirective="REPLACE", Tagging="aws:x=1"),
+    ]
+    for request in refused:
+        with pytest.raises(ClientError) as e:
+            request()
+        assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert sorted(p.name for p in blobs.iterdir()) == before
+    with pytest.raises(ClientError):
+        s3.head_object(Bucket="no-orphans", Key="k")

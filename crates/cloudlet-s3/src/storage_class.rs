@@ -54,11 +54,7 @@ pub fn archived(class: &str) -> bool {
 pub fn restored_until(headers: &[(String, String)]) -> Option<u64> {
     let v = headers.iter().find(|(k, _)| k == RESTORE)?.1.as_str();
     let date = v.split("expiry-date=\"").nth(1)?.split('"').next()?;
-    httpdate::parse_http_date(date)
-        .ok()?
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()
-        .map(|d| d.as_millis() as u64)
+    crate::ops::parse_http_date(date).map(|secs| secs * 1000)
 }
 
 /// Whether the bytes of an object with these headers may be read now: not archived, or

@@ -60,13 +60,6 @@ pub fn copy_source_version(h: &HeaderMap) -> S3Result<Option<VersionRef>> {
         .transpose()
 }
 
-fn date(v: &str) -> Option<u64> {
-    httpdate::parse_http_date(v.trim())
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map(|d| d.as_secs())
-}
-
 /// `x-amz-copy-source-if-*`: any failure is 412 PreconditionFailed.
 pub fn copy_conditions(h: &HeaderMap, src: &Object) -> S3Result<()> {
     let tag_in = |list: &str| {
@@ -89,14 +82,15 @@ pub fn copy_conditions(h: &HeaderMap, src: &Object) -> S3Result<()> {
         ));
     }
     if if_match.is_none()
-        && let Some(t) = hv(h, "x-amz-copy-source-if-unmodified-since").and_then(date)
+        && let Some(t) =
+            hv(h, "x-amz-copy-source-if-unmodified-since").and_then(super::parse_http_date)
         && modified > t
     {
         return Err(S3Error::PreconditionFailed(
             "x-amz-copy-source-If-Unmodified-Since",
         ));
     }
-    if let Some(t) = hv(h, "x-amz-copy-source-if-modified-since").and_then(date)
+    if let Some(t) = hv(h, "x-amz-copy-source-if-modified-since").and_then(super::parse_http_date)
         && modified <= t
     {
         return Err(S3Error::PreconditionFailed(
@@ -188,6 +182,13 @@ pub async fn copy_object(
             "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.".into(),
         ));
     }
+    // Everything the headers ask for is checked before the bytes are copied.
+    let tags = if replace_tags {
+        tags_header(h)?
+    } else {
+        src.tags.clone()
+    };
+    let lock = crate::lock::from_headers(h, now_ms())?;
     let (keep_sum, mut hasher) = match copy_checksum(h, &src)? {
         CopySum::Keep(a, v) => (Some((a, v)), None),
         CopySum::Compute(hasher) => (None, Some(hasher)),
@@ -275,12 +276,8 @@ pub async fn copy_object(
         last_modified: modified,
         metadata,
         headers,
-        tags: if replace_tags {
-            tags_header(h)?
-        } else {
-            src.tags.clone()
-        },
-        version: VersionMeta::locked(crate::lock::from_headers(h, modified)?),
+        tags,
+        version: VersionMeta::locked(lock),
         parts: Vec::new(),
     };
     let version = commit_object(s3, bucket, key, obj).await?;

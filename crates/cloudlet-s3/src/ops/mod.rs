@@ -69,6 +69,15 @@ pub fn iso8601(ms: u64) -> String {
     )
 }
 
+/// Seconds since the epoch of an HTTP date (`If-Modified-Since`, `expiry-date="…"`);
+/// `None` for anything else, which S3 ignores.
+pub fn parse_http_date(v: &str) -> Option<u64> {
+    httpdate::parse_http_date(v.trim())
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map(|d| d.as_secs())
+}
+
 /// RFC 1123 (`Wed, 21 Oct 2015 07:28:00 GMT`).
 pub fn http_date(ms: u64) -> String {
     httpdate::fmt_http_date(UNIX_EPOCH + std::time::Duration::from_millis(ms / 1000 * 1000))
@@ -105,21 +114,24 @@ pub fn set_header(r: &mut Response, name: &'static str, value: &str) {
 
 /// Reads a small request body (configuration documents), checked as PutObject checks an
 /// object's: `Content-MD5` and a declared checksum (header, or trailer of an `aws-chunked`
-/// body) must match it, or nothing is stored. CompleteMultipartUpload (`POST` with an
-/// `uploadId`) is the exception: its `x-amz-checksum-*` headers are the object's.
+/// body) must match it, or nothing is stored.
 pub async fn small_body(req: Request) -> S3Result<Bytes> {
-    let (parts, incoming) = req.into_parts();
-    let completes_upload = parts.method == http::Method::POST
-        && crate::protocol::Query::parse(parts.uri.query())
-            .get("uploadId")
-            .is_some();
-    let integrity = match completes_upload {
-        true => Integrity {
-            md5: content_md5(&parts.headers)?,
-            declared: None,
-        },
-        false => Integrity::of(&parts.headers)?,
+    let integrity = Integrity::of(req.headers())?;
+    read_checked(req, integrity).await
+}
+
+/// CompleteMultipartUpload's document: its `x-amz-checksum-*` headers are the finished
+/// object's, so only `Content-MD5` is checked against the document itself.
+pub async fn completion_body(req: Request) -> S3Result<crate::xml::Element> {
+    let integrity = Integrity {
+        md5: content_md5(req.headers())?,
+        declared: None,
     };
+    parse_xml(&read_checked(req, integrity).await?)
+}
+
+async fn read_checked(req: Request, integrity: Integrity) -> S3Result<Bytes> {
+    let (parts, incoming) = req.into_parts();
     let raw = body::collect(incoming, MAX_CONFIG_BODY)
         .await
         .map_err(|e| S3Error::Body(e.to_string()))?;
@@ -137,8 +149,11 @@ pub fn require_integrity(h: &http::HeaderMap) -> S3Result<()> {
 
 /// Reads an XML request document into its root element (`MalformedXML` otherwise).
 pub async fn xml_body(req: Request) -> S3Result<crate::xml::Element> {
-    let bytes = small_body(req).await?;
-    let text = std::str::from_utf8(&bytes).map_err(|_| S3Error::MalformedXml)?;
+    parse_xml(&small_body(req).await?)
+}
+
+fn parse_xml(bytes: &[u8]) -> S3Result<crate::xml::Element> {
+    let text = std::str::from_utf8(bytes).map_err(|_| S3Error::MalformedXml)?;
     crate::xml::parse(text).ok_or(S3Error::MalformedXml)
 }
 

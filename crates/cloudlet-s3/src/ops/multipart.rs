@@ -339,7 +339,7 @@ pub async fn complete(
     let algo = upload.checksum;
     let kind = upload.checksum_type.clone().unwrap_or_default();
     let full_object_given = algo.and_then(|a| hv(req.headers(), a.header()).map(str::to_string));
-    let root = super::xml_body(req).await?;
+    let root = super::completion_body(req).await?;
     if root.name != "CompleteMultipartUpload" {
         return Err(S3Error::MalformedXml);
     }

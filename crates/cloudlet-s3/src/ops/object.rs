@@ -46,6 +46,9 @@ pub async fn put(
     let cond = WriteCondition::from_headers(h)?;
     let customer = crate::sse_c::parse(h)?;
     let class = crate::storage_class::requested(h)?;
+    // Everything the headers ask for is checked before the body is stored.
+    let tags = tags_header(h)?;
+    let lock = crate::lock::from_headers(h, now_ms())?;
     let got = receive(s3, h, incoming).await?;
     let etag = got.etag();
     let mut headers = representation_headers(h);
@@ -60,8 +63,8 @@ pub async fn put(
         last_modified: now_ms(),
         metadata: user_metadata(h),
         headers,
-        tags: tags_header(h)?,
-        version: VersionMeta::locked(crate::lock::from_headers(h, now_ms())?),
+        tags,
+        version: VersionMeta::locked(lock),
         parts: Vec::new(),
     };
     let version = commit_object_if(s3, bucket, key, obj, cond).await?;
@@ -154,13 +157,6 @@ pub(crate) fn etag_matches(list: &str, etag: &str) -> bool {
         .any(|t| t == "*" || t.trim_start_matches("W/").trim_matches('"') == etag)
 }
 
-fn parse_http_date(v: &str) -> Option<u64> {
-    httpdate::parse_http_date(v.trim())
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map(|d| d.as_secs())
-}
-
 /// Conditional request headers: `Ok(Some(304))`, `Err(412)`, or `Ok(None)` to proceed.
 fn preconditions(h: &HeaderMap, obj: &Object) -> S3Result<Option<StatusCode>> {
     let modified = obj.last_modified / 1000;
@@ -171,7 +167,7 @@ fn preconditions(h: &HeaderMap, obj: &Object) -> S3Result<Option<StatusCode>> {
         return Err(S3Error::PreconditionFailed("If-Match"));
     }
     if if_match.is_none()
-        && let Some(t) = hv(h, "if-unmodified-since").and_then(parse_http_date)
+        && let Some(t) = hv(h, "if-unmodified-since").and_then(super::parse_http_date)
         && modified > t
     {
         return Err(S3Error::PreconditionFailed("If-Unmodified-Since"));
@@ -183,7 +179,7 @@ fn preconditions(h: &HeaderMap, obj: &Object) -> S3Result<Option<StatusCode>> {
         return Ok(Some(StatusCode::NOT_MODIFIED));
     }
     if if_none.is_none()
-        && let Some(t) = hv(h, "if-modified-since").and_then(parse_http_date)
+        && let Some(t) = hv(h, "if-modified-since").and_then(super::parse_http_date)
         && modified <= t
     {
         return Ok(Some(StatusCode::NOT_MODIFIED));

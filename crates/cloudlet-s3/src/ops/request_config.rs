@@ -1,6 +1,5 @@
 //! Applies bucket configuration to ordinary requests, around their execution: before — a
-//! write specifying SSE-C is refused where the bucket blocks SSE-C, a write's
-//! `x-amz-tagging` is checked before its body is stored, the
+//! write specifying SSE-C is refused where the bucket blocks SSE-C, the
 //! ACL headers of CreateBucket/PutObject/CopyObject are checked against Object Ownership
 //! and Block Public Access, and the object's server-side encryption is decided (a
 //! customer key (SSE-C), else the request header or the bucket default) and put on the
@@ -17,7 +16,7 @@ use crate::acl::Acl;
 use crate::error::S3Result;
 use crate::protocol::Op;
 use crate::protocol::Query;
-use crate::{mpstate, sse_c, state, tagging};
+use crate::{mpstate, sse_c, state};
 
 /// The encryption headers among an object's (or upload's) stored headers.
 fn stored_encryption(headers: &[(String, String)]) -> Vec<(String, String)> {
@@ -50,13 +49,6 @@ pub fn before(
         }
         Op::PutObject | Op::CopyObject | Op::CreateMultipartUpload => {
             settings::refuse_blocked_sse_c(s3, bucket, h)?;
-            // The tags a write sets are checked before any of its bytes are stored.
-            let sets_tags = op != Op::CopyObject
-                || h.get("x-amz-tagging-directive")
-                    .is_some_and(|v| v == "REPLACE");
-            if sets_tags && h.contains_key("x-amz-tagging") && s3.bucket(bucket).is_ok() {
-                tagging::tags_header(h)?;
-            }
             p.acl = acl::check_object_write(s3, ctx, bucket, h)?;
             // A customer key replaces the bucket's default encryption.
             if let Some(key) = sse_c::parse(h)? {

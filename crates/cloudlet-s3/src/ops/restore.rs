@@ -65,13 +65,8 @@ pub fn status_element(x: &mut XmlWriter, headers: &[(String, String)]) {
         "IsRestoreInProgress",
         if ongoing { "true" } else { "false" },
     );
-    let expiry = v
-        .split_once("expiry-date=\"")
-        .and_then(|(_, rest)| rest.split_once('"'))
-        .and_then(|(date, _)| httpdate::parse_http_date(date).ok())
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
-    if let Some(t) = expiry {
-        x.elem("RestoreExpiryDate", &iso8601(t.as_millis() as u64));
+    if let Some(ms) = storage_class::restored_until(headers) {
+        x.elem("RestoreExpiryDate", &iso8601(ms));
     }
     x.close();
 }
