@@ -66,13 +66,23 @@ where
     }
 }
 
+/// How a store's changes reach the database.
+enum Mode {
+    /// A durable store's writer thread, fed by a queue (`None` once closed).
+    Writer {
+        queue: Mutex<Option<Sender<Box<dyn Job>>>>,
+        thread: Mutex<Option<JoinHandle<()>>>,
+    },
+    /// An ephemeral store commits on the caller's thread (`db` is `None` once closed),
+    /// durably every [`EPHEMERAL_DURABLE_EVERY`]th commit.
+    InPlace {
+        db: Mutex<Option<Arc<Database>>>,
+        commits: AtomicU64,
+    },
+}
+
 pub(crate) struct GroupCommit {
-    queue: Mutex<Option<Sender<Box<dyn Job>>>>,
-    thread: Mutex<Option<JoinHandle<()>>>,
-    /// An ephemeral store's database, committed to in place (`None` once closed).
-    inline: Mutex<Option<Arc<Database>>>,
-    /// Commits made in place so far.
-    inline_commits: AtomicU64,
+    mode: Mode,
 }
 
 impl GroupCommit {
@@ -81,10 +91,10 @@ impl GroupCommit {
     pub(crate) fn start(db: Arc<Database>, ephemeral: bool) -> GroupCommit {
         if ephemeral {
             return GroupCommit {
-                queue: Mutex::new(None),
-                thread: Mutex::new(None),
-                inline: Mutex::new(Some(db)),
-                inline_commits: AtomicU64::new(0),
+                mode: Mode::InPlace {
+                    db: Mutex::new(Some(db)),
+                    commits: AtomicU64::new(0),
+                },
             };
         }
         let (tx, rx) = channel();
@@ -93,10 +103,10 @@ impl GroupCommit {
             .spawn(move || writer_loop(&db, &rx))
             .ok();
         GroupCommit {
-            queue: Mutex::new(Some(tx)),
-            thread: Mutex::new(thread),
-            inline: Mutex::new(None),
-            inline_commits: AtomicU64::new(0),
+            mode: Mode::Writer {
+                queue: Mutex::new(Some(tx)),
+                thread: Mutex::new(thread),
+            },
         }
     }
 
@@ -112,21 +122,24 @@ impl GroupCommit {
             outcome: None,
             reply,
         });
-        let inline = self.inline.lock().ok().and_then(|d| d.clone());
-        let sent = if let Some(db) = inline {
-            let n = self.inline_commits.fetch_add(1, Ordering::Relaxed) + 1;
-            let durability = if n.is_multiple_of(EPHEMERAL_DURABLE_EVERY) {
-                Durability::Immediate
-            } else {
-                Durability::None
-            };
-            commit_batch(&db, vec![job], durability);
-            true
-        } else {
-            match self.queue.lock() {
-                Ok(q) => q.as_ref().map(|q| q.send(job).is_ok()).unwrap_or(false),
+        let sent = match &self.mode {
+            Mode::InPlace { db, commits } => match db.lock().ok().and_then(|d| d.clone()) {
+                Some(db) => {
+                    let n = commits.fetch_add(1, Ordering::Relaxed) + 1;
+                    let durability = if n.is_multiple_of(EPHEMERAL_DURABLE_EVERY) {
+                        Durability::Immediate
+                    } else {
+                        Durability::None
+                    };
+                    commit_batch(&db, vec![job], durability);
+                    true
+                }
+                None => false,
+            },
+            Mode::Writer { queue, .. } => match queue.lock() {
+                Ok(q) => q.as_ref().is_some_and(|q| q.send(job).is_ok()),
                 Err(_) => false,
-            }
+            },
         };
         if !sent {
             return Err(StoreError::Closed.into());
@@ -134,17 +147,23 @@ impl GroupCommit {
         rx.await.unwrap_or_else(|_| Err(StoreError::Closed.into()))
     }
 
-    /// Closes the queue and waits for the writer to drain it.
+    /// Refuses further changes; a writer thread first drains what is queued.
     pub(crate) fn close(&self) {
-        if let Ok(mut d) = self.inline.lock() {
-            d.take();
-        }
-        if let Ok(mut q) = self.queue.lock() {
-            q.take();
-        }
-        let handle = self.thread.lock().ok().and_then(|mut t| t.take());
-        if let Some(h) = handle {
-            let _ = h.join();
+        match &self.mode {
+            Mode::InPlace { db, .. } => {
+                if let Ok(mut d) = db.lock() {
+                    d.take();
+                }
+            }
+            Mode::Writer { queue, thread } => {
+                if let Ok(mut q) = queue.lock() {
+                    q.take();
+                }
+                let handle = thread.lock().ok().and_then(|mut t| t.take());
+                if let Some(h) = handle {
+                    let _ = h.join();
+                }
+            }
         }
     }
 }
