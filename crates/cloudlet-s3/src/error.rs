@@ -151,11 +151,9 @@ pub enum S3Error {
     Config(#[from] crate::config_error::ConfigError),
     #[error(transparent)]
     SseC(#[from] crate::sse_c::SseCError),
-    // ---- Bucket rules: blocked encryption types ----
     /// A write specifying SSE-C to a bucket whose encryption configuration blocks it.
     #[error("SSE-C is blocked on this bucket")]
     SseCBlocked,
-    // ---- end of bucket rules ----
     #[error("{0}")]
     Store(#[from] StoreError),
 }
