@@ -10,7 +10,6 @@ import urllib.parse
 import xml.etree.ElementTree as ET
 
 import boto3
-import botocore.handlers
 import pytest
 from botocore.client import Config
 from botocore.exceptions import ClientError
@@ -80,13 +79,7 @@ def post_form(server, bucket, key, fields):
 
 @pytest.fixture
 def s3(server):
-    client = server.client("s3")
-    # These tests send many writes refused before their body is read. botocore sends them
-    # with `Expect: 100-continue`; the server then closes the connection after its answer
-    # without a `Connection: close`, and botocore's next request on it can fail. Without
-    # the header every request's answer stays its own.
-    client.meta.events.unregister("before-call.s3", botocore.handlers.add_expect_header)
-    return client
+    return server.client("s3")
 
 
 @pytest.fixture
