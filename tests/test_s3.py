@@ -454,6 +454,39 @@ def test_website_serving_index_dirs_and_error_document(server, s3, bucket):
     assert (status, body) == (404, b"custom not found")
 
 
+def test_website_page_names_a_custom_error_document_it_cannot_serve(server, s3, bucket):
+    """S3's error page adds the error document's own failure under a heading of its own."""
+    heading = b"<h3>An Error Occurred While Attempting to Retrieve a Custom Error Document</h3>"
+    s3.delete_public_access_block(Bucket=bucket)
+    s3.put_bucket_policy(Bucket=bucket, Policy=public_read_policy(bucket))
+    s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration={
+        "IndexDocument": {"Suffix": "index.html"}, "ErrorDocument": {"Key": "error.html"}})
+    # Without s3:ListBucket a missing key is AccessDenied, and so is the missing error document.
+    status, _, body = website(server, bucket, "/missing.html")
+    assert status == 403
+    first, nested = body.split(heading)
+    assert b"<li>Code: AccessDenied</li>" in first
+    assert nested.startswith(b"\n<ul>\n<li>Code: AccessDenied</li>\n<li>Message: Access Denied</li>\n</ul>")
+    # HEAD answers the same status without a body.
+    status, _, body = website(server, bucket, "/missing.html", method="HEAD")
+    assert (status, body) == (403, b"")
+
+    # With s3:ListBucket both are NoSuchKey, each naming its key.
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": ["s3:GetObject", "s3:ListBucket"],
+                       "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]}]}))
+    status, _, body = website(server, bucket, "/missing.html")
+    assert status == 404
+    first, nested = body.split(heading)
+    assert b"<li>Code: NoSuchKey</li>" in first and b"<li>Key: missing.html</li>" in first
+    assert b"<li>Code: NoSuchKey</li>" in nested and b"<li>Key: error.html</li>" in nested
+
+    # Once the document exists it is served with the error's status, and the heading is gone.
+    s3.put_object(Bucket=bucket, Key="error.html", Body=b"sorry", ContentType="text/html")
+    assert website(server, bucket, "/missing.html")[::2] == (404, b"sorry")
+
+
 def test_workshop_steps_7_to_10(server):
     """Create bucket, BPA on by default, upload index.html, enable hosting (403), the policy as
     written is malformed, a public policy is refused while BPA is on, then BPA off + fixed

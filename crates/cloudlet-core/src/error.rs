@@ -25,6 +25,9 @@ pub struct AwsError {
     /// Modeled members of a JSON-protocol error beside its message (DynamoDB's `Item`,
     /// `CancellationReasons`).
     pub fields: Vec<(&'static str, serde_json::Value)>,
+    /// A second error the HTML rendering lists under its own heading (the S3 website's
+    /// custom error document that could not be served).
+    pub nested: Option<Box<(&'static str, AwsError)>>,
 }
 
 impl AwsError {
@@ -39,6 +42,7 @@ impl AwsError {
             status,
             extra: Vec::new(),
             fields: Vec::new(),
+            nested: None,
         }
     }
 
@@ -54,6 +58,11 @@ impl AwsError {
     /// A 500 `InternalFailure`/`InternalError`-style error: cloudlet's fault.
     pub fn internal(message: impl Into<String>) -> Self {
         AwsError::new(500, "InternalFailure", message)
+    }
+    /// Adds a second error under `heading` (shown by the HTML rendering only).
+    pub fn with_nested(mut self, heading: &'static str, nested: AwsError) -> Self {
+        self.nested = Some(Box::new((heading, nested)));
+        self
     }
     pub fn with(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.extra.push((name, value.into()));
@@ -160,8 +169,22 @@ impl Protocol {
                     s.push_str(&format!("<li>{k}: {}</li>\n", escape(v)));
                 }
                 s.push_str(&format!(
-                    "<li>RequestId: {request_id}</li>\n<li>HostId: {request_id}</li>\n</ul>\n<hr/>\n</body>\n</html>\n"
+                    "<li>RequestId: {request_id}</li>\n<li>HostId: {request_id}</li>\n</ul>\n"
                 ));
+                if let Some(n) = &err.nested {
+                    let (heading, nested) = &**n;
+                    s.push_str(&format!(
+                        "<h3>{}</h3>\n<ul>\n<li>Code: {}</li>\n<li>Message: {}</li>\n",
+                        escape(heading),
+                        escape(&nested.code),
+                        escape(&nested.message)
+                    ));
+                    for (k, v) in &nested.extra {
+                        s.push_str(&format!("<li>{k}: {}</li>\n", escape(v)));
+                    }
+                    s.push_str("</ul>\n");
+                }
+                s.push_str("<hr/>\n</body>\n</html>\n");
                 ("text/html; charset=utf-8", s.into())
             }
         };

@@ -99,6 +99,12 @@ pub enum S3Error {
         error: Box<S3Error>,
         headers: Vec<(&'static str, String)>,
     },
+    /// A website error whose custom error document could not be served either.
+    #[error("{error} (and the error document: {document})")]
+    ErrorDocumentFailed {
+        error: Box<S3Error>,
+        document: Box<S3Error>,
+    },
     #[error("precondition {0} failed")]
     PreconditionFailed(&'static str),
     #[error("invalid range {range} for size {size}")]
@@ -360,6 +366,10 @@ impl From<S3Error> for AwsError {
             InvalidBucketState(m) => AwsError::new(409, "InvalidBucketState", m),
             AccessDeniedBecause(m) => AwsError::new(403, "AccessDenied", m),
             WithHeaders { error, .. } => AwsError::from(*error),
+            ErrorDocumentFailed { error, document } => AwsError::from(*error).with_nested(
+                "An Error Occurred While Attempting to Retrieve a Custom Error Document",
+                AwsError::from(*document),
+            ),
             PreconditionFailed(c) => AwsError::new(
                 412,
                 "PreconditionFailed",

@@ -1,7 +1,8 @@
 //! The website endpoint (`{bucket}.s3-website…`): anonymous GET/HEAD only, index documents
 //! (also for `dir/`, and `dir` → 302 `dir/`), error documents served with the error's
 //! status, redirect-all, routing rules and per-object website redirects. Errors become
-//! S3's HTML error pages (rendered by the edge).
+//! S3's HTML error pages (rendered by the edge); one whose custom error document cannot be
+//! served either lists that failure too.
 
 use cloudlet_core::{HostLabel, Principal, Request, RequestContext, Response};
 use http::{Method, StatusCode};
@@ -101,12 +102,22 @@ pub async fn handle(s3: &S3, ctx: &RequestContext, req: Request) -> S3Result<Res
         let (code, location) = rule.location(&path, &host);
         return Ok(redirect(code, &location));
     }
-    if let Some(error_key) = &website.error_key
-        && let Ok(doc) = load_readable(s3, &ctx, &bucket, error_key)
-    {
-        let mut r = serve_object(s3, &doc, &http::HeaderMap::new(), &query, head).await?;
-        *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::NOT_FOUND);
-        return Ok(r);
+    let Some(error_key) = &website.error_key else {
+        return Err(err);
+    };
+    match load_readable(s3, &ctx, &bucket, error_key) {
+        Ok(doc) => {
+            let mut r = serve_object(s3, &doc, &http::HeaderMap::new(), &query, head).await?;
+            *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::NOT_FOUND);
+            Ok(r)
+        }
+        // S3's page then names both failures.
+        Err(document @ (S3Error::NoSuchKey(_) | S3Error::AccessDenied)) => {
+            Err(S3Error::ErrorDocumentFailed {
+                error: Box::new(err),
+                document: Box::new(document),
+            })
+        }
+        Err(e) => Err(e),
     }
-    Err(err)
 }
