@@ -270,6 +270,26 @@ def test_range_and_conditional_get(s3, bucket):
     assert s3.get_object(Bucket=bucket, Key="r", IfMatch=etag)["Body"].read() == b"0123456789"
     g = s3.get_object(Bucket=bucket, Key="r", ResponseContentType="text/csv")
     assert g["ContentType"] == "text/csv"
+    h = s3.head_object(Bucket=bucket, Key="r", ResponseContentType="text/csv", ResponseCacheControl="no-cache")
+    assert (h["ContentType"], h["CacheControl"]) == ("text/csv", "no-cache")
+
+
+def test_anonymous_requests_cannot_override_response_headers(server, s3, bucket):
+    s3.put_object(Bucket=bucket, Key="pub", Body=b"x", ContentType="text/plain")
+    s3.delete_public_access_block(Bucket=bucket)
+    s3.put_bucket_policy(Bucket=bucket, Policy=public_read_policy(bucket))
+    assert server.http("GET", f"/{bucket}/pub")[0] == 200
+    status, _, body = server.http("GET", f"/{bucket}/pub?response-content-type=text/html")
+    assert status == 400
+    assert b"<Code>InvalidRequest</Code>" in body
+    assert b"<Message>Request specific response headers cannot be used for anonymous GET requests.</Message>" in body
+    status, _, _ = server.http("GET", f"/{bucket}/pub?versionId=null&response-content-disposition=attachment")
+    assert status == 400
+    # A presigned URL is signed, so it may.
+    url = s3.generate_presigned_url("get_object", Params={
+        "Bucket": bucket, "Key": "pub", "ResponseContentType": "text/html"})
+    with urllib.request.urlopen(url, timeout=30) as r:
+        assert r.headers["Content-Type"] == "text/html"
 
 
 # --- listing -------------------------------------------------------------------------------
@@ -301,6 +321,18 @@ def test_list_objects_v2_prefix_delimiter_pagination(s3, bucket):
     paginator = s3.get_paginator("list_objects_v2")
     assert [o["Key"] for page in paginator.paginate(Bucket=bucket, PaginationConfig={"PageSize": 1})
             for o in page["Contents"]] == keys
+
+
+def test_max_keys_zero_is_an_empty_complete_page(s3, bucket):
+    for k in ("a", "b/c"):
+        s3.put_object(Bucket=bucket, Key=k, Body=b"x")
+    v2 = s3.list_objects_v2(Bucket=bucket, MaxKeys=0)
+    assert (v2["KeyCount"], v2["IsTruncated"], v2.get("Contents")) == (0, False, None)
+    assert "NextContinuationToken" not in v2
+    v1 = s3.list_objects(Bucket=bucket, MaxKeys=0, Delimiter="/")
+    assert (v1["IsTruncated"], v1.get("Contents"), v1.get("CommonPrefixes")) == (False, None, None)
+    assert "NextMarker" not in v1
+    assert s3.list_objects_v2(Bucket=bucket, MaxKeys=1)["IsTruncated"] is True
 
 
 def test_list_objects_v1_and_url_encoding(s3, bucket):

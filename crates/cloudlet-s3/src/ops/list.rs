@@ -58,7 +58,8 @@ pub fn page(
                 return true;
             }
             if count == max {
-                p.truncated = true;
+                // `max-keys=0` returns nothing, and nothing to resume from, as S3 has it.
+                p.truncated = max > 0;
                 return false;
             }
             count += 1;

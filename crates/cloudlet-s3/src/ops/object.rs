@@ -4,7 +4,7 @@
 //! conditional requests, `response-*` overrides, the SSE-C key checked). DeleteObject
 //! lives in `versioning`.
 
-use cloudlet_core::{Request, RequestContext, Response};
+use cloudlet_core::{Principal, Request, RequestContext, Response};
 use http::{HeaderMap, StatusCode};
 
 use super::{empty, http_date, now_ms, set_header};
@@ -320,21 +320,34 @@ pub async fn serve(
             r.headers_mut().insert(name, val);
         }
     }
-    if !head {
-        for (param, name) in [
-            ("response-content-type", "content-type"),
-            ("response-content-language", "content-language"),
-            ("response-expires", "expires"),
-            ("response-cache-control", "cache-control"),
-            ("response-content-disposition", "content-disposition"),
-            ("response-content-encoding", "content-encoding"),
-        ] {
-            if let Some(v) = query.get(param) {
-                set_header(&mut r, name, v);
-            }
+    for (param, name) in RESPONSE_OVERRIDES {
+        if let Some(v) = query.get(param) {
+            set_header(&mut r, name, v);
         }
     }
     Ok(r)
+}
+
+/// The `response-*` query parameters of GetObject and HeadObject, and the headers they set.
+const RESPONSE_OVERRIDES: [(&str, &str); 6] = [
+    ("response-content-type", "content-type"),
+    ("response-content-language", "content-language"),
+    ("response-expires", "expires"),
+    ("response-cache-control", "cache-control"),
+    ("response-content-disposition", "content-disposition"),
+    ("response-content-encoding", "content-encoding"),
+];
+
+/// Only signed requests (headers or a presigned URL) may override response headers.
+pub fn check_overrides(ctx: &RequestContext, query: &Query) -> S3Result<()> {
+    if matches!(ctx.principal, Principal::Anonymous)
+        && RESPONSE_OVERRIDES.iter().any(|(p, _)| query.has(p))
+    {
+        return Err(S3Error::InvalidRequest(
+            "Request specific response headers cannot be used for anonymous GET requests.".into(),
+        ));
+    }
+    Ok(())
 }
 
 pub async fn get(
