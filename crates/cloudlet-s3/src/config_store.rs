@@ -1,9 +1,10 @@
 //! The `s3.bucket_config` table: one record per bucket configuration document (CORS,
 //! lifecycle, encryption, ownership controls, ACLs, …), keyed `{bucket}\0{name}`, so the
 //! documents stay out of the bucket record and one bucket's documents form a contiguous
-//! range that DeleteBucket removes at once. Object ACLs live here too, keyed
-//! `{bucket}\0acl\0{key}`, and the id-keyed configurations (analytics, inventory, metrics,
-//! Intelligent-Tiering), keyed `{bucket}\0{kind}\0{id}`.
+//! range that DeleteBucket removes at once. The id-keyed configurations (analytics,
+//! inventory, metrics, Intelligent-Tiering) live here too, keyed `{bucket}\0{kind}\0{id}`,
+//! and so may object and upload ACLs an earlier cloudlet kept apart from their records
+//! (`{bucket}\0acl\0{key}`, `{bucket}\0uploadacl\0{id}`; only read now, see `ops::acl`).
 
 use cloudlet_store::redb::{ReadTransaction, ReadableTable, TableDefinition, WriteTransaction};
 use cloudlet_store::{StoreError, record};
@@ -14,11 +15,6 @@ pub const BUCKET_CONFIG: TableDefinition<&str, &[u8]> = TableDefinition::new("s3
 
 pub fn key(bucket: &str, name: &str) -> String {
     format!("{bucket}\0{name}")
-}
-
-/// The key of an object's ACL.
-pub fn object_acl_key(object: &str) -> String {
-    format!("acl\0{object}")
 }
 
 pub fn get<T: DeserializeOwned>(
@@ -76,6 +72,29 @@ pub fn list<T: DeserializeOwned>(
         out.push((rest.to_string(), record::decode(v.value())?));
     }
     Ok(out)
+}
+
+/// Whether any bucket has a document whose name satisfies `wanted` (a scan of the whole
+/// table, for startup).
+pub fn any_name(
+    txn: &ReadTransaction,
+    mut wanted: impl FnMut(&str) -> bool,
+) -> Result<bool, StoreError> {
+    let table = match txn.open_table(BUCKET_CONFIG) {
+        Ok(t) => t,
+        Err(cloudlet_store::redb::TableError::TableDoesNotExist(_)) => return Ok(false),
+        Err(e) => return Err(e.into()),
+    };
+    for item in table.iter()? {
+        let (k, _) = item?;
+        if k.value()
+            .split_once('\0')
+            .is_some_and(|(_, name)| wanted(name))
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Within a change: whether document `name` of `bucket` exists.

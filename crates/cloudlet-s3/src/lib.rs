@@ -72,6 +72,9 @@ pub struct S3 {
     identity: OnceLock<Arc<dyn IdentityPolicies>>,
     /// Small blobs kept mapped for GET.
     maps: filebody::MapCache,
+    /// Whether the store may hold object or upload ACLs an earlier cloudlet kept apart from
+    /// their records (decided once, at startup; nothing writes them any more).
+    legacy_acls: bool,
 }
 
 impl S3 {
@@ -81,6 +84,7 @@ impl S3 {
         let lifecycle = lifecycle_sweep::Clock::from_env();
         lifecycle_sweep::start(store.clone(), lifecycle);
         Arc::new(S3 {
+            legacy_acls: ops::acl::legacy_acls_exist(&store),
             store,
             lifecycle,
             identity: OnceLock::new(),
@@ -120,7 +124,11 @@ impl S3 {
         self.check_expected_owners(p.op, b, req.headers())?;
         let origin = ops::cors::ActualRequest::of(&req);
         // An unread body is drained by the edge before the answer goes out.
-        let pending = ops::request_config::before(self, &ctx, p.op, b, req.headers_mut())?;
+        let mut pending = ops::request_config::before(self, &ctx, p.op, b, req.headers_mut())?;
+        // An object write's ACL is stored in the object's (or upload's) own record.
+        if let Some(acl) = pending.take_object_acl(p.op) {
+            req.extensions_mut().insert(ops::acl::RequestedAcl(acl));
+        }
         let mut r = match p.op {
             Op::ListBuckets => bucket::list(self, &ctx, q),
             Op::CreateBucket => bucket::create(self, &ctx, b, req).await,
@@ -170,8 +178,8 @@ impl S3 {
             Op::GetObjectLegalHold => object_lock::get_legal_hold(self, &ctx, b, k, q),
             Op::PutObjectLegalHold => object_lock::put_legal_hold(self, &ctx, b, k, q, req).await,
             Op::BucketConfig(c) => ops::subresource::execute(self, &ctx, b, c, req).await,
-            Op::GetObjectAcl => ops::acl::get_object_acl(self, &ctx, b, k),
-            Op::PutObjectAcl => ops::acl::put_object_acl(self, &ctx, b, k, req).await,
+            Op::GetObjectAcl => ops::acl::get_object_acl(self, &ctx, b, k, q),
+            Op::PutObjectAcl => ops::acl::put_object_acl(self, &ctx, b, k, q, req).await,
             Op::GetObjectAttributes => {
                 ops::attributes::get_object_attributes(self, &ctx, b, k, q, &req)
             }

@@ -114,7 +114,7 @@ async fn expire_objects(
                 if o.blob == *blob && still_due {
                     // As S3 does: in a versioned bucket, expiry adds a delete marker and
                     // the version stays.
-                    let gone = crate::versions::delete_current(txn, &bucket, key, now)?;
+                    let gone = crate::versions::delete_current(txn, &bucket, key, now, None)?;
                     removed.extend(gone.freed);
                     expired += 1;
                 }
@@ -150,7 +150,7 @@ async fn abort_uploads(
         let parts = store
             .write(move |txn| {
                 let parts = mpstate::remove_upload(txn, &b, &id)?;
-                config_store::remove(txn, &b, &crate::ops::acl::upload_acl_key(&id))?;
+                config_store::remove(txn, &b, &crate::ops::acl::legacy_upload_acl_key(&id))?;
                 Ok::<_, S3Error>(parts)
             })
             .await?;

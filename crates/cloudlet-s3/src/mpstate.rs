@@ -6,6 +6,7 @@ use cloudlet_store::redb::{ReadTransaction, ReadableTable, TableDefinition, Writ
 use cloudlet_store::{StoreError, record};
 use serde::{Deserialize, Serialize};
 
+use crate::acl::Acl;
 use crate::checksum::Algorithm;
 use crate::lock::VersionLock;
 
@@ -32,6 +33,10 @@ pub struct Upload {
     /// The Object Lock the completed object gets (`x-amz-object-lock-*` at creation).
     #[serde(default)]
     pub lock: VersionLock,
+    /// The ACL the completed object gets (CreateMultipartUpload's ACL headers, as
+    /// `ops::acl::check_object_write` admitted them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acl: Option<Acl>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

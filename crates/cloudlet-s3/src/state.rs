@@ -8,6 +8,7 @@ use cloudlet_store::redb::{ReadTransaction, ReadableTable, TableDefinition, Writ
 use cloudlet_store::{StoreError, record};
 use serde::{Deserialize, Serialize};
 
+use crate::acl::Acl;
 use crate::versions::{BucketVersioning, VersionMeta};
 use crate::website::Website;
 
@@ -80,6 +81,11 @@ pub struct Object {
     /// objects and in records written before parts were kept).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<PartSummary>,
+    /// The object's ACL, with its owner when another account owns it; `None` for an object
+    /// written without one (private to the bucket owner) and in records written before ACLs
+    /// lived in the object (`ops::acl::object_acl` then reads the legacy record).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acl: Option<Box<Acl>>,
 }
 
 /// What GetObjectAttributes shows of one part of a completed multipart upload.

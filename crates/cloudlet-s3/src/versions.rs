@@ -105,6 +105,10 @@ pub enum Entry {
     DeleteMarker {
         version_id: String,
         last_modified: u64,
+        /// Canonical id of the account that created the marker, when that is not the bucket
+        /// owner and ACLs were enabled (listings show it as the marker's owner).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        owner: Option<String>,
     },
 }
 
@@ -521,12 +525,14 @@ pub struct Deleted {
 }
 
 /// DeleteObject without `versionId`: removes the object in an unversioned bucket, otherwise
-/// hides it behind a new delete marker.
+/// hides it behind a new delete marker owned by `owner` (a canonical id; `None`: the bucket
+/// owner).
 pub fn delete_current(
     txn: &WriteTransaction,
     bucket: &Bucket,
     key: &str,
     now: u64,
+    owner: Option<&str>,
 ) -> Result<Deleted, StoreError> {
     let Some(status) = bucket.versioning.status else {
         let old = state::delete_object(txn, &bucket.name, key)?;
@@ -538,6 +544,7 @@ pub fn delete_current(
     let marker = Entry::DeleteMarker {
         version_id: String::new(),
         last_modified: now,
+        owner: owner.map(str::to_string),
     };
     let (_, written) = append(txn, status, &bucket.name, key, marker)?;
     state::delete_object(txn, &bucket.name, key)?;
@@ -603,7 +610,7 @@ pub fn delete_version(
     Ok(done)
 }
 
-/// Changes one version's record in place (tags, retention, legal hold): the current object
+/// Changes one version's record in place (tags, retention, legal hold, ACL): the current object
 /// when `version` is `None`. Keeps `s3.objects` and `s3.versions` in step; returns the
 /// version's id. `method` names the request for the error a delete marker gives.
 pub fn update_object(

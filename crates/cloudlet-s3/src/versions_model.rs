@@ -52,6 +52,7 @@ fn object(blob: &str) -> Object {
         tags: Vec::new(),
         version: VersionMeta::default(),
         parts: Vec::new(),
+        acl: None,
     }
 }
 
@@ -170,7 +171,7 @@ async fn run(seed: u64, steps: usize) {
             4..=5 => {
                 let (b, k) = (bucket(&store), key.clone());
                 let d = write(&store, move |txn| {
-                    Ok(versions::delete_current(txn, &b, &k, 0)?)
+                    Ok(versions::delete_current(txn, &b, &k, 0, None)?)
                 })
                 .await;
                 let rows = model.keys.entry(key).or_default();

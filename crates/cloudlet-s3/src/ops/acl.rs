@@ -5,24 +5,31 @@
 //! and disregarded while IgnorePublicAcls is on. While ACLs are enabled their grants are
 //! honoured next to the bucket policy: READ on an object (GetObject), READ on the bucket
 //! (ListBucket), READ_ACP/WRITE_ACP (Get/Put…Acl), for everyone, every AWS user or a
-//! canonical user. Object ACLs are keyed to the object's blob, so an overwrite or delete
-//! retires them without touching the object record; the ACL of a multipart upload waits
-//! under its upload id until completion.
+//! canonical user. An object's ACL (and owner) lives in its own record — each version's in
+//! that version's — written in the same change as the object, so it goes with it; the ACL
+//! of a multipart upload waits in the upload's record until completion. Records of an
+//! earlier cloudlet, which kept object ACLs apart, are still read (see [`object_acl`]).
+
+use std::borrow::Cow;
+use std::cell::OnceCell;
 
 use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{Principal, Request, RequestContext, Response};
 use http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 
+use super::versioning::{load_version, version_param};
 use super::xml_body;
 use super::{XMLNS, canonical_id, empty, small_body, xml_response};
 use crate::S3;
 use crate::acl::Acl;
 use crate::auth::{allowed_on_object, arn};
 use crate::config_error::ConfigError;
-use crate::config_store::object_acl_key;
 use crate::error::{S3Error, S3Result};
+use crate::mpstate::Upload;
+use crate::protocol::Query;
 use crate::state::{self, Bucket, Object};
+use crate::versions::{self, VersionRef};
 
 const OWNERSHIP: &str = "ownershipControls";
 const ACL: &str = "acl";
@@ -37,9 +44,10 @@ const SETTINGS: &[&str] = &[
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct OwnershipControls(Option<String>);
 
-/// An object's ACL and the blob it belongs to.
+/// An object's ACL as an earlier cloudlet kept it, apart from the object, tied to the blob
+/// it belonged to.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-struct ObjectAcl {
+struct LegacyObjectAcl {
     blob: String,
     acl: Acl,
 }
@@ -159,30 +167,57 @@ pub fn get_bucket_acl(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<R
     Ok(xml_response(acl.to_xml(&owner)))
 }
 
+/// The object (or, with `versionId`, the version) a Get/PutObjectAcl names, once the caller
+/// may perform `action` on it (`s3:Get/PutObjectVersionAcl` when a version is named). A
+/// delete marker answers 405, as on S3.
 fn existing_object(
     s3: &S3,
     ctx: &RequestContext,
     bucket: &str,
     key: &str,
-    action: &str,
+    q: &Query,
+    (action, version_action, method): (&str, &str, &'static str),
 ) -> S3Result<(Bucket, Object)> {
     let b = s3.bucket(bucket)?;
-    let obj = s3.store.read(|txn| state::get_object(txn, bucket, key))?;
+    let version = version_param(q)?;
+    let (obj, action) = match &version {
+        None => (
+            s3.store
+                .read(|txn| state::get_object(txn, bucket, key))?
+                .ok_or_else(|| S3Error::NoSuchKey(key.to_string())),
+            action,
+        ),
+        Some(v) => (load_version(s3, bucket, key, v, method), version_action),
+    };
     let permitted = match &obj {
-        Some(o) => object_allows(s3, ctx, &b, key, o, action),
-        None => allowed_on_object(ctx, &b, action, &arn(bucket, Some(key)), None),
+        Ok(o) => object_allows(s3, ctx, &b, key, o, action),
+        Err(_) => allowed_on_object(ctx, &b, action, &arn(bucket, Some(key)), None),
     };
     if !permitted {
         return Err(S3Error::AccessDenied);
     }
-    let obj = obj.ok_or_else(|| S3Error::NoSuchKey(key.to_string()))?;
-    Ok((b, obj))
+    Ok((b, obj?))
 }
 
-/// The ACL in force on an object: its own when it belongs to the current blob.
-fn object_acl(s3: &S3, bucket: &str, key: &str, obj: &Object) -> S3Result<Option<Acl>> {
-    let stored: Option<ObjectAcl> = s3.config(bucket, &object_acl_key(key))?;
-    Ok(stored.filter(|a| a.blob == obj.blob).map(|a| a.acl))
+/// The ACL in force on an object or version: the one in its record, or — for a record
+/// written before ACLs lived in the object, only while such records may exist — the legacy
+/// `{bucket}\0acl\0{key}` record when it belongs to this object's blob.
+pub(crate) fn object_acl<'a>(
+    s3: &S3,
+    bucket: &str,
+    key: &str,
+    obj: &'a Object,
+) -> Option<Cow<'a, Acl>> {
+    if let Some(acl) = &obj.acl {
+        return Some(Cow::Borrowed(acl.as_ref()));
+    }
+    if !s3.legacy_acls {
+        return None;
+    }
+    let stored: Option<LegacyObjectAcl> = s3.config(bucket, &legacy_object_acl_key(key)).ok()?;
+    stored
+        .filter(|a| a.blob == obj.blob)
+        .map(|a| Cow::Owned(a.acl))
 }
 
 pub async fn put_object_acl(
@@ -190,45 +225,112 @@ pub async fn put_object_acl(
     ctx: &RequestContext,
     bucket: &str,
     key: &str,
+    q: &Query,
     req: Request,
 ) -> S3Result<Response> {
-    let (b, obj) = existing_object(s3, ctx, bucket, key, "s3:PutObjectAcl")?;
+    let actions = ("s3:PutObjectAcl", "s3:PutObjectVersionAcl", "PUT");
+    let (b, obj) = existing_object(s3, ctx, bucket, key, q, actions)?;
     // The object keeps its owner; canned ACLs are that owner's.
-    let owner = object_acl(s3, bucket, key, &obj)?.and_then(|a| a.owner);
+    let owner = object_acl(s3, bucket, key, &obj).and_then(|a| a.owner.clone());
     let mut acl = requested_acl(&b, owner.as_deref(), req).await?;
     admit(s3, &b, &acl)?;
     acl.owner = owner;
-    store_object_acl(s3, bucket, key, &obj.blob, acl).await?;
+    // The version checked is the one changed, even if the key was overwritten meanwhile;
+    // an unversioned object must still be the one checked.
+    let version = obj.version.id.as_deref().and_then(VersionRef::parse);
+    let (bname, kname, blob) = (bucket.to_string(), key.to_string(), obj.blob);
+    s3.store
+        .write(move |txn| {
+            versions::update_object(txn, &bname, &kname, version.as_ref(), "PUT", &mut |o| {
+                if o.blob != blob {
+                    return Err(S3Error::NoSuchKey(kname.clone()));
+                }
+                o.acl = Some(Box::new(acl.clone()));
+                Ok(())
+            })
+        })
+        .await?;
     Ok(empty(StatusCode::OK))
 }
 
+/// GetObjectAcl: the object's ACL; while ACLs are disabled, every object is the bucket
+/// owner's, with full control, as S3 answers then.
 pub fn get_object_acl(
     s3: &S3,
     ctx: &RequestContext,
     bucket: &str,
     key: &str,
+    q: &Query,
 ) -> S3Result<Response> {
-    let (b, obj) = existing_object(s3, ctx, bucket, key, "s3:GetObjectAcl")?;
+    let actions = ("s3:GetObjectAcl", "s3:GetObjectVersionAcl", "GET");
+    let (b, obj) = existing_object(s3, ctx, bucket, key, q, actions)?;
     let owner = canonical_id(&b.owner);
-    let acl = object_acl(s3, bucket, key, &obj)?.unwrap_or_else(|| Acl::private(&owner));
+    let acl = match object_acl(s3, bucket, key, &obj) {
+        Some(acl) if !enforced(s3, bucket)? => acl.into_owned(),
+        _ => Acl::private(&owner),
+    };
     Ok(xml_response(
         acl.to_xml(acl.owner.as_deref().unwrap_or(&owner)),
     ))
 }
 
-pub async fn store_object_acl(
-    s3: &S3,
-    bucket: &str,
-    key: &str,
-    blob: &str,
-    acl: Acl,
-) -> S3Result<()> {
-    let value = ObjectAcl {
-        blob: blob.to_string(),
-        acl,
-    };
-    s3.store_config(bucket, &object_acl_key(key), Some(value))
-        .await
+/// The ACL an object write asks for, as [`check_object_write`] admitted it, handed to the
+/// operation in the request's extensions so that it is stored in the object's (or upload's)
+/// own record, in the same write.
+#[derive(Clone, Debug)]
+pub struct RequestedAcl(pub Acl);
+
+/// The owners listings show: an object's (or delete marker's) own owner while ACLs are
+/// enabled, else the bucket owner. The ownership setting is read once, and only when some
+/// entry has an owner of its own.
+pub(crate) struct Owners<'a> {
+    s3: &'a S3,
+    bucket: &'a str,
+    bucket_owner: String,
+    enforced: OnceCell<bool>,
+}
+
+impl<'a> Owners<'a> {
+    pub fn new(s3: &'a S3, b: &'a Bucket) -> Owners<'a> {
+        Owners {
+            s3,
+            bucket: &b.name,
+            bucket_owner: canonical_id(&b.owner),
+            enforced: OnceCell::new(),
+        }
+    }
+
+    /// The canonical id to show for an entry owned by `own` (`None`: the bucket owner).
+    pub fn show<'b>(&'b self, own: Option<&'b str>) -> &'b str {
+        match own {
+            Some(o)
+                if o != self.bucket_owner
+                    && !*self
+                        .enforced
+                        .get_or_init(|| enforced(self.s3, self.bucket).unwrap_or(true)) =>
+            {
+                o
+            }
+            _ => &self.bucket_owner,
+        }
+    }
+
+    /// The canonical id to show as `obj`'s owner.
+    pub fn of_object(&self, key: &str, obj: &Object) -> String {
+        let acl = object_acl(self.s3, self.bucket, key, obj);
+        self.show(acl.as_ref().and_then(|a| a.owner.as_deref()))
+            .to_string()
+    }
+}
+
+/// The owner a delete marker the caller of `ctx` creates in `b` gets: the caller's account
+/// when it is not the bucket owner and ACLs are enabled (`None`: the bucket owner).
+pub fn marker_owner(s3: &S3, ctx: &RequestContext, b: &Bucket) -> S3Result<Option<String>> {
+    let account = ctx.account.as_str();
+    if account.is_empty() || account == b.owner || b.versioning.status.is_none() {
+        return Ok(None);
+    }
+    Ok((!enforced(s3, &b.name)?).then(|| canonical_id(account)))
 }
 
 /// The ACL an object write (PutObject, CopyObject, CreateMultipartUpload, POST) asks for,
@@ -399,7 +501,8 @@ pub fn object_acl_allows(
     action: &str,
 ) -> bool {
     permission_for(action, false).is_some()
-        && matches!(object_acl(s3, &b.name, key, obj), Ok(Some(acl)) if acl_permits(s3, ctx, b, &acl, action, Some(key)))
+        && object_acl(s3, &b.name, key, obj)
+            .is_some_and(|acl| acl_permits(s3, ctx, b, &acl, action, Some(key)))
 }
 
 /// Whether the caller may perform `action` on `obj`: by the policies (the bucket owner's
@@ -420,7 +523,7 @@ pub fn object_allows(
 ) -> bool {
     let governed = permission_for(action, false).is_some();
     let acl = if governed {
-        object_acl(s3, &b.name, key, obj).ok().flatten()
+        object_acl(s3, &b.name, key, obj)
     } else {
         None
     };
@@ -435,31 +538,176 @@ pub fn object_allows(
     acl.is_some_and(|acl| acl_permits(s3, ctx, b, &acl, action, Some(key)))
 }
 
-/// The key under which the ACL asked for by CreateMultipartUpload waits for completion.
-pub fn upload_acl_key(upload_id: &str) -> String {
+/// The key under which an earlier cloudlet kept the ACL CreateMultipartUpload asked for,
+/// until completion (the upload's record holds it now).
+pub fn legacy_upload_acl_key(upload_id: &str) -> String {
     format!("uploadacl\0{upload_id}")
 }
 
-/// Keeps the ACL of a new multipart upload until it completes.
-pub async fn hold_upload_acl(s3: &S3, bucket: &str, upload_id: &str, acl: Acl) -> S3Result<()> {
-    s3.store_config(bucket, &upload_acl_key(upload_id), Some(acl))
-        .await
+/// The ACL a multipart upload completes with: its record's, or one an earlier cloudlet
+/// kept for it apart.
+pub fn upload_acl(s3: &S3, bucket: &str, upload: &Upload) -> S3Result<Option<Acl>> {
+    if upload.acl.is_some() || !s3.legacy_acls {
+        return Ok(upload.acl.clone());
+    }
+    s3.config(bucket, &legacy_upload_acl_key(&upload.id))
 }
 
-/// Applies (on completion) or drops (on abort, `blob` None) the ACL an upload waits with.
-pub async fn release_upload_acl(
-    s3: &S3,
-    bucket: &str,
-    key: &str,
-    upload_id: &str,
-    blob: Option<&str>,
-) -> S3Result<()> {
-    let name = upload_acl_key(upload_id);
-    let Some(acl) = s3.config::<Acl>(bucket, &name)? else {
-        return Ok(());
-    };
-    if let Some(blob) = blob {
-        store_object_acl(s3, bucket, key, blob, acl).await?;
+/// The key of an object's ACL as an earlier cloudlet kept it, apart from the object.
+fn legacy_object_acl_key(object: &str) -> String {
+    format!("acl\0{object}")
+}
+
+/// Whether the store holds ACLs kept apart from their objects or uploads by an earlier
+/// cloudlet (`{bucket}\0acl\0{key}`, `{bucket}\0uploadacl\0{id}`). Asked once, at startup:
+/// nothing writes such records any more, so a store without them never needs to look.
+pub fn legacy_acls_exist(store: &cloudlet_store::Store) -> bool {
+    store
+        .read(|txn| {
+            crate::config_store::any_name(txn, |name| {
+                name.starts_with("acl\0") || name.starts_with("uploadacl\0")
+            })
+        })
+        // Unreadable: look, to be safe.
+        .unwrap_or(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use cloudlet_store::Store;
+
+    use super::*;
+    use crate::acl::{Grant, Grantee};
+    use crate::config_store;
+
+    fn object(blob: &str) -> Object {
+        Object {
+            blob: blob.into(),
+            size: 1,
+            etag: "e".into(),
+            content_type: None,
+            last_modified: 0,
+            metadata: Vec::new(),
+            headers: Vec::new(),
+            tags: Vec::new(),
+            version: Default::default(),
+            parts: Vec::new(),
+            acl: None,
+        }
     }
-    s3.store_config::<Acl>(bucket, &name, None).await
+
+    fn upload(id: &str) -> Upload {
+        Upload {
+            bucket: "b".into(),
+            key: "up".into(),
+            id: id.into(),
+            initiated: 0,
+            owner: "111111111111".into(),
+            content_type: None,
+            metadata: Vec::new(),
+            headers: Vec::new(),
+            tags: Vec::new(),
+            checksum: None,
+            checksum_type: None,
+            lock: Default::default(),
+            acl: None,
+        }
+    }
+
+    fn owned_by(owner: &str) -> Acl {
+        Acl {
+            grants: vec![Grant {
+                grantee: Grantee::User(owner.into()),
+                permission: "FULL_CONTROL".into(),
+            }],
+            owner: Some(owner.into()),
+        }
+    }
+
+    /// A store as an earlier cloudlet left it: ACLs apart from their objects and uploads.
+    fn legacy_store(other: &str) -> Store {
+        let store = Store::ephemeral().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let other = other.to_string();
+        rt.block_on(store.write(move |txn| {
+            state::put_bucket(
+                txn,
+                &Bucket {
+                    name: "b".into(),
+                    owner: "000000000000".into(),
+                    region: "us-east-1".into(),
+                    created: 0,
+                    policy: None,
+                    public_access_block: None,
+                    website: None,
+                    tags: None,
+                    versioning: Default::default(),
+                },
+            )?;
+            let ownership = OwnershipControls(Some("ObjectWriter".into()));
+            config_store::put(txn, "b", OWNERSHIP, &ownership)?;
+            for (key, blob, acl_blob) in
+                [("theirs", "blob1", "blob1"), ("replaced", "blob3", "blob2")]
+            {
+                state::put_object(txn, "b", key, &object(blob))?;
+                let legacy = LegacyObjectAcl {
+                    blob: acl_blob.into(),
+                    acl: owned_by(&other),
+                };
+                config_store::put(txn, "b", &legacy_object_acl_key(key), &legacy)?;
+            }
+            state::put_object(txn, "b", "plain", &object("blob4"))?;
+            crate::mpstate::put_upload(txn, &upload("u1"))?;
+            config_store::put(txn, "b", &legacy_upload_acl_key("u1"), &owned_by(&other))?;
+            Ok::<_, S3Error>(())
+        }))
+        .unwrap();
+        store
+    }
+
+    #[test]
+    fn acls_kept_apart_by_an_earlier_cloudlet_are_still_read() {
+        let other = canonical_id("111111111111");
+        let s3 = S3::new(legacy_store(&other));
+        assert!(s3.legacy_acls);
+        let b = s3.bucket("b").unwrap();
+        let load = |key: &str| {
+            s3.store
+                .read(|txn| state::get_object(txn, "b", key))
+                .unwrap()
+                .unwrap()
+        };
+        let owners = Owners::new(&s3, &b);
+        let cases = [
+            // (key, the owner its ACL names, the owner listings show)
+            ("theirs", Some(other.clone()), other.clone()),
+            // The legacy record belongs to the blob the object had before.
+            ("replaced", None, canonical_id("000000000000")),
+            ("plain", None, canonical_id("000000000000")),
+        ];
+        for (key, acl_owner, listed) in cases {
+            let obj = load(key);
+            let acl = object_acl(&s3, "b", key, &obj);
+            assert_eq!(acl.and_then(|a| a.owner.clone()), acl_owner, "{key}");
+            assert_eq!(owners.of_object(key, &obj), listed, "{key}");
+        }
+        // The object's own ACL wins over a legacy one.
+        let mut obj = load("theirs");
+        obj.acl = Some(Box::new(Acl::private("x")));
+        assert_eq!(object_acl(&s3, "b", "theirs", &obj).unwrap().owner, None);
+        // An upload waiting with a legacy ACL completes with it.
+        let waiting = upload_acl(&s3, "b", &upload("u1")).unwrap();
+        assert_eq!(waiting.and_then(|a| a.owner), Some(other.clone()));
+        assert_eq!(upload_acl(&s3, "b", &upload("u2")).unwrap(), None);
+    }
+
+    #[test]
+    fn a_store_without_legacy_acls_never_looks_for_them() {
+        let s3 = S3::new(Store::ephemeral().unwrap());
+        assert!(!s3.legacy_acls);
+        let store = legacy_store(&canonical_id("111111111111"));
+        assert!(legacy_acls_exist(&store));
+    }
 }

@@ -140,6 +140,7 @@ fn load(s3: &S3, ctx: &RequestContext, bucket: &str, key: &str, q: &Query) -> S3
         Some(Entry::DeleteMarker {
             version_id,
             last_modified,
+            ..
         }) => {
             let error = match &version {
                 Some(v) => S3Error::NoSuchVersion {
@@ -410,6 +411,7 @@ mod tests {
                     checksum: checksum.map(str::to_string),
                 })
                 .collect(),
+            acl: None,
         }
     }
 

@@ -104,6 +104,7 @@ pub async fn delete_objects(
             .collect::<Vec<_>>(),
     );
     let now = now_ms();
+    let marker_owner = super::acl::marker_owner(s3, ctx, &b)?;
     let outcomes = s3
         .store
         .write(move |txn| {
@@ -121,7 +122,8 @@ pub async fn delete_objects(
                 let done = match (condition, version) {
                     (Err(e), _) => Err(e),
                     (Ok(()), None) => {
-                        versions::delete_current(txn, &b, key, now).map_err(S3Error::from)
+                        versions::delete_current(txn, &b, key, now, marker_owner.as_deref())
+                            .map_err(S3Error::from)
                     }
                     (Ok(()), Some(v)) => versions::delete_version(txn, &b, key, v, *bypass, now),
                 };

@@ -148,6 +148,7 @@ pub async fn copy_object(
         return Err(S3Error::KeyTooLong);
     }
     let h = req.headers();
+    let acl = super::object::requested_acl(req.extensions());
     let (src_bucket, src_key) = copy_source(h)?;
     let src_version = copy_source_version(h)?;
     let dest = s3.bucket(bucket)?;
@@ -279,6 +280,7 @@ pub async fn copy_object(
         tags,
         version: VersionMeta::locked(lock),
         parts: Vec::new(),
+        acl: acl.map(Box::new),
     };
     let version = commit_object(s3, bucket, key, obj).await?;
     let mut x = XmlWriter::new();

@@ -8,7 +8,7 @@ use cloudlet_core::Response;
 use cloudlet_core::xml::XmlWriter;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-use super::{XMLNS, canonical_id, iso8601, xml_response};
+use super::{XMLNS, iso8601, xml_response};
 use crate::S3;
 use crate::auth::{allowed, arn};
 use crate::error::{S3Error, S3Result};
@@ -165,7 +165,7 @@ pub fn list(
         q.get("marker").unwrap_or("").to_string()
     };
     let p = page(s3, bucket, prefix, delimiter, &after, max)?;
-    let owner = canonical_id(&b.owner);
+    let owners = super::acl::Owners::new(s3, &b);
     let fetch_owner = !v2 || q.get("fetch-owner") == Some("true");
 
     let mut x = XmlWriter::new();
@@ -217,7 +217,9 @@ pub fn list(
         checksum_elements(&mut x, obj);
         x.elem("Size", &obj.size.to_string());
         if fetch_owner {
-            x.open("Owner").elem("ID", &owner).close();
+            x.open("Owner")
+                .elem("ID", &owners.of_object(key, obj))
+                .close();
         }
         x.elem("StorageClass", crate::storage_class::of(&obj.headers));
         if restore_status {

@@ -195,6 +195,7 @@ mod tests {
             checksum: None,
             checksum_type: None,
             lock: Default::default(),
+            acl: None,
         }
     }
 

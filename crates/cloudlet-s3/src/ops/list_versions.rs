@@ -6,7 +6,7 @@ use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{RequestContext, Response};
 
 use super::list::{encoding_type, max_keys, url_encode};
-use super::{XMLNS, canonical_id, iso8601};
+use super::{XMLNS, iso8601};
 use crate::S3;
 use crate::auth::{allowed, arn};
 use crate::error::{S3Error, S3Result};
@@ -26,6 +26,7 @@ enum Item {
         latest: bool,
         id: String,
         modified: u64,
+        owner: Option<String>,
     },
     Prefix(String),
 }
@@ -110,6 +111,7 @@ impl Listing<'_> {
                     Entry::DeleteMarker {
                         version_id,
                         last_modified,
+                        owner,
                     },
                 ) => {
                     p.next = Some((key.to_string(), Some(version_id.clone())));
@@ -118,6 +120,7 @@ impl Listing<'_> {
                         latest,
                         id: version_id,
                         modified: last_modified,
+                        owner,
                     }
                 }
             };
@@ -209,7 +212,7 @@ pub fn list(
         Ok(())
     })?;
 
-    let owner = canonical_id(&b.owner);
+    let owners = super::acl::Owners::new(s3, &b);
     let mut x = XmlWriter::new();
     x.open_ns("ListVersionsResult", XMLNS)
         .elem("Name", bucket)
@@ -230,8 +233,8 @@ pub fn list(
         x.elem("EncodingType", e);
     }
     x.elem("IsTruncated", if p.truncated { "true" } else { "false" });
-    let owner_xml = |x: &mut XmlWriter| {
-        x.open("Owner").elem("ID", &owner).close();
+    let owner_xml = |x: &mut XmlWriter, id: &str| {
+        x.open("Owner").elem("ID", id).close();
     };
     let flag = |b: bool| if b { "true" } else { "false" };
     for item in &p.items {
@@ -246,7 +249,7 @@ pub fn list(
                 super::list::checksum_elements(&mut x, obj);
                 x.elem("Size", &obj.size.to_string())
                     .elem("StorageClass", crate::storage_class::of(&obj.headers));
-                owner_xml(&mut x);
+                owner_xml(&mut x, &owners.of_object(key, obj));
                 if restore_status {
                     super::restore::status_element(&mut x, &obj.headers);
                 }
@@ -257,13 +260,14 @@ pub fn list(
                 latest,
                 id,
                 modified,
+                owner,
             } => {
                 x.open("DeleteMarker")
                     .elem("Key", &enc(key))
                     .elem("VersionId", id)
                     .elem("IsLatest", flag(*latest))
                     .elem("LastModified", &iso8601(*modified));
-                owner_xml(&mut x);
+                owner_xml(&mut x, owners.show(owner.as_deref()));
                 x.close();
             }
             Item::Prefix(_) => {}
@@ -296,6 +300,7 @@ mod tests {
                 lock: Default::default(),
             },
             parts: Vec::new(),
+            acl: None,
         })
     }
 
@@ -316,6 +321,7 @@ mod tests {
                 Entry::DeleteMarker {
                     version_id: "bm".into(),
                     last_modified: 0,
+                    owner: None,
                 },
             ),
             ("b", object("null")),

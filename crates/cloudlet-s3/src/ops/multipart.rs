@@ -104,6 +104,7 @@ pub async fn create(
         checksum: spec.map(|(a, _)| a),
         checksum_type: spec.map(|(_, t)| t.to_string()),
         lock,
+        acl: super::object::requested_acl(req.extensions()),
     };
     s3.store
         .write(move |txn| Ok::<_, S3Error>(mpstate::put_upload(txn, &upload)?))
@@ -497,12 +498,13 @@ pub async fn complete(
         tags: upload.tags.clone(),
         version: VersionMeta::locked(upload.lock),
         parts,
+        acl: super::acl::upload_acl(s3, bucket, &upload)?.map(Box::new),
     };
     let version = commit_object_if(s3, bucket, key, obj, cond).await?;
     let (b, i) = (bucket.to_string(), id.clone());
     let removed = s3
         .store
-        .write(move |txn| Ok::<_, S3Error>(mpstate::remove_upload(txn, &b, &i)?))
+        .write(move |txn| Ok::<_, S3Error>(remove_upload(txn, &b, &i)?))
         .await?;
     for p in removed.unwrap_or_default() {
         if let Some(blob) = BlobId::parse(&p.blob) {
@@ -538,7 +540,7 @@ pub async fn abort(
     let (b, i) = (bucket.to_string(), id.clone());
     let removed = s3
         .store
-        .write(move |txn| Ok::<_, S3Error>(mpstate::remove_upload(txn, &b, &i)?))
+        .write(move |txn| Ok::<_, S3Error>(remove_upload(txn, &b, &i)?))
         .await?
         .ok_or(S3Error::NoSuchUpload(id))?;
     for p in removed {
@@ -547,6 +549,17 @@ pub async fn abort(
         }
     }
     Ok(empty(StatusCode::NO_CONTENT))
+}
+
+/// Removes an upload's record and parts (returned), and the ACL an earlier cloudlet kept
+/// for it apart.
+fn remove_upload(
+    txn: &cloudlet_store::redb::WriteTransaction,
+    bucket: &str,
+    id: &str,
+) -> Result<Option<Vec<mpstate::Part>>, cloudlet_store::StoreError> {
+    crate::config_store::remove(txn, bucket, &super::acl::legacy_upload_acl_key(id))?;
+    mpstate::remove_upload(txn, bucket, id)
 }
 
 pub(crate) fn owner(x: &mut XmlWriter, tag: &'static str, account: &str) {

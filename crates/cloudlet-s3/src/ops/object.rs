@@ -66,6 +66,7 @@ pub async fn put(
         tags,
         version: VersionMeta::locked(lock),
         parts: Vec::new(),
+        acl: requested_acl(&parts.extensions).map(Box::new),
     };
     let version = commit_object_if(s3, bucket, key, obj, cond).await?;
     let mut r = empty(StatusCode::OK);
@@ -79,6 +80,11 @@ pub async fn put(
         }
     }
     Ok(r)
+}
+
+/// The ACL an object write asked for (see `acl::RequestedAcl`).
+pub(crate) fn requested_acl(ext: &http::Extensions) -> Option<crate::acl::Acl> {
+    ext.get::<super::acl::RequestedAcl>().map(|a| a.0.clone())
 }
 
 /// Parses `bytes=a-b`, `bytes=a-`, `bytes=-n` into an inclusive range; `None` when the

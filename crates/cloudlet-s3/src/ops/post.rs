@@ -371,7 +371,8 @@ pub async fn post_object(
     let storage_class = crate::storage_class::requested(&h)?;
     // The ACL (Object Ownership, Block Public Access) and the encryption (the `x-amz-server-
     // side-encryption*` fields or the bucket default, put on `h`), as for PutObject.
-    let pending = request_config::before(s3, &caller, Op::PutObject, bucket, &mut h)?;
+    let mut pending = request_config::before(s3, &caller, Op::PutObject, bucket, &mut h)?;
+    let acl = pending.take_object_acl(Op::PutObject);
 
     let range = policy.as_ref().and_then(|p| p.length_range());
     let mut writer = s3.store.blobs().create().await?;
@@ -441,6 +442,7 @@ pub async fn post_object(
         tags,
         version: VersionMeta::locked(lock),
         parts: Vec::new(),
+        acl: acl.map(Box::new),
     };
     let version = commit_object(s3, bucket, &key, obj).await?;
 
@@ -500,7 +502,7 @@ pub async fn post_object(
     if redirect.is_none() {
         set_header(&mut r, "location", &location);
     }
-    // The ACL is stored with the object; the encryption and expiration headers answered.
+    // The encryption and expiration headers answered.
     request_config::after(
         s3,
         Op::PutObject,

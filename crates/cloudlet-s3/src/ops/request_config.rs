@@ -4,10 +4,12 @@
 //! and Block Public Access, and the object's server-side encryption is decided (a
 //! customer key (SSE-C), else the request header or the bucket default) and put on the
 //! request so it is stored with the object;
-//! after — ACLs and ownership are stored, and the `x-amz-server-side-encryption*` and
-//! `x-amz-expiration` headers are added to the response.
+//! after — a new bucket's ACL and ownership are stored, and the
+//! `x-amz-server-side-encryption*` and `x-amz-expiration` headers are added to the response.
+//! An object write's ACL is not stored here: the operation takes it
+//! ([`Pending::take_object_acl`]) and writes it in the object's or upload's own record.
 
-use cloudlet_core::{RequestContext, Response, body};
+use cloudlet_core::{RequestContext, Response};
 use http::{HeaderMap, HeaderName, HeaderValue};
 
 use super::{acl, lifecycle, set_header, settings};
@@ -33,6 +35,17 @@ pub struct Pending {
     acl: Option<Acl>,
     ownership: Option<String>,
     encryption: Vec<(String, String)>,
+}
+
+impl Pending {
+    /// The ACL an object write (PutObject, CopyObject, CreateMultipartUpload) is to store
+    /// with what it writes.
+    pub fn take_object_acl(&mut self, op: Op) -> Option<Acl> {
+        match op {
+            Op::PutObject | Op::CopyObject | Op::CreateMultipartUpload => self.acl.take(),
+            _ => None,
+        }
+    }
 }
 
 pub fn before(
@@ -82,20 +95,6 @@ pub async fn after(
 ) -> S3Result<()> {
     if op == Op::CreateBucket {
         return acl::apply_create(s3, bucket, p.ownership, p.acl).await;
-    }
-    if r.status().is_success() {
-        match (op, p.acl.clone()) {
-            (Op::CreateMultipartUpload, Some(a)) => {
-                if let Some(id) = upload_id_of(r).await {
-                    acl::hold_upload_acl(s3, bucket, &id, a).await?;
-                }
-            }
-            (Op::AbortMultipartUpload, _) => {
-                let id = query.get("uploadId").unwrap_or("");
-                acl::release_upload_acl(s3, bucket, key, id, None).await?;
-            }
-            _ => {}
-        }
     }
     let mut encryption = p.encryption;
     if matches!(op, Op::UploadPart | Op::UploadPartCopy) && r.status().is_success() {
@@ -153,24 +152,8 @@ pub async fn after(
     let Ok(Some(obj)) = s3.store.read(|txn| state::get_object(txn, bucket, key)) else {
         return Ok(());
     };
-    if op == Op::CompleteMultipartUpload {
-        let id = query.get("uploadId").unwrap_or("");
-        acl::release_upload_acl(s3, bucket, key, id, Some(&obj.blob)).await?;
-    }
-    if let Some(a) = p.acl {
-        acl::store_object_acl(s3, bucket, key, &obj.blob, a).await?;
-    }
     if let Some(v) = lifecycle::expiration_header(s3, bucket, key, &obj) {
         set_header(r, "x-amz-expiration", &v);
     }
     Ok(())
-}
-
-/// The `UploadId` of a CreateMultipartUpload answer (whose small body is read and put back).
-async fn upload_id_of(r: &mut Response) -> Option<String> {
-    let body = std::mem::replace(r.body_mut(), body::empty());
-    let bytes = body::collect(body, super::MAX_CONFIG_BODY).await.ok()?;
-    *r.body_mut() = body::full(bytes.clone());
-    let root = crate::xml::parse(std::str::from_utf8(&bytes).ok()?)?;
-    root.child_text("UploadId").map(str::to_string)
 }

@@ -98,6 +98,7 @@ pub fn load_version(
         Some(Entry::DeleteMarker {
             version_id,
             last_modified,
+            ..
         }) => Err(S3Error::WithHeaders {
             error: Box::new(S3Error::MethodNotAllowed {
                 method: method.to_string(),
@@ -265,6 +266,10 @@ pub async fn delete_object(
     let actions = ("s3:DeleteObject", "s3:DeleteObjectVersion");
     let (b, version) = authorize_object(s3, ctx, bucket, key, q, actions)?;
     let bypass = bypass(ctx, &b, key, &req);
+    let marker_owner = match version {
+        None => super::acl::marker_owner(s3, ctx, &b)?,
+        Some(_) => None,
+    };
     let if_match = hv(req.headers(), "if-match").map(str::to_string);
     if let Some(m) = &if_match {
         authorize_delete_condition(ctx, &b, key, m)?;
@@ -279,7 +284,13 @@ pub async fn delete_object(
                 delete_condition(txn, &bname, &kname, m)?;
             }
             match &version {
-                None => Ok(versions::delete_current(txn, &b, &kname, now)?),
+                None => Ok(versions::delete_current(
+                    txn,
+                    &b,
+                    &kname,
+                    now,
+                    marker_owner.as_deref(),
+                )?),
                 Some(v) => versions::delete_version(txn, &b, &kname, v, bypass, now),
             }
         })
