@@ -32,6 +32,7 @@ mod lifecycle_xml;
 mod lock;
 mod mpstate;
 mod ops;
+mod policy_cache;
 mod postpolicy;
 mod precheck;
 pub mod protocol;
@@ -72,6 +73,8 @@ pub struct S3 {
     identity: OnceLock<Arc<dyn IdentityPolicies>>,
     /// Small blobs kept mapped for GET.
     maps: filebody::MapCache,
+    /// Bucket and identity policies, parsed once per distinct text.
+    policies: policy_cache::PolicyCache,
 }
 
 impl S3 {
@@ -85,6 +88,7 @@ impl S3 {
             lifecycle,
             identity: OnceLock::new(),
             maps: filebody::MapCache::new(),
+            policies: policy_cache::PolicyCache::new(),
         })
     }
 

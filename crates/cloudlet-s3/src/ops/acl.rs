@@ -18,7 +18,7 @@ use super::xml_body;
 use super::{XMLNS, canonical_id, empty, small_body, xml_response};
 use crate::S3;
 use crate::acl::Acl;
-use crate::auth::{allowed_on_object, arn};
+use crate::auth::arn;
 use crate::config_error::ConfigError;
 use crate::config_store::object_acl_key;
 use crate::error::{S3Error, S3Result};
@@ -170,7 +170,7 @@ fn existing_object(
     let obj = s3.store.read(|txn| state::get_object(txn, bucket, key))?;
     let permitted = match &obj {
         Some(o) => object_allows(s3, ctx, &b, key, o, action),
-        None => allowed_on_object(ctx, &b, action, &arn(bucket, Some(key)), None),
+        None => s3.allowed_on_object(ctx, &b, action, &arn(bucket, Some(key)), None),
     };
     if !permitted {
         return Err(S3Error::AccessDenied);
@@ -365,7 +365,7 @@ fn acl_permits(
         return false;
     };
     if enforced(s3, &b.name).unwrap_or(true)
-        || crate::auth::explicitly_denied(ctx, b, action, &arn(&b.name, key))
+        || s3.explicitly_denied(ctx, b, action, &arn(&b.name, key))
     {
         return false;
     }
@@ -373,7 +373,7 @@ fn acl_permits(
     // identity policies; without them they count as nobody in particular.
     let requester = match &ctx.principal {
         Principal::Anonymous => None,
-        _ if !crate::auth::identity_allows(ctx, action, &arn(&b.name, key)) => None,
+        _ if !s3.identity_allows(ctx, action, &arn(&b.name, key)) => None,
         p => p.account().map(|a| canonical_id(a.as_str())),
     };
     acl.permits(
@@ -429,7 +429,7 @@ pub fn object_allows(
         .and_then(|a| a.owner.as_deref())
         .is_some_and(|o| o != canonical_id(&b.owner))
         && !enforced(s3, &b.name).unwrap_or(true);
-    if !foreign && allowed_on_object(ctx, b, action, &arn(&b.name, Some(key)), Some(obj)) {
+    if !foreign && s3.allowed_on_object(ctx, b, action, &arn(&b.name, Some(key)), Some(obj)) {
         return true;
     }
     acl.is_some_and(|acl| acl_permits(s3, ctx, b, &acl, action, Some(key)))

@@ -173,7 +173,7 @@ impl S3 {
         action: &str,
     ) -> S3Result<Bucket> {
         let b = self.bucket(name)?;
-        if !crate::auth::allowed(ctx, &b, action, &crate::auth::arn(name, None), &[])
+        if !self.allowed(ctx, &b, action, &crate::auth::arn(name, None), &[])
             && !acl::bucket_acl_allows(self, ctx, &b, action)
         {
             return Err(S3Error::AccessDenied);

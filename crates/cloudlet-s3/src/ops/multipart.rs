@@ -14,7 +14,7 @@ use md5::{Digest, Md5};
 
 use super::{XMLNS, canonical_id, empty, iso8601, now_ms, set_header, xml_response};
 use crate::S3;
-use crate::auth::{allowed, arn};
+use crate::auth::arn;
 use crate::checksum::{self, Hasher};
 use crate::error::{S3Error, S3Result};
 use crate::mpstate::{self, Part, Upload};
@@ -36,7 +36,7 @@ const MIN_PART: u64 = 5 * 1024 * 1024;
 
 fn check_write(s3: &S3, ctx: &RequestContext, bucket: &str, key: &str) -> S3Result<()> {
     let b = s3.bucket(bucket)?;
-    if !allowed(ctx, &b, "s3:PutObject", &arn(bucket, Some(key)), &[])
+    if !s3.allowed(ctx, &b, "s3:PutObject", &arn(bucket, Some(key)), &[])
         && !super::acl::bucket_acl_allows(s3, ctx, &b, "s3:PutObject")
     {
         return Err(S3Error::AccessDenied);

@@ -17,7 +17,7 @@ use md5::{Digest, Md5};
 
 use super::{empty, now_ms, request_config, set_header, xml_response};
 use crate::S3;
-use crate::auth::{allowed, arn};
+use crate::auth::arn;
 use crate::checksum::{self, Algorithm, Hasher};
 use crate::error::{S3Error, S3Result};
 use crate::formdata::{self, FormError, FormReader, Item};
@@ -348,9 +348,9 @@ pub async fn post_object(
     let mut h = put_headers(&fields);
     caller.condition_keys = form_condition_keys(&ctx.condition_keys, &fields, &h);
     let resource = arn(bucket, Some(&key));
-    let by_policy = crate::auth::object_write_allowed(&caller, &b, &resource, &h)
+    let by_policy = s3.object_write_allowed(&caller, &b, &resource, &h)
         && (field(&fields, "tagging").is_none()
-            || allowed(&caller, &b, "s3:PutObjectTagging", &resource, &[]));
+            || s3.allowed(&caller, &b, "s3:PutObjectTagging", &resource, &[]));
     if !by_policy && !super::acl::bucket_acl_allows(s3, &caller, &b, "s3:PutObject") {
         return Err(S3Error::AccessDenied);
     }
