@@ -133,6 +133,16 @@ impl Integrity {
         self.md5.is_some() || self.declared.is_some()
     }
 
+    /// Like [`Integrity::of`], but a request without any integrity header is refused, as S3
+    /// refuses DeleteObjects.
+    pub fn required(h: &HeaderMap) -> S3Result<Integrity> {
+        let integrity = Integrity::of(h)?;
+        match integrity.is_given() {
+            true => Ok(integrity),
+            false => Err(S3Error::ChecksumHeaderRequired),
+        }
+    }
+
     /// Checks a whole body held in memory (with the trailers of its `aws-chunked`
     /// encoding), as [`receive`] checks a streamed one.
     pub fn check(&self, bytes: &[u8], trailers: &[(String, String)]) -> S3Result<()> {

@@ -38,9 +38,8 @@ pub async fn delete_objects(
     req: Request,
 ) -> S3Result<Response> {
     let b = s3.bucket(bucket)?;
-    super::require_integrity(req.headers())?;
     let bypass_requested = crate::lock::bypass_requested(req.headers());
-    let root = super::xml_body(req).await?;
+    let root = super::required_xml_body(req).await?;
     if root.name != "Delete" {
         return Err(S3Error::MalformedXml);
     }
