@@ -10,7 +10,7 @@ use md5::{Digest, Md5};
 
 use crate::checksum::{self, Declared, Hasher};
 use crate::chunked::Dechunker;
-use crate::error::{S3Error, S3Result};
+use crate::error::{Digested, S3Error, S3Result};
 use crate::upload::{encodings, hv};
 
 /// S3's limit on an object's user-defined metadata, in bytes.
@@ -100,13 +100,17 @@ pub fn require_length(h: &HeaderMap) -> S3Result<()> {
 
 /// The `Content-MD5` header: base64 of 16 bytes, or `InvalidDigest`.
 pub fn content_md5(h: &HeaderMap) -> S3Result<Option<[u8; 16]>> {
-    match hv(h, "content-md5") {
-        Some(v) => base64::engine::general_purpose::STANDARD
-            .decode(v.trim())
+    match h.get("content-md5") {
+        Some(v) => std::str::from_utf8(v.as_bytes())
             .ok()
+            .and_then(|v| {
+                base64::engine::general_purpose::STANDARD
+                    .decode(v.trim())
+                    .ok()
+            })
             .and_then(|d| <[u8; 16]>::try_from(d).ok())
             .map(Some)
-            .ok_or(S3Error::InvalidDigest),
+            .ok_or_else(|| S3Error::InvalidDigest(String::from_utf8_lossy(v.as_bytes()).into())),
         None => Ok(None),
     }
 }
@@ -143,14 +147,18 @@ impl Integrity {
         }
     }
 
-    /// Checks a whole body held in memory (with the trailers of its `aws-chunked`
-    /// encoding), as [`receive`] checks a streamed one.
+    /// Checks a whole request document held in memory (with the trailers of its
+    /// `aws-chunked` encoding), as [`receive`] checks a streamed body.
     pub fn check(&self, bytes: &[u8], trailers: &[(String, String)]) -> S3Result<()> {
-        if self
-            .md5
-            .is_some_and(|m| m != <[u8; 16]>::from(Md5::digest(bytes)))
-        {
-            return Err(S3Error::BadDigest);
+        if let Some(sent) = self.md5 {
+            let computed = <[u8; 16]>::from(Md5::digest(bytes));
+            if sent != computed {
+                return Err(S3Error::BadDigest {
+                    sent,
+                    computed,
+                    of: Digested::Document,
+                });
+            }
         }
         if let Some(d) = &self.declared {
             let mut hasher = Hasher::new(d.algorithm);
@@ -365,5 +373,57 @@ mod tests {
             Err(S3Error::ChecksumMismatch("CRC32"))
         ));
         assert!(!Integrity::of(&HeaderMap::new()).unwrap().is_given());
+    }
+
+    #[test]
+    fn digest_errors_say_what_was_sent_and_received() {
+        let extra = |e: S3Error| {
+            let e = cloudlet_core::AwsError::from(e);
+            let pairs: Vec<(String, String)> = e
+                .extra
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect();
+            (e.code.to_string(), e.message.clone(), pairs)
+        };
+        let h = headers(&[("content-md5", "XrY7u+Ae7tCTyyK7j1rNww==")]);
+        let i = Integrity::of(&h).unwrap();
+        let (code, message, pairs) = extra(i.check(b"", &[]).unwrap_err());
+        assert_eq!(code, "BadDigest");
+        assert_eq!(
+            message,
+            "The Content-MD5 you specified did not match what we received."
+        );
+        // A request document: both digests in base64.
+        let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
+        assert_eq!(
+            pairs,
+            [
+                pair("CalculatedDigest", "1B2M2Y8AsgTpgAmY7PhCfg=="),
+                pair("ExpectedDigest", "XrY7u+Ae7tCTyyK7j1rNww=="),
+            ]
+        );
+        // An object's bytes: the expected digest in hex.
+        let object = S3Error::BadDigest {
+            sent: i.md5.unwrap(),
+            computed: Md5::digest(b"").into(),
+            of: Digested::Object,
+        };
+        assert_eq!(
+            extra(object).2[1],
+            pair("ExpectedDigest", "5eb63bbbe01eeed093cb22bb8f5acdc3")
+        );
+        let invalid = Integrity::of(&headers(&[("content-md5", "dummy")]))
+            .err()
+            .unwrap();
+        let (code, message, pairs) = extra(invalid);
+        assert_eq!(
+            (code.as_str(), message.as_str()),
+            (
+                "InvalidDigest",
+                "The Content-MD5 you specified was invalid."
+            )
+        );
+        assert_eq!(pairs, [pair("Content-MD5", "dummy")]);
     }
 }

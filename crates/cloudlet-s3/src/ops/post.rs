@@ -19,7 +19,7 @@ use super::{empty, now_ms, request_config, set_header, xml_response};
 use crate::S3;
 use crate::auth::arn;
 use crate::checksum::{self, Algorithm, Hasher};
-use crate::error::{S3Error, S3Result};
+use crate::error::{Digested, S3Error, S3Result};
 use crate::formdata::{self, FormError, FormReader, Item};
 use crate::postpolicy::{self, PolicyError};
 use crate::precheck::{check_metadata_size, check_redirect_location, content_md5};
@@ -401,7 +401,11 @@ pub async fn post_object(
     let mut checksums = Vec::new();
     let streamed = streamed
         .and_then(|()| match &expected_md5 {
-            Some(want) if *want != digest => Err(S3Error::BadDigest),
+            Some(want) if *want != digest => Err(S3Error::BadDigest {
+                sent: *want,
+                computed: digest,
+                of: Digested::Object,
+            }),
             _ => Ok(()),
         })
         .and_then(|()| match &checksum {
