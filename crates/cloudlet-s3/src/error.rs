@@ -70,6 +70,9 @@ pub enum S3Error {
     /// A request whose body S3 requires an integrity header for (DeleteObjects) had none.
     #[error("missing Content-MD5 or checksum header")]
     ChecksumHeaderRequired,
+    /// An object write with Object Lock parameters had no integrity header.
+    #[error("missing Content-MD5 or checksum header under Object Lock")]
+    LockChecksumRequired(crate::precheck::LockedWrite),
     /// User-defined metadata of `size` bytes, over S3's 2 KB.
     #[error("metadata of {size} bytes too large")]
     MetadataTooLarge { size: usize },
@@ -338,6 +341,17 @@ impl From<S3Error> for AwsError {
             ChecksumHeaderRequired => AwsError::client(
                 "InvalidRequest",
                 "Missing required header for this request: Content-MD5 OR x-amz-checksum-*",
+            ),
+            LockChecksumRequired(write) => AwsError::client(
+                "InvalidRequest",
+                format!(
+                    "Content-MD5 OR x-amz-checksum- HTTP header is required for Put {} requests \
+                     with Object Lock parameters",
+                    match write {
+                        crate::precheck::LockedWrite::Object => "Object",
+                        crate::precheck::LockedWrite::Part => "Part",
+                    }
+                ),
             ),
             MetadataTooLarge { size } => AwsError::client(
                 "MetadataTooLarge",

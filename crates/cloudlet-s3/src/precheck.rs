@@ -11,7 +11,9 @@ use md5::{Digest, Md5};
 use crate::checksum::{self, Declared, Hasher};
 use crate::chunked::Dechunker;
 use crate::error::{Digested, S3Error, S3Result};
+use crate::lock::VersionLock;
 use crate::upload::{encodings, hv};
+use crate::versions::ObjectLock;
 
 /// S3's limit on an object's user-defined metadata, in bytes.
 pub const MAX_METADATA: usize = 2048;
@@ -167,6 +169,37 @@ impl Integrity {
         }
         Ok(())
     }
+}
+
+/// The object writes S3 refuses without an integrity header under Object Lock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LockedWrite {
+    /// PutObject.
+    Object,
+    /// UploadPart.
+    Part,
+}
+
+/// S3 requires `Content-MD5` or a checksum (header or trailer) of an object write with
+/// Object Lock parameters, on a bucket with Object Lock: a write asking for a retention or
+/// a legal hold (for a part: its upload asked at creation), or any write when the bucket
+/// has a default retention. `bucket` is the bucket's Object Lock, `lock` what the write
+/// asks for.
+pub fn require_for_lock(
+    h: &HeaderMap,
+    write: LockedWrite,
+    bucket: Option<&ObjectLock>,
+    lock: &VersionLock,
+) -> S3Result<()> {
+    let Some(bucket) = bucket else {
+        return Ok(());
+    };
+    let sets_lock =
+        lock.retention.is_some() || lock.legal_hold == Some(true) || bucket.rule.is_some();
+    if sets_lock && !Integrity::of(h)?.is_given() {
+        return Err(S3Error::LockChecksumRequired(write));
+    }
+    Ok(())
 }
 
 /// Checks the value a request declared for its checksum (header or trailer) against the
@@ -425,5 +458,82 @@ mod tests {
             )
         );
         assert_eq!(pairs, [pair("Content-MD5", "dummy")]);
+    }
+
+    #[test]
+    fn integrity_required_under_object_lock() {
+        let retention = VersionLock {
+            retention: Some(crate::lock::Retention {
+                mode: crate::lock::Mode::Governance,
+                until: u64::MAX,
+            }),
+            legal_hold: None,
+        };
+        let held = VersionLock {
+            retention: None,
+            legal_hold: Some(true),
+        };
+        let released = VersionLock {
+            retention: None,
+            legal_hold: Some(false),
+        };
+        let none = VersionLock::default();
+        let enabled = ObjectLock { rule: None };
+        let with_rule = ObjectLock {
+            rule: Some(crate::lock::DefaultRetention {
+                mode: crate::lock::Mode::Compliance,
+                days: Some(1),
+                years: None,
+            }),
+        };
+        let md5 = checksum::b64(&Md5::digest(b""));
+        let bare: &[(&str, &str)] = &[];
+        let with_md5: &[(&str, &str)] = &[("content-md5", &md5)];
+        let with_crc: &[(&str, &str)] = &[("x-amz-checksum-crc32", "AAAAAA==")];
+        let with_trailer: &[(&str, &str)] = &[("x-amz-trailer", "x-amz-checksum-crc32c")];
+        let sha256_only: &[(&str, &str)] = &[("x-amz-content-sha256", "UNSIGNED-PAYLOAD")];
+        type Case<'a> = (
+            &'a [(&'a str, &'a str)],
+            Option<&'a ObjectLock>,
+            &'a VersionLock,
+            bool,
+        );
+        let cases: Vec<Case> = vec![
+            // No Object Lock on the bucket: nothing required.
+            (bare, None, &none, true),
+            (bare, None, &retention, true),
+            // Object Lock without a default rule: only writes that ask for a lock.
+            (bare, Some(&enabled), &none, true),
+            (bare, Some(&enabled), &released, true),
+            (bare, Some(&enabled), &retention, false),
+            (bare, Some(&enabled), &held, false),
+            (sha256_only, Some(&enabled), &retention, false),
+            (with_md5, Some(&enabled), &retention, true),
+            (with_crc, Some(&enabled), &held, true),
+            (with_trailer, Some(&enabled), &retention, true),
+            // A default retention: every write.
+            (bare, Some(&with_rule), &none, false),
+            (with_md5, Some(&with_rule), &none, true),
+        ];
+        for (i, (pairs, bucket, lock, ok)) in cases.into_iter().enumerate() {
+            let h = headers(pairs);
+            for write in [LockedWrite::Object, LockedWrite::Part] {
+                let got = require_for_lock(&h, write, bucket, lock);
+                match (ok, got) {
+                    (true, Ok(())) => {}
+                    (false, Err(S3Error::LockChecksumRequired(w))) if w == write => {}
+                    (_, got) => panic!("case {i} {write:?}: {got:?}"),
+                }
+            }
+        }
+        let message = |w| cloudlet_core::AwsError::from(S3Error::LockChecksumRequired(w)).message;
+        assert_eq!(
+            message(LockedWrite::Object),
+            "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters"
+        );
+        assert_eq!(
+            message(LockedWrite::Part),
+            "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Part requests with Object Lock parameters"
+        );
     }
 }

@@ -12,7 +12,8 @@ use crate::S3;
 use crate::auth::arn;
 use crate::error::{S3Error, S3Result};
 use crate::precheck::{
-    check_metadata_size, check_redirect_location, metadata_headers, require_length,
+    LockedWrite, check_metadata_size, check_redirect_location, metadata_headers, require_for_lock,
+    require_length,
 };
 use crate::protocol::Query;
 use crate::state::{self, Object};
@@ -49,6 +50,8 @@ pub async fn put(
     // Everything the headers ask for is checked before the body is stored.
     let tags = tags_header(h)?;
     let lock = crate::lock::from_headers(h, now_ms())?;
+    let bucket_lock = b.versioning.object_lock.as_ref();
+    require_for_lock(h, LockedWrite::Object, bucket_lock, &lock)?;
     let got = receive(s3, h, incoming).await?;
     let etag = got.etag();
     let mut headers = representation_headers(h);
