@@ -6,7 +6,8 @@
 //! Object Lock rules; `sse_c` the customer-key (SSE-C) headers and who they open;
 //! `site` serves `{bucket}.s3-website…`;
 //! `auth` decides who may do what from the bucket owner, the bucket policy and the
-//! caller's IAM identity policies (evaluated by `cloudlet-policy`) and Block Public Access. Errors are [`error::S3Error`], converted
+//! caller's IAM identity policies (evaluated by `cloudlet-policy`, parsed once per distinct
+//! text by `policy_cache`) and Block Public Access. Errors are [`error::S3Error`], converted
 //! into `AwsError` in one place. Bucket configuration sub-resources (CORS, lifecycle,
 //! encryption, ownership, ACLs, …) live in `config_store`; `lifecycle_sweep` applies
 //! lifecycle rules in the background.
