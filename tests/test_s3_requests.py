@@ -311,8 +311,8 @@ def no_tags(s3, bucket):
 
 
 @pytest.mark.parametrize("value, code, message", [
-    ("not base64!", "InvalidDigest", "The Content-MD5 you specified is not valid."),
-    (base64.b64encode(b"fifteen bytes!!").decode(), "InvalidDigest", "The Content-MD5 you specified is not valid."),
+    ("not base64!", "InvalidDigest", "The Content-MD5 you specified was invalid."),
+    (base64.b64encode(b"fifteen bytes!!").decode(), "InvalidDigest", "The Content-MD5 you specified was invalid."),
     (md5_of(b"another body"), "BadDigest", "The Content-MD5 you specified did not match what we received."),
 ])
 def test_small_body_content_md5(server, s3, bucket, value, code, message):

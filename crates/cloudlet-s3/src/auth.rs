@@ -4,13 +4,17 @@
 //! their identity policies: within the owner's account either those or the bucket policy
 //! must allow, across accounts both; an explicit deny in either wins. Block Public Access
 //! (RestrictPublicBuckets) voids a public bucket policy for callers outside the owner's
-//! account. Pure: works on a loaded [`Bucket`] and the identity documents in the context.
+//! account. Works on a loaded [`Bucket`] and the identity documents in the context; the
+//! documents are parsed through the service's policy cache, the decision itself is pure.
+
+use std::sync::Arc;
 
 use cloudlet_core::{Principal, RequestContext};
 use cloudlet_policy::{Accounts, Caller, Context, Decision, Policy, PolicyKind, Request};
 use http::HeaderMap;
 use percent_encoding::percent_decode_str;
 
+use crate::S3;
 use crate::protocol::{Op, Query};
 use crate::state::Bucket;
 use crate::subresource::{Subresource, Verb};
@@ -339,19 +343,74 @@ fn names_version(op: Op) -> bool {
     )
 }
 
-/// The caller's identity policies that parse (`None` when none apply: root, anonymous).
-fn identity(ctx: &RequestContext) -> Option<Vec<Policy>> {
-    ctx.identity_policies.as_deref().map(|docs| {
-        docs.iter()
-            .filter_map(|d| cloudlet_policy::parse(d, PolicyKind::Identity).ok())
-            .collect()
-    })
+/// The documents one decision weighs, each parsed once per distinct text
+/// ([`PolicyCache`](crate::policy_cache::PolicyCache)): the bucket policy (one that no
+/// longer parses grants nothing) and the caller's identity policies that parse (`None`
+/// when none apply: root, anonymous).
+struct Policies {
+    bucket: Option<Arc<Policy>>,
+    identity: Option<Vec<Arc<Policy>>>,
+}
+
+impl Policies {
+    fn of(s3: &S3, ctx: &RequestContext, bucket: Option<&Bucket>) -> Policies {
+        Policies {
+            bucket: bucket
+                .and_then(|b| b.policy.as_deref())
+                .and_then(|p| s3.policies.get(p, PolicyKind::Resource)),
+            identity: ctx.identity_policies.as_deref().map(|docs| {
+                docs.iter()
+                    .filter_map(|d| s3.policies.get(d, PolicyKind::Identity))
+                    .collect()
+            }),
+        }
+    }
+
+    fn identity(&self) -> Option<Vec<&Policy>> {
+        self.identity
+            .as_ref()
+            .map(|ps| ps.iter().map(|p| p.as_ref()).collect())
+    }
+
+    /// Whether the caller of `ctx` may perform `action` on `resource` of `bucket`.
+    fn allow(
+        &self,
+        ctx: &RequestContext,
+        bucket: &Bucket,
+        action: &str,
+        resource: &str,
+        existing_tags: &[(String, String)],
+        extra: &[(&str, String)],
+    ) -> bool {
+        let owner = ctx
+            .principal
+            .account()
+            .is_some_and(|a| a.as_str() == bucket.owner);
+        if self.bucket.is_none() && self.identity.is_none() {
+            return owner;
+        }
+        let caller = Caller::from(&ctx.principal);
+        let context = context(ctx, Some(&bucket.owner), existing_tags, extra);
+        let req = Request {
+            caller: &caller,
+            action,
+            resource,
+            context: &context,
+        };
+        decide(
+            self.identity().as_deref(),
+            self.bucket.as_deref(),
+            owner,
+            bucket.bpa().restrict_public_buckets,
+            &req,
+        )
+    }
 }
 
 /// The decision itself: `owner` when the caller belongs to the bucket's account,
 /// `restrict_public` when RestrictPublicBuckets is on.
 fn decide(
-    identity: Option<&[Policy]>,
+    identity: Option<&[&Policy]>,
     bucket_policy: Option<&Policy>,
     owner: bool,
     restrict_public: bool,
@@ -366,57 +425,12 @@ fn decide(
             _ => false,
         };
     };
-    let identity: Vec<&Policy> = identity.iter().collect();
     let accounts = if owner {
         Accounts::Same
     } else {
         Accounts::Cross
     };
-    cloudlet_policy::authorize(&identity, bucket_policy, accounts, req) == Decision::Allow
-        && !voided
-}
-
-/// Whether the caller may write the object `resource` with these request headers: AWS asks
-/// for `s3:PutObject`, and also `s3:PutObjectTagging` when the request sets tags
-/// (`x-amz-tagging`) and `s3:PutObjectAcl` when it sets an ACL (`x-amz-acl`,
-/// `x-amz-grant-*`).
-pub fn object_write_allowed(
-    ctx: &RequestContext,
-    bucket: &Bucket,
-    resource: &str,
-    h: &http::HeaderMap,
-) -> bool {
-    let tags = h.contains_key("x-amz-tagging");
-    let acl = h
-        .keys()
-        .any(|k| k.as_str() == "x-amz-acl" || k.as_str().starts_with("x-amz-grant-"));
-    allowed(ctx, bucket, "s3:PutObject", resource, &[])
-        && (!tags || allowed(ctx, bucket, "s3:PutObjectTagging", resource, &[]))
-        && (!acl || allowed(ctx, bucket, "s3:PutObjectAcl", resource, &[]))
-}
-
-/// Whether the caller of `ctx` may perform `action` on `resource` of `bucket`.
-pub fn allowed(
-    ctx: &RequestContext,
-    bucket: &Bucket,
-    action: &str,
-    resource: &str,
-    extra: &[(&str, String)],
-) -> bool {
-    allowed_with_tags(ctx, bucket, action, resource, &[], extra)
-}
-
-/// [`allowed`] for an action on an existing object whose tags S3 offers as
-/// `s3:ExistingObjectTag/<key>` (reads, tagging and ACL operations; `None`: no such object).
-pub fn allowed_on_object(
-    ctx: &RequestContext,
-    bucket: &Bucket,
-    action: &str,
-    resource: &str,
-    object: Option<&crate::state::Object>,
-) -> bool {
-    let tags = object.map_or(&[][..], |o| o.tags.as_slice());
-    allowed_with_tags(ctx, bucket, action, resource, tags, &[])
+    cloudlet_policy::authorize(identity, bucket_policy, accounts, req) == Decision::Allow && !voided
 }
 
 /// Whether any policy takes part in the caller's decisions on `bucket` (else only the
@@ -425,98 +439,120 @@ pub fn evaluates_policies(ctx: &RequestContext, bucket: &Bucket) -> bool {
     bucket.policy.is_some() || ctx.identity_policies.is_some()
 }
 
-fn allowed_with_tags(
-    ctx: &RequestContext,
-    bucket: &Bucket,
-    action: &str,
-    resource: &str,
-    existing_tags: &[(String, String)],
-    extra: &[(&str, String)],
-) -> bool {
-    let owner = ctx
-        .principal
-        .account()
-        .is_some_and(|a| a.as_str() == bucket.owner);
-    let policy = bucket
-        .policy
-        .as_deref()
-        .and_then(|p| cloudlet_policy::parse(p, PolicyKind::Resource).ok());
-    let identity = identity(ctx);
-    if policy.is_none() && identity.is_none() {
-        return owner;
+impl S3 {
+    /// Whether the caller may write the object `resource` with these request headers: AWS
+    /// asks for `s3:PutObject`, and also `s3:PutObjectTagging` when the request sets tags
+    /// (`x-amz-tagging`) and `s3:PutObjectAcl` when it sets an ACL (`x-amz-acl`,
+    /// `x-amz-grant-*`).
+    pub(crate) fn object_write_allowed(
+        &self,
+        ctx: &RequestContext,
+        bucket: &Bucket,
+        resource: &str,
+        h: &http::HeaderMap,
+    ) -> bool {
+        let tags = h.contains_key("x-amz-tagging");
+        let acl = h
+            .keys()
+            .any(|k| k.as_str() == "x-amz-acl" || k.as_str().starts_with("x-amz-grant-"));
+        let policies = Policies::of(self, ctx, Some(bucket));
+        let allow = |action| policies.allow(ctx, bucket, action, resource, &[], &[]);
+        allow("s3:PutObject")
+            && (!tags || allow("s3:PutObjectTagging"))
+            && (!acl || allow("s3:PutObjectAcl"))
     }
-    let caller = Caller::from(&ctx.principal);
-    let context = context(ctx, Some(&bucket.owner), existing_tags, extra);
-    let req = Request {
-        caller: &caller,
-        action,
-        resource,
-        context: &context,
-    };
-    decide(
-        identity.as_deref(),
-        policy.as_ref(),
-        owner,
-        bucket.bpa().restrict_public_buckets,
-        &req,
-    )
-}
 
-/// Whether the caller's identity policies allow `action` on `resource` where no bucket
-/// policy applies (CreateBucket, ListBuckets); always for roots and anonymous callers.
-pub fn identity_allows(ctx: &RequestContext, action: &str, resource: &str) -> bool {
-    identity_allows_with(ctx, action, resource, &[])
-}
-
-/// [`identity_allows`] with request keys only the operation knows (`s3:LocationConstraint`).
-pub fn identity_allows_with(
-    ctx: &RequestContext,
-    action: &str,
-    resource: &str,
-    extra: &[(&str, String)],
-) -> bool {
-    let Some(identity) = identity(ctx) else {
-        return true;
-    };
-    let caller = Caller::from(&ctx.principal);
-    let context = context(ctx, None, &[], extra);
-    let req = Request {
-        caller: &caller,
-        action,
-        resource,
-        context: &context,
-    };
-    cloudlet_policy::evaluate_all(&identity, &req) == Decision::Allow
-}
-
-/// Whether the bucket policy or the caller's identity policies explicitly deny the caller
-/// `action` on `resource` — which no ACL grant can override.
-pub fn explicitly_denied(
-    ctx: &RequestContext,
-    bucket: &Bucket,
-    action: &str,
-    resource: &str,
-) -> bool {
-    let policy = bucket
-        .policy
-        .as_deref()
-        .and_then(|p| cloudlet_policy::parse(p, PolicyKind::Resource).ok());
-    let identity = identity(ctx).unwrap_or_default();
-    if policy.is_none() && identity.is_empty() {
-        return false;
+    /// Whether the caller of `ctx` may perform `action` on `resource` of `bucket`.
+    pub(crate) fn allowed(
+        &self,
+        ctx: &RequestContext,
+        bucket: &Bucket,
+        action: &str,
+        resource: &str,
+        extra: &[(&str, String)],
+    ) -> bool {
+        Policies::of(self, ctx, Some(bucket)).allow(ctx, bucket, action, resource, &[], extra)
     }
-    let caller = Caller::from(&ctx.principal);
-    let context = context(ctx, Some(&bucket.owner), &[], &[]);
-    let req = Request {
-        caller: &caller,
-        action,
-        resource,
-        context: &context,
-    };
-    policy
-        .iter()
-        .chain(&identity)
-        .any(|p| p.evaluate(&req) == Decision::ExplicitDeny)
+
+    /// [`S3::allowed`] for an action on an existing object whose tags S3 offers as
+    /// `s3:ExistingObjectTag/<key>` (reads, tagging and ACL operations; `None`: no such
+    /// object).
+    pub(crate) fn allowed_on_object(
+        &self,
+        ctx: &RequestContext,
+        bucket: &Bucket,
+        action: &str,
+        resource: &str,
+        object: Option<&crate::state::Object>,
+    ) -> bool {
+        let tags = object.map_or(&[][..], |o| o.tags.as_slice());
+        Policies::of(self, ctx, Some(bucket)).allow(ctx, bucket, action, resource, tags, &[])
+    }
+
+    /// Whether the caller's identity policies allow `action` on `resource` where no bucket
+    /// policy applies (CreateBucket, ListBuckets); always for roots and anonymous callers.
+    pub(crate) fn identity_allows(
+        &self,
+        ctx: &RequestContext,
+        action: &str,
+        resource: &str,
+    ) -> bool {
+        self.identity_allows_with(ctx, action, resource, &[])
+    }
+
+    /// [`S3::identity_allows`] with request keys only the operation knows
+    /// (`s3:LocationConstraint`).
+    pub(crate) fn identity_allows_with(
+        &self,
+        ctx: &RequestContext,
+        action: &str,
+        resource: &str,
+        extra: &[(&str, String)],
+    ) -> bool {
+        let policies = Policies::of(self, ctx, None);
+        let Some(identity) = policies.identity() else {
+            return true;
+        };
+        let caller = Caller::from(&ctx.principal);
+        let context = context(ctx, None, &[], extra);
+        let req = Request {
+            caller: &caller,
+            action,
+            resource,
+            context: &context,
+        };
+        cloudlet_policy::evaluate_all(identity, &req) == Decision::Allow
+    }
+
+    /// Whether the bucket policy or the caller's identity policies explicitly deny the
+    /// caller `action` on `resource` — which no ACL grant can override.
+    pub(crate) fn explicitly_denied(
+        &self,
+        ctx: &RequestContext,
+        bucket: &Bucket,
+        action: &str,
+        resource: &str,
+    ) -> bool {
+        let policies = Policies::of(self, ctx, Some(bucket));
+        let identity = policies.identity().unwrap_or_default();
+        if policies.bucket.is_none() && identity.is_empty() {
+            return false;
+        }
+        let caller = Caller::from(&ctx.principal);
+        let context = context(ctx, Some(&bucket.owner), &[], &[]);
+        let req = Request {
+            caller: &caller,
+            action,
+            resource,
+            context: &context,
+        };
+        policies
+            .bucket
+            .as_deref()
+            .into_iter()
+            .chain(identity)
+            .any(|p| p.evaluate(&req) == Decision::ExplicitDeny)
+    }
 }
 
 #[cfg(test)]
@@ -901,7 +937,6 @@ mod tests {
             (Some(vec![&id_get]), Some(&public), false, true, false),
         ];
         for (i, (identity, policy, owner, restrict, expected)) in cases.into_iter().enumerate() {
-            let identity: Option<Vec<Policy>> = identity.map(|v| v.into_iter().cloned().collect());
             let got = decide(identity.as_deref(), policy, owner, restrict, &req);
             assert_eq!(got, expected, "case {i}");
         }

@@ -5,6 +5,14 @@
 use cloudlet_core::AwsError;
 use cloudlet_store::StoreError;
 
+/// What a `Content-MD5` was checked against. S3 reports the digest it was told to expect
+/// in hex for an object's (or a part's) bytes, in base64 for a request document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Digested {
+    Object,
+    Document,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum S3Error {
     #[error("no such bucket {0}")]
@@ -44,10 +52,16 @@ pub enum S3Error {
         method: String,
         resource: &'static str,
     },
+    /// A `Content-MD5` (`sent`) that does not match the MD5 of what was received.
     #[error("bad digest")]
-    BadDigest,
-    #[error("invalid digest")]
-    InvalidDigest,
+    BadDigest {
+        sent: [u8; 16],
+        computed: [u8; 16],
+        of: Digested,
+    },
+    /// A `Content-MD5` that is not base64 of 16 bytes, as sent.
+    #[error("invalid digest {0}")]
+    InvalidDigest(String),
     #[error("incomplete body")]
     IncompleteBody,
     /// PutObject or UploadPart without a declared length (HTTP chunked transfer coding).
@@ -56,6 +70,9 @@ pub enum S3Error {
     /// A request whose body S3 requires an integrity header for (DeleteObjects) had none.
     #[error("missing Content-MD5 or checksum header")]
     ChecksumHeaderRequired,
+    /// An object write with Object Lock parameters had no integrity header.
+    #[error("missing Content-MD5 or checksum header under Object Lock")]
+    LockChecksumRequired(crate::precheck::LockedWrite),
     /// User-defined metadata of `size` bytes, over S3's 2 KB.
     #[error("metadata of {size} bytes too large")]
     MetadataTooLarge { size: usize },
@@ -302,12 +319,21 @@ impl From<S3Error> for AwsError {
             )
             .with("Method", method)
             .with("ResourceType", resource),
-            BadDigest => AwsError::client(
+            BadDigest { sent, computed, of } => AwsError::client(
                 "BadDigest",
                 "The Content-MD5 you specified did not match what we received.",
+            )
+            .with("CalculatedDigest", crate::checksum::b64(&computed))
+            .with(
+                "ExpectedDigest",
+                match of {
+                    Digested::Object => cloudlet_core::ids::hex(&sent),
+                    Digested::Document => crate::checksum::b64(&sent),
+                },
             ),
-            InvalidDigest => {
-                AwsError::client("InvalidDigest", "The Content-MD5 you specified is not valid.")
+            InvalidDigest(sent) => {
+                AwsError::client("InvalidDigest", "The Content-MD5 you specified was invalid.")
+                    .with("Content-MD5", sent)
             }
             IncompleteBody => AwsError::client(
                 "IncompleteBody",
@@ -321,6 +347,17 @@ impl From<S3Error> for AwsError {
             ChecksumHeaderRequired => AwsError::client(
                 "InvalidRequest",
                 "Missing required header for this request: Content-MD5 OR x-amz-checksum-*",
+            ),
+            LockChecksumRequired(write) => AwsError::client(
+                "InvalidRequest",
+                format!(
+                    "Content-MD5 OR x-amz-checksum- HTTP header is required for Put {} requests \
+                     with Object Lock parameters",
+                    match write {
+                        crate::precheck::LockedWrite::Object => "Object",
+                        crate::precheck::LockedWrite::Part => "Part",
+                    }
+                ),
             ),
             MetadataTooLarge { size } => AwsError::client(
                 "MetadataTooLarge",

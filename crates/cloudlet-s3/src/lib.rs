@@ -6,7 +6,8 @@
 //! Object Lock rules; `sse_c` the customer-key (SSE-C) headers and who they open;
 //! `site` serves `{bucket}.s3-website…`;
 //! `auth` decides who may do what from the bucket owner, the bucket policy and the
-//! caller's IAM identity policies (evaluated by `cloudlet-policy`) and Block Public Access. Errors are [`error::S3Error`], converted
+//! caller's IAM identity policies (evaluated by `cloudlet-policy`, parsed once per distinct
+//! text by `policy_cache`) and Block Public Access. Errors are [`error::S3Error`], converted
 //! into `AwsError` in one place. Bucket configuration sub-resources (CORS, lifecycle,
 //! encryption, ownership, ACLs, …) live in `config_store`; `lifecycle_sweep` applies
 //! lifecycle rules in the background.
@@ -32,6 +33,7 @@ mod lifecycle_xml;
 mod lock;
 mod mpstate;
 mod ops;
+mod policy_cache;
 mod postpolicy;
 mod precheck;
 pub mod protocol;
@@ -75,6 +77,8 @@ pub struct S3 {
     /// Whether the store may hold object or upload ACLs an earlier cloudlet kept apart from
     /// their records (decided once, at startup; nothing writes them any more).
     legacy_acls: bool,
+    /// Bucket and identity policies, parsed once per distinct text.
+    policies: policy_cache::PolicyCache,
 }
 
 impl S3 {
@@ -89,6 +93,7 @@ impl S3 {
             lifecycle,
             identity: OnceLock::new(),
             maps: filebody::MapCache::new(),
+            policies: policy_cache::PolicyCache::new(),
         })
     }
 

@@ -10,8 +10,10 @@ use md5::{Digest, Md5};
 
 use crate::checksum::{self, Declared, Hasher};
 use crate::chunked::Dechunker;
-use crate::error::{S3Error, S3Result};
+use crate::error::{Digested, S3Error, S3Result};
+use crate::lock::VersionLock;
 use crate::upload::{encodings, hv};
+use crate::versions::ObjectLock;
 
 /// S3's limit on an object's user-defined metadata, in bytes.
 pub const MAX_METADATA: usize = 2048;
@@ -100,13 +102,17 @@ pub fn require_length(h: &HeaderMap) -> S3Result<()> {
 
 /// The `Content-MD5` header: base64 of 16 bytes, or `InvalidDigest`.
 pub fn content_md5(h: &HeaderMap) -> S3Result<Option<[u8; 16]>> {
-    match hv(h, "content-md5") {
-        Some(v) => base64::engine::general_purpose::STANDARD
-            .decode(v.trim())
+    match h.get("content-md5") {
+        Some(v) => std::str::from_utf8(v.as_bytes())
             .ok()
+            .and_then(|v| {
+                base64::engine::general_purpose::STANDARD
+                    .decode(v.trim())
+                    .ok()
+            })
             .and_then(|d| <[u8; 16]>::try_from(d).ok())
             .map(Some)
-            .ok_or(S3Error::InvalidDigest),
+            .ok_or_else(|| S3Error::InvalidDigest(String::from_utf8_lossy(v.as_bytes()).into())),
         None => Ok(None),
     }
 }
@@ -133,14 +139,28 @@ impl Integrity {
         self.md5.is_some() || self.declared.is_some()
     }
 
-    /// Checks a whole body held in memory (with the trailers of its `aws-chunked`
-    /// encoding), as [`receive`] checks a streamed one.
+    /// Like [`Integrity::of`], but a request without any integrity header is refused, as S3
+    /// refuses DeleteObjects.
+    pub fn required(h: &HeaderMap) -> S3Result<Integrity> {
+        let integrity = Integrity::of(h)?;
+        match integrity.is_given() {
+            true => Ok(integrity),
+            false => Err(S3Error::ChecksumHeaderRequired),
+        }
+    }
+
+    /// Checks a whole request document held in memory (with the trailers of its
+    /// `aws-chunked` encoding), as [`receive`] checks a streamed body.
     pub fn check(&self, bytes: &[u8], trailers: &[(String, String)]) -> S3Result<()> {
-        if self
-            .md5
-            .is_some_and(|m| m != <[u8; 16]>::from(Md5::digest(bytes)))
-        {
-            return Err(S3Error::BadDigest);
+        if let Some(sent) = self.md5 {
+            let computed = <[u8; 16]>::from(Md5::digest(bytes));
+            if sent != computed {
+                return Err(S3Error::BadDigest {
+                    sent,
+                    computed,
+                    of: Digested::Document,
+                });
+            }
         }
         if let Some(d) = &self.declared {
             let mut hasher = Hasher::new(d.algorithm);
@@ -149,6 +169,37 @@ impl Integrity {
         }
         Ok(())
     }
+}
+
+/// The object writes S3 refuses without an integrity header under Object Lock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LockedWrite {
+    /// PutObject.
+    Object,
+    /// UploadPart.
+    Part,
+}
+
+/// S3 requires `Content-MD5` or a checksum (header or trailer) of an object write with
+/// Object Lock parameters, on a bucket with Object Lock: a write asking for a retention or
+/// a legal hold (for a part: its upload asked at creation), or any write when the bucket
+/// has a default retention. `bucket` is the bucket's Object Lock, `lock` what the write
+/// asks for.
+pub fn require_for_lock(
+    h: &HeaderMap,
+    write: LockedWrite,
+    bucket: Option<&ObjectLock>,
+    lock: &VersionLock,
+) -> S3Result<()> {
+    let Some(bucket) = bucket else {
+        return Ok(());
+    };
+    let sets_lock =
+        lock.retention.is_some() || lock.legal_hold == Some(true) || bucket.rule.is_some();
+    if sets_lock && !Integrity::of(h)?.is_given() {
+        return Err(S3Error::LockChecksumRequired(write));
+    }
+    Ok(())
 }
 
 /// Checks the value a request declared for its checksum (header or trailer) against the
@@ -355,5 +406,134 @@ mod tests {
             Err(S3Error::ChecksumMismatch("CRC32"))
         ));
         assert!(!Integrity::of(&HeaderMap::new()).unwrap().is_given());
+    }
+
+    #[test]
+    fn digest_errors_say_what_was_sent_and_received() {
+        let extra = |e: S3Error| {
+            let e = cloudlet_core::AwsError::from(e);
+            let pairs: Vec<(String, String)> = e
+                .extra
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect();
+            (e.code.to_string(), e.message.clone(), pairs)
+        };
+        let h = headers(&[("content-md5", "XrY7u+Ae7tCTyyK7j1rNww==")]);
+        let i = Integrity::of(&h).unwrap();
+        let (code, message, pairs) = extra(i.check(b"", &[]).unwrap_err());
+        assert_eq!(code, "BadDigest");
+        assert_eq!(
+            message,
+            "The Content-MD5 you specified did not match what we received."
+        );
+        // A request document: both digests in base64.
+        let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
+        assert_eq!(
+            pairs,
+            [
+                pair("CalculatedDigest", "1B2M2Y8AsgTpgAmY7PhCfg=="),
+                pair("ExpectedDigest", "XrY7u+Ae7tCTyyK7j1rNww=="),
+            ]
+        );
+        // An object's bytes: the expected digest in hex.
+        let object = S3Error::BadDigest {
+            sent: i.md5.unwrap(),
+            computed: Md5::digest(b"").into(),
+            of: Digested::Object,
+        };
+        assert_eq!(
+            extra(object).2[1],
+            pair("ExpectedDigest", "5eb63bbbe01eeed093cb22bb8f5acdc3")
+        );
+        let invalid = Integrity::of(&headers(&[("content-md5", "dummy")]))
+            .err()
+            .unwrap();
+        let (code, message, pairs) = extra(invalid);
+        assert_eq!(
+            (code.as_str(), message.as_str()),
+            (
+                "InvalidDigest",
+                "The Content-MD5 you specified was invalid."
+            )
+        );
+        assert_eq!(pairs, [pair("Content-MD5", "dummy")]);
+    }
+
+    #[test]
+    fn integrity_required_under_object_lock() {
+        let retention = VersionLock {
+            retention: Some(crate::lock::Retention {
+                mode: crate::lock::Mode::Governance,
+                until: u64::MAX,
+            }),
+            legal_hold: None,
+        };
+        let held = VersionLock {
+            retention: None,
+            legal_hold: Some(true),
+        };
+        let released = VersionLock {
+            retention: None,
+            legal_hold: Some(false),
+        };
+        let none = VersionLock::default();
+        let enabled = ObjectLock { rule: None };
+        let with_rule = ObjectLock {
+            rule: Some(crate::lock::DefaultRetention {
+                mode: crate::lock::Mode::Compliance,
+                days: Some(1),
+                years: None,
+            }),
+        };
+        let md5 = checksum::b64(&Md5::digest(b""));
+        let bare: &[(&str, &str)] = &[];
+        let with_md5: &[(&str, &str)] = &[("content-md5", &md5)];
+        let with_crc: &[(&str, &str)] = &[("x-amz-checksum-crc32", "AAAAAA==")];
+        let with_trailer: &[(&str, &str)] = &[("x-amz-trailer", "x-amz-checksum-crc32c")];
+        let sha256_only: &[(&str, &str)] = &[("x-amz-content-sha256", "UNSIGNED-PAYLOAD")];
+        type Case<'a> = (
+            &'a [(&'a str, &'a str)],
+            Option<&'a ObjectLock>,
+            &'a VersionLock,
+            bool,
+        );
+        let cases: Vec<Case> = vec![
+            // No Object Lock on the bucket: nothing required.
+            (bare, None, &none, true),
+            (bare, None, &retention, true),
+            // Object Lock without a default rule: only writes that ask for a lock.
+            (bare, Some(&enabled), &none, true),
+            (bare, Some(&enabled), &released, true),
+            (bare, Some(&enabled), &retention, false),
+            (bare, Some(&enabled), &held, false),
+            (sha256_only, Some(&enabled), &retention, false),
+            (with_md5, Some(&enabled), &retention, true),
+            (with_crc, Some(&enabled), &held, true),
+            (with_trailer, Some(&enabled), &retention, true),
+            // A default retention: every write.
+            (bare, Some(&with_rule), &none, false),
+            (with_md5, Some(&with_rule), &none, true),
+        ];
+        for (i, (pairs, bucket, lock, ok)) in cases.into_iter().enumerate() {
+            let h = headers(pairs);
+            for write in [LockedWrite::Object, LockedWrite::Part] {
+                let got = require_for_lock(&h, write, bucket, lock);
+                match (ok, got) {
+                    (true, Ok(())) => {}
+                    (false, Err(S3Error::LockChecksumRequired(w))) if w == write => {}
+                    (_, got) => panic!("case {i} {write:?}: {got:?}"),
+                }
+            }
+        }
+        let message = |w| cloudlet_core::AwsError::from(S3Error::LockChecksumRequired(w)).message;
+        assert_eq!(
+            message(LockedWrite::Object),
+            "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests with Object Lock parameters"
+        );
+        assert_eq!(
+            message(LockedWrite::Part),
+            "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Part requests with Object Lock parameters"
+        );
     }
 }

@@ -18,7 +18,7 @@ use tokio::io::AsyncReadExt;
 use crate::S3;
 use crate::checksum::{self, Algorithm, Hasher};
 use crate::chunked::Dechunker;
-use crate::error::{S3Error, S3Result};
+use crate::error::{Digested, S3Error, S3Result};
 use crate::precheck::{Integrity, check_declared, is_aws_chunked};
 use crate::state::{self, Object};
 
@@ -271,8 +271,12 @@ pub async fn receive_computing(
         if declared_len.is_some_and(|n| n != size) {
             return Err(S3Error::IncompleteBody);
         }
-        if expected_md5.is_some_and(|m| m != digest) {
-            return Err(S3Error::BadDigest);
+        if let Some(sent) = expected_md5.filter(|m| *m != digest) {
+            return Err(S3Error::BadDigest {
+                sent,
+                computed: digest,
+                of: Digested::Object,
+            });
         }
         if let (Some(given), Some(ours)) = (&content_sha256, &sha256)
             && given != ours

@@ -23,7 +23,7 @@ use super::xml_body;
 use super::{XMLNS, canonical_id, empty, small_body, xml_response};
 use crate::S3;
 use crate::acl::Acl;
-use crate::auth::{allowed_on_object, arn};
+use crate::auth::arn;
 use crate::config_error::ConfigError;
 use crate::error::{S3Error, S3Result};
 use crate::mpstate::Upload;
@@ -191,7 +191,7 @@ fn existing_object(
     };
     let permitted = match &obj {
         Ok(o) => object_allows(s3, ctx, &b, key, o, action),
-        Err(_) => allowed_on_object(ctx, &b, action, &arn(bucket, Some(key)), None),
+        Err(_) => s3.allowed_on_object(ctx, &b, action, &arn(bucket, Some(key)), None),
     };
     if !permitted {
         return Err(S3Error::AccessDenied);
@@ -467,7 +467,7 @@ fn acl_permits(
         return false;
     };
     if enforced(s3, &b.name).unwrap_or(true)
-        || crate::auth::explicitly_denied(ctx, b, action, &arn(&b.name, key))
+        || s3.explicitly_denied(ctx, b, action, &arn(&b.name, key))
     {
         return false;
     }
@@ -475,7 +475,7 @@ fn acl_permits(
     // identity policies; without them they count as nobody in particular.
     let requester = match &ctx.principal {
         Principal::Anonymous => None,
-        _ if !crate::auth::identity_allows(ctx, action, &arn(&b.name, key)) => None,
+        _ if !s3.identity_allows(ctx, action, &arn(&b.name, key)) => None,
         p => p.account().map(|a| canonical_id(a.as_str())),
     };
     acl.permits(
@@ -532,7 +532,7 @@ pub fn object_allows(
         .and_then(|a| a.owner.as_deref())
         .is_some_and(|o| o != canonical_id(&b.owner))
         && !enforced(s3, &b.name).unwrap_or(true);
-    if !foreign && allowed_on_object(ctx, b, action, &arn(&b.name, Some(key)), Some(obj)) {
+    if !foreign && s3.allowed_on_object(ctx, b, action, &arn(&b.name, Some(key)), Some(obj)) {
         return true;
     }
     acl.is_some_and(|acl| acl_permits(s3, ctx, b, &acl, action, Some(key)))

@@ -9,7 +9,7 @@ use http::HeaderMap;
 
 use super::{XMLNS, http_date, set_header, xml_response};
 use crate::S3;
-use crate::auth::{allowed, arn};
+use crate::auth::arn;
 use crate::error::{S3Error, S3Result};
 use crate::protocol::Query;
 use crate::state::{self, Object};
@@ -125,7 +125,9 @@ fn load(s3: &S3, ctx: &RequestContext, bucket: &str, key: &str, q: &Query) -> S3
         },
     };
     let may_read = |obj: Option<&Object>| {
-        let by_policy = actions.iter().all(|a| allowed(ctx, &b, a, &resource, &[]));
+        let by_policy = actions
+            .iter()
+            .all(|a| s3.allowed(ctx, &b, a, &resource, &[]));
         match obj {
             // An object another account owns answers to its ACL alone.
             Some(o) if by_policy => super::acl::object_allows(s3, ctx, &b, key, o, actions[0]),
@@ -163,7 +165,7 @@ fn load(s3: &S3, ctx: &RequestContext, bucket: &str, key: &str, q: &Query) -> S3
                 key: key.to_string(),
                 version: v.as_str().to_string(),
             }),
-            None if allowed(ctx, &b, "s3:ListBucket", &arn(bucket, None), &[]) => {
+            None if s3.allowed(ctx, &b, "s3:ListBucket", &arn(bucket, None), &[]) => {
                 Err(S3Error::NoSuchKey(key.to_string()))
             }
             None => Err(S3Error::AccessDenied),

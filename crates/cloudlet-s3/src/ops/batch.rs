@@ -10,7 +10,7 @@ use http::StatusCode;
 use super::versioning::authorize_object;
 use super::{XMLNS, empty, now_ms, set_header, xml_response};
 use crate::S3;
-use crate::auth::{allowed, arn};
+use crate::auth::arn;
 use crate::error::{S3Error, S3Result};
 use crate::protocol::Query;
 use crate::state;
@@ -38,9 +38,8 @@ pub async fn delete_objects(
     req: Request,
 ) -> S3Result<Response> {
     let b = s3.bucket(bucket)?;
-    super::require_integrity(req.headers())?;
     let bypass_requested = crate::lock::bypass_requested(req.headers());
-    let root = super::xml_body(req).await?;
+    let root = super::required_xml_body(req).await?;
     if root.name != "Delete" {
         return Err(S3Error::MalformedXml);
     }
@@ -72,14 +71,14 @@ pub async fn delete_objects(
         let version = t.version_id.as_deref().map(VersionRef::parse);
         let resource = arn(bucket, Some(&t.key));
         let condition = t.etag.as_deref().map_or(Ok(()), |m| {
-            super::versioning::authorize_delete_condition(ctx, &b, &t.key, m)
+            super::versioning::authorize_delete_condition(s3, ctx, &b, &t.key, m)
         });
         let extra: Vec<(&str, String)> = t
             .version_id
             .iter()
             .map(|v| ("s3:VersionId", v.clone()))
             .collect();
-        let permitted = allowed(ctx, &b, action, &resource, &extra)
+        let permitted = s3.allowed(ctx, &b, action, &resource, &extra)
             || super::acl::bucket_acl_allows(s3, ctx, &b, action);
         if !permitted || condition.is_err() {
             t.outcome = Err(S3Error::AccessDenied.into());
@@ -92,7 +91,7 @@ pub async fn delete_objects(
             plan.push(None);
         } else {
             let bypass = bypass_requested
-                && allowed(ctx, &b, "s3:BypassGovernanceRetention", &resource, &[]);
+                && s3.allowed(ctx, &b, "s3:BypassGovernanceRetention", &resource, &[]);
             plan.push(Some((version.flatten(), bypass)));
         }
     }

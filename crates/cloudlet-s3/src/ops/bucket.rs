@@ -86,7 +86,7 @@ pub async fn create(
         _ => Vec::new(),
     };
     let resource = crate::auth::arn(bucket, None);
-    if !crate::auth::identity_allows_with(ctx, "s3:CreateBucket", &resource, &extra) {
+    if !s3.identity_allows_with(ctx, "s3:CreateBucket", &resource, &extra) {
         return Err(S3Error::AccessDenied);
     }
     if !valid_bucket_name(bucket) {
@@ -264,7 +264,7 @@ pub fn list(s3: &S3, ctx: &RequestContext, q: &Query) -> S3Result<Response> {
     let Some(account) = ctx.principal.account() else {
         return Err(S3Error::AccessDenied);
     };
-    if !crate::auth::identity_allows(ctx, "s3:ListAllMyBuckets", "*") {
+    if !s3.identity_allows(ctx, "s3:ListAllMyBuckets", "*") {
         return Err(S3Error::AccessDenied);
     }
     let page = bucket_page(q)?;

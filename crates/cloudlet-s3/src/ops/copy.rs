@@ -13,7 +13,7 @@ use percent_encoding::percent_decode_str;
 
 use super::{XMLNS, iso8601, now_ms, set_header, xml_response};
 use crate::S3;
-use crate::auth::{allowed, arn};
+use crate::auth::arn;
 use crate::checksum::{self, Algorithm, Hasher};
 use crate::error::{S3Error, S3Result};
 use crate::precheck::{check_metadata_size, check_redirect_location, metadata_headers};
@@ -153,7 +153,7 @@ pub async fn copy_object(
     let src_version = copy_source_version(h)?;
     let dest = s3.bucket(bucket)?;
     let src = super::versioning::load_source(s3, ctx, &src_bucket, &src_key, src_version.as_ref())?;
-    if !allowed(ctx, &dest, "s3:PutObject", &arn(bucket, Some(key)), &[])
+    if !s3.allowed(ctx, &dest, "s3:PutObject", &arn(bucket, Some(key)), &[])
         && !super::acl::bucket_acl_allows(s3, ctx, &dest, "s3:PutObject")
     {
         return Err(S3Error::AccessDenied);

@@ -10,7 +10,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use super::{XMLNS, iso8601, xml_response};
 use crate::S3;
-use crate::auth::{allowed, arn};
+use crate::auth::arn;
 use crate::error::{S3Error, S3Result};
 use crate::protocol::Query;
 use crate::state::{self, Object};
@@ -136,7 +136,7 @@ pub fn list(
             q.get("max-keys").unwrap_or("1000").to_string(),
         ),
     ];
-    if !allowed(ctx, &b, "s3:ListBucket", &arn(bucket, None), &extra)
+    if !s3.allowed(ctx, &b, "s3:ListBucket", &arn(bucket, None), &extra)
         && !super::acl::bucket_acl_allows(s3, ctx, &b, "s3:ListBucket")
     {
         return Err(S3Error::AccessDenied);

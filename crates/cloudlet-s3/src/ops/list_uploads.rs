@@ -10,7 +10,7 @@ use super::list::{encoding_type, url_encode};
 use super::multipart::owner;
 use super::{XMLNS, iso8601, xml_response};
 use crate::S3;
-use crate::auth::{allowed, arn};
+use crate::auth::arn;
 use crate::error::{S3Error, S3Result};
 use crate::mpstate::{self, Upload};
 use crate::protocol::Query;
@@ -115,7 +115,7 @@ fn max_uploads(q: &Query) -> S3Result<usize> {
 
 pub fn list_uploads(s3: &S3, ctx: &RequestContext, bucket: &str, q: &Query) -> S3Result<Response> {
     let b = s3.bucket(bucket)?;
-    if !allowed(
+    if !s3.allowed(
         ctx,
         &b,
         "s3:ListBucketMultipartUploads",

@@ -8,7 +8,7 @@ use cloudlet_core::{RequestContext, Response};
 use super::list::{encoding_type, max_keys, url_encode};
 use super::{XMLNS, iso8601};
 use crate::S3;
-use crate::auth::{allowed, arn};
+use crate::auth::arn;
 use crate::error::{S3Error, S3Result};
 use crate::protocol::Query;
 use crate::state::{self, Object};
@@ -157,7 +157,7 @@ pub fn list(
             q.get("max-keys").unwrap_or("1000").to_string(),
         ),
     ];
-    if !allowed(ctx, &b, "s3:ListBucketVersions", &arn(bucket, None), &extra) {
+    if !s3.allowed(ctx, &b, "s3:ListBucketVersions", &arn(bucket, None), &extra) {
         return Err(S3Error::AccessDenied);
     }
     let encoding = encoding_type(q)?;

@@ -8,7 +8,7 @@ use http::StatusCode;
 use super::versioning::version_param;
 use super::{empty, now_ms, xml_response};
 use crate::S3;
-use crate::auth::{allowed, arn};
+use crate::auth::arn;
 use crate::error::{S3Error, S3Result};
 use crate::lock;
 use crate::protocol::Query;
@@ -56,7 +56,7 @@ fn lock_bucket(
     action: &str,
 ) -> S3Result<Bucket> {
     let b = s3.bucket(bucket)?;
-    if !allowed(ctx, &b, action, &arn(bucket, Some(key)), &[]) {
+    if !s3.allowed(ctx, &b, action, &arn(bucket, Some(key)), &[]) {
         return Err(S3Error::AccessDenied);
     }
     if b.versioning.object_lock.is_none() {
@@ -137,7 +137,7 @@ pub async fn put_retention(
     let b = lock_bucket(s3, ctx, bucket, key, "s3:PutObjectRetention")?;
     let version = version_param(q)?;
     let bypass = bypass_requested
-        && allowed(
+        && s3.allowed(
             ctx,
             &b,
             "s3:BypassGovernanceRetention",

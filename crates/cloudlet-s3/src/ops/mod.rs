@@ -138,18 +138,16 @@ async fn read_checked(req: Request, integrity: Integrity) -> S3Result<Bytes> {
     checked_small_body(&parts.headers, &integrity, raw)
 }
 
-/// Refuses a request without `Content-MD5` or a checksum (header or trailer) for its body,
-/// which S3 requires of DeleteObjects.
-pub fn require_integrity(h: &http::HeaderMap) -> S3Result<()> {
-    match Integrity::of(h)?.is_given() {
-        true => Ok(()),
-        false => Err(S3Error::ChecksumHeaderRequired),
-    }
-}
-
 /// Reads an XML request document into its root element (`MalformedXML` otherwise).
 pub async fn xml_body(req: Request) -> S3Result<crate::xml::Element> {
     parse_xml(&small_body(req).await?)
+}
+
+/// [`xml_body`] for a document S3 requires `Content-MD5` or a checksum (header or trailer)
+/// of (DeleteObjects): refused without one before the body is read.
+pub async fn required_xml_body(req: Request) -> S3Result<crate::xml::Element> {
+    let integrity = Integrity::required(req.headers())?;
+    parse_xml(&read_checked(req, integrity).await?)
 }
 
 fn parse_xml(bytes: &[u8]) -> S3Result<crate::xml::Element> {
@@ -173,7 +171,7 @@ impl S3 {
         action: &str,
     ) -> S3Result<Bucket> {
         let b = self.bucket(name)?;
-        if !crate::auth::allowed(ctx, &b, action, &crate::auth::arn(name, None), &[])
+        if !self.allowed(ctx, &b, action, &crate::auth::arn(name, None), &[])
             && !acl::bucket_acl_allows(self, ctx, &b, action)
         {
             return Err(S3Error::AccessDenied);

@@ -14,16 +14,17 @@ use md5::{Digest, Md5};
 
 use super::{XMLNS, canonical_id, empty, iso8601, now_ms, set_header, xml_response};
 use crate::S3;
-use crate::auth::{allowed, arn};
+use crate::auth::arn;
 use crate::checksum::{self, Hasher};
 use crate::error::{S3Error, S3Result};
 use crate::mpstate::{self, Part, Upload};
 use crate::precheck::{
-    check_metadata_size, check_redirect_location, metadata_headers, require_length,
+    LockedWrite, check_metadata_size, check_redirect_location, metadata_headers, require_for_lock,
+    require_length,
 };
 use crate::protocol::Query;
 use crate::sse_c;
-use crate::state::{Object, PartSummary};
+use crate::state::{Bucket, Object, PartSummary};
 use crate::tagging::tags_header;
 use crate::upload::{
     WriteCondition, commit_object_if, copy_blob_hashing, hash_blob, hv, receive_computing,
@@ -34,14 +35,15 @@ use crate::versions::VersionMeta;
 /// Smallest part (except the last) S3 accepts.
 const MIN_PART: u64 = 5 * 1024 * 1024;
 
-fn check_write(s3: &S3, ctx: &RequestContext, bucket: &str, key: &str) -> S3Result<()> {
+/// Loads the bucket and checks the caller may write `key` into it.
+fn check_write(s3: &S3, ctx: &RequestContext, bucket: &str, key: &str) -> S3Result<Bucket> {
     let b = s3.bucket(bucket)?;
-    if !allowed(ctx, &b, "s3:PutObject", &arn(bucket, Some(key)), &[])
+    if !s3.allowed(ctx, &b, "s3:PutObject", &arn(bucket, Some(key)), &[])
         && !super::acl::bucket_acl_allows(s3, ctx, &b, "s3:PutObject")
     {
         return Err(S3Error::AccessDenied);
     }
-    Ok(())
+    Ok(b)
 }
 
 fn upload_id(q: &Query) -> String {
@@ -159,11 +161,13 @@ pub async fn upload_part(
     req: Request,
 ) -> S3Result<Response> {
     require_length(req.headers())?;
-    check_write(s3, ctx, bucket, key)?;
+    let b = check_write(s3, ctx, bucket, key)?;
     let number = part_number(q)?;
     let id = upload_id(q);
     let upload = load_upload(s3, bucket, key, &id)?;
     let (parts, body) = req.into_parts();
+    let bucket_lock = b.versioning.object_lock.as_ref();
+    require_for_lock(&parts.headers, LockedWrite::Part, bucket_lock, &upload.lock)?;
     sse_c::check_part(&upload.headers, sse_c::parse(&parts.headers)?.as_ref())?;
     if let (Some(want), Some(d)) = (upload.checksum, checksum::declared(&parts.headers)?)
         && d.algorithm != want

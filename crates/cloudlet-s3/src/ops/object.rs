@@ -9,10 +9,11 @@ use http::{HeaderMap, StatusCode};
 
 use super::{empty, http_date, now_ms, set_header};
 use crate::S3;
-use crate::auth::{allowed, arn};
+use crate::auth::arn;
 use crate::error::{S3Error, S3Result};
 use crate::precheck::{
-    check_metadata_size, check_redirect_location, metadata_headers, require_length,
+    LockedWrite, check_metadata_size, check_redirect_location, metadata_headers, require_for_lock,
+    require_length,
 };
 use crate::protocol::Query;
 use crate::state::{self, Object};
@@ -36,7 +37,7 @@ pub async fn put(
     let b = s3.bucket(bucket)?;
     let (parts, incoming) = req.into_parts();
     let h = &parts.headers;
-    if !crate::auth::object_write_allowed(ctx, &b, &arn(bucket, Some(key)), h)
+    if !s3.object_write_allowed(ctx, &b, &arn(bucket, Some(key)), h)
         && !super::acl::bucket_acl_allows(s3, ctx, &b, "s3:PutObject")
     {
         return Err(S3Error::AccessDenied);
@@ -49,6 +50,8 @@ pub async fn put(
     // Everything the headers ask for is checked before the body is stored.
     let tags = tags_header(h)?;
     let lock = crate::lock::from_headers(h, now_ms())?;
+    let bucket_lock = b.versioning.object_lock.as_ref();
+    require_for_lock(h, LockedWrite::Object, bucket_lock, &lock)?;
     let got = receive(s3, h, incoming).await?;
     let etag = got.etag();
     let mut headers = representation_headers(h);
@@ -201,7 +204,7 @@ pub fn load_readable(s3: &S3, ctx: &RequestContext, bucket: &str, key: &str) -> 
     match obj {
         Some(o) if super::acl::object_allows(s3, ctx, &b, key, &o, "s3:GetObject") => Ok(o),
         Some(_) => Err(S3Error::AccessDenied),
-        None if allowed(ctx, &b, "s3:ListBucket", &arn(bucket, None), &[]) => {
+        None if s3.allowed(ctx, &b, "s3:ListBucket", &arn(bucket, None), &[]) => {
             Err(S3Error::NoSuchKey(key.to_string()))
         }
         None => Err(S3Error::AccessDenied),

@@ -8,10 +8,13 @@ use cloudlet_policy::PolicyKind;
 use super::{XMLNS, xml_response};
 use crate::S3;
 use crate::error::{S3Error, S3Result};
+use crate::policy_cache::PolicyCache;
 
 /// Whether a stored bucket policy is public (one that no longer parses grants nothing).
-pub fn is_public(policy: &str) -> bool {
-    cloudlet_policy::parse(policy, PolicyKind::Resource).is_ok_and(|p| p.is_public())
+pub fn is_public(policies: &PolicyCache, policy: &str) -> bool {
+    policies
+        .get(policy, PolicyKind::Resource)
+        .is_some_and(|p| p.is_public())
 }
 
 pub fn get(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Response> {
@@ -22,7 +25,11 @@ pub fn get(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Response> {
     let mut x = XmlWriter::new();
     x.open_ns("PolicyStatus", XMLNS).elem(
         "IsPublic",
-        if is_public(&policy) { "true" } else { "false" },
+        if is_public(&s3.policies, &policy) {
+            "true"
+        } else {
+            "false"
+        },
     );
     Ok(xml_response(x.finish()))
 }
@@ -55,7 +62,11 @@ mod tests {
             ("not json".to_string(), false),
         ];
         for (policy, expected) in cases {
-            assert_eq!(is_public(&policy), expected, "{policy}");
+            assert_eq!(
+                is_public(&PolicyCache::new(), &policy),
+                expected,
+                "{policy}"
+            );
         }
     }
 }

@@ -17,9 +17,9 @@ use md5::{Digest, Md5};
 
 use super::{empty, now_ms, request_config, set_header, xml_response};
 use crate::S3;
-use crate::auth::{allowed, arn};
+use crate::auth::arn;
 use crate::checksum::{self, Algorithm, Hasher};
-use crate::error::{S3Error, S3Result};
+use crate::error::{Digested, S3Error, S3Result};
 use crate::formdata::{self, FormError, FormReader, Item};
 use crate::postpolicy::{self, PolicyError};
 use crate::precheck::{check_metadata_size, check_redirect_location, content_md5};
@@ -348,9 +348,9 @@ pub async fn post_object(
     let mut h = put_headers(&fields);
     caller.condition_keys = form_condition_keys(&ctx.condition_keys, &fields, &h);
     let resource = arn(bucket, Some(&key));
-    let by_policy = crate::auth::object_write_allowed(&caller, &b, &resource, &h)
+    let by_policy = s3.object_write_allowed(&caller, &b, &resource, &h)
         && (field(&fields, "tagging").is_none()
-            || allowed(&caller, &b, "s3:PutObjectTagging", &resource, &[]));
+            || s3.allowed(&caller, &b, "s3:PutObjectTagging", &resource, &[]));
     if !by_policy && !super::acl::bucket_acl_allows(s3, &caller, &b, "s3:PutObject") {
         return Err(S3Error::AccessDenied);
     }
@@ -402,7 +402,11 @@ pub async fn post_object(
     let mut checksums = Vec::new();
     let streamed = streamed
         .and_then(|()| match &expected_md5 {
-            Some(want) if *want != digest => Err(S3Error::BadDigest),
+            Some(want) if *want != digest => Err(S3Error::BadDigest {
+                sent: *want,
+                computed: digest,
+                of: Digested::Object,
+            }),
             _ => Ok(()),
         })
         .and_then(|()| match &checksum {

@@ -12,7 +12,7 @@ use http::StatusCode;
 
 use super::{XMLNS, empty, http_date, iso8601, now_ms, set_header, small_body};
 use crate::S3;
-use crate::auth::{allowed, allowed_on_object, arn};
+use crate::auth::arn;
 use crate::error::{S3Error, S3Result};
 use crate::lock;
 use crate::protocol::Query;
@@ -74,7 +74,7 @@ pub(crate) fn authorize_object(
     } else {
         None
     };
-    if !allowed_on_object(ctx, &b, action, &arn(bucket, Some(key)), existing.as_ref())
+    if !s3.allowed_on_object(ctx, &b, action, &arn(bucket, Some(key)), existing.as_ref())
         && !super::acl::bucket_acl_allows(s3, ctx, &b, action)
     {
         return Err(S3Error::AccessDenied);
@@ -171,7 +171,7 @@ fn version_readable(
 ) -> bool {
     match obj {
         Some(o) => super::acl::object_allows(s3, ctx, b, key, o, "s3:GetObjectVersion"),
-        None => allowed_on_object(
+        None => s3.allowed_on_object(
             ctx,
             b,
             "s3:GetObjectVersion",
@@ -210,9 +210,9 @@ pub fn load_source(
 }
 
 /// Whether the caller asked to bypass GOVERNANCE retention and may.
-pub fn bypass(ctx: &RequestContext, b: &state::Bucket, key: &str, req: &Request) -> bool {
+pub fn bypass(s3: &S3, ctx: &RequestContext, b: &state::Bucket, key: &str, req: &Request) -> bool {
     lock::bypass_requested(req.headers())
-        && allowed(
+        && s3.allowed(
             ctx,
             b,
             "s3:BypassGovernanceRetention",
@@ -223,12 +223,14 @@ pub fn bypass(ctx: &RequestContext, b: &state::Bucket, key: &str, req: &Request)
 
 /// A conditional delete with an ETag (not `*`) also needs `s3:GetObject`, as on S3.
 pub(crate) fn authorize_delete_condition(
+    s3: &S3,
     ctx: &RequestContext,
     b: &state::Bucket,
     key: &str,
     if_match: &str,
 ) -> S3Result<()> {
-    if if_match.trim() != "*" && !allowed(ctx, b, "s3:GetObject", &arn(&b.name, Some(key)), &[]) {
+    if if_match.trim() != "*" && !s3.allowed(ctx, b, "s3:GetObject", &arn(&b.name, Some(key)), &[])
+    {
         return Err(S3Error::AccessDenied);
     }
     Ok(())
@@ -265,14 +267,14 @@ pub async fn delete_object(
 ) -> S3Result<Response> {
     let actions = ("s3:DeleteObject", "s3:DeleteObjectVersion");
     let (b, version) = authorize_object(s3, ctx, bucket, key, q, actions)?;
-    let bypass = bypass(ctx, &b, key, &req);
+    let bypass = bypass(s3, ctx, &b, key, &req);
     let marker_owner = match version {
         None => super::acl::marker_owner(s3, ctx, &b)?,
         Some(_) => None,
     };
     let if_match = hv(req.headers(), "if-match").map(str::to_string);
     if let Some(m) = &if_match {
-        authorize_delete_condition(ctx, &b, key, m)?;
+        authorize_delete_condition(s3, ctx, &b, key, m)?;
     }
     let (bname, kname, now) = (bucket.to_string(), key.to_string(), now_ms());
     let done = s3
