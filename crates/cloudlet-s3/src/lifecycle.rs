@@ -1,6 +1,7 @@
 //! Lifecycle configuration: the rules (ID, Filter — Prefix, Tag, object size, And —
-//! Status and actions) and their evaluation: which rule expires an object and when, and
-//! when an incomplete multipart upload is aborted, with days counted as S3 counts them.
+//! Status and actions) and their evaluation: which rule expires an object and when, which
+//! of a key's versions NoncurrentVersionExpiration and expired-delete-marker cleanup remove,
+//! and when an incomplete multipart upload is aborted, with days counted as S3 counts them.
 //! Pure: time comes in as milliseconds, with the length of a "day" a parameter so tests
 //! can shorten it. The XML document is read and written by `lifecycle_xml`.
 
@@ -150,6 +151,18 @@ impl Rule {
     }
 }
 
+/// One version of a key as the version rules see it.
+#[derive(Clone, Copy, Debug)]
+pub struct VersionFacts<'a> {
+    /// When it was written (a delete marker: when it was placed).
+    pub created: u64,
+    pub delete_marker: bool,
+    pub size: u64,
+    pub tags: &'a [(String, String)],
+    /// Whether Object Lock lets it be removed now (no legal hold, no unexpired retention).
+    pub removable: bool,
+}
+
 /// `start + days` rounded up to the next midnight UTC, as S3 counts lifecycle days.
 pub fn after_days(start_ms: u64, days: u64, day_ms: u64) -> u64 {
     let day_ms = day_ms.max(1);
@@ -204,14 +217,71 @@ impl LifecycleConfiguration {
             .min_by_key(|(at, _)| *at)
     }
 
-    /// Whether any enabled rule acts on current objects or uploads (worth sweeping).
+    /// Which of `key`'s versions (newest first: the first is the current one) the rules
+    /// remove for good at `now`, as indices into `versions`, ascending.
+    ///
+    /// NoncurrentVersionExpiration: a noncurrent version (delete markers included) became
+    /// noncurrent when its successor was written, and expires `NoncurrentDays` (none: 0)
+    /// later, to the next midnight, once `NewerNoncurrentVersions` newer noncurrent
+    /// versions exist. A current delete marker with no other version left (or none left
+    /// after those removals) is an expired object delete marker: `ExpiredObjectDeleteMarker`
+    /// removes it at once, an Expiration with `Days` once it is that old (S3 documents this
+    /// for `Days`, not for `Date`, which leaves markers alone here). Versions Object Lock
+    /// protects are never removed. Filters see each version's own size and tags (a delete
+    /// marker has neither).
+    pub fn versions_due(
+        &self,
+        key: &str,
+        versions: &[VersionFacts],
+        day_ms: u64,
+        now: u64,
+    ) -> Vec<usize> {
+        let enabled = || self.rules.iter().filter(|r| r.enabled);
+        let mut due = Vec::new();
+        for (i, v) in versions.iter().enumerate().skip(1) {
+            let became_noncurrent = versions[i - 1].created;
+            let newer = (i - 1) as u64;
+            let expires = enabled().any(|r| {
+                r.selects(key, v.size, v.tags)
+                    && r.noncurrent_expiration.as_ref().is_some_and(|n| {
+                        newer >= n.newer_noncurrent_versions.unwrap_or(0)
+                            && after_days(became_noncurrent, n.noncurrent_days.unwrap_or(0), day_ms)
+                                <= now
+                    })
+            });
+            if v.removable && expires {
+                due.push(i);
+            }
+        }
+        if let Some(current) = versions.first()
+            && current.delete_marker
+            && current.removable
+            && due.len() + 1 == versions.len()
+        {
+            let expired = enabled().any(|r| {
+                r.selects(key, 0, &[])
+                    && r.expiration.as_ref().is_some_and(|e| {
+                        e.expired_object_delete_marker == Some(true)
+                            || e.days
+                                .is_some_and(|d| after_days(current.created, d, day_ms) <= now)
+                    })
+            });
+            if expired {
+                due.insert(0, 0);
+            }
+        }
+        due
+    }
+
+    /// Whether any enabled rule acts on objects, versions or uploads (worth sweeping).
     pub fn acts(&self) -> bool {
         self.rules.iter().any(|r| {
             r.enabled
-                && (r
-                    .expiration
-                    .as_ref()
-                    .is_some_and(|e| e.days.is_some() || e.date.is_some())
+                && (r.expiration.as_ref().is_some_and(|e| {
+                    e.days.is_some()
+                        || e.date.is_some()
+                        || e.expired_object_delete_marker == Some(true)
+                }) || r.noncurrent_expiration.is_some()
                     || r.abort_days.is_some())
         })
     }
@@ -276,5 +346,122 @@ mod tests {
         assert_eq!(c.abort_at("logs/x", 500, day), Some((2000, "logs")));
         assert_eq!(c.abort_at("other", 500, day), None);
         assert!(c.acts());
+    }
+
+    /// A version for `versions_due`: (created, delete marker, size, tagged `t=1`, locked).
+    type V = (u64, bool, u64, bool, bool);
+
+    fn due(rules: &str, key: &str, versions: &[V], now: u64) -> Vec<usize> {
+        let c = parse(&doc(rules)).unwrap();
+        let tag = vec![("t".to_string(), "1".to_string())];
+        let facts: Vec<VersionFacts> = versions
+            .iter()
+            .map(
+                |&(created, delete_marker, size, tagged, locked)| VersionFacts {
+                    created,
+                    delete_marker,
+                    size,
+                    tags: if tagged { &tag } else { &[] },
+                    removable: !locked,
+                },
+            )
+            .collect();
+        c.versions_due(key, &facts, 1000, now)
+    }
+
+    fn rule(filter: &str, actions: &str) -> String {
+        format!("<Rule><Filter>{filter}</Filter><Status>Enabled</Status>{actions}</Rule>")
+    }
+
+    #[test]
+    fn versions_due_to_the_version_rules() {
+        let nc = |days: u64, newer: Option<u64>| {
+            let newer = newer.map_or(String::new(), |n| {
+                format!("<NewerNoncurrentVersions>{n}</NewerNoncurrentVersions>")
+            });
+            rule(
+                "",
+                &format!(
+                    "<NoncurrentVersionExpiration><NoncurrentDays>{days}</NoncurrentDays>{newer}</NoncurrentVersionExpiration>"
+                ),
+            )
+        };
+        let marker_rule = rule(
+            "",
+            "<Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration>",
+        );
+        let days2 = rule("", "<Expiration><Days>2</Days></Expiration>");
+        let dated = rule(
+            "",
+            "<Expiration><Date>2020-01-01T00:00:00Z</Date></Expiration>",
+        );
+        // Versions, newest first: an object, a delete marker, a locked object, a tagged
+        // one, a big one.
+        let o = |at| (at, false, 10, false, false);
+        let m = |at| (at, true, 0, false, false);
+        let l = |at| (at, false, 10, false, true);
+        let t = |at| (at, false, 10, true, false);
+        let big = |at| (at, false, 500, false, false);
+        let nc1 = nc(1, None);
+        let keep1 = nc(1, Some(1));
+        let keep2 = nc(5, Some(2));
+        let both = format!("{marker_rule}{}", nc(1, None));
+        let nc_filtered = |filter: &str| {
+            rule(
+                filter,
+                "<NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays></NoncurrentVersionExpiration>",
+            )
+        };
+        let tags_only = nc_filtered("<Tag><Key>t</Key><Value>1</Value></Tag>");
+        let big_only = nc_filtered("<ObjectSizeGreaterThan>100</ObjectSizeGreaterThan>");
+        let tmp_only = nc_filtered("<Prefix>tmp/</Prefix>");
+        let disabled = "<Rule><Filter/><Status>Disabled</Status><Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration><NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays></NoncurrentVersionExpiration></Rule>";
+        let never = 1_900_000_000_000;
+        /// Rules, key, versions, now, the indices due.
+        type Case<'a> = (&'a str, &'a str, Vec<V>, u64, &'a [usize]);
+        #[rustfmt::skip]
+        let cases: Vec<Case> = vec![
+            // Noncurrent days count from the successor's creation, to the next midnight:
+            // version 1 became noncurrent at 3000 (due 4000), version 2 at 2000 (due 3000).
+            (&nc1, "k", vec![o(3000), o(2000), o(1000)], 2999, &[]),
+            (&nc1, "k", vec![o(3000), o(2000), o(1000)], 3000, &[2]),
+            (&nc1, "k", vec![o(3000), o(2000), o(1000)], 4000, &[1, 2]),
+            (&nc1, "k", vec![o(2500), o(100)], 3999, &[]),
+            (&nc1, "k", vec![o(2500), o(100)], 4000, &[1]),
+            (&nc1, "k", vec![o(0)], never, &[]),
+            // NewerNoncurrentVersions keeps that many newest noncurrent versions.
+            (&keep1, "k", vec![o(5000), o(4000), o(3000), o(2000)], never, &[2, 3]),
+            (&keep2, "k", vec![o(9000), o(8000), o(1000), o(500)], 5999, &[]),
+            (&keep2, "k", vec![o(9000), o(8000), o(1000), o(500)], 6000, &[3]),
+            // A noncurrent delete marker counts, and expires, like any noncurrent version.
+            (&keep1, "k", vec![o(5000), m(4000), o(1000)], never, &[2]),
+            (&nc1, "k", vec![o(5000), m(4000), o(1000)], never, &[1, 2]),
+            // Object Lock protects a version; the others still go.
+            (&nc1, "k", vec![o(3000), l(2000), o(1000)], never, &[2]),
+            // Filters see each version's own key, tags and size; disabled rules nothing.
+            (&tags_only, "k", vec![o(3000), t(2000), o(1000)], never, &[1]),
+            (&big_only, "k", vec![o(3000), o(2000), big(1000)], never, &[2]),
+            (&tmp_only, "logs/a", vec![o(3000), o(2000)], never, &[]),
+            (&tmp_only, "tmp/a", vec![o(3000), o(2000)], never, &[1]),
+            (disabled, "k", vec![m(3000), o(2000)], never, &[]),
+            // Expired object delete markers: current, and the only version left.
+            (&marker_rule, "k", vec![m(5000)], 5000, &[0]),
+            (&marker_rule, "k", vec![m(5000), o(1000)], never, &[]),
+            (&marker_rule, "k", vec![o(5000)], never, &[]),
+            (&both, "k", vec![m(5000), o(1000)], 6000, &[0, 1]),
+            (&both, "k", vec![m(5000), o(1000)], 5999, &[]),
+            (&both, "k", vec![m(5000), l(1000)], never, &[]),
+            // Expiration Days removes an expired marker once it is that old; Date does not.
+            (&days2, "k", vec![m(5500)], 7999, &[]),
+            (&days2, "k", vec![m(5500)], 8000, &[0]),
+            (&days2, "k", vec![m(5500), o(100)], never, &[]),
+            (&dated, "k", vec![m(0)], never, &[]),
+        ];
+        for (i, (rules, key, versions, now, want)) in cases.into_iter().enumerate() {
+            assert_eq!(due(rules, key, &versions, now), want, "case {i}: {rules}");
+        }
+        assert!(parse(&doc(&nc1)).unwrap().acts());
+        assert!(parse(&doc(&marker_rule)).unwrap().acts());
+        assert!(!parse(&doc(disabled)).unwrap().acts());
     }
 }

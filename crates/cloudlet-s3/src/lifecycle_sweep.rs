@@ -1,8 +1,11 @@
 //! The lifecycle sweeper: a background task that applies every bucket's enabled lifecycle
 //! rules — deleting current objects whose expiration (Days, counted to the next midnight
-//! UTC as S3 does, or Date) has passed, and aborting multipart uploads older than
-//! AbortIncompleteMultipartUpload allows. Each deletion re-checks the object inside its
-//! write transaction, so an object replaced meanwhile survives.
+//! UTC as S3 does, or Date) has passed (in a versioned bucket: hiding them behind a delete
+//! marker), removing for good the noncurrent versions NoncurrentVersionExpiration and the
+//! expired object delete markers the rules name (`LifecycleConfiguration::versions_due`),
+//! and aborting multipart uploads older than AbortIncompleteMultipartUpload allows. Each
+//! deletion re-checks what it removes inside its write transaction, so an object replaced,
+//! a version locked or a key written meanwhile survives; blobs are freed after the commit.
 //!
 //! Two environment variables tune it: `CLOUDLET_S3_LIFECYCLE_SWEEP_SECONDS` (how often it
 //! runs, default 60) and, for tests only, `CLOUDLET_S3_LIFECYCLE_DAY_SECONDS` (the length of
@@ -13,11 +16,12 @@ use std::time::Duration;
 use cloudlet_store::{BlobId, Store};
 
 use crate::error::{S3Error, S3Result};
-use crate::lifecycle::{DAY_MS, LifecycleConfiguration};
+use crate::lifecycle::{DAY_MS, LifecycleConfiguration, VersionFacts};
 use crate::ops::now_ms;
-use crate::{config_store, mpstate, state};
+use crate::versions::{self, Entry, VersionRef};
+use crate::{config_store, lock, mpstate, state};
 
-/// Most deletions per bucket per sweep (one store write).
+/// Most deletions (objects, or versions) per bucket per sweep (one store write each).
 const BATCH: usize = 500;
 
 /// How long a lifecycle day is and how often the sweeper runs.
@@ -48,7 +52,7 @@ impl Clock {
 }
 
 /// One pass over every bucket with a lifecycle configuration; returns how many objects were
-/// deleted and uploads aborted.
+/// deleted, versions removed and uploads aborted.
 pub async fn sweep(store: &Store, clock: Clock, now: u64) -> S3Result<usize> {
     let buckets = store.read(|txn| {
         let mut out = Vec::new();
@@ -67,6 +71,7 @@ pub async fn sweep(store: &Store, clock: Clock, now: u64) -> S3Result<usize> {
     let mut done = 0;
     for (bucket, config) in buckets {
         done += expire_objects(store, &bucket, &config, clock, now).await?;
+        done += expire_versions(store, &bucket, &config, clock, now).await?;
         done += abort_uploads(store, &bucket, &config, clock, now).await?;
     }
     Ok(done)
@@ -128,6 +133,142 @@ async fn expire_objects(
         }
     }
     Ok(expired)
+}
+
+/// What the version rules see of one row.
+fn facts(entry: &Entry, now: u64) -> VersionFacts<'_> {
+    match entry {
+        Entry::Object(o) => VersionFacts {
+            created: o.last_modified,
+            delete_marker: false,
+            size: o.size,
+            tags: &o.tags,
+            removable: lock::may_delete(&o.version.lock, false, now),
+        },
+        Entry::DeleteMarker { last_modified, .. } => VersionFacts {
+            created: *last_modified,
+            delete_marker: true,
+            size: 0,
+            tags: &[],
+            removable: true,
+        },
+    }
+}
+
+/// The (sequence, version id) of each of `key`'s rows (newest first) the rules remove now.
+fn due_rows(
+    config: &LifecycleConfiguration,
+    key: &str,
+    rows: &[(u64, Entry)],
+    clock: Clock,
+    now: u64,
+) -> Vec<(u64, String)> {
+    let facts: Vec<VersionFacts> = rows.iter().map(|(_, e)| facts(e, now)).collect();
+    config
+        .versions_due(key, &facts, clock.day_ms, now)
+        .into_iter()
+        .filter_map(|i| rows.get(i))
+        .map(|(seq, e)| (*seq, e.version_id().to_string()))
+        .collect()
+}
+
+/// One key's rows as the scan found them, judged once the key's last row is seen.
+#[derive(Default)]
+struct KeyRows {
+    key: Option<String>,
+    rows: Vec<(u64, Entry)>,
+}
+
+impl KeyRows {
+    /// Judges the key gathered so far and starts over; returns how many of its rows are due.
+    fn flush(
+        &mut self,
+        config: &LifecycleConfiguration,
+        clock: Clock,
+        now: u64,
+        doomed: &mut Vec<(String, Vec<(u64, String)>)>,
+    ) -> usize {
+        let rows = std::mem::take(&mut self.rows);
+        let Some(key) = self.key.take() else {
+            return 0;
+        };
+        let due = due_rows(config, &key, &rows, clock, now);
+        let n = due.len();
+        if n > 0 {
+            doomed.push((key, due));
+        }
+        n
+    }
+}
+
+/// Removes for good the versions and delete markers the version rules name: noncurrent
+/// versions past NoncurrentVersionExpiration, expired object delete markers.
+async fn expire_versions(
+    store: &Store,
+    bucket: &str,
+    config: &LifecycleConfiguration,
+    clock: Clock,
+    now: u64,
+) -> S3Result<usize> {
+    let mut doomed: Vec<(String, Vec<(u64, String)>)> = Vec::new();
+    store.read(|txn| {
+        let (mut current, mut count) = (KeyRows::default(), 0);
+        versions::scan(txn, bucket, "", |key, seq, entry| {
+            if current.key.as_deref() != Some(key) {
+                count += current.flush(config, clock, now, &mut doomed);
+                if count >= BATCH {
+                    return false;
+                }
+                current.key = Some(key.to_string());
+            }
+            current.rows.push((seq, entry));
+            true
+        })?;
+        current.flush(config, clock, now, &mut doomed);
+        Ok::<_, S3Error>(())
+    })?;
+    if doomed.is_empty() {
+        return Ok(0);
+    }
+    let (b, c) = (bucket.to_string(), config.clone());
+    let (freed, removed) = store
+        .write(move |txn| {
+            let (mut freed, mut removed) = (Vec::new(), 0);
+            let Some(bucket) = state::load_bucket(txn, &b)? else {
+                return Ok((freed, removed));
+            };
+            for (key, planned) in &doomed {
+                // Re-check: versions may have been written, removed or locked since the
+                // scan; only what is still due, and was planned, goes. Oldest first, so a
+                // current delete marker goes last, and only once nothing else is left:
+                // removing it must never make an older row current.
+                let rows = versions::key_rows(txn, &b, key)?;
+                let mut left = rows.len();
+                for (seq, id) in due_rows(&c, key, &rows, clock, now).into_iter().rev() {
+                    let newest = rows.first().is_some_and(|(s, _)| *s == seq);
+                    let was_planned = planned.iter().any(|(s, i)| *s == seq && *i == id);
+                    if !was_planned || (newest && left != 1) {
+                        continue;
+                    }
+                    let version = match id.as_str() {
+                        "null" => VersionRef::Null,
+                        _ => VersionRef::Id { seq, id },
+                    };
+                    let gone = versions::delete_version(txn, &bucket, key, &version, false, now)?;
+                    freed.extend(gone.freed);
+                    removed += 1;
+                    left -= 1;
+                }
+            }
+            Ok::<_, S3Error>((freed, removed))
+        })
+        .await?;
+    for blob in &freed {
+        if let Some(id) = BlobId::parse(blob) {
+            store.blobs().delete(&id).await;
+        }
+    }
+    Ok(removed)
 }
 
 async fn abort_uploads(
@@ -298,6 +439,118 @@ mod tests {
                 2,
                 "tmp/new, logs/a"
             );
+        });
+    }
+
+    #[test]
+    fn sweep_removes_the_versions_the_rules_name() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let store = Store::ephemeral().unwrap();
+            let doc = crate::lifecycle_xml::tests::doc(
+                "<Rule><ID>nc</ID><Filter><Prefix>nc/</Prefix></Filter><Status>Enabled</Status><NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays></NoncurrentVersionExpiration></Rule>\
+                 <Rule><ID>keep</ID><Filter><Prefix>keep/</Prefix></Filter><Status>Enabled</Status><NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays><NewerNoncurrentVersions>1</NewerNoncurrentVersions></NoncurrentVersionExpiration></Rule>\
+                 <Rule><ID>dm</ID><Filter><Prefix>dm/</Prefix></Filter><Status>Enabled</Status><Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration><NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays></NoncurrentVersionExpiration></Rule>\
+                 <Rule><ID>lock</ID><Filter><Prefix>lock/</Prefix></Filter><Status>Enabled</Status><NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays></NoncurrentVersionExpiration></Rule>",
+            );
+            let config = crate::lifecycle_xml::tests::parse(&doc).unwrap();
+            // (key, written at, legal hold); `None` for the time: a delete marker at 1000.
+            let writes: [(&str, Option<u64>, bool); 10] = [
+                ("nc/a", Some(500), false),
+                ("nc/a", Some(1500), false),
+                ("nc/a", Some(2500), false),
+                ("keep/a", Some(500), false),
+                ("keep/a", Some(1500), false),
+                ("keep/a", Some(2500), false),
+                ("dm/a", Some(500), false),
+                ("dm/a", None, false),
+                ("lock/a", Some(500), true),
+                ("lock/a", Some(1500), false),
+            ];
+            store
+                .write(move |txn| {
+                    let bucket: state::Bucket = record(serde_json::json!({
+                        "name": "b", "owner": "000000000000", "region": "us-east-1",
+                        "created": 0, "policy": null, "public_access_block": null,
+                        "website": null, "tags": null,
+                        "versioning": {"status": "Enabled", "mfa_delete": null,
+                                       "object_lock": {"rule": null}},
+                    }));
+                    state::put_bucket(txn, &bucket)?;
+                    config_store::put(txn, "b", crate::ops::lifecycle::NAME, &config)?;
+                    for (i, (key, at, hold)) in writes.iter().enumerate() {
+                        let Some(at) = at else {
+                            versions::delete_current(txn, &bucket, key, 1000)?;
+                            continue;
+                        };
+                        let mut obj: state::Object = record(serde_json::json!({
+                            "blob": format!("blob-{i}"), "size": 1, "etag": "e",
+                            "content_type": null, "last_modified": at, "metadata": [],
+                            "headers": [], "tags": [],
+                        }));
+                        obj.version.lock.legal_hold = Some(*hold);
+                        versions::store_object(txn, &bucket, key, obj, *at)?;
+                    }
+                    Ok::<_, S3Error>(())
+                })
+                .await
+                .unwrap();
+            let clock = Clock {
+                day_ms: 1000,
+                every: Duration::from_secs(1),
+            };
+            let rows = |store: &Store| {
+                let mut out: Vec<(String, String)> = Vec::new();
+                store
+                    .read(|txn| {
+                        versions::scan(txn, "b", "", |k, _, e| {
+                            let what = match e {
+                                Entry::Object(o) => o.blob,
+                                Entry::DeleteMarker { .. } => "marker".into(),
+                            };
+                            out.push((k.to_string(), what));
+                            true
+                        })
+                    })
+                    .unwrap();
+                out
+            };
+            // Nothing is due before 2000 (dm/a's version, noncurrent since its marker at
+            // 1000). nc/a's first version became noncurrent at 1500, due at the midnight
+            // after 2500 (3000); its second at 2500, due at 4000.
+            assert_eq!(sweep(&store, clock, 1999).await.unwrap(), 0);
+            assert_eq!(rows(&store).len(), 10);
+            // At 3000: nc/a's and keep/a's oldest (keep/a keeps one noncurrent version),
+            // dm/a's version (noncurrent since 1000) and then its lone marker.
+            assert_eq!(sweep(&store, clock, 3000).await.unwrap(), 4);
+            assert_eq!(sweep(&store, clock, 4000).await.unwrap(), 1, "nc/a's second");
+            assert_eq!(sweep(&store, clock, 99_000).await.unwrap(), 0);
+            let pair = |k: &str, b: &str| (k.to_string(), b.to_string());
+            assert_eq!(
+                rows(&store),
+                [
+                    pair("keep/a", "blob-5"),
+                    pair("keep/a", "blob-4"),
+                    pair("lock/a", "blob-9"),
+                    pair("lock/a", "blob-8"),
+                    pair("nc/a", "blob-2"),
+                ]
+            );
+            // The current view is untouched, and dm/a is gone altogether.
+            let current: Vec<String> = store
+                .read(|txn| {
+                    let mut keys = Vec::new();
+                    state::scan_objects(txn, "b", "", "", |k, o| {
+                        keys.push(format!("{k}={}", o.blob));
+                        true
+                    })?;
+                    Ok::<_, S3Error>(keys)
+                })
+                .unwrap();
+            assert_eq!(current, ["keep/a=blob-5", "lock/a=blob-9", "nc/a=blob-2"]);
         });
     }
 }

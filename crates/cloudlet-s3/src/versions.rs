@@ -670,6 +670,27 @@ pub fn update_object(
     }
 }
 
+/// Every row of `key`, newest first, with its sequence: what a write re-reads before it
+/// removes versions it chose from an earlier scan (the lifecycle sweeper).
+pub fn key_rows(
+    txn: &WriteTransaction,
+    bucket: &str,
+    key: &str,
+) -> Result<Vec<(u64, Entry)>, StoreError> {
+    let t = txn.open_table(VERSIONS)?;
+    let start = key_prefix(bucket, key);
+    let mut end = start.clone();
+    end.extend_from_slice(&[0xFF; 9]);
+    let mut rows = Vec::new();
+    for item in t.range(start.as_slice()..end.as_slice())? {
+        let (k, v) = item?;
+        let (_, seq) = split_row(&k.value()[bucket.len() + 1..])
+            .ok_or_else(|| StoreError::Format("version row key".into()))?;
+        rows.push((seq, decode_row(v.value())?));
+    }
+    Ok(rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
