@@ -483,7 +483,7 @@ mod tests {
                     config_store::put(txn, "b", crate::ops::lifecycle::NAME, &config)?;
                     for (i, (key, at, hold)) in writes.iter().enumerate() {
                         let Some(at) = at else {
-                            versions::delete_current(txn, &bucket, key, 1000)?;
+                            versions::delete_current(txn, &bucket, key, 1000, None)?;
                             continue;
                         };
                         let mut obj: state::Object = record(serde_json::json!({
