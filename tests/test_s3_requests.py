@@ -405,6 +405,38 @@ def test_delete_objects_without_integrity_header(server, s3, bucket):
     assert keys_of(s3, bucket) == []
 
 
+NS = 'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"'
+TAGGING_DOC = f"<Tagging {NS}><TagSet><Tag><Key>a</Key><Value>b</Value></Tag></TagSet></Tagging>".encode()
+CONFIGS_NEEDING_INTEGRITY = {
+    "cors": f"<CORSConfiguration {NS}><CORSRule><AllowedMethod>GET</AllowedMethod>"
+            "<AllowedOrigin>*</AllowedOrigin></CORSRule></CORSConfiguration>",
+    "lifecycle": f"<LifecycleConfiguration {NS}><Rule><ID>r</ID><Filter><Prefix>tmp/</Prefix></Filter>"
+                 "<Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule></LifecycleConfiguration>",
+    "tagging": TAGGING_DOC.decode(),
+}
+
+
+@pytest.mark.parametrize("sub", sorted(CONFIGS_NEEDING_INTEGRITY))
+def test_bucket_configurations_that_need_an_integrity_header(server, s3, bucket, sub):
+    doc = CONFIGS_NEEDING_INTEGRITY[sub].encode()
+    status, _, body = send(server, "PUT", f"/{bucket}?{sub}", doc)
+    assert (status, xml_error(body)["Code"]) == (400, "InvalidRequest"), body
+    assert xml_error(body)["Message"].startswith(NO_INTEGRITY)
+    # Nothing was stored.
+    status, _, body = send(server, "GET", f"/{bucket}?{sub}")
+    assert status == 404, body
+    for integrity in ({"Content-MD5": md5_of(doc)}, {"x-amz-checksum-crc32": checksum("CRC32", doc)}):
+        status, _, body = send(server, "PUT", f"/{bucket}?{sub}", doc, integrity)
+        assert status in (200, 204), body
+
+
+def test_object_tagging_needs_no_integrity_header(server, s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    status, _, body = send(server, "PUT", f"/{bucket}/k?tagging", TAGGING_DOC)
+    assert status == 200, body
+    assert s3.get_object_tagging(Bucket=bucket, Key="k")["TagSet"] == [{"Key": "a", "Value": "b"}]
+
+
 def test_sdk_delete_objects(s3, bucket):
     s3.put_object(Bucket=bucket, Key="k", Body=b"x")
     r = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "k"}]})

@@ -67,7 +67,7 @@ pub enum S3Error {
     /// PutObject or UploadPart without a declared length (HTTP chunked transfer coding).
     #[error("missing content length")]
     MissingContentLength,
-    /// A request whose body S3 requires an integrity header for (DeleteObjects) had none.
+    /// A request whose body S3 requires an integrity header for (DeleteObjects, PutBucketCors, PutBucketLifecycleConfiguration, PutBucketTagging) had none.
     #[error("missing Content-MD5 or checksum header")]
     ChecksumHeaderRequired,
     /// An object write with Object Lock parameters had no integrity header.

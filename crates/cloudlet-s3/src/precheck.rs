@@ -140,7 +140,7 @@ impl Integrity {
     }
 
     /// Like [`Integrity::of`], but a request without any integrity header is refused, as S3
-    /// refuses DeleteObjects.
+    /// refuses DeleteObjects and a few bucket configurations.
     pub fn required(h: &HeaderMap) -> S3Result<Integrity> {
         let integrity = Integrity::of(h)?;
         match integrity.is_given() {

@@ -170,7 +170,12 @@ pub fn invalid_version_id(s: &str) -> S3Error {
 }
 
 fn new_version_id(seq: u64) -> String {
-    let random = cloudlet_core::ids::random_bytes::<16>();
+    let mut random = cloudlet_core::ids::random_bytes::<16>();
+    // Never a leading `-` or `_` (the top six bits 62 or 63): `--version-id -…` would read as
+    // an option to the AWS CLI and most shells' tools.
+    if random[0] >= 248 {
+        random[0] -= 128;
+    }
     let salt = u64::from_be_bytes(random[..8].try_into().unwrap_or_default());
     let mut bytes = [0u8; 24];
     bytes[..16].copy_from_slice(&random);
@@ -739,6 +744,11 @@ mod tests {
             );
         }
         assert_ne!(new_version_id(1)[..8], new_version_id(1)[..8]);
+        for _ in 0..2000 {
+            let id = new_version_id(7);
+            assert!(!id.starts_with(['-', '_']), "{id}");
+            assert_eq!(VersionRef::parse(&id).map(|v| v.as_str().len()), Some(32));
+        }
         let cases = [
             ("null", Some(VersionRef::Null)),
             ("Null", None),

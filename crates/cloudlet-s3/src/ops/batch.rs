@@ -185,8 +185,13 @@ pub async fn delete_objects(
     Ok(xml_response(x.finish()))
 }
 
-async fn read_tags(req: Request, max: usize) -> S3Result<Vec<(String, String)>> {
-    let root = super::xml_body(req).await?;
+/// Reads a tag set document; a bucket's (`required`) must come with `Content-MD5` or a
+/// checksum, as S3 requires for PutBucketTagging (PutObjectTagging needs neither).
+async fn read_tags(req: Request, max: usize, required: bool) -> S3Result<Vec<(String, String)>> {
+    let root = match required {
+        true => super::required_xml_body(req).await?,
+        false => super::xml_body(req).await?,
+    };
     tagging::from_xml(&root, max)
 }
 
@@ -229,7 +234,7 @@ pub async fn put_object_tagging(
     let actions = ("s3:PutObjectTagging", "s3:PutObjectVersionTagging");
     // The tags asked for are condition keys; a malformed document is reported only to a
     // caller who may tag at all.
-    let tags = read_tags(req, 10).await;
+    let tags = read_tags(req, 10, false).await;
     let mut ctx = ctx.clone();
     if let Ok(t) = &tags {
         ctx.condition_keys.extend(crate::auth::request_tag_keys(t));
@@ -283,7 +288,7 @@ pub async fn put_bucket_tagging(
     req: Request,
 ) -> S3Result<Response> {
     s3.bucket_for(ctx, bucket, "s3:PutBucketTagging")?;
-    let tags = read_tags(req, crate::tagging::BUCKET_MAX).await?;
+    let tags = read_tags(req, crate::tagging::BUCKET_MAX, true).await?;
     s3.update_bucket(bucket, move |b| {
         b.tags = Some(tags.clone());
         Ok(())

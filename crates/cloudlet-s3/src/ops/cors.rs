@@ -17,7 +17,7 @@ const NAME: &str = "cors";
 
 pub async fn put(s3: &S3, ctx: &RequestContext, bucket: &str, req: Request) -> S3Result<Response> {
     s3.bucket_for(ctx, bucket, "s3:PutBucketCORS")?;
-    let root = super::xml_body(req).await?;
+    let root = super::required_xml_body(req).await?;
     let config = CorsConfiguration::from_xml(&root)?;
     s3.store_config(bucket, Subresource::Cors.name(), Some(config))
         .await?;

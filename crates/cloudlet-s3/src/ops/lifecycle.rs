@@ -33,7 +33,7 @@ pub async fn put(s3: &S3, ctx: &RequestContext, bucket: &str, req: Request) -> S
             "Invalid TransitionDefaultMinimumObjectSize found: {minimum}"
         )));
     }
-    let root = super::xml_body(req).await?;
+    let root = super::required_xml_body(req).await?;
     let mut config = LifecycleConfiguration::from_xml(&root, &mut new_rule_id)?;
     config.transition_minimum = Some(minimum.clone());
     s3.store_config(bucket, NAME, Some(config)).await?;

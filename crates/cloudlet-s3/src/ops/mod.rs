@@ -144,7 +144,8 @@ pub async fn xml_body(req: Request) -> S3Result<crate::xml::Element> {
 }
 
 /// [`xml_body`] for a document S3 requires `Content-MD5` or a checksum (header or trailer)
-/// of (DeleteObjects): refused without one before the body is read.
+/// of (DeleteObjects, PutBucketCors, PutBucketLifecycleConfiguration, PutBucketTagging):
+/// refused without one before the body is read.
 pub async fn required_xml_body(req: Request) -> S3Result<crate::xml::Element> {
     let integrity = Integrity::required(req.headers())?;
     parse_xml(&read_checked(req, integrity).await?)
