@@ -1,6 +1,6 @@
 // lib-storage's Upload: a stream of SIZE bytes sent as a parallel multipart upload
 // (partSize 5 MiB, queueSize 4), then read back and compared.
-// Usage: node s3_upload.mjs BUCKET KEY SIZE
+// Usage: node s3_upload.mjs BUCKET KEY SIZE [path|virtual]
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand } from "@aws-sdk/client-s3";
@@ -20,8 +20,8 @@ function bytes(size) {
   return Array.from({ length: n }, (_, i) => piece(i));
 }
 
-main(async ([bucket, key, size]) => {
-  const client = s3();
+main(async ([bucket, key, size, style = "path"]) => {
+  const client = style === "path" ? s3() : s3({ virtualHost: true });
   await client.send(new CreateBucketCommand({ Bucket: bucket }));
   const pieces = bytes(Number(size));
   const sent = createHash("sha256");
