@@ -180,6 +180,11 @@ def test_errors_as_the_sdk_names_them(node, server):
     # HEAD has no body: the SDK names the error after the status.
     head = out["headMissing"]
     assert (head["name"], head["status"], head["instance"]) == ("NotFound", 404, True)
+    # A streamed body altered after the SDK computed its trailing CRC32: refused, nothing stored.
+    bad = out["badTrailer"]
+    assert (bad["name"], bad["code"], bad["status"]) == ("BadDigest", "BadDigest", 400)
+    assert bad["message"] == "The CRC32 you specified did not match the calculated checksum."
+    assert out["kept"] == "original"
     owned = out["ownedByYou"]
     assert (owned["name"], owned["status"], owned["instance"]) == ("BucketAlreadyOwnedByYou", 409, True)
 
