@@ -77,11 +77,15 @@ pub fn is_sts_action(action: &str) -> bool {
 
 /// The bucket of a virtual-hosted S3 Host (`bucket.s3.amazonaws.com`,
 /// `bucket.s3.ap-northeast-2.amazonaws.com`, `bucket.s3-us-west-2.amazonaws.com`,
-/// `bucket.s3.localhost`).
+/// `bucket.s3.localhost`, and `bucket.localhost`, which SDKs address for a
+/// `http://localhost:PORT` endpoint without path style).
 fn s3_virtual_bucket(host: &str) -> Option<&str> {
-    let idx = host.find(".s3.").or_else(|| host.find(".s3-"))?;
-    let bucket = &host[..idx];
-    (!bucket.is_empty() && !host[idx..].starts_with(".s3-website")).then_some(bucket)
+    if let Some(idx) = host.find(".s3.").or_else(|| host.find(".s3-")) {
+        let bucket = &host[..idx];
+        return (!bucket.is_empty() && !host[idx..].starts_with(".s3-website")).then_some(bucket);
+    }
+    host.strip_suffix(".localhost")
+        .filter(|bucket| !bucket.is_empty() && *bucket != "s3")
 }
 
 /// The label before `marker` in `host` (`{label}.s3-website…`, `{label}.execute-api…`).
@@ -289,6 +293,21 @@ mod tests {
             svc(S3, Some("my.bucket")),
         );
         check("127.0.0.1", "/bucket/key", None, None, svc(S3, None));
+        for (host, signed, bucket) in [
+            ("mybucket.localhost", Some("s3"), Some("mybucket")),
+            ("mybucket.localhost", None, Some("mybucket")),
+            (
+                "my.dotted.bucket.localhost",
+                Some("s3"),
+                Some("my.dotted.bucket"),
+            ),
+            ("s3.localhost", Some("s3"), None),
+            ("s3.localhost", None, None),
+            ("localhost", Some("s3"), None),
+            (".localhost", None, None),
+        ] {
+            check(host, "/key", None, signed, svc(S3, bucket));
+        }
         check(
             "site.s3-website.localhost",
             "/",

@@ -4,10 +4,11 @@
 //! (constant memory, no bytes through the process; a full-object CRC is combined from the
 //! parts' CRCs — for an upload without a checksum algorithm, S3's default CRC64NVME from the
 //! CRC64NVME each part keeps for it). The object keeps its parts' sizes and checksums for
-//! GetObjectAttributes.
+//! GetObjectAttributes. A completion's `Location` is the object's URL as the request
+//! addressed it (its Host, virtual-hosted or path-style), the key percent-encoded.
 
 use cloudlet_core::xml::XmlWriter;
-use cloudlet_core::{Request, RequestContext, Response};
+use cloudlet_core::{HostLabel, Request, RequestContext, Response};
 use cloudlet_store::BlobId;
 use http::StatusCode;
 use md5::{Digest, Md5};
@@ -316,6 +317,29 @@ fn unhex(s: &str) -> Vec<u8> {
         .collect()
 }
 
+/// The new object's URL as S3 answers a completion: on the Host the request was sent to,
+/// addressed as the request addressed the bucket (virtual-hosted, or path-style), the key
+/// percent-encoded, `/` included.
+fn completed_location(
+    endpoint: &str,
+    host: Option<&str>,
+    virtual_hosted: bool,
+    bucket: &str,
+    key: &str,
+) -> String {
+    let (scheme, authority) = endpoint.split_once("://").unwrap_or(("http", endpoint));
+    let host = host
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| authority.trim_end_matches('/'));
+    let key = super::post::encode_key(key);
+    if virtual_hosted {
+        format!("{scheme}://{host}/{key}")
+    } else {
+        format!("{scheme}://{host}/{bucket}/{key}")
+    }
+}
+
 pub async fn complete(
     s3: &S3,
     ctx: &RequestContext,
@@ -344,6 +368,13 @@ pub async fn complete(
     let algo = upload.checksum;
     let kind = upload.checksum_type.clone().unwrap_or_default();
     let full_object_given = algo.and_then(|a| hv(req.headers(), a.header()).map(str::to_string));
+    let location = completed_location(
+        &ctx.endpoint,
+        hv(req.headers(), "host"),
+        req.extensions().get::<HostLabel>().is_some(),
+        bucket,
+        key,
+    );
     let root = super::completion_body(req).await?;
     if root.name != "CompleteMultipartUpload" {
         return Err(S3Error::MalformedXml);
@@ -517,7 +548,7 @@ pub async fn complete(
     }
     let mut x = XmlWriter::new();
     x.open_ns("CompleteMultipartUploadResult", XMLNS)
-        .elem("Location", &format!("{}/{bucket}/{key}", ctx.endpoint))
+        .elem("Location", &location)
         .elem("Bucket", bucket)
         .elem("Key", key)
         .elem("ETag", &format!("\"{etag}\""));
@@ -623,4 +654,48 @@ pub fn list_parts(
             .elem("ChecksumType", t);
     }
     Ok(xml_response(x.finish()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::completed_location;
+
+    #[test]
+    fn completed_locations() {
+        let e = "http://127.0.0.1:4566";
+        let cases = [
+            (
+                Some("127.0.0.1:4566"),
+                false,
+                "k",
+                "http://127.0.0.1:4566/b/k",
+            ),
+            (
+                None,
+                false,
+                "a/b c+d.txt",
+                "http://127.0.0.1:4566/b/a%2Fb%20c%2Bd.txt",
+            ),
+            (
+                Some("b.localhost:4566"),
+                true,
+                "dir/f",
+                "http://b.localhost:4566/dir%2Ff",
+            ),
+            (
+                Some("b.s3.localhost:4566"),
+                true,
+                "é",
+                "http://b.s3.localhost:4566/%C3%A9",
+            ),
+            (Some(" "), false, "k", "http://127.0.0.1:4566/b/k"),
+        ];
+        for (host, virtual_hosted, key, want) in cases {
+            assert_eq!(
+                completed_location(e, host, virtual_hosted, "b", key),
+                want,
+                "{host:?} {key}"
+            );
+        }
+    }
 }

@@ -239,7 +239,7 @@ const KEY_IN_URL: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUME
     .remove(b'.')
     .remove(b'~');
 
-fn encode_key(key: &str) -> String {
+pub(super) fn encode_key(key: &str) -> String {
     percent_encoding::utf8_percent_encode(key, KEY_IN_URL).to_string()
 }
 
