@@ -10,6 +10,7 @@ import http.client
 import io
 import urllib.parse
 import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from boto3.s3.transfer import TransferConfig
@@ -470,10 +471,21 @@ def test_refused_headers_leave_no_blob_behind(durable_server):
         lambda: s3.copy_object(Bucket="no-orphans", Key="k", CopySource="no-orphans/src",
                                TaggingDirective="REPLACE", Tagging="aws:x=1"),
     ]
-    for request in refused:
+    # Valid lock parameters, but the bucket has no Object Lock.
+    future = datetime.now(timezone.utc) + timedelta(days=1)
+    unlocked = [
+        lambda: s3.put_object(Bucket="no-orphans", Key="k", Body=b"x" * 1000,
+                              ObjectLockMode="GOVERNANCE", ObjectLockRetainUntilDate=future),
+        lambda: s3.put_object(Bucket="no-orphans", Key="k", Body=b"x" * 1000, ObjectLockLegalHoldStatus="ON"),
+        lambda: s3.copy_object(Bucket="no-orphans", Key="k", CopySource="no-orphans/src",
+                               ObjectLockLegalHoldStatus="ON"),
+    ]
+    for request in refused + unlocked:
         with pytest.raises(ClientError) as e:
             request()
         assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+        if request in unlocked:
+            assert error_of(e) == (400, "InvalidRequest", "Bucket is missing Object Lock Configuration")
     assert sorted(p.name for p in blobs.iterdir()) == before
     with pytest.raises(ClientError):
         s3.head_object(Bucket="no-orphans", Key="k")

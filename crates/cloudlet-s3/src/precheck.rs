@@ -192,7 +192,11 @@ pub fn require_for_lock(
     lock: &VersionLock,
 ) -> S3Result<()> {
     let Some(bucket) = bucket else {
-        return Ok(());
+        // Lock parameters on a bucket without Object Lock are refused before the body is read.
+        return match lock.is_unset() {
+            true => Ok(()),
+            false => Err(crate::lock::missing_configuration()),
+        };
     };
     let sets_lock =
         lock.retention.is_some() || lock.legal_hold == Some(true) || bucket.rule.is_some();
