@@ -133,6 +133,42 @@ def test_completed_upload_is_durable_and_its_parts_are_gone(durable_server):
     assert [p.stat().st_size for p in blobs] == [len(DATA)]
 
 
+def test_racing_completions_make_one_object(durable_server):
+    """Storing the object and removing its upload are one write: of completions racing for
+    one upload (or a completion and an abort) exactly one wins, the others get NoSuchUpload,
+    and no extra version or blob is left."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    s3 = durable_server.client("s3")
+    name = unique("mprace").lower()
+    s3.create_bucket(Bucket=name)
+    s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    rounds = 3
+    for i in range(rounds):
+        key = f"obj{i}"
+        uid = s3.create_multipart_upload(Bucket=name, Key=key)["UploadId"]
+        etags = [s3.upload_part(Bucket=name, Key=key, UploadId=uid, PartNumber=n, Body=p)["ETag"]
+                 for n, p in enumerate(PARTS, 1)]
+        doc = {"Parts": [{"PartNumber": n, "ETag": e} for n, e in enumerate(etags, 1)]}
+
+        def complete(_):
+            try:
+                c = durable_server.client("s3")
+                return c.complete_multipart_upload(Bucket=name, Key=key, UploadId=uid, MultipartUpload=doc)["ETag"]
+            except ClientError as e:
+                return e.response["ResponseMetadata"]["HTTPStatusCode"], e.response["Error"]["Code"]
+
+        with ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(complete, range(4)))
+        assert results.count(multipart_etag(PARTS)) == 1, results
+        assert results.count((404, "NoSuchUpload")) == 3, results
+        versions = s3.list_object_versions(Bucket=name, Prefix=key)["Versions"]
+        assert len(versions) == 1, versions
+    # One blob per object; every part and every losing copy was freed.
+    blobs = [p for p in (durable_server.data_dir / "blobs" / "data").iterdir()]
+    assert sorted(p.stat().st_size for p in blobs) == [len(DATA)] * rounds
+
+
 def _crc32c(data):
     table = []
     for i in range(256):

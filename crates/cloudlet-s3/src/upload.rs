@@ -435,6 +435,21 @@ pub async fn commit_object_if(
     obj: Object,
     cond: WriteCondition,
 ) -> S3Result<Option<String>> {
+    commit_object_with(s3, bucket, key, obj, cond, |_| Ok(Vec::new())).await
+}
+
+/// [`commit_object_if`], with `also` run in the same write after the object is stored; the
+/// blobs it returns are freed once the write is durable. A failure of `also` stores nothing.
+pub async fn commit_object_with(
+    s3: &S3,
+    bucket: &str,
+    key: &str,
+    obj: Object,
+    cond: WriteCondition,
+    mut also: impl FnMut(&cloudlet_store::redb::WriteTransaction) -> S3Result<Vec<String>>
+    + Send
+    + 'static,
+) -> S3Result<Option<String>> {
     let (bname, kname, new_blob) = (bucket.to_string(), key.to_string(), obj.blob.clone());
     let now = crate::ops::now_ms();
     let written = s3
@@ -446,7 +461,9 @@ pub async fn commit_object_if(
                 let current = state::load_object(txn, &bname, &kname)?;
                 cond.check(current.as_ref(), &kname)?;
             }
-            crate::versions::store_object(txn, &b, &kname, obj.clone(), now)
+            let mut w = crate::versions::store_object(txn, &b, &kname, obj.clone(), now)?;
+            w.freed.extend(also(txn)?);
+            Ok::<_, S3Error>(w)
         })
         .await;
     match written {

@@ -28,7 +28,7 @@ use crate::sse_c;
 use crate::state::{Bucket, Object, PartSummary};
 use crate::tagging::tags_header;
 use crate::upload::{
-    WriteCondition, commit_object_if, copy_blob_hashing, hash_blob, hv, receive_computing,
+    WriteCondition, commit_object_with, copy_blob_hashing, hash_blob, hv, receive_computing,
     representation_headers, user_metadata,
 };
 use crate::versions::VersionMeta;
@@ -535,17 +535,14 @@ pub async fn complete(
         parts,
         acl: super::acl::upload_acl(s3, bucket, &upload)?.map(Box::new),
     };
-    let version = commit_object_if(s3, bucket, key, obj, cond).await?;
+    // The object is stored and the upload removed in one write, which fails if another
+    // completion or an abort took the upload first.
     let (b, i) = (bucket.to_string(), id.clone());
-    let removed = s3
-        .store
-        .write(move |txn| Ok::<_, S3Error>(remove_upload(txn, &b, &i)?))
-        .await?;
-    for p in removed.unwrap_or_default() {
-        if let Some(blob) = BlobId::parse(&p.blob) {
-            s3.store.blobs().delete(&blob).await;
-        }
-    }
+    let version = commit_object_with(s3, bucket, key, obj, cond, move |txn| {
+        let parts = remove_upload(txn, &b, &i)?.ok_or_else(|| S3Error::NoSuchUpload(i.clone()))?;
+        Ok(parts.into_iter().map(|p| p.blob).collect())
+    })
+    .await?;
     let mut x = XmlWriter::new();
     x.open_ns("CompleteMultipartUploadResult", XMLNS)
         .elem("Location", &location)
