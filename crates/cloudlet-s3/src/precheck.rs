@@ -503,9 +503,8 @@ mod tests {
             bool,
         );
         let cases: Vec<Case> = vec![
-            // No Object Lock on the bucket: nothing required.
+            // No Object Lock on the bucket, nothing asked for: nothing required.
             (bare, None, &none, true),
-            (bare, None, &retention, true),
             // Object Lock without a default rule: only writes that ask for a lock.
             (bare, Some(&enabled), &none, true),
             (bare, Some(&enabled), &released, true),
@@ -528,6 +527,20 @@ mod tests {
                     (false, Err(S3Error::LockChecksumRequired(w))) if w == write => {}
                     (_, got) => panic!("case {i} {write:?}: {got:?}"),
                 }
+            }
+        }
+        // Lock parameters on a bucket without Object Lock are refused, whatever else is sent.
+        for lock in [&retention, &held, &released] {
+            for pairs in [bare, with_md5] {
+                let got = require_for_lock(&headers(pairs), LockedWrite::Object, None, lock);
+                let e = cloudlet_core::AwsError::from(got.expect_err("refused"));
+                assert_eq!(
+                    (e.code.as_ref(), e.message.as_str()),
+                    (
+                        "InvalidRequest",
+                        "Bucket is missing Object Lock Configuration"
+                    )
+                );
             }
         }
         let message = |w| cloudlet_core::AwsError::from(S3Error::LockChecksumRequired(w)).message;
