@@ -1,15 +1,24 @@
 //! Lifecycle configuration: the rules (ID, Filter — Prefix, Tag, object size, And —
 //! Status and actions) and their evaluation: which rule expires an object and when, which
 //! of a key's versions NoncurrentVersionExpiration and expired-delete-marker cleanup remove,
-//! and when an incomplete multipart upload is aborted, with days counted as S3 counts them.
+//! which storage class Transition and NoncurrentVersionTransition move an object or version
+//! to, and when an incomplete multipart upload is aborted, with days counted as S3 counts
+//! them.
 //! Pure: time comes in as milliseconds, with the length of a "day" a parameter so tests
 //! can shorten it. The XML document is read and written by `lifecycle_xml`.
 
 use serde::{Deserialize, Serialize};
 
+use crate::storage_class;
+
 /// Milliseconds in a real day.
 pub const DAY_MS: u64 = 86_400_000;
 pub const MAX_RULES: usize = 1000;
+/// Objects smaller than this (128 KB) are not transitioned by default.
+pub const TRANSITION_MIN_SIZE: u64 = 128 * 1024;
+/// `TransitionDefaultMinimumObjectSize` that lets small objects reach GLACIER and
+/// DEEP_ARCHIVE (the default, `all_storage_classes_128K`, keeps them out of every class).
+pub const VARIES_BY_STORAGE_CLASS: &str = "varies_by_storage_class";
 pub const STORAGE_CLASSES: &[&str] = &[
     "GLACIER",
     "STANDARD_IA",
@@ -137,6 +146,13 @@ impl Rule {
         }
     }
 
+    /// Whether the filter names an object size: it then replaces the bucket's default
+    /// minimum size for transitions ("custom filters always take precedence").
+    fn filters_size(&self) -> bool {
+        let f = self.filter();
+        f.size_greater_than.is_some() || f.size_less_than.is_some()
+    }
+
     pub(crate) fn has_tags(&self) -> bool {
         matches!(&self.selector, Selector::Filter(f) if !f.tags.is_empty())
     }
@@ -161,6 +177,8 @@ pub struct VersionFacts<'a> {
     pub tags: &'a [(String, String)],
     /// Whether Object Lock lets it be removed now (no legal hold, no unexpired retention).
     pub removable: bool,
+    /// Its storage class (a delete marker: STANDARD).
+    pub class: &'a str,
 }
 
 /// `start + days` rounded up to the next midnight UTC, as S3 counts lifecycle days.
@@ -273,6 +291,106 @@ impl LifecycleConfiguration {
         due
     }
 
+    /// Whether the bucket's default minimum object size lets `rule` move an object of `size`
+    /// bytes to `class`: 128 KB and up always; smaller ones only when the rule's filter names
+    /// a size itself, or, with `varies_by_storage_class`, to GLACIER or DEEP_ARCHIVE.
+    fn size_allows(&self, rule: &Rule, size: u64, class: &str) -> bool {
+        size >= TRANSITION_MIN_SIZE
+            || rule.filters_size()
+            || (self.transition_minimum.as_deref() == Some(VARIES_BY_STORAGE_CLASS)
+                && storage_class::archived(class))
+    }
+
+    /// Of the classes due, the one S3 picks (see `storage_class::transition_preference`),
+    /// if the object may go there from `current`. The pick does not depend on `current`,
+    /// so once made it stays made: an object is never moved on to a class S3 would not
+    /// have picked, nor back to a warmer one.
+    fn pick<'c>(due: impl Iterator<Item = &'c str>, current: &str) -> Option<&'c str> {
+        let target = due.max_by_key(|c| storage_class::transition_preference(c))?;
+        storage_class::may_transition(current, target).then_some(target)
+    }
+
+    /// The class the Transition rules move the current object `key` to at `now`, if any:
+    /// each transition is due `Days` after creation (to the next midnight) or at its `Date`,
+    /// for objects the rule's filter selects and the minimum object size admits. When an
+    /// expiration that deletes the object for good (`expiry_deletes`: an unversioned bucket,
+    /// or the null version of a suspended one) is due too, it wins and nothing transitions;
+    /// an expiration that only adds a delete marker does not stop a transition.
+    pub fn transition(
+        &self,
+        key: &str,
+        object: &VersionFacts,
+        expiry_deletes: bool,
+        day_ms: u64,
+        now: u64,
+    ) -> Option<&str> {
+        if object.delete_marker
+            || (expiry_deletes
+                && self
+                    .expiry(key, object.created, object.size, object.tags, day_ms)
+                    .is_some_and(|(at, _)| at <= now))
+        {
+            return None;
+        }
+        let due = self
+            .rules
+            .iter()
+            .filter(|r| r.enabled && r.selects(key, object.size, object.tags))
+            .flat_map(|r| {
+                r.transitions.iter().filter(move |t| {
+                    let at = match (t.days, t.date) {
+                        (Some(d), _) => after_days(object.created, d, day_ms),
+                        (None, Some(date)) => date,
+                        (None, None) => return false,
+                    };
+                    at <= now && self.size_allows(r, object.size, &t.storage_class)
+                })
+            })
+            .map(|t| t.storage_class.as_str());
+        Self::pick(due, object.class)
+    }
+
+    /// Which of `key`'s noncurrent versions (`versions` newest first, as for
+    /// [`Self::versions_due`]) NoncurrentVersionTransition moves at `now`, and where, as
+    /// (index, class), ascending. A version became noncurrent when its successor was
+    /// written; a transition is due `NoncurrentDays` later, to the next midnight, once
+    /// `NewerNoncurrentVersions` newer noncurrent versions exist. Versions the rules remove
+    /// now are left to that removal (permanent deletion wins), delete markers have no class.
+    pub fn version_transitions(
+        &self,
+        key: &str,
+        versions: &[VersionFacts],
+        day_ms: u64,
+        now: u64,
+    ) -> Vec<(usize, &str)> {
+        let removed = self.versions_due(key, versions, day_ms, now);
+        let mut out = Vec::new();
+        for (i, v) in versions.iter().enumerate().skip(1) {
+            if v.delete_marker || removed.contains(&i) {
+                continue;
+            }
+            let became_noncurrent = versions[i - 1].created;
+            let newer = (i - 1) as u64;
+            let due = self
+                .rules
+                .iter()
+                .filter(|r| r.enabled && r.selects(key, v.size, v.tags))
+                .flat_map(|r| {
+                    r.noncurrent_transitions.iter().filter(move |t| {
+                        newer >= t.newer_noncurrent_versions.unwrap_or(0)
+                            && after_days(became_noncurrent, t.noncurrent_days.unwrap_or(0), day_ms)
+                                <= now
+                            && self.size_allows(r, v.size, &t.storage_class)
+                    })
+                })
+                .map(|t| t.storage_class.as_str());
+            if let Some(class) = Self::pick(due, v.class) {
+                out.push((i, class));
+            }
+        }
+        out
+    }
+
     /// Whether any enabled rule acts on objects, versions or uploads (worth sweeping).
     pub fn acts(&self) -> bool {
         self.rules.iter().any(|r| {
@@ -282,6 +400,8 @@ impl LifecycleConfiguration {
                         || e.date.is_some()
                         || e.expired_object_delete_marker == Some(true)
                 }) || r.noncurrent_expiration.is_some()
+                    || !r.transitions.is_empty()
+                    || !r.noncurrent_transitions.is_empty()
                     || r.abort_days.is_some())
         })
     }
@@ -363,6 +483,7 @@ mod tests {
                     size,
                     tags: if tagged { &tag } else { &[] },
                     removable: !locked,
+                    class: "STANDARD",
                 },
             )
             .collect();
@@ -463,5 +584,242 @@ mod tests {
         assert!(parse(&doc(&nc1)).unwrap().acts());
         assert!(parse(&doc(&marker_rule)).unwrap().acts());
         assert!(!parse(&doc(disabled)).unwrap().acts());
+    }
+
+    fn with_minimum(rules: &str, minimum: Option<&str>) -> LifecycleConfiguration {
+        let mut c = parse(&doc(rules)).unwrap();
+        c.transition_minimum = minimum.map(str::to_string);
+        c
+    }
+
+    fn transition_rule(filter: &str, transitions: &[(&str, &str)]) -> String {
+        let actions: String = transitions
+            .iter()
+            .map(|(when, class)| {
+                let when = match when.parse::<u64>() {
+                    Ok(days) => format!("<Days>{days}</Days>"),
+                    Err(_) => format!("<Date>{when}</Date>"),
+                };
+                format!("<Transition>{when}<StorageClass>{class}</StorageClass></Transition>")
+            })
+            .collect();
+        rule(filter, &actions)
+    }
+
+    #[test]
+    fn current_objects_transition_to_the_class_due() {
+        const BIG: u64 = TRANSITION_MIN_SIZE;
+        let tiers = transition_rule("", &[("30", "STANDARD_IA"), ("90", "GLACIER")]);
+        let instant = transition_rule("", &[("0", "GLACIER_IR")]);
+        let archive = transition_rule("", &[("0", "GLACIER")]);
+        let sized = |filter: &str| transition_rule(filter, &[("0", "INTELLIGENT_TIERING")]);
+        let over1 = sized("<ObjectSizeGreaterThan>1</ObjectSizeGreaterThan>");
+        let under100 = sized("<ObjectSizeLessThan>100</ObjectSizeLessThan>");
+        let tagged = transition_rule(
+            "<Tag><Key>t</Key><Value>1</Value></Tag>",
+            &[("0", "GLACIER")],
+        );
+        let logs = transition_rule("<Prefix>logs/</Prefix>", &[("0", "GLACIER")]);
+        let dated = transition_rule("", &[("2020-01-01T00:00:00Z", "DEEP_ARCHIVE")]);
+        // Across rules S3 picks the lower-cost class, Intelligent-Tiering over all but the
+        // Glacier classes; once there, the other rule does not move it on.
+        let overlap = format!(
+            "{}{}",
+            transition_rule("", &[("0", "INTELLIGENT_TIERING")]),
+            transition_rule("", &[("30", "ONEZONE_IA")])
+        );
+        let expiring = rule(
+            "",
+            "<Expiration><Days>1</Days></Expiration><Transition><Days>0</Days><StorageClass>GLACIER</StorageClass></Transition>",
+        );
+        let disabled = "<Rule><Filter/><Status>Disabled</Status><Transition><Days>0</Days><StorageClass>GLACIER</StorageClass></Transition></Rule>";
+        let varies = Some(VARIES_BY_STORAGE_CLASS);
+        let all = Some("all_storage_classes_128K");
+        let never = 1_900_000_000_000;
+        /// Rules, minimum size setting, key, (created, size, tagged, class), expiry
+        /// deletes for good, now, the class moved to.
+        type Case<'a> = (
+            &'a str,
+            Option<&'a str>,
+            &'a str,
+            (u64, u64, bool, &'a str),
+            bool,
+            u64,
+            Option<&'a str>,
+        );
+        #[rustfmt::skip]
+        let cases: Vec<Case> = vec![
+            // Days count from creation to the next midnight; the latest due applies.
+            (&tiers, None, "k", (500, BIG, false, "STANDARD"), false, 30_999, None),
+            (&tiers, None, "k", (500, BIG, false, "STANDARD"), false, 31_000, Some("STANDARD_IA")),
+            (&tiers, None, "k", (500, BIG, false, "STANDARD"), false, 100_000, Some("GLACIER")),
+            (&tiers, None, "k", (500, BIG, false, "STANDARD_IA"), false, 100_000, Some("GLACIER")),
+            (&tiers, None, "k", (500, BIG, false, "REDUCED_REDUNDANCY"), false, 31_000, Some("STANDARD_IA")),
+            // Never to the class it is in, nor back to a warmer one.
+            (&tiers, None, "k", (500, BIG, false, "GLACIER"), false, never, None),
+            (&tiers, None, "k", (500, BIG, false, "DEEP_ARCHIVE"), false, never, None),
+            (&tiers, None, "k", (500, BIG, false, "GLACIER_IR"), false, 31_000, None),
+            (&instant, None, "k", (500, BIG, false, "ONEZONE_IA"), false, never, None),
+            (&archive, None, "k", (500, BIG, false, "GLACIER_IR"), false, never, Some("GLACIER")),
+            // Under 128 KB nothing transitions by default; `varies_by_storage_class` lets
+            // small objects reach GLACIER and DEEP_ARCHIVE only; a rule's own size filter
+            // replaces the default.
+            (&archive, None, "k", (500, BIG - 1, false, "STANDARD"), false, never, None),
+            (&archive, all, "k", (500, BIG - 1, false, "STANDARD"), false, never, None),
+            (&archive, varies, "k", (500, 1, false, "STANDARD"), false, never, Some("GLACIER")),
+            (&instant, varies, "k", (500, 1, false, "STANDARD"), false, never, None),
+            (&instant, varies, "k", (500, BIG, false, "STANDARD"), false, never, Some("GLACIER_IR")),
+            (&over1, None, "k", (500, 2, false, "STANDARD"), false, never, Some("INTELLIGENT_TIERING")),
+            (&over1, None, "k", (500, 1, false, "STANDARD"), false, never, None),
+            (&under100, None, "k", (500, 10, false, "STANDARD"), false, never, Some("INTELLIGENT_TIERING")),
+            (&under100, None, "k", (500, BIG, false, "STANDARD"), false, never, None),
+            // Filters: tags, prefix; disabled rules do nothing.
+            (&tagged, None, "k", (500, BIG, true, "STANDARD"), false, never, Some("GLACIER")),
+            (&tagged, None, "k", (500, BIG, false, "STANDARD"), false, never, None),
+            (&logs, None, "logs/a", (500, BIG, false, "STANDARD"), false, never, Some("GLACIER")),
+            (&logs, None, "data/a", (500, BIG, false, "STANDARD"), false, never, None),
+            (disabled, None, "k", (500, BIG, false, "STANDARD"), false, never, None),
+            // A Date is due from that midnight on.
+            (&dated, None, "k", (0, BIG, false, "STANDARD"), false, 1_577_836_799_999, None),
+            (&dated, None, "k", (0, BIG, false, "STANDARD"), false, 1_577_836_800_000, Some("DEEP_ARCHIVE")),
+            (&overlap, None, "k", (500, BIG, false, "STANDARD"), false, 31_000, Some("INTELLIGENT_TIERING")),
+            (&overlap, None, "k", (500, BIG, false, "INTELLIGENT_TIERING"), false, never, None),
+            // A due expiration that deletes for good wins; one that adds a delete marker
+            // does not.
+            (&expiring, None, "k", (500, BIG, false, "STANDARD"), true, 1_999, Some("GLACIER")),
+            (&expiring, None, "k", (500, BIG, false, "STANDARD"), true, 2_000, None),
+            (&expiring, None, "k", (500, BIG, false, "STANDARD"), false, 2_000, Some("GLACIER")),
+        ];
+        let tag = vec![("t".to_string(), "1".to_string())];
+        for (i, (rules, minimum, key, (created, size, tagged, class), deletes, now, want)) in
+            cases.into_iter().enumerate()
+        {
+            let c = with_minimum(rules, minimum);
+            let facts = VersionFacts {
+                created,
+                delete_marker: false,
+                size,
+                tags: if tagged { &tag } else { &[] },
+                removable: true,
+                class,
+            };
+            assert_eq!(
+                c.transition(key, &facts, deletes, 1000, now),
+                want,
+                "case {i}: {rules}"
+            );
+        }
+        let marker = VersionFacts {
+            created: 0,
+            delete_marker: true,
+            size: BIG,
+            tags: &[],
+            removable: true,
+            class: "STANDARD",
+        };
+        assert_eq!(
+            with_minimum(&archive, None).transition("k", &marker, false, 1000, never),
+            None
+        );
+        assert!(with_minimum(&tiers, None).acts());
+        assert!(!with_minimum(disabled, None).acts());
+    }
+
+    #[test]
+    fn noncurrent_versions_transition_to_the_class_due() {
+        const BIG: u64 = TRANSITION_MIN_SIZE;
+        let nct = |days: u64, newer: Option<u64>, class: &str| {
+            let newer = newer.map_or(String::new(), |n| {
+                format!("<NewerNoncurrentVersions>{n}</NewerNoncurrentVersions>")
+            });
+            rule(
+                "",
+                &format!(
+                    "<NoncurrentVersionTransition><NoncurrentDays>{days}</NoncurrentDays>{newer}<StorageClass>{class}</StorageClass></NoncurrentVersionTransition>"
+                ),
+            )
+        };
+        let glacier1 = nct(1, None, "GLACIER");
+        let keep1 = nct(0, Some(1), "GLACIER");
+        let tiers = format!(
+            "{}{}",
+            nct(1, None, "GLACIER_IR"),
+            nct(3, None, "DEEP_ARCHIVE")
+        );
+        let expiring = format!(
+            "{}{}",
+            nct(0, None, "GLACIER"),
+            rule(
+                "",
+                "<NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays></NoncurrentVersionExpiration>"
+            )
+        );
+        let small_ok = rule(
+            "<ObjectSizeGreaterThan>0</ObjectSizeGreaterThan>",
+            "<NoncurrentVersionTransition><NoncurrentDays>0</NoncurrentDays><StorageClass>GLACIER_IR</StorageClass></NoncurrentVersionTransition>",
+        );
+        // (created, delete marker, size, class, locked), newest first.
+        type V<'a> = (u64, bool, u64, &'a str, bool);
+        let o = |at| (at, false, BIG, "STANDARD", false);
+        let m = |at| (at, true, 0, "STANDARD", false);
+        let l = |at| (at, false, BIG, "STANDARD", true);
+        let small = |at| (at, false, 10, "STANDARD", false);
+        let never = 1_900_000_000_000;
+        /// Rules, minimum size setting, versions, now, the (index, class) moved.
+        type Case<'a> = (
+            &'a str,
+            Option<&'a str>,
+            Vec<V<'a>>,
+            u64,
+            Vec<(usize, &'a str)>,
+        );
+        #[rustfmt::skip]
+        let cases: Vec<Case> = vec![
+            // NoncurrentDays count from the successor's creation, to the next midnight; the
+            // current version is never moved by these rules.
+            (&glacier1, None, vec![o(3000), o(2000), o(1000)], 2999, vec![]),
+            (&glacier1, None, vec![o(3000), o(2000), o(1000)], 3000, vec![(2, "GLACIER")]),
+            (&glacier1, None, vec![o(3000), o(2000), o(1000)], 4000, vec![(1, "GLACIER"), (2, "GLACIER")]),
+            (&glacier1, None, vec![o(0)], never, vec![]),
+            // NewerNoncurrentVersions keeps that many newest noncurrent versions where they are.
+            (&keep1, None, vec![o(5000), o(4000), o(3000), o(2000)], never, vec![(2, "GLACIER"), (3, "GLACIER")]),
+            // Delete markers have no class; they count as newer noncurrent versions.
+            (&keep1, None, vec![o(5000), m(4000), o(1000)], never, vec![(2, "GLACIER")]),
+            // The latest due applies, never back to a warmer class.
+            (&tiers, None, vec![o(3000), o(1000)], 4000, vec![(1, "GLACIER_IR")]),
+            (&tiers, None, vec![o(3000), o(1000)], 6000, vec![(1, "DEEP_ARCHIVE")]),
+            (&tiers, None, vec![o(3000), (1000, false, BIG, "GLACIER_IR", false)], 6000, vec![(1, "DEEP_ARCHIVE")]),
+            (&tiers, None, vec![o(3000), (1000, false, BIG, "DEEP_ARCHIVE", false)], never, vec![]),
+            (&tiers, None, vec![o(3000), (1000, false, BIG, "GLACIER", false)], 4000, vec![]),
+            // Permanent deletion wins; a version Object Lock keeps is moved instead.
+            (&expiring, None, vec![o(3000), o(2000), o(1000)], 3000, vec![(1, "GLACIER")]),
+            (&expiring, None, vec![o(3000), l(2000), o(1000)], never, vec![(1, "GLACIER")]),
+            // The default minimum object size, and what replaces it.
+            (&glacier1, None, vec![o(3000), small(1000)], never, vec![]),
+            (&glacier1, Some(VARIES_BY_STORAGE_CLASS), vec![o(3000), small(1000)], never, vec![(1, "GLACIER")]),
+            (&small_ok, None, vec![o(3000), small(1000)], never, vec![(1, "GLACIER_IR")]),
+        ];
+        for (i, (rules, minimum, versions, now, want)) in cases.into_iter().enumerate() {
+            let c = with_minimum(rules, minimum);
+            let facts: Vec<VersionFacts> = versions
+                .iter()
+                .map(
+                    |&(created, delete_marker, size, class, locked)| VersionFacts {
+                        created,
+                        delete_marker,
+                        size,
+                        tags: &[],
+                        removable: !locked,
+                        class,
+                    },
+                )
+                .collect();
+            assert_eq!(
+                c.version_transitions("k", &facts, 1000, now),
+                want,
+                "case {i}: {rules}"
+            );
+        }
+        assert!(with_minimum(&glacier1, None).acts());
     }
 }

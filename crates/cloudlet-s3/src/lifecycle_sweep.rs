@@ -1,11 +1,20 @@
 //! The lifecycle sweeper: a background task that applies every bucket's enabled lifecycle
-//! rules — deleting current objects whose expiration (Days, counted to the next midnight
-//! UTC as S3 does, or Date) has passed (in a versioned bucket: hiding them behind a delete
-//! marker), removing for good the noncurrent versions NoncurrentVersionExpiration and the
-//! expired object delete markers the rules name (`LifecycleConfiguration::versions_due`),
-//! and aborting multipart uploads older than AbortIncompleteMultipartUpload allows. Each
-//! deletion re-checks what it removes inside its write transaction, so an object replaced,
-//! a version locked or a key written meanwhile survives; blobs are freed after the commit.
+//! rules — moving current objects and noncurrent versions to the storage class their
+//! Transition and NoncurrentVersionTransition rules name once due
+//! (`LifecycleConfiguration::transition`, `version_transitions`; only the class changes:
+//! ETag, Last-Modified and the rest of the record stay), deleting current objects whose
+//! expiration (Days, counted to the next midnight UTC as S3 does, or Date) has passed (in a
+//! versioned bucket: hiding them behind a delete marker), removing for good the noncurrent
+//! versions NoncurrentVersionExpiration and the expired object delete markers the rules name
+//! (`LifecycleConfiguration::versions_due`), and aborting multipart uploads older than
+//! AbortIncompleteMultipartUpload allows. Each change re-checks what it changes inside its
+//! write transaction, so an object replaced, a version locked or a key written meanwhile
+//! survives; blobs are freed after the commit.
+//!
+//! Within a sweep, current objects transition before they expire (as on S3, a transition
+//! beats the creation of a delete marker, while a permanent deletion beats a transition,
+//! which `transition` itself judges), and noncurrent versions are removed before the rest
+//! transition.
 //!
 //! Two environment variables tune it: `CLOUDLET_S3_LIFECYCLE_SWEEP_SECONDS` (how often it
 //! runs, default 60) and, for tests only, `CLOUDLET_S3_LIFECYCLE_DAY_SECONDS` (the length of
@@ -18,10 +27,11 @@ use cloudlet_store::{BlobId, Store};
 use crate::error::{S3Error, S3Result};
 use crate::lifecycle::{DAY_MS, LifecycleConfiguration, VersionFacts};
 use crate::ops::now_ms;
-use crate::versions::{self, Entry, VersionRef};
-use crate::{config_store, lock, mpstate, state};
+use crate::versions::{self, Entry, Status, VersionRef};
+use crate::{config_store, lock, mpstate, state, storage_class};
 
-/// Most deletions (objects, or versions) per bucket per sweep (one store write each).
+/// Most changes (objects, or versions) per bucket per step of a sweep (one store write
+/// each).
 const BATCH: usize = 500;
 
 /// How long a lifecycle day is and how often the sweeper runs.
@@ -51,8 +61,8 @@ impl Clock {
     }
 }
 
-/// One pass over every bucket with a lifecycle configuration; returns how many objects were
-/// deleted, versions removed and uploads aborted.
+/// One pass over every bucket with a lifecycle configuration; returns how many objects and
+/// versions were transitioned, objects deleted, versions removed and uploads aborted.
 pub async fn sweep(store: &Store, clock: Clock, now: u64) -> S3Result<usize> {
     let buckets = store.read(|txn| {
         let mut out = Vec::new();
@@ -70,11 +80,90 @@ pub async fn sweep(store: &Store, clock: Clock, now: u64) -> S3Result<usize> {
     })?;
     let mut done = 0;
     for (bucket, config) in buckets {
+        done += transition_objects(store, &bucket, &config, clock, now).await?;
         done += expire_objects(store, &bucket, &config, clock, now).await?;
         done += expire_versions(store, &bucket, &config, clock, now).await?;
+        done += transition_versions(store, &bucket, &config, clock, now).await?;
         done += abort_uploads(store, &bucket, &config, clock, now).await?;
     }
     Ok(done)
+}
+
+/// The class the Transition rules move the current object `key` of `bucket` to now.
+fn object_transition(
+    config: &LifecycleConfiguration,
+    bucket: &state::Bucket,
+    key: &str,
+    o: &state::Object,
+    clock: Clock,
+    now: u64,
+) -> Option<String> {
+    // Whether expiring it would delete it for good: in an unversioned bucket, or as the
+    // null version of a suspended one (the null delete marker replaces it).
+    let expiry_deletes = match bucket.versioning.status {
+        None => true,
+        Some(Status::Suspended) => o.version.id.as_deref() == Some("null"),
+        Some(Status::Enabled) => false,
+    };
+    config
+        .transition(key, &facts_of(o, now), expiry_deletes, clock.day_ms, now)
+        .map(str::to_string)
+}
+
+/// Moves current objects to the class their Transition rules name: the object's record
+/// and (in a versioned bucket) its key's newest version row, in one write.
+async fn transition_objects(
+    store: &Store,
+    bucket: &str,
+    config: &LifecycleConfiguration,
+    clock: Clock,
+    now: u64,
+) -> S3Result<usize> {
+    if !config
+        .rules
+        .iter()
+        .any(|r| r.enabled && !r.transitions.is_empty())
+    {
+        return Ok(0);
+    }
+    // (key, blob, class): the blob tells the object apart from one written since.
+    let mut planned: Vec<(String, String, String)> = Vec::new();
+    store.read(|txn| {
+        let Some(b) = state::get_bucket(txn, bucket)? else {
+            return Ok(());
+        };
+        state::scan_objects(txn, bucket, "", "", |key, o| {
+            if let Some(class) = object_transition(config, &b, key, &o, clock, now) {
+                planned.push((key.to_string(), o.blob, class));
+            }
+            planned.len() < BATCH
+        })
+    })?;
+    if planned.is_empty() {
+        return Ok(0);
+    }
+    let (b, c) = (bucket.to_string(), config.clone());
+    store
+        .write(move |txn| {
+            let mut moved = 0;
+            let Some(bucket) = state::load_bucket(txn, &b)? else {
+                return Ok(moved);
+            };
+            for (key, blob, class) in &planned {
+                // Re-check: the object may have been replaced, retagged or moved since.
+                let Some(o) = state::load_object(txn, &b, key)? else {
+                    continue;
+                };
+                if o.blob == *blob
+                    && object_transition(&c, &bucket, key, &o, clock, now).as_ref() == Some(class)
+                {
+                    versions::set_storage_class(txn, &b, key, None, class)?;
+                    moved += 1;
+                }
+            }
+            Ok::<_, S3Error>(moved)
+        })
+        .await
 }
 
 async fn expire_objects(
@@ -135,22 +224,29 @@ async fn expire_objects(
     Ok(expired)
 }
 
+/// What the rules see of an object (or object version).
+fn facts_of(o: &state::Object, now: u64) -> VersionFacts<'_> {
+    VersionFacts {
+        created: o.last_modified,
+        delete_marker: false,
+        size: o.size,
+        tags: &o.tags,
+        removable: lock::may_delete(&o.version.lock, false, now),
+        class: storage_class::of(&o.headers),
+    }
+}
+
 /// What the version rules see of one row.
 fn facts(entry: &Entry, now: u64) -> VersionFacts<'_> {
     match entry {
-        Entry::Object(o) => VersionFacts {
-            created: o.last_modified,
-            delete_marker: false,
-            size: o.size,
-            tags: &o.tags,
-            removable: lock::may_delete(&o.version.lock, false, now),
-        },
+        Entry::Object(o) => facts_of(o, now),
         Entry::DeleteMarker { last_modified, .. } => VersionFacts {
             created: *last_modified,
             delete_marker: true,
             size: 0,
             tags: &[],
             removable: true,
+            class: storage_class::STANDARD,
         },
     }
 }
@@ -172,6 +268,26 @@ fn due_rows(
         .collect()
 }
 
+/// (sequence, version id, class) of each of `key`'s rows (newest first) that
+/// NoncurrentVersionTransition moves now.
+fn due_moves(
+    config: &LifecycleConfiguration,
+    key: &str,
+    rows: &[(u64, Entry)],
+    clock: Clock,
+    now: u64,
+) -> Vec<(u64, String, String)> {
+    let facts: Vec<VersionFacts> = rows.iter().map(|(_, e)| facts(e, now)).collect();
+    config
+        .version_transitions(key, &facts, clock.day_ms, now)
+        .into_iter()
+        .filter_map(|(i, class)| {
+            let (seq, e) = rows.get(i)?;
+            Some((*seq, e.version_id().to_string(), class.to_string()))
+        })
+        .collect()
+}
+
 /// One key's rows as the scan found them, judged once the key's last row is seen.
 #[derive(Default)]
 struct KeyRows {
@@ -181,23 +297,56 @@ struct KeyRows {
 
 impl KeyRows {
     /// Judges the key gathered so far and starts over; returns how many of its rows are due.
-    fn flush(
+    fn flush<T>(
         &mut self,
-        config: &LifecycleConfiguration,
-        clock: Clock,
-        now: u64,
-        doomed: &mut Vec<(String, Vec<(u64, String)>)>,
+        judge: &mut impl FnMut(&str, &[(u64, Entry)]) -> Vec<T>,
+        planned: &mut Vec<(String, Vec<T>)>,
     ) -> usize {
         let rows = std::mem::take(&mut self.rows);
         let Some(key) = self.key.take() else {
             return 0;
         };
-        let due = due_rows(config, &key, &rows, clock, now);
+        let due = judge(&key, &rows);
         let n = due.len();
         if n > 0 {
-            doomed.push((key, due));
+            planned.push((key, due));
         }
         n
+    }
+}
+
+/// Scans `bucket`'s versions key by key and gathers what `judge` finds due in each key's
+/// rows (newest first), up to about `BATCH` rows.
+fn plan_versions<T>(
+    store: &Store,
+    bucket: &str,
+    mut judge: impl FnMut(&str, &[(u64, Entry)]) -> Vec<T>,
+) -> S3Result<Vec<(String, Vec<T>)>> {
+    let mut planned = Vec::new();
+    store.read(|txn| {
+        let (mut current, mut count) = (KeyRows::default(), 0);
+        versions::scan(txn, bucket, "", |key, seq, entry| {
+            if current.key.as_deref() != Some(key) {
+                count += current.flush(&mut judge, &mut planned);
+                if count >= BATCH {
+                    return false;
+                }
+                current.key = Some(key.to_string());
+            }
+            current.rows.push((seq, entry));
+            true
+        })?;
+        current.flush(&mut judge, &mut planned);
+        Ok::<_, S3Error>(())
+    })?;
+    Ok(planned)
+}
+
+/// A row's `VersionRef`.
+fn version_ref(seq: u64, id: String) -> VersionRef {
+    match id.as_str() {
+        "null" => VersionRef::Null,
+        _ => VersionRef::Id { seq, id },
     }
 }
 
@@ -210,22 +359,8 @@ async fn expire_versions(
     clock: Clock,
     now: u64,
 ) -> S3Result<usize> {
-    let mut doomed: Vec<(String, Vec<(u64, String)>)> = Vec::new();
-    store.read(|txn| {
-        let (mut current, mut count) = (KeyRows::default(), 0);
-        versions::scan(txn, bucket, "", |key, seq, entry| {
-            if current.key.as_deref() != Some(key) {
-                count += current.flush(config, clock, now, &mut doomed);
-                if count >= BATCH {
-                    return false;
-                }
-                current.key = Some(key.to_string());
-            }
-            current.rows.push((seq, entry));
-            true
-        })?;
-        current.flush(config, clock, now, &mut doomed);
-        Ok::<_, S3Error>(())
+    let doomed = plan_versions(store, bucket, |key, rows| {
+        due_rows(config, key, rows, clock, now)
     })?;
     if doomed.is_empty() {
         return Ok(0);
@@ -250,10 +385,7 @@ async fn expire_versions(
                     if !was_planned || (newest && left != 1) {
                         continue;
                     }
-                    let version = match id.as_str() {
-                        "null" => VersionRef::Null,
-                        _ => VersionRef::Id { seq, id },
-                    };
+                    let version = version_ref(seq, id);
                     let gone = versions::delete_version(txn, &bucket, key, &version, false, now)?;
                     freed.extend(gone.freed);
                     removed += 1;
@@ -269,6 +401,50 @@ async fn expire_versions(
         }
     }
     Ok(removed)
+}
+
+/// Moves noncurrent versions to the class their NoncurrentVersionTransition rules name
+/// (each version's own row; a noncurrent version is never in `s3.objects`).
+async fn transition_versions(
+    store: &Store,
+    bucket: &str,
+    config: &LifecycleConfiguration,
+    clock: Clock,
+    now: u64,
+) -> S3Result<usize> {
+    if !config
+        .rules
+        .iter()
+        .any(|r| r.enabled && !r.noncurrent_transitions.is_empty())
+    {
+        return Ok(0);
+    }
+    let planned = plan_versions(store, bucket, |key, rows| {
+        due_moves(config, key, rows, clock, now)
+    })?;
+    if planned.is_empty() {
+        return Ok(0);
+    }
+    let (b, c) = (bucket.to_string(), config.clone());
+    store
+        .write(move |txn| {
+            let mut moved = 0;
+            for (key, plan) in &planned {
+                // Re-check: versions may have been written or removed since the scan; only
+                // what is still due, and was planned, moves.
+                let rows = versions::key_rows(txn, &b, key)?;
+                for m in due_moves(&c, key, &rows, clock, now) {
+                    if !plan.contains(&m) {
+                        continue;
+                    }
+                    let (seq, id, class) = m;
+                    versions::set_storage_class(txn, &b, key, Some(&version_ref(seq, id)), &class)?;
+                    moved += 1;
+                }
+            }
+            Ok::<_, S3Error>(moved)
+        })
+        .await
 }
 
 async fn abort_uploads(
@@ -551,6 +727,104 @@ mod tests {
                 })
                 .unwrap();
             assert_eq!(current, ["keep/a=blob-5", "lock/a=blob-9", "nc/a=blob-2"]);
+        });
+    }
+
+    #[test]
+    fn sweep_moves_objects_and_versions_to_the_class_due() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let store = Store::ephemeral().unwrap();
+            let doc = crate::lifecycle_xml::tests::doc(
+                "<Rule><ID>t</ID><Filter><And><Prefix>t/</Prefix><ObjectSizeGreaterThan>0</ObjectSizeGreaterThan></And></Filter><Status>Enabled</Status>\
+                 <Transition><Days>1</Days><StorageClass>GLACIER</StorageClass></Transition>\
+                 <NoncurrentVersionTransition><NoncurrentDays>1</NoncurrentDays><StorageClass>DEEP_ARCHIVE</StorageClass></NoncurrentVersionTransition></Rule>",
+            );
+            let config = crate::lifecycle_xml::tests::parse(&doc).unwrap();
+            let writes = [("t/a", 500), ("t/a", 1500), ("u/a", 500)];
+            store
+                .write(move |txn| {
+                    let bucket: state::Bucket = record(serde_json::json!({
+                        "name": "b", "owner": "000000000000", "region": "us-east-1",
+                        "created": 0, "policy": null, "public_access_block": null,
+                        "website": null, "tags": null,
+                        "versioning": {"status": "Enabled", "mfa_delete": null, "object_lock": null},
+                    }));
+                    state::put_bucket(txn, &bucket)?;
+                    config_store::put(txn, "b", crate::ops::lifecycle::NAME, &config)?;
+                    for (i, (key, at)) in writes.iter().enumerate() {
+                        let obj: state::Object = record(serde_json::json!({
+                            "blob": format!("blob-{i}"), "size": 1, "etag": format!("e{i}"),
+                            "content_type": null, "last_modified": at, "metadata": [],
+                            "headers": [["cache-control", "no-cache"]], "tags": [],
+                        }));
+                        versions::store_object(txn, &bucket, key, obj, *at)?;
+                    }
+                    Ok::<_, S3Error>(())
+                })
+                .await
+                .unwrap();
+            let clock = Clock {
+                day_ms: 1000,
+                every: Duration::from_secs(1),
+            };
+            let describe = |o: &state::Object| {
+                format!(
+                    "{} {} {} {}",
+                    o.blob,
+                    o.etag,
+                    o.last_modified,
+                    storage_class::of(&o.headers)
+                )
+            };
+            let rows = |store: &Store| {
+                let mut out = Vec::new();
+                store
+                    .read(|txn| {
+                        versions::scan(txn, "b", "", |k, _, e| {
+                            if let Entry::Object(o) = e {
+                                out.push(format!("{k} {}", describe(&o)));
+                            }
+                            true
+                        })?;
+                        state::scan_objects(txn, "b", "", "", |k, o| {
+                            out.push(format!("current {k} {}", describe(&o)));
+                            true
+                        })
+                    })
+                    .unwrap();
+                out
+            };
+            // t/a's current version (1500) and its first (noncurrent since 1500) are both
+            // due at the midnight after 2500.
+            assert_eq!(sweep(&store, clock, 2999).await.unwrap(), 0);
+            assert_eq!(sweep(&store, clock, 3000).await.unwrap(), 2);
+            assert_eq!(sweep(&store, clock, 99_000).await.unwrap(), 0);
+            assert_eq!(
+                rows(&store),
+                [
+                    "t/a blob-1 e1 1500 GLACIER",
+                    "t/a blob-0 e0 500 DEEP_ARCHIVE",
+                    "u/a blob-2 e2 500 STANDARD",
+                    "current t/a blob-1 e1 1500 GLACIER",
+                    "current u/a blob-2 e2 500 STANDARD",
+                ]
+            );
+            // Only the class changed among the stored headers.
+            let o = store
+                .read(|txn| state::get_object(txn, "b", "t/a"))
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                o.headers,
+                [
+                    ("cache-control".to_string(), "no-cache".to_string()),
+                    (storage_class::HEADER.to_string(), "GLACIER".to_string())
+                ]
+            );
         });
     }
 }

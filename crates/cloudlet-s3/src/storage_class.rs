@@ -2,7 +2,8 @@
 //! PutObject, CopyObject, CreateMultipartUpload and POST), how an object remembers its own
 //! (an `x-amz-storage-class` entry among its stored headers, absent for STANDARD, so GET and
 //! HEAD echo it as S3 does), and which classes are archived: their bytes are read only once
-//! RestoreObject has made a temporary copy (`x-amz-restore`). Pure.
+//! RestoreObject has made a temporary copy (`x-amz-restore`), and which lifecycle
+//! transitions S3 makes between them (its "waterfall": never to a warmer class). Pure.
 
 use http::HeaderMap;
 
@@ -47,6 +48,60 @@ pub fn of(headers: &[(String, String)]) -> &str {
 /// Whether objects of `class` must be restored before their bytes can be read.
 pub fn archived(class: &str) -> bool {
     matches!(class, "GLACIER" | "DEEP_ARCHIVE")
+}
+
+/// Records `class` among an object's stored headers (STANDARD: no entry).
+pub fn set(headers: &mut Vec<(String, String)>, class: &str) {
+    headers.retain(|(k, _)| k != HEADER);
+    if class != STANDARD {
+        headers.push((HEADER.to_string(), class.to_string()));
+    }
+}
+
+/// Whether a lifecycle rule may move an object from class `from` to class `to`, as S3's
+/// supported transitions list them: STANDARD (and REDUCED_REDUNDANCY) to any other class;
+/// STANDARD_IA to INTELLIGENT_TIERING, ONEZONE_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE;
+/// INTELLIGENT_TIERING to ONEZONE_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE; ONEZONE_IA and
+/// GLACIER_IR to GLACIER, DEEP_ARCHIVE; GLACIER to DEEP_ARCHIVE. Nothing goes back to a
+/// warmer class, or to the class it is in.
+pub fn may_transition(from: &str, to: &str) -> bool {
+    let targets: &[&str] = match from {
+        STANDARD | "REDUCED_REDUNDANCY" => &[
+            "STANDARD_IA",
+            "INTELLIGENT_TIERING",
+            "ONEZONE_IA",
+            "GLACIER_IR",
+            "GLACIER",
+            "DEEP_ARCHIVE",
+        ],
+        "STANDARD_IA" => &[
+            "INTELLIGENT_TIERING",
+            "ONEZONE_IA",
+            "GLACIER_IR",
+            "GLACIER",
+            "DEEP_ARCHIVE",
+        ],
+        "INTELLIGENT_TIERING" => &["ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"],
+        "ONEZONE_IA" | "GLACIER_IR" => &["GLACIER", "DEEP_ARCHIVE"],
+        "GLACIER" => &["DEEP_ARCHIVE"],
+        _ => &[],
+    };
+    targets.contains(&to)
+}
+
+/// How strongly S3 Lifecycle prefers `class` when several transitions are due at once:
+/// the lower-cost class, except that INTELLIGENT_TIERING is favoured over every class but
+/// GLACIER and DEEP_ARCHIVE (and GLACIER over STANDARD_IA or ONEZONE_IA).
+pub fn transition_preference(class: &str) -> u8 {
+    match class {
+        "STANDARD_IA" => 1,
+        "ONEZONE_IA" => 2,
+        "GLACIER_IR" => 3,
+        "INTELLIGENT_TIERING" => 4,
+        "GLACIER" => 5,
+        "DEEP_ARCHIVE" => 6,
+        _ => 0,
+    }
 }
 
 /// The expiry (ms since the epoch) of a restored copy, if the headers record a finished
@@ -118,6 +173,67 @@ mod tests {
             let got = requested(&h).map(|o| o.map(|(_, v)| v)).map_err(|_| ());
             assert_eq!(got, want.map(|o| o.map(str::to_string)), "{given:?}");
         }
+    }
+
+    #[test]
+    fn transitions_follow_the_waterfall() {
+        let classes = [
+            "STANDARD",
+            "REDUCED_REDUNDANCY",
+            "STANDARD_IA",
+            "INTELLIGENT_TIERING",
+            "ONEZONE_IA",
+            "GLACIER_IR",
+            "GLACIER",
+            "DEEP_ARCHIVE",
+        ];
+        // Per source class (rows as above), the targets S3 supports, in the same order.
+        #[rustfmt::skip]
+        let allowed: [[u8; 8]; 8] = [
+            // STD RRS IA  IT  1Z  GIR GLA DA
+            [0, 0, 1, 1, 1, 1, 1, 1], // STANDARD
+            [0, 0, 1, 1, 1, 1, 1, 1], // REDUCED_REDUNDANCY
+            [0, 0, 0, 1, 1, 1, 1, 1], // STANDARD_IA
+            [0, 0, 0, 0, 1, 1, 1, 1], // INTELLIGENT_TIERING
+            [0, 0, 0, 0, 0, 0, 1, 1], // ONEZONE_IA
+            [0, 0, 0, 0, 0, 0, 1, 1], // GLACIER_IR
+            [0, 0, 0, 0, 0, 0, 0, 1], // GLACIER
+            [0, 0, 0, 0, 0, 0, 0, 0], // DEEP_ARCHIVE
+        ];
+        for (from, row) in classes.iter().zip(allowed) {
+            for (to, ok) in classes.iter().zip(row) {
+                assert_eq!(may_transition(from, to), ok == 1, "{from} -> {to}");
+            }
+        }
+        assert!(!may_transition("FOO", "GLACIER"));
+        let mut by_preference = [
+            "GLACIER",
+            "STANDARD_IA",
+            "DEEP_ARCHIVE",
+            "INTELLIGENT_TIERING",
+            "ONEZONE_IA",
+            "GLACIER_IR",
+        ];
+        by_preference.sort_by_key(|c| transition_preference(c));
+        assert_eq!(
+            by_preference,
+            [
+                "STANDARD_IA",
+                "ONEZONE_IA",
+                "GLACIER_IR",
+                "INTELLIGENT_TIERING",
+                "GLACIER",
+                "DEEP_ARCHIVE"
+            ]
+        );
+        let mut h = headers(&[("cache-control", "no-cache"), (HEADER, "STANDARD_IA")]);
+        set(&mut h, "GLACIER");
+        assert_eq!(
+            h,
+            headers(&[("cache-control", "no-cache"), (HEADER, "GLACIER")])
+        );
+        set(&mut h, STANDARD);
+        assert_eq!(h, headers(&[("cache-control", "no-cache")]));
     }
 
     #[test]

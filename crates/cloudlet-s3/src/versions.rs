@@ -675,6 +675,24 @@ pub fn update_object(
     }
 }
 
+/// Moves one version of `key` (the current object when `version` is `None`) to storage
+/// class `class`, as a lifecycle transition does: only the class among its stored headers
+/// changes (ETag, Last-Modified, metadata, tags, ACL and lock stay), in its `s3.versions`
+/// row and, when it is current, in `s3.objects` too.
+pub fn set_storage_class(
+    txn: &WriteTransaction,
+    bucket: &str,
+    key: &str,
+    version: Option<&VersionRef>,
+    class: &str,
+) -> S3Result<()> {
+    update_object(txn, bucket, key, version, "PUT", &mut |o| {
+        crate::storage_class::set(&mut o.headers, class);
+        Ok(())
+    })
+    .map(|_| ())
+}
+
 /// Every row of `key`, newest first, with its sequence: what a write re-reads before it
 /// removes versions it chose from an earlier scan (the lifecycle sweeper).
 pub fn key_rows(
