@@ -136,6 +136,24 @@ def durable_server(tmp_path):
     s.stop()
 
 
+def fast_lifecycle_server():
+    """A server whose lifecycle "day" lasts one second and whose sweeper runs twice a second."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CLOUDLET_S3_LIFECYCLE_DAY_SECONDS", "1")
+        mp.setenv("CLOUDLET_S3_LIFECYCLE_SWEEP_SECONDS", "0.5")
+        return Server().start()
+
+
+def wait_for(predicate, timeout=60):
+    """Polls until `predicate()` is true; returns its last value (never asserts a time)."""
+    deadline = time.time() + timeout
+    while True:
+        value = predicate()
+        if value or time.time() > deadline:
+            return value
+        time.sleep(0.2)
+
+
 def unique(prefix):
     """A resource name unique within the session."""
     unique.n += 1

@@ -8,12 +8,11 @@ import datetime
 import email.utils
 import http.client
 import json
-import time
 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import Server, unique
+from conftest import fast_lifecycle_server, unique, wait_for
 
 NOT_ALLOWED = ("CORSResponse: This CORS request is not allowed. This is usually because the evalution of "
                "Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers "
@@ -46,16 +45,6 @@ def xml_error(body):
 
     root = ET.fromstring(body)
     return {child.tag: child.text for child in root}
-
-
-def wait_for(predicate, timeout=30):
-    """Polls until `predicate()` is true; returns its last value."""
-    deadline = time.time() + timeout
-    while True:
-        value = predicate()
-        if value or time.time() > deadline:
-            return value
-        time.sleep(0.2)
 
 
 @pytest.fixture
@@ -339,12 +328,9 @@ def test_expiration_header(s3, bucket):
     assert done["Expiration"].endswith('rule-id="docs-30"')
 
 
-@pytest.fixture
-def fast_lifecycle_server(monkeypatch):
-    """A server whose lifecycle "day" lasts one second and whose sweeper runs twice a second."""
-    monkeypatch.setenv("CLOUDLET_S3_LIFECYCLE_DAY_SECONDS", "1")
-    monkeypatch.setenv("CLOUDLET_S3_LIFECYCLE_SWEEP_SECONDS", "0.5")
-    s = Server().start()
+@pytest.fixture(name="fast_lifecycle_server")
+def fast_lifecycle_server_fixture():
+    s = fast_lifecycle_server()
     yield s
     s.stop()
 

@@ -9,21 +9,16 @@ test checks that something survives, it first waits for a sentinel that the same
 """
 
 import datetime
-import time
 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import Server, unique
+from conftest import fast_lifecycle_server, unique, wait_for
 
 
 @pytest.fixture(scope="module")
 def fast():
-    """A server whose lifecycle day lasts one second and whose sweeper runs twice a second."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("CLOUDLET_S3_LIFECYCLE_DAY_SECONDS", "1")
-        mp.setenv("CLOUDLET_S3_LIFECYCLE_SWEEP_SECONDS", "0.5")
-        s = Server().start()
+    s = fast_lifecycle_server()
     yield s
     s.stop()
 
@@ -32,15 +27,6 @@ def fast():
 def s3(fast):
     return fast.client("s3")
 
-
-def wait_for(predicate, timeout=60):
-    """Polls until `predicate()` is true; returns its last value."""
-    deadline = time.time() + timeout
-    while True:
-        value = predicate()
-        if value or time.time() > deadline:
-            return value
-        time.sleep(0.2)
 
 
 def versioned_bucket(s3, rules, **create):
