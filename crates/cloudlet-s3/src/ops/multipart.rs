@@ -327,11 +327,7 @@ fn completed_location(
     bucket: &str,
     key: &str,
 ) -> String {
-    let (scheme, authority) = endpoint.split_once("://").unwrap_or(("http", endpoint));
-    let host = host
-        .map(str::trim)
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| authority.trim_end_matches('/'));
+    let (scheme, host) = super::post::scheme_and_host(endpoint, host);
     let key = super::post::encode_key(key);
     if virtual_hosted {
         format!("{scheme}://{host}/{key}")

@@ -257,6 +257,17 @@ fn split_port(host: &str) -> (&str, &str) {
     }
 }
 
+/// The scheme of cloudlet's endpoint and the host a request was sent to (the endpoint's own
+/// when the request named none), for the URLs S3 answers with.
+pub(crate) fn scheme_and_host<'a>(endpoint: &'a str, host: Option<&'a str>) -> (&'a str, &'a str) {
+    let (scheme, authority) = endpoint.split_once("://").unwrap_or(("http", endpoint));
+    let host = host
+        .map(str::trim)
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| authority.trim_end_matches('/'));
+    (scheme, host)
+}
+
 /// The new object's URL as S3 answers a POST: virtual-hosted
 /// (`https://{bucket}.s3.{region}.amazonaws.com/{key}`), on the host the form was posted to
 /// — that host itself when it already names the bucket, `{bucket}.` before an S3 endpoint
@@ -268,11 +279,7 @@ fn location(
     bucket: &str,
     key: &str,
 ) -> String {
-    let (scheme, authority) = endpoint.split_once("://").unwrap_or(("http", endpoint));
-    let host = host
-        .map(str::trim)
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| authority.trim_end_matches('/'));
+    let (scheme, host) = scheme_and_host(endpoint, host);
     let host = if virtual_hosted {
         host.to_string()
     } else {
