@@ -219,8 +219,18 @@ fn rule_of(r: &Element, new_id: &mut dyn FnMut() -> String) -> S3Result<Rule> {
     let noncurrent_transitions = r
         .children_named("NoncurrentVersionTransition")
         .map(|t| {
+            let days = match number(t, "NoncurrentDays")? {
+                Some(n) if n < 0 => {
+                    return Err(invalid(
+                        "'NoncurrentDays' in NoncurrentVersionTransition action must be nonnegative",
+                        "NoncurrentDays",
+                        &n.to_string(),
+                    ));
+                }
+                other => other.map(|n| n as u64),
+            };
             Ok(NoncurrentTransition {
-                noncurrent_days: noncurrent_count(t, "NoncurrentDays")?,
+                noncurrent_days: days,
                 newer_noncurrent_versions: noncurrent_count(t, "NewerNoncurrentVersions")?,
                 storage_class: storage_class(t)?,
             })
@@ -508,6 +518,12 @@ pub(crate) mod tests {
                     "<Rule><Filter/>{status}<Transition><Days>10</Days><StorageClass>STANDARD_IA</StorageClass></Transition></Rule>"
                 ),
                 "'Days' in Transition action must be greater than or equal to 30 for storageClass 'STANDARD_IA'".into(),
+            ),
+            (
+                format!(
+                    "<Rule><Filter/>{status}<NoncurrentVersionTransition><NoncurrentDays>-1</NoncurrentDays><StorageClass>GLACIER</StorageClass></NoncurrentVersionTransition></Rule>"
+                ),
+                "'NoncurrentDays' in NoncurrentVersionTransition action must be nonnegative".into(),
             ),
             (
                 format!(
