@@ -809,6 +809,27 @@ def test_conditional_put(s3, bucket):
     assert e.value.response["Error"]["Code"] == "NoSuchKey"
 
 
+def test_conditional_copy_object(s3, bucket):
+    """CopyObject's If-None-Match: * and If-Match are about the destination (the
+    x-amz-copy-source-if-* headers are about the source); a failed one copies nothing."""
+    s3.put_object(Bucket=bucket, Key="src", Body=b"source")
+    source = {"Bucket": bucket, "Key": "src"}
+    first = s3.copy_object(Bucket=bucket, Key="dst", CopySource=source, IfNoneMatch="*")["CopyObjectResult"]["ETag"]
+    s3.put_object(Bucket=bucket, Key="src", Body=b"changed")
+    with pytest.raises(ClientError) as e:
+        s3.copy_object(Bucket=bucket, Key="dst", CopySource=source, IfNoneMatch="*")
+    assert error_of(e) == (412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
+    with pytest.raises(ClientError) as e:
+        s3.copy_object(Bucket=bucket, Key="dst", CopySource=source, IfMatch='"0123456789abcdef0123456789abcdef"')
+    assert error_of(e)[:2] == (412, "PreconditionFailed")
+    assert s3.get_object(Bucket=bucket, Key="dst")["Body"].read() == b"source"
+    s3.copy_object(Bucket=bucket, Key="dst", CopySource=source, IfMatch=first)
+    assert s3.get_object(Bucket=bucket, Key="dst")["Body"].read() == b"changed"
+    with pytest.raises(ClientError) as e:
+        s3.copy_object(Bucket=bucket, Key="absent", CopySource=source, IfMatch=first)
+    assert error_of(e)[:2] == (404, "NoSuchKey")
+
+
 def test_conditional_complete_multipart_upload(s3, bucket):
     """CompleteMultipartUpload takes If-None-Match: * and If-Match like PutObject; a failed
     precondition leaves the object and the upload as they were."""

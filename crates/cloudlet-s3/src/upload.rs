@@ -415,6 +415,16 @@ impl WriteCondition {
         }
     }
 
+    /// Checks the condition against the key's current object now, before the work of a write
+    /// whose commit checks it again atomically (a copy, a completion).
+    pub(crate) fn check_early(&self, s3: &S3, bucket: &str, key: &str) -> S3Result<()> {
+        if *self == WriteCondition::None {
+            return Ok(());
+        }
+        let current = s3.store.read(|txn| state::get_object(txn, bucket, key))?;
+        self.check(current.as_ref(), key)
+    }
+
     pub(crate) fn check(&self, current: Option<&Object>, key: &str) -> S3Result<()> {
         match (self, current) {
             (WriteCondition::None, _) => Ok(()),

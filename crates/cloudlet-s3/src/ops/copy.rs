@@ -21,7 +21,8 @@ use crate::state::Object;
 use crate::storage_class;
 use crate::tagging::tags_header;
 use crate::upload::{
-    commit_object, copy_blob_hashing, hash_blob, hv, representation_headers, user_metadata,
+    WriteCondition, commit_object_if, copy_blob_hashing, hash_blob, hv, representation_headers,
+    user_metadata,
 };
 use crate::versions::{VersionMeta, VersionRef};
 
@@ -158,6 +159,10 @@ pub async fn copy_object(
     {
         return Err(S3Error::AccessDenied);
     }
+    // The destination's `If-None-Match: *` / `If-Match`, refused before the bytes are copied
+    // when it already fails, and checked again atomically with the write.
+    let cond = WriteCondition::from_headers(h)?;
+    cond.check_early(s3, bucket, key)?;
     let source_key = crate::sse_c::parse_copy_source(h)?;
     crate::sse_c::check_read(&src.headers, source_key.as_ref())?;
     let customer = crate::sse_c::parse(h)?;
@@ -285,7 +290,7 @@ pub async fn copy_object(
         parts: Vec::new(),
         acl: acl.map(Box::new),
     };
-    let version = commit_object(s3, bucket, key, obj).await?;
+    let version = commit_object_if(s3, bucket, key, obj, cond).await?;
     let mut x = XmlWriter::new();
     x.open_ns("CopyObjectResult", XMLNS)
         .elem("LastModified", &iso8601(modified))

@@ -355,12 +355,7 @@ pub async fn complete(
     // are joined when it already fails, and checked again atomically with the write; the
     // upload stays, as on S3, so that it can be completed or aborted later.
     let cond = WriteCondition::from_headers(req.headers())?;
-    if cond != WriteCondition::None {
-        let current = s3
-            .store
-            .read(|txn| crate::state::get_object(txn, bucket, key))?;
-        cond.check(current.as_ref(), key)?;
-    }
+    cond.check_early(s3, bucket, key)?;
     let algo = upload.checksum;
     let kind = upload.checksum_type.clone().unwrap_or_default();
     let full_object_given = algo.and_then(|a| hv(req.headers(), a.header()).map(str::to_string));
