@@ -86,6 +86,7 @@ const OBJECT_ACTIONS: &[&str] = &[
     "putobjectversionacl",
     "putobjectversiontagging",
     "restoreobject",
+    "updateobjectencryption",
 ];
 
 /// Actions that apply to buckets only (lowercase, without `s3:`).

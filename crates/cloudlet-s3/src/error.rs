@@ -174,6 +174,8 @@ pub enum S3Error {
     Config(#[from] crate::config_error::ConfigError),
     #[error(transparent)]
     SseC(#[from] crate::sse_c::SseCError),
+    #[error(transparent)]
+    EncryptionUpdate(#[from] crate::ops::object_encryption::EncryptionUpdateError),
     /// A write specifying SSE-C to a bucket whose encryption configuration blocks it.
     #[error("SSE-C is blocked on this bucket")]
     SseCBlocked,
@@ -234,6 +236,42 @@ fn sse_c_error(e: crate::sse_c::SseCError) -> AwsError {
         PartParametersMismatch => AwsError::client(
             "InvalidRequest",
             "The provided encryption parameters did not match the ones used originally.",
+        ),
+    }
+}
+
+/// UpdateObjectEncryption's refusals, in the words of S3's API reference.
+fn encryption_update_error(e: crate::ops::object_encryption::EncryptionUpdateError) -> AwsError {
+    use crate::ops::object_encryption::EncryptionUpdateError::*;
+    let invalid = |m: &str| AwsError::client("InvalidRequest", m);
+    let denied = |m: &str| AwsError::new(403, "AccessDenied", m);
+    match e {
+        SignatureV4Required => invalid(
+            "Requests that modify an object encryption configuration require AWS Signature Version 4. Modify the request to use AWS Signature Version 4, and then try again.",
+        ),
+        InvalidType => invalid(
+            "Requests that modify an object encryption configuration require a valid new encryption type. Valid values are SSEKMS. Modify the request to specify SSE-KMS for the updated encryption type, and then try again.",
+        ),
+        UnsupportedType => invalid(
+            "The UpdateObjectEncryption operation doesn't support updating the encryption type to DSSE-KMS or SSE-C. Modify the request to specify SSE-KMS for the updated encryption type, and then try again.",
+        ),
+        MissingKeyArn => invalid(
+            "Requests that modify an object's encryption type to SSE-KMS require an AWS KMS key Amazon Resource Name (ARN). Modify the request to specify a KMS key ARN, and then try again.",
+        ),
+        InvalidKeyArn => invalid(
+            "Requests that modify an object's encryption type to SSE-KMS require a valid AWS KMS key Amazon Resource Name (ARN). Confirm that you have a correctly formatted KMS key ARN in your request, and then try again.",
+        ),
+        InvalidBucketKey => invalid(
+            "The BucketKeyEnabled value isn't valid. Valid values are true or false. Modify the request to specify a valid value, and then try again.",
+        ),
+        UnsupportedSource => invalid(
+            "The UpdateObjectEncryption operation doesn't support source objects with the encryption type DSSE-KMS or SSE-C. Only source objects encrypted with SSE-S3 or SSE-KMS are supported.",
+        ),
+        ForeignKey => denied(
+            "The AWS KMS key in the request must be owned by the same account as the bucket. Modify the request to specify a KMS key from the same account, and then try again.",
+        ),
+        Locked => denied(
+            "The encryption type for the specified object can\u{2019}t be updated because that object is protected by S3 Object Lock. If the object has a governance-mode retention period or a legal hold, you must first remove the Object Lock status on the object before you issue your UpdateObjectEncryption request. You can't use the UpdateObjectEncryption operation with objects that have an Object Lock compliance mode retention period applied to them.",
         ),
     }
 }
@@ -503,6 +541,7 @@ impl From<S3Error> for AwsError {
             Body(m) => AwsError::client("IncompleteBody", m),
             Config(e) => e.into(),
             SseC(e) => sse_c_error(e),
+            EncryptionUpdate(e) => encryption_update_error(e),
             // S3 documents only the status and code; its usual message is assumed.
             SseCBlocked => AwsError::new(403, "AccessDenied", "Access Denied"),
             Store(e) => AwsError::new(

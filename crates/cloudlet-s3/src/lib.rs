@@ -189,6 +189,9 @@ impl S3 {
                 ops::attributes::get_object_attributes(self, &ctx, b, k, q, &req)
             }
             Op::RestoreObject => ops::restore::restore_object(self, &ctx, b, k, q, req).await,
+            Op::UpdateObjectEncryption => {
+                ops::object_encryption::update_object_encryption(self, &ctx, b, k, q, req).await
+            }
             Op::Preflight => {
                 let resource = if k.is_empty() { "BUCKET" } else { "OBJECT" };
                 ops::cors::preflight(self, b, resource, req.headers())

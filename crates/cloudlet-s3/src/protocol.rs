@@ -63,6 +63,8 @@ pub enum Op {
     /// `GET /{bucket}/{key}?attributes`.
     GetObjectAttributes,
     RestoreObject,
+    /// `PUT /{bucket}/{key}?encryption`.
+    UpdateObjectEncryption,
     /// A CORS preflight (`OPTIONS`) request.
     Preflight,
 }
@@ -252,6 +254,7 @@ pub fn parse(
             (Method::PUT, Some("acl")) => PutObjectAcl,
             (Method::GET, Some("attributes")) => GetObjectAttributes,
             (Method::POST, Some("restore")) => RestoreObject,
+            (Method::PUT, Some("encryption")) => UpdateObjectEncryption,
             (Method::OPTIONS, _) => Preflight,
             (Method::GET | Method::PUT | Method::DELETE | Method::POST | Method::HEAD, _) => {
                 return Err(S3Error::NotImplemented);
@@ -452,6 +455,32 @@ mod tests {
                 Ok((GetObjectAttributes, "b", "k")),
             ),
             (Method::PUT, "/b/k?attributes", None, Err("NotImplemented")),
+            (
+                Method::PUT,
+                "/b/k?encryption",
+                None,
+                Ok((UpdateObjectEncryption, "b", "k")),
+            ),
+            (
+                Method::PUT,
+                "/k?encryption&versionId=abc",
+                Some("b"),
+                Ok((UpdateObjectEncryption, "b", "k")),
+            ),
+            (Method::GET, "/b/k?encryption", None, Err("NotImplemented")),
+            (
+                Method::PUT,
+                "/b?encryption",
+                None,
+                Ok((
+                    BucketConfig(crate::subresource::ConfigOp {
+                        resource: crate::subresource::Subresource::Encryption,
+                        verb: crate::subresource::Verb::Put,
+                    }),
+                    "b",
+                    "",
+                )),
+            ),
             (Method::GET, "/b?attributes", None, Err("NotImplemented")),
             (Method::GET, "/b/k?cors", None, Err("NotImplemented")),
             (Method::PUT, "/b/copy", None, Ok((CopyObject, "b", "copy"))),

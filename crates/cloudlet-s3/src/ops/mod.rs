@@ -2,7 +2,7 @@
 //! `attributes` (GetObjectAttributes), `bucket` (create/delete/head/list buckets/location),
 //! `config` (policy, Block Public Access, website), `object` (put/get/head/delete), `list`
 //! (ListObjects v1/v2), `copy` (CopyObject), `multipart`, `batch` (DeleteObjects, tagging),
-//! `post` (POST Object), `versioning` (bucket versioning, version-aware GET/HEAD/DELETE),
+//! `post` (POST Object), `object_encryption` (UpdateObjectEncryption), `versioning` (bucket versioning, version-aware GET/HEAD/DELETE),
 //! `list_versions` (ListObjectVersions), `list_uploads` (ListMultipartUploads), `lock` (Object Lock), `restore` (RestoreObject);
 //! the configuration
 //! sub-resources: `subresource` (dispatch), `cors`, `lifecycle`, `acl` (ownership, ACLs),
@@ -26,6 +26,7 @@ pub mod lock;
 pub mod multipart;
 pub mod notification;
 pub mod object;
+pub mod object_encryption;
 pub mod policy_status;
 pub mod post;
 pub mod replication;
