@@ -147,10 +147,10 @@ fn reencrypted(headers: &mut Vec<(String, String)>, r: &Requested) {
     }
 }
 
-/// Whether `obj` is under an unexpired retention (either mode) or a legal hold.
+/// Whether `obj` is under an unexpired retention (either mode) or a legal hold: what no
+/// deletion could remove without a bypass.
 fn locked(obj: &Object, now: u64) -> bool {
-    let l = &obj.version.lock;
-    l.legal_hold == Some(true) || l.retention.is_some_and(|r| r.until > now)
+    !crate::lock::may_delete(&obj.version.lock, false, now)
 }
 
 pub async fn update_object_encryption(
