@@ -645,16 +645,7 @@ mod tests {
         assert_eq!(composite(Algorithm::Crc32, &["nope"]), None);
     }
 
-    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for (k, v) in pairs {
-            h.insert(
-                http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-                v.parse().unwrap(),
-            );
-        }
-        h
-    }
+    use crate::test_headers as headers;
 
     #[test]
     fn declarations() {

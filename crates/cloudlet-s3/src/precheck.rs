@@ -241,16 +241,7 @@ mod tests {
     use super::*;
     use crate::checksum::Algorithm;
 
-    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for (k, v) in pairs {
-            h.append(
-                http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-                http::HeaderValue::from_str(v).unwrap(),
-            );
-        }
-        h
-    }
+    use crate::test_headers as headers;
 
     fn code(r: S3Result<()>) -> Result<(), String> {
         r.map_err(|e| cloudlet_core::AwsError::from(e).code.to_string())

@@ -273,16 +273,7 @@ mod tests {
     use super::*;
     use crate::state::PartSummary;
 
-    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        for (k, v) in pairs {
-            h.append(
-                http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-                v.parse().unwrap(),
-            );
-        }
-        h
-    }
+    use crate::test_headers as headers;
 
     #[test]
     fn requests() {
