@@ -185,16 +185,6 @@ pub async fn delete_objects(
     Ok(xml_response(x.finish()))
 }
 
-/// Reads a tag set document; a bucket's (`required`) must come with `Content-MD5` or a
-/// checksum, as S3 requires for PutBucketTagging (PutObjectTagging needs neither).
-async fn read_tags(req: Request, max: usize, required: bool) -> S3Result<Vec<(String, String)>> {
-    let root = match required {
-        true => super::required_xml_body(req).await?,
-        false => super::xml_body(req).await?,
-    };
-    tagging::from_xml(&root, max)
-}
-
 /// The `versionId` a request names, parsed.
 /// Replaces the tags of the current object or of one version; returns its version id.
 async fn set_object_tags(
@@ -234,7 +224,10 @@ pub async fn put_object_tagging(
     let actions = ("s3:PutObjectTagging", "s3:PutObjectVersionTagging");
     // The tags asked for are condition keys; a malformed document is reported only to a
     // caller who may tag at all.
-    let tags = read_tags(req, 10, false).await;
+    // PutObjectTagging needs no integrity header, unlike PutBucketTagging.
+    let tags = super::xml_body(req)
+        .await
+        .and_then(|root| tagging::from_xml(&root, 10));
     let mut ctx = ctx.clone();
     if let Ok(t) = &tags {
         ctx.condition_keys.extend(crate::auth::request_tag_keys(t));
@@ -288,7 +281,8 @@ pub async fn put_bucket_tagging(
     req: Request,
 ) -> S3Result<Response> {
     s3.bucket_for(ctx, bucket, "s3:PutBucketTagging")?;
-    let tags = read_tags(req, crate::tagging::BUCKET_MAX, true).await?;
+    let root = super::required_xml_body(req).await?;
+    let tags = tagging::from_xml(&root, crate::tagging::BUCKET_MAX)?;
     s3.update_bucket(bucket, move |b| {
         b.tags = Some(tags.clone());
         Ok(())
