@@ -35,6 +35,15 @@ pub fn civil(secs: i64) -> (i64, i64, i64, i64, i64, i64) {
     (y, m, d, rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
+/// Seconds since the epoch of an HTTP date (RFC 1123 `Sun, 06 Nov 1994 08:49:37 GMT`, and
+/// the obsolete forms HTTP still allows); `None` when it is none of them.
+pub fn parse_http_date(v: &str) -> Option<u64> {
+    httpdate::parse_http_date(v.trim())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_secs())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,7 @@
 //! The few date formats signatures use, to and from seconds since the epoch: `X-Amz-Date`
-//! (`20260101T000000Z`), the ISO 8601 form S3 puts in its errors (`2026-01-01T00:00:00Z`),
-//! and the HTTP `Date` header (`Thu, 01 Jan 2026 00:00:00 GMT`), which SigV4 accepts in
-//! place of `X-Amz-Date`.
+//! (`20260101T000000Z`) and the ISO 8601 form S3 puts in its errors (`2026-01-01T00:00:00Z`).
+//! The HTTP `Date` header SigV4 accepts in place of `X-Amz-Date` is read by
+//! `cloudlet_core::time::parse_http_date`, which S3's conditional requests use too.
 
 /// Seconds since the epoch now.
 pub fn now() -> u64 {
@@ -33,31 +33,6 @@ pub fn amz_date_seconds(d: &str) -> Option<u64> {
     )?)
     .ok()?;
     Some(days * 86_400 + h * 3600 + mi * 60 + s)
-}
-
-/// Seconds since the epoch of an RFC 1123 HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`).
-pub fn http_date_seconds(d: &str) -> Option<u64> {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let rest = d.trim().split_once(", ")?.1;
-    let parts: Vec<&str> = rest.split(' ').collect();
-    let [day, month, year, time, "GMT"] = parts.as_slice() else {
-        return None;
-    };
-    let mo = MONTHS.iter().position(|m| m == month)? as u64 + 1;
-    let hms: Vec<u64> = time
-        .split(':')
-        .map(|p| p.parse().ok().filter(|_| p.len() == 2))
-        .collect::<Option<_>>()?;
-    let [h, mi, s] = hms.as_slice() else {
-        return None;
-    };
-    let (da, y) = (day.parse::<u64>().ok()?, year.parse::<u64>().ok()?);
-    if year.len() != 4 {
-        return None;
-    }
-    amz_date_seconds(&format!("{y:04}{mo:02}{da:02}T{h:02}{mi:02}{s:02}Z"))
 }
 
 /// `(year, month, day, hour, minute, second)` of an epoch second.
@@ -107,7 +82,7 @@ mod tests {
             ("", None),
         ];
         for (text, secs) in http {
-            assert_eq!(http_date_seconds(text), secs, "{text}");
+            assert_eq!(cloudlet_core::time::parse_http_date(text), secs, "{text}");
         }
         for bad in [
             "2013-05-24",

@@ -124,7 +124,7 @@ pub fn parse(
         // carries it in the `X-Amz-Date` form.
         let date = header("x-amz-date").map(str::to_string).or_else(|| {
             header("date")
-                .and_then(clock::http_date_seconds)
+                .and_then(cloudlet_core::time::parse_http_date)
                 .map(clock::amz_date)
         });
         return Some(parse_header(rest, date.as_deref()));

@@ -109,7 +109,7 @@ pub fn transition_preference(class: &str) -> u8 {
 pub fn restored_until(headers: &[(String, String)]) -> Option<u64> {
     let v = headers.iter().find(|(k, _)| k == RESTORE)?.1.as_str();
     let date = v.split("expiry-date=\"").nth(1)?.split('"').next()?;
-    crate::ops::parse_http_date(date).map(|secs| secs * 1000)
+    cloudlet_core::time::parse_http_date(date).map(|secs| secs * 1000)
 }
 
 /// Whether the bytes of an object with these headers may be read now: not archived, or

@@ -83,15 +83,16 @@ pub fn copy_conditions(h: &HeaderMap, src: &Object) -> S3Result<()> {
         ));
     }
     if if_match.is_none()
-        && let Some(t) =
-            hv(h, "x-amz-copy-source-if-unmodified-since").and_then(super::parse_http_date)
+        && let Some(t) = hv(h, "x-amz-copy-source-if-unmodified-since")
+            .and_then(cloudlet_core::time::parse_http_date)
         && modified > t
     {
         return Err(S3Error::PreconditionFailed(
             "x-amz-copy-source-If-Unmodified-Since",
         ));
     }
-    if let Some(t) = hv(h, "x-amz-copy-source-if-modified-since").and_then(super::parse_http_date)
+    if let Some(t) =
+        hv(h, "x-amz-copy-source-if-modified-since").and_then(cloudlet_core::time::parse_http_date)
         && modified <= t
     {
         return Err(S3Error::PreconditionFailed(

@@ -70,15 +70,6 @@ pub fn iso8601(ms: u64) -> String {
     )
 }
 
-/// Seconds since the epoch of an HTTP date (`If-Modified-Since`, `expiry-date="…"`);
-/// `None` for anything else, which S3 ignores.
-pub fn parse_http_date(v: &str) -> Option<u64> {
-    httpdate::parse_http_date(v.trim())
-        .ok()
-        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-        .map(|d| d.as_secs())
-}
-
 /// RFC 1123 (`Wed, 21 Oct 2015 07:28:00 GMT`).
 pub fn http_date(ms: u64) -> String {
     httpdate::fmt_http_date(UNIX_EPOCH + std::time::Duration::from_millis(ms / 1000 * 1000))

@@ -176,7 +176,7 @@ fn preconditions(h: &HeaderMap, obj: &Object) -> S3Result<Option<StatusCode>> {
         return Err(S3Error::PreconditionFailed("If-Match"));
     }
     if if_match.is_none()
-        && let Some(t) = hv(h, "if-unmodified-since").and_then(super::parse_http_date)
+        && let Some(t) = hv(h, "if-unmodified-since").and_then(cloudlet_core::time::parse_http_date)
         && modified > t
     {
         return Err(S3Error::PreconditionFailed("If-Unmodified-Since"));
@@ -188,7 +188,7 @@ fn preconditions(h: &HeaderMap, obj: &Object) -> S3Result<Option<StatusCode>> {
         return Ok(Some(StatusCode::NOT_MODIFIED));
     }
     if if_none.is_none()
-        && let Some(t) = hv(h, "if-modified-since").and_then(super::parse_http_date)
+        && let Some(t) = hv(h, "if-modified-since").and_then(cloudlet_core::time::parse_http_date)
         && modified <= t
     {
         return Ok(Some(StatusCode::NOT_MODIFIED));
