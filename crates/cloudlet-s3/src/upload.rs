@@ -123,7 +123,7 @@ const OFFLOAD: usize = 128 * 1024;
 /// the SHA-256 a signed `x-amz-content-sha256` promises.
 struct Digests {
     md5: Md5,
-    checksum: Option<Hasher>,
+    checksum: Hasher,
     /// A CRC64NVME besides `checksum` (a part of an upload with no checksum algorithm).
     crc64: Option<Hasher>,
     sha256: Option<sha2::Sha256>,
@@ -132,9 +132,7 @@ struct Digests {
 impl Digests {
     fn update(&mut self, bytes: &[u8]) {
         self.md5.update(bytes);
-        if let Some(c) = &mut self.checksum {
-            c.update(bytes);
-        }
+        self.checksum.update(bytes);
         if let Some(c) = &mut self.crc64 {
             c.update(bytes);
         }
@@ -210,7 +208,7 @@ pub async fn receive_computing(
     let mut writer = s3.store.blobs().create().await?;
     let mut digests = Digests {
         md5: Md5::new(),
-        checksum: Some(Hasher::new(algorithm)),
+        checksum: Hasher::new(algorithm),
         crc64: crc64_too.then(|| Hasher::new(Algorithm::Crc64Nvme)),
         sha256: content_sha256.as_ref().map(|_| sha2::Sha256::new()),
     };
@@ -262,7 +260,7 @@ pub async fn receive_computing(
     let size = writer.len();
     let digest: [u8; 16] = digests.md5.finalize().into();
     let trailers = dechunker.map(|d| d.trailers).unwrap_or_default();
-    let computed = digests.checksum.map(|c| checksum::b64(&c.finish()));
+    let computed = checksum::b64(&digests.checksum.finish());
     let extra_crc64 = digests.crc64.map(|c| checksum::b64(&c.finish()));
     let sha256 = digests
         .sha256
@@ -286,20 +284,19 @@ pub async fn receive_computing(
                 computed: ours.clone(),
             });
         }
-        if let (Some(d), Some(ours)) = (&declared, &computed) {
-            check_declared(d, &trailers, ours)?;
+        if let Some(d) = &declared {
+            check_declared(d, &trailers, &computed)?;
         }
         Ok(())
     })();
     let crc64nvme = match algorithm {
-        Algorithm::Crc64Nvme => computed.clone(),
+        Algorithm::Crc64Nvme => Some(computed.clone()),
         _ => extra_crc64,
     };
-    let mut checksums = Vec::new();
-    if let Some(v) = computed {
-        checksums.push((algorithm.header().to_string(), v));
-        checksums.push(("x-amz-checksum-type".to_string(), "FULL_OBJECT".to_string()));
-    }
+    let checksums = vec![
+        (algorithm.header().to_string(), computed),
+        ("x-amz-checksum-type".to_string(), "FULL_OBJECT".to_string()),
+    ];
     if let Err(e) = check {
         writer.abort().await;
         return Err(e);
