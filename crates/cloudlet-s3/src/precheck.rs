@@ -85,18 +85,22 @@ pub fn is_aws_chunked(h: &HeaderMap) -> bool {
         || hv(h, "x-amz-content-sha256").is_some_and(|v| v.starts_with("STREAMING-"))
 }
 
-/// An object body's length must be declared: `x-amz-decoded-content-length` for an
-/// `aws-chunked` body, `Content-Length` for any other. S3 refuses a body of unknown length
-/// (HTTP chunked transfer coding) before reading it.
-pub fn require_length(h: &HeaderMap) -> S3Result<()> {
-    let declared = if is_aws_chunked(h) {
-        hv(h, "x-amz-decoded-content-length").is_some_and(|v| v.trim().parse::<u64>().is_ok())
-    } else {
-        h.contains_key(http::header::CONTENT_LENGTH)
+/// The length a body declares: `x-amz-decoded-content-length` for an `aws-chunked` body,
+/// `Content-Length` for any other.
+pub fn declared_length(h: &HeaderMap) -> Option<u64> {
+    let v = match is_aws_chunked(h) {
+        true => hv(h, "x-amz-decoded-content-length"),
+        false => hv(h, "content-length"),
     };
-    match declared {
-        true => Ok(()),
-        false => Err(S3Error::MissingContentLength),
+    v.and_then(|v| v.trim().parse::<u64>().ok())
+}
+
+/// An object body's length must be declared ([`declared_length`]). S3 refuses a body of
+/// unknown length (HTTP chunked transfer coding) before reading it.
+pub fn require_length(h: &HeaderMap) -> S3Result<()> {
+    match declared_length(h) {
+        Some(_) => Ok(()),
+        None => Err(S3Error::MissingContentLength),
     }
 }
 

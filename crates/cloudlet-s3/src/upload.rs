@@ -198,12 +198,7 @@ pub async fn receive_computing(
         .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
         .map(str::to_ascii_lowercase);
     let chunked = is_aws_chunked(h);
-    let declared_len = if chunked {
-        hv(h, "x-amz-decoded-content-length")
-    } else {
-        hv(h, "content-length")
-    }
-    .and_then(|v| v.trim().parse::<u64>().ok());
+    let declared_len = crate::precheck::declared_length(h);
 
     let mut writer = s3.store.blobs().create().await?;
     let mut digests = Digests {

@@ -1,10 +1,11 @@
 //! The blob directory: large bodies stored as files named by random ids, never by anything
 //! a user supplied.
 //!
-//! A blob is written to `tmp/`, fsynced, renamed into `data/` and the directory fsynced; only
-//! then does [`BlobWriter::commit`] return its id, so a record that references a blob is
-//! always written after the blob is durable. Small blobs are gathered in memory and written
-//! in one go at commit (see [`BlobWriter`]).
+//! In a durable store a blob is written to `tmp/`, fsynced, renamed into `data/` and the
+//! directory fsynced; only then does [`BlobWriter::commit`] return its id, so a record that
+//! references a blob is always written after the blob is durable. Small blobs are gathered in
+//! memory and written in one go at commit, and a store that is not durable writes them
+//! straight to their final name (see [`BlobWriter`]).
 
 use std::path::{Path, PathBuf};
 
