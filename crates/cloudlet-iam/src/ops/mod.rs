@@ -223,6 +223,20 @@ pub(crate) fn merge_tags(tags: &mut Vec<Tag>, new: &[Tag]) -> Result<(), IamErro
     Ok(())
 }
 
+/// Removes the tags with `keys` (compared as IAM compares tag keys, ignoring case).
+pub(crate) fn remove_tags(tags: &mut Vec<Tag>, keys: &[String]) {
+    tags.retain(|t| !keys.iter().any(|k| k.eq_ignore_ascii_case(&t.key)));
+}
+
+/// A page of tags, as ListRoleTags and ListUserTags answer.
+pub(crate) fn tags_page(tags: Vec<Tag>, page: &Page) -> OpResult {
+    let (tags, next) = paginate(tags, |t| t.key.clone(), page);
+    let mut x = Xml::new();
+    tags_xml(&mut x, &tags);
+    page_tail(&mut x, next);
+    Ok(Some(x.finish()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,10 @@
 use cloudlet_core::ids::random_upper_id;
 use cloudlet_store::redb::WriteTransaction;
 
-use super::{OpResult, attached_xml, merge_tags, page_tail, paginate, policy_names_xml, tags_xml};
+use super::{
+    OpResult, attached_xml, merge_tags, page_tail, paginate, policy_names_xml, remove_tags,
+    tags_page, tags_xml,
+};
 use crate::Iam;
 use crate::error::IamError;
 use crate::ops::policies::{attach, not_attached, policy_ref};
@@ -213,8 +216,7 @@ impl Iam {
 
     pub(crate) async fn untag_role(&self, acct: &str, name: &str, keys: Vec<String>) -> OpResult {
         self.modify_role(acct, name, move |role, _| {
-            role.tags
-                .retain(|t| !keys.iter().any(|k| k.eq_ignore_ascii_case(&t.key)));
+            remove_tags(&mut role.tags, &keys);
             Ok(())
         })
         .await?;
@@ -222,12 +224,7 @@ impl Iam {
     }
 
     pub(crate) fn list_role_tags(&self, acct: &str, name: &str, page: &Page) -> OpResult {
-        let role = self.role(acct, name)?;
-        let (tags, next) = paginate(role.tags, |t| t.key.clone(), page);
-        let mut x = Xml::new();
-        tags_xml(&mut x, &tags);
-        page_tail(&mut x, next);
-        Ok(Some(x.finish()))
+        tags_page(self.role(acct, name)?.tags, page)
     }
 
     pub(crate) async fn put_role_policy(

@@ -4,7 +4,7 @@
 use cloudlet_store::redb::WriteTransaction;
 
 use super::users::no_such_user;
-use super::{OpResult, attached_xml, merge_tags, page_tail, paginate, policy_names_xml, tags_xml};
+use super::{OpResult, attached_xml, merge_tags, policy_names_xml, remove_tags, tags_page};
 use crate::Iam;
 use crate::error::IamError;
 use crate::ops::policies::{attach, not_attached, policy_ref};
@@ -45,8 +45,7 @@ impl Iam {
 
     pub(crate) async fn untag_user(&self, acct: &str, name: &str, keys: Vec<String>) -> OpResult {
         self.modify_user(acct, name, move |user, _| {
-            user.tags
-                .retain(|t| !keys.iter().any(|k| k.eq_ignore_ascii_case(&t.key)));
+            remove_tags(&mut user.tags, &keys);
             Ok(())
         })
         .await?;
@@ -54,12 +53,7 @@ impl Iam {
     }
 
     pub(crate) fn list_user_tags(&self, acct: &str, name: &str, page: &Page) -> OpResult {
-        let user = self.user(acct, name)?;
-        let (tags, next) = paginate(user.tags, |t| t.key.clone(), page);
-        let mut x = Xml::new();
-        tags_xml(&mut x, &tags);
-        page_tail(&mut x, next);
-        Ok(Some(x.finish()))
+        tags_page(self.user(acct, name)?.tags, page)
     }
 
     pub(crate) async fn put_user_policy(
