@@ -359,6 +359,15 @@ async fn expire_versions(
     clock: Clock,
     now: u64,
 ) -> S3Result<usize> {
+    if !config.rules.iter().any(|r| {
+        r.enabled
+            && (r.noncurrent_expiration.is_some()
+                || r.expiration.as_ref().is_some_and(|e| {
+                    e.days.is_some() || e.expired_object_delete_marker == Some(true)
+                }))
+    }) {
+        return Ok(0);
+    }
     let doomed = plan_versions(store, bucket, |key, rows| {
         due_rows(config, key, rows, clock, now)
     })?;
