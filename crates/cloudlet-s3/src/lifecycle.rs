@@ -190,6 +190,21 @@ pub fn after_days(start_ms: u64, days: u64, day_ms: u64) -> u64 {
         .saturating_mul(day_ms)
 }
 
+/// Whether a noncurrent version action is due at `now` for a version that became
+/// noncurrent at `became_noncurrent` and has `newer` newer noncurrent versions: `NoncurrentDays`
+/// (none: 0) later, to the next midnight, once `NewerNoncurrentVersions` (none: 0) exist.
+fn noncurrent_due(
+    became_noncurrent: u64,
+    newer: u64,
+    noncurrent_days: Option<u64>,
+    newer_noncurrent_versions: Option<u64>,
+    day_ms: u64,
+    now: u64,
+) -> bool {
+    newer >= newer_noncurrent_versions.unwrap_or(0)
+        && after_days(became_noncurrent, noncurrent_days.unwrap_or(0), day_ms) <= now
+}
+
 impl LifecycleConfiguration {
     /// When the current object (`key`, created at `created_ms`) expires, and by which
     /// rule: the earliest of the enabled rules selecting it.
@@ -262,9 +277,14 @@ impl LifecycleConfiguration {
             let expires = enabled().any(|r| {
                 r.selects(key, v.size, v.tags)
                     && r.noncurrent_expiration.as_ref().is_some_and(|n| {
-                        newer >= n.newer_noncurrent_versions.unwrap_or(0)
-                            && after_days(became_noncurrent, n.noncurrent_days.unwrap_or(0), day_ms)
-                                <= now
+                        noncurrent_due(
+                            became_noncurrent,
+                            newer,
+                            n.noncurrent_days,
+                            n.newer_noncurrent_versions,
+                            day_ms,
+                            now,
+                        )
                     })
             });
             if v.removable && expires {
@@ -377,10 +397,14 @@ impl LifecycleConfiguration {
                 .filter(|r| r.enabled && r.selects(key, v.size, v.tags))
                 .flat_map(|r| {
                     r.noncurrent_transitions.iter().filter(move |t| {
-                        newer >= t.newer_noncurrent_versions.unwrap_or(0)
-                            && after_days(became_noncurrent, t.noncurrent_days.unwrap_or(0), day_ms)
-                                <= now
-                            && self.size_allows(r, v.size, &t.storage_class)
+                        noncurrent_due(
+                            became_noncurrent,
+                            newer,
+                            t.noncurrent_days,
+                            t.newer_noncurrent_versions,
+                            day_ms,
+                            now,
+                        ) && self.size_allows(r, v.size, &t.storage_class)
                     })
                 })
                 .map(|t| t.storage_class.as_str());

@@ -260,11 +260,9 @@ fn due_rows(
     now: u64,
 ) -> Vec<(u64, String)> {
     let facts: Vec<VersionFacts> = rows.iter().map(|(_, e)| facts(e, now)).collect();
-    config
-        .versions_due(key, &facts, clock.day_ms, now)
-        .into_iter()
-        .filter_map(|i| rows.get(i))
-        .map(|(seq, e)| (*seq, e.version_id().to_string()))
+    let due = config.versions_due(key, &facts, clock.day_ms, now);
+    pick_rows(rows, due.into_iter().map(|i| (i, ())))
+        .map(|(seq, id, ())| (seq, id))
         .collect()
 }
 
@@ -278,14 +276,19 @@ fn due_moves(
     now: u64,
 ) -> Vec<(u64, String, String)> {
     let facts: Vec<VersionFacts> = rows.iter().map(|(_, e)| facts(e, now)).collect();
-    config
-        .version_transitions(key, &facts, clock.day_ms, now)
-        .into_iter()
-        .filter_map(|(i, class)| {
-            let (seq, e) = rows.get(i)?;
-            Some((*seq, e.version_id().to_string(), class.to_string()))
-        })
-        .collect()
+    let due = config.version_transitions(key, &facts, clock.day_ms, now);
+    pick_rows(rows, due.into_iter().map(|(i, c)| (i, c.to_string()))).collect()
+}
+
+/// (sequence, version id, extra) of the rows at the given indices.
+fn pick_rows<T>(
+    rows: &[(u64, Entry)],
+    due: impl Iterator<Item = (usize, T)>,
+) -> impl Iterator<Item = (u64, String, T)> {
+    due.filter_map(|(i, extra)| {
+        let (seq, e) = rows.get(i)?;
+        Some((*seq, e.version_id().to_string(), extra))
+    })
 }
 
 /// One key's rows as the scan found them, judged once the key's last row is seen.
