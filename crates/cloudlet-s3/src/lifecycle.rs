@@ -7,6 +7,8 @@
 //! Pure: time comes in as milliseconds, with the length of a "day" a parameter so tests
 //! can shorten it. The XML document is read and written by `lifecycle_xml`.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::storage_class;
@@ -136,21 +138,22 @@ pub fn parse_date(s: &str) -> Option<u64> {
 }
 
 impl Rule {
-    pub(crate) fn filter(&self) -> Filter {
+    /// The rule's filter: its `<Filter>` borrowed, or a legacy prefix made into one.
+    pub(crate) fn filter(&self) -> Cow<'_, Filter> {
         match &self.selector {
-            Selector::LegacyPrefix(p) => Filter {
+            Selector::LegacyPrefix(p) => Cow::Owned(Filter {
                 prefix: Some(p.clone()),
                 ..Filter::default()
-            },
-            Selector::Filter(f) => f.clone(),
+            }),
+            Selector::Filter(f) => Cow::Borrowed(f),
         }
     }
 
     /// Whether the filter names an object size: it then replaces the bucket's default
     /// minimum size for transitions ("custom filters always take precedence").
     fn filters_size(&self) -> bool {
-        let f = self.filter();
-        f.size_greater_than.is_some() || f.size_less_than.is_some()
+        matches!(&self.selector, Selector::Filter(f)
+            if f.size_greater_than.is_some() || f.size_less_than.is_some())
     }
 
     pub(crate) fn has_tags(&self) -> bool {
