@@ -80,13 +80,35 @@ pub async fn sweep(store: &Store, clock: Clock, now: u64) -> S3Result<usize> {
     })?;
     let mut done = 0;
     for (bucket, config) in buckets {
-        done += transition_objects(store, &bucket, &config, clock, now).await?;
-        done += expire_objects(store, &bucket, &config, clock, now).await?;
-        done += expire_versions(store, &bucket, &config, clock, now).await?;
-        done += transition_versions(store, &bucket, &config, clock, now).await?;
-        done += abort_uploads(store, &bucket, &config, clock, now).await?;
+        // One bucket's failure is logged and leaves the other buckets to be swept; only a
+        // store that has shut down ends the sweep.
+        match sweep_bucket(store, &bucket, &config, clock, now).await {
+            Ok(n) => done += n,
+            Err(e) if shut_down(&e) => return Err(e),
+            Err(e) => eprintln!("cloudlet: s3: lifecycle sweep of bucket {bucket}: {e}"),
+        }
     }
     Ok(done)
+}
+
+/// Applies one bucket's rules, step by step (see the module docs for the order).
+async fn sweep_bucket(
+    store: &Store,
+    bucket: &str,
+    config: &LifecycleConfiguration,
+    clock: Clock,
+    now: u64,
+) -> S3Result<usize> {
+    Ok(transition_objects(store, bucket, config, clock, now).await?
+        + expire_objects(store, bucket, config, clock, now).await?
+        + expire_versions(store, bucket, config, clock, now).await?
+        + transition_versions(store, bucket, config, clock, now).await?
+        + abort_uploads(store, bucket, config, clock, now).await?)
+}
+
+/// Whether `e` says the store has shut down (the server is stopping).
+fn shut_down(e: &S3Error) -> bool {
+    matches!(e, S3Error::Store(e) if e.to_string().contains("shut down"))
 }
 
 /// The class the Transition rules move the current object `key` of `bucket` to now.
@@ -503,10 +525,10 @@ pub fn start(store: Store, clock: Clock) {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            if let Err(S3Error::Store(e)) = sweep(&store, clock, now_ms()).await
-                && e.to_string().contains("shut down")
-            {
-                return;
+            match sweep(&store, clock, now_ms()).await {
+                Err(e) if shut_down(&e) => return,
+                Err(e) => eprintln!("cloudlet: s3: lifecycle sweep: {e}"),
+                Ok(_) => {}
             }
         }
     });
