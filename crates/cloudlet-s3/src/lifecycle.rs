@@ -347,11 +347,10 @@ impl LifecycleConfiguration {
         day_ms: u64,
         now: u64,
     ) -> Option<&str> {
-        if object.delete_marker
-            || (expiry_deletes
-                && self
-                    .expiry(key, object.created, object.size, object.tags, day_ms)
-                    .is_some_and(|(at, _)| at <= now))
+        if expiry_deletes
+            && self
+                .expiry(key, object.created, object.size, object.tags, day_ms)
+                .is_some_and(|(at, _)| at <= now)
         {
             return None;
         }
@@ -736,18 +735,6 @@ mod tests {
                 "case {i}: {rules}"
             );
         }
-        let marker = VersionFacts {
-            created: 0,
-            delete_marker: true,
-            size: BIG,
-            tags: &[],
-            removable: true,
-            class: "STANDARD",
-        };
-        assert_eq!(
-            with_minimum(&archive, None).transition("k", &marker, false, 1000, never),
-            None
-        );
         assert!(with_minimum(&tiers, None).acts());
         assert!(!with_minimum(disabled, None).acts());
     }

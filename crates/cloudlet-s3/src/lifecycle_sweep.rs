@@ -128,7 +128,7 @@ fn object_transition(
         Some(Status::Enabled) => false,
     };
     config
-        .transition(key, &facts_of(o, now), expiry_deletes, clock.day_ms, now)
+        .transition(key, &facts_of(o), expiry_deletes, clock.day_ms, now)
         .map(str::to_string)
 }
 
@@ -246,14 +246,15 @@ async fn expire_objects(
     Ok(expired)
 }
 
-/// What the rules see of an object (or object version).
-fn facts_of(o: &state::Object, now: u64) -> VersionFacts<'_> {
+/// What the Transition rules see of a current object (they never ask whether Object Lock
+/// lets it be removed: `removable` is left true).
+fn facts_of(o: &state::Object) -> VersionFacts<'_> {
     VersionFacts {
         created: o.last_modified,
         delete_marker: false,
         size: o.size,
         tags: &o.tags,
-        removable: lock::may_delete(&o.version.lock, false, now),
+        removable: true,
         class: storage_class::of(&o.headers),
     }
 }
@@ -261,7 +262,10 @@ fn facts_of(o: &state::Object, now: u64) -> VersionFacts<'_> {
 /// What the version rules see of one row.
 fn facts(entry: &Entry, now: u64) -> VersionFacts<'_> {
     match entry {
-        Entry::Object(o) => facts_of(o, now),
+        Entry::Object(o) => VersionFacts {
+            removable: lock::may_delete(&o.version.lock, false, now),
+            ..facts_of(o)
+        },
         Entry::DeleteMarker { last_modified, .. } => VersionFacts {
             created: *last_modified,
             delete_marker: true,
