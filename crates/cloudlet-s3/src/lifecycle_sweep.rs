@@ -30,8 +30,9 @@ use crate::ops::now_ms;
 use crate::versions::{self, Entry, Status, VersionRef};
 use crate::{config_store, lock, mpstate, state, storage_class};
 
-/// Most changes (objects, or versions) per bucket per step of a sweep (one store write
-/// each).
+/// About the most changes (objects, or versions) per bucket per step of a sweep, all in
+/// one store write. For versions it is checked only between keys, so a step may take more
+/// when the last key gathered has many rows due.
 const BATCH: usize = 500;
 
 /// How long a lifecycle day is and how often the sweeper runs.
