@@ -30,8 +30,9 @@ use crate::ops::now_ms;
 use crate::versions::{self, Entry, Status, VersionRef};
 use crate::{config_store, lock, mpstate, state, storage_class};
 
-/// Most changes (objects, or versions) per bucket per step of a sweep (one store write
-/// each).
+/// About the most changes (objects, or versions) per bucket per step of a sweep, all in
+/// one store write. For versions it is checked only between keys, so a step may take more
+/// when the last key gathered has many rows due.
 const BATCH: usize = 500;
 
 /// How long a lifecycle day is and how often the sweeper runs.
@@ -80,13 +81,35 @@ pub async fn sweep(store: &Store, clock: Clock, now: u64) -> S3Result<usize> {
     })?;
     let mut done = 0;
     for (bucket, config) in buckets {
-        done += transition_objects(store, &bucket, &config, clock, now).await?;
-        done += expire_objects(store, &bucket, &config, clock, now).await?;
-        done += expire_versions(store, &bucket, &config, clock, now).await?;
-        done += transition_versions(store, &bucket, &config, clock, now).await?;
-        done += abort_uploads(store, &bucket, &config, clock, now).await?;
+        // One bucket's failure is logged and leaves the other buckets to be swept; only a
+        // store that has shut down ends the sweep.
+        match sweep_bucket(store, &bucket, &config, clock, now).await {
+            Ok(n) => done += n,
+            Err(e) if shut_down(&e) => return Err(e),
+            Err(e) => eprintln!("cloudlet: s3: lifecycle sweep of bucket {bucket}: {e}"),
+        }
     }
     Ok(done)
+}
+
+/// Applies one bucket's rules, step by step (see the module docs for the order).
+async fn sweep_bucket(
+    store: &Store,
+    bucket: &str,
+    config: &LifecycleConfiguration,
+    clock: Clock,
+    now: u64,
+) -> S3Result<usize> {
+    Ok(transition_objects(store, bucket, config, clock, now).await?
+        + expire_objects(store, bucket, config, clock, now).await?
+        + expire_versions(store, bucket, config, clock, now).await?
+        + transition_versions(store, bucket, config, clock, now).await?
+        + abort_uploads(store, bucket, config, clock, now).await?)
+}
+
+/// Whether `e` says the store has shut down (the server is stopping).
+fn shut_down(e: &S3Error) -> bool {
+    matches!(e, S3Error::Store(e) if e.to_string().contains("shut down"))
 }
 
 /// The class the Transition rules move the current object `key` of `bucket` to now.
@@ -106,7 +129,7 @@ fn object_transition(
         Some(Status::Enabled) => false,
     };
     config
-        .transition(key, &facts_of(o, now), expiry_deletes, clock.day_ms, now)
+        .transition(key, &facts_of(o), expiry_deletes, clock.day_ms, now)
         .map(str::to_string)
 }
 
@@ -224,14 +247,15 @@ async fn expire_objects(
     Ok(expired)
 }
 
-/// What the rules see of an object (or object version).
-fn facts_of(o: &state::Object, now: u64) -> VersionFacts<'_> {
+/// What the Transition rules see of a current object (they never ask whether Object Lock
+/// lets it be removed: `removable` is left true).
+fn facts_of(o: &state::Object) -> VersionFacts<'_> {
     VersionFacts {
         created: o.last_modified,
         delete_marker: false,
         size: o.size,
         tags: &o.tags,
-        removable: lock::may_delete(&o.version.lock, false, now),
+        removable: true,
         class: storage_class::of(&o.headers),
     }
 }
@@ -239,7 +263,10 @@ fn facts_of(o: &state::Object, now: u64) -> VersionFacts<'_> {
 /// What the version rules see of one row.
 fn facts(entry: &Entry, now: u64) -> VersionFacts<'_> {
     match entry {
-        Entry::Object(o) => facts_of(o, now),
+        Entry::Object(o) => VersionFacts {
+            removable: lock::may_delete(&o.version.lock, false, now),
+            ..facts_of(o)
+        },
         Entry::DeleteMarker { last_modified, .. } => VersionFacts {
             created: *last_modified,
             delete_marker: true,
@@ -260,11 +287,9 @@ fn due_rows(
     now: u64,
 ) -> Vec<(u64, String)> {
     let facts: Vec<VersionFacts> = rows.iter().map(|(_, e)| facts(e, now)).collect();
-    config
-        .versions_due(key, &facts, clock.day_ms, now)
-        .into_iter()
-        .filter_map(|i| rows.get(i))
-        .map(|(seq, e)| (*seq, e.version_id().to_string()))
+    let due = config.versions_due(key, &facts, clock.day_ms, now);
+    pick_rows(rows, due.into_iter().map(|i| (i, ())))
+        .map(|(seq, id, ())| (seq, id))
         .collect()
 }
 
@@ -278,14 +303,19 @@ fn due_moves(
     now: u64,
 ) -> Vec<(u64, String, String)> {
     let facts: Vec<VersionFacts> = rows.iter().map(|(_, e)| facts(e, now)).collect();
-    config
-        .version_transitions(key, &facts, clock.day_ms, now)
-        .into_iter()
-        .filter_map(|(i, class)| {
-            let (seq, e) = rows.get(i)?;
-            Some((*seq, e.version_id().to_string(), class.to_string()))
-        })
-        .collect()
+    let due = config.version_transitions(key, &facts, clock.day_ms, now);
+    pick_rows(rows, due.into_iter().map(|(i, c)| (i, c.to_string()))).collect()
+}
+
+/// (sequence, version id, extra) of the rows at the given indices.
+fn pick_rows<T>(
+    rows: &[(u64, Entry)],
+    due: impl Iterator<Item = (usize, T)>,
+) -> impl Iterator<Item = (u64, String, T)> {
+    due.filter_map(|(i, extra)| {
+        let (seq, e) = rows.get(i)?;
+        Some((*seq, e.version_id().to_string(), extra))
+    })
 }
 
 /// One key's rows as the scan found them, judged once the key's last row is seen.
@@ -359,6 +389,15 @@ async fn expire_versions(
     clock: Clock,
     now: u64,
 ) -> S3Result<usize> {
+    if !config.rules.iter().any(|r| {
+        r.enabled
+            && (r.noncurrent_expiration.is_some()
+                || r.expiration.as_ref().is_some_and(|e| {
+                    e.days.is_some() || e.expired_object_delete_marker == Some(true)
+                }))
+    }) {
+        return Ok(0);
+    }
     let doomed = plan_versions(store, bucket, |key, rows| {
         due_rows(config, key, rows, clock, now)
     })?;
@@ -491,10 +530,10 @@ pub fn start(store: Store, clock: Clock) {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            if let Err(S3Error::Store(e)) = sweep(&store, clock, now_ms()).await
-                && e.to_string().contains("shut down")
-            {
-                return;
+            match sweep(&store, clock, now_ms()).await {
+                Err(e) if shut_down(&e) => return,
+                Err(e) => eprintln!("cloudlet: s3: lifecycle sweep: {e}"),
+                Ok(_) => {}
             }
         }
     });

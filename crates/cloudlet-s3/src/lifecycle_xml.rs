@@ -39,6 +39,15 @@ fn positive(e: &Element, name: &str, message: &str) -> S3Result<Option<u64>> {
     }
 }
 
+/// A nonnegative count of days, or InvalidArgument with S3's message.
+fn nonnegative(e: &Element, name: &str, message: &str) -> S3Result<Option<u64>> {
+    match number(e, name)? {
+        None => Ok(None),
+        Some(n) if n >= 0 => Ok(Some(n as u64)),
+        Some(n) => Err(invalid(message, name, &n.to_string())),
+    }
+}
+
 fn date_of(e: &Element) -> S3Result<Option<u64>> {
     match e.child_text("Date") {
         None => Ok(None),
@@ -149,25 +158,19 @@ fn storage_class(e: &Element) -> S3Result<String> {
 
 fn transition_of(e: &Element) -> S3Result<Transition> {
     let class = storage_class(e)?;
-    let days = match number(e, "Days")? {
-        Some(n) if n < 0 => {
-            return Err(invalid(
-                "'Days' in Transition action must be nonnegative",
-                "Days",
-                &n.to_string(),
-            ));
-        }
-        Some(n) if n < 30 && (class == "STANDARD_IA" || class == "ONEZONE_IA") => {
-            return Err(invalid(
-                &format!(
-                    "'Days' in Transition action must be greater than or equal to 30 for storageClass '{class}'"
-                ),
-                "Days",
-                &n.to_string(),
-            ));
-        }
-        other => other.map(|n| n as u64),
-    };
+    let days = nonnegative(e, "Days", "'Days' in Transition action must be nonnegative")?;
+    if let Some(n) = days
+        && n < 30
+        && (class == "STANDARD_IA" || class == "ONEZONE_IA")
+    {
+        return Err(invalid(
+            &format!(
+                "'Days' in Transition action must be greater than or equal to 30 for storageClass '{class}'"
+            ),
+            "Days",
+            &n.to_string(),
+        ));
+    }
     let t = Transition {
         days,
         date: date_of(e)?,
@@ -219,16 +222,11 @@ fn rule_of(r: &Element, new_id: &mut dyn FnMut() -> String) -> S3Result<Rule> {
     let noncurrent_transitions = r
         .children_named("NoncurrentVersionTransition")
         .map(|t| {
-            let days = match number(t, "NoncurrentDays")? {
-                Some(n) if n < 0 => {
-                    return Err(invalid(
-                        "'NoncurrentDays' in NoncurrentVersionTransition action must be nonnegative",
-                        "NoncurrentDays",
-                        &n.to_string(),
-                    ));
-                }
-                other => other.map(|n| n as u64),
-            };
+            let days = nonnegative(
+                t,
+                "NoncurrentDays",
+                "'NoncurrentDays' in NoncurrentVersionTransition action must be nonnegative",
+            )?;
             Ok(NoncurrentTransition {
                 noncurrent_days: days,
                 newer_noncurrent_versions: noncurrent_count(t, "NewerNoncurrentVersions")?,

@@ -58,35 +58,28 @@ pub fn set(headers: &mut Vec<(String, String)>, class: &str) {
     }
 }
 
+/// Where `class` sits in S3's transition waterfall (warmest 0); `None` for a class S3
+/// does not know.
+fn rank(class: &str) -> Option<u8> {
+    match class {
+        STANDARD | "REDUCED_REDUNDANCY" => Some(0),
+        "STANDARD_IA" => Some(1),
+        "INTELLIGENT_TIERING" => Some(2),
+        "ONEZONE_IA" | "GLACIER_IR" => Some(3),
+        "GLACIER" => Some(4),
+        "DEEP_ARCHIVE" => Some(5),
+        _ => None,
+    }
+}
+
 /// Whether a lifecycle rule may move an object from class `from` to class `to`, as S3's
 /// supported transitions list them: STANDARD (and REDUCED_REDUNDANCY) to any other class;
 /// STANDARD_IA to INTELLIGENT_TIERING, ONEZONE_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE;
 /// INTELLIGENT_TIERING to ONEZONE_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE; ONEZONE_IA and
-/// GLACIER_IR to GLACIER, DEEP_ARCHIVE; GLACIER to DEEP_ARCHIVE. Nothing goes back to a
-/// warmer class, or to the class it is in.
+/// GLACIER_IR to GLACIER, DEEP_ARCHIVE; GLACIER to DEEP_ARCHIVE: only down the waterfall
+/// (`rank`). Nothing goes back to a warmer class, or to the class it is in.
 pub fn may_transition(from: &str, to: &str) -> bool {
-    let targets: &[&str] = match from {
-        STANDARD | "REDUCED_REDUNDANCY" => &[
-            "STANDARD_IA",
-            "INTELLIGENT_TIERING",
-            "ONEZONE_IA",
-            "GLACIER_IR",
-            "GLACIER",
-            "DEEP_ARCHIVE",
-        ],
-        "STANDARD_IA" => &[
-            "INTELLIGENT_TIERING",
-            "ONEZONE_IA",
-            "GLACIER_IR",
-            "GLACIER",
-            "DEEP_ARCHIVE",
-        ],
-        "INTELLIGENT_TIERING" => &["ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"],
-        "ONEZONE_IA" | "GLACIER_IR" => &["GLACIER", "DEEP_ARCHIVE"],
-        "GLACIER" => &["DEEP_ARCHIVE"],
-        _ => &[],
-    };
-    targets.contains(&to)
+    matches!((rank(from), rank(to)), (Some(f), Some(t)) if t > f)
 }
 
 /// How strongly S3 Lifecycle prefers `class` when several transitions are due at once:
@@ -206,6 +199,7 @@ mod tests {
             }
         }
         assert!(!may_transition("FOO", "GLACIER"));
+        assert!(!may_transition(STANDARD, "FOO"));
         let mut by_preference = [
             "GLACIER",
             "STANDARD_IA",

@@ -615,9 +615,11 @@ pub fn delete_version(
     Ok(done)
 }
 
-/// Changes one version's record in place (tags, retention, legal hold, ACL): the current object
-/// when `version` is `None`. Keeps `s3.objects` and `s3.versions` in step; returns the
-/// version's id. `method` names the request for the error a delete marker gives.
+/// Changes one version's record in place (tags, retention, legal hold, ACL, storage class,
+/// restore record, encryption: `set_storage_class`, RestoreObject, UpdateObjectEncryption):
+/// the current object when `version` is `None`. Keeps `s3.objects` and `s3.versions` in
+/// step; returns the version's id. `method` names the request for the error a delete
+/// marker gives.
 pub fn update_object(
     txn: &WriteTransaction,
     bucket: &str,
@@ -694,7 +696,7 @@ pub fn set_storage_class(
 }
 
 /// Every row of `key`, newest first, with its sequence: what a write re-reads before it
-/// removes versions it chose from an earlier scan (the lifecycle sweeper).
+/// removes or transitions versions it chose from an earlier scan (the lifecycle sweeper).
 pub fn key_rows(
     txn: &WriteTransaction,
     bucket: &str,

@@ -55,16 +55,12 @@ pub fn status_requested(h: &http::HeaderMap) -> bool {
 }
 
 /// `<RestoreStatus>` of a listed object with a restore record (its stored `x-amz-restore`):
-/// whether the restore is under way and when the restored copy expires.
+/// never in progress (a restore completes at once here) and when the restored copy expires.
 pub fn status_element(x: &mut XmlWriter, headers: &[(String, String)]) {
-    let Some((_, v)) = headers.iter().find(|(k, _)| k == RESTORE) else {
+    if !headers.iter().any(|(k, _)| k == RESTORE) {
         return;
-    };
-    let ongoing = v.contains("ongoing-request=\"true\"");
-    x.open("RestoreStatus").elem(
-        "IsRestoreInProgress",
-        if ongoing { "true" } else { "false" },
-    );
+    }
+    x.open("RestoreStatus").elem("IsRestoreInProgress", "false");
     if let Some(ms) = storage_class::restored_until(headers) {
         x.elem("RestoreExpiryDate", &iso8601(ms));
     }
