@@ -5,7 +5,8 @@
 //! and disregarded while IgnorePublicAcls is on. While ACLs are enabled their grants are
 //! honoured next to the bucket policy: READ on an object (GetObject), READ on the bucket
 //! (ListBucket), READ_ACP/WRITE_ACP (Get/Put…Acl), for everyone, every AWS user or a
-//! canonical user. An object's ACL (and owner) lives in its own record — each version's in
+//! canonical user. An object another account owns answers to its ACL alone for what ACLs
+//! govern (see [`object_allows`]). An object's ACL (and owner) lives in its own record — each version's in
 //! that version's — written in the same change as the object, so it goes with it; the ACL
 //! of a multipart upload waits in the upload's record until completion. Records of an
 //! earlier cloudlet, which kept object ACLs apart, are still read (see [`object_acl`]).
@@ -201,23 +202,25 @@ fn existing_object(
 
 /// The ACL in force on an object or version: the one in its record, or — for a record
 /// written before ACLs lived in the object, only while such records may exist — the legacy
-/// `{bucket}\0acl\0{key}` record when it belongs to this object's blob.
+/// `{bucket}\0acl\0{key}` record when it belongs to this object's blob. A failed read of
+/// that record is an error, never "no ACL" (which would make a foreign object the bucket
+/// owner's).
 pub(crate) fn object_acl<'a>(
     s3: &S3,
     bucket: &str,
     key: &str,
     obj: &'a Object,
-) -> Option<Cow<'a, Acl>> {
+) -> S3Result<Option<Cow<'a, Acl>>> {
     if let Some(acl) = &obj.acl {
-        return Some(Cow::Borrowed(acl.as_ref()));
+        return Ok(Some(Cow::Borrowed(acl.as_ref())));
     }
     if !s3.legacy_acls {
-        return None;
+        return Ok(None);
     }
-    let stored: Option<LegacyObjectAcl> = s3.config(bucket, &legacy_object_acl_key(key)).ok()?;
-    stored
+    let stored: Option<LegacyObjectAcl> = s3.config(bucket, &legacy_object_acl_key(key))?;
+    Ok(stored
         .filter(|a| a.blob == obj.blob)
-        .map(|a| Cow::Owned(a.acl))
+        .map(|a| Cow::Owned(a.acl)))
 }
 
 pub async fn put_object_acl(
@@ -230,8 +233,13 @@ pub async fn put_object_acl(
 ) -> S3Result<Response> {
     let actions = ("s3:PutObjectAcl", "s3:PutObjectVersionAcl", "PUT");
     let (b, obj) = existing_object(s3, ctx, bucket, key, q, actions)?;
-    // The object keeps its owner; canned ACLs are that owner's.
-    let owner = object_acl(s3, bucket, key, &obj).and_then(|a| a.owner.clone());
+    // The object keeps its owner; canned ACLs are that owner's. While ACLs are disabled
+    // the bucket owner owns every object, whoever wrote it.
+    let owner = if enforced(s3, bucket)? {
+        None
+    } else {
+        object_acl(s3, bucket, key, &obj)?.and_then(|a| a.owner.clone())
+    };
     let mut acl = requested_acl(&b, owner.as_deref(), req).await?;
     admit(s3, &b, &acl)?;
     acl.owner = owner;
@@ -265,10 +273,11 @@ pub fn get_object_acl(
     let actions = ("s3:GetObjectAcl", "s3:GetObjectVersionAcl", "GET");
     let (b, obj) = existing_object(s3, ctx, bucket, key, q, actions)?;
     let owner = canonical_id(&b.owner);
-    let acl = match object_acl(s3, bucket, key, &obj) {
-        Some(acl) if !enforced(s3, bucket)? => acl.into_owned(),
-        _ => Acl::private(&owner),
-    };
+    let acl = match enforced(s3, bucket)? {
+        false => object_acl(s3, bucket, key, &obj)?.map(Cow::into_owned),
+        true => None,
+    }
+    .unwrap_or_else(|| Acl::private(&owner));
     Ok(xml_response(
         acl.to_xml(acl.owner.as_deref().unwrap_or(&owner)),
     ))
@@ -282,7 +291,7 @@ pub struct RequestedAcl(pub Acl);
 
 /// The owners listings show: an object's (or delete marker's) own owner while ACLs are
 /// enabled, else the bucket owner. The ownership setting is read once, and only when some
-/// entry has an owner of its own.
+/// entry has an owner of its own (or, in a store with legacy ACL records, no ACL of its own).
 pub(crate) struct Owners<'a> {
     s3: &'a S3,
     bucket: &'a str,
@@ -303,23 +312,27 @@ impl<'a> Owners<'a> {
     /// The canonical id to show for an entry owned by `own` (`None`: the bucket owner).
     pub fn show<'b>(&'b self, own: Option<&'b str>) -> &'b str {
         match own {
-            Some(o)
-                if o != self.bucket_owner
-                    && !*self
-                        .enforced
-                        .get_or_init(|| enforced(self.s3, self.bucket).unwrap_or(true)) =>
-            {
-                o
-            }
+            Some(o) if o != self.bucket_owner && !*self.enforced() => o,
             _ => &self.bucket_owner,
         }
     }
 
-    /// The canonical id to show as `obj`'s owner.
+    /// The canonical id to show as `obj`'s owner. A legacy ACL record is read only while
+    /// ACLs are enabled (else the bucket owner is shown anyway); one that cannot be read
+    /// shows the bucket owner (a listing names owners, it grants nothing).
     pub fn of_object(&self, key: &str, obj: &Object) -> String {
-        let acl = object_acl(self.s3, self.bucket, key, obj);
+        if obj.acl.is_none() && self.s3.legacy_acls && *self.enforced() {
+            return self.bucket_owner.clone();
+        }
+        let acl = object_acl(self.s3, self.bucket, key, obj).ok().flatten();
         self.show(acl.as_ref().and_then(|a| a.owner.as_deref()))
             .to_string()
+    }
+
+    /// Whether ACLs are disabled, read once (unreadable: disabled, as S3's default).
+    fn enforced(&self) -> &bool {
+        self.enforced
+            .get_or_init(|| enforced(self.s3, self.bucket).unwrap_or(true))
     }
 }
 
@@ -501,8 +514,8 @@ pub fn object_acl_allows(
     action: &str,
 ) -> bool {
     permission_for(action, false).is_some()
-        && object_acl(s3, &b.name, key, obj)
-            .is_some_and(|acl| acl_permits(s3, ctx, b, &acl, action, Some(key)))
+        && matches!(object_acl(s3, &b.name, key, obj),
+            Ok(Some(acl)) if acl_permits(s3, ctx, b, &acl, action, Some(key)))
 }
 
 /// Whether the caller may perform `action` on `obj`: by the policies (the bucket owner's
@@ -523,7 +536,11 @@ pub fn object_allows(
 ) -> bool {
     let governed = permission_for(action, false).is_some();
     let acl = if governed {
-        object_acl(s3, &b.name, key, obj)
+        // An ACL that cannot be read might be another account's: nothing is allowed.
+        let Ok(acl) = object_acl(s3, &b.name, key, obj) else {
+            return false;
+        };
+        acl
     } else {
         None
     };
@@ -689,14 +706,15 @@ mod tests {
         ];
         for (key, acl_owner, listed) in cases {
             let obj = load(key);
-            let acl = object_acl(&s3, "b", key, &obj);
+            let acl = object_acl(&s3, "b", key, &obj).unwrap();
             assert_eq!(acl.and_then(|a| a.owner.clone()), acl_owner, "{key}");
             assert_eq!(owners.of_object(key, &obj), listed, "{key}");
         }
         // The object's own ACL wins over a legacy one.
         let mut obj = load("theirs");
         obj.acl = Some(Box::new(Acl::private("x")));
-        assert_eq!(object_acl(&s3, "b", "theirs", &obj).unwrap().owner, None);
+        let own = object_acl(&s3, "b", "theirs", &obj).unwrap().unwrap();
+        assert_eq!(own.owner, None);
         // An upload waiting with a legacy ACL completes with it.
         let waiting = upload_acl(&s3, "b", &upload("u1")).unwrap();
         assert_eq!(waiting.and_then(|a| a.owner), Some(other.clone()));
