@@ -195,9 +195,7 @@ pub async fn copy_object(
         src.tags.clone()
     };
     let lock = crate::lock::from_headers(h, now_ms())?;
-    if !lock.is_unset() && dest.versioning.object_lock.is_none() {
-        return Err(crate::lock::missing_configuration());
-    }
+    crate::lock::require_configured(dest.versioning.object_lock.as_ref(), &lock)?;
     let (keep_sum, mut hasher) = match copy_checksum(h, &src)? {
         CopySum::Keep(a, v) => (Some((a, v)), None),
         CopySum::Compute(hasher) => (None, Some(hasher)),
