@@ -143,13 +143,13 @@ pub async fn copy_object(
     ctx: &RequestContext,
     bucket: &str,
     key: &str,
-    req: Request,
+    mut req: Request,
 ) -> S3Result<Response> {
     if key.len() > 1024 {
         return Err(S3Error::KeyTooLong);
     }
+    let acl = super::object::requested_acl(req.extensions_mut());
     let h = req.headers();
-    let acl = super::object::requested_acl(req.extensions());
     let (src_bucket, src_key) = copy_source(h)?;
     let src_version = copy_source_version(h)?;
     let dest = s3.bucket(bucket)?;

@@ -76,12 +76,13 @@ pub async fn create(
     ctx: &RequestContext,
     bucket: &str,
     key: &str,
-    req: Request,
+    mut req: Request,
 ) -> S3Result<Response> {
     if key.len() > 1024 {
         return Err(S3Error::KeyTooLong);
     }
     let b = check_write(s3, ctx, bucket, key)?;
+    let acl = super::object::requested_acl(req.extensions_mut());
     let h = req.headers();
     check_metadata_size(metadata_headers(h))?;
     check_redirect_location(h)?;
@@ -105,7 +106,7 @@ pub async fn create(
         checksum: spec.map(|(a, _)| a),
         checksum_type: spec.map(|(_, t)| t.to_string()),
         lock,
-        acl: super::object::requested_acl(req.extensions()),
+        acl,
     };
     s3.store
         .write(move |txn| Ok::<_, S3Error>(mpstate::put_upload(txn, &upload)?))
