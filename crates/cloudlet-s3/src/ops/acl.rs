@@ -19,7 +19,7 @@ use cloudlet_core::{Principal, Request, RequestContext, Response};
 use http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 
-use super::versioning::{load_version, version_param};
+use super::versioning::{load_object, update_loaded, version_param};
 use super::xml_body;
 use super::{XMLNS, canonical_id, empty, small_body, xml_response};
 use crate::S3;
@@ -29,8 +29,7 @@ use crate::config_error::ConfigError;
 use crate::error::{S3Error, S3Result};
 use crate::mpstate::Upload;
 use crate::protocol::Query;
-use crate::state::{self, Bucket, Object};
-use crate::versions::{self, VersionRef};
+use crate::state::{Bucket, Object};
 
 const OWNERSHIP: &str = "ownershipControls";
 const ACL: &str = "acl";
@@ -181,14 +180,11 @@ fn existing_object(
 ) -> S3Result<(Bucket, Object)> {
     let b = s3.bucket(bucket)?;
     let version = version_param(q)?;
-    let (obj, action) = match &version {
-        None => (
-            s3.store
-                .read(|txn| state::get_object(txn, bucket, key))?
-                .ok_or_else(|| S3Error::NoSuchKey(key.to_string())),
-            action,
-        ),
-        Some(v) => (load_version(s3, bucket, key, v, method), version_action),
+    let obj = load_object(s3, bucket, key, version.as_ref(), method);
+    let action = if version.is_some() {
+        version_action
+    } else {
+        action
     };
     let permitted = match &obj {
         Ok(o) => object_allows(s3, ctx, &b, key, o, action),
@@ -243,21 +239,11 @@ pub async fn put_object_acl(
     let mut acl = requested_acl(&b, owner.as_deref(), req).await?;
     admit(s3, &b, &acl)?;
     acl.owner = owner;
-    // The version checked is the one changed, even if the key was overwritten meanwhile;
-    // an unversioned object must still be the one checked.
-    let version = obj.version.id.as_deref().and_then(VersionRef::parse);
-    let (bname, kname, blob) = (bucket.to_string(), key.to_string(), obj.blob);
-    s3.store
-        .write(move |txn| {
-            versions::update_object(txn, &bname, &kname, version.as_ref(), "PUT", &mut |o| {
-                if o.blob != blob {
-                    return Err(S3Error::NoSuchKey(kname.clone()));
-                }
-                o.acl = Some(Box::new(acl.clone()));
-                Ok(())
-            })
-        })
-        .await?;
+    update_loaded(s3, bucket, key, &obj, move |o| {
+        o.acl = Some(Box::new(acl.clone()));
+        Ok(())
+    })
+    .await?;
     Ok(empty(StatusCode::OK))
 }
 
@@ -595,7 +581,7 @@ mod tests {
 
     use super::*;
     use crate::acl::{Grant, Grantee};
-    use crate::config_store;
+    use crate::{config_store, state};
 
     fn object(blob: &str) -> Object {
         Object {
