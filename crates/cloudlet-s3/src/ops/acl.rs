@@ -118,7 +118,12 @@ pub async fn delete_ownership(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3
 /// Checks an ACL being set on `bucket` or one of its objects against Object Ownership and
 /// Block Public Access.
 fn admit(s3: &S3, b: &Bucket, acl: &Acl) -> S3Result<()> {
-    if enforced(s3, &b.name)? && !acl.owner_only(&canonical_id(&b.owner)) {
+    admit_as(enforced(s3, &b.name)?, b, acl)
+}
+
+/// [`admit`], with ACLs disabled (`enforced`) or not as already read.
+fn admit_as(enforced: bool, b: &Bucket, acl: &Acl) -> S3Result<()> {
+    if enforced && !acl.owner_only(&canonical_id(&b.owner)) {
         return Err(ConfigError::AclNotSupported.into());
     }
     if acl.is_public() && b.bpa().block_public_acls {
@@ -349,14 +354,17 @@ pub fn check_object_write(
         return Ok(None);
     };
     let bucket_owner = canonical_id(&b.owner);
-    if let Some(acl) = Acl::from_headers(h, &bucket_owner)? {
-        admit(s3, &b, &acl)?;
-    } else if ctx.account.as_str().is_empty() || ctx.account.as_str() == b.owner {
+    let parsed = Acl::from_headers(h, &bucket_owner)?;
+    if parsed.is_none() && (ctx.account.as_str().is_empty() || ctx.account.as_str() == b.owner) {
         // The common case — the owner writing without ACL headers — reads no configuration.
         return Ok(None);
     }
     let ownership = ownership(s3, bucket)?;
-    if ownership.as_deref() == Some("BucketOwnerEnforced") {
+    let enforced = ownership.as_deref() == Some("BucketOwnerEnforced");
+    if let Some(acl) = &parsed {
+        admit_as(enforced, &b, acl)?;
+    }
+    if enforced {
         return Ok(None);
     }
     let canned = h.get("x-amz-acl").and_then(|v| v.to_str().ok());
@@ -367,7 +375,7 @@ pub fn check_object_write(
                 && canned == Some("bucket-owner-full-control"))
         });
     let Some(writer) = writer else {
-        return Acl::from_headers(h, &bucket_owner);
+        return Ok(parsed);
     };
     let mut acl = Acl::from_headers(h, &writer)?.unwrap_or_else(|| Acl::private(&writer));
     match canned {
