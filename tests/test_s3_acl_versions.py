@@ -238,3 +238,29 @@ def test_object_acls_survive_a_restart(durable_server):
         "Parts": [{"PartNumber": 1, "ETag": etag}]})
     acl = s3.get_object_acl(Bucket=bucket, Key="later")
     assert acl["Owner"]["ID"] == other_id and owner_id in grantees(acl, "READ_ACP")
+
+
+def test_put_object_acl_on_a_foreign_object_once_acls_are_disabled(server):
+    s3, other = server.client("s3"), other_client(server)
+    other_id, owner_id = canonical(other), canonical(s3)
+    bucket = shared_bucket(s3, other_id)
+    other.put_object(Bucket=bucket, Key="theirs", Body=b"x", ACL="bucket-owner-full-control")
+    assert s3.get_object_acl(Bucket=bucket, Key="theirs")["Owner"]["ID"] == other_id
+    s3.put_bucket_acl(Bucket=bucket, ACL="private")
+    s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={
+        "Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
+
+    # The bucket owner owns the object now: canned ACLs and policies are its own.
+    owner_only = [{"Grantee": {"ID": owner_id, "Type": "CanonicalUser"},
+                   "Permission": "FULL_CONTROL"}]
+    s3.put_object_acl(Bucket=bucket, Key="theirs", ACL="bucket-owner-full-control")
+    s3.put_object_acl(Bucket=bucket, Key="theirs", AccessControlPolicy={
+        "Owner": {"ID": owner_id}, "Grants": owner_only})
+    acl = s3.get_object_acl(Bucket=bucket, Key="theirs")
+    assert acl["Owner"]["ID"] == owner_id
+    assert acl["Grants"] == owner_only
+    # ACLs granting anyone else are still refused.
+    with pytest.raises(ClientError) as e:
+        s3.put_object_acl(Bucket=bucket, Key="theirs", GrantRead=f'id="{other_id}"')
+    assert error_of(e) == (400, "AccessControlListNotSupported")
+

@@ -82,6 +82,18 @@ pub fn missing_configuration() -> S3Error {
     S3Error::InvalidRequest("Bucket is missing Object Lock Configuration".into())
 }
 
+/// Refuses lock parameters (`lock`) on a write into a bucket without Object Lock
+/// (`bucket_lock` None), before the body is read.
+pub fn require_configured(
+    bucket_lock: Option<&crate::versions::ObjectLock>,
+    lock: &VersionLock,
+) -> S3Result<()> {
+    match bucket_lock {
+        None if !lock.is_unset() => Err(missing_configuration()),
+        _ => Ok(()),
+    }
+}
+
 /// Parses `<ObjectLockConfiguration>`: `ObjectLockEnabled` must be `Enabled`; the optional
 /// rule needs a mode and exactly one of `Days`/`Years`, a positive integer.
 pub fn parse_configuration(root: &Element) -> S3Result<Option<DefaultRetention>> {

@@ -195,12 +195,9 @@ pub fn require_for_lock(
     bucket: Option<&ObjectLock>,
     lock: &VersionLock,
 ) -> S3Result<()> {
+    crate::lock::require_configured(bucket, lock)?;
     let Some(bucket) = bucket else {
-        // Lock parameters on a bucket without Object Lock are refused before the body is read.
-        return match lock.is_unset() {
-            true => Ok(()),
-            false => Err(crate::lock::missing_configuration()),
-        };
+        return Ok(());
     };
     let sets_lock =
         lock.retention.is_some() || lock.legal_hold == Some(true) || bucket.rule.is_some();

@@ -5,7 +5,8 @@
 //! and disregarded while IgnorePublicAcls is on. While ACLs are enabled their grants are
 //! honoured next to the bucket policy: READ on an object (GetObject), READ on the bucket
 //! (ListBucket), READ_ACP/WRITE_ACP (Get/Put…Acl), for everyone, every AWS user or a
-//! canonical user. An object's ACL (and owner) lives in its own record — each version's in
+//! canonical user. An object another account owns answers to its ACL alone for what ACLs
+//! govern (see [`object_allows`]). An object's ACL (and owner) lives in its own record — each version's in
 //! that version's — written in the same change as the object, so it goes with it; the ACL
 //! of a multipart upload waits in the upload's record until completion. Records of an
 //! earlier cloudlet, which kept object ACLs apart, are still read (see [`object_acl`]).
@@ -18,7 +19,7 @@ use cloudlet_core::{Principal, Request, RequestContext, Response};
 use http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 
-use super::versioning::{load_version, version_param};
+use super::versioning::{load_object, update_loaded, version_param};
 use super::xml_body;
 use super::{XMLNS, canonical_id, empty, small_body, xml_response};
 use crate::S3;
@@ -28,8 +29,7 @@ use crate::config_error::ConfigError;
 use crate::error::{S3Error, S3Result};
 use crate::mpstate::Upload;
 use crate::protocol::Query;
-use crate::state::{self, Bucket, Object};
-use crate::versions::{self, VersionRef};
+use crate::state::{Bucket, Object};
 
 const OWNERSHIP: &str = "ownershipControls";
 const ACL: &str = "acl";
@@ -118,7 +118,12 @@ pub async fn delete_ownership(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3
 /// Checks an ACL being set on `bucket` or one of its objects against Object Ownership and
 /// Block Public Access.
 fn admit(s3: &S3, b: &Bucket, acl: &Acl) -> S3Result<()> {
-    if enforced(s3, &b.name)? && !acl.owner_only(&canonical_id(&b.owner)) {
+    admit_as(enforced(s3, &b.name)?, b, acl)
+}
+
+/// [`admit`], with ACLs disabled (`enforced`) or not as already read.
+fn admit_as(enforced: bool, b: &Bucket, acl: &Acl) -> S3Result<()> {
+    if enforced && !acl.owner_only(&canonical_id(&b.owner)) {
         return Err(ConfigError::AclNotSupported.into());
     }
     if acl.is_public() && b.bpa().block_public_acls {
@@ -180,14 +185,11 @@ fn existing_object(
 ) -> S3Result<(Bucket, Object)> {
     let b = s3.bucket(bucket)?;
     let version = version_param(q)?;
-    let (obj, action) = match &version {
-        None => (
-            s3.store
-                .read(|txn| state::get_object(txn, bucket, key))?
-                .ok_or_else(|| S3Error::NoSuchKey(key.to_string())),
-            action,
-        ),
-        Some(v) => (load_version(s3, bucket, key, v, method), version_action),
+    let obj = load_object(s3, bucket, key, version.as_ref(), method);
+    let action = if version.is_some() {
+        version_action
+    } else {
+        action
     };
     let permitted = match &obj {
         Ok(o) => object_allows(s3, ctx, &b, key, o, action),
@@ -201,23 +203,25 @@ fn existing_object(
 
 /// The ACL in force on an object or version: the one in its record, or — for a record
 /// written before ACLs lived in the object, only while such records may exist — the legacy
-/// `{bucket}\0acl\0{key}` record when it belongs to this object's blob.
+/// `{bucket}\0acl\0{key}` record when it belongs to this object's blob. A failed read of
+/// that record is an error, never "no ACL" (which would make a foreign object the bucket
+/// owner's).
 pub(crate) fn object_acl<'a>(
     s3: &S3,
     bucket: &str,
     key: &str,
     obj: &'a Object,
-) -> Option<Cow<'a, Acl>> {
+) -> S3Result<Option<Cow<'a, Acl>>> {
     if let Some(acl) = &obj.acl {
-        return Some(Cow::Borrowed(acl.as_ref()));
+        return Ok(Some(Cow::Borrowed(acl.as_ref())));
     }
     if !s3.legacy_acls {
-        return None;
+        return Ok(None);
     }
-    let stored: Option<LegacyObjectAcl> = s3.config(bucket, &legacy_object_acl_key(key)).ok()?;
-    stored
+    let stored: Option<LegacyObjectAcl> = s3.config(bucket, &legacy_object_acl_key(key))?;
+    Ok(stored
         .filter(|a| a.blob == obj.blob)
-        .map(|a| Cow::Owned(a.acl))
+        .map(|a| Cow::Owned(a.acl)))
 }
 
 pub async fn put_object_acl(
@@ -230,26 +234,21 @@ pub async fn put_object_acl(
 ) -> S3Result<Response> {
     let actions = ("s3:PutObjectAcl", "s3:PutObjectVersionAcl", "PUT");
     let (b, obj) = existing_object(s3, ctx, bucket, key, q, actions)?;
-    // The object keeps its owner; canned ACLs are that owner's.
-    let owner = object_acl(s3, bucket, key, &obj).and_then(|a| a.owner.clone());
+    // The object keeps its owner; canned ACLs are that owner's. While ACLs are disabled
+    // the bucket owner owns every object, whoever wrote it.
+    let owner = if enforced(s3, bucket)? {
+        None
+    } else {
+        object_acl(s3, bucket, key, &obj)?.and_then(|a| a.owner.clone())
+    };
     let mut acl = requested_acl(&b, owner.as_deref(), req).await?;
     admit(s3, &b, &acl)?;
     acl.owner = owner;
-    // The version checked is the one changed, even if the key was overwritten meanwhile;
-    // an unversioned object must still be the one checked.
-    let version = obj.version.id.as_deref().and_then(VersionRef::parse);
-    let (bname, kname, blob) = (bucket.to_string(), key.to_string(), obj.blob);
-    s3.store
-        .write(move |txn| {
-            versions::update_object(txn, &bname, &kname, version.as_ref(), "PUT", &mut |o| {
-                if o.blob != blob {
-                    return Err(S3Error::NoSuchKey(kname.clone()));
-                }
-                o.acl = Some(Box::new(acl.clone()));
-                Ok(())
-            })
-        })
-        .await?;
+    update_loaded(s3, bucket, key, &obj, move |o| {
+        o.acl = Some(Box::new(acl.clone()));
+        Ok(())
+    })
+    .await?;
     Ok(empty(StatusCode::OK))
 }
 
@@ -265,10 +264,11 @@ pub fn get_object_acl(
     let actions = ("s3:GetObjectAcl", "s3:GetObjectVersionAcl", "GET");
     let (b, obj) = existing_object(s3, ctx, bucket, key, q, actions)?;
     let owner = canonical_id(&b.owner);
-    let acl = match object_acl(s3, bucket, key, &obj) {
-        Some(acl) if !enforced(s3, bucket)? => acl.into_owned(),
-        _ => Acl::private(&owner),
-    };
+    let acl = match enforced(s3, bucket)? {
+        false => object_acl(s3, bucket, key, &obj)?.map(Cow::into_owned),
+        true => None,
+    }
+    .unwrap_or_else(|| Acl::private(&owner));
     Ok(xml_response(
         acl.to_xml(acl.owner.as_deref().unwrap_or(&owner)),
     ))
@@ -282,7 +282,7 @@ pub struct RequestedAcl(pub Acl);
 
 /// The owners listings show: an object's (or delete marker's) own owner while ACLs are
 /// enabled, else the bucket owner. The ownership setting is read once, and only when some
-/// entry has an owner of its own.
+/// entry has an owner of its own (or, in a store with legacy ACL records, no ACL of its own).
 pub(crate) struct Owners<'a> {
     s3: &'a S3,
     bucket: &'a str,
@@ -303,23 +303,27 @@ impl<'a> Owners<'a> {
     /// The canonical id to show for an entry owned by `own` (`None`: the bucket owner).
     pub fn show<'b>(&'b self, own: Option<&'b str>) -> &'b str {
         match own {
-            Some(o)
-                if o != self.bucket_owner
-                    && !*self
-                        .enforced
-                        .get_or_init(|| enforced(self.s3, self.bucket).unwrap_or(true)) =>
-            {
-                o
-            }
+            Some(o) if o != self.bucket_owner && !*self.enforced() => o,
             _ => &self.bucket_owner,
         }
     }
 
-    /// The canonical id to show as `obj`'s owner.
+    /// The canonical id to show as `obj`'s owner. A legacy ACL record is read only while
+    /// ACLs are enabled (else the bucket owner is shown anyway); one that cannot be read
+    /// shows the bucket owner (a listing names owners, it grants nothing).
     pub fn of_object(&self, key: &str, obj: &Object) -> String {
-        let acl = object_acl(self.s3, self.bucket, key, obj);
+        if obj.acl.is_none() && self.s3.legacy_acls && *self.enforced() {
+            return self.bucket_owner.clone();
+        }
+        let acl = object_acl(self.s3, self.bucket, key, obj).ok().flatten();
         self.show(acl.as_ref().and_then(|a| a.owner.as_deref()))
             .to_string()
+    }
+
+    /// Whether ACLs are disabled, read once (unreadable: disabled, as S3's default).
+    fn enforced(&self) -> &bool {
+        self.enforced
+            .get_or_init(|| enforced(self.s3, self.bucket).unwrap_or(true))
     }
 }
 
@@ -350,14 +354,17 @@ pub fn check_object_write(
         return Ok(None);
     };
     let bucket_owner = canonical_id(&b.owner);
-    if let Some(acl) = Acl::from_headers(h, &bucket_owner)? {
-        admit(s3, &b, &acl)?;
-    } else if ctx.account.as_str().is_empty() || ctx.account.as_str() == b.owner {
+    let parsed = Acl::from_headers(h, &bucket_owner)?;
+    if parsed.is_none() && (ctx.account.as_str().is_empty() || ctx.account.as_str() == b.owner) {
         // The common case — the owner writing without ACL headers — reads no configuration.
         return Ok(None);
     }
     let ownership = ownership(s3, bucket)?;
-    if ownership.as_deref() == Some("BucketOwnerEnforced") {
+    let enforced = ownership.as_deref() == Some("BucketOwnerEnforced");
+    if let Some(acl) = &parsed {
+        admit_as(enforced, &b, acl)?;
+    }
+    if enforced {
         return Ok(None);
     }
     let canned = h.get("x-amz-acl").and_then(|v| v.to_str().ok());
@@ -368,7 +375,7 @@ pub fn check_object_write(
                 && canned == Some("bucket-owner-full-control"))
         });
     let Some(writer) = writer else {
-        return Acl::from_headers(h, &bucket_owner);
+        return Ok(parsed);
     };
     let mut acl = Acl::from_headers(h, &writer)?.unwrap_or_else(|| Acl::private(&writer));
     match canned {
@@ -501,8 +508,8 @@ pub fn object_acl_allows(
     action: &str,
 ) -> bool {
     permission_for(action, false).is_some()
-        && object_acl(s3, &b.name, key, obj)
-            .is_some_and(|acl| acl_permits(s3, ctx, b, &acl, action, Some(key)))
+        && matches!(object_acl(s3, &b.name, key, obj),
+            Ok(Some(acl)) if acl_permits(s3, ctx, b, &acl, action, Some(key)))
 }
 
 /// Whether the caller may perform `action` on `obj`: by the policies (the bucket owner's
@@ -523,7 +530,11 @@ pub fn object_allows(
 ) -> bool {
     let governed = permission_for(action, false).is_some();
     let acl = if governed {
-        object_acl(s3, &b.name, key, obj)
+        // An ACL that cannot be read might be another account's: nothing is allowed.
+        let Ok(acl) = object_acl(s3, &b.name, key, obj) else {
+            return false;
+        };
+        acl
     } else {
         None
     };
@@ -578,7 +589,7 @@ mod tests {
 
     use super::*;
     use crate::acl::{Grant, Grantee};
-    use crate::config_store;
+    use crate::{config_store, state};
 
     fn object(blob: &str) -> Object {
         Object {
@@ -689,14 +700,15 @@ mod tests {
         ];
         for (key, acl_owner, listed) in cases {
             let obj = load(key);
-            let acl = object_acl(&s3, "b", key, &obj);
+            let acl = object_acl(&s3, "b", key, &obj).unwrap();
             assert_eq!(acl.and_then(|a| a.owner.clone()), acl_owner, "{key}");
             assert_eq!(owners.of_object(key, &obj), listed, "{key}");
         }
         // The object's own ACL wins over a legacy one.
         let mut obj = load("theirs");
         obj.acl = Some(Box::new(Acl::private("x")));
-        assert_eq!(object_acl(&s3, "b", "theirs", &obj).unwrap().owner, None);
+        let own = object_acl(&s3, "b", "theirs", &obj).unwrap().unwrap();
+        assert_eq!(own.owner, None);
         // An upload waiting with a legacy ACL completes with it.
         let waiting = upload_acl(&s3, "b", &upload("u1")).unwrap();
         assert_eq!(waiting.and_then(|a| a.owner), Some(other.clone()));

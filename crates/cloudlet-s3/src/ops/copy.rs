@@ -144,13 +144,13 @@ pub async fn copy_object(
     ctx: &RequestContext,
     bucket: &str,
     key: &str,
-    req: Request,
+    mut req: Request,
 ) -> S3Result<Response> {
     if key.len() > 1024 {
         return Err(S3Error::KeyTooLong);
     }
+    let acl = super::object::requested_acl(req.extensions_mut());
     let h = req.headers();
-    let acl = super::object::requested_acl(req.extensions());
     let (src_bucket, src_key) = copy_source(h)?;
     let src_version = copy_source_version(h)?;
     let dest = s3.bucket(bucket)?;
@@ -196,9 +196,7 @@ pub async fn copy_object(
         src.tags.clone()
     };
     let lock = crate::lock::from_headers(h, now_ms())?;
-    if !lock.is_unset() && dest.versioning.object_lock.is_none() {
-        return Err(crate::lock::missing_configuration());
-    }
+    crate::lock::require_configured(dest.versioning.object_lock.as_ref(), &lock)?;
     let (keep_sum, mut hasher) = match copy_checksum(h, &src)? {
         CopySum::Keep(a, v) => (Some((a, v)), None),
         CopySum::Compute(hasher) => (None, Some(hasher)),

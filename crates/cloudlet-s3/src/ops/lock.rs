@@ -12,7 +12,7 @@ use crate::auth::arn;
 use crate::error::{S3Error, S3Result};
 use crate::lock;
 use crate::protocol::Query;
-use crate::state::{self, Bucket, Object};
+use crate::state::{Bucket, Object};
 use crate::versions::{self, ObjectLock, Status, VersionRef};
 
 pub fn get_configuration(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Response> {
@@ -67,13 +67,8 @@ fn lock_bucket(
 
 /// The current object, or the version `versionId` names.
 fn load(s3: &S3, bucket: &str, key: &str, q: &Query) -> S3Result<Object> {
-    match version_param(q)? {
-        Some(v) => super::versioning::load_version(s3, bucket, key, &v, "GET"),
-        None => s3
-            .store
-            .read(|txn| state::get_object(txn, bucket, key))?
-            .ok_or_else(|| S3Error::NoSuchKey(key.to_string())),
-    }
+    let version = version_param(q)?;
+    super::versioning::load_object(s3, bucket, key, version.as_ref(), "GET")
 }
 
 /// Changes the lock of one version in one durable transaction.

@@ -76,20 +76,19 @@ pub async fn create(
     ctx: &RequestContext,
     bucket: &str,
     key: &str,
-    req: Request,
+    mut req: Request,
 ) -> S3Result<Response> {
     if key.len() > 1024 {
         return Err(S3Error::KeyTooLong);
     }
-    check_write(s3, ctx, bucket, key)?;
+    let b = check_write(s3, ctx, bucket, key)?;
+    let acl = super::object::requested_acl(req.extensions_mut());
     let h = req.headers();
     check_metadata_size(metadata_headers(h))?;
     check_redirect_location(h)?;
     let spec = checksum::upload_spec(h)?;
     let lock = crate::lock::from_headers(h, now_ms())?;
-    if !lock.is_unset() && s3.bucket(bucket)?.versioning.object_lock.is_none() {
-        return Err(crate::lock::missing_configuration());
-    }
+    crate::lock::require_configured(b.versioning.object_lock.as_ref(), &lock)?;
     let mut headers = representation_headers(h);
     headers.extend(sse_c::parse(h)?.iter().flat_map(|k| k.headers()));
     headers.extend(crate::storage_class::requested(h)?);
@@ -107,7 +106,7 @@ pub async fn create(
         checksum: spec.map(|(a, _)| a),
         checksum_type: spec.map(|(_, t)| t.to_string()),
         lock,
-        acl: super::object::requested_acl(req.extensions()),
+        acl,
     };
     s3.store
         .write(move |txn| Ok::<_, S3Error>(mpstate::put_upload(txn, &upload)?))
@@ -528,9 +527,10 @@ pub async fn complete(
     };
     // The object is stored and the upload removed in one write, which fails if another
     // completion or an abort took the upload first.
-    let (b, i) = (bucket.to_string(), id.clone());
+    let (b, i, legacy) = (bucket.to_string(), id.clone(), s3.legacy_acls);
     let version = commit_object_with(s3, bucket, key, obj, cond, move |txn| {
-        let parts = remove_upload(txn, &b, &i)?.ok_or_else(|| S3Error::NoSuchUpload(i.clone()))?;
+        let parts =
+            remove_upload(txn, legacy, &b, &i)?.ok_or_else(|| S3Error::NoSuchUpload(i.clone()))?;
         Ok(parts.into_iter().map(|p| p.blob).collect())
     })
     .await?;
@@ -560,10 +560,10 @@ pub async fn abort(
     check_write(s3, ctx, bucket, key)?;
     let id = upload_id(q);
     load_upload(s3, bucket, key, &id)?;
-    let (b, i) = (bucket.to_string(), id.clone());
+    let (b, i, legacy) = (bucket.to_string(), id.clone(), s3.legacy_acls);
     let removed = s3
         .store
-        .write(move |txn| Ok::<_, S3Error>(remove_upload(txn, &b, &i)?))
+        .write(move |txn| Ok::<_, S3Error>(remove_upload(txn, legacy, &b, &i)?))
         .await?
         .ok_or(S3Error::NoSuchUpload(id))?;
     for p in removed {
@@ -574,14 +574,17 @@ pub async fn abort(
     Ok(empty(StatusCode::NO_CONTENT))
 }
 
-/// Removes an upload's record and parts (returned), and the ACL an earlier cloudlet kept
-/// for it apart.
+/// Removes an upload's record and parts (returned), and — in a store that may hold them —
+/// the ACL an earlier cloudlet kept for it apart.
 fn remove_upload(
     txn: &cloudlet_store::redb::WriteTransaction,
+    legacy_acls: bool,
     bucket: &str,
     id: &str,
 ) -> Result<Option<Vec<mpstate::Part>>, cloudlet_store::StoreError> {
-    crate::config_store::remove(txn, bucket, &super::acl::legacy_upload_acl_key(id))?;
+    if legacy_acls {
+        crate::config_store::remove(txn, bucket, &super::acl::legacy_upload_acl_key(id))?;
+    }
     mpstate::remove_upload(txn, bucket, id)
 }
 

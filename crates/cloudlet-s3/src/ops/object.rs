@@ -35,7 +35,7 @@ pub async fn put(
         return Err(S3Error::KeyTooLong);
     }
     let b = s3.bucket(bucket)?;
-    let (parts, incoming) = req.into_parts();
+    let (mut parts, incoming) = req.into_parts();
     let h = &parts.headers;
     if !s3.object_write_allowed(ctx, &b, &arn(bucket, Some(key)), h)
         && !super::acl::bucket_acl_allows(s3, ctx, &b, "s3:PutObject")
@@ -69,7 +69,7 @@ pub async fn put(
         tags,
         version: VersionMeta::locked(lock),
         parts: Vec::new(),
-        acl: requested_acl(&parts.extensions).map(Box::new),
+        acl: requested_acl(&mut parts.extensions).map(Box::new),
     };
     let version = commit_object_if(s3, bucket, key, obj, cond).await?;
     let mut r = empty(StatusCode::OK);
@@ -85,9 +85,9 @@ pub async fn put(
     Ok(r)
 }
 
-/// The ACL an object write asked for (see `acl::RequestedAcl`).
-pub(crate) fn requested_acl(ext: &http::Extensions) -> Option<crate::acl::Acl> {
-    ext.get::<super::acl::RequestedAcl>().map(|a| a.0.clone())
+/// The ACL an object write asked for (see `acl::RequestedAcl`), taken out of the request.
+pub(crate) fn requested_acl(ext: &mut http::Extensions) -> Option<crate::acl::Acl> {
+    ext.remove::<super::acl::RequestedAcl>().map(|a| a.0)
 }
 
 /// Parses `bytes=a-b`, `bytes=a-`, `bytes=-n` into an inclusive range; `None` when the

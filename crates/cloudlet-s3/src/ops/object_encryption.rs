@@ -11,14 +11,14 @@
 use cloudlet_core::{Request, RequestContext, Response};
 use http::StatusCode;
 
-use super::versioning::{load_version, version_param};
+use super::versioning::{load_object, update_loaded, version_param};
 use super::{empty, now_ms, required_xml_body};
 use crate::S3;
 use crate::auth::arn;
 use crate::error::{S3Error, S3Result};
 use crate::protocol::Query;
-use crate::state::{self, Object};
-use crate::versions::{self, VersionRef};
+use crate::state::Object;
+
 use crate::xml::Element;
 
 /// Why S3 refuses an UpdateObjectEncryption (messages in `error.rs`).
@@ -170,13 +170,7 @@ pub async fn update_object_encryption(
     }
     let b = s3.bucket(bucket)?;
     let version = version_param(q)?;
-    let obj = match &version {
-        None => s3
-            .store
-            .read(|txn| state::get_object(txn, bucket, key))?
-            .ok_or_else(|| S3Error::NoSuchKey(key.to_string())),
-        Some(v) => load_version(s3, bucket, key, v, "PUT"),
-    };
+    let obj = load_object(s3, bucket, key, version.as_ref(), "PUT");
     let resource = arn(bucket, Some(key));
     let permitted = ["s3:UpdateObjectEncryption", "s3:PutObject"]
         .iter()
@@ -195,27 +189,17 @@ pub async fn update_object_encryption(
     if locked(&obj, now_ms()) {
         return Err(EncryptionUpdateError::Locked.into());
     }
-    // The version checked is the one changed, even if the key was overwritten meanwhile;
-    // an unversioned object must still be the one checked.
-    let target = obj.version.id.as_deref().and_then(VersionRef::parse);
-    let (bname, kname, blob) = (bucket.to_string(), key.to_string(), obj.blob);
-    s3.store
-        .write(move |txn| {
-            versions::update_object(txn, &bname, &kname, target.as_ref(), "PUT", &mut |o| {
-                if o.blob != blob {
-                    return Err(S3Error::NoSuchKey(kname.clone()));
-                }
-                if !supported_source(&o.headers) {
-                    return Err(EncryptionUpdateError::UnsupportedSource.into());
-                }
-                if locked(o, now_ms()) {
-                    return Err(EncryptionUpdateError::Locked.into());
-                }
-                reencrypted(&mut o.headers, &requested);
-                Ok(())
-            })
-        })
-        .await?;
+    update_loaded(s3, bucket, key, &obj, move |o| {
+        if !supported_source(&o.headers) {
+            return Err(EncryptionUpdateError::UnsupportedSource.into());
+        }
+        if locked(o, now_ms()) {
+            return Err(EncryptionUpdateError::Locked.into());
+        }
+        reencrypted(&mut o.headers, &requested);
+        Ok(())
+    })
+    .await?;
     Ok(empty(StatusCode::OK))
 }
 

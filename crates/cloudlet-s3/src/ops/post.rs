@@ -372,9 +372,7 @@ pub async fn post_object(
     let checksum = checksum_spec(&fields, &h)?;
     let tags = form_tags(&fields)?;
     let lock = crate::lock::from_headers(&h, now_ms())?;
-    if !lock.is_unset() && b.versioning.object_lock.is_none() {
-        return Err(crate::lock::missing_configuration());
-    }
+    crate::lock::require_configured(b.versioning.object_lock.as_ref(), &lock)?;
     let storage_class = crate::storage_class::requested(&h)?;
     // The ACL (Object Ownership, Block Public Access) and the encryption (the `x-amz-server-
     // side-encryption*` fields or the bucket default, put on `h`), as for PutObject.

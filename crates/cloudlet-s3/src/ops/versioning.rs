@@ -82,6 +82,49 @@ pub(crate) fn authorize_object(
     Ok((b, version))
 }
 
+/// The current object (`version` None) or the version named, as [`load_version`] loads it
+/// for a `method` request.
+pub(crate) fn load_object(
+    s3: &S3,
+    bucket: &str,
+    key: &str,
+    version: Option<&VersionRef>,
+    method: &'static str,
+) -> S3Result<Object> {
+    match version {
+        Some(v) => load_version(s3, bucket, key, v, method),
+        None => s3
+            .store
+            .read(|txn| state::get_object(txn, bucket, key))?
+            .ok_or_else(|| S3Error::NoSuchKey(key.to_string())),
+    }
+}
+
+/// Changes `obj`, as loaded and checked, in one durable write: the version changed is the
+/// one checked, even if the key was overwritten meanwhile, and an unversioned object must
+/// still be the one checked (else `NoSuchKey`).
+pub(crate) async fn update_loaded(
+    s3: &S3,
+    bucket: &str,
+    key: &str,
+    obj: &Object,
+    mut change: impl FnMut(&mut Object) -> S3Result<()> + Send + 'static,
+) -> S3Result<()> {
+    let version = obj.version.id.as_deref().and_then(VersionRef::parse);
+    let (b, k, blob) = (bucket.to_string(), key.to_string(), obj.blob.clone());
+    s3.store
+        .write(move |txn| {
+            versions::update_object(txn, &b, &k, version.as_ref(), "PUT", &mut |o| {
+                if o.blob != blob {
+                    return Err(S3Error::NoSuchKey(k.clone()));
+                }
+                change(o)
+            })
+        })
+        .await?;
+    Ok(())
+}
+
 /// A version's record; a delete marker answers 405 as S3 does.
 pub fn load_version(
     s3: &S3,
