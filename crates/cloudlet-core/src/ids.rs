@@ -127,9 +127,11 @@ impl fmt::Display for Arn {
 pub struct RequestId(String);
 
 impl RequestId {
-    /// A fresh random id in UUID v4 form.
+    /// A fresh id in UUID v4 form. Request ids need to be unique, not unpredictable: they
+    /// come from a per-thread generator seeded once from the OS, so a request costs no
+    /// system call for its id.
     pub fn new() -> RequestId {
-        RequestId(uuid_v4())
+        RequestId(uuid_form(unique_bytes()))
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -159,18 +161,53 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
 
 /// A random UUID v4 in its usual hyphenated lowercase form.
 pub fn uuid_v4() -> String {
-    let mut b = random_bytes::<16>();
+    uuid_form(random_bytes::<16>())
+}
+
+/// `b` as a UUID v4: the version and variant bits set, hyphenated lowercase hex.
+fn uuid_form(mut b: [u8; 16]) -> String {
+    const D: &[u8; 16] = b"0123456789abcdef";
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
-    let h = hex(&b);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
+    let mut s = String::with_capacity(36);
+    for (i, byte) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            s.push('-');
+        }
+        s.push(D[(byte >> 4) as usize] as char);
+        s.push(D[(byte & 15) as usize] as char);
+    }
+    s
+}
+
+/// 16 bytes no earlier call on this thread returned (for 2^64 calls), and that collide
+/// with another thread's only by chance: the SplitMix64 mix (a bijection) of a per-thread
+/// counter that starts at a random point, keyed by a per-thread random key.
+fn unique_bytes() -> [u8; 16] {
+    use std::cell::Cell;
+    thread_local! {
+        /// (key, counter), both random at the thread's first id.
+        static STATE: Cell<(u64, u64)> = Cell::new({
+            let seed = random_bytes::<16>();
+            let (key, counter) = seed.split_at(8);
+            let word = |s: &[u8]| u64::from_le_bytes(s.try_into().unwrap_or_default());
+            (word(key), word(counter))
+        });
+    }
+    fn mix(mut z: u64) -> u64 {
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    let (key, counter) = STATE.with(|s| {
+        let (key, counter) = s.get();
+        s.set((key, counter.wrapping_add(1)));
+        (key, counter)
+    });
+    let mut out = [0u8; 16];
+    out[..8].copy_from_slice(&mix(counter ^ key).to_le_bytes());
+    out[8..].copy_from_slice(&mix(counter.wrapping_add(key.rotate_left(32))).to_le_bytes());
+    out
 }
 
 /// Lowercase hex of `bytes`.
@@ -229,9 +266,24 @@ mod tests {
 
     #[test]
     fn uuid_shape() {
-        let u = uuid_v4();
-        assert_eq!(u.len(), 36);
-        assert_eq!(&u[14..15], "4");
-        assert_ne!(u, uuid_v4());
+        for u in [uuid_v4(), RequestId::new().0] {
+            assert_eq!(u.len(), 36, "{u}");
+            let groups: Vec<usize> = u.split('-').map(str::len).collect();
+            assert_eq!(groups, [8, 4, 4, 4, 12], "{u}");
+            assert_eq!(&u[14..15], "4", "{u}");
+            assert!("89ab".contains(&u[19..20]), "{u}");
+            assert!(u.bytes().all(|b| b == b'-' || b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+        }
+        assert_ne!(uuid_v4(), uuid_v4());
+    }
+
+    #[test]
+    fn request_ids_are_unique_within_and_across_threads() {
+        let ids = |n| (0..n).map(|_| RequestId::new().0).collect::<Vec<_>>();
+        let mut all = ids(10_000);
+        let other = std::thread::spawn(move || ids(10_000)).join().unwrap();
+        all.extend(other);
+        let distinct: std::collections::HashSet<_> = all.iter().collect();
+        assert_eq!(distinct.len(), all.len());
     }
 }

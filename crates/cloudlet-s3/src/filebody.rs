@@ -10,11 +10,12 @@
 //! the file's length is still checked against the record before mapping. Windows under
 //! 64 KiB, and every window off Unix, are read into a buffer instead.
 //!
-//! Whole blobs of up to one window stay mapped in a small [`MapCache`] (bounded in bytes,
-//! least recently used out first), so a GET of a popular object is a lookup and a write —
-//! no open, map, page faults or unmap, and no blocking-thread hop. A blob's id is never
-//! reused, so a cached map can never show other bytes; a deleted blob's map only keeps its
-//! disk space until it is evicted. A range of at most one window is one frame; a
+//! Whole blobs of up to one window stay in a small [`MapCache`] once read (mapped, or for
+//! blobs under 64 KiB copied to the heap; each kind bounded in bytes, the least recently
+//! used out first), so a GET of a popular object, or of any range of it, is a lookup and a
+//! write — no open, read, map, page faults or unmap, and no blocking-thread hop. A blob's
+//! id is never reused, so a cached blob can never show other bytes; a deleted blob's entry
+//! only keeps its memory (and a map its disk space) until it is evicted. A range of at most one window is one frame; a
 //! longer one keeps the next window under way while hyper writes the current one.
 
 #![allow(unsafe_code)]
@@ -134,67 +135,116 @@ impl AsRef<[u8]> for Shared {
     }
 }
 
-/// Whole blobs kept mapped, up to a total size.
+/// Whole blobs kept in memory: blobs of up to one window as maps, smaller ones (under
+/// [`MAP_MIN`], which are read rather than mapped) as copies on the heap, each kind within a
+/// budget of its own.
 pub struct MapCache {
-    #[cfg(unix)]
-    inner: std::sync::Mutex<Entries>,
-}
-
-#[cfg(unix)]
-#[derive(Default)]
-struct Entries {
-    maps: std::collections::HashMap<PathBuf, (Shared, u64)>,
-    bytes: usize,
-    tick: u64,
+    maps: std::sync::Mutex<Lru>,
+    small: std::sync::Mutex<Lru>,
 }
 
 /// Bytes of blobs the cache keeps mapped at most.
 const CACHE_BYTES: usize = 64 * 1024 * 1024;
+/// Bytes of small blobs the cache keeps on the heap at most, bookkeeping included.
+const SMALL_CACHE_BYTES: usize = 16 * 1024 * 1024;
+/// What an entry costs beyond its bytes (its path, the map's slot, the queue's).
+const ENTRY_OVERHEAD: usize = 256;
+
+/// Entries within a byte budget, evicted by the CLOCK rule (an approximation of least
+/// recently used): entries wait in insertion order; the oldest is evicted unless it was used
+/// since it last came up, in which case it goes to the back. A hit only sets a flag.
+struct Lru {
+    budget: usize,
+    bytes: usize,
+    entries: std::collections::HashMap<PathBuf, Entry>,
+    queue: std::collections::VecDeque<PathBuf>,
+}
+
+struct Entry {
+    bytes: Bytes,
+    cost: usize,
+    used: bool,
+}
+
+impl Lru {
+    fn new(budget: usize) -> Lru {
+        Lru {
+            budget,
+            bytes: 0,
+            entries: std::collections::HashMap::new(),
+            queue: std::collections::VecDeque::new(),
+        }
+    }
+
+    fn get(&mut self, path: &PathBuf) -> Option<Bytes> {
+        let e = self.entries.get_mut(path)?;
+        e.used = true;
+        Some(e.bytes.clone())
+    }
+
+    fn insert(&mut self, path: PathBuf, bytes: Bytes, cost: usize) {
+        if cost > self.budget / 8 || self.entries.contains_key(&path) {
+            return;
+        }
+        while self.bytes + cost > self.budget {
+            let Some(oldest) = self.queue.pop_front() else {
+                break;
+            };
+            match self.entries.get_mut(&oldest) {
+                Some(e) if e.used => {
+                    e.used = false;
+                    self.queue.push_back(oldest);
+                }
+                Some(_) => {
+                    if let Some(e) = self.entries.remove(&oldest) {
+                        self.bytes -= e.cost;
+                    }
+                }
+                None => {}
+            }
+        }
+        self.bytes += cost;
+        self.queue.push_back(path.clone());
+        self.entries.insert(
+            path,
+            Entry {
+                bytes,
+                cost,
+                used: false,
+            },
+        );
+    }
+}
+
+fn locked(m: &std::sync::Mutex<Lru>) -> std::sync::MutexGuard<'_, Lru> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
 
 impl MapCache {
     pub fn new() -> MapCache {
         MapCache {
-            #[cfg(unix)]
-            inner: std::sync::Mutex::new(Entries::default()),
+            maps: std::sync::Mutex::new(Lru::new(CACHE_BYTES)),
+            small: std::sync::Mutex::new(Lru::new(SMALL_CACHE_BYTES)),
         }
     }
 
-    #[cfg(unix)]
-    fn get(&self, path: &PathBuf) -> Option<Bytes> {
-        let mut e = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        e.tick += 1;
-        let tick = e.tick;
-        let (map, used) = e.maps.get_mut(path)?;
-        *used = tick;
-        Some(Bytes::from_owner(map.clone()))
+    /// The kind of cache a whole blob of `len` bytes belongs in.
+    fn for_len(&self, len: u64) -> &std::sync::Mutex<Lru> {
+        if len < MAP_MIN { &self.small } else { &self.maps }
     }
 
-    #[cfg(unix)]
-    fn insert(&self, path: PathBuf, map: Shared) {
-        let len = map.0.len;
-        if len > CACHE_BYTES / 8 {
-            return;
-        }
-        let mut e = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        while e.bytes + len > CACHE_BYTES {
-            let Some(oldest) = e
-                .maps
-                .iter()
-                .min_by_key(|(_, (_, t))| *t)
-                .map(|(p, _)| p.clone())
-            else {
-                break;
-            };
-            if let Some((m, _)) = e.maps.remove(&oldest) {
-                e.bytes -= m.0.len;
-            }
-        }
-        e.tick += 1;
-        let tick = e.tick;
-        if let Some((old, _)) = e.maps.insert(path, (map, tick)) {
-            e.bytes -= old.0.len;
-        }
-        e.bytes += len;
+    fn get(&self, path: &PathBuf, len: u64) -> Option<Bytes> {
+        locked(self.for_len(len)).get(path)
+    }
+
+    fn insert(&self, path: PathBuf, bytes: Bytes) {
+        let len = bytes.len();
+        let cost = if (len as u64) < MAP_MIN {
+            len + ENTRY_OVERHEAD
+        } else {
+            len
+        };
+        locked(self.for_len(len as u64)).insert(path, bytes, cost);
     }
 }
 
@@ -318,26 +368,24 @@ pub async fn stream(
     start: u64,
     len: u64,
 ) -> std::io::Result<Body> {
-    let whole = start == 0 && len == size && (MAP_MIN..=WINDOW).contains(&len);
-    #[cfg(unix)]
-    if whole && let Some(bytes) = cache.get(&path) {
-        return Ok(full(bytes));
+    let cacheable = (1..=WINDOW).contains(&size);
+    if cacheable
+        && let Some(bytes) = cache.get(&path, size)
+        && let Some(range) = slice(start, len, bytes.len())
+    {
+        return Ok(full(bytes.slice(range)));
     }
+    let whole = cacheable && start == 0 && len == size;
     let key = whole.then(|| path.clone());
-    #[cfg(not(unix))]
-    let _ = (cache, &key);
     let opened = tokio::task::spawn_blocking(move || {
         let file = std::fs::File::open(path)?;
         if file.metadata()?.len() < start.saturating_add(len) {
             return Err(short());
         }
         #[cfg(unix)]
-        if whole {
-            return Ok(Opened::Mapped(Shared(Arc::new(Map::new(
-                &file,
-                0,
-                len as usize,
-            )?))));
+        if whole && len >= MAP_MIN {
+            let map = Shared(Arc::new(Map::new(&file, 0, len as usize)?));
+            return Ok(Opened::Read(Bytes::from_owner(map)));
         }
         Ok(if len <= WINDOW {
             Opened::Read(window(&file, start, len)?)
@@ -348,14 +396,12 @@ pub async fn stream(
     .await
     .map_err(|e| std::io::Error::other(e.to_string()))??;
     Ok(match opened {
-        #[cfg(unix)]
-        Opened::Mapped(map) => {
+        Opened::Read(bytes) => {
             if let Some(key) = key {
-                cache.insert(key, map.clone());
+                cache.insert(key, bytes.clone());
             }
-            full(Bytes::from_owner(map))
+            full(bytes)
         }
-        Opened::Read(bytes) => full(bytes),
         Opened::Stream(file) => {
             let mut body = FileBody {
                 file: Arc::new(file),
@@ -370,12 +416,15 @@ pub async fn stream(
     })
 }
 
+/// The `len` bytes at `start` as a range of a buffer of `have` bytes, if it holds them.
+fn slice(start: u64, len: u64, have: usize) -> Option<std::ops::Range<usize>> {
+    let end = start.checked_add(len)?;
+    (end <= have as u64).then(|| start as usize..end as usize)
+}
+
 /// What opening a blob for a GET produced.
 enum Opened {
-    /// A whole small blob, mapped (and then cached).
-    #[cfg(unix)]
-    Mapped(Shared),
-    /// A range of at most one window, mapped or read.
+    /// A range of at most one window (a whole blob of that size mapped whole), mapped or read.
     Read(Bytes),
     /// A longer range, streamed window by window.
     Stream(std::fs::File),
@@ -385,4 +434,82 @@ fn full(bytes: Bytes) -> Body {
     http_body_util::Full::new(bytes)
         .map_err(|never| match never {})
         .boxed_unsync()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(name: &str) -> PathBuf {
+        PathBuf::from(name)
+    }
+
+    fn keys(l: &Lru) -> Vec<String> {
+        let mut k: Vec<String> = l
+            .entries
+            .keys()
+            .map(|p| p.display().to_string())
+            .collect();
+        k.sort();
+        k
+    }
+
+    #[test]
+    fn slices() {
+        for (start, len, have, want) in [
+            (0, 10, 10, Some(0..10)),
+            (3, 4, 10, Some(3..7)),
+            (9, 1, 10, Some(9..10)),
+            (9, 2, 10, None),
+            (0, 11, 10, None),
+            (u64::MAX, 1, 10, None),
+        ] {
+            assert_eq!(slice(start, len, have), want, "{start} {len} {have}");
+        }
+    }
+
+    #[test]
+    fn lru_evicts_the_unused_oldest_first() {
+        let mut l = Lru::new(400);
+        let put = |l: &mut Lru, names: &str| {
+            for n in names.chars() {
+                l.insert(p(&n.to_string()), Bytes::from_static(b"x"), 50);
+            }
+        };
+        put(&mut l, "abcdefgh");
+        assert_eq!(l.bytes, 400);
+        // "a" was used, so "b" is the first to go and "a" gets another round.
+        assert!(l.get(&p("a")).is_some());
+        put(&mut l, "i");
+        assert_eq!(keys(&l), ["a", "c", "d", "e", "f", "g", "h", "i"]);
+        put(&mut l, "jklmno");
+        assert_eq!(keys(&l), ["a", "i", "j", "k", "l", "m", "n", "o"]);
+        // Nobody used "a" since its reprieve.
+        put(&mut l, "p");
+        assert_eq!(keys(&l), ["i", "j", "k", "l", "m", "n", "o", "p"]);
+        assert_eq!(l.bytes, 400);
+        assert_eq!(l.queue.len(), l.entries.len());
+    }
+
+    #[test]
+    fn lru_refuses_entries_over_an_eighth_and_keeps_the_first_copy() {
+        let mut l = Lru::new(80);
+        l.insert(p("big"), Bytes::from_static(b"x"), 11);
+        assert!(l.get(&p("big")).is_none());
+        l.insert(p("a"), Bytes::from_static(b"1"), 10);
+        l.insert(p("a"), Bytes::from_static(b"2"), 10);
+        assert_eq!(l.get(&p("a")).unwrap(), Bytes::from_static(b"1"));
+        assert_eq!((l.bytes, l.queue.len()), (10, 1));
+    }
+
+    #[test]
+    fn small_and_mapped_blobs_have_budgets_of_their_own() {
+        let c = MapCache::new();
+        c.insert(p("small"), Bytes::from(vec![1u8; 100]));
+        c.insert(p("big"), Bytes::from(vec![2u8; MAP_MIN as usize]));
+        assert_eq!(locked(&c.small).bytes, 100 + ENTRY_OVERHEAD);
+        assert_eq!(locked(&c.maps).bytes, MAP_MIN as usize);
+        assert_eq!(c.get(&p("small"), 100).unwrap().len(), 100);
+        assert!(c.get(&p("small"), MAP_MIN).is_none());
+    }
 }

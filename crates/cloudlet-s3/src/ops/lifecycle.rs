@@ -60,9 +60,19 @@ pub async fn delete(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Res
     Ok(empty(StatusCode::NO_CONTENT))
 }
 
-/// `expiry-date="…", rule-id="…"` for an object an enabled rule expires.
-pub fn expiration_header(s3: &S3, bucket: &str, key: &str, obj: &Object) -> Option<String> {
-    let config: LifecycleConfiguration = s3.config(bucket, NAME).ok()??;
+/// The bucket's lifecycle configuration, if it has one (a store error counts as none: the
+/// headers built from it are informational).
+pub fn configuration(s3: &S3, bucket: &str) -> Option<LifecycleConfiguration> {
+    s3.config(bucket, NAME).ok()?
+}
+
+/// `expiry-date="…", rule-id="…"` for an object an enabled rule of `config` expires.
+pub fn expiration_header(
+    s3: &S3,
+    config: &LifecycleConfiguration,
+    key: &str,
+    obj: &Object,
+) -> Option<String> {
     let (at, rule) = config.expiry(
         key,
         obj.last_modified,
@@ -80,7 +90,7 @@ pub fn expiration_header(s3: &S3, bucket: &str, key: &str, obj: &Object) -> Opti
 /// `x-amz-abort-date` and `x-amz-abort-rule-id` for a multipart upload an enabled rule
 /// will abort.
 pub fn abort_headers(s3: &S3, bucket: &str, key: &str, initiated: u64) -> Option<(String, String)> {
-    let config: LifecycleConfiguration = s3.config(bucket, NAME).ok()??;
+    let config = configuration(s3, bucket)?;
     let (at, rule) = config.abort_at(key, initiated, s3.lifecycle.day_ms)?;
     Some((header_date(at)?, rule.to_string()))
 }

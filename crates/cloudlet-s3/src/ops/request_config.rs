@@ -149,10 +149,14 @@ pub async fn after(
     {
         return Ok(());
     }
+    // Most buckets have no lifecycle: look for one before reading the object again.
+    let Some(config) = lifecycle::configuration(s3, bucket) else {
+        return Ok(());
+    };
     let Ok(Some(obj)) = s3.store.read(|txn| state::get_object(txn, bucket, key)) else {
         return Ok(());
     };
-    if let Some(v) = lifecycle::expiration_header(s3, bucket, key, &obj) {
+    if let Some(v) = lifecycle::expiration_header(s3, &config, key, &obj) {
         set_header(r, "x-amz-expiration", &v);
     }
     Ok(())
