@@ -6,8 +6,17 @@
 //! references a blob is always written after the blob is durable. Small blobs are gathered in
 //! memory and written in one go at commit, and a store that is not durable writes them
 //! straight to their final name (see [`BlobWriter`]).
+//!
+//! An ephemeral store (temporary, not durable) keeps small blobs in memory instead, up to
+//! [`MEMORY_BYTES`] in all, beyond which they are files like the rest: creating, and later
+//! unlinking, a file is most of what storing a small body costs. Readers ask
+//! [`BlobStore::in_memory`] first and read the file only when it answers `None`.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
 
 use tokio::io::AsyncWriteExt;
 
@@ -42,6 +51,49 @@ pub struct BlobStore {
     durable: bool,
     /// Removed on drop (ephemeral stores).
     temporary: bool,
+    /// Small blobs held in memory (ephemeral stores only).
+    memory: Option<Arc<Memory>>,
+}
+
+/// Bytes of small blobs an ephemeral store keeps in memory at most.
+pub const MEMORY_BYTES: usize = 256 * 1024 * 1024;
+
+/// Small blobs of an ephemeral store, and their total size.
+#[derive(Debug, Default)]
+struct Memory {
+    blobs: Mutex<(HashMap<BlobId, Bytes>, usize)>,
+}
+
+impl Memory {
+    fn lock(&self) -> std::sync::MutexGuard<'_, (HashMap<BlobId, Bytes>, usize)> {
+        self.blobs.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Takes `bytes` as blob `id` if they fit; hands them back if not.
+    fn insert(&self, id: &BlobId, bytes: Vec<u8>) -> Result<(), Vec<u8>> {
+        let mut m = self.lock();
+        if m.1 + bytes.len() > MEMORY_BYTES {
+            return Err(bytes);
+        }
+        m.1 += bytes.len();
+        m.0.insert(id.clone(), Bytes::from(bytes));
+        Ok(())
+    }
+
+    fn get(&self, id: &BlobId) -> Option<Bytes> {
+        self.lock().0.get(id).cloned()
+    }
+
+    fn remove(&self, id: &BlobId) -> bool {
+        let mut m = self.lock();
+        match m.0.remove(id) {
+            Some(b) => {
+                m.1 -= b.len();
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 impl BlobStore {
@@ -55,6 +107,7 @@ impl BlobStore {
             root,
             durable,
             temporary: false,
+            memory: None,
         })
     }
 
@@ -66,6 +119,7 @@ impl BlobStore {
         );
         let mut s = BlobStore::open(std::env::temp_dir().join(name), false)?;
         s.temporary = true;
+        s.memory = Some(Arc::default());
         Ok(s)
     }
 
@@ -82,6 +136,7 @@ impl BlobStore {
             id,
             len: 0,
             durable: self.durable,
+            memory: self.memory.clone(),
         })
     }
 
@@ -97,13 +152,21 @@ impl BlobStore {
         self.root.join("data").join(id.as_str())
     }
 
-    /// Opens a blob for reading.
+    /// Blob `id`, if this store keeps it in memory (then it has no file).
+    pub fn in_memory(&self, id: &BlobId) -> Option<Bytes> {
+        self.memory.as_ref()?.get(id)
+    }
+
+    /// Opens a blob's file for reading (see [`BlobStore::in_memory`] first).
     pub async fn open_blob(&self, id: &BlobId) -> Result<tokio::fs::File, StoreError> {
         Ok(tokio::fs::File::open(self.path(id)).await?)
     }
 
     /// Reads a whole blob.
     pub async fn read(&self, id: &BlobId) -> Result<Vec<u8>, StoreError> {
+        if let Some(b) = self.in_memory(id) {
+            return Ok(b.to_vec());
+        }
         Ok(tokio::fs::read(self.path(id)).await?)
     }
 
@@ -111,6 +174,9 @@ impl BlobStore {
     /// in place: its files live in the page cache, and a hand-off to a blocking thread
     /// would cost more than the call.
     pub async fn delete(&self, id: &BlobId) {
+        if self.memory.as_ref().is_some_and(|m| m.remove(id)) {
+            return;
+        }
         if self.durable {
             let _ = tokio::fs::remove_file(self.path(id)).await;
         } else {
@@ -132,6 +198,13 @@ impl Drop for BlobStore {
     }
 }
 
+fn short_blob() -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::UnexpectedEof,
+        "blob shorter than requested",
+    )
+}
+
 /// Blobs up to this size are kept in memory until `commit` writes them in one go.
 const SMALL: usize = 64 * 1024;
 
@@ -151,6 +224,7 @@ pub struct BlobWriter {
     id: BlobId,
     len: u64,
     durable: bool,
+    memory: Option<Arc<Memory>>,
 }
 
 impl BlobWriter {
@@ -185,6 +259,16 @@ impl BlobWriter {
         len: u64,
     ) -> Result<(), StoreError> {
         use std::io::{Read, Seek, SeekFrom};
+        if let Some(b) = self.memory.as_ref().and_then(|m| m.get(src)) {
+            let range = usize::try_from(start)
+                .ok()
+                .zip(usize::try_from(start.saturating_add(len)).ok())
+                .filter(|&(_, end)| end <= b.len());
+            let Some((from, to)) = range else {
+                return Err(short_blob().into());
+            };
+            return self.write(&b[from..to]).await;
+        }
         let file = self.spill().await?;
         file.flush().await?;
         // A duplicate of the descriptor shares its offset: the copy lands at the end.
@@ -198,11 +282,7 @@ impl BlobWriter {
         .await
         .map_err(|e| std::io::Error::other(e.to_string()))??;
         if copied != len {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::UnexpectedEof,
-                "blob shorter than requested",
-            )
-            .into());
+            return Err(short_blob().into());
         }
         self.len += len;
         Ok(())
@@ -227,10 +307,19 @@ impl BlobWriter {
             dir,
             id,
             durable,
+            memory,
             ..
         } = self;
         match file {
-            None if !durable => std::fs::write(&dest, &pending)?,
+            None if !durable => {
+                let pending = match memory {
+                    Some(m) => m.insert(&id, pending).err(),
+                    None => Some(pending),
+                };
+                if let Some(pending) = pending {
+                    std::fs::write(&dest, &pending)?;
+                }
+            }
             None => tokio::task::spawn_blocking(move || -> std::io::Result<()> {
                 use std::io::Write;
                 let mut f = std::fs::File::create(&tmp)?;

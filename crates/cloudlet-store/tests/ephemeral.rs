@@ -37,3 +37,42 @@ async fn every_write_is_read_back_across_durable_and_non_durable_batches() {
     }
     store.close();
 }
+
+/// Files in the blob directory's `data/`.
+fn files(store: &Store) -> usize {
+    std::fs::read_dir(store.blobs().root().join("data"))
+        .unwrap()
+        .count()
+}
+
+#[tokio::test]
+async fn small_blobs_live_in_memory_and_large_ones_in_files() {
+    let store = Store::ephemeral().unwrap();
+    let blobs = store.blobs();
+    for (len, in_memory) in [(0usize, true), (1, true), (64 * 1024, true), (64 * 1024 + 1, false)] {
+        let body: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+        let id = blobs.put(&body).await.unwrap();
+        assert_eq!(blobs.in_memory(&id).is_some(), in_memory, "{len}");
+        assert_eq!(files(&store), usize::from(!in_memory), "{len}");
+        assert_eq!(blobs.read(&id).await.unwrap(), body, "{len}");
+        // Joined onto another blob, from memory or from the file alike.
+        let mut w = blobs.create().await.unwrap();
+        w.write(b"head").await.unwrap();
+        w.append_blob(&id, len.min(1) as u64, len.saturating_sub(1) as u64)
+            .await
+            .unwrap();
+        let joined = w.commit().await.unwrap();
+        let mut want = b"head".to_vec();
+        want.extend_from_slice(&body[len.min(1)..]);
+        assert_eq!(blobs.read(&joined).await.unwrap(), want, "{len}");
+        blobs.delete(&joined).await;
+        blobs.delete(&id).await;
+        assert!(blobs.in_memory(&id).is_none(), "{len}");
+        assert_eq!(files(&store), 0, "{len}");
+    }
+    // A range past the end of a blob in memory is refused, as for a file.
+    let id = blobs.put(b"abc").await.unwrap();
+    let mut w = blobs.create().await.unwrap();
+    assert!(w.append_blob(&id, 2, 2).await.is_err());
+    store.close();
+}

@@ -260,10 +260,16 @@ pub async fn serve(
     } else {
         let id = cloudlet_store::BlobId::parse(&obj.blob)
             .ok_or_else(|| S3Error::Body("corrupt object record".into()))?;
-        let path = s3.store.blobs().path(&id);
-        let body = crate::filebody::stream(&s3.maps, path, obj.size, start, len)
-            .await
-            .map_err(|e| S3Error::Store(e.into()))?;
+        let body = match s3.store.blobs().in_memory(&id) {
+            Some(bytes) => crate::filebody::from_memory(bytes, start, len)
+                .map_err(|e| S3Error::Store(e.into()))?,
+            None => {
+                let path = s3.store.blobs().path(&id);
+                crate::filebody::stream(&s3.maps, path, obj.size, start, len)
+                    .await
+                    .map_err(|e| S3Error::Store(e.into()))?
+            }
+        };
         let mut r = Response::new(body);
         *r.headers_mut() = base.headers().clone();
         r
