@@ -272,7 +272,10 @@ mod tests {
             assert_eq!(groups, [8, 4, 4, 4, 12], "{u}");
             assert_eq!(&u[14..15], "4", "{u}");
             assert!("89ab".contains(&u[19..20]), "{u}");
-            assert!(u.bytes().all(|b| b == b'-' || b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+            assert!(
+                u.bytes()
+                    .all(|b| b == b'-' || b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            );
         }
         assert_ne!(uuid_v4(), uuid_v4());
     }

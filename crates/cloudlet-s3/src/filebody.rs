@@ -230,7 +230,11 @@ impl MapCache {
 
     /// The kind of cache a whole blob of `len` bytes belongs in.
     fn for_len(&self, len: u64) -> &std::sync::Mutex<Lru> {
-        if len < MAP_MIN { &self.small } else { &self.maps }
+        if len < MAP_MIN {
+            &self.small
+        } else {
+            &self.maps
+        }
     }
 
     fn get(&self, path: &PathBuf, len: u64) -> Option<Bytes> {
@@ -425,7 +429,7 @@ pub fn from_memory(bytes: Bytes, start: u64, len: u64) -> std::io::Result<Body> 
 /// The `len` bytes at `start` as a range of a buffer of `have` bytes, if it holds them.
 fn slice(start: u64, len: u64, have: usize) -> Option<std::ops::Range<usize>> {
     let end = start.checked_add(len)?;
-    (end <= have as u64).then(|| start as usize..end as usize)
+    (end <= have as u64).then_some(start as usize..end as usize)
 }
 
 /// What opening a blob for a GET produced.
@@ -451,11 +455,7 @@ mod tests {
     }
 
     fn keys(l: &Lru) -> Vec<String> {
-        let mut k: Vec<String> = l
-            .entries
-            .keys()
-            .map(|p| p.display().to_string())
-            .collect();
+        let mut k: Vec<String> = l.entries.keys().map(|p| p.display().to_string()).collect();
         k.sort();
         k
     }

@@ -49,7 +49,12 @@ fn files(store: &Store) -> usize {
 async fn small_blobs_live_in_memory_and_large_ones_in_files() {
     let store = Store::ephemeral().unwrap();
     let blobs = store.blobs();
-    for (len, in_memory) in [(0usize, true), (1, true), (64 * 1024, true), (64 * 1024 + 1, false)] {
+    for (len, in_memory) in [
+        (0usize, true),
+        (1, true),
+        (64 * 1024, true),
+        (64 * 1024 + 1, false),
+    ] {
         let body: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
         let id = blobs.put(&body).await.unwrap();
         assert_eq!(blobs.in_memory(&id).is_some(), in_memory, "{len}");

@@ -12,6 +12,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc instead of the C library's allocator: a request makes a hundred or so small
+/// allocations, and with glibc's `malloc` they cost a fifth of a small PUT's CPU. Built
+/// without transparent huge pages, which would add megabytes to an idle server's memory.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A local, AWS-compatible serverless stack: S3, DynamoDB, Lambda, API Gateway, IAM/STS and
 /// CloudWatch Logs on one port.
 #[derive(Parser)]
