@@ -347,12 +347,13 @@ pub fn marker_owner(s3: &S3, ctx: &RequestContext, b: &Bucket) -> S3Result<Optio
 pub fn check_object_write(
     s3: &S3,
     ctx: &RequestContext,
-    bucket: &str,
+    b: Option<&Bucket>,
     h: &HeaderMap,
 ) -> S3Result<Option<Acl>> {
-    let Ok(b) = s3.bucket(bucket) else {
+    let Some(b) = b else {
         return Ok(None);
     };
+    let bucket = b.name.as_str();
     let bucket_owner = canonical_id(&b.owner);
     let parsed = Acl::from_headers(h, &bucket_owner)?;
     if parsed.is_none() && (ctx.account.as_str().is_empty() || ctx.account.as_str() == b.owner) {
@@ -362,7 +363,7 @@ pub fn check_object_write(
     let ownership = ownership(s3, bucket)?;
     let enforced = ownership.as_deref() == Some("BucketOwnerEnforced");
     if let Some(acl) = &parsed {
-        admit_as(enforced, &b, acl)?;
+        admit_as(enforced, b, acl)?;
     }
     if enforced {
         return Ok(None);

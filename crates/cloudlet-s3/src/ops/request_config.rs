@@ -62,12 +62,14 @@ pub fn before(
         }
         Op::PutObject | Op::CopyObject | Op::CreateMultipartUpload => {
             settings::refuse_blocked_sse_c(s3, bucket, h)?;
-            p.acl = acl::check_object_write(s3, ctx, bucket, h)?;
+            // Read once for both checks; the operation itself reports a missing bucket.
+            let b = s3.bucket(bucket).ok();
+            p.acl = acl::check_object_write(s3, ctx, b.as_ref(), h)?;
             // A customer key replaces the bucket's default encryption.
             if let Some(key) = sse_c::parse(h)? {
                 p.encryption = key.headers();
-            } else if s3.bucket(bucket).is_ok() {
-                p.encryption = settings::object_encryption(s3, bucket, h)?;
+            } else if let Some(b) = &b {
+                p.encryption = settings::object_encryption(s3, b, h)?;
                 for (k, v) in &p.encryption {
                     if let (Ok(name), Ok(value)) = (
                         HeaderName::from_bytes(k.as_bytes()),
