@@ -1,5 +1,5 @@
 //! The checks S3 makes of a request before its body is read or stored: a declared length,
-//! user metadata within 2 KB, the website redirect location, and the integrity headers
+//! the key's 1024 bytes, user metadata within 2 KB, the website redirect location, and the integrity headers
 //! ([`Integrity`]: `Content-MD5` and a declared checksum) that small request documents are
 //! checked against whole.
 
@@ -17,6 +17,17 @@ use crate::versions::ObjectLock;
 
 /// S3's limit on an object's user-defined metadata, in bytes.
 pub const MAX_METADATA: usize = 2048;
+
+/// S3's limit on an object key: 1024 bytes of UTF-8.
+pub const MAX_KEY: usize = 1024;
+
+/// Refuses a key longer than [`MAX_KEY`] bytes (`KeyTooLongError`, with its size).
+pub fn check_key_length(key: &str) -> S3Result<()> {
+    match key.len() {
+        size if size > MAX_KEY => Err(S3Error::KeyTooLong { size }),
+        _ => Ok(()),
+    }
+}
 
 /// The size S3 counts for user-defined metadata, `(name, value)` pairs with the
 /// `x-amz-meta-` prefix removed: the UTF-8 bytes of each name and value, a name sent more

@@ -136,8 +136,17 @@ pub async fn create(
         })
         .await?;
     let mut r = empty(StatusCode::OK);
-    set_header(&mut r, "location", &format!("/{bucket}"));
+    set_header(&mut r, "location", &created_location(bucket, &region));
     Ok(r)
+}
+
+/// CreateBucket's `Location`: the path for us-east-1, else the bucket's global
+/// virtual-hosted URL (what S3 answers, whatever the region).
+fn created_location(bucket: &str, region: &str) -> String {
+    match region {
+        "us-east-1" => format!("/{bucket}"),
+        _ => format!("http://{bucket}.s3.amazonaws.com/"),
+    }
 }
 
 pub async fn delete(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Response> {

@@ -102,14 +102,17 @@ pub fn copy_conditions(h: &HeaderMap, src: &Object) -> S3Result<()> {
     Ok(())
 }
 
-fn directive(h: &HeaderMap, name: &'static str) -> S3Result<bool> {
-    match hv(h, name) {
-        None | Some("COPY") => Ok(false),
-        Some("REPLACE") => Ok(true),
+/// `x-amz-metadata-directive` / `x-amz-tagging-directive`: whether it says `REPLACE`
+/// (`COPY` when absent); anything else is refused in S3's words (`what`: "metadata",
+/// "tagging").
+fn directive(h: &HeaderMap, name: &'static str, what: &str) -> S3Result<bool> {
+    match h.get(name).map(|v| v.as_bytes()) {
+        None | Some(b"COPY") => Ok(false),
+        Some(b"REPLACE") => Ok(true),
         Some(other) => Err(S3Error::InvalidArgument {
-            message: format!("Unknown {name}"),
+            message: format!("Unknown {what} directive."),
             name: name.to_string(),
-            value: other.to_string(),
+            value: String::from_utf8_lossy(other).into_owned(),
         }),
     }
 }
@@ -146,9 +149,7 @@ pub async fn copy_object(
     key: &str,
     mut req: Request,
 ) -> S3Result<Response> {
-    if key.len() > 1024 {
-        return Err(S3Error::KeyTooLong);
-    }
+    crate::precheck::check_key_length(key)?;
     let acl = super::object::requested_acl(req.extensions_mut());
     let h = req.headers();
     let (src_bucket, src_key) = copy_source(h)?;
@@ -169,8 +170,8 @@ pub async fn copy_object(
     let customer = crate::sse_c::parse(h)?;
     let class = storage_class::requested(h)?;
     copy_conditions(h, &src)?;
-    let replace_meta = directive(h, "x-amz-metadata-directive")?;
-    let replace_tags = directive(h, "x-amz-tagging-directive")?;
+    let replace_meta = directive(h, "x-amz-metadata-directive", "metadata")?;
+    let replace_tags = directive(h, "x-amz-tagging-directive", "tagging")?;
     if replace_meta {
         check_metadata_size(metadata_headers(h))?;
     }

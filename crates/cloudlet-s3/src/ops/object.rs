@@ -31,9 +31,7 @@ pub async fn put(
     req: Request,
 ) -> S3Result<Response> {
     require_length(req.headers())?;
-    if key.len() > 1024 {
-        return Err(S3Error::KeyTooLong);
-    }
+    crate::precheck::check_key_length(key)?;
     let b = s3.bucket(bucket)?;
     let (mut parts, incoming) = req.into_parts();
     let h = &parts.headers;
@@ -104,7 +102,12 @@ pub fn parse_range(header: &str, size: u64) -> Result<Option<(u64, u64)>, ()> {
         return Ok(None);
     };
     let (a, b) = (a.trim(), b.trim());
-    let range = match (a.parse::<u64>().ok(), b.parse::<u64>().ok()) {
+    // Positions are plain decimal digits (`+1` is none); one past u64 is past any end.
+    let number = |s: &str| {
+        (!s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()))
+            .then(|| s.parse::<u64>().unwrap_or(u64::MAX))
+    };
+    let range = match (number(a), number(b)) {
         (Some(start), Some(end)) if start <= end => {
             if start >= size {
                 return Err(());
@@ -399,6 +402,21 @@ mod tests {
             ("bytes=0-1,3-4", 10, Ok(None)),
             ("items=0-1", 10, Ok(None)),
             ("bytes=x-1", 10, Ok(None)),
+            ("bytes=+1-2", 10, Ok(None)),
+            ("bytes=1-+2", 10, Ok(None)),
+            ("bytes=-+2", 10, Ok(None)),
+            ("bytes=0--1", 10, Ok(None)),
+            ("bytes=-", 10, Ok(None)),
+            ("bytes=", 10, Ok(None)),
+            ("bytes=9-9", 10, Ok(Some((9, 9)))),
+            ("bytes=00-01", 10, Ok(Some((0, 1)))),
+            ("bytes=0-99999999999999999999999", 10, Ok(Some((0, 9)))),
+            ("bytes=99999999999999999999999-", 10, Err(())),
+            ("bytes=0-", 0, Err(())),
+            ("bytes=-5", 0, Err(())),
+            ("bytes=0-0", 0, Err(())),
+            ("bytes=0-0", 1, Ok(Some((0, 0)))),
+            ("bytes=-1", 1, Ok(Some((0, 0)))),
         ];
         for (h, size, expected) in cases {
             assert_eq!(parse_range(h, *size), *expected, "{h}");
