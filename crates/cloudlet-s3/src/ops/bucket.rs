@@ -170,8 +170,21 @@ pub async fn delete(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Res
     Ok(empty(StatusCode::NO_CONTENT))
 }
 
+/// HeadBucket. The bucket's region is told even to a caller refused access, as S3 does
+/// (SDKs find a bucket's region that way).
 pub fn head(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Response> {
-    let b = s3.bucket_for(ctx, bucket, "s3:ListBucket")?;
+    let b = s3
+        .bucket_for(ctx, bucket, "s3:ListBucket")
+        .map_err(|e| match e {
+            S3Error::AccessDenied => match s3.bucket(bucket) {
+                Ok(b) => S3Error::WithHeaders {
+                    error: Box::new(S3Error::AccessDenied),
+                    headers: vec![("x-amz-bucket-region", b.region)],
+                },
+                Err(_) => S3Error::AccessDenied,
+            },
+            other => other,
+        })?;
     let mut r = empty(StatusCode::OK);
     set_header(&mut r, "x-amz-bucket-region", &b.region);
     set_header(&mut r, "x-amz-access-point-alias", "false");

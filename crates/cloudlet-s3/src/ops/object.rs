@@ -89,8 +89,8 @@ pub(crate) fn requested_acl(ext: &mut http::Extensions) -> Option<crate::acl::Ac
 }
 
 /// Parses `bytes=a-b`, `bytes=a-`, `bytes=-n` into an inclusive range; `None` when the
-/// header is not a single byte range (S3 then serves the whole object), `Err` when it is
-/// unsatisfiable.
+/// header is not a single byte range, or a suffix of an empty object (S3 then serves the
+/// whole object), `Err` when it is unsatisfiable.
 pub fn parse_range(header: &str, size: u64) -> Result<Option<(u64, u64)>, ()> {
     let Some(spec) = header.trim().strip_prefix("bytes=") else {
         return Ok(None);
@@ -121,12 +121,10 @@ pub fn parse_range(header: &str, size: u64) -> Result<Option<(u64, u64)>, ()> {
             }
             (start, size - 1)
         }
-        (None, Some(n)) if a.is_empty() => {
-            if n == 0 || size == 0 {
-                return Err(());
-            }
-            (size - n.min(size), size - 1)
-        }
+        (None, Some(0)) if a.is_empty() => return Err(()),
+        // The last bytes of an empty object are all of it: S3 answers 200.
+        (None, Some(_)) if a.is_empty() && size == 0 => return Ok(None),
+        (None, Some(n)) if a.is_empty() => (size - n.min(size), size - 1),
         _ => return Ok(None),
     };
     Ok(Some(range))
@@ -413,7 +411,8 @@ mod tests {
             ("bytes=0-99999999999999999999999", 10, Ok(Some((0, 9)))),
             ("bytes=99999999999999999999999-", 10, Err(())),
             ("bytes=0-", 0, Err(())),
-            ("bytes=-5", 0, Err(())),
+            ("bytes=-5", 0, Ok(None)),
+            ("bytes=-0", 0, Err(())),
             ("bytes=0-0", 0, Err(())),
             ("bytes=0-0", 1, Ok(Some((0, 0)))),
             ("bytes=-1", 1, Ok(Some((0, 0)))),
