@@ -8,6 +8,7 @@ sends the request; raw requests signed by botocore where the wire form matters."
 
 import base64
 import hashlib
+import json
 import socket
 import urllib.parse
 import xml.etree.ElementTree as ET
@@ -174,7 +175,30 @@ def test_head_errors_have_no_body(server, s3, other, bucket):
     assert error_of(e)[:2] == (403, "403")
 
 
-def test_missing_key_is_no_such_key_only_to_a_caller_who_may_list(s3, other, bucket):
+def grant(s3, bucket, actions):
+    """A bucket policy giving the other account `actions` on the bucket and its objects."""
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OTHER_ACCOUNT}:root"},
+        "Action": actions, "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]}]}))
+
+
+@pytest.mark.parametrize("actions,missing", [
+    (["s3:GetObject"], (403, "AccessDenied", "Access Denied")),
+    (["s3:GetObject", "s3:ListBucket"], (404, "NoSuchKey", "The specified key does not exist.")),
+])
+def test_missing_key_seen_by_another_account(s3, other, bucket, actions, missing):
+    s3.put_object(Bucket=bucket, Key="there", Body=b"x")
+    grant(s3, bucket, actions)
+    assert other.get_object(Bucket=bucket, Key="there")["Body"].read() == b"x"
+    with pytest.raises(ClientError) as e:
+        other.get_object(Bucket=bucket, Key="missing")
+    assert error_of(e) == missing
+    with pytest.raises(ClientError) as e:
+        other.head_object(Bucket=bucket, Key="missing")
+    assert error_of(e)[0] == missing[0]
+
+
+def test_missing_key_is_no_such_key_only_to_a_caller_who_may_list(server, s3, other, bucket):
     with pytest.raises(ClientError) as e:
         s3.get_object(Bucket=bucket, Key="dir/missing")
     assert error_of(e) == (404, "NoSuchKey", "The specified key does not exist.")
@@ -183,6 +207,8 @@ def test_missing_key_is_no_such_key_only_to_a_caller_who_may_list(s3, other, buc
         other.get_object(Bucket=bucket, Key="dir/missing")
     assert error_of(e) == (403, "AccessDenied", "Access Denied")
     assert "Key" not in e.value.response["Error"]
+    status, _, body = server.http("GET", f"/{bucket}/dir/missing")  # anonymous
+    assert (status, xml_error(body)["Code"]) == (403, "AccessDenied")
 
 
 # --- keys --------------------------------------------------------------------------------
@@ -362,6 +388,22 @@ def test_delete_objects_with_versions(server, s3, bucket):
     assert len(versions["Versions"]) == 1
     markers = {m["Key"]: m["VersionId"] for m in versions["DeleteMarkers"]}
     assert markers == {"k": e2["DeleteMarkerVersionId"], "gone": e3["DeleteMarkerVersionId"]}
+
+
+def test_delete_objects_version_ids_that_do_not_name_a_version(server, s3, bucket):
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    v = s3.put_object(Bucket=bucket, Key="k", Body=b"x")["VersionId"]
+    gone = s3.put_object(Bucket=bucket, Key="k", Body=b"y")["VersionId"]
+    s3.delete_object(Bucket=bucket, Key="k", VersionId=gone)
+    status, _, body = delete_objects(server, bucket, delete_body([("k", "abc"), ("k", gone)]))
+    assert status == 200
+    assert result_entries(body) == [
+        # A well-formed id of no version is deleted all the same.
+        ("Deleted", {"Key": "k", "VersionId": gone}),
+        ("Error", {"Key": "k", "VersionId": "abc", "Code": "NoSuchVersion",
+                   "Message": "The specified version does not exist."}),
+    ]
+    assert [x["VersionId"] for x in s3.list_object_versions(Bucket=bucket)["Versions"]] == [v]
 
 
 def test_delete_objects_refused_to_another_account(server, s3, other, bucket):
