@@ -559,6 +559,22 @@ def test_create_bucket_again(server, s3):
     assert e.value.response["Error"]["BucketName"] == regional
 
 
+def test_create_bucket_again_in_us_east_1_resets_its_acl(s3, other):
+    name = unique("reacl").lower()
+    s3.create_bucket(Bucket=name, ObjectOwnership="ObjectWriter")
+    grantee = other.list_buckets()["Owner"]["ID"]
+    s3.put_bucket_acl(Bucket=name, GrantRead=f"id={grantee}", GrantFullControl=f"id={s3.list_buckets()['Owner']['ID']}")
+    assert len(s3.get_bucket_acl(Bucket=name)["Grants"]) == 2
+    assert "Contents" not in other.list_objects_v2(Bucket=name)
+    s3.create_bucket(Bucket=name)
+    grants = s3.get_bucket_acl(Bucket=name)["Grants"]
+    assert [(g["Grantee"]["ID"], g["Permission"]) for g in grants] == [
+        (s3.list_buckets()["Owner"]["ID"], "FULL_CONTROL")]
+    with pytest.raises(ClientError) as e:
+        other.list_objects_v2(Bucket=name)
+    assert error_of(e)[:2] == (403, "AccessDenied")
+
+
 @pytest.mark.parametrize("endpoint,constraint,code,message", [
     ("us-east-1", "us-east-1", "InvalidLocationConstraint", "The specified location-constraint is not valid"),
     ("us-east-1", "not-a-region", "InvalidLocationConstraint", "The specified location-constraint is not valid"),

@@ -125,8 +125,10 @@ pub async fn create(
                 if existing.owner != record.owner {
                     return Err(S3Error::BucketAlreadyExists(record.name.clone()));
                 }
-                // Legacy behaviour of us-east-1: re-creating your own bucket succeeds.
+                // Legacy behaviour of us-east-1: re-creating your own bucket succeeds and
+                // resets its ACL (to the one the request gives, stored after, if any).
                 if existing.region == "us-east-1" && record.region == "us-east-1" {
+                    crate::config_store::remove(txn, &record.name, super::acl::ACL)?;
                     return Ok(());
                 }
                 return Err(S3Error::BucketAlreadyOwnedByYou(record.name.clone()));
