@@ -646,3 +646,28 @@ def test_delete_bucket_that_holds_versions_or_markers(s3):
     with pytest.raises(ClientError) as e:
         s3.head_bucket(Bucket=name)
     assert error_of(e)[:2] == (404, "404")
+
+
+def test_delete_bucket_with_uploads_in_progress(durable_server):
+    """Uploads in progress do not keep a bucket from being deleted; they go with it, parts
+    and all, and a new bucket of the same name starts without them."""
+    s3 = durable_server.client("s3")
+    s3.create_bucket(Bucket="with-uploads")
+    upload = s3.create_multipart_upload(Bucket="with-uploads", Key="k")["UploadId"]
+    blobs = durable_server.data_dir / "blobs" / "data"
+    before = {p.name for p in blobs.iterdir()}
+    s3.upload_part(Bucket="with-uploads", Key="k", UploadId=upload, PartNumber=1, Body=b"x" * 1000)
+    assert len({p.name for p in blobs.iterdir()} - before) == 1
+    s3.put_object(Bucket="with-uploads", Key="obj", Body=b"x")
+    with pytest.raises(ClientError) as e:
+        s3.delete_bucket(Bucket="with-uploads")
+    assert error_of(e)[1] == "BucketNotEmpty"
+    assert [u["UploadId"] for u in s3.list_multipart_uploads(Bucket="with-uploads")["Uploads"]] == [upload]
+    s3.delete_object(Bucket="with-uploads", Key="obj")
+    s3.delete_bucket(Bucket="with-uploads")
+    assert {p.name for p in blobs.iterdir()} <= before
+    s3.create_bucket(Bucket="with-uploads")
+    assert "Uploads" not in s3.list_multipart_uploads(Bucket="with-uploads")
+    with pytest.raises(ClientError) as e:
+        s3.list_parts(Bucket="with-uploads", Key="k", UploadId=upload)
+    assert error_of(e)[:2] == (404, "NoSuchUpload")

@@ -1,10 +1,11 @@
 //! Bucket lifecycle: CreateBucket (naming rules, LocationConstraint, the global namespace),
-//! DeleteBucket, HeadBucket, ListBuckets (paged by `max-buckets` and an opaque continuation
+//! DeleteBucket (uploads in progress removed with the bucket), HeadBucket, ListBuckets (paged by `max-buckets` and an opaque continuation
 //! token, filtered by prefix and region), GetBucketLocation.
 
 use base64::Engine;
 use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{Principal, Request, RequestContext, Response};
+use cloudlet_store::BlobId;
 use http::StatusCode;
 
 use super::{XMLNS, canonical_id, empty, iso8601, now_ms, set_header, small_body, xml_response};
@@ -154,7 +155,9 @@ fn created_location(bucket: &str, region: &str) -> String {
 pub async fn delete(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Response> {
     s3.bucket_for(ctx, bucket, "s3:DeleteBucket")?;
     let name = bucket.to_string();
-    s3.store
+    // Uploads in progress do not keep a bucket from being deleted: they go with it.
+    let parts = s3
+        .store
         .write(move |txn| {
             if state::load_bucket(txn, &name)?.is_none() {
                 return Err(S3Error::NoSuchBucket(name.clone()));
@@ -166,9 +169,12 @@ pub async fn delete(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Res
             }
             state::delete_bucket_row(txn, &name)?;
             crate::config_store::remove_all(txn, &name)?;
-            Ok(())
+            Ok(crate::mpstate::remove_bucket_uploads(txn, &name)?)
         })
         .await?;
+    for blob in parts.iter().filter_map(|p| BlobId::parse(&p.blob)) {
+        s3.store.blobs().delete(&blob).await;
+    }
     Ok(empty(StatusCode::NO_CONTENT))
 }
 
