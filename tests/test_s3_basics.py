@@ -8,6 +8,7 @@ sends the request; raw requests signed by botocore where the wire form matters."
 
 import base64
 import hashlib
+import http.client
 import json
 import socket
 import urllib.parse
@@ -255,6 +256,28 @@ def test_keys_over_1024_bytes(server, s3, bucket, key):
     assert raw_head(server, f"/{bucket}/{quote(key)}")[0] == 400
     assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["src"]
     assert "Uploads" not in s3.list_multipart_uploads(Bucket=bucket)
+
+
+def test_put_object_over_5_gib_is_refused_before_its_body(server, s3, bucket):
+    """The declared length is judged first: the client, waiting for `100 Continue`, is
+    never asked for its 5 GiB."""
+    size = 5 * 1024 ** 3 + 1
+    req = AWSRequest(method="PUT", url=f"{server.endpoint}/{bucket}/huge",
+                     headers={"Content-Length": str(size), "Expect": "100-continue",
+                              "x-amz-content-sha256": "UNSIGNED-PAYLOAD"})
+    S3SigV4Auth(Credentials("test", "test"), "s3", "us-east-1").add_auth(req)
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    conn.putrequest("PUT", f"/{bucket}/huge", skip_accept_encoding=True)
+    for k, v in req.headers.items():
+        conn.putheader(k, v)
+    conn.endheaders()
+    r = conn.getresponse()
+    status, err = r.status, xml_error(r.read())
+    conn.close()
+    assert (status, err["Code"], err["Message"]) == (
+        400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size")
+    assert (err["ProposedSize"], err["MaxSizeAllowed"]) == (str(size), "5368709120")
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
 
 
 # --- content headers and metadata --------------------------------------------------------

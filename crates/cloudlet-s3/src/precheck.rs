@@ -115,6 +115,19 @@ pub fn require_length(h: &HeaderMap) -> S3Result<()> {
     }
 }
 
+/// The largest object a single PutObject may store: 5 GiB.
+pub const MAX_PUT: u64 = 5 << 30;
+
+/// PutObject's declared length ([`require_length`]), refused over [`MAX_PUT`]
+/// (`EntityTooLarge`) before a byte is read.
+pub fn require_put_length(h: &HeaderMap) -> S3Result<()> {
+    match declared_length(h) {
+        Some(size) if size > MAX_PUT => Err(S3Error::EntityTooLarge { size, max: MAX_PUT }),
+        Some(_) => Ok(()),
+        None => Err(S3Error::MissingContentLength),
+    }
+}
+
 /// The `Content-MD5` header: base64 of 16 bytes, or `InvalidDigest`.
 pub fn content_md5(h: &HeaderMap) -> S3Result<Option<[u8; 16]>> {
     match h.get("content-md5") {
@@ -327,6 +340,30 @@ mod tests {
             check_redirect_location(&too_long),
             Err(S3Error::RedirectLocationTooLong)
         ));
+    }
+
+    #[test]
+    fn put_lengths() {
+        let max = MAX_PUT.to_string();
+        let over = (MAX_PUT + 1).to_string();
+        let cases: &[(&[(&str, &str)], Result<(), &str>)] = &[
+            (&[("content-length", "0")], Ok(())),
+            (&[("content-length", &max)], Ok(())),
+            (&[("content-length", &over)], Err("EntityTooLarge")),
+            (
+                &[
+                    ("content-encoding", "aws-chunked"),
+                    ("x-amz-decoded-content-length", &over),
+                ],
+                Err("EntityTooLarge"),
+            ),
+            (&[], Err("MissingContentLength")),
+        ];
+        for (headers, want) in cases {
+            let got = require_put_length(&crate::test_headers(headers))
+                .map_err(|e| cloudlet_core::AwsError::from(e).code.to_string());
+            assert_eq!(got, want.map_err(str::to_string), "{headers:?}");
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::auth::arn;
 use crate::error::{S3Error, S3Result};
 use crate::precheck::{
     LockedWrite, check_metadata_size, check_redirect_location, metadata_headers, require_for_lock,
-    require_length,
+    require_put_length,
 };
 use crate::protocol::Query;
 use crate::state::{self, Object};
@@ -30,7 +30,7 @@ pub async fn put(
     key: &str,
     req: Request,
 ) -> S3Result<Response> {
-    require_length(req.headers())?;
+    require_put_length(req.headers())?;
     crate::precheck::check_key_length(key)?;
     let b = s3.bucket(bucket)?;
     let (mut parts, incoming) = req.into_parts();
