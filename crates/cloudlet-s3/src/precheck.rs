@@ -346,7 +346,8 @@ mod tests {
     fn put_lengths() {
         let max = MAX_PUT.to_string();
         let over = (MAX_PUT + 1).to_string();
-        let cases: &[(&[(&str, &str)], Result<(), &str>)] = &[
+        type Case<'a> = (&'a [(&'a str, &'a str)], Result<(), &'a str>);
+        let cases: &[Case] = &[
             (&[("content-length", "0")], Ok(())),
             (&[("content-length", &max)], Ok(())),
             (&[("content-length", &over)], Err("EntityTooLarge")),
