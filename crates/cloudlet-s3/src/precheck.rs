@@ -1,7 +1,7 @@
-//! The checks S3 makes of a request before its body is read or stored: a declared length,
-//! the key's 1024 bytes, user metadata within 2 KB, the website redirect location, and the integrity headers
-//! ([`Integrity`]: `Content-MD5` and a declared checksum) that small request documents are
-//! checked against whole.
+//! The checks S3 makes of a request before its body is read or stored: a declared length
+//! (at most 5 GiB for PutObject), the key's 1024 bytes, user metadata within 2 KB, the
+//! website redirect location, and the integrity headers ([`Integrity`]: `Content-MD5` and a
+//! declared checksum) that small request documents are checked against whole.
 
 use base64::Engine;
 use bytes::Bytes;

@@ -1,6 +1,7 @@
 //! Bucket lifecycle: CreateBucket (naming rules, LocationConstraint, the global namespace),
-//! DeleteBucket (uploads in progress removed with the bucket), HeadBucket, ListBuckets (paged by `max-buckets` and an opaque continuation
-//! token, filtered by prefix and region), GetBucketLocation.
+//! DeleteBucket (uploads in progress removed with the bucket), HeadBucket, ListBuckets
+//! (paged by `max-buckets` and an opaque continuation token, filtered by prefix and
+//! region), GetBucketLocation.
 
 use base64::Engine;
 use cloudlet_core::xml::XmlWriter;
