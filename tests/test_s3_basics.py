@@ -617,6 +617,24 @@ def test_location_constraints_refused(server, endpoint, constraint, code, messag
     assert name not in [b["Name"] for b in c.list_buckets()["Buckets"]]
 
 
+@pytest.mark.parametrize("endpoint", ["us-east-1", "eu-west-1"])
+def test_legacy_eu_location_constraint(server, endpoint):
+    """`EU` is eu-west-1's legacy name: the bucket lives in eu-west-1 and GetBucketLocation
+    says `EU`."""
+    c = server.client("s3", region=endpoint)
+    name = unique("legacy-eu").lower()
+    r = c.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "EU"})
+    assert r["Location"] == f"http://{name}.s3.amazonaws.com/"
+    assert c.get_bucket_location(Bucket=name)["LocationConstraint"] == "EU"
+    assert c.head_bucket(Bucket=name)["ResponseMetadata"]["HTTPHeaders"]["x-amz-bucket-region"] == "eu-west-1"
+    assert {b["Name"]: b["BucketRegion"] for b in c.list_buckets()["Buckets"]}[name] == "eu-west-1"
+    with pytest.raises(ClientError) as e:
+        server.client("s3", region="us-west-2").create_bucket(
+            Bucket=unique("legacy-eu").lower(), CreateBucketConfiguration={"LocationConstraint": "EU"})
+    assert error_of(e) == (400, "IllegalLocationConstraintException",
+                           "The EU location constraint is incompatible for the region specific endpoint this request was sent to.")
+
+
 def test_bucket_location_head_and_listing(server, s3, other):
     east = unique("east").lower()
     s3.create_bucket(Bucket=east)

@@ -655,6 +655,7 @@ mod tests {
                     website: None,
                     tags: None,
                     versioning: Default::default(),
+                    legacy_location: None,
                 },
             )?;
             let ownership = OwnershipControls(Some("ObjectWriter".into()));

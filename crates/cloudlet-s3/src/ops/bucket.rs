@@ -1,4 +1,5 @@
-//! Bucket lifecycle: CreateBucket (naming rules, LocationConstraint, the global namespace),
+//! Bucket lifecycle: CreateBucket (naming rules, LocationConstraint — `EU` is eu-west-1's
+//! legacy name —, the global namespace),
 //! DeleteBucket (uploads in progress removed with the bucket), HeadBucket, ListBuckets
 //! (paged by `max-buckets` and an opaque continuation token, filtered by prefix and
 //! region), GetBucketLocation.
@@ -53,6 +54,27 @@ fn looks_like_region(r: &str) -> bool {
         && r.ends_with(|c: char| c.is_ascii_digit())
 }
 
+/// The region a new bucket gets from its `LocationConstraint` and the endpoint's region, and
+/// the constraint to report when it is not the region's name (the legacy `EU`, which is
+/// eu-west-1).
+fn bucket_region(constraint: Option<String>, endpoint: &str) -> S3Result<(String, Option<String>)> {
+    let region = match constraint.as_deref() {
+        Some("EU") => "eu-west-1".to_string(),
+        Some(c) if c == "us-east-1" || !looks_like_region(c) => {
+            return Err(S3Error::InvalidLocationConstraint(c.to_string()));
+        }
+        Some(c) => c.to_string(),
+        None => "us-east-1".to_string(),
+    };
+    // The global (us-east-1) endpoint accepts any constraint; regional ones only their own.
+    if endpoint != "us-east-1" && region != endpoint {
+        let named = constraint.unwrap_or_else(|| "unspecified".into());
+        return Err(S3Error::IllegalLocationConstraint(named));
+    }
+    let legacy = constraint.filter(|c| *c != region);
+    Ok((region, legacy))
+}
+
 /// CreateBucket's `LocationConstraint`, if its body names one.
 async fn location_constraint(req: Request) -> S3Result<Option<String>> {
     let body = small_body(req).await?;
@@ -94,26 +116,12 @@ pub async fn create(
     if !valid_bucket_name(bucket) {
         return Err(S3Error::InvalidBucketName(bucket.to_string()));
     }
-    let constraint = constraint?;
-    let request_region = ctx.region.as_str();
-    let region = match constraint {
-        Some(c) if c == "us-east-1" || !looks_like_region(&c) => {
-            return Err(S3Error::InvalidLocationConstraint(c));
-        }
-        // The global (us-east-1) endpoint accepts any constraint; regional ones only their own.
-        Some(c) if request_region != "us-east-1" && c != request_region => {
-            return Err(S3Error::IllegalLocationConstraint(c));
-        }
-        Some(c) => c,
-        None if request_region != "us-east-1" => {
-            return Err(S3Error::IllegalLocationConstraint("unspecified".into()));
-        }
-        None => "us-east-1".to_string(),
-    };
+    let (region, legacy_location) = bucket_region(constraint?, ctx.region.as_str())?;
     let record = Bucket {
         name: bucket.to_string(),
         owner: ctx.account.to_string(),
         region: region.clone(),
+        legacy_location,
         created: now_ms(),
         policy: None,
         public_access_block: Some(PublicAccessBlock::all_on()),
@@ -207,8 +215,9 @@ pub fn location(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Respons
     let mut out = x.finish();
     // An empty element means us-east-1.
     let open = out.rfind("</LocationConstraint>").unwrap_or(out.len());
-    if b.region != "us-east-1" {
-        out.insert_str(open, &cloudlet_core::xml::escape(&b.region));
+    let constraint = b.legacy_location.as_deref().unwrap_or(&b.region);
+    if constraint != "us-east-1" {
+        out.insert_str(open, &cloudlet_core::xml::escape(constraint));
     }
     Ok(xml_response(out))
 }
@@ -337,6 +346,42 @@ mod tests {
             website: None,
             tags: None,
             versioning: BucketVersioning::default(),
+            legacy_location: None,
+        }
+    }
+
+    #[test]
+    fn bucket_regions() {
+        type Case<'a> = (
+            Option<&'a str>,
+            &'a str,
+            Result<(&'a str, Option<&'a str>), &'a str>,
+        );
+        let cases: &[Case] = &[
+            (None, "us-east-1", Ok(("us-east-1", None))),
+            (Some("eu-west-1"), "us-east-1", Ok(("eu-west-1", None))),
+            (Some("eu-west-1"), "eu-west-1", Ok(("eu-west-1", None))),
+            (Some("EU"), "us-east-1", Ok(("eu-west-1", Some("EU")))),
+            (Some("EU"), "eu-west-1", Ok(("eu-west-1", Some("EU")))),
+            (Some("EU"), "us-west-2", Err("Illegal EU")),
+            (Some("eu-west-1"), "us-west-2", Err("Illegal eu-west-1")),
+            (None, "us-west-2", Err("Illegal unspecified")),
+            (Some("us-east-1"), "us-east-1", Err("Invalid us-east-1")),
+            (Some("us-east-1"), "us-west-2", Err("Invalid us-east-1")),
+            (Some("eu"), "us-east-1", Err("Invalid eu")),
+            (Some("mars-1"), "us-east-1", Err("Invalid mars-1")),
+        ];
+        for (constraint, endpoint, want) in cases {
+            let got =
+                bucket_region(constraint.map(str::to_string), endpoint).map_err(|e| match e {
+                    S3Error::IllegalLocationConstraint(c) => format!("Illegal {c}"),
+                    S3Error::InvalidLocationConstraint(c) => format!("Invalid {c}"),
+                    other => format!("{other:?}"),
+                });
+            let want = want
+                .map(|(r, l)| (r.to_string(), l.map(str::to_string)))
+                .map_err(str::to_string);
+            assert_eq!(got, want, "{constraint:?} at {endpoint}");
         }
     }
 
