@@ -361,8 +361,9 @@ def test_delete_objects_with_versions(s3, versioned):
     assert "DeleteMarker" not in deleted[("a", v1)]
     marker = deleted[("b", None)]["DeleteMarkerVersionId"]
     assert deleted[("b", None)]["DeleteMarker"] is True
-    assert r["Errors"] == [{"Key": "a", "VersionId": "garbage", "Code": "InvalidArgument",
-                            "Message": "Invalid version id specified"}]
+    # Unlike DeleteObject (InvalidArgument), DeleteObjects reports it as no such version.
+    assert r["Errors"] == [{"Key": "a", "VersionId": "garbage", "Code": "NoSuchVersion",
+                            "Message": "The specified version does not exist."}]
     assert versions_of(s3, b) == ([("a", v2, True), ("b", vb, False)], [("b", marker, True)])
     r = s3.delete_objects(Bucket=b, Delete={"Objects": [{"Key": "b", "VersionId": marker}]})
     assert r["Deleted"] == [{"Key": "b", "VersionId": marker, "DeleteMarker": True, "DeleteMarkerVersionId": marker}]

@@ -98,8 +98,8 @@ pub enum S3Error {
         message: &'static str,
         class: String,
     },
-    #[error("key too long")]
-    KeyTooLong,
+    #[error("key of {size} bytes too long")]
+    KeyTooLong { size: usize },
     #[error("no version {version} of {key}")]
     NoSuchVersion { key: String, version: String },
     #[error("no object lock configuration on {0}")]
@@ -419,7 +419,9 @@ impl From<S3Error> for AwsError {
                 .with("ArgumentName", name)
                 .with("ArgumentValue", value),
             InvalidRequest(m) => AwsError::client("InvalidRequest", m),
-            KeyTooLong => AwsError::client("KeyTooLongError", "Your key is too long"),
+            KeyTooLong { size } => AwsError::client("KeyTooLongError", "Your key is too long")
+                .with("Size", size.to_string())
+                .with("MaxSizeAllowed", crate::precheck::MAX_KEY.to_string()),
             NoSuchVersion { key, version } => AwsError::new(
                 404,
                 "NoSuchVersion",

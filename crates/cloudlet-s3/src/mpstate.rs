@@ -166,3 +166,24 @@ pub fn remove_upload(
     }
     Ok(Some(removed))
 }
+
+/// Removes every upload in progress in `bucket` and its parts (a deleted bucket takes its
+/// uploads with it, as on S3); returns the removed parts (for blob clean-up).
+pub fn remove_bucket_uploads(
+    txn: &WriteTransaction,
+    bucket: &str,
+) -> Result<Vec<Part>, StoreError> {
+    let ids: Vec<String> = {
+        let uploads = txn.open_table(UPLOADS)?;
+        let (start, end) = (format!("{bucket}/"), format!("{bucket}0"));
+        uploads
+            .range(start.as_str()..end.as_str())?
+            .map(|i| i.map(|(k, _)| k.value()[start.len()..].to_string()))
+            .collect::<Result<_, _>>()?
+    };
+    let mut removed = Vec::new();
+    for id in ids {
+        removed.extend(remove_upload(txn, bucket, &id)?.unwrap_or_default());
+    }
+    Ok(removed)
+}

@@ -1,7 +1,7 @@
-//! The checks S3 makes of a request before its body is read or stored: a declared length,
-//! user metadata within 2 KB, the website redirect location, and the integrity headers
-//! ([`Integrity`]: `Content-MD5` and a declared checksum) that small request documents are
-//! checked against whole.
+//! The checks S3 makes of a request before its body is read or stored: a declared length
+//! (at most 5 GiB for PutObject), the key's 1024 bytes, user metadata within 2 KB, the
+//! website redirect location, and the integrity headers ([`Integrity`]: `Content-MD5` and a
+//! declared checksum) that small request documents are checked against whole.
 
 use base64::Engine;
 use bytes::Bytes;
@@ -17,6 +17,17 @@ use crate::versions::ObjectLock;
 
 /// S3's limit on an object's user-defined metadata, in bytes.
 pub const MAX_METADATA: usize = 2048;
+
+/// S3's limit on an object key: 1024 bytes of UTF-8.
+pub const MAX_KEY: usize = 1024;
+
+/// Refuses a key longer than [`MAX_KEY`] bytes (`KeyTooLongError`, with its size).
+pub fn check_key_length(key: &str) -> S3Result<()> {
+    match key.len() {
+        size if size > MAX_KEY => Err(S3Error::KeyTooLong { size }),
+        _ => Ok(()),
+    }
+}
 
 /// The size S3 counts for user-defined metadata, `(name, value)` pairs with the
 /// `x-amz-meta-` prefix removed: the UTF-8 bytes of each name and value, a name sent more
@@ -99,6 +110,19 @@ pub fn declared_length(h: &HeaderMap) -> Option<u64> {
 /// unknown length (HTTP chunked transfer coding) before reading it.
 pub fn require_length(h: &HeaderMap) -> S3Result<()> {
     match declared_length(h) {
+        Some(_) => Ok(()),
+        None => Err(S3Error::MissingContentLength),
+    }
+}
+
+/// The largest object a single PutObject may store: 5 GiB.
+pub const MAX_PUT: u64 = 5 << 30;
+
+/// PutObject's declared length ([`require_length`]), refused over [`MAX_PUT`]
+/// (`EntityTooLarge`) before a byte is read.
+pub fn require_put_length(h: &HeaderMap) -> S3Result<()> {
+    match declared_length(h) {
+        Some(size) if size > MAX_PUT => Err(S3Error::EntityTooLarge { size, max: MAX_PUT }),
         Some(_) => Ok(()),
         None => Err(S3Error::MissingContentLength),
     }
@@ -316,6 +340,31 @@ mod tests {
             check_redirect_location(&too_long),
             Err(S3Error::RedirectLocationTooLong)
         ));
+    }
+
+    #[test]
+    fn put_lengths() {
+        let max = MAX_PUT.to_string();
+        let over = (MAX_PUT + 1).to_string();
+        type Case<'a> = (&'a [(&'a str, &'a str)], Result<(), &'a str>);
+        let cases: &[Case] = &[
+            (&[("content-length", "0")], Ok(())),
+            (&[("content-length", &max)], Ok(())),
+            (&[("content-length", &over)], Err("EntityTooLarge")),
+            (
+                &[
+                    ("content-encoding", "aws-chunked"),
+                    ("x-amz-decoded-content-length", &over),
+                ],
+                Err("EntityTooLarge"),
+            ),
+            (&[], Err("MissingContentLength")),
+        ];
+        for (headers, want) in cases {
+            let got = require_put_length(&crate::test_headers(headers))
+                .map_err(|e| cloudlet_core::AwsError::from(e).code.to_string());
+            assert_eq!(got, want.map_err(str::to_string), "{headers:?}");
+        }
     }
 
     #[test]

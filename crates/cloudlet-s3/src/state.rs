@@ -50,6 +50,10 @@ pub struct Bucket {
     pub tags: Option<Vec<(String, String)>>,
     #[serde(default, skip_serializing_if = "BucketVersioning::is_unset")]
     pub versioning: BucketVersioning,
+    /// The `LocationConstraint` the bucket was created with when it is not its region's name
+    /// (the legacy `EU`, for eu-west-1), which GetBucketLocation reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legacy_location: Option<String>,
 }
 
 impl Bucket {

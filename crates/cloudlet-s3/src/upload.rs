@@ -69,7 +69,11 @@ pub fn representation_headers(h: &HeaderMap) -> Vec<(String, String)> {
         out.push(("content-encoding".into(), enc.join(",")));
     }
     for name in STORED_HEADERS {
-        if let Some(v) = hv(h, name) {
+        // Kept as sent, UTF-8 included (a `filename` in Content-Disposition).
+        if let Some(v) = h
+            .get(*name)
+            .and_then(|v| std::str::from_utf8(v.as_bytes()).ok())
+        {
             out.push((name.to_string(), v.to_string()));
         }
     }
@@ -77,19 +81,30 @@ pub fn representation_headers(h: &HeaderMap) -> Vec<(String, String)> {
 }
 
 /// `x-amz-meta-*` headers, prefix removed; the values of a name sent more than once joined
-/// with commas, as S3 joins them.
+/// with commas, as S3 joins them. A value with non-ASCII bytes is kept RFC 2047-encoded
+/// (`=?UTF-8?B?…?=`), the form S3 returns it in.
 pub fn user_metadata(h: &HeaderMap) -> Vec<(String, String)> {
     h.keys()
         .filter_map(|k| {
             let name = k.as_str().strip_prefix("x-amz-meta-")?;
-            let values: Vec<&str> = h
-                .get_all(k)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .collect();
-            (!values.is_empty()).then(|| (name.to_string(), values.join(",")))
+            let values: Vec<&[u8]> = h.get_all(k).iter().map(|v| v.as_bytes()).collect();
+            Some((name.to_string(), mail_safe(&values.join(&b","[..]))))
         })
         .collect()
+}
+
+/// A header value as S3 returns user metadata: ASCII as it is, anything else as one RFC 2047
+/// encoded word of its UTF-8 (bytes that are not UTF-8 replaced).
+pub fn mail_safe(value: &[u8]) -> String {
+    match std::str::from_utf8(value) {
+        Ok(text) if text.is_ascii() => text.to_string(),
+        _ => {
+            use base64::Engine;
+            let text = String::from_utf8_lossy(value);
+            let b64 = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+            format!("=?UTF-8?B?{b64}?=")
+        }
+    }
 }
 
 /// A body stored as a blob.
@@ -501,5 +516,33 @@ pub async fn commit_object_with(
             }
             Err(e)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_values() {
+        let cases: [(&[u8], &str); 5] = [
+            (b"plain value", "plain value"),
+            (b"", ""),
+            ("ünï".as_bytes(), "=?UTF-8?B?w7xuw68=?="),
+            (b"=?UTF-8?B?w7xuw68=?=", "=?UTF-8?B?w7xuw68=?="),
+            (b"\xfc", "=?UTF-8?B?77+9?="),
+        ];
+        for (sent, stored) in cases {
+            assert_eq!(mail_safe(sent), stored, "{sent:?}");
+        }
+        let h = crate::test_headers(&[
+            ("x-amz-meta-a", "1"),
+            ("x-amz-meta-a", "2"),
+            ("content-type", "text/plain"),
+        ]);
+        assert_eq!(
+            user_metadata(&h),
+            vec![("a".to_string(), "1,2".to_string())]
+        );
     }
 }

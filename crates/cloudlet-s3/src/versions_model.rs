@@ -128,6 +128,7 @@ async fn run(seed: u64, steps: usize) {
         website: None,
         tags: None,
         versioning: Default::default(),
+        legacy_location: None,
     };
     write(&store, move |txn| Ok(state::put_bucket(txn, &b)?)).await;
     let mut model = Model::default();

@@ -32,7 +32,7 @@ use crate::protocol::Query;
 use crate::state::{Bucket, Object};
 
 const OWNERSHIP: &str = "ownershipControls";
-const ACL: &str = "acl";
+pub(crate) const ACL: &str = "acl";
 const SETTINGS: &[&str] = &[
     "BucketOwnerEnforced",
     "BucketOwnerPreferred",
@@ -656,6 +656,7 @@ mod tests {
                     website: None,
                     tags: None,
                     versioning: Default::default(),
+                    legacy_location: None,
                 },
             )?;
             let ownership = OwnershipControls(Some("ObjectWriter".into()));

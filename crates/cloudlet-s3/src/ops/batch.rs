@@ -84,9 +84,12 @@ pub async fn delete_objects(
             t.outcome = Err(S3Error::AccessDenied.into());
             plan.push(None);
         } else if let Some(None) = version {
-            t.outcome = Err(versions::invalid_version_id(
-                t.version_id.as_deref().unwrap_or_default(),
-            )
+            // A version id that cannot be one is reported as no such version (DeleteObject
+            // answers InvalidArgument instead).
+            t.outcome = Err(S3Error::NoSuchVersion {
+                key: t.key.clone(),
+                version: t.version_id.clone().unwrap_or_default(),
+            }
             .into());
             plan.push(None);
         } else {

@@ -1,10 +1,13 @@
-//! Bucket lifecycle: CreateBucket (naming rules, LocationConstraint, the global namespace),
-//! DeleteBucket, HeadBucket, ListBuckets (paged by `max-buckets` and an opaque continuation
-//! token, filtered by prefix and region), GetBucketLocation.
+//! Bucket lifecycle: CreateBucket (naming rules, LocationConstraint — `EU` is eu-west-1's
+//! legacy name —, the global namespace),
+//! DeleteBucket (uploads in progress removed with the bucket), HeadBucket, ListBuckets
+//! (paged by `max-buckets` and an opaque continuation token, filtered by prefix and
+//! region), GetBucketLocation.
 
 use base64::Engine;
 use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{Principal, Request, RequestContext, Response};
+use cloudlet_store::BlobId;
 use http::StatusCode;
 
 use super::{XMLNS, canonical_id, empty, iso8601, now_ms, set_header, small_body, xml_response};
@@ -51,6 +54,27 @@ fn looks_like_region(r: &str) -> bool {
         && r.ends_with(|c: char| c.is_ascii_digit())
 }
 
+/// The region a new bucket gets from its `LocationConstraint` and the endpoint's region, and
+/// the constraint to report when it is not the region's name (the legacy `EU`, which is
+/// eu-west-1).
+fn bucket_region(constraint: Option<String>, endpoint: &str) -> S3Result<(String, Option<String>)> {
+    let region = match constraint.as_deref() {
+        Some("EU") => "eu-west-1".to_string(),
+        Some(c) if c == "us-east-1" || !looks_like_region(c) => {
+            return Err(S3Error::InvalidLocationConstraint(c.to_string()));
+        }
+        Some(c) => c.to_string(),
+        None => "us-east-1".to_string(),
+    };
+    // The global (us-east-1) endpoint accepts any constraint; regional ones only their own.
+    if endpoint != "us-east-1" && region != endpoint {
+        let named = constraint.unwrap_or_else(|| "unspecified".into());
+        return Err(S3Error::IllegalLocationConstraint(named));
+    }
+    let legacy = constraint.filter(|c| *c != region);
+    Ok((region, legacy))
+}
+
 /// CreateBucket's `LocationConstraint`, if its body names one.
 async fn location_constraint(req: Request) -> S3Result<Option<String>> {
     let body = small_body(req).await?;
@@ -92,26 +116,12 @@ pub async fn create(
     if !valid_bucket_name(bucket) {
         return Err(S3Error::InvalidBucketName(bucket.to_string()));
     }
-    let constraint = constraint?;
-    let request_region = ctx.region.as_str();
-    let region = match constraint {
-        Some(c) if c == "us-east-1" || !looks_like_region(&c) => {
-            return Err(S3Error::InvalidLocationConstraint(c));
-        }
-        // The global (us-east-1) endpoint accepts any constraint; regional ones only their own.
-        Some(c) if request_region != "us-east-1" && c != request_region => {
-            return Err(S3Error::IllegalLocationConstraint(c));
-        }
-        Some(c) => c,
-        None if request_region != "us-east-1" => {
-            return Err(S3Error::IllegalLocationConstraint("unspecified".into()));
-        }
-        None => "us-east-1".to_string(),
-    };
+    let (region, legacy_location) = bucket_region(constraint?, ctx.region.as_str())?;
     let record = Bucket {
         name: bucket.to_string(),
         owner: ctx.account.to_string(),
         region: region.clone(),
+        legacy_location,
         created: now_ms(),
         policy: None,
         public_access_block: Some(PublicAccessBlock::all_on()),
@@ -125,8 +135,10 @@ pub async fn create(
                 if existing.owner != record.owner {
                     return Err(S3Error::BucketAlreadyExists(record.name.clone()));
                 }
-                // Legacy behaviour of us-east-1: re-creating your own bucket succeeds.
+                // Legacy behaviour of us-east-1: re-creating your own bucket succeeds and
+                // resets its ACL (to the one the request gives, stored after, if any).
                 if existing.region == "us-east-1" && record.region == "us-east-1" {
+                    crate::config_store::remove(txn, &record.name, super::acl::ACL)?;
                     return Ok(());
                 }
                 return Err(S3Error::BucketAlreadyOwnedByYou(record.name.clone()));
@@ -136,14 +148,25 @@ pub async fn create(
         })
         .await?;
     let mut r = empty(StatusCode::OK);
-    set_header(&mut r, "location", &format!("/{bucket}"));
+    set_header(&mut r, "location", &created_location(bucket, &region));
     Ok(r)
+}
+
+/// CreateBucket's `Location`: the path for us-east-1, else the bucket's global
+/// virtual-hosted URL (what S3 answers, whatever the region).
+fn created_location(bucket: &str, region: &str) -> String {
+    match region {
+        "us-east-1" => format!("/{bucket}"),
+        _ => format!("http://{bucket}.s3.amazonaws.com/"),
+    }
 }
 
 pub async fn delete(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Response> {
     s3.bucket_for(ctx, bucket, "s3:DeleteBucket")?;
     let name = bucket.to_string();
-    s3.store
+    // Uploads in progress do not keep a bucket from being deleted: they go with it.
+    let parts = s3
+        .store
         .write(move |txn| {
             if state::load_bucket(txn, &name)?.is_none() {
                 return Err(S3Error::NoSuchBucket(name.clone()));
@@ -155,14 +178,30 @@ pub async fn delete(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Res
             }
             state::delete_bucket_row(txn, &name)?;
             crate::config_store::remove_all(txn, &name)?;
-            Ok(())
+            Ok(crate::mpstate::remove_bucket_uploads(txn, &name)?)
         })
         .await?;
+    for blob in parts.iter().filter_map(|p| BlobId::parse(&p.blob)) {
+        s3.store.blobs().delete(&blob).await;
+    }
     Ok(empty(StatusCode::NO_CONTENT))
 }
 
+/// HeadBucket. The bucket's region is told even to a caller refused access, as S3 does
+/// (SDKs find a bucket's region that way).
 pub fn head(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Response> {
-    let b = s3.bucket_for(ctx, bucket, "s3:ListBucket")?;
+    let b = s3
+        .bucket_for(ctx, bucket, "s3:ListBucket")
+        .map_err(|e| match e {
+            S3Error::AccessDenied => match s3.bucket(bucket) {
+                Ok(b) => S3Error::WithHeaders {
+                    error: Box::new(S3Error::AccessDenied),
+                    headers: vec![("x-amz-bucket-region", b.region)],
+                },
+                Err(_) => S3Error::AccessDenied,
+            },
+            other => other,
+        })?;
     let mut r = empty(StatusCode::OK);
     set_header(&mut r, "x-amz-bucket-region", &b.region);
     set_header(&mut r, "x-amz-access-point-alias", "false");
@@ -176,8 +215,9 @@ pub fn location(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Respons
     let mut out = x.finish();
     // An empty element means us-east-1.
     let open = out.rfind("</LocationConstraint>").unwrap_or(out.len());
-    if b.region != "us-east-1" {
-        out.insert_str(open, &cloudlet_core::xml::escape(&b.region));
+    let constraint = b.legacy_location.as_deref().unwrap_or(&b.region);
+    if constraint != "us-east-1" {
+        out.insert_str(open, &cloudlet_core::xml::escape(constraint));
     }
     Ok(xml_response(out))
 }
@@ -306,6 +346,42 @@ mod tests {
             website: None,
             tags: None,
             versioning: BucketVersioning::default(),
+            legacy_location: None,
+        }
+    }
+
+    #[test]
+    fn bucket_regions() {
+        type Case<'a> = (
+            Option<&'a str>,
+            &'a str,
+            Result<(&'a str, Option<&'a str>), &'a str>,
+        );
+        let cases: &[Case] = &[
+            (None, "us-east-1", Ok(("us-east-1", None))),
+            (Some("eu-west-1"), "us-east-1", Ok(("eu-west-1", None))),
+            (Some("eu-west-1"), "eu-west-1", Ok(("eu-west-1", None))),
+            (Some("EU"), "us-east-1", Ok(("eu-west-1", Some("EU")))),
+            (Some("EU"), "eu-west-1", Ok(("eu-west-1", Some("EU")))),
+            (Some("EU"), "us-west-2", Err("Illegal EU")),
+            (Some("eu-west-1"), "us-west-2", Err("Illegal eu-west-1")),
+            (None, "us-west-2", Err("Illegal unspecified")),
+            (Some("us-east-1"), "us-east-1", Err("Invalid us-east-1")),
+            (Some("us-east-1"), "us-west-2", Err("Invalid us-east-1")),
+            (Some("eu"), "us-east-1", Err("Invalid eu")),
+            (Some("mars-1"), "us-east-1", Err("Invalid mars-1")),
+        ];
+        for (constraint, endpoint, want) in cases {
+            let got =
+                bucket_region(constraint.map(str::to_string), endpoint).map_err(|e| match e {
+                    S3Error::IllegalLocationConstraint(c) => format!("Illegal {c}"),
+                    S3Error::InvalidLocationConstraint(c) => format!("Invalid {c}"),
+                    other => format!("{other:?}"),
+                });
+            let want = want
+                .map(|(r, l)| (r.to_string(), l.map(str::to_string)))
+                .map_err(str::to_string);
+            assert_eq!(got, want, "{constraint:?} at {endpoint}");
         }
     }
 

@@ -2,7 +2,7 @@
 //! the metadata and tagging directives (replaced metadata checked against S3's 2 KB; a
 //! website redirect location is never copied, only taken from the request), the SSE-C keys
 //! of source and destination, the copy's checksum (kept from the source or computed), and
-//! the refusal to copy an object onto itself unchanged.
+//! the refusals to copy an object onto itself unchanged or a source over 5 GiB.
 
 use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{Request, RequestContext, Response};
@@ -102,15 +102,29 @@ pub fn copy_conditions(h: &HeaderMap, src: &Object) -> S3Result<()> {
     Ok(())
 }
 
-fn directive(h: &HeaderMap, name: &'static str) -> S3Result<bool> {
-    match hv(h, name) {
-        None | Some("COPY") => Ok(false),
-        Some("REPLACE") => Ok(true),
+/// `x-amz-metadata-directive` / `x-amz-tagging-directive`: whether it says `REPLACE`
+/// (`COPY` when absent); anything else is refused in S3's words (`what`: "metadata",
+/// "tagging").
+fn directive(h: &HeaderMap, name: &'static str, what: &str) -> S3Result<bool> {
+    match h.get(name).map(|v| v.as_bytes()) {
+        None | Some(b"COPY") => Ok(false),
+        Some(b"REPLACE") => Ok(true),
         Some(other) => Err(S3Error::InvalidArgument {
-            message: format!("Unknown {name}"),
+            message: format!("Unknown {what} directive."),
             name: name.to_string(),
-            value: other.to_string(),
+            value: String::from_utf8_lossy(other).into_owned(),
         }),
+    }
+}
+
+/// CopyObject copies at most 5 GiB (a bigger object is copied in parts, UploadPartCopy).
+fn check_source_size(size: u64) -> S3Result<()> {
+    match size > crate::precheck::MAX_PUT {
+        true => Err(S3Error::InvalidRequest(format!(
+            "The specified copy source is larger than the maximum allowable size for a copy source: {}",
+            crate::precheck::MAX_PUT
+        ))),
+        false => Ok(()),
     }
 }
 
@@ -146,9 +160,7 @@ pub async fn copy_object(
     key: &str,
     mut req: Request,
 ) -> S3Result<Response> {
-    if key.len() > 1024 {
-        return Err(S3Error::KeyTooLong);
-    }
+    crate::precheck::check_key_length(key)?;
     let acl = super::object::requested_acl(req.extensions_mut());
     let h = req.headers();
     let (src_bucket, src_key) = copy_source(h)?;
@@ -169,8 +181,9 @@ pub async fn copy_object(
     let customer = crate::sse_c::parse(h)?;
     let class = storage_class::requested(h)?;
     copy_conditions(h, &src)?;
-    let replace_meta = directive(h, "x-amz-metadata-directive")?;
-    let replace_tags = directive(h, "x-amz-tagging-directive")?;
+    check_source_size(src.size)?;
+    let replace_meta = directive(h, "x-amz-metadata-directive", "metadata")?;
+    let replace_tags = directive(h, "x-amz-tagging-directive", "tagging")?;
     if replace_meta {
         check_metadata_size(metadata_headers(h))?;
     }
@@ -305,4 +318,45 @@ pub async fn copy_object(
         set_header(&mut r, "x-amz-version-id", &v);
     }
     Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_sizes() {
+        let max = crate::precheck::MAX_PUT;
+        for (size, ok) in [(0, true), (max, true), (max + 1, false), (u64::MAX, false)] {
+            let got = check_source_size(size).map_err(|e| cloudlet_core::AwsError::from(e).message);
+            match ok {
+                true => assert!(got.is_ok(), "{size}"),
+                false => assert_eq!(
+                    got.unwrap_err(),
+                    "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120"
+                ),
+            }
+        }
+    }
+
+    #[test]
+    fn directives() {
+        let cases = [
+            (None, Ok(false)),
+            (Some("COPY"), Ok(false)),
+            (Some("REPLACE"), Ok(true)),
+            (Some("replace"), Err("Unknown metadata directive.")),
+            (Some(""), Err("Unknown metadata directive.")),
+        ];
+        for (value, want) in cases {
+            let h = crate::test_headers(
+                &value
+                    .map(|v| vec![("x-amz-metadata-directive", v)])
+                    .unwrap_or_default(),
+            );
+            let got = directive(&h, "x-amz-metadata-directive", "metadata")
+                .map_err(|e| cloudlet_core::AwsError::from(e).message);
+            assert_eq!(got, want.map_err(Into::into), "{value:?}");
+        }
+    }
 }

@@ -78,9 +78,7 @@ pub async fn create(
     key: &str,
     mut req: Request,
 ) -> S3Result<Response> {
-    if key.len() > 1024 {
-        return Err(S3Error::KeyTooLong);
-    }
+    crate::precheck::check_key_length(key)?;
     let b = check_write(s3, ctx, bucket, key)?;
     let acl = super::object::requested_acl(req.extensions_mut());
     let h = req.headers();

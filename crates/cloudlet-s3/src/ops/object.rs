@@ -13,7 +13,7 @@ use crate::auth::arn;
 use crate::error::{S3Error, S3Result};
 use crate::precheck::{
     LockedWrite, check_metadata_size, check_redirect_location, metadata_headers, require_for_lock,
-    require_length,
+    require_put_length,
 };
 use crate::protocol::Query;
 use crate::state::{self, Object};
@@ -30,10 +30,8 @@ pub async fn put(
     key: &str,
     req: Request,
 ) -> S3Result<Response> {
-    require_length(req.headers())?;
-    if key.len() > 1024 {
-        return Err(S3Error::KeyTooLong);
-    }
+    require_put_length(req.headers())?;
+    crate::precheck::check_key_length(key)?;
     let b = s3.bucket(bucket)?;
     let (mut parts, incoming) = req.into_parts();
     let h = &parts.headers;
@@ -91,8 +89,8 @@ pub(crate) fn requested_acl(ext: &mut http::Extensions) -> Option<crate::acl::Ac
 }
 
 /// Parses `bytes=a-b`, `bytes=a-`, `bytes=-n` into an inclusive range; `None` when the
-/// header is not a single byte range (S3 then serves the whole object), `Err` when it is
-/// unsatisfiable.
+/// header is not a single byte range, or a suffix of an empty object (S3 then serves the
+/// whole object), `Err` when it is unsatisfiable.
 pub fn parse_range(header: &str, size: u64) -> Result<Option<(u64, u64)>, ()> {
     let Some(spec) = header.trim().strip_prefix("bytes=") else {
         return Ok(None);
@@ -104,7 +102,12 @@ pub fn parse_range(header: &str, size: u64) -> Result<Option<(u64, u64)>, ()> {
         return Ok(None);
     };
     let (a, b) = (a.trim(), b.trim());
-    let range = match (a.parse::<u64>().ok(), b.parse::<u64>().ok()) {
+    // Positions are plain decimal digits (`+1` is none); one past u64 is past any end.
+    let number = |s: &str| {
+        (!s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()))
+            .then(|| s.parse::<u64>().unwrap_or(u64::MAX))
+    };
+    let range = match (number(a), number(b)) {
         (Some(start), Some(end)) if start <= end => {
             if start >= size {
                 return Err(());
@@ -118,12 +121,10 @@ pub fn parse_range(header: &str, size: u64) -> Result<Option<(u64, u64)>, ()> {
             }
             (start, size - 1)
         }
-        (None, Some(n)) if a.is_empty() => {
-            if n == 0 || size == 0 {
-                return Err(());
-            }
-            (size - n.min(size), size - 1)
-        }
+        (None, Some(0)) if a.is_empty() => return Err(()),
+        // The last bytes of an empty object are all of it: S3 answers 200.
+        (None, Some(_)) if a.is_empty() && size == 0 => return Ok(None),
+        (None, Some(n)) if a.is_empty() => (size - n.min(size), size - 1),
         _ => return Ok(None),
     };
     Ok(Some(range))
@@ -405,6 +406,22 @@ mod tests {
             ("bytes=0-1,3-4", 10, Ok(None)),
             ("items=0-1", 10, Ok(None)),
             ("bytes=x-1", 10, Ok(None)),
+            ("bytes=+1-2", 10, Ok(None)),
+            ("bytes=1-+2", 10, Ok(None)),
+            ("bytes=-+2", 10, Ok(None)),
+            ("bytes=0--1", 10, Ok(None)),
+            ("bytes=-", 10, Ok(None)),
+            ("bytes=", 10, Ok(None)),
+            ("bytes=9-9", 10, Ok(Some((9, 9)))),
+            ("bytes=00-01", 10, Ok(Some((0, 1)))),
+            ("bytes=0-99999999999999999999999", 10, Ok(Some((0, 9)))),
+            ("bytes=99999999999999999999999-", 10, Err(())),
+            ("bytes=0-", 0, Err(())),
+            ("bytes=-5", 0, Ok(None)),
+            ("bytes=-0", 0, Err(())),
+            ("bytes=0-0", 0, Err(())),
+            ("bytes=0-0", 1, Ok(Some((0, 0)))),
+            ("bytes=-1", 1, Ok(Some((0, 0)))),
         ];
         for (h, size, expected) in cases {
             assert_eq!(parse_range(h, *size), *expected, "{h}");

@@ -332,9 +332,7 @@ pub async fn post_object(
             value: String::new(),
         });
     }
-    if key.len() > 1024 {
-        return Err(S3Error::KeyTooLong);
-    }
+    crate::precheck::check_key_length(&key)?;
 
     let principal = signer(parts.extensions.get::<FormAuth>(), &fields)?;
     let mut caller = ctx.clone();

@@ -172,6 +172,7 @@ pub async fn get(
     req: Request,
     head: bool,
 ) -> S3Result<Response> {
+    crate::precheck::check_key_length(key)?;
     super::object::check_overrides(ctx, q)?;
     let Some(raw) = q.get("versionId") else {
         return match super::object::get(s3, ctx, bucket, key, q, req, head).await {
