@@ -557,6 +557,15 @@ def test_upload_next_markers_are_always_given(s3, uploads):
     assert [p["Prefix"] for p in r["CommonPrefixes"]] == ["e/"]
 
 
+def test_uploads_of_one_key_are_listed_in_initiation_order(s3):
+    bucket = bucket_with(s3, [])
+    made = [s3.create_multipart_upload(Bucket=bucket, Key="same")["UploadId"] for _ in range(50)]
+    assert [i for _, i in listed_uploads(s3.list_multipart_uploads(Bucket=bucket))] == made
+    pages = s3.get_paginator("list_multipart_uploads").paginate(
+        Bucket=bucket, PaginationConfig={"PageSize": 7})
+    assert [u["UploadId"] for p in pages for u in p.get("Uploads", [])] == made
+
+
 def test_upload_markers(server, s3, uploads):
     bucket, order = uploads
     a1, a2, a3 = (i for k, i in order if k == "a")

@@ -101,6 +101,33 @@ fn marker_known(uploads: &[Upload], r: &Request<'_>) -> bool {
     }
 }
 
+/// A new upload id: a strictly increasing clock (nanoseconds, 8 bytes) then 16 random bytes,
+/// in hex. Listings order one key's uploads by initiation, and `initiated` has only
+/// milliseconds: the id breaks ties in the order the uploads were created.
+pub fn new_upload_id() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static LAST: AtomicU64 = AtomicU64::new(0);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+    let prev = LAST
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |p| {
+            Some(now.max(p.saturating_add(1)))
+        })
+        .unwrap_or(0);
+    let t = now.max(prev.saturating_add(1));
+    format!(
+        "{t:016x}{}",
+        cloudlet_core::ids::hex(&cloudlet_core::ids::random_bytes::<16>())
+    )
+}
+
+/// Listing order: key, then initiation (ties by id, which [`new_upload_id`] makes
+/// creation order).
+fn listing_order(a: &Upload, b: &Upload) -> std::cmp::Ordering {
+    (&a.key, a.initiated, &a.id).cmp(&(&b.key, b.initiated, &b.id))
+}
+
 fn max_uploads(q: &Query) -> S3Result<usize> {
     limit(q, "max-uploads", 1000, 1000, Negative::Range("max-uploads")).map(|n| n as usize)
 }
@@ -134,7 +161,7 @@ pub fn list_uploads(s3: &S3, ctx: &RequestContext, bucket: &str, q: &Query) -> S
         max: max_uploads(q)?,
     };
     let mut uploads = s3.store.read(|txn| mpstate::list_uploads(txn, bucket))?;
-    uploads.sort_by(|a, b| (&a.key, a.initiated).cmp(&(&b.key, b.initiated)));
+    uploads.sort_by(listing_order);
     if !marker_known(&uploads, &request) {
         return Err(S3Error::InvalidArgument {
             message: "Invalid uploadId marker".into(),
@@ -202,6 +229,38 @@ mod tests {
             checksum_type: None,
             lock: Default::default(),
             acl: None,
+        }
+    }
+
+    #[test]
+    fn upload_ids_sort_in_creation_order() {
+        let ids: Vec<String> = (0..1000).map(|_| new_upload_id()).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]));
+        assert!(ids.iter().all(|i| i.len() == 48));
+        let mut ups: Vec<Upload> = ids.iter().rev().map(|i| upload("k", i)).collect();
+        ups.sort_by(listing_order);
+        assert!(ups.iter().map(|u| &u.id).eq(ids.iter()));
+    }
+
+    #[test]
+    fn upload_id_markers() {
+        let all = [upload("a", "1"), upload("a", "2"), upload("b", "3")];
+        let r = |key_marker, upload_id_marker| Request {
+            key_marker,
+            upload_id_marker,
+            ..Request::default()
+        };
+        let cases = [
+            (r(None, None), true),
+            (r(Some("a"), None), true),
+            (r(Some("a"), Some("2")), true),
+            (r(Some("b"), Some("3")), true),
+            (r(Some("b"), Some("1")), false),
+            (r(Some("a"), Some("9")), false),
+            (r(Some("c"), Some("3")), false),
+        ];
+        for (req, known) in cases {
+            assert_eq!(marker_known(&all, &req), known, "{req:?}");
         }
     }
 

@@ -92,7 +92,7 @@ pub async fn create(
     let mut headers = representation_headers(h);
     headers.extend(sse_c::parse(h)?.iter().flat_map(|k| k.headers()));
     headers.extend(crate::storage_class::requested(h)?);
-    let id = cloudlet_core::ids::hex(&cloudlet_core::ids::random_bytes::<24>());
+    let id = super::list_uploads::new_upload_id();
     let upload = Upload {
         bucket: bucket.to_string(),
         key: key.to_string(),
