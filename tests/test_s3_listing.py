@@ -546,6 +546,11 @@ def test_upload_next_markers_are_always_given(s3, uploads):
     r = s3.list_multipart_uploads(Bucket=empty)
     assert (r["KeyMarker"], r["UploadIdMarker"], r["NextKeyMarker"], r["NextUploadIdMarker"],
             r["IsTruncated"]) == ("", "", "", "", False)
+    # Nor is Prefix given unless asked for (the object listings always give it).
+    assert "Prefix" not in r and "Delimiter" not in r
+    assert s3.list_multipart_uploads(Bucket=empty, Prefix="p")["Prefix"] == "p"
+    assert s3.list_objects_v2(Bucket=empty)["Prefix"] == ""
+    assert s3.list_object_versions(Bucket=empty)["Prefix"] == ""
     # A page of common prefixes only has no upload to resume from.
     s3.create_multipart_upload(Bucket=empty, Key="d/x")
     s3.create_multipart_upload(Bucket=empty, Key="e/x")

@@ -181,7 +181,10 @@ pub fn list_uploads(s3: &S3, ctx: &RequestContext, bucket: &str, q: &Query) -> S
         .map_or(("", ""), |(k, i)| (k.as_str(), i.as_str()));
     x.elem("NextKeyMarker", &enc(next_key))
         .elem("NextUploadIdMarker", next_id);
-    x.elem("Prefix", &enc(request.prefix));
+    // Unlike the object listings, S3 gives `Prefix` here only when one was asked for.
+    if q.has("prefix") {
+        x.elem("Prefix", &enc(request.prefix));
+    }
     if let Some(d) = request.delimiter {
         x.elem("Delimiter", &enc(d));
     }
