@@ -110,12 +110,12 @@ pub fn new_upload_id() -> String {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
-    let prev = LAST
-        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |p| {
-            Some(now.max(p.saturating_add(1)))
-        })
-        .unwrap_or(0);
-    let t = now.max(prev.saturating_add(1));
+    let mut t = now;
+    // The closure always returns `Some`, so the update always succeeds.
+    let _ = LAST.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |last| {
+        t = now.max(last.saturating_add(1));
+        Some(t)
+    });
     format!(
         "{t:016x}{}",
         cloudlet_core::ids::hex(&cloudlet_core::ids::random_bytes::<16>())
