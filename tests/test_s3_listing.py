@@ -248,10 +248,14 @@ def test_max_keys_zero_large_and_empty(server, s3):
         status, root = get(server, f"/{bucket}?{q}")
         assert (status, text(root, "MaxKeys"), text(root, "IsTruncated")) == (200, "0", "false"), q
         assert texts(root, "Contents/Key") + texts(root, "Version/Key") == []
-    for q in ["max-keys=", "list-type=2&max-keys=", "versions&max-keys=",
-              "max-keys=5000", "list-type=2&max-keys=2147483647", "versions&max-keys=1001"]:
+    for q in ["max-keys=", "list-type=2&max-keys=", "versions&max-keys="]:
         status, root = get(server, f"/{bucket}?{q}")
         assert (status, text(root, "MaxKeys")) == (200, "1000"), q
+        assert texts(root, "Contents/Key") + texts(root, "Version/Key") == ["a", "b"], q
+    # Past 1000 a page still holds at most 1000 keys (what MaxKeys then echoes is not pinned).
+    for q in ["max-keys=5000", "list-type=2&max-keys=2147483647", "versions&max-keys=1001"]:
+        status, root = get(server, f"/{bucket}?{q}")
+        assert status == 200, q
         assert texts(root, "Contents/Key") + texts(root, "Version/Key") == ["a", "b"], q
 
 
@@ -301,7 +305,7 @@ def test_invalid_page_sizes_and_markers(server, upload, listing, param, value, m
 
 
 @pytest.mark.parametrize("listing", ["", "list-type=2&", "versions&", "uploads&"])
-@pytest.mark.parametrize("value", ["value", "URL", ""])
+@pytest.mark.parametrize("value", ["value", ""])
 def test_invalid_encoding_type(server, upload, listing, value):
     status, root = get(server, f"/{upload[0]}?{listing}encoding-type={value}")
     e = error(root)
@@ -310,13 +314,15 @@ def test_invalid_encoding_type(server, upload, listing, value):
     assert (e["ArgumentName"], e["ArgumentValue"]) == ("encoding-type", value)
 
 
-@pytest.mark.parametrize("token,value", [("", None), ("!!!", "!!!"), ("a b", "a b")])
-def test_invalid_continuation_token(server, upload, token, value):
+@pytest.mark.parametrize("token", ["", "!!!", "a b"])
+def test_invalid_continuation_token(server, upload, token):
     status, root = get(server, f"/{upload[0]}?{query(('list-type', 2), ('continuation-token', token))}")
     e = error(root)
-    assert (status, e["Code"], e["Message"]) == (
-        400, "InvalidArgument", "The continuation token provided is incorrect")
-    assert (e["ArgumentName"], e.get("ArgumentValue")) == ("continuation-token", value)
+    assert (status, e["Code"], e["Message"], e["ArgumentName"]) == (
+        400, "InvalidArgument", "The continuation token provided is incorrect", "continuation-token")
+    if not token:
+        # S3 gives no ArgumentValue for an empty token.
+        assert "ArgumentValue" not in e
 
 
 LISTINGS = {
