@@ -222,6 +222,18 @@ def test_common_prefixes_count_against_max_keys_once_across_pages(s3, op, max_ke
     assert pages_of(op, s3, bucket, max_keys) == want
 
 
+@pytest.mark.parametrize("op", ["v1", "v2", "versions"])
+def test_a_full_page_whose_rest_rolls_into_its_last_prefix_is_complete(s3, op):
+    bucket = bucket_with(s3, ["a/1", "b", "c/1", "c/2", "c/3"], versioned=op == "versions")
+    assert pages_of(op, s3, bucket, 3) == [["a/", "b", "c/"]]
+    if op == "v1":
+        for k in ["a/1", "b", "c/1", "c/2", "c/3"]:
+            s3.create_multipart_upload(Bucket=bucket, Key=k)
+        r = s3.list_multipart_uploads(Bucket=bucket, Delimiter="/", MaxUploads=3)
+        assert (listed_uploads(r), [p["Prefix"] for p in r["CommonPrefixes"]], r["IsTruncated"]) \
+            == ([("b", r["NextUploadIdMarker"])], ["a/", "c/"], False)
+
+
 def test_v1_next_marker_only_with_a_delimiter(s3):
     bucket = bucket_with(s3, ["a", "b", "c"])
     r = s3.list_objects(Bucket=bucket, MaxKeys=2)
