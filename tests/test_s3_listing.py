@@ -2,9 +2,11 @@
 ListParts — as AWS answers them: prefix and delimiter grouping (multi-character delimiters,
 keys equal to the prefix, a prefix ending inside a delimiter), CommonPrefixes counted against
 the page size and never repeated across pages, UTF-8 byte order, markers and continuation
-tokens, `encoding-type=url` on every key-like field, and each invalid parameter's status,
-code, message and argument. boto3 where it can say it; raw SigV4-signed requests where it
-decodes, validates or hides what went over the wire."""
+tokens, `encoding-type=url` on every key-like field, each invalid parameter's status, code,
+message and argument, and who may list (bucket ACL READ; ListParts' own action). boto3 where
+it can say it; raw SigV4-signed requests where it decodes, validates or hides what went over
+the wire. What AWS answers is taken from its recorded responses (LocalStack's AWS-validated
+snapshots, ceph s3-tests)."""
 
 import http.client
 import json
