@@ -1,6 +1,7 @@
 //! ListObjects (v1) and ListObjectsV2: prefix, delimiter and CommonPrefixes, marker /
 //! start-after / continuation-token, max-keys, `encoding-type=url`, fetch-owner; each
-//! object's checksum algorithm and type.
+//! object's checksum algorithm and type. [`limit`] and [`encoding_type`] read those
+//! parameters for every listing (ListObjectVersions, ListMultipartUploads, ListParts too).
 
 use base64::Engine;
 use cloudlet_core::RequestContext;
