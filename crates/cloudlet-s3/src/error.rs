@@ -181,6 +181,9 @@ pub enum S3Error {
     SseCBlocked,
     #[error("{0}")]
     Store(#[from] StoreError),
+    /// A ListObjectsV2 `continuation-token` that is not one cloudlet issued (as sent).
+    #[error("invalid continuation token")]
+    InvalidContinuationToken(String),
 }
 
 pub type S3Result<T> = Result<T, S3Error>;
@@ -551,6 +554,15 @@ impl From<S3Error> for AwsError {
                 "InternalError",
                 format!("We encountered an internal error. Please try again. ({e})"),
             ),
+            // S3 leaves `ArgumentValue` out for an empty token.
+            InvalidContinuationToken(t) => {
+                let e = AwsError::client(
+                    "InvalidArgument",
+                    "The continuation token provided is incorrect",
+                )
+                .with("ArgumentName", "continuation-token");
+                if t.is_empty() { e } else { e.with("ArgumentValue", t) }
+            }
         }
     }
 }

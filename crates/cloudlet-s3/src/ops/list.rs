@@ -1,6 +1,7 @@
 //! ListObjects (v1) and ListObjectsV2: prefix, delimiter and CommonPrefixes, marker /
 //! start-after / continuation-token, max-keys, `encoding-type=url`, fetch-owner; each
-//! object's checksum algorithm and type.
+//! object's checksum algorithm and type. [`limit`] and [`encoding_type`] read those
+//! parameters for every listing (ListObjectVersions, ListMultipartUploads, ListParts too).
 
 use base64::Engine;
 use cloudlet_core::RequestContext;
@@ -74,20 +75,70 @@ pub fn page(
     Ok(p)
 }
 
-pub fn max_keys(q: &Query) -> S3Result<usize> {
-    match q.get("max-keys") {
-        None => Ok(1000),
-        Some(v) => v
-            .parse::<i64>()
-            .ok()
-            .filter(|n| *n >= 0)
-            .map(|n| n.min(1000) as usize)
-            .ok_or_else(|| S3Error::InvalidArgument {
-                message: "Provided max-keys not an integer or within integer range".into(),
-                name: "max-keys".into(),
+/// How a listing refuses a negative page size or marker (`max-keys`, `max-uploads`,
+/// `max-parts`, `part-number-marker`): S3 words it differently per operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Negative {
+    /// `Argument {name} must be an integer between 0 and 2147483647`, named `name`.
+    Range(&'static str),
+    /// ListObjectVersions: `max-keys cannot be negative`, named `maxKeys`.
+    VersionsMaxKeys,
+}
+
+/// An integer listing parameter as S3 reads it: absent or empty is `default`; otherwise a
+/// 32-bit integer (anything else, or a value past 2147483647, is "not an integer"), never
+/// negative, and at most `cap`.
+pub fn limit(
+    q: &Query,
+    param: &'static str,
+    default: u32,
+    cap: u32,
+    negative: Negative,
+) -> S3Result<u32> {
+    let v = match q.get(param) {
+        None | Some("") => return Ok(default),
+        Some(v) => v,
+    };
+    match v.parse::<i32>() {
+        Ok(n) if n >= 0 => Ok((n as u32).min(cap)),
+        Ok(_) => Err(match negative {
+            Negative::Range(name) => S3Error::InvalidArgument {
+                message: format!("Argument {name} must be an integer between 0 and 2147483647"),
+                name: name.into(),
                 value: v.to_string(),
-            }),
+            },
+            Negative::VersionsMaxKeys => S3Error::InvalidArgument {
+                message: "max-keys cannot be negative".into(),
+                name: "maxKeys".into(),
+                value: v.to_string(),
+            },
+        }),
+        Err(_) => Err(S3Error::InvalidArgument {
+            message: format!("Provided {param} not an integer or within integer range"),
+            name: param.into(),
+            value: v.to_string(),
+        }),
     }
+}
+
+/// `max-keys` of ListObjects and ListObjectsV2: 1000 by default and at most.
+pub fn max_keys(q: &Query) -> S3Result<usize> {
+    limit(q, "max-keys", 1000, 1000, Negative::Range("maxKeys")).map(|n| n as usize)
+}
+
+/// The opaque `NextContinuationToken` of a page that ended at `last`.
+fn continuation_token(last: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(last)
+}
+
+/// Where a `continuation-token` resumes: after the key or common prefix it was issued for.
+fn continuation_start(token: &str) -> S3Result<String> {
+    base64::engine::general_purpose::STANDARD
+        .decode(token)
+        .ok()
+        .filter(|_| !token.is_empty())
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or_else(|| S3Error::InvalidContinuationToken(token.to_string()))
 }
 
 /// `encoding-type`: only `url` exists.
@@ -148,18 +199,12 @@ pub fn list(
     };
     let max = max_keys(q)?;
     let token = q.get("continuation-token");
+    // A continuation token wins over `start-after` (which S3 then does not echo).
+    let start_after = q.get("start-after").filter(|_| token.is_none());
     let after = if v2 {
         match token {
-            Some(t) => base64::engine::general_purpose::STANDARD
-                .decode(t)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-                .ok_or_else(|| S3Error::InvalidArgument {
-                    message: "The continuation token provided is incorrect".into(),
-                    name: "continuation-token".into(),
-                    value: t.to_string(),
-                })?,
-            None => q.get("start-after").unwrap_or("").to_string(),
+            Some(t) => continuation_start(t)?,
+            None => start_after.unwrap_or("").to_string(),
         }
     } else {
         q.get("marker").unwrap_or("").to_string()
@@ -176,7 +221,7 @@ pub fn list(
         if let Some(t) = token {
             x.elem("ContinuationToken", t);
         }
-        if let Some(s) = q.get("start-after") {
+        if let Some(s) = start_after {
             x.elem("StartAfter", &enc(s));
         }
         x.elem(
@@ -204,10 +249,7 @@ pub fn list(
         && p.truncated
         && let Some(last) = &p.last
     {
-        x.elem(
-            "NextContinuationToken",
-            &base64::engine::general_purpose::STANDARD.encode(last),
-        );
+        x.elem("NextContinuationToken", &continuation_token(last));
     }
     for (key, obj) in &p.contents {
         x.open("Contents")
@@ -231,4 +273,98 @@ pub fn list(
         x.open("CommonPrefixes").elem("Prefix", &enc(cp)).close();
     }
     Ok(xml_response(x.finish()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err_of(r: S3Result<u32>) -> Result<u32, (String, String, String)> {
+        r.map_err(|e| match e {
+            S3Error::InvalidArgument {
+                message,
+                name,
+                value,
+            } => (message, name, value),
+            other => panic!("{other:?}"),
+        })
+    }
+
+    #[test]
+    fn limits() {
+        let not_int = |v: &str| {
+            Err((
+                "Provided max-keys not an integer or within integer range".to_string(),
+                "max-keys".to_string(),
+                v.to_string(),
+            ))
+        };
+        let negative = |v: &str| {
+            Err((
+                "Argument maxKeys must be an integer between 0 and 2147483647".to_string(),
+                "maxKeys".to_string(),
+                v.to_string(),
+            ))
+        };
+        let cases = [
+            (None, Ok(1000)),
+            (Some(""), Ok(1000)),
+            (Some("0"), Ok(0)),
+            (Some("7"), Ok(7)),
+            (Some("007"), Ok(7)),
+            (Some("-0"), Ok(0)),
+            (Some("1000"), Ok(1000)),
+            (Some("1001"), Ok(1000)),
+            (Some("2147483647"), Ok(1000)),
+            (Some("2147483648"), not_int("2147483648")),
+            (Some("-1"), negative("-1")),
+            (Some("-2147483648"), negative("-2147483648")),
+            (Some("-2147483649"), not_int("-2147483649")),
+            (Some("abc"), not_int("abc")),
+            (Some(" 5"), not_int(" 5")),
+            (Some("1.5"), not_int("1.5")),
+        ];
+        for (value, want) in cases {
+            let q = Query(
+                value
+                    .map(|v| vec![("max-keys".to_string(), v.to_string())])
+                    .unwrap_or_default(),
+            );
+            let got = err_of(limit(
+                &q,
+                "max-keys",
+                1000,
+                1000,
+                Negative::Range("maxKeys"),
+            ));
+            assert_eq!(got, want, "{value:?}");
+        }
+        let q = Query(vec![("max-keys".into(), "-3".into())]);
+        assert_eq!(
+            err_of(limit(&q, "max-keys", 1000, 1000, Negative::VersionsMaxKeys)),
+            Err((
+                "max-keys cannot be negative".into(),
+                "maxKeys".into(),
+                "-3".into()
+            ))
+        );
+    }
+
+    #[test]
+    fn continuation_tokens() {
+        for last in ["a", "dir/", "é 😀+%"] {
+            assert_eq!(
+                continuation_start(&continuation_token(last))
+                    .ok()
+                    .as_deref(),
+                Some(last)
+            );
+        }
+        for bad in ["", "!!!", "_-_-"] {
+            assert!(matches!(
+                continuation_start(bad),
+                Err(S3Error::InvalidContinuationToken(t)) if t == bad
+            ));
+        }
+    }
 }

@@ -1,12 +1,14 @@
 //! ListMultipartUploads: uploads in progress in key order (then initiation), with `prefix`,
 //! `delimiter` (keys rolled up into CommonPrefixes, each counting as one entry),
-//! `key-marker` / `upload-id-marker`, `max-uploads` (at most 1000) and `encoding-type=url`.
-//! The paging itself is pure ([`page`]).
+//! `key-marker` / `upload-id-marker` (which must name an upload of the key marker's key, and
+//! is ignored without one), `max-uploads` (at most 1000) and `encoding-type=url`. As S3 does,
+//! `NextKeyMarker` and `NextUploadIdMarker` are always given: the last upload listed, empty
+//! when there is none (a page of common prefixes only). The paging itself is pure ([`page`]).
 
 use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{RequestContext, Response};
 
-use super::list::{encoding_type, url_encode};
+use super::list::{Negative, encoding_type, limit, url_encode};
 use super::multipart::owner;
 use super::{XMLNS, iso8601, xml_response};
 use crate::S3;
@@ -31,7 +33,7 @@ pub struct Page<'u> {
     pub uploads: Vec<&'u Upload>,
     pub prefixes: Vec<String>,
     pub truncated: bool,
-    /// `NextKeyMarker` and `NextUploadIdMarker` (empty for a common prefix).
+    /// `NextKeyMarker` and `NextUploadIdMarker`: the last upload listed.
     pub next: Option<(String, String)>,
 }
 
@@ -81,36 +83,53 @@ pub fn page<'u>(uploads: &'u [Upload], r: &Request<'_>) -> Page<'u> {
         }
         count += 1;
         match rolled {
-            Some(cp) => {
-                out.next = Some((cp.clone(), String::new()));
-                out.prefixes.push(cp);
-            }
+            Some(cp) => out.prefixes.push(cp),
             None => {
                 out.next = Some((u.key.clone(), u.id.clone()));
                 out.uploads.push(u);
             }
         }
     }
-    if !out.truncated {
-        out.next = None;
-    }
     out
 }
 
-fn max_uploads(q: &Query) -> S3Result<usize> {
-    match q.get("max-uploads") {
-        None => Ok(1000),
-        Some(v) => v
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (0..=i64::from(i32::MAX)).contains(n))
-            .map(|n| n.min(1000) as usize)
-            .ok_or_else(|| S3Error::InvalidArgument {
-                message: "Provided max-uploads not an integer or within integer range".into(),
-                name: "max-uploads".into(),
-                value: v.to_string(),
-            }),
+/// Whether `upload-id-marker` names an upload of the key marker's key, as S3 requires.
+fn marker_known(uploads: &[Upload], r: &Request<'_>) -> bool {
+    match (r.key_marker, r.upload_id_marker) {
+        (Some(key), Some(id)) => uploads.iter().any(|u| u.key == key && u.id == id),
+        _ => true,
     }
+}
+
+/// A new upload id: a strictly increasing clock (nanoseconds, 8 bytes) then 16 random bytes,
+/// in hex. Listings order one key's uploads by initiation, and `initiated` has only
+/// milliseconds: the id breaks ties in the order the uploads were created.
+pub fn new_upload_id() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static LAST: AtomicU64 = AtomicU64::new(0);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+    let mut t = now;
+    // The closure always returns `Some`, so the update always succeeds.
+    let _ = LAST.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |last| {
+        t = now.max(last.saturating_add(1));
+        Some(t)
+    });
+    format!(
+        "{t:016x}{}",
+        cloudlet_core::ids::hex(&cloudlet_core::ids::random_bytes::<16>())
+    )
+}
+
+/// Listing order: key, then initiation (ties by id, which [`new_upload_id`] makes
+/// creation order).
+fn listing_order(a: &Upload, b: &Upload) -> std::cmp::Ordering {
+    (&a.key, a.initiated, &a.id).cmp(&(&b.key, b.initiated, &b.id))
+}
+
+fn max_uploads(q: &Query) -> S3Result<usize> {
+    limit(q, "max-uploads", 1000, 1000, Negative::Range("max-uploads")).map(|n| n as usize)
 }
 
 pub fn list_uploads(s3: &S3, ctx: &RequestContext, bucket: &str, q: &Query) -> S3Result<Response> {
@@ -121,7 +140,8 @@ pub fn list_uploads(s3: &S3, ctx: &RequestContext, bucket: &str, q: &Query) -> S
         "s3:ListBucketMultipartUploads",
         &arn(bucket, None),
         &[],
-    ) {
+    ) && !super::acl::bucket_acl_allows(s3, ctx, &b, "s3:ListBucketMultipartUploads")
+    {
         return Err(S3Error::AccessDenied);
     }
     let encoding = encoding_type(q)?;
@@ -129,26 +149,42 @@ pub fn list_uploads(s3: &S3, ctx: &RequestContext, bucket: &str, q: &Query) -> S
         Some(_) => url_encode(s),
         None => s.to_string(),
     };
+    let key_marker = q.get("key-marker").filter(|m| !m.is_empty());
     let request = Request {
         prefix: q.get("prefix").unwrap_or(""),
-        delimiter: q.get("delimiter"),
-        key_marker: q.get("key-marker").filter(|m| !m.is_empty()),
-        upload_id_marker: q.get("upload-id-marker").filter(|m| !m.is_empty()),
+        delimiter: q.get("delimiter").filter(|d| !d.is_empty()),
+        key_marker,
+        // Without a key marker, S3 ignores (and does not echo) an upload-id marker.
+        upload_id_marker: q
+            .get("upload-id-marker")
+            .filter(|m| !m.is_empty() && key_marker.is_some()),
         max: max_uploads(q)?,
     };
     let mut uploads = s3.store.read(|txn| mpstate::list_uploads(txn, bucket))?;
-    uploads.sort_by(|a, b| (&a.key, a.initiated).cmp(&(&b.key, b.initiated)));
+    uploads.sort_by(listing_order);
+    if !marker_known(&uploads, &request) {
+        return Err(S3Error::InvalidArgument {
+            message: "Invalid uploadId marker".into(),
+            name: "upload-id-marker".into(),
+            value: request.upload_id_marker.unwrap_or("").to_string(),
+        });
+    }
     let p = page(&uploads, &request);
     let mut x = XmlWriter::new();
     x.open_ns("ListMultipartUploadsResult", XMLNS)
         .elem("Bucket", bucket)
         .elem("KeyMarker", &enc(request.key_marker.unwrap_or("")))
         .elem("UploadIdMarker", request.upload_id_marker.unwrap_or(""));
-    if let Some((key, id)) = &p.next {
-        x.elem("NextKeyMarker", &enc(key))
-            .elem("NextUploadIdMarker", id);
+    let (next_key, next_id) = p
+        .next
+        .as_ref()
+        .map_or(("", ""), |(k, i)| (k.as_str(), i.as_str()));
+    x.elem("NextKeyMarker", &enc(next_key))
+        .elem("NextUploadIdMarker", next_id);
+    // Unlike the object listings, S3 gives `Prefix` here only when one was asked for.
+    if q.has("prefix") {
+        x.elem("Prefix", &enc(request.prefix));
     }
-    x.elem("Prefix", &enc(request.prefix));
     if let Some(d) = request.delimiter {
         x.elem("Delimiter", &enc(d));
     }
@@ -200,6 +236,38 @@ mod tests {
     }
 
     #[test]
+    fn upload_ids_sort_in_creation_order() {
+        let ids: Vec<String> = (0..1000).map(|_| new_upload_id()).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]));
+        assert!(ids.iter().all(|i| i.len() == 48));
+        let mut ups: Vec<Upload> = ids.iter().rev().map(|i| upload("k", i)).collect();
+        ups.sort_by(listing_order);
+        assert!(ups.iter().map(|u| &u.id).eq(ids.iter()));
+    }
+
+    #[test]
+    fn upload_id_markers() {
+        let all = [upload("a", "1"), upload("a", "2"), upload("b", "3")];
+        let r = |key_marker, upload_id_marker| Request {
+            key_marker,
+            upload_id_marker,
+            ..Request::default()
+        };
+        let cases = [
+            (r(None, None), true),
+            (r(Some("a"), None), true),
+            (r(Some("a"), Some("2")), true),
+            (r(Some("b"), Some("3")), true),
+            (r(Some("b"), Some("1")), false),
+            (r(Some("a"), Some("9")), false),
+            (r(Some("c"), Some("3")), false),
+        ];
+        for (req, known) in cases {
+            assert_eq!(marker_known(&all, &req), known, "{req:?}");
+        }
+    }
+
+    #[test]
     fn pages() {
         let all = [
             upload("a", "1"),
@@ -239,7 +307,7 @@ mod tests {
                 &["a:1", "a:2", "b:3", "dir/x:4", "dir/y:5", "e:6"],
                 &[],
                 false,
-                None,
+                next("e", "6"),
             ),
             (r(2), &["a:1", "a:2"], &[], true, next("a", "2")),
             (r(0), &[], &[], true, None),
@@ -251,7 +319,7 @@ mod tests {
                 &["b:3", "dir/x:4", "dir/y:5", "e:6"],
                 &[],
                 false,
-                None,
+                next("e", "6"),
             ),
             (
                 Request {
@@ -272,7 +340,7 @@ mod tests {
                 &["a:1", "a:2", "b:3", "e:6"],
                 &["dir/"],
                 false,
-                None,
+                next("e", "6"),
             ),
             (
                 Request {
@@ -282,7 +350,7 @@ mod tests {
                 &["a:1", "a:2", "b:3"],
                 &["dir/"],
                 true,
-                next("dir/", ""),
+                next("b", "3"),
             ),
             (
                 Request {
@@ -293,7 +361,7 @@ mod tests {
                 &["e:6"],
                 &[],
                 false,
-                None,
+                next("e", "6"),
             ),
             (
                 Request {
@@ -303,6 +371,28 @@ mod tests {
                 &["dir/x:4", "dir/y:5"],
                 &[],
                 false,
+                next("dir/y", "5"),
+            ),
+            (
+                Request {
+                    delimiter: Some("/"),
+                    prefix: "dir/",
+                    ..r(1)
+                },
+                &["dir/x:4"],
+                &[],
+                true,
+                next("dir/x", "4"),
+            ),
+            (
+                Request {
+                    delimiter: Some("/"),
+                    key_marker: Some("b"),
+                    ..r(1)
+                },
+                &[],
+                &["dir/"],
+                true,
                 None,
             ),
         ];

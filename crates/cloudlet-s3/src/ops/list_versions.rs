@@ -1,11 +1,13 @@
 //! ListObjectVersions: every version and delete marker, keys ascending and newest first,
 //! with prefix, delimiter/CommonPrefixes, key-marker/version-id-marker, max-keys and
-//! `encoding-type=url`. The pager (`Listing::collect`) is pure over a stream of entries.
+//! `encoding-type=url`. A version-id-marker marks a place by the sequence its id embeds, so
+//! paging goes on past a marker version deleted since. The pager (`Listing::collect`) is
+//! pure over a stream of entries.
 
 use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{RequestContext, Response};
 
-use super::list::{encoding_type, max_keys, url_encode};
+use super::list::{Negative, encoding_type, limit, url_encode};
 use super::{XMLNS, iso8601};
 use crate::S3;
 use crate::auth::arn;
@@ -49,15 +51,15 @@ struct Listing<'a> {
 }
 
 impl Listing<'_> {
-    /// Pages through a stream of `(key, entry)`, keys ascending and newest first.
+    /// Pages through a stream of `(key, sequence, entry)`, keys ascending and newest first.
     fn collect(
         &self,
-        scan: impl FnOnce(&mut dyn FnMut(&str, Entry) -> bool) -> S3Result<()>,
+        scan: impl FnOnce(&mut dyn FnMut(&str, u64, Entry) -> bool) -> S3Result<()>,
     ) -> S3Result<Page> {
         let mut p = Page::default();
         let mut prev_key: Option<String> = None;
         let mut passed_marker = false;
-        scan(&mut |key: &str, entry: Entry| {
+        scan(&mut |key: &str, seq: u64, entry: Entry| {
             if !key.starts_with(self.prefix) {
                 return key < self.prefix;
             }
@@ -78,8 +80,11 @@ impl Listing<'_> {
             }
             if name == self.key_marker {
                 match (self.version_marker, &group) {
-                    (Some(m), None) if !passed_marker => {
-                        passed_marker = entry.version_id() == m.as_str();
+                    // The marker's version may be gone since: its id still says where it
+                    // stood, so the key's older versions follow.
+                    (Some(VersionRef::Id { seq: m, .. }), None) if seq >= *m => return true,
+                    (Some(VersionRef::Null), None) if !passed_marker => {
+                        passed_marker = entry.version_id() == "null";
                         return true;
                     }
                     (Some(_), None) => {}
@@ -157,7 +162,9 @@ pub fn list(
             q.get("max-keys").unwrap_or("1000").to_string(),
         ),
     ];
-    if !s3.allowed(ctx, &b, "s3:ListBucketVersions", &arn(bucket, None), &extra) {
+    if !s3.allowed(ctx, &b, "s3:ListBucketVersions", &arn(bucket, None), &extra)
+        && !super::acl::bucket_acl_allows(s3, ctx, &b, "s3:ListBucketVersions")
+    {
         return Err(S3Error::AccessDenied);
     }
     let encoding = encoding_type(q)?;
@@ -165,7 +172,7 @@ pub fn list(
         Some(_) => url_encode(s),
         None => s.to_string(),
     };
-    let max = max_keys(q)?;
+    let max = limit(q, "max-keys", 1000, 1000, Negative::VersionsMaxKeys)? as usize;
     let key_marker = q.get("key-marker").unwrap_or("");
     let raw_version_marker = q.get("version-id-marker").filter(|v| !v.is_empty());
     let version_marker = match raw_version_marker {
@@ -200,12 +207,12 @@ pub fn list(
     let p = listing.collect(|visit| {
         s3.store.read(|txn| {
             if b.versioning.status.is_some() {
-                versions::scan(txn, bucket, from, |k, _, e| visit(k, e))
+                versions::scan(txn, bucket, from, |k, seq, e| visit(k, seq, e))
             } else {
                 // Never versioned: every object is its key's only (null) version.
                 state::scan_objects(txn, bucket, prefix, from, |k, mut o| {
                     o.version.id = Some("null".into());
-                    visit(k, Entry::Object(o))
+                    visit(k, 0, Entry::Object(o))
                 })
             }
         })?;
@@ -312,27 +319,37 @@ mod tests {
         version_marker: Option<&str>,
         max: usize,
     ) -> String {
-        let rows: Vec<(&str, Entry)> = vec![
-            ("a", object("a3")),
-            ("a", object("a2")),
-            ("a", object("a1")),
+        // Sequences are global, newest highest; `a9` was a version of `a` since deleted.
+        let rows: Vec<(&str, u64, Entry)> = vec![
+            ("a", 10, object("a3")),
+            ("a", 8, object("a2")),
+            ("a", 7, object("a1")),
             (
                 "b",
+                6,
                 Entry::DeleteMarker {
                     version_id: "bm".into(),
                     last_modified: 0,
                     owner: None,
                 },
             ),
-            ("b", object("null")),
-            ("c/x", object("x1")),
-            ("c/y", object("y1")),
-            ("d", object("d1")),
+            ("b", 5, object("null")),
+            ("c/x", 4, object("x1")),
+            ("c/y", 3, object("y1")),
+            ("d", 2, object("d1")),
+        ];
+        let seqs = [
+            ("a3", 10),
+            ("a9", 9),
+            ("a2", 8),
+            ("a1", 7),
+            ("bm", 6),
+            ("x1", 4),
         ];
         let marker = version_marker.map(|v| match v {
             "null" => VersionRef::Null,
             id => VersionRef::Id {
-                seq: 0,
+                seq: seqs.iter().find(|(i, _)| *i == id).map_or(0, |(_, s)| *s),
                 id: id.to_string(),
             },
         });
@@ -350,8 +367,8 @@ mod tests {
         };
         let p = listing
             .collect(|visit| {
-                for (k, e) in rows.into_iter().filter(|(k, _)| *k >= from) {
-                    if !visit(k, e) {
+                for (k, seq, e) in rows.into_iter().filter(|(k, _, _)| *k >= from) {
+                    if !visit(k, seq, e) {
                         break;
                     }
                 }
@@ -390,6 +407,11 @@ mod tests {
             ),
             (("", "", "", None, 2), "a:a3* a:a2 next=a,a2"),
             (("", "", "a", Some("a2"), 2), "a:a1 b:bm* next=b,bm"),
+            (("", "", "a", Some("a9"), 2), "a:a2 a:a1 next=a,a1"),
+            (
+                ("", "", "a", Some("a1"), 1000),
+                "b:bm* b:null c/x:x1* c/y:y1* d:d1*",
+            ),
             (
                 ("", "", "b", Some("bm"), 1000),
                 "b:null c/x:x1* c/y:y1* d:d1*",

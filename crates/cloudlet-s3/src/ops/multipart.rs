@@ -90,7 +90,7 @@ pub async fn create(
     let mut headers = representation_headers(h);
     headers.extend(sse_c::parse(h)?.iter().flat_map(|k| k.headers()));
     headers.extend(crate::storage_class::requested(h)?);
-    let id = cloudlet_core::ids::hex(&cloudlet_core::ids::random_bytes::<24>());
+    let id = super::list_uploads::new_upload_id();
     let upload = Upload {
         bucket: bucket.to_string(),
         key: key.to_string(),
@@ -597,19 +597,31 @@ pub fn list_parts(
     key: &str,
     q: &Query,
 ) -> S3Result<Response> {
-    check_write(s3, ctx, bucket, key)?;
+    let b = s3.bucket(bucket)?;
+    // ListParts is `s3:ListMultipartUploadParts`; a grantee of the bucket ACL's WRITE, who
+    // may initiate uploads, may list the parts of one too (S3 lets initiators).
+    if !s3.allowed(
+        ctx,
+        &b,
+        "s3:ListMultipartUploadParts",
+        &arn(bucket, Some(key)),
+        &[],
+    ) && !super::acl::bucket_acl_allows(s3, ctx, &b, "s3:PutObject")
+    {
+        return Err(S3Error::AccessDenied);
+    }
     let id = upload_id(q);
+    use super::list::{Negative, limit};
+    let marker = limit(
+        q,
+        "part-number-marker",
+        0,
+        u32::MAX,
+        Negative::Range("part-number-marker"),
+    )?;
+    let max = limit(q, "max-parts", 1000, 1000, Negative::Range("max-parts"))? as usize;
     let upload = load_upload(s3, bucket, key, &id)?;
     let parts = s3.store.read(|txn| mpstate::list_parts(txn, bucket, &id))?;
-    let marker: u32 = q
-        .get("part-number-marker")
-        .and_then(|m| m.parse().ok())
-        .unwrap_or(0);
-    let max: usize = q
-        .get("max-parts")
-        .and_then(|m| m.parse().ok())
-        .unwrap_or(1000)
-        .min(1000);
     let after: Vec<&Part> = parts.iter().filter(|p| p.number > marker).collect();
     let page = &after[..after.len().min(max)];
     let truncated = after.len() > page.len();
@@ -619,9 +631,9 @@ pub fn list_parts(
         .elem("Key", key)
         .elem("UploadId", &id)
         .elem("PartNumberMarker", &marker.to_string());
-    if let Some(last) = page.last() {
-        x.elem("NextPartNumberMarker", &last.number.to_string());
-    }
+    // S3 always gives it: the last part listed, 0 when none is.
+    let next = page.last().map_or(0, |p| p.number);
+    x.elem("NextPartNumberMarker", &next.to_string());
     x.elem("MaxParts", &max.to_string())
         .elem("IsTruncated", if truncated { "true" } else { "false" });
     for p in page {
