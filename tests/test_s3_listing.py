@@ -5,8 +5,7 @@ the page size and never repeated across pages, UTF-8 byte order, markers and con
 tokens, `encoding-type=url` on every key-like field, each invalid parameter's status, code,
 message and argument, and who may list (bucket ACL READ; ListParts' own action). boto3 where
 it can say it; raw SigV4-signed requests where it decodes, validates or hides what went over
-the wire. What AWS answers is taken from its recorded responses (LocalStack's AWS-validated
-snapshots, ceph s3-tests)."""
+the wire. What AWS answers is taken from its responses as publicly recorded."""
 
 import http.client
 import json
@@ -151,7 +150,7 @@ def test_an_empty_delimiter_groups_nothing(server, grouping_bucket, q):
     listed = texts(root, "Contents/Key") + texts(root, "Version/Key") + texts(root, "Upload/Key")
     assert listed == ["ab//f", "ab/c", "ab/cd/e", "abc", "abcd"]
     assert texts(root, "CommonPrefixes/Prefix") == []
-    # An empty delimiter is not echoed (s3-tests' test_bucket_list_delimiter_empty).
+    # An empty delimiter is not echoed.
     assert (text(root, "Prefix"), text(root, "Delimiter")) == ("ab", None)
 
 
