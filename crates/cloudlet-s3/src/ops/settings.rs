@@ -174,7 +174,11 @@ pub fn refuse_blocked_sse_c(s3: &S3, bucket: &str, h: &HeaderMap) -> S3Result<()
 
 /// The encryption headers a new object of `bucket` is stored and answered with: the
 /// request's `x-amz-server-side-encryption` (checked), else the bucket default.
-pub fn object_encryption(s3: &S3, b: &crate::state::Bucket, h: &HeaderMap) -> S3Result<Vec<(String, String)>> {
+pub fn object_encryption(
+    s3: &S3,
+    b: &crate::state::Bucket,
+    h: &HeaderMap,
+) -> S3Result<Vec<(String, String)>> {
     let default: Encryption = s3.config(&b.name, ENCRYPTION)?.unwrap_or_default();
     let requested = hv(h, "x-amz-server-side-encryption");
     let (algorithm, key, bucket_key) = match requested {
