@@ -154,6 +154,12 @@ def wait_for(predicate, timeout=60):
         time.sleep(0.2)
 
 
+def error_of(excinfo):
+    """(HTTP status, error code, message) of the botocore ClientError in `excinfo`."""
+    e = excinfo.value.response
+    return e["ResponseMetadata"]["HTTPStatusCode"], e["Error"]["Code"], e["Error"].get("Message")
+
+
 def unique(prefix):
     """A resource name unique within the session."""
     unique.n += 1

@@ -10,7 +10,7 @@ import zipfile
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import unique
+from conftest import error_of, unique
 
 REGION = "ap-northeast-2"
 ACCOUNT = "000000000000"
@@ -24,11 +24,6 @@ def lambda_uri(function_arn, region=REGION):
 
 def apigw(server, region=REGION):
     return server.client("apigateway", region=region)
-
-
-def error_of(excinfo):
-    err = excinfo.value.response
-    return err["ResponseMetadata"]["HTTPStatusCode"], err["Error"]["Code"], err["Error"]["Message"]
 
 
 def enable_cors(ag, api, resource, methods="'GET,OPTIONS'"):

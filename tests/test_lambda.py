@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ROOT, unique
+from conftest import ROOT, error_of, unique
 
 ROLE = "arn:aws:iam::000000000000:role/my-lambda-role"
 ARN_PREFIX = "arn:aws:lambda:us-east-1:000000000000:function:"
@@ -54,11 +54,6 @@ def invoke(lam, name, payload=None, **kw):
     r = lam.invoke(FunctionName=name, Payload=json.dumps(payload if payload is not None else {}), **kw)
     body = r["Payload"].read()
     return r, body
-
-
-def error_of(exc):
-    e = exc.value.response
-    return e["ResponseMetadata"]["HTTPStatusCode"], e["Error"]["Code"], e["Error"]["Message"]
 
 
 HELLO = """

@@ -5,17 +5,12 @@ import time
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import unique
+from conftest import error_of, unique
 
 
 @pytest.fixture(scope="module")
 def logs(server):
     return server.client("logs")
-
-
-def error_of(exc):
-    e = exc.value.response
-    return e["ResponseMetadata"]["HTTPStatusCode"], e["Error"]["Code"], e["Error"]["Message"]
 
 
 def now_ms():

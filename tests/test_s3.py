@@ -11,7 +11,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from conftest import unique
+from conftest import error_of, unique
 
 # The workshop's bucket policy exactly as printed (invalid version, `//` comments).
 WORKSHOP_POLICY = """{
@@ -50,11 +50,6 @@ def public_read_policy(bucket):
             "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
         }],
     })
-
-
-def error_of(excinfo):
-    e = excinfo.value.response
-    return e["ResponseMetadata"]["HTTPStatusCode"], e["Error"]["Code"], e["Error"].get("Message")
 
 
 def raw(server, method, path, body=None, headers=None, host=None):

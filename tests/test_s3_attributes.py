@@ -13,7 +13,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from conftest import unique
+from conftest import error_of, unique
 from test_s3_checksums import RAW, checksum
 
 MIB = 1024 * 1024
@@ -31,11 +31,6 @@ def bucket(s3):
     name = unique("attrs").lower()
     s3.create_bucket(Bucket=name)
     return name
-
-
-def error_of(excinfo):
-    r = excinfo.value.response
-    return r["ResponseMetadata"]["HTTPStatusCode"], r["Error"]["Code"], r["Error"].get("Message")
 
 
 def test_every_attribute_of_a_single_part_object(s3, bucket):

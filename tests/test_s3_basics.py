@@ -21,7 +21,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from conftest import unique
+from conftest import error_of, unique
 from test_s3_requests import send
 
 NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
@@ -49,11 +49,6 @@ def bucket(s3):
     name = unique("basics").lower()
     s3.create_bucket(Bucket=name)
     return name
-
-
-def error_of(excinfo):
-    e = excinfo.value.response
-    return e["ResponseMetadata"]["HTTPStatusCode"], e["Error"]["Code"], e["Error"].get("Message")
 
 
 def xml_error(body):

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import unique
+from conftest import error_of, unique
 
 OWNER = "000000000000"
 OTHER = "111122223333"
@@ -21,11 +21,6 @@ NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 
 def bucket_name(prefix="bcfg"):
     return unique(prefix).lower()
-
-
-def error_of(excinfo):
-    e = excinfo.value.response
-    return e["ResponseMetadata"]["HTTPStatusCode"], e["Error"]["Code"], e["Error"].get("Message")
 
 
 def raw_error(body):

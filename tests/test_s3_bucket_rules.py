@@ -14,7 +14,7 @@ import pytest
 from botocore.client import Config
 from botocore.exceptions import ClientError
 
-from conftest import unique
+from conftest import error_of, unique
 
 SIGNED = {"Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/s3/aws4_request, "
                            "SignedHeaders=host, Signature=0"}
@@ -25,11 +25,6 @@ BUCKET_SYSTEM_TAG = (400, "InvalidTag", "System tags cannot be added/updated by 
 BLOCKED = (403, "AccessDenied", "Access Denied")
 MALFORMED = (400, "MalformedXML",
              "The XML you provided was not well-formed or did not validate against our published schema")
-
-
-def error_of(excinfo):
-    e = excinfo.value.response
-    return e["ResponseMetadata"]["HTTPStatusCode"], e["Error"]["Code"], e["Error"].get("Message")
 
 
 def raw_error(body):

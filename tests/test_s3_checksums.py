@@ -11,7 +11,7 @@ import zlib
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import unique
+from conftest import error_of, unique
 
 
 def _table(poly):
@@ -70,11 +70,6 @@ def bucket(s3):
     name = unique("cks").lower()
     s3.create_bucket(Bucket=name)
     return name
-
-
-def error_of(excinfo):
-    e = excinfo.value.response
-    return e["ResponseMetadata"]["HTTPStatusCode"], e["Error"]["Code"], e["Error"].get("Message")
 
 
 @pytest.mark.parametrize("algorithm", sorted(RAW))

@@ -12,7 +12,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import fast_lifecycle_server, unique, wait_for
+from conftest import error_of, fast_lifecycle_server, unique, wait_for
 
 NOT_ALLOWED = ("CORSResponse: This CORS request is not allowed. This is usually because the evalution of "
                "Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers "
@@ -24,11 +24,6 @@ ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 
 def bucket_name(prefix="cfg"):
     return unique(prefix).lower()
-
-
-def error_of(excinfo):
-    e = excinfo.value.response
-    return e["ResponseMetadata"]["HTTPStatusCode"], e["Error"]["Code"], e["Error"].get("Message")
 
 
 def raw(server, method, path, body=None, headers=None):

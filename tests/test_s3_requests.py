@@ -20,7 +20,7 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from conftest import unique
+from conftest import error_of, unique
 from test_s3_checksums import RAW, checksum
 from test_s3_post import post, presigned
 
@@ -41,11 +41,6 @@ def bucket(s3):
     name = unique("req").lower()
     s3.create_bucket(Bucket=name)
     return name
-
-
-def error_of(excinfo):
-    e = excinfo.value.response
-    return e["ResponseMetadata"]["HTTPStatusCode"], e["Error"]["Code"], e["Error"].get("Message")
 
 
 def xml_error(body):

@@ -11,7 +11,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import unique
+from conftest import error_of, unique
 
 KEY_A = b"0123456789abcdef0123456789abcdef"
 KEY_B = b"fedcba9876543210fedcba9876543210"
@@ -53,11 +53,6 @@ def raw(server, method, path, body=None, headers=None, host=None):
     out = r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
     conn.close()
     return out
-
-
-def error_of(excinfo):
-    e = excinfo.value.response
-    return e["ResponseMetadata"]["HTTPStatusCode"], e["Error"]["Code"], e["Error"].get("Message")
 
 
 NEEDS_KEY = (400, "InvalidRequest", "The object was stored using a form of Server Side Encryption. "

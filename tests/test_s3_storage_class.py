@@ -7,7 +7,7 @@ import email.utils
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import unique
+from conftest import error_of, unique
 
 
 @pytest.fixture
@@ -15,11 +15,6 @@ def bucket(server):
     name = unique("class")
     server.client("s3").create_bucket(Bucket=name)
     return name
-
-
-def error_of(e):
-    r = e.value.response
-    return r["ResponseMetadata"]["HTTPStatusCode"], r["Error"]["Code"], r["Error"].get("Message")
 
 
 def test_class_is_stored_shown_and_listed(server, bucket):

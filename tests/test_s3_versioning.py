@@ -10,7 +10,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import unique
+from conftest import error_of, unique
 
 SIGNED = {"Authorization": "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/s3/aws4_request, "
                            "SignedHeaders=host, Signature=0000"}
@@ -19,11 +19,6 @@ XMLNS = "http://s3.amazonaws.com/doc/2006-03-01/"
 
 def bucket_name(prefix="ver"):
     return unique(prefix).lower()
-
-
-def error_of(excinfo):
-    e = excinfo.value.response
-    return e["ResponseMetadata"]["HTTPStatusCode"], e["Error"]["Code"], e["Error"].get("Message")
 
 
 def headers_of(excinfo):

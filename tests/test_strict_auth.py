@@ -12,7 +12,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from conftest import Server, unique
+from conftest import Server, error_of, unique
 
 TRUST = json.dumps({
     "Version": "2012-10-17",
@@ -42,11 +42,6 @@ def client(server, service, key="test", secret="test", token=None, **config):
         aws_session_token=token,
         config=Config(retries={"max_attempts": 1}, **config),
     )
-
-
-def error_of(excinfo):
-    e = excinfo.value.response
-    return e["ResponseMetadata"]["HTTPStatusCode"], e["Error"]["Code"], e["Error"].get("Message")
 
 
 # One cheap read per service.
