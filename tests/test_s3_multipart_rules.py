@@ -159,12 +159,23 @@ def test_parts_must_be_listed_in_strictly_ascending_order(s3, bucket, numbers):
     assert len(s3.list_parts(Bucket=bucket, Key="k", UploadId=uid)["Parts"]) == 3
 
 
+@pytest.mark.parametrize("number", ["0", "-1"])
+def test_completed_part_numbers_start_at_1(server, s3, bucket, number):
+    uid, (e1,) = upload(s3, bucket, "k", [b"data"])
+    body = (f"<CompleteMultipartUpload><Part><PartNumber>{number}</PartNumber><ETag>{e1}</ETag></Part>"
+            "</CompleteMultipartUpload>").encode()
+    status, err = complete_raw(server, bucket, "k", uid, body)
+    assert (status, err["Code"], err["Message"]) == (400, "InvalidArgument", "PartNumber must be >= 1")
+    assert len(s3.list_parts(Bucket=bucket, Key="k", UploadId=uid)["Parts"]) == 1
+
+
 INVALID_PART = ("One or more of the specified parts could not be found.  The part may not have "
                 "been uploaded, or the specified entity tag may not match the part's entity tag.")
 
 
 @pytest.mark.parametrize("number,etag", [
     (2, None),                                  # never uploaded
+    (10001, None),                              # past the last part number
     (1, '"0123456789abcdef0123456789abcdef"'),  # another ETag
     (1, ""),                                    # none
 ])
@@ -223,7 +234,7 @@ def test_a_retried_completion_is_answered_again(s3, bucket):
     again = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=uid, MultipartUpload=doc(etags))
     fields = ["ETag", "Bucket", "Key", "Location", "ChecksumCRC64NVME", "ChecksumType"]
     assert [again.get(f) for f in fields] == [first.get(f) for f in fields]
-    assert first["ETag"] == md5_of_md5s(parts)
+    assert first["ETag"] == md5_of_md5s(parts) and "VersionId" not in again
     assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"".join(parts)
     # Not once the key holds another object, nor for another key.
     with pytest.raises(ClientError) as e:
@@ -377,17 +388,25 @@ def test_abort_removes_the_upload_and_its_parts(s3, bucket):
     assert "Uploads" not in s3.list_multipart_uploads(Bucket=bucket)
 
 
-def test_abort_of_another_keys_upload_is_no_such_upload(s3, bucket):
-    uid, _ = upload(s3, bucket, "k", [b"one"])
-    with pytest.raises(ClientError) as e:
-        s3.abort_multipart_upload(Bucket=bucket, Key="other", UploadId=uid)
-    assert error_of(e)[:2] == (404, "NoSuchUpload")
+def test_another_keys_upload_is_no_such_upload(s3, bucket):
+    uid, (e1,) = upload(s3, bucket, "k", [b"one"])
+    for call in [lambda: s3.abort_multipart_upload(Bucket=bucket, Key="other", UploadId=uid),
+                 lambda: s3.upload_part(Bucket=bucket, Key="other", UploadId=uid, PartNumber=2, Body=b"x"),
+                 lambda: s3.complete_multipart_upload(Bucket=bucket, Key="other", UploadId=uid,
+                                                      MultipartUpload=doc([e1]))]:
+        with pytest.raises(ClientError) as e:
+            call()
+        assert error_of(e)[:2] == (404, "NoSuchUpload")
     assert len(s3.list_parts(Bucket=bucket, Key="k", UploadId=uid)["Parts"]) == 1
 
 
-def test_abort_racing_part_uploads_leaves_no_parts(s3, bucket):
+def test_abort_racing_part_uploads_leaves_no_parts(durable_server):
+    """A part whose upload is aborted while it is received is refused and its bytes freed."""
     from concurrent.futures import ThreadPoolExecutor
 
+    s3 = durable_server.client("s3")
+    bucket = unique("mprace").lower()
+    s3.create_bucket(Bucket=bucket)
     uid = s3.create_multipart_upload(Bucket=bucket, Key="k")["UploadId"]
 
     def put(n):
@@ -406,6 +425,7 @@ def test_abort_racing_part_uploads_leaves_no_parts(s3, bucket):
         s3.list_parts(Bucket=bucket, Key="k", UploadId=uid)
     assert error_of(e)[:2] == (404, "NoSuchUpload")
     assert "Uploads" not in s3.list_multipart_uploads(Bucket=bucket)
+    assert list((durable_server.data_dir / "blobs" / "data").iterdir()) == []
 
 
 # --- what creation carries to the object -------------------------------------------------
@@ -452,3 +472,44 @@ def test_the_checksum_algorithm_reaches_the_completed_object(s3, bucket, algorit
     assert (r[field], r["ChecksumType"]) == (want, kind)
     h = s3.head_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")
     assert (h[field], h["ChecksumType"]) == (want, kind)
+
+
+@pytest.mark.parametrize("algorithm", ["CRC32", "SHA1"])
+def test_a_composite_completion_names_each_parts_checksum(s3, bucket, algorithm):
+    field = f"Checksum{algorithm}"
+    uid, (e1,) = upload(s3, bucket, "k", [b"data"], ChecksumAlgorithm=algorithm)
+    with pytest.raises(ClientError) as e:
+        s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=uid, MultipartUpload=doc([e1]))
+    assert error_of(e) == (400, "InvalidRequest",
+                           f"The upload was created using a {algorithm.lower()} checksum. The complete "
+                           "request must include the checksum for each part. It was missing for part 1 "
+                           "in the request.")
+    with pytest.raises(ClientError) as e:
+        s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=uid, MultipartUpload={
+            "Parts": [{"PartNumber": 1, "ETag": e1, field: checksum(algorithm, b"other")}]})
+    assert error_of(e) == (400, "InvalidPart", INVALID_PART)
+    r = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=uid, MultipartUpload={
+        "Parts": [{"PartNumber": 1, "ETag": e1, field: checksum(algorithm, b"data")}]})
+    assert r[field] == checksum(algorithm, base64.b64decode(checksum(algorithm, b"data"))) + "-1"
+
+
+def test_a_part_whose_checksum_does_not_match_is_refused(s3, bucket):
+    uid = s3.create_multipart_upload(Bucket=bucket, Key="k", ChecksumAlgorithm="SHA256")["UploadId"]
+    with pytest.raises(ClientError) as e:
+        s3.upload_part(Bucket=bucket, Key="k", UploadId=uid, PartNumber=1, Body=b"data",
+                       ChecksumSHA256=checksum("SHA256", b"other"))
+    assert error_of(e) == (400, "BadDigest", "The SHA256 you specified did not match the calculated checksum.")
+    assert "Parts" not in s3.list_parts(Bucket=bucket, Key="k", UploadId=uid)
+
+
+def test_a_full_object_completion_needs_no_part_checksums(s3, bucket):
+    parts = [os.urandom(5 * MIB), b"tail"]
+    uid, etags = upload(s3, bucket, "k", parts, ChecksumAlgorithm="CRC32", ChecksumType="FULL_OBJECT")
+    whole = checksum("CRC32", b"".join(parts))
+    with pytest.raises(ClientError) as e:
+        s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=uid, MultipartUpload=doc(etags),
+                                     ChecksumCRC32=checksum("CRC32", b"other"))
+    assert error_of(e) == (400, "BadDigest", "The CRC32 you specified did not match the calculated checksum.")
+    r = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=uid, MultipartUpload=doc(etags),
+                                     ChecksumCRC32=whole)
+    assert (r["ChecksumCRC32"], r["ChecksumType"]) == (whole, "FULL_OBJECT")

@@ -404,10 +404,17 @@ pub async fn complete(
     }
     let mut wanted = Vec::new();
     for p in root.children_named("Part") {
-        let n = p
-            .child_text("PartNumber")
-            .and_then(|n| n.parse::<u32>().ok())
-            .ok_or(S3Error::MalformedXml)?;
+        let raw = p.child_text("PartNumber").unwrap_or("").trim();
+        let n = raw.parse::<i64>().map_err(|_| S3Error::MalformedXml)?;
+        if n < 1 {
+            return Err(S3Error::InvalidArgument {
+                message: "PartNumber must be >= 1".into(),
+                name: "PartNumber".into(),
+                value: raw.to_string(),
+            });
+        }
+        // A number past 10,000 names no part: `InvalidPart` below.
+        let n = u32::try_from(n).unwrap_or(u32::MAX);
         let etag = p
             .child_text("ETag")
             .unwrap_or("")
