@@ -1,6 +1,8 @@
 //! Multipart uploads in the store: one record per upload (`"{bucket}/{upload_id}"`) and one
 //! per uploaded part (`"{bucket}/{upload_id}/{part:05}"`, so parts sort by number). Part
-//! bodies are blobs until completion concatenates them.
+//! bodies are blobs until completion concatenates them. The last upload completed into a
+//! key is remembered (`"{bucket}/{key}"`: the upload id and the object's blob) so that a
+//! retried completion of it is answered again, as S3 does; one record per key at most.
 
 use cloudlet_store::redb::{ReadTransaction, ReadableTable, TableDefinition, WriteTransaction};
 use cloudlet_store::{StoreError, record};
@@ -12,6 +14,14 @@ use crate::lock::VersionLock;
 
 pub const UPLOADS: TableDefinition<&str, &[u8]> = TableDefinition::new("s3.uploads");
 pub const PARTS: TableDefinition<&str, &[u8]> = TableDefinition::new("s3.parts");
+pub const COMPLETED: TableDefinition<&str, &[u8]> = TableDefinition::new("s3.completed");
+
+/// The upload last completed into a key and the blob of the object it made.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Completed {
+    pub upload: String,
+    pub blob: String,
+}
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Upload {
@@ -167,6 +177,35 @@ pub fn remove_upload(
     Ok(Some(removed))
 }
 
+/// Records that upload `c.upload` made the object `bucket/key` (replacing the key's earlier
+/// record).
+pub fn put_completed(
+    txn: &WriteTransaction,
+    bucket: &str,
+    key: &str,
+    c: &Completed,
+) -> Result<(), StoreError> {
+    let mut t = txn.open_table(COMPLETED)?;
+    t.insert(
+        upload_key(bucket, key).as_str(),
+        record::encode(c).as_slice(),
+    )?;
+    Ok(())
+}
+
+/// The upload last completed into `bucket/key`, if remembered.
+pub fn get_completed(
+    txn: &ReadTransaction,
+    bucket: &str,
+    key: &str,
+) -> Result<Option<Completed>, StoreError> {
+    let t = open_read!(txn, COMPLETED, None);
+    match t.get(upload_key(bucket, key).as_str())? {
+        Some(v) => Ok(Some(record::decode(v.value())?)),
+        None => Ok(None),
+    }
+}
+
 /// Removes every upload in progress in `bucket` and its parts (a deleted bucket takes its
 /// uploads with it, as on S3); returns the removed parts (for blob clean-up).
 pub fn remove_bucket_uploads(
@@ -185,5 +224,8 @@ pub fn remove_bucket_uploads(
     for id in ids {
         removed.extend(remove_upload(txn, bucket, &id)?.unwrap_or_default());
     }
+    let mut completed = txn.open_table(COMPLETED)?;
+    let (start, end) = (format!("{bucket}/"), format!("{bucket}0"));
+    completed.retain_in(start.as_str()..end.as_str(), |_, _| false)?;
     Ok(removed)
 }

@@ -118,13 +118,13 @@ pub fn require_length(h: &HeaderMap) -> S3Result<()> {
 /// The largest object a single PutObject may store: 5 GiB.
 pub const MAX_PUT: u64 = 5 << 30;
 
-/// PutObject's declared length ([`require_length`]), refused over [`MAX_PUT`]
+/// The declared length ([`require_length`]) of a PutObject or UploadPart, refused over [`MAX_PUT`]
 /// (`EntityTooLarge`) before a byte is read.
 pub fn require_put_length(h: &HeaderMap) -> S3Result<()> {
+    require_length(h)?;
     match declared_length(h) {
         Some(size) if size > MAX_PUT => Err(S3Error::EntityTooLarge { size, max: MAX_PUT }),
-        Some(_) => Ok(()),
-        None => Err(S3Error::MissingContentLength),
+        _ => Ok(()),
     }
 }
 

@@ -5,7 +5,10 @@
 //! parts' CRCs — for an upload without a checksum algorithm, S3's default CRC64NVME from the
 //! CRC64NVME each part keeps for it). The object keeps its parts' sizes and checksums for
 //! GetObjectAttributes. A completion's `Location` is the object's URL as the request
-//! addressed it (its Host, virtual-hosted or path-style), the key percent-encoded.
+//! addressed it (its Host, virtual-hosted or path-style), the key percent-encoded. A
+//! completion retried after it succeeded is answered again (S3 answers it 200); one with
+//! `x-amz-mp-object-size` is refused unless the parts add up to it. A part, uploaded or
+//! copied, is at most 5 GiB.
 
 use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{HostLabel, Request, RequestContext, Response};
@@ -20,8 +23,8 @@ use crate::checksum::{self, Hasher};
 use crate::error::{S3Error, S3Result};
 use crate::mpstate::{self, Part, Upload};
 use crate::precheck::{
-    LockedWrite, check_metadata_size, check_redirect_location, metadata_headers, require_for_lock,
-    require_length,
+    LockedWrite, MAX_PUT, check_metadata_size, check_redirect_location, metadata_headers,
+    require_for_lock, require_put_length,
 };
 use crate::protocol::Query;
 use crate::sse_c;
@@ -158,7 +161,8 @@ pub async fn upload_part(
     q: &Query,
     req: Request,
 ) -> S3Result<Response> {
-    require_length(req.headers())?;
+    // A part is at most 5 GiB, refused before a byte of it is read.
+    require_put_length(req.headers())?;
     let b = check_write(s3, ctx, bucket, key)?;
     let number = part_number(q)?;
     let id = upload_id(q);
@@ -229,34 +233,7 @@ pub async fn upload_part_copy(
     let src = super::versioning::load_source(s3, ctx, &src_bucket, &src_key, src_version.as_ref())?;
     sse_c::check_read(&src.headers, sse_c::parse_copy_source(h)?.as_ref())?;
     super::copy::copy_conditions(h, &src)?;
-    let (start, len) = match hv(h, "x-amz-copy-source-range") {
-        Some(r) => {
-            let invalid = || {
-                S3Error::InvalidArgument {
-                message: "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy".into(),
-                name: "x-amz-copy-source-range".into(),
-                value: r.to_string(),
-            }
-            };
-            let (a, b) = r
-                .trim()
-                .strip_prefix("bytes=")
-                .and_then(|s| s.split_once('-'))
-                .ok_or_else(invalid)?;
-            let (a, b) = (
-                a.parse::<u64>().map_err(|_| invalid())?,
-                b.parse::<u64>().map_err(|_| invalid())?,
-            );
-            if a > b || b >= src.size {
-                return Err(S3Error::InvalidRange {
-                    range: r.to_string(),
-                    size: src.size,
-                });
-            }
-            (a, b - a + 1)
-        }
-        None => (0, src.size),
-    };
+    let (start, len) = copy_range(hv(h, "x-amz-copy-source-range"), src.size)?;
     let src_blob =
         BlobId::parse(&src.blob).ok_or_else(|| S3Error::Body("corrupt object record".into()))?;
     let mut writer = s3.store.blobs().create().await?;
@@ -304,7 +281,60 @@ pub async fn upload_part_copy(
         .elem("ETag", &format!("\"{etag}\""));
     let (a, v) = part_checksum.unwrap_or((checksum::Algorithm::Crc64Nvme, sum));
     x.elem(a.element(), &v);
-    Ok(xml_response(x.finish()))
+    let mut r = xml_response(x.finish());
+    if let Some(v) = &src.version.id {
+        set_header(&mut r, "x-amz-copy-source-version-id", v);
+    }
+    Ok(r)
+}
+
+/// The bytes of a source of `size` bytes an UploadPartCopy copies (`start`, `len`):
+/// `x-amz-copy-source-range: bytes=first-last` (inclusive), or the whole source. A range
+/// not of that form is `InvalidArgument`, one outside the source `InvalidArgument` naming
+/// its size, and a part over 5 GiB `InvalidRequest`, in S3's words.
+fn copy_range(range: Option<&str>, size: u64) -> S3Result<(u64, u64)> {
+    let (start, len) = match range {
+        None => (0, size),
+        Some(r) => {
+            let invalid = |message: String| S3Error::InvalidArgument {
+                message,
+                name: "x-amz-copy-source-range".into(),
+                value: r.to_string(),
+            };
+            let syntax = || {
+                invalid(
+                    "The x-amz-copy-source-range value must be of the form bytes=first-last \
+                     where first and last are the zero-based offsets of the first and last \
+                     bytes to copy"
+                        .into(),
+                )
+            };
+            let digits = |s: &str| {
+                (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| s.parse::<u64>().ok())
+                    .flatten()
+            };
+            let (a, b) = r
+                .trim()
+                .strip_prefix("bytes=")
+                .and_then(|s| s.split_once('-'))
+                .and_then(|(a, b)| Some((digits(a)?, digits(b)?)))
+                .ok_or_else(syntax)?;
+            if a > b || b >= size {
+                return Err(invalid(format!(
+                    "Range specified is not valid for source object of size: {size}"
+                )));
+            }
+            (a, b - a + 1)
+        }
+    };
+    if len > MAX_PUT {
+        return Err(S3Error::InvalidRequest(format!(
+            "The specified copy source is larger than the maximum allowable size for a copy \
+             source: {MAX_PUT}"
+        )));
+    }
+    Ok((start, len))
 }
 
 fn unhex(s: &str) -> Vec<u8> {
@@ -343,7 +373,17 @@ pub async fn complete(
 ) -> S3Result<Response> {
     check_write(s3, ctx, bucket, key)?;
     let id = upload_id(q);
-    let upload = load_upload(s3, bucket, key, &id)?;
+    let location = completed_location(
+        &ctx.endpoint,
+        hv(req.headers(), "host"),
+        req.extensions().get::<HostLabel>().is_some(),
+        bucket,
+        key,
+    );
+    let upload = match load_upload(s3, bucket, key, &id) {
+        Err(S3Error::NoSuchUpload(_)) => return completed_again(s3, bucket, key, &id, &location),
+        other => other?,
+    };
     // The customer key is optional here; one that is given must be the upload's.
     if let Some(k) = sse_c::parse(req.headers())? {
         sse_c::check_part(&upload.headers, Some(&k))?;
@@ -356,23 +396,25 @@ pub async fn complete(
     let algo = upload.checksum;
     let kind = upload.checksum_type.clone().unwrap_or_default();
     let full_object_given = algo.and_then(|a| hv(req.headers(), a.header()).map(str::to_string));
-    let location = completed_location(
-        &ctx.endpoint,
-        hv(req.headers(), "host"),
-        req.extensions().get::<HostLabel>().is_some(),
-        bucket,
-        key,
-    );
+    check_checksum_mode(req.headers(), upload.checksum_type.as_deref())?;
+    let expected_size = mpu_object_size(req.headers())?;
     let root = super::completion_body(req).await?;
     if root.name != "CompleteMultipartUpload" {
         return Err(S3Error::MalformedXml);
     }
     let mut wanted = Vec::new();
     for p in root.children_named("Part") {
-        let n = p
-            .child_text("PartNumber")
-            .and_then(|n| n.parse::<u32>().ok())
-            .ok_or(S3Error::MalformedXml)?;
+        let raw = p.child_text("PartNumber").unwrap_or("").trim();
+        let n = raw.parse::<i64>().map_err(|_| S3Error::MalformedXml)?;
+        if n < 1 {
+            return Err(S3Error::InvalidArgument {
+                message: "PartNumber must be >= 1".into(),
+                name: "PartNumber".into(),
+                value: raw.to_string(),
+            });
+        }
+        // A number past 10,000 names no part: `InvalidPart` below.
+        let n = u32::try_from(n).unwrap_or(u32::MAX);
         let etag = p
             .child_text("ETag")
             .unwrap_or("")
@@ -423,6 +465,13 @@ pub async fn complete(
             size: small.size,
             etag: small.etag.clone(),
         });
+    }
+    let total: u64 = chosen.iter().map(|p| p.size).sum();
+    if let Some(e) = expected_size.filter(|e| *e != total) {
+        return Err(S3Error::InvalidRequest(format!(
+            "The provided 'x-amz-mp-object-size' header value {e} does not match what was \
+             computed: {total}"
+        )));
     }
     // The object is the parts joined by the kernel: no byte passes through this process
     // unless a full-object checksum has to be computed over them.
@@ -524,28 +573,134 @@ pub async fn complete(
         acl: super::acl::upload_acl(s3, bucket, &upload)?.map(Box::new),
     };
     // The object is stored and the upload removed in one write, which fails if another
-    // completion or an abort took the upload first.
-    let (b, i, legacy) = (bucket.to_string(), id.clone(), s3.legacy_acls);
-    let version = commit_object_with(s3, bucket, key, obj, cond, move |txn| {
+    // completion or an abort took the upload first; the upload is remembered as the key's
+    // last completed one.
+    let (b, k, i, legacy) = (
+        bucket.to_string(),
+        key.to_string(),
+        id.clone(),
+        s3.legacy_acls,
+    );
+    let done = mpstate::Completed {
+        upload: id.clone(),
+        blob: obj.blob.clone(),
+    };
+    let committed = commit_object_with(s3, bucket, key, obj, cond, move |txn| {
         let parts =
             remove_upload(txn, legacy, &b, &i)?.ok_or_else(|| S3Error::NoSuchUpload(i.clone()))?;
+        mpstate::put_completed(txn, &b, &k, &done)?;
         Ok(parts.into_iter().map(|p| p.blob).collect())
     })
-    .await?;
+    .await;
+    let version = match committed {
+        // Another completion of this upload won the race: its answer is this one's too.
+        Err(S3Error::NoSuchUpload(_)) => return completed_again(s3, bucket, key, &id, &location),
+        other => other?,
+    };
+    let sum = object_sum
+        .as_deref()
+        .map(|v| (object_algo, v, kind.as_str()));
+    Ok(completion_response(
+        &location,
+        bucket,
+        key,
+        &etag,
+        sum,
+        version.as_deref(),
+    ))
+}
+
+fn completion_response(
+    location: &str,
+    bucket: &str,
+    key: &str,
+    etag: &str,
+    sum: Option<(checksum::Algorithm, &str, &str)>,
+    version: Option<&str>,
+) -> Response {
     let mut x = XmlWriter::new();
     x.open_ns("CompleteMultipartUploadResult", XMLNS)
-        .elem("Location", &location)
+        .elem("Location", location)
         .elem("Bucket", bucket)
         .elem("Key", key)
         .elem("ETag", &format!("\"{etag}\""));
-    if let Some(v) = &object_sum {
-        x.elem(object_algo.element(), v).elem("ChecksumType", &kind);
+    if let Some((a, v, kind)) = sum {
+        x.elem(a.element(), v).elem("ChecksumType", kind);
     }
     let mut r = xml_response(x.finish());
     if let Some(v) = version {
-        set_header(&mut r, "x-amz-version-id", &v);
+        set_header(&mut r, "x-amz-version-id", v);
     }
-    Ok(r)
+    r
+}
+
+/// A completion of an upload that is gone: S3 answers a retried completion of the upload
+/// that made the key's current object as it answered the first; anything else is
+/// `NoSuchUpload`.
+fn completed_again(
+    s3: &S3,
+    bucket: &str,
+    key: &str,
+    id: &str,
+    location: &str,
+) -> S3Result<Response> {
+    let current = s3.store.read(|txn| {
+        let Some(done) = mpstate::get_completed(txn, bucket, key)?.filter(|c| c.upload == id)
+        else {
+            return Ok(None);
+        };
+        Ok::<_, cloudlet_store::StoreError>(
+            crate::state::get_object(txn, bucket, key)?.filter(|o| o.blob == done.blob),
+        )
+    })?;
+    let o = current.ok_or_else(|| S3Error::NoSuchUpload(id.to_string()))?;
+    let header = |name: &str| {
+        o.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let sum = checksum::Algorithm::ALL
+        .into_iter()
+        .find_map(|a| Some((a, header(a.header())?, header("x-amz-checksum-type")?)));
+    Ok(completion_response(
+        location,
+        bucket,
+        key,
+        &o.etag,
+        sum,
+        o.version.id.as_deref(),
+    ))
+}
+
+/// A completion's `x-amz-checksum-type`, when given, must be the upload's.
+fn check_checksum_mode(h: &http::HeaderMap, upload: Option<&str>) -> S3Result<()> {
+    match (hv(h, "x-amz-checksum-type"), upload) {
+        (Some(given), Some(t)) if !given.trim().eq_ignore_ascii_case(t) => {
+            Err(S3Error::InvalidRequest(format!(
+                "The upload was created using the {t} checksum mode. The complete request must \
+                 use the same checksum mode."
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `x-amz-mp-object-size`: the size the client expects the completed object to have.
+fn mpu_object_size(h: &http::HeaderMap) -> S3Result<Option<u64>> {
+    let Some(raw) = h.get("x-amz-mp-object-size") else {
+        return Ok(None);
+    };
+    let raw = String::from_utf8_lossy(raw.as_bytes());
+    match raw.trim().parse::<i64>() {
+        Ok(n) if n < 0 => Err(S3Error::InvalidRequest(format!(
+            "Value for x-amz-mp-object-size header is less than zero: '{n}'"
+        ))),
+        Ok(n) => Ok(Some(n as u64)),
+        Err(_) => Err(S3Error::InvalidRequest(format!(
+            "Value for x-amz-mp-object-size header is invalid: '{raw}'"
+        ))),
+    }
 }
 
 pub async fn abort(
@@ -659,7 +814,103 @@ pub fn list_parts(
 
 #[cfg(test)]
 mod tests {
-    use super::completed_location;
+    use super::{MAX_PUT, completed_location, copy_range, mpu_object_size};
+    use cloudlet_core::AwsError;
+
+    /// An expected outcome: the value, or the error's code and message.
+    type Want<T> = Result<T, (&'static str, &'static str)>;
+    type Range = Option<&'static str>;
+    type Span = Want<(u64, u64)>;
+
+    fn outcome<T>(r: crate::error::S3Result<T>) -> Result<T, (String, String)> {
+        r.map_err(|e| {
+            let e = AwsError::from(e);
+            (e.code.to_string(), e.message.to_string())
+        })
+    }
+
+    #[test]
+    fn copy_ranges() {
+        const SYNTAX: &str = "The x-amz-copy-source-range value must be of the form \
+            bytes=first-last where first and last are the zero-based offsets of the first and \
+            last bytes to copy";
+        let bounds = "Range specified is not valid for source object of size: 10";
+        let cases: &[(Range, Span)] = &[
+            (None, Ok((0, 10))),
+            (Some("bytes=0-9"), Ok((0, 10))),
+            (Some("bytes=3-3"), Ok((3, 1))),
+            (Some(" bytes=2-5 "), Ok((2, 4))),
+            (Some("bytes=0-10"), Err(("InvalidArgument", bounds))),
+            (Some("bytes=10-10"), Err(("InvalidArgument", bounds))),
+            (Some("bytes=5-2"), Err(("InvalidArgument", bounds))),
+            (Some("0-5"), Err(("InvalidArgument", SYNTAX))),
+            (Some("bytes=0"), Err(("InvalidArgument", SYNTAX))),
+            (Some("bytes=-5"), Err(("InvalidArgument", SYNTAX))),
+            (Some("bytes=5-"), Err(("InvalidArgument", SYNTAX))),
+            (Some("bytes=+1-5"), Err(("InvalidArgument", SYNTAX))),
+            (Some("bytes=0-2,4-5"), Err(("InvalidArgument", SYNTAX))),
+            (Some("bytes=a-b"), Err(("InvalidArgument", SYNTAX))),
+            (
+                Some("bytes=0-99999999999999999999"),
+                Err(("InvalidArgument", SYNTAX)),
+            ),
+        ];
+        for (range, want) in cases {
+            let want = want.map_err(|(c, m)| (c.to_string(), m.to_string()));
+            assert_eq!(outcome(copy_range(*range, 10)), want, "{range:?}");
+        }
+        let big = "The specified copy source is larger than the maximum allowable size for a \
+            copy source: 5368709120";
+        let over = format!("bytes=0-{MAX_PUT}");
+        let cases: &[(Option<&str>, u64, Span)] = &[
+            (None, MAX_PUT, Ok((0, MAX_PUT))),
+            (None, MAX_PUT + 1, Err(("InvalidRequest", big))),
+            (Some(&over), MAX_PUT + 1, Err(("InvalidRequest", big))),
+            (Some("bytes=1-5368709120"), MAX_PUT + 1, Ok((1, MAX_PUT))),
+        ];
+        for (range, size, want) in cases {
+            let want = want.map_err(|(c, m)| (c.to_string(), m.to_string()));
+            assert_eq!(outcome(copy_range(*range, *size)), want, "{range:?} {size}");
+        }
+    }
+
+    #[test]
+    fn object_sizes() {
+        let cases: &[(Range, Want<Option<u64>>)] = &[
+            (None, Ok(None)),
+            (Some("0"), Ok(Some(0))),
+            (Some("5242881"), Ok(Some(5242881))),
+            (
+                Some("-1"),
+                Err((
+                    "InvalidRequest",
+                    "Value for x-amz-mp-object-size header is less than zero: '-1'",
+                )),
+            ),
+            (
+                Some("size"),
+                Err((
+                    "InvalidRequest",
+                    "Value for x-amz-mp-object-size header is invalid: 'size'",
+                )),
+            ),
+            (
+                Some(""),
+                Err((
+                    "InvalidRequest",
+                    "Value for x-amz-mp-object-size header is invalid: ''",
+                )),
+            ),
+        ];
+        for (value, want) in cases {
+            let h = match value {
+                Some(v) => crate::test_headers(&[("x-amz-mp-object-size", v)]),
+                None => crate::test_headers(&[]),
+            };
+            let want = want.map_err(|(c, m)| (c.to_string(), m.to_string()));
+            assert_eq!(outcome(mpu_object_size(&h)), want, "{value:?}");
+        }
+    }
 
     #[test]
     fn completed_locations() {
