@@ -16,7 +16,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from conftest import unique
+from conftest import error_of, unique
 from test_s3_checksums import checksum
 
 MIB = 1024 * 1024
@@ -33,11 +33,6 @@ def bucket(s3):
     name = unique("mpr").lower()
     s3.create_bucket(Bucket=name)
     return name
-
-
-def error_of(excinfo):
-    e = excinfo.value.response
-    return e["ResponseMetadata"]["HTTPStatusCode"], e["Error"]["Code"], e["Error"].get("Message")
 
 
 def signed(server, method, path, headers=None, body=b""):
