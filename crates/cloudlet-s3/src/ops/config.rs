@@ -11,7 +11,7 @@ use crate::error::{S3Error, S3Result};
 use crate::state::PublicAccessBlock;
 use crate::website::Website;
 
-/// Largest bucket policy S3 accepts.
+/// Largest bucket policy S3 accepts, whitespace between JSON tokens not counted.
 const MAX_POLICY: usize = 20 * 1024;
 
 pub async fn put_policy(
@@ -22,7 +22,7 @@ pub async fn put_policy(
 ) -> S3Result<Response> {
     let b = s3.bucket_for(ctx, bucket, "s3:PutBucketPolicy")?;
     let bytes = small_body(req).await?;
-    if bytes.len() > MAX_POLICY {
+    if crate::bucket_policy::significant_len(&bytes) > MAX_POLICY {
         return Err(S3Error::MalformedPolicy(
             "Policies cannot exceed 20 KB in size".into(),
         ));
