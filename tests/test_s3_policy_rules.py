@@ -377,3 +377,75 @@ def test_presigned_url_carries_query_auth_type(server, s3, bucket):
     path = url.split(str(server.port), 1)[1]
     status, body = raw(server, "GET", path)
     assert status == 403 and b"<Code>AccessDenied</Code>" in body
+
+
+def test_block_public_policy_spares_a_stored_public_policy(server, s3, open_bucket):
+    bucket = open_bucket
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy(public_statement(bucket, None)))
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={**OPEN, "BlockPublicPolicy": True})
+    # BlockPublicPolicy refuses new public policies; the stored one still applies.
+    assert raw(server, "GET", f"/{bucket}/doc.txt") == (200, b"hello")
+    assert s3.get_bucket_policy_status(Bucket=bucket)["PolicyStatus"]["IsPublic"] is True
+    assert error(s3.put_bucket_policy, Bucket=bucket, Policy=policy(public_statement(bucket, None))) == DENIED
+
+
+def test_policy_status_without_a_policy(s3, bucket):
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_policy_status(Bucket=bucket)
+    err = e.value.response
+    assert (err["Error"]["Code"], err["ResponseMetadata"]["HTTPStatusCode"], err["Error"]["Message"]) == (
+        "NoSuchBucketPolicy", 404, "The bucket policy does not exist")
+
+
+def test_public_acls_of_the_bucket(server, s3, open_bucket):
+    bucket = open_bucket
+    s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={
+        "Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]})
+    s3.put_bucket_acl(Bucket=bucket, ACL="public-read")
+    assert raw(server, "GET", f"/{bucket}?list-type=2")[0] == 200
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={**OPEN, "IgnorePublicAcls": True})
+    assert raw(server, "GET", f"/{bucket}?list-type=2")[0] == 403
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={**OPEN, "BlockPublicAcls": True})
+    # AuthenticatedUsers is public too.
+    assert error(s3.put_object, Bucket=bucket, Key="a.txt", Body=b"x", ACL="authenticated-read") == DENIED
+    assert error(s3.put_bucket_acl, Bucket=bucket, ACL="authenticated-read") == DENIED
+    s3.put_object(Bucket=bucket, Key="a.txt", Body=b"x", ACL="bucket-owner-full-control")
+
+
+def test_bucket_policy_alone_grants_within_the_account(server, s3, bucket):
+    _, _, as_user, user_arn = new_user(server)
+    assert error(as_user.get_object, Bucket=bucket, Key="doc.txt") == DENIED
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy(
+        {"Effect": "Allow", "Principal": {"AWS": user_arn}, "Action": "s3:GetObject",
+         "Resource": f"arn:aws:s3:::{bucket}/*"}))
+    assert as_user.get_object(Bucket=bucket, Key="doc.txt")["Body"].read() == b"hello"
+    assert error(as_user.put_object, Bucket=bucket, Key="doc.txt", Body=b"x") == DENIED
+
+
+def test_wildcard_principal_admits_anonymous_and_other_accounts(server, s3, open_bucket):
+    bucket = open_bucket
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy(
+        {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "s3:GetObject",
+         "Resource": f"arn:aws:s3:::{bucket}/*"}))
+    assert raw(server, "GET", f"/{bucket}/doc.txt") == (200, b"hello")
+    assert client(server, OTHER).get_object(Bucket=bucket, Key="doc.txt")["Body"].read() == b"hello"
+    # Writes were not granted.
+    assert raw(server, "PUT", f"/{bucket}/new.txt", body=b"x")[0] == 403
+    assert error(client(server, OTHER).put_object, Bucket=bucket, Key="new.txt", Body=b"x") == DENIED
+
+
+def test_deny_over_plain_http_denies_the_owner_too(server, s3, bucket):
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy(
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+         "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+         "Condition": {"Bool": {"aws:SecureTransport": "false"}}}))
+    assert error(s3.get_object, Bucket=bucket, Key="doc.txt") == DENIED
+    assert error(s3.list_objects_v2, Bucket=bucket) == DENIED
+    assert error(s3.put_object, Bucket=bucket, Key="doc.txt", Body=b"changed") == DENIED
+    s3.delete_bucket_policy(Bucket=bucket)
+    assert s3.get_object(Bucket=bucket, Key="doc.txt")["Body"].read() == b"hello"
+
+
+def test_head_of_an_object_denied_to_anonymous_has_no_body(server, bucket):
+    status, body = raw(server, "HEAD", f"/{bucket}/doc.txt")
+    assert (status, body) == (403, b"")
