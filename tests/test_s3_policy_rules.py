@@ -449,3 +449,22 @@ def test_deny_over_plain_http_denies_the_owner_too(server, s3, bucket):
 def test_head_of_an_object_denied_to_anonymous_has_no_body(server, bucket):
     status, body = raw(server, "HEAD", f"/{bucket}/doc.txt")
     assert (status, body) == (403, b"")
+
+
+def test_policy_operations_of_other_accounts_are_not_allowed(server, s3, bucket):
+    other = client(server, OTHER)
+    # Without the permission: 403.
+    assert error(other.get_bucket_policy, Bucket=bucket) == DENIED
+    doc = policy({"Effect": "Allow", "Principal": {"AWS": OTHER},
+                  "Action": ["s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy"],
+                  "Resource": f"arn:aws:s3:::{bucket}"})
+    s3.put_bucket_policy(Bucket=bucket, Policy=doc)
+    # With it, a caller outside the owner's account gets 405.
+    assert error(other.get_bucket_policy, Bucket=bucket) == ("MethodNotAllowed", 405)
+    assert error(other.put_bucket_policy, Bucket=bucket, Policy=doc) == ("MethodNotAllowed", 405)
+    assert error(other.delete_bucket_policy, Bucket=bucket) == ("MethodNotAllowed", 405)
+    assert json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"]) == json.loads(doc)
+    # The owner's users with the permission are served.
+    iam, name, as_user, _ = new_user(server)
+    grant(iam, name, {"Effect": "Allow", "Action": "s3:GetBucketPolicy", "Resource": "*"})
+    assert json.loads(as_user.get_bucket_policy(Bucket=bucket)["Policy"]) == json.loads(doc)
