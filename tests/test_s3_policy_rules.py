@@ -468,3 +468,28 @@ def test_policy_operations_of_other_accounts_are_not_allowed(server, s3, bucket)
     iam, name, as_user, _ = new_user(server)
     grant(iam, name, {"Effect": "Allow", "Action": "s3:GetBucketPolicy", "Resource": "*"})
     assert json.loads(as_user.get_bucket_policy(Bucket=bucket)["Policy"]) == json.loads(doc)
+
+
+def test_cross_account_role_session_needs_its_role_policy_and_the_bucket_policy(server, s3, bucket):
+    def other(service):
+        return boto3.client(service, endpoint_url=server.endpoint, region_name="us-east-1",
+                            aws_access_key_id=OTHER, aws_secret_access_key="test")
+    iam, role = other("iam"), unique("rules-xrole")
+    trust = policy({"Effect": "Allow", "Principal": {"AWS": OTHER}, "Action": "sts:AssumeRole"})
+    role_arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    creds = other("sts").assume_role(RoleArn=role_arn, RoleSessionName="job")["Credentials"]
+    as_session = boto3.client("s3", endpoint_url=server.endpoint, region_name="us-east-1",
+                              aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+                              aws_session_token=creds["SessionToken"], config=Config(retries={"max_attempts": 1}))
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy(
+        {"Effect": "Allow", "Principal": {"AWS": role_arn}, "Action": "s3:GetObject",
+         "Resource": f"arn:aws:s3:::{bucket}/*"}))
+    assert error(as_session.get_object, Bucket=bucket, Key="doc.txt") == DENIED
+    iam.put_role_policy(RoleName=role, PolicyName="read", PolicyDocument=policy(
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}))
+    assert as_session.get_object(Bucket=bucket, Key="doc.txt")["Body"].read() == b"hello"
+    # A grant to another role of that account does not reach this session.
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy(
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OTHER}:role/someone-else"}, "Action": "s3:GetObject",
+         "Resource": f"arn:aws:s3:::{bucket}/*"}))
+    assert error(as_session.get_object, Bucket=bucket, Key="doc.txt") == DENIED
