@@ -60,7 +60,7 @@ fn restricts(c: &Condition, variables: bool) -> bool {
         || !RESTRICTING_KEYS.contains(&key.as_str())
         || c.values
             .iter()
-            .any(|v| glob::has_wildcard(v) || (variables && v.contains("${")))
+            .any(|v| glob::has_wildcard(v) || (variables && has_variable(v)))
     {
         return false;
     }
@@ -72,6 +72,14 @@ fn restricts(c: &Condition, variables: bool) -> bool {
         | Compare::ArnLike => key != "aws:sourceip",
         _ => false,
     }
+}
+
+/// Whether `v` holds a policy variable (`${*}`, `${?}` and `${$}` are literal characters).
+fn has_variable(v: &str) -> bool {
+    v.split("${").skip(1).any(|rest| {
+        rest.split_once('}')
+            .is_some_and(|(inner, _)| !matches!(inner.trim(), "*" | "?" | "$"))
+    })
 }
 
 /// AWS treats IPv4 ranges wider than /8 and IPv6 ranges wider than /32 as public.
@@ -167,6 +175,10 @@ mod tests {
             (
                 r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{"StringEquals":{"aws:SourceVpc":"vpc-${aws:username}"}}}"#,
                 true,
+            ),
+            (
+                r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{"StringEquals":{"aws:SourceVpc":"vpc-${$}1"}}}"#,
+                false,
             ),
         ];
         for (s, e) in cases {
