@@ -493,3 +493,25 @@ def test_cross_account_role_session_needs_its_role_policy_and_the_bucket_policy(
         {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{OTHER}:role/someone-else"}, "Action": "s3:GetObject",
          "Resource": f"arn:aws:s3:::{bucket}/*"}))
     assert error(as_session.get_object, Bucket=bucket, Key="doc.txt") == DENIED
+
+
+def test_block_public_acls_refuses_public_grants_in_documents(s3, open_bucket):
+    bucket = open_bucket
+    s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={
+        "Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]})
+    owner = s3.get_bucket_acl(Bucket=bucket)["Owner"]
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={**OPEN, "BlockPublicAcls": True})
+    for group in ("AllUsers", "AuthenticatedUsers"):
+        acl = {"Owner": owner, "Grants": [
+            {"Grantee": {"Type": "CanonicalUser", "ID": owner["ID"]}, "Permission": "FULL_CONTROL"},
+            {"Grantee": {"Type": "Group", "URI": f"http://acs.amazonaws.com/groups/global/{group}"},
+             "Permission": "READ"}]}
+        assert error(s3.put_bucket_acl, Bucket=bucket, AccessControlPolicy=acl) == DENIED, group
+        assert error(s3.put_object_acl, Bucket=bucket, Key="doc.txt", AccessControlPolicy=acl) == DENIED, group
+    assert error(s3.put_object, Bucket=bucket, Key="new.txt", Body=b"x",
+                 GrantFullControl='uri="http://acs.amazonaws.com/groups/global/AllUsers"') == DENIED
+    # The log delivery group is not public.
+    s3.put_bucket_acl(Bucket=bucket, AccessControlPolicy={"Owner": owner, "Grants": [
+        {"Grantee": {"Type": "CanonicalUser", "ID": owner["ID"]}, "Permission": "FULL_CONTROL"},
+        {"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/s3/LogDelivery"},
+         "Permission": "WRITE"}]})
