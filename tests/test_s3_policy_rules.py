@@ -515,3 +515,19 @@ def test_block_public_acls_refuses_public_grants_in_documents(s3, open_bucket):
         {"Grantee": {"Type": "CanonicalUser", "ID": owner["ID"]}, "Permission": "FULL_CONTROL"},
         {"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/s3/LogDelivery"},
          "Permission": "WRITE"}]})
+
+
+def test_block_public_policy_names_the_calling_user(server, s3, bucket):
+    iam, name, as_user, user_arn = new_user(server)
+    grant(iam, name, {"Effect": "Allow", "Action": "s3:PutBucketPolicy", "Resource": "*"})
+    with pytest.raises(ClientError) as e:
+        as_user.put_bucket_policy(Bucket=bucket, Policy=policy(public_statement(bucket, None)))
+    err = e.value.response
+    assert (err["Error"]["Code"], err["ResponseMetadata"]["HTTPStatusCode"]) == DENIED
+    assert err["Error"]["Message"] == (
+        f'User: {user_arn} is not authorized to perform: s3:PutBucketPolicy on resource: '
+        f'"arn:aws:s3:::{bucket}" because public policies are blocked by the BlockPublicPolicy block public '
+        f'access setting.')
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_policy(Bucket=bucket)
+    assert e.value.response["Error"]["Code"] == "NoSuchBucketPolicy"
