@@ -92,10 +92,15 @@ pub fn evaluate_all<'p>(
 
 /// Whether statement `s` matches the request (principal, action, resource, conditions).
 pub fn applies(s: &Statement, req: &Request<'_>) -> bool {
-    if let Some(p) = &s.principal
-        && principal_matches(&p.items, req.caller) == p.negated
-    {
-        return false;
+    if let Some(p) = &s.principal {
+        let named = if p.negated {
+            principal_excluded(&p.items, req.caller)
+        } else {
+            principal_matches(&p.items, req.caller)
+        };
+        if named == p.negated {
+            return false;
+        }
     }
     let action = s
         .action
@@ -147,6 +152,40 @@ pub fn principal_matches(principals: &Principals, caller: &Caller) -> bool {
             _ => false,
         })
     })
+}
+
+/// Whether a `NotPrincipal` list spares `caller`. A request speaks for every identity in
+/// the caller's chain — the account, then the role, then the session or user — and
+/// `NotPrincipal` spares it only when it names each of them: an account (or its root ARN)
+/// alone spares the root, not the account's users and sessions; a user's ARN alone leaves
+/// the user's account, and so the user, in the statement.
+fn principal_excluded(principals: &Principals, caller: &Caller) -> bool {
+    let map = match principals {
+        Principals::Any => return true,
+        Principals::Typed(map) => map,
+    };
+    let named = |ty: &str, want: &dyn Fn(&str) -> bool| {
+        map.iter()
+            .filter(|(t, _)| t.as_str() == ty)
+            .flat_map(|(_, values)| values)
+            .any(|v| v == "*" || want(v))
+    };
+    match caller {
+        Caller::Anonymous => named("AWS", &|_| false),
+        Caller::Service(name) => named("Service", &|v| v == name),
+        Caller::Aws {
+            account,
+            arn,
+            role_arn,
+        } => {
+            let root = format!("arn:aws:iam::{account}:root");
+            named("AWS", &|v| v == account || v == root)
+                && role_arn
+                    .as_deref()
+                    .is_none_or(|r| named("AWS", &|v| v == r))
+                && (*arn == root || named("AWS", &|v| v == arn))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -328,7 +367,7 @@ mod tests {
     #[test]
     fn not_principal_excludes_the_named() {
         let p = parse(
-            r#"{"Version":"2012-10-17","Statement":{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::1:user/admin"},"Action":"*","Resource":"*"}}"#,
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::1:user/admin","arn:aws:iam::1:root"]},"Action":"*","Resource":"*"}}"#,
             PolicyKind::Resource,
         )
         .unwrap();
@@ -467,6 +506,10 @@ mod tests {
             role_arn: None,
         };
         let anon = Caller::Anonymous;
+        let root = Caller::from(&Principal::Root {
+            account: cloudlet_core::AccountId::parse("111122223333").unwrap(),
+        });
+        let logging = Caller::Service("logging.s3.amazonaws.com".into());
         const V12: &str = "2012-10-17";
         const V08: &str = "2008-10-17";
         const OBJ: &str = "arn:aws:s3:::b/k";
@@ -518,7 +561,19 @@ mod tests {
             (V12, r#"{"Effect":"Allow","Principal":{"AWS":"111122223333"},"Action":"s3:GetObject","Resource":"*"}"#.into(), &anon, "s3:GetObject", OBJ, vec![], ImplicitDeny),
             (V12, r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}"#.into(), &anon, "s3:GetObject", OBJ, vec![], Allow),
             (V12, r#"{"Effect":"Deny","NotPrincipal":{"AWS":"111122223333"},"Action":"s3:*","Resource":"*"}"#.into(), &stranger, "s3:GetObject", OBJ, vec![], ExplicitDeny),
-            (V12, r#"{"Effect":"Deny","NotPrincipal":{"AWS":"111122223333"},"Action":"s3:*","Resource":"*"}"#.into(), &alice, "s3:GetObject", OBJ, vec![], ImplicitDeny),
+            // NotPrincipal spares only a caller whose every identity it names.
+            (V12, r#"{"Effect":"Deny","NotPrincipal":{"AWS":"111122223333"},"Action":"s3:*","Resource":"*"}"#.into(), &alice, "s3:GetObject", OBJ, vec![], ExplicitDeny),
+            (V12, r#"{"Effect":"Deny","NotPrincipal":{"AWS":"111122223333"},"Action":"s3:*","Resource":"*"}"#.into(), &root, "s3:GetObject", OBJ, vec![], ImplicitDeny),
+            (V12, r#"{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"s3:*","Resource":"*"}"#.into(), &root, "s3:GetObject", OBJ, vec![], ImplicitDeny),
+            (V12, r#"{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:user/alice"},"Action":"s3:*","Resource":"*"}"#.into(), &alice, "s3:GetObject", OBJ, vec![], ExplicitDeny),
+            (V12, r#"{"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::111122223333:user/alice","111122223333"]},"Action":"s3:*","Resource":"*"}"#.into(), &alice, "s3:GetObject", OBJ, vec![], ImplicitDeny),
+            (V12, r#"{"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::111122223333:user/alice","111122223333"]},"Action":"s3:*","Resource":"*"}"#.into(), &root, "s3:GetObject", OBJ, vec![], ImplicitDeny),
+            (V12, r#"{"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:sts::111122223333:assumed-role/app/s1","111122223333"]},"Action":"s3:*","Resource":"*"}"#.into(), &session, "s3:GetObject", OBJ, vec![], ExplicitDeny),
+            (V12, r#"{"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::111122223333:role/app","111122223333"]},"Action":"s3:*","Resource":"*"}"#.into(), &session, "s3:GetObject", OBJ, vec![], ExplicitDeny),
+            (V12, r#"{"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:sts::111122223333:assumed-role/app/s1","arn:aws:iam::111122223333:role/app","arn:aws:iam::111122223333:root"]},"Action":"s3:*","Resource":"*"}"#.into(), &session, "s3:GetObject", OBJ, vec![], ImplicitDeny),
+            (V12, r#"{"Effect":"Deny","NotPrincipal":{"AWS":"*"},"Action":"s3:*","Resource":"*"}"#.into(), &anon, "s3:GetObject", OBJ, vec![], ImplicitDeny),
+            (V12, r#"{"Effect":"Deny","NotPrincipal":{"Service":"logging.s3.amazonaws.com"},"Action":"s3:*","Resource":"*"}"#.into(), &logging, "s3:GetObject", OBJ, vec![], ImplicitDeny),
+            (V12, r#"{"Effect":"Deny","NotPrincipal":{"Service":"logging.s3.amazonaws.com"},"Action":"s3:*","Resource":"*"}"#.into(), &root, "s3:GetObject", OBJ, vec![], ExplicitDeny),
             (V12, r#"{"Effect":"Deny","NotPrincipal":{"AWS":"111122223333"},"Action":"s3:*","Resource":"*"}"#.into(), &anon, "s3:GetObject", OBJ, vec![], ExplicitDeny),
             // String operators; condition keys ignore case, values do not.
             (V12, cond(r#"{"StringEquals":{"aws:PrincipalTag/team":"Red"}}"#), &alice, "s3:GetObject", OBJ, vec![("aws:principaltag/TEAM", "Red")], Allow),

@@ -2,7 +2,9 @@
 //! `Allow` statement grants access to a wildcard principal (or uses `NotPrincipal`) without
 //! pinning the request to fixed values of one of the keys AWS treats as restricting
 //! (`aws:SourceArn`, `aws:SourceAccount`, `aws:SourceVpc(e)`, `aws:PrincipalOrgID`,
-//! `aws:PrincipalAccount`, `aws:SourceIp` narrower than /8, …).
+//! `aws:PrincipalAccount`, `aws:SourceIp` narrower than /8,
+//! `s3:x-amz-server-side-encryption-aws-kms-key-id`, …). A fixed value holds neither a
+//! wildcard nor a policy variable.
 
 use crate::condition::{Compare, Condition};
 use crate::document::{Effect, Policy, Principals};
@@ -25,6 +27,7 @@ const RESTRICTING_KEYS: &[&str] = &[
     "aws:sourceip",
     "s3:dataaccesspointarn",
     "s3:dataaccesspointaccount",
+    "s3:x-amz-server-side-encryption-aws-kms-key-id",
 ];
 
 impl Policy {
@@ -42,19 +45,22 @@ impl Policy {
                     Principals::Typed(map) => map.values().flatten().any(|v| glob::has_wildcard(v)),
                 },
             };
-            wildcard_principal && !s.conditions.iter().any(restricts)
+            wildcard_principal && !s.conditions.iter().any(|c| restricts(c, s.variables))
         })
     }
 }
 
-/// Whether a condition pins a restricting key to fixed, non-wildcard values.
-fn restricts(c: &Condition) -> bool {
+/// Whether a condition pins a restricting key to fixed values: no wildcard, and — where
+/// the statement expands them (`variables`) — no `${…}` policy variable.
+fn restricts(c: &Condition, variables: bool) -> bool {
     let key = c.key.to_ascii_lowercase();
     if c.negated
         || c.if_exists
         || c.qualifier.is_some()
         || !RESTRICTING_KEYS.contains(&key.as_str())
-        || c.values.iter().any(|v| glob::has_wildcard(v))
+        || c.values
+            .iter()
+            .any(|v| glob::has_wildcard(v) || (variables && has_variable(v)))
     {
         return false;
     }
@@ -66,6 +72,14 @@ fn restricts(c: &Condition) -> bool {
         | Compare::ArnLike => key != "aws:sourceip",
         _ => false,
     }
+}
+
+/// Whether `v` holds a policy variable (`${*}`, `${?}` and `${$}` are literal characters).
+fn has_variable(v: &str) -> bool {
+    v.split("${").skip(1).any(|rest| {
+        rest.split_once('}')
+            .is_some_and(|(inner, _)| !matches!(inner.trim(), "*" | "?" | "$"))
+    })
 }
 
 /// AWS treats IPv4 ranges wider than /8 and IPv6 ranges wider than /32 as public.
@@ -149,6 +163,22 @@ mod tests {
             (
                 r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}"#,
                 true,
+            ),
+            (
+                r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{"StringEquals":{"s3:x-amz-server-side-encryption-aws-kms-key-id":"arn:aws:kms:us-east-1:1:key/k"}}}"#,
+                false,
+            ),
+            (
+                r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{"StringEquals":{"aws:SourceAccount":"${aws:PrincipalAccount}"}}}"#,
+                true,
+            ),
+            (
+                r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{"StringEquals":{"aws:SourceVpc":"vpc-${aws:username}"}}}"#,
+                true,
+            ),
+            (
+                r#"{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{"StringEquals":{"aws:SourceVpc":"vpc-${$}1"}}}"#,
+                false,
             ),
         ];
         for (s, e) in cases {

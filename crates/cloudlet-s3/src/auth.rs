@@ -1,5 +1,6 @@
 //! Who may do what to a bucket, as AWS decides it. The account root of the bucket owner
-//! always may (unless the bucket policy explicitly denies); other roots and anonymous
+//! always may (unless the bucket policy explicitly denies; even then it keeps
+//! Get/Put/DeleteBucketPolicy); other roots and anonymous
 //! callers only when the bucket policy allows it. IAM users and role sessions also need
 //! their identity policies: within the owner's account either those or the bucket policy
 //! must allow, across accounts both; an explicit deny in either wins. Block Public Access
@@ -389,6 +390,9 @@ impl Policies {
         if self.bucket.is_none() && self.identity.is_none() {
             return owner;
         }
+        if owner && keeps_policy_operations(&ctx.principal, action) {
+            return true;
+        }
         let caller = Caller::from(&ctx.principal);
         let context = context(ctx, Some(&bucket.owner), existing_tags, extra);
         let req = Request {
@@ -405,6 +409,16 @@ impl Policies {
             &req,
         )
     }
+}
+
+/// The owning account's root may always read, replace and delete the bucket policy, even
+/// one that explicitly denies it, so no policy locks the owner out of its own bucket.
+fn keeps_policy_operations(principal: &Principal, action: &str) -> bool {
+    matches!(principal, Principal::Root { .. })
+        && matches!(
+            action,
+            "s3:GetBucketPolicy" | "s3:PutBucketPolicy" | "s3:DeleteBucketPolicy"
+        )
 }
 
 /// The decision itself: `owner` when the caller belongs to the bucket's account,

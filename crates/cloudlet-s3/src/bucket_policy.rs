@@ -200,6 +200,28 @@ fn applies(s: &Statement, resources: &[String]) -> bool {
     })
 }
 
+/// The size S3 holds against the 20 KB limit: the document's bytes without the whitespace
+/// between JSON tokens (inside strings every byte counts).
+pub fn significant_len(doc: &[u8]) -> usize {
+    let (mut len, mut in_string, mut escaped) = (0, false, false);
+    for &b in doc {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+        } else if matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+            continue;
+        } else if b == b'"' {
+            in_string = true;
+        }
+        len += 1;
+    }
+    len
+}
+
 /// Validates a bucket policy for `bucket` as S3 does.
 pub fn validate(text: &str, bucket: &str) -> S3Result<Policy> {
     let policy = cloudlet_policy::parse(text, PolicyKind::Resource)
@@ -394,6 +416,21 @@ mod tests {
                 other => panic!("{other:?}"),
             });
             assert_eq!(got, want.map_err(str::to_string), "{text}");
+        }
+    }
+
+    #[test]
+    fn policy_size_leaves_out_whitespace_between_tokens() {
+        let cases: &[(&str, usize)] = &[
+            ("", 0),
+            (r#"{"a":1}"#, 7),
+            (" {\n\t\"a\" :  1\r\n} ", 7),
+            (r#"{"a b":"c  d"}"#, 14),
+            (r#"{"a\" ":" \\"}"#, 14),
+            (r#"{"\\" : " "}"#, 10),
+        ];
+        for (text, want) in cases {
+            assert_eq!(significant_len(text.as_bytes()), *want, "{text:?}");
         }
     }
 }

@@ -11,8 +11,28 @@ use crate::error::{S3Error, S3Result};
 use crate::state::PublicAccessBlock;
 use crate::website::Website;
 
-/// Largest bucket policy S3 accepts.
+/// Largest bucket policy S3 accepts, whitespace between JSON tokens not counted.
 const MAX_POLICY: usize = 20 * 1024;
+
+/// The bucket whose policy the caller reads or changes: the caller needs the permission
+/// (else 403) and must belong to the bucket owner's account (else 405, as S3 answers a
+/// permitted caller of another account).
+fn policy_bucket(
+    s3: &S3,
+    ctx: &RequestContext,
+    bucket: &str,
+    action: &str,
+    method: &str,
+) -> S3Result<crate::state::Bucket> {
+    let b = s3.bucket_for(ctx, bucket, action)?;
+    if ctx.principal.account().map(|a| a.as_str()) != Some(b.owner.as_str()) {
+        return Err(S3Error::MethodNotAllowed {
+            method: method.to_string(),
+            resource: "BUCKET",
+        });
+    }
+    Ok(b)
+}
 
 pub async fn put_policy(
     s3: &S3,
@@ -20,9 +40,9 @@ pub async fn put_policy(
     bucket: &str,
     req: Request,
 ) -> S3Result<Response> {
-    let b = s3.bucket_for(ctx, bucket, "s3:PutBucketPolicy")?;
+    let b = policy_bucket(s3, ctx, bucket, "s3:PutBucketPolicy", "PUT")?;
     let bytes = small_body(req).await?;
-    if bytes.len() > MAX_POLICY {
+    if crate::bucket_policy::significant_len(&bytes) > MAX_POLICY {
         return Err(S3Error::MalformedPolicy(
             "Policies cannot exceed 20 KB in size".into(),
         ));
@@ -36,10 +56,15 @@ pub async fn put_policy(
             bucket: bucket.to_string(),
         });
     }
+    let caller = ctx.principal.arn();
+    let name = bucket.to_string();
     s3.update_bucket(bucket, move |b| {
         // BPA may have been turned on meanwhile.
         if b.bpa().block_public_policy && policy.is_public() {
-            return Err(S3Error::AccessDenied);
+            return Err(S3Error::PublicPolicyBlocked {
+                caller: caller.clone(),
+                bucket: name.clone(),
+            });
         }
         b.policy = Some(text.clone());
         Ok(())
@@ -49,7 +74,7 @@ pub async fn put_policy(
 }
 
 pub fn get_policy(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Response> {
-    let b = s3.bucket_for(ctx, bucket, "s3:GetBucketPolicy")?;
+    let b = policy_bucket(s3, ctx, bucket, "s3:GetBucketPolicy", "GET")?;
     let policy = b
         .policy
         .ok_or_else(|| S3Error::NoSuchBucketPolicy(bucket.to_string()))?;
@@ -62,7 +87,7 @@ pub fn get_policy(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Respo
 }
 
 pub async fn delete_policy(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Response> {
-    s3.bucket_for(ctx, bucket, "s3:DeleteBucketPolicy")?;
+    policy_bucket(s3, ctx, bucket, "s3:DeleteBucketPolicy", "DELETE")?;
     s3.update_bucket(bucket, |b| {
         b.policy = None;
         Ok(())
