@@ -1,8 +1,9 @@
 //! Group commit: one writer thread applies every queued change in one redb transaction and
 //! commits (one fsync) before acknowledging any of them.
 //!
-//! A change that fails is taken out of the batch: the transaction is aborted, the failed
-//! change gets its error, and the others are replayed in a fresh transaction. Changes are
+//! A change that fails is taken out of the batch: the transaction is aborted and the others
+//! are replayed in a fresh transaction; the failed change gets its error once they have
+//! committed, so what made it fail is visible to whoever it tells. Changes are
 //! therefore `FnMut` and must only touch the transaction.
 //!
 //! An ephemeral (in-memory) store has nothing to make durable and no fsync to share, so it
@@ -188,36 +189,36 @@ fn writer_loop(db: &Database, rx: &Receiver<Box<dyn Job>>) {
 }
 
 fn commit_batch(db: &Database, mut batch: Vec<Box<dyn Job>>, durability: Durability) {
-    'retry: loop {
+    // Changes taken out of the batch hear of their failure only once the rest has committed
+    // (or failed): a change that failed because of another in the batch (an upload another
+    // completion took) must find that other change's effect when it looks again.
+    let mut failed: Vec<Box<dyn Job>> = Vec::new();
+    let outcome = 'retry: loop {
         let mut txn = match db.begin_write() {
             Ok(t) => t,
-            Err(e) => return fail_all(batch, e.to_string()),
+            Err(e) => break Err(e.to_string()),
         };
         if let Err(e) = txn.set_durability(durability) {
             let _ = txn.abort();
-            return fail_all(batch, e.to_string());
+            break Err(e.to_string());
         }
         for i in 0..batch.len() {
             if !batch[i].run(&txn) {
                 // Drop the failed change and replay the rest without it.
                 let _ = txn.abort();
-                batch.remove(i).finish(Ok(()));
+                failed.push(batch.remove(i));
                 if batch.is_empty() {
-                    return;
+                    break 'retry Ok(());
                 }
                 continue 'retry;
             }
         }
-        let result = txn.commit().map_err(|e| e.to_string());
-        for job in batch {
-            job.finish(result.clone());
-        }
-        return;
-    }
-}
-
-fn fail_all(batch: Vec<Box<dyn Job>>, msg: String) {
+        break txn.commit().map_err(|e| e.to_string());
+    };
     for job in batch {
-        job.finish(Err(msg.clone()));
+        job.finish(outcome.clone());
+    }
+    for job in failed {
+        job.finish(Ok(()));
     }
 }
