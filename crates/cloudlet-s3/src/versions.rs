@@ -618,8 +618,8 @@ pub fn delete_version(
 /// Changes one version's record in place (tags, retention, legal hold, ACL, storage class,
 /// restore record, encryption: `set_storage_class`, RestoreObject, UpdateObjectEncryption):
 /// the current object when `version` is `None`. Keeps `s3.objects` and `s3.versions` in
-/// step; returns the version's id. `method` names the request for the error a delete
-/// marker gives.
+/// step; returns the version's id. A delete marker — named, or the key's newest entry —
+/// answers 405 `MethodNotAllowed` for a `method` request, as on S3.
 pub fn update_object(
     txn: &WriteTransaction,
     bucket: &str,
@@ -630,7 +630,7 @@ pub fn update_object(
 ) -> S3Result<Option<String>> {
     let mut t = txn.open_table(VERSIONS).map_err(StoreError::from)?;
     let target = match version {
-        None => newest(&t, bucket, key)?.filter(|(_, e)| matches!(e, Entry::Object(_))),
+        None => newest(&t, bucket, key)?,
         Some(v) => find(&t, bucket, key, v)?,
     };
     match target {

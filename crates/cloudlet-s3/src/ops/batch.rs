@@ -250,13 +250,8 @@ pub fn get_object_tagging(
 ) -> S3Result<Response> {
     let actions = ("s3:GetObjectTagging", "s3:GetObjectVersionTagging");
     let (_, version) = authorize_object(s3, ctx, bucket, key, q, actions)?;
-    let obj = match &version {
-        None => s3
-            .store
-            .read(|txn| state::get_object(txn, bucket, key))?
-            .ok_or_else(|| S3Error::NoSuchKey(key.to_string()))?,
-        Some(v) => super::versioning::load_version(s3, bucket, key, v, "GET")?,
-    };
+    let obj =
+        super::versioning::load_object_refusing_markers(s3, bucket, key, version.as_ref(), "GET")?;
     // S3 answers an object's tags in key order, whatever order they were given in.
     let mut tags = obj.tags.clone();
     tags.sort();
