@@ -77,7 +77,8 @@ ILLEGAL = (400, "IllegalVersioningConfigurationException", "The Versioning eleme
     (doc("<Status>Enabled</Status><MfaDelete>Off</MfaDelete>"), MALFORMED),
     (doc("<MfaDelete>Off</MfaDelete>"), MALFORMED),
     (b"<VersioningConfiguration><Status>Enabled</Status>", MALFORMED),
-])
+], ids=["empty", "mfa-only", "disabled", "lowercase", "blank-status", "bad-mfa", "bad-mfa-only",
+        "unclosed"])
 def test_put_bucket_versioning_refusals(server, s3, body, want):
     """A refused document changes nothing; without `Status` there is no going back to
     unversioned, only IllegalVersioningConfigurationException."""
@@ -122,7 +123,7 @@ def marked(s3):
 TAGS = b"<Tagging><TagSet><Tag><Key>x</Key><Value>y</Value></Tag></TagSet></Tagging>"
 
 
-@pytest.mark.parametrize("method,sub,body,headers,by_id,want", [
+MARKER_CASES = [
     # The key's current version is the marker (no versionId).
     ("GET", "tagging", None, {}, False, (405, "GET")),
     ("PUT", "tagging", TAGS, {"Content-MD5": md5(TAGS)}, False, (405, "PUT")),
@@ -135,7 +136,11 @@ TAGS = b"<Tagging><TagSet><Tag><Key>x</Key><Value>y</Value></Tag></TagSet></Tagg
     ("DELETE", "tagging", None, {}, True, (405, "DELETE")),
     ("PUT", "acl", None, {"x-amz-acl": "public-read"}, True, (405, "PUT")),
     ("GET", "acl", None, {}, True, (405, "GET")),
-])
+]
+
+
+@pytest.mark.parametrize("method,sub,body,headers,by_id,want", MARKER_CASES, ids=[
+    f"{c[0]}-{c[1]}-{'by-id' if c[4] else 'current'}" for c in MARKER_CASES])
 def test_object_subresources_on_a_delete_marker(server, s3, marked, method, sub, body, headers, by_id, want):
     b, v, marker = marked
     query = f"{sub}&versionId={marker}" if by_id else sub
@@ -303,23 +308,28 @@ def complete(s3, b, key):
 
 @pytest.mark.parametrize("state", [None, "Enabled", "Suspended"])
 def test_version_id_of_writes(s3, state):
-    """PUT, COPY and CompleteMultipartUpload name the new version only when versioning is
-    enabled; a suspended bucket answers without `x-amz-version-id`, as S3's examples show."""
+    """PUT, COPY and CompleteMultipartUpload name the new version when versioning is
+    enabled. In a suspended bucket PutObject answers without `x-amz-version-id` (S3's
+    examples) while CopyObject names the null version it wrote (S3's recorded answers)."""
     b = new_bucket(s3, state)
-    writes = [
-        ("p", lambda: s3.put_object(Bucket=b, Key="p", Body=b"x")),
-        ("c", lambda: s3.copy_object(Bucket=b, Key="c", CopySource={"Bucket": b, "Key": "p"})),
-        ("m", lambda: complete(s3, b, "m")),
-    ]
-    for key, write in writes:
-        r = write()
+    answers = {
+        "p": s3.put_object(Bucket=b, Key="p", Body=b"x"),
+        "c": s3.copy_object(Bucket=b, Key="c", CopySource={"Bucket": b, "Key": "p"}),
+        "m": complete(s3, b, "m"),
+    }
+    for key, r in answers.items():
+        head = s3.head_object(Bucket=b, Key=key)
         if state == "Enabled":
             assert len(r.get("VersionId", "")) == 32, key
-            assert r["VersionId"] == s3.head_object(Bucket=b, Key=key)["VersionId"]
+            assert r["VersionId"] == head["VersionId"]
+        elif state == "Suspended" and key == "c":
+            assert r["VersionId"] == "null" == head["VersionId"]
         else:
             assert "VersionId" not in r, key
-            head = s3.head_object(Bucket=b, Key=key)
             assert head.get("VersionId") == ("null" if state else None), key
+    # A copy names its source's version, unless that is the null version (or none).
+    source = answers["p"].get("VersionId") if state == "Enabled" else None
+    assert answers["c"].get("CopySourceVersionId") == source
 
 
 def test_copy_source_version(server, s3):
@@ -344,8 +354,14 @@ def test_copy_source_version(server, s3):
         assert (got, f"<Code>{code}</Code>" in data, f"<Message>{message}</Message>" in data) \
             == (status, True, True), (source, data)
     assert [k for k, _, _ in versions_of(s3, b)[0]].count("dst3") == 0
-    # An unversioned source names no version.
+    # A null source version goes unnamed, like an unversioned source.
+    s3.put_bucket_versioning(Bucket=b, VersioningConfiguration={"Status": "Suspended"})
+    s3.put_object(Bucket=b, Key="nullsrc", Body=b"n")
+    r = s3.copy_object(Bucket=b, Key="dst5", CopySource={"Bucket": b, "Key": "nullsrc"})
+    assert "CopySourceVersionId" not in r and r["VersionId"] == "null"
+    r = s3.copy_object(Bucket=b, Key="dst5", CopySource={"Bucket": b, "Key": "src", "VersionId": v2})
+    assert (r["CopySourceVersionId"], r["VersionId"]) == (v2, "null")
     plain = new_bucket(s3)
     s3.put_object(Bucket=plain, Key="src", Body=b"x")
     r = s3.copy_object(Bucket=b, Key="dst4", CopySource={"Bucket": plain, "Key": "src"})
-    assert "CopySourceVersionId" not in r and len(r["VersionId"]) == 32
+    assert "CopySourceVersionId" not in r and r["VersionId"] == "null"
