@@ -18,8 +18,15 @@ XMLNS = "http://s3.amazonaws.com/doc/2006-03-01/"
 MALFORMED = (400, "MalformedXML",
              "The XML you provided was not well-formed or did not validate against our published schema")
 NOT_ALLOWED = "The specified method is not allowed against this resource."
-# Well formed (as cloudlet issues ids) but never issued.
-UNKNOWN_ID = "AAAAAAAAAAEAAAAAAAAAAAAAAAAAAAAB"
+# Of the form of an id, but not one that was issued (as a changed character makes it).
+UNISSUED_ID = "AAAAAAAAAAEAAAAAAAAAAAAAAAAAAAAB"
+
+
+def gone_version(s3, bucket, key):
+    """The id of a version that existed and was deleted: issued, but unknown now."""
+    v = s3.put_object(Bucket=bucket, Key=key, Body=b"gone")["VersionId"]
+    s3.delete_object(Bucket=bucket, Key=key, VersionId=v)
+    return v
 
 
 def raw(server, method, path, body=None, headers=None):
@@ -192,16 +199,25 @@ def test_object_lock_operations_on_a_delete_marker(server, s3):
 
 # --- version ids -----------------------------------------------------------------------------
 
+INVALID = "Invalid version id specified"
+
+
 @pytest.mark.parametrize("version,get,delete", [
     ("", (400, "Version id cannot be the empty string"), (400, "Version id cannot be the empty string")),
-    ("bogus", (400, "Invalid version id specified"), (400, "Invalid version id specified")),
-    ("Null", (400, "Invalid version id specified"), (400, "Invalid version id specified")),
-    (UNKNOWN_ID, (404, "NoSuchVersion"), (204, None)),
+    ("bogus", (400, INVALID), (400, INVALID)),
+    ("Null", (400, INVALID), (400, INVALID)),
+    (UNISSUED_ID, (400, INVALID), (400, INVALID)),
+    ("tampered", (400, INVALID), (400, INVALID)),
+    ("gone", (404, "NoSuchVersion"), (204, None)),
     ("null", (404, "NoSuchVersion"), (204, None)),
 ])
 def test_version_id_forms(server, s3, version, get, delete):
     b = new_bucket(s3, "Enabled")
+    if version == "gone":
+        version = gone_version(s3, b, "k")
     v = s3.put_object(Bucket=b, Key="k", Body=b"one")["VersionId"]
+    if version == "tampered":
+        version = v[:-4] + ("ABCD" if not v.endswith("ABCD") else "DCBA")
     status, _, data = raw(server, "GET", f"/{b}/k?versionId={version}")
     assert status == get[0], data
     if get[0] == 400:
@@ -226,9 +242,29 @@ def test_null_version_of_a_never_versioned_bucket(server, s3):
     with pytest.raises(ClientError) as e:
         s3.head_object(Bucket=b, Key="other", VersionId="null")
     assert error_of(e)[0] == 404
+    # Any other id is one this bucket could not have issued.
+    for method in ["GET", "DELETE"]:
+        status, _, data = raw(server, method, f"/{b}/k?versionId={UNISSUED_ID}")
+        assert (status, f"<Message>{INVALID}</Message>" in data) == (400, True), data
+    assert s3.get_object(Bucket=b, Key="k")["Body"].read() == b"one"
     r = s3.delete_object(Bucket=b, Key="k", VersionId="null")
     assert r["VersionId"] == "null" and "DeleteMarker" not in r
     assert "Contents" not in s3.list_objects_v2(Bucket=b)
+
+
+def test_delete_objects_with_unissued_and_gone_version_ids(s3):
+    """DeleteObjects reports an id that was never issued as NoSuchVersion (where DeleteObject
+    says InvalidArgument) and deletes an issued one that is gone already."""
+    b = new_bucket(s3, "Enabled")
+    v = s3.put_object(Bucket=b, Key="k", Body=b"one")["VersionId"]
+    gone = gone_version(s3, b, "k")
+    tampered = v[:-4] + ("ABCD" if not v.endswith("ABCD") else "DCBA")
+    r = s3.delete_objects(Bucket=b, Delete={"Objects": [
+        {"Key": "k", "VersionId": tampered}, {"Key": "k", "VersionId": gone}]})
+    assert r["Deleted"] == [{"Key": "k", "VersionId": gone}]
+    assert [(e["Key"], e["VersionId"], e["Code"], e["Message"]) for e in r["Errors"]] == [
+        ("k", tampered, "NoSuchVersion", "The specified version does not exist.")]
+    assert versions_of(s3, b) == ([("k", v, True)], [])
 
 
 # --- DeleteObject ----------------------------------------------------------------------------
@@ -347,7 +383,8 @@ def test_copy_source_version(server, s3):
         (f"/{b}/src?versionId={marker}", 400, "InvalidRequest",
          "The source of a copy request may not specifically refer to a delete marker by version id."),
         (f"/{b}/src?versionId=bogus", 400, "InvalidArgument", "Invalid version id specified"),
-        (f"/{b}/src?versionId={UNKNOWN_ID}", 404, "NoSuchVersion", "The specified version does not exist."),
+        (f"/{b}/src?versionId={gone_version(s3, b, 'other')}", 404, "NoSuchVersion",
+         "The specified version does not exist."),
     ]
     for source, status, code, message in cases:
         got, _, data = raw(server, "PUT", f"/{b}/dst3", headers={"x-amz-copy-source": source})

@@ -127,7 +127,15 @@ pub async fn delete_objects(
                         versions::delete_current(txn, &b, key, now, marker_owner.as_deref())
                             .map_err(S3Error::from)
                     }
-                    (Ok(()), Some(v)) => versions::delete_version(txn, &b, key, v, *bypass, now),
+                    (Ok(()), Some(v)) => versions::delete_version(txn, &b, key, v, *bypass, now)
+                        .and_then(|d| match d.missing && !versions::sealed(v) {
+                            // An id S3 could not have issued, as for an unparsable one.
+                            true => Err(S3Error::NoSuchVersion {
+                                key: key.clone(),
+                                version: v.as_str().to_string(),
+                            }),
+                            false => Ok(d),
+                        }),
                 };
                 match done {
                     Err(S3Error::Store(e)) => return Err(S3Error::Store(e)),

@@ -180,10 +180,7 @@ pub fn load_version(
                 ("allow", "DELETE".into()),
             ],
         }),
-        None => Err(S3Error::NoSuchVersion {
-            key: key.to_string(),
-            version: version.as_str().to_string(),
-        }),
+        None => Err(versions::no_such_version(key, version)),
     }
 }
 
@@ -363,7 +360,15 @@ pub async fn delete_object(
                     now,
                     marker_owner.as_deref(),
                 )?),
-                Some(v) => versions::delete_version(txn, &b, &kname, v, bypass, now),
+                Some(v) => {
+                    let done = versions::delete_version(txn, &b, &kname, v, bypass, now)?;
+                    // Deleting a version that does not exist succeeds, unless the id is
+                    // not one S3 could have issued.
+                    if done.missing && !versions::sealed(v) {
+                        return Err(versions::invalid_version_id(v.as_str()));
+                    }
+                    Ok(done)
+                }
             }
         })
         .await?;
