@@ -146,7 +146,16 @@ def test_bad_and_unknown_version_ids(server, s3, versioned):
         assert error_of(e) == (400, "InvalidArgument", "Invalid version id specified")
     status, _, data = raw(server, "GET", f"/{b}/k?versionId=")
     assert status == 400 and b"<Message>Version id cannot be the empty string</Message>" in data
-    unknown = v1[:-4] + ("AAAA" if not v1.endswith("AAAA") else "BBBB")
+    # An id S3 issued whose version is gone is unknown; one S3 could not have issued (a
+    # character changed) is invalid.
+    unknown = s3.put_object(Bucket=b, Key="k", Body=b"gone")["VersionId"]
+    s3.delete_object(Bucket=b, Key="k", VersionId=unknown)
+    tampered = v1[:-4] + ("AAAA" if not v1.endswith("AAAA") else "BBBB")
+    for call in [lambda: s3.get_object(Bucket=b, Key="k", VersionId=tampered),
+                 lambda: s3.delete_object(Bucket=b, Key="k", VersionId=tampered)]:
+        with pytest.raises(ClientError) as e:
+            call()
+        assert error_of(e) == (400, "InvalidArgument", "Invalid version id specified")
     with pytest.raises(ClientError) as e:
         s3.get_object(Bucket=b, Key="k", VersionId=unknown)
     assert error_of(e) == (404, "NoSuchVersion", "The specified version does not exist.")

@@ -184,6 +184,9 @@ pub enum S3Error {
     /// A ListObjectsV2 `continuation-token` that is not one cloudlet issued (as sent).
     #[error("invalid continuation token")]
     InvalidContinuationToken(String),
+    /// A PutBucketVersioning document that names no `Status`.
+    #[error("illegal versioning configuration")]
+    IllegalVersioningConfiguration,
 }
 
 pub type S3Result<T> = Result<T, S3Error>;
@@ -563,6 +566,10 @@ impl From<S3Error> for AwsError {
                 .with("ArgumentName", "continuation-token");
                 if t.is_empty() { e } else { e.with("ArgumentValue", t) }
             }
+            IllegalVersioningConfiguration => AwsError::client(
+                "IllegalVersioningConfigurationException",
+                "The Versioning element must be specified",
+            ),
         }
     }
 }

@@ -7,9 +7,12 @@
 //! `s3.objects` row is also the newest row of its key here (the same record). Enabling
 //! versioning turns existing objects into `null` versions in the same transaction.
 //!
-//! A version id is 24 bytes — 16 random ones, then the big-endian sequence masked with the
-//! first 8 — in URL-safe base64 (32 characters): opaque to clients, yet a lookup by id is a
-//! point read. `null` is the null version.
+//! A version id is 24 bytes — 8 random ones (the salt), 8 that seal the id (derived from the
+//! other 16), then the big-endian sequence masked with the salt — in URL-safe base64 (32
+//! characters): opaque to clients, yet a lookup by id is a point read. `null` is the null
+//! version. A request naming an unsealed id that no row has is `InvalidArgument`, as S3
+//! answers an id it did not issue; ids issued before the seal (fully random middle bytes)
+//! still find their rows.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -169,18 +172,63 @@ pub fn invalid_version_id(s: &str) -> S3Error {
     }
 }
 
+/// splitmix64's finaliser: a cheap, well-mixing permutation of 64 bits.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// The middle 8 bytes of an id with this salt and masked sequence.
+fn seal(salt: u64, masked: u64) -> u64 {
+    mix(salt ^ mix(masked ^ 0x7665_7273_696f_6e73))
+}
+
 fn new_version_id(seq: u64) -> String {
-    let mut random = cloudlet_core::ids::random_bytes::<16>();
+    let mut random = cloudlet_core::ids::random_bytes::<8>();
     // Never a leading `-` or `_` (the top six bits 62 or 63): `--version-id -…` would read as
     // an option to the AWS CLI and most shells' tools.
     if random[0] >= 248 {
         random[0] -= 128;
     }
-    let salt = u64::from_be_bytes(random[..8].try_into().unwrap_or_default());
+    let salt = u64::from_be_bytes(random);
+    let masked = seq ^ salt;
     let mut bytes = [0u8; 24];
-    bytes[..16].copy_from_slice(&random);
-    bytes[16..].copy_from_slice(&(seq ^ salt).to_be_bytes());
+    bytes[..8].copy_from_slice(&random);
+    bytes[8..16].copy_from_slice(&seal(salt, masked).to_be_bytes());
+    bytes[16..].copy_from_slice(&masked.to_be_bytes());
     URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Whether `v` is `null` or an id as cloudlet issues them now (its seal holds). An id
+/// without one was issued before the seal — or never: only a lookup tells.
+pub fn sealed(v: &VersionRef) -> bool {
+    let VersionRef::Id { id, .. } = v else {
+        return true;
+    };
+    let Ok(bytes) = URL_SAFE_NO_PAD.decode(id) else {
+        return false;
+    };
+    let word = |i: usize| {
+        bytes
+            .get(i..i + 8)
+            .and_then(|b| b.try_into().ok())
+            .map(u64::from_be_bytes)
+    };
+    matches!((word(0), word(8), word(16)), (Some(salt), Some(check), Some(masked)) if seal(salt, masked) == check)
+}
+
+/// What a request naming `v` is told when no row has it: `NoSuchVersion` for an id
+/// cloudlet issued, `InvalidArgument` for one it did not.
+pub fn no_such_version(key: &str, v: &VersionRef) -> S3Error {
+    if sealed(v) {
+        S3Error::NoSuchVersion {
+            key: key.to_string(),
+            version: v.as_str().to_string(),
+        }
+    } else {
+        invalid_version_id(v.as_str())
+    }
 }
 
 // --- Row keys -------------------------------------------------------------------------
@@ -527,6 +575,8 @@ pub struct Deleted {
     /// The id of the delete marker created (DELETE without `versionId`).
     pub marker_version_id: Option<String>,
     pub freed: Vec<String>,
+    /// DELETE with `versionId`: no row (nor, for `null`, unversioned object) had it.
+    pub missing: bool,
 }
 
 /// DeleteObject without `versionId`: removes the object in an unversioned bucket, otherwise
@@ -558,6 +608,7 @@ pub fn delete_current(
         delete_marker: true,
         marker_version_id: written.version_id,
         freed: written.freed,
+        missing: false,
     })
 }
 
@@ -585,6 +636,8 @@ pub fn delete_version(
         {
             done.freed
                 .extend(state::delete_object(txn, name, key)?.map(|o| o.blob));
+        } else {
+            done.missing = true;
         }
         return Ok(done);
     };
@@ -618,8 +671,8 @@ pub fn delete_version(
 /// Changes one version's record in place (tags, retention, legal hold, ACL, storage class,
 /// restore record, encryption: `set_storage_class`, RestoreObject, UpdateObjectEncryption):
 /// the current object when `version` is `None`. Keeps `s3.objects` and `s3.versions` in
-/// step; returns the version's id. `method` names the request for the error a delete
-/// marker gives.
+/// step; returns the version's id. A delete marker — named, or the key's newest entry —
+/// answers 405 `MethodNotAllowed` for a `method` request, as on S3.
 pub fn update_object(
     txn: &WriteTransaction,
     bucket: &str,
@@ -630,7 +683,7 @@ pub fn update_object(
 ) -> S3Result<Option<String>> {
     let mut t = txn.open_table(VERSIONS).map_err(StoreError::from)?;
     let target = match version {
-        None => newest(&t, bucket, key)?.filter(|(_, e)| matches!(e, Entry::Object(_))),
+        None => newest(&t, bucket, key)?,
         Some(v) => find(&t, bucket, key, v)?,
     };
     match target {
@@ -666,10 +719,7 @@ pub fn update_object(
                     Ok(None)
                 }
                 None => Err(match version {
-                    Some(v) => S3Error::NoSuchVersion {
-                        key: key.to_string(),
-                        version: v.as_str().to_string(),
-                    },
+                    Some(v) => no_such_version(key, v),
                     None => S3Error::NoSuchKey(key.to_string()),
                 }),
             }
@@ -764,6 +814,21 @@ mod tests {
             );
         }
         assert_ne!(new_version_id(1)[..8], new_version_id(1)[..8]);
+        // Issued ids are sealed; changing any character breaks the seal.
+        let id = new_version_id(99);
+        let v = VersionRef::parse(&id).unwrap();
+        assert!(sealed(&v) && sealed(&VersionRef::Null));
+        for i in 0..id.len() {
+            let mut chars: Vec<char> = id.chars().collect();
+            chars[i] = if chars[i] == 'A' { 'B' } else { 'A' };
+            let changed: String = chars.into_iter().collect();
+            if let Some(t) = VersionRef::parse(&changed) {
+                assert!(!sealed(&t), "{changed}");
+            }
+        }
+        // An id of the earlier, unsealed form still parses (its row is found by sequence).
+        let legacy = VersionRef::parse("AAAAAAAAAAEAAAAAAAAAAAAAAAAAAAAB").unwrap();
+        assert!(!sealed(&legacy));
         for _ in 0..2000 {
             let id = new_version_id(7);
             assert!(!id.starts_with(['-', '_']), "{id}");

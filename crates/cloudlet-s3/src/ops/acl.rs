@@ -19,7 +19,7 @@ use cloudlet_core::{Principal, Request, RequestContext, Response};
 use http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 
-use super::versioning::{load_object, update_loaded, version_param};
+use super::versioning::{load_object, load_object_refusing_markers, update_loaded, version_param};
 use super::xml_body;
 use super::{XMLNS, canonical_id, empty, small_body, xml_response};
 use crate::S3;
@@ -185,7 +185,11 @@ fn existing_object(
 ) -> S3Result<(Bucket, Object)> {
     let b = s3.bucket(bucket)?;
     let version = version_param(q)?;
-    let obj = load_object(s3, bucket, key, version.as_ref(), method);
+    // A key hidden by a delete marker: GetObjectAcl says NoSuchKey, PutObjectAcl 405.
+    let obj = match method {
+        "PUT" => load_object_refusing_markers(s3, bucket, key, version.as_ref(), method),
+        _ => load_object(s3, bucket, key, version.as_ref(), method),
+    };
     let action = if version.is_some() {
         version_action
     } else {

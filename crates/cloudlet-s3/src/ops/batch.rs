@@ -127,7 +127,15 @@ pub async fn delete_objects(
                         versions::delete_current(txn, &b, key, now, marker_owner.as_deref())
                             .map_err(S3Error::from)
                     }
-                    (Ok(()), Some(v)) => versions::delete_version(txn, &b, key, v, *bypass, now),
+                    (Ok(()), Some(v)) => versions::delete_version(txn, &b, key, v, *bypass, now)
+                        .and_then(|d| match d.missing && !versions::sealed(v) {
+                            // An id S3 could not have issued, as for an unparsable one.
+                            true => Err(S3Error::NoSuchVersion {
+                                key: key.clone(),
+                                version: v.as_str().to_string(),
+                            }),
+                            false => Ok(d),
+                        }),
                 };
                 match done {
                     Err(S3Error::Store(e)) => return Err(S3Error::Store(e)),
@@ -250,13 +258,8 @@ pub fn get_object_tagging(
 ) -> S3Result<Response> {
     let actions = ("s3:GetObjectTagging", "s3:GetObjectVersionTagging");
     let (_, version) = authorize_object(s3, ctx, bucket, key, q, actions)?;
-    let obj = match &version {
-        None => s3
-            .store
-            .read(|txn| state::get_object(txn, bucket, key))?
-            .ok_or_else(|| S3Error::NoSuchKey(key.to_string()))?,
-        Some(v) => super::versioning::load_version(s3, bucket, key, v, "GET")?,
-    };
+    let obj =
+        super::versioning::load_object_refusing_markers(s3, bucket, key, version.as_ref(), "GET")?;
     // S3 answers an object's tags in key order, whatever order they were given in.
     let mut tags = obj.tags.clone();
     tags.sort();

@@ -311,10 +311,13 @@ pub async fn copy_object(
         x.elem("ChecksumType", "FULL_OBJECT").elem(a.element(), v);
     }
     let mut r = xml_response(x.finish());
-    if let Some(v) = &src.version.id {
+    // As S3 answers: a null source version goes unnamed, and a copy into a suspended
+    // bucket — unlike PutObject there — names the null version it wrote.
+    if let Some(v) = src.version.id.as_deref().filter(|v| *v != "null") {
         set_header(&mut r, "x-amz-copy-source-version-id", v);
     }
-    if let Some(v) = version {
+    let suspended = dest.versioning.status == Some(crate::versions::Status::Suspended);
+    if let Some(v) = version.or_else(|| suspended.then(|| "null".to_string())) {
         set_header(&mut r, "x-amz-version-id", &v);
     }
     Ok(r)

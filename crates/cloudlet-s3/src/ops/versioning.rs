@@ -100,6 +100,32 @@ pub(crate) fn load_object(
     }
 }
 
+/// As [`load_object`], for the operations S3 refuses on a key whose current version is a
+/// delete marker with 405 `MethodNotAllowed` (the tagging operations, PutObjectAcl) rather
+/// than `NoSuchKey` (GET/HEAD, GetObjectAcl). The versions are read only when the current
+/// view has no object.
+pub(crate) fn load_object_refusing_markers(
+    s3: &S3,
+    bucket: &str,
+    key: &str,
+    version: Option<&VersionRef>,
+    method: &'static str,
+) -> S3Result<Object> {
+    match load_object(s3, bucket, key, version, method) {
+        Err(S3Error::NoSuchKey(k)) => match s3
+            .store
+            .read(|txn| versions::read_latest(txn, bucket, key))?
+        {
+            Some(Entry::DeleteMarker { .. }) => Err(S3Error::MethodNotAllowed {
+                method: method.to_string(),
+                resource: "DeleteMarker",
+            }),
+            _ => Err(S3Error::NoSuchKey(k)),
+        },
+        other => other,
+    }
+}
+
 /// Changes `obj`, as loaded and checked, in one durable write: the version changed is the
 /// one checked, even if the key was overwritten meanwhile, and an unversioned object must
 /// still be the one checked (else `NoSuchKey`).
@@ -154,10 +180,7 @@ pub fn load_version(
                 ("allow", "DELETE".into()),
             ],
         }),
-        None => Err(S3Error::NoSuchVersion {
-            key: key.to_string(),
-            version: version.as_str().to_string(),
-        }),
+        None => Err(versions::no_such_version(key, version)),
     }
 }
 
@@ -337,7 +360,15 @@ pub async fn delete_object(
                     now,
                     marker_owner.as_deref(),
                 )?),
-                Some(v) => versions::delete_version(txn, &b, &kname, v, bypass, now),
+                Some(v) => {
+                    let done = versions::delete_version(txn, &b, &kname, v, bypass, now)?;
+                    // Deleting a version that does not exist succeeds, unless the id is
+                    // not one S3 could have issued.
+                    if done.missing && !versions::sealed(v) {
+                        return Err(versions::invalid_version_id(v.as_str()));
+                    }
+                    Ok(done)
+                }
             }
         })
         .await?;
@@ -367,9 +398,11 @@ pub fn get_versioning(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<R
     Ok(super::xml_response(x.finish()))
 }
 
-/// The body of PutBucketVersioning: the new status (if any) and whether `MfaDelete` was
-/// named (it must then be `Disabled`; `Enabled` needs an MFA device cloudlet lacks).
-pub fn parse_versioning(text: &str, mfa_header: bool) -> S3Result<(Option<Status>, bool)> {
+/// The body of PutBucketVersioning: the new status and whether `MfaDelete` was named (it
+/// must then be `Disabled`; `Enabled` needs an MFA device cloudlet lacks). Values outside
+/// the schema are `MalformedXML`; a document without `Status` — a bucket never goes back
+/// to unversioned — is `IllegalVersioningConfigurationException`, as on S3.
+pub fn parse_versioning(text: &str, mfa_header: bool) -> S3Result<(Status, bool)> {
     let root = crate::xml::parse(text).ok_or(S3Error::MalformedXml)?;
     if root.name != "VersioningConfiguration" {
         return Err(S3Error::MalformedXml);
@@ -381,18 +414,19 @@ pub fn parse_versioning(text: &str, mfa_header: bool) -> S3Result<(Option<Status
         Some(_) => return Err(S3Error::MalformedXml),
     };
     let mfa = match root.child_text("MfaDelete") {
-        None => false,
-        Some("Disabled") => true,
-        Some("Enabled") if mfa_header => return Err(S3Error::NotImplemented),
-        // S3 refuses MFA Delete changes that are not MFA-authenticated.
-        Some("Enabled") => {
-            return Err(S3Error::AccessDeniedBecause(
-                "Mfa Authentication must be used for this request",
-            ));
-        }
+        None => None,
+        Some(m @ ("Enabled" | "Disabled")) => Some(m == "Enabled"),
         Some(_) => return Err(S3Error::MalformedXml),
     };
-    Ok((status, mfa))
+    let status = status.ok_or(S3Error::IllegalVersioningConfiguration)?;
+    match mfa {
+        Some(true) if mfa_header => Err(S3Error::NotImplemented),
+        // S3 refuses MFA Delete changes that are not MFA-authenticated.
+        Some(true) => Err(S3Error::AccessDeniedBecause(
+            "Mfa Authentication must be used for this request",
+        )),
+        named => Ok((status, named.is_some())),
+    }
 }
 
 pub async fn put_versioning(
@@ -411,22 +445,20 @@ pub async fn put_versioning(
         .write(move |txn| {
             let mut b = state::load_bucket(txn, &name)?
                 .ok_or_else(|| S3Error::NoSuchBucket(name.clone()))?;
-            if b.versioning.object_lock.is_some() && status == Some(Status::Suspended) {
+            if b.versioning.object_lock.is_some() && status == Status::Suspended {
                 return Err(S3Error::InvalidBucketState(
                     "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.",
                 ));
             }
-            if status == Some(Status::Suspended) && super::replication::present(txn, &name)? {
+            if status == Status::Suspended && super::replication::present(txn, &name)? {
                 return Err(S3Error::InvalidBucketState(
                     "A replication configuration is present on this bucket, so you cannot change the versioning state. To change the versioning state, first delete the replication configuration.",
                 ));
             }
-            if let Some(s) = status {
-                if b.versioning.status.is_none() {
-                    versions::adopt_existing(txn, &name)?;
-                }
-                b.versioning.status = Some(s);
+            if b.versioning.status.is_none() {
+                versions::adopt_existing(txn, &name)?;
             }
+            b.versioning.status = Some(status);
             if mfa {
                 b.versioning.mfa_delete = Some("Disabled".into());
             }
@@ -452,12 +484,12 @@ mod tests {
             (
                 doc("<Status>Enabled</Status>", ""),
                 false,
-                "Ok((Some(Enabled), false))",
+                "Ok((Enabled, false))",
             ),
             (
                 doc("<Status>Suspended</Status>", ""),
                 false,
-                "Ok((Some(Suspended), false))",
+                "Ok((Suspended, false))",
             ),
             (
                 doc(
@@ -465,9 +497,20 @@ mod tests {
                     "<MfaDelete>Disabled</MfaDelete>",
                 ),
                 false,
-                "Ok((Some(Enabled), true))",
+                "Ok((Enabled, true))",
             ),
-            (doc("", ""), false, "Ok((None, false))"),
+            (doc("", ""), false, "Err(IllegalVersioningConfiguration)"),
+            (
+                doc("", "<MfaDelete>Disabled</MfaDelete>"),
+                false,
+                "Err(IllegalVersioningConfiguration)",
+            ),
+            (
+                doc("", "<MfaDelete>Never</MfaDelete>"),
+                false,
+                "Err(MalformedXml)",
+            ),
+            (doc("<Status></Status>", ""), false, "Err(MalformedXml)"),
             (
                 doc("<Status>enabled</Status>", ""),
                 false,
