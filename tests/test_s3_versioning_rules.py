@@ -10,7 +10,7 @@ import http.client
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import unique
+from conftest import error_of, unique
 
 SIGNED = {"Authorization": "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/s3/aws4_request, "
                            "SignedHeaders=host, Signature=0000"}
@@ -40,11 +40,6 @@ def raw(server, method, path, body=None, headers=None):
 
 def md5(data):
     return base64.b64encode(hashlib.md5(data).digest()).decode()
-
-
-def error_of(excinfo):
-    e = excinfo.value.response
-    return e["ResponseMetadata"]["HTTPStatusCode"], e["Error"]["Code"], e["Error"].get("Message")
 
 
 @pytest.fixture
