@@ -485,7 +485,7 @@ def test_default_retention_applies_to_new_versions(s3, locked):
     assert r["Mode"] == "COMPLIANCE" and r["RetainUntilDate"] == h["ObjectLockRetainUntilDate"]
     with pytest.raises(ClientError) as e:
         s3.delete_object(Bucket=locked, Key="k", VersionId=v, BypassGovernanceRetention=True)
-    assert error_of(e) == (403, "AccessDenied", "Access Denied")
+    assert error_of(e) == (403, "AccessDenied", "Access Denied because object protected by object lock.")
     with pytest.raises(ClientError) as e:
         s3.put_object_retention(Bucket=locked, Key="k", VersionId=v, BypassGovernanceRetention=True,
                                 Retention={"Mode": "GOVERNANCE", "RetainUntilDate": future(3)})
@@ -507,7 +507,7 @@ def test_governance_retention_and_bypass(s3, locked):
                             Retention={"Mode": "GOVERNANCE", "RetainUntilDate": future()})
     with pytest.raises(ClientError) as e:
         s3.delete_object(Bucket=locked, Key="k", VersionId=v1)
-    assert error_of(e) == (403, "AccessDenied", "Access Denied")
+    assert error_of(e) == (403, "AccessDenied", "Access Denied because object protected by object lock.")
     # Shortening GOVERNANCE needs the bypass; extending does not.
     with pytest.raises(ClientError) as e:
         s3.put_object_retention(Bucket=locked, Key="k", VersionId=v1, Retention={})
@@ -519,7 +519,7 @@ def test_governance_retention_and_bypass(s3, locked):
                                 Retention={"Mode": "GOVERNANCE", "RetainUntilDate": datetime.datetime(2001, 1, 1)})
     assert error_of(e) == (400, "InvalidArgument", "The retain until date must be in the future!")
     r = s3.delete_objects(Bucket=locked, Delete={"Objects": [{"Key": "k", "VersionId": v1}]})
-    assert r["Errors"] == [{"Key": "k", "VersionId": v1, "Code": "AccessDenied", "Message": "Access Denied"}]
+    assert r["Errors"] == [{"Key": "k", "VersionId": v1, "Code": "AccessDenied", "Message": "Access Denied because object protected by object lock."}]
     s3.delete_object(Bucket=locked, Key="k", VersionId=v1, BypassGovernanceRetention=True)
     r = s3.delete_objects(Bucket=locked, BypassGovernanceRetention=True,
                           Delete={"Objects": [{"Key": "k", "VersionId": v2}]})

@@ -14,6 +14,8 @@ use crate::xml::Element;
 const METHODS: &[&str] = &["GET", "PUT", "HEAD", "POST", "DELETE"];
 /// Most rules in one configuration.
 const MAX_RULES: usize = 100;
+/// Longest rule ID, in characters.
+const MAX_ID: usize = 255;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CorsRule {
@@ -75,6 +77,18 @@ impl CorsConfiguration {
             }
             one_wildcard("AllowedOrigin", &rule.allowed_origins)?;
             one_wildcard("AllowedHeader", &rule.allowed_headers)?;
+            if let Some(h) = rule.expose_headers.iter().find(|h| h.contains('*')) {
+                return Err(S3Error::InvalidRequest(format!(
+                    "ExposeHeader \"{h}\" contains wildcard. We currently do not support wildcard for ExposeHeader."
+                )));
+            }
+            if let Some(id) = rule.id.as_ref().filter(|id| id.chars().count() > MAX_ID) {
+                return Err(S3Error::InvalidArgument {
+                    message: "ID length should not exceed allowed limit of 255".into(),
+                    name: "ID".into(),
+                    value: id.clone(),
+                });
+            }
             rules.push(rule);
         }
         if rules.is_empty() {
@@ -122,8 +136,9 @@ impl CorsConfiguration {
     }
 }
 
-/// Matches `value` against `pattern` with at most one `*`, which stands for one or more
-/// characters; headers compare case-insensitively.
+/// Matches `value` against `pattern` with at most one `*`, which stands for any run of
+/// characters, none included (`http://*.example.com` matches `http://.example.com`, as on
+/// S3); headers compare case-insensitively.
 pub fn wildcard(pattern: &str, value: &str, ignore_case: bool) -> bool {
     let (p, v) = if ignore_case {
         (pattern.to_ascii_lowercase(), value.to_ascii_lowercase())
@@ -133,7 +148,7 @@ pub fn wildcard(pattern: &str, value: &str, ignore_case: bool) -> bool {
     match p.split_once('*') {
         None => p == v,
         Some((pre, post)) => {
-            v.len() > pre.len() + post.len() && v.starts_with(pre) && v.ends_with(post)
+            v.len() >= pre.len() + post.len() && v.starts_with(pre) && v.ends_with(post)
         }
     }
 }
@@ -220,11 +235,25 @@ mod tests {
                 "<CORSConfiguration><CORSRule><AllowedMethod>GET</AllowedMethod><AllowedOrigin>*</AllowedOrigin><MaxAgeSeconds>x</MaxAgeSeconds></CORSRule></CORSConfiguration>",
                 "MalformedXml",
             ),
+            (
+                "<CORSConfiguration><CORSRule><AllowedMethod>GET</AllowedMethod><AllowedOrigin>*</AllowedOrigin><ExposeHeader>x-amz-*</ExposeHeader></CORSRule></CORSConfiguration>",
+                "InvalidRequest(\"ExposeHeader \\\"x-amz-*\\\" contains wildcard. We currently do not support wildcard for ExposeHeader.\")",
+            ),
             ("<Other/>", "MalformedXml"),
         ];
         for (doc, err) in cases {
             assert_eq!(parse(doc).unwrap_err(), err, "{doc}");
         }
+        let rule = |id: &str| {
+            format!(
+                "<CORSConfiguration><CORSRule><ID>{id}</ID><AllowedMethod>GET</AllowedMethod>\
+                 <AllowedOrigin>*</AllowedOrigin></CORSRule></CORSConfiguration>"
+            )
+        };
+        assert!(parse(&rule(&"é".repeat(255))).is_ok());
+        assert!(parse(&rule(&"a".repeat(256))).unwrap_err().starts_with(
+            "InvalidArgument { message: \"ID length should not exceed allowed limit of 255\""
+        ));
     }
 
     #[test]
@@ -258,7 +287,7 @@ mod tests {
             ),
             ("https://app.example.com", "GET", h(&["content-type"]), None),
             ("https://example.com", "GET", h(&[]), None),
-            ("https://.example.com", "GET", h(&[]), None),
+            ("https://.example.com", "GET", h(&[]), Some(0)),
             ("https://app.EXAMPLE.com", "GET", h(&[]), None),
             ("http://other", "PUT", h(&[]), Some(1)),
             ("http://other", "PUT", h(&["content-type"]), None),
@@ -271,7 +300,11 @@ mod tests {
             assert_eq!(got, *expected, "{origin} {method} {headers:?}");
         }
         assert!(wildcard("*", "x", false));
-        assert!(!wildcard("http://*.a.com", "http://.a.com", false));
+        assert!(wildcard("http://*.a.com", "http://.a.com", false));
+        assert!(wildcard("start*end", "startend", false));
+        assert!(wildcard("prefix*", "prefix", false));
+        assert!(!wildcard("start*end", "0start12end", false));
+        assert!(!wildcard("*suffix", "foo.suffix.get", false));
         assert!(!wildcard("a*a", "a", false));
     }
 }

@@ -114,8 +114,7 @@ impl S3 {
         ctx
     }
 
-    async fn api(&self, ctx: RequestContext, mut req: Request) -> S3Result<Response> {
-        let mut ctx = self.with_identity(ctx);
+    async fn api(&self, ctx: RequestContext, req: Request) -> S3Result<Response> {
         let label = req.extensions().get::<HostLabel>().map(|l| l.0.clone());
         let p = protocol::parse(
             req.method(),
@@ -124,10 +123,33 @@ impl S3 {
             label.as_deref(),
             req.headers().contains_key("x-amz-copy-source"),
         )?;
+        // An actual request's CORS headers go on its answer, error or not; a preflight
+        // answers with its own.
+        let origin = if p.op == Op::Preflight {
+            None
+        } else {
+            ops::cors::ActualRequest::of(&req)
+        };
+        let bucket = p.bucket.clone();
+        match self.execute(ctx, req, p).await {
+            Ok(mut r) => {
+                ops::cors::decorate(self, &bucket, origin.as_ref(), &mut r);
+                Ok(r)
+            }
+            Err(e) => Err(ops::cors::decorate_error(self, &bucket, origin.as_ref(), e)),
+        }
+    }
+
+    async fn execute(
+        &self,
+        ctx: RequestContext,
+        mut req: Request,
+        p: protocol::Parsed,
+    ) -> S3Result<Response> {
+        let mut ctx = self.with_identity(ctx);
         let (b, k, q) = (p.bucket.as_str(), p.key.as_str(), &p.query);
         ctx.condition_keys = auth::request_keys(p.op, req.headers(), q);
         self.check_expected_owners(p.op, b, req.headers())?;
-        let origin = ops::cors::ActualRequest::of(&req);
         // An unread body is drained by the edge before the answer goes out.
         let mut pending = ops::request_config::before(self, &ctx, p.op, b, req.headers_mut())?;
         // An object write's ACL is stored in the object's (or upload's) own record.
@@ -198,7 +220,6 @@ impl S3 {
             }
         }?;
         ops::request_config::after(self, p.op, b, k, q, pending, &mut r).await?;
-        ops::cors::decorate(self, b, origin.as_ref(), &mut r);
         Ok(r)
     }
 
@@ -240,9 +261,13 @@ impl S3 {
         let origin = ops::cors::ActualRequest::of(&req);
         let mut ctx = ctx.clone();
         ctx.condition_keys = auth::request_keys(Op::GetObject, req.headers(), &Default::default());
-        let mut r = site::handle(self, &ctx, req).await?;
-        ops::cors::decorate(self, &bucket, origin.as_ref(), &mut r);
-        Ok(r)
+        match site::handle(self, &ctx, req).await {
+            Ok(mut r) => {
+                ops::cors::decorate(self, &bucket, origin.as_ref(), &mut r);
+                Ok(r)
+            }
+            Err(e) => Err(ops::cors::decorate_error(self, &bucket, origin.as_ref(), e)),
+        }
     }
 }
 

@@ -82,6 +82,12 @@ pub fn missing_configuration() -> S3Error {
     S3Error::InvalidRequest("Bucket is missing Object Lock Configuration".into())
 }
 
+/// The error S3 gives for permanently deleting a version Object Lock protects (DeleteObject
+/// with a version id, and each such key of DeleteObjects).
+pub fn protected() -> S3Error {
+    S3Error::AccessDeniedBecause("Access Denied because object protected by object lock.")
+}
+
 /// Refuses lock parameters (`lock`) on a write into a bucket without Object Lock
 /// (`bucket_lock` None), before the body is read.
 pub fn require_configured(

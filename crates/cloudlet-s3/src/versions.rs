@@ -644,7 +644,7 @@ pub fn delete_version(
     match &entry {
         Entry::Object(o) => {
             if !lock::may_delete(&o.version.lock, bypass, now) {
-                return Err(S3Error::AccessDenied);
+                return Err(lock::protected());
             }
             done.freed.push(o.blob.clone());
         }

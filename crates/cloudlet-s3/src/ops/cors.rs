@@ -1,6 +1,7 @@
 //! CORS: Put/Get/DeleteBucketCors, the preflight `OPTIONS` request answered from the
 //! bucket's rules, and the CORS headers added to actual requests that carry an `Origin`
-//! matching a rule (REST API and website endpoint alike).
+//! matching a rule — to their answers and their errors alike (REST API and website
+//! endpoint).
 
 use cloudlet_core::{Request, RequestContext, Response};
 use http::{HeaderMap, StatusCode};
@@ -9,7 +10,7 @@ use super::{empty, set_header, xml_response};
 use crate::S3;
 use crate::config_error::ConfigError;
 use crate::cors::{CorsConfiguration, response_headers, split_headers};
-use crate::error::S3Result;
+use crate::error::{S3Error, S3Result};
 use crate::subresource::Subresource;
 use crate::upload::hv;
 
@@ -89,33 +90,74 @@ pub fn preflight(
     Ok(r)
 }
 
-/// The `Origin` and method of a request, captured before its body is consumed.
+/// What an actual request (one carrying an `Origin`) is matched by, captured before its body
+/// is consumed: S3 takes the method from `Access-Control-Request-Method` when the request
+/// carries one, and checks the names in `Access-Control-Request-Headers` as a preflight's,
+/// never the headers the request really has.
 pub struct ActualRequest {
     origin: String,
     method: String,
+    headers: Vec<String>,
 }
 
 impl ActualRequest {
     pub fn of(req: &Request) -> Option<ActualRequest> {
+        let h = req.headers();
         Some(ActualRequest {
-            origin: hv(req.headers(), "origin")?.to_string(),
-            method: req.method().as_str().to_string(),
+            origin: hv(h, "origin")?.to_string(),
+            method: hv(h, "access-control-request-method")
+                .unwrap_or(req.method().as_str())
+                .to_string(),
+            headers: split_headers(hv(h, "access-control-request-headers").unwrap_or("")),
         })
     }
 }
 
+/// The CORS headers of the first rule of `bucket` matching an actual request; none without
+/// an `Origin` (then the configuration is not read at all).
+fn headers_for(
+    s3: &S3,
+    bucket: &str,
+    actual: Option<&ActualRequest>,
+) -> Vec<(&'static str, String)> {
+    let Some(a) = actual.filter(|_| !bucket.is_empty()) else {
+        return Vec::new();
+    };
+    let Ok(Some(config)) = s3.config::<CorsConfiguration>(bucket, NAME) else {
+        return Vec::new();
+    };
+    config
+        .find(&a.origin, &a.method, &a.headers)
+        .map(|rule| response_headers(rule, &a.origin, &a.headers))
+        .unwrap_or_default()
+}
+
 /// Adds the CORS headers of the first rule matching an actual request to its response.
 pub fn decorate(s3: &S3, bucket: &str, actual: Option<&ActualRequest>, r: &mut Response) {
-    let Some(a) = actual else { return };
-    if bucket.is_empty() {
-        return;
+    for (name, value) in headers_for(s3, bucket, actual) {
+        set_header(r, name, &value);
     }
-    let Ok(Some(config)) = s3.config::<CorsConfiguration>(bucket, NAME) else {
-        return;
-    };
-    if let Some(rule) = config.find(&a.origin, &a.method, &[]) {
-        for (name, value) in response_headers(rule, &a.origin, &[]) {
-            set_header(r, name, &value);
+}
+
+/// An error answering an actual request carries the same CORS headers a success would.
+pub fn decorate_error(
+    s3: &S3,
+    bucket: &str,
+    actual: Option<&ActualRequest>,
+    e: S3Error,
+) -> S3Error {
+    let extra = headers_for(s3, bucket, actual);
+    if extra.is_empty() {
+        return e;
+    }
+    match e {
+        S3Error::WithHeaders { error, mut headers } => {
+            headers.extend(extra);
+            S3Error::WithHeaders { error, headers }
         }
+        error => S3Error::WithHeaders {
+            error: Box::new(error),
+            headers: extra,
+        },
     }
 }
