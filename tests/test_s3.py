@@ -662,7 +662,7 @@ def test_object_and_bucket_tagging(s3, bucket):
     assert s3.get_bucket_tagging(Bucket=bucket)["TagSet"] == [{"Key": "project", "Value": "workshop"}]
     with pytest.raises(ClientError) as e:
         s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": f"k{i}", "Value": "v"} for i in range(51)]})
-    assert error_of(e) == (400, "InvalidTag", "Bucket tag count cannot be greater than 50")
+    assert error_of(e) == (400, "BadRequest", "Bucket tag count cannot be greater than 50")
     assert s3.get_bucket_tagging(Bucket=bucket)["TagSet"] == [{"Key": "project", "Value": "workshop"}]
     s3.delete_bucket_tagging(Bucket=bucket)
     with pytest.raises(ClientError):

@@ -128,8 +128,13 @@ pub enum S3Error {
     InvalidRange { range: String, size: u64 },
     #[error("checksum {0} mismatch")]
     ChecksumMismatch(&'static str),
-    #[error("invalid tag: {0}")]
-    InvalidTag(String),
+    /// A tag S3 refuses, with the `TagKey` (and `TagValue`) its error names.
+    #[error("invalid tag: {message}")]
+    InvalidTag {
+        message: String,
+        key: Option<String>,
+        value: Option<String>,
+    },
     /// More than 10 tags on an object: S3 answers `BadRequest` here, not `InvalidTag`.
     #[error("too many object tags")]
     TooManyObjectTags,
@@ -187,6 +192,9 @@ pub enum S3Error {
     /// A PutBucketVersioning document that names no `Status`.
     #[error("illegal versioning configuration")]
     IllegalVersioningConfiguration,
+    /// A PutBucketTagging document with more than 50 tags.
+    #[error("too many bucket tags")]
+    TooManyBucketTags,
 }
 
 pub type S3Result<T> = Result<T, S3Error>;
@@ -476,7 +484,21 @@ impl From<S3Error> for AwsError {
                 "BadDigest",
                 format!("The {algo} you specified did not match the calculated checksum."),
             ),
-            InvalidTag(m) => AwsError::client("InvalidTag", m),
+            InvalidTag {
+                message,
+                key,
+                value,
+            } => {
+                let e = AwsError::client("InvalidTag", message);
+                let e = match key {
+                    Some(k) => e.with("TagKey", k),
+                    None => e,
+                };
+                match value {
+                    Some(v) => e.with("TagValue", v),
+                    None => e,
+                }
+            }
             TooManyObjectTags => {
                 AwsError::client("BadRequest", "Object tags cannot be greater than 10")
             }
@@ -570,6 +592,9 @@ impl From<S3Error> for AwsError {
                 "IllegalVersioningConfigurationException",
                 "The Versioning element must be specified",
             ),
+            TooManyBucketTags => {
+                AwsError::client("BadRequest", "Bucket tag count cannot be greater than 50")
+            }
         }
     }
 }

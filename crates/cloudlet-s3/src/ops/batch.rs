@@ -289,8 +289,11 @@ pub async fn put_bucket_tagging(
     s3.bucket_for(ctx, bucket, "s3:PutBucketTagging")?;
     let root = super::required_xml_body(req).await?;
     let tags = tagging::from_xml(&root, crate::tagging::BUCKET_MAX)?;
+    // The set replaces the old one whole; an empty one leaves the bucket without a set, so
+    // GetBucketTagging answers NoSuchTagSet as after DeleteBucketTagging.
+    let tags = (!tags.is_empty()).then_some(tags);
     s3.update_bucket(bucket, move |b| {
-        b.tags = Some(tags.clone());
+        b.tags = tags.clone();
         Ok(())
     })
     .await?;
