@@ -16,6 +16,11 @@ use crate::xml::Element;
 pub const ALL_USERS: &str = "http://acs.amazonaws.com/groups/global/AllUsers";
 pub const AUTHENTICATED_USERS: &str = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
 pub const LOG_DELIVERY: &str = "http://acs.amazonaws.com/groups/s3/LogDelivery";
+/// The canonical user of Amazon EC2, which `aws-exec-read` lets read (AMI bundles).
+pub const EC2_BUNDLE_READER: &str =
+    "6aa5a366c34c1cbe25dc49211496e913e0351eb0e8c37aa3477e40942ec6b97c";
+/// The most grants an ACL may hold; more is a `MalformedACLError`.
+const MAX_GRANTS: usize = 100;
 const PERMISSIONS: &[&str] = &["FULL_CONTROL", "WRITE", "WRITE_ACP", "READ", "READ_ACP"];
 const GRANT_HEADERS: &[(&str, &str)] = &[
     ("x-amz-grant-full-control", "FULL_CONTROL"),
@@ -105,7 +110,8 @@ impl Acl {
         let mut acl = Acl::private(owner);
         let group = |uri: &str, p: &str| grant(Grantee::Group(uri.to_string()), p);
         match name {
-            "private" | "bucket-owner-full-control" | "bucket-owner-read" | "aws-exec-read" => {}
+            "private" | "bucket-owner-full-control" | "bucket-owner-read" => {}
+            "aws-exec-read" => acl.grant_user(EC2_BUNDLE_READER, "READ"),
             "public-read" => acl.grants.push(group(ALL_USERS, "READ")),
             "public-read-write" => {
                 acl.grants.push(group(ALL_USERS, "READ"));
@@ -171,6 +177,9 @@ impl Acl {
                 grants.push(grant(grantee, permission));
             }
         }
+        if grants.len() > MAX_GRANTS {
+            return Err(ConfigError::MalformedAcl.into());
+        }
         Ok(Some(Acl {
             grants,
             owner: None,
@@ -198,6 +207,9 @@ impl Acl {
             return Err(S3Error::AccessDenied);
         }
         let list = root.child("AccessControlList").ok_or_else(malformed)?;
+        if list.children_named("Grant").count() > MAX_GRANTS {
+            return Err(malformed());
+        }
         let mut grants = Vec::new();
         for g in list.children_named("Grant") {
             let who = g.child("Grantee").ok_or_else(malformed)?;
@@ -329,6 +341,10 @@ mod tests {
                 vec![("x-amz-acl", "log-delivery-write")],
                 Ok(Some((false, false))),
             ),
+            (
+                vec![("x-amz-acl", "aws-exec-read")],
+                Ok(Some((false, false))),
+            ),
             (vec![("x-amz-acl", "bogus")], Err("InvalidArgument")),
             (
                 vec![(
@@ -361,6 +377,23 @@ mod tests {
                 Err("InvalidRequest"),
             ),
         ];
+        let many = vec![grant_other.as_str(); 101].join(",");
+        let cases = cases
+            .into_iter()
+            .chain([
+                (
+                    vec![(
+                        "x-amz-grant-read",
+                        &many[..many.len() - grant_other.len() - 1],
+                    )],
+                    Ok(Some((false, false))),
+                ),
+                (
+                    vec![("x-amz-grant-read", many.as_str())],
+                    Err("MalformedAcl"),
+                ),
+            ])
+            .collect::<Vec<Case>>();
         for (pairs, expected) in cases {
             let got = Acl::from_headers(&headers(&pairs), OWNER)
                 .map(|a| a.map(|a| (a.is_public(), a.owner_only(OWNER))))
