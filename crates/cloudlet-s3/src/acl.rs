@@ -213,21 +213,15 @@ impl Acl {
         let mut grants = Vec::new();
         for g in list.children_named("Grant") {
             let who = g.child("Grantee").ok_or_else(malformed)?;
-            let kind = who.attr("type");
-            if kind
-                .is_some_and(|k| !["CanonicalUser", "Group", "AmazonCustomerByEmail"].contains(&k))
-            {
-                return Err(malformed());
+            // `xsi:type` is required and names the element that identifies the grantee.
+            let text = |name: &str| who.child_text(name).map(str::to_string);
+            let grantee = match who.attr("type") {
+                Some("CanonicalUser") => text("ID").map(Grantee::User),
+                Some("Group") => text("URI").map(Grantee::Group),
+                Some("AmazonCustomerByEmail") => text("EmailAddress").map(Grantee::Email),
+                _ => None,
             }
-            let grantee = if let Some(id) = who.child_text("ID") {
-                Grantee::User(id.to_string())
-            } else if let Some(uri) = who.child_text("URI") {
-                Grantee::Group(uri.to_string())
-            } else if let Some(mail) = who.child_text("EmailAddress") {
-                Grantee::Email(mail.to_string())
-            } else {
-                return Err(malformed());
-            };
+            .ok_or_else(malformed)?;
             let permission = g
                 .child_text("Permission")
                 .filter(|p| PERMISSIONS.contains(p))
@@ -445,6 +439,13 @@ mod tests {
             format!("<AccessControlPolicy><Owner><ID>{OWNER}</ID></Owner></AccessControlPolicy>"),
             format!(
                 "<AccessControlPolicy><Owner><ID>{OWNER}</ID></Owner><AccessControlList><Grant><Grantee><ID>{OWNER}</ID></Grantee><Permission>ALL</Permission></Grant></AccessControlList></AccessControlPolicy>"
+            ),
+            // No xsi:type, or one that does not name the grantee's element.
+            format!(
+                "<AccessControlPolicy><Owner><ID>{OWNER}</ID></Owner><AccessControlList><Grant><Grantee><ID>{OWNER}</ID></Grantee><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>"
+            ),
+            format!(
+                "<AccessControlPolicy><Owner><ID>{OWNER}</ID></Owner><AccessControlList><Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"Group\"><ID>{OWNER}</ID></Grantee><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>"
             ),
         ];
         for d in bad {
