@@ -16,6 +16,11 @@ use crate::xml::Element;
 pub const ALL_USERS: &str = "http://acs.amazonaws.com/groups/global/AllUsers";
 pub const AUTHENTICATED_USERS: &str = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
 pub const LOG_DELIVERY: &str = "http://acs.amazonaws.com/groups/s3/LogDelivery";
+/// The canonical user of Amazon EC2, which `aws-exec-read` lets read (AMI bundles).
+pub const EC2_BUNDLE_READER: &str =
+    "6aa5a366c34c1cbe25dc49211496e913e0351eb0e8c37aa3477e40942ec6b97c";
+/// The most grants an ACL may hold; more is a `MalformedACLError`.
+const MAX_GRANTS: usize = 100;
 const PERMISSIONS: &[&str] = &["FULL_CONTROL", "WRITE", "WRITE_ACP", "READ", "READ_ACP"];
 const GRANT_HEADERS: &[(&str, &str)] = &[
     ("x-amz-grant-full-control", "FULL_CONTROL"),
@@ -105,7 +110,8 @@ impl Acl {
         let mut acl = Acl::private(owner);
         let group = |uri: &str, p: &str| grant(Grantee::Group(uri.to_string()), p);
         match name {
-            "private" | "bucket-owner-full-control" | "bucket-owner-read" | "aws-exec-read" => {}
+            "private" | "bucket-owner-full-control" | "bucket-owner-read" => {}
+            "aws-exec-read" => acl.grant_user(EC2_BUNDLE_READER, "READ"),
             "public-read" => acl.grants.push(group(ALL_USERS, "READ")),
             "public-read-write" => {
                 acl.grants.push(group(ALL_USERS, "READ"));
@@ -171,6 +177,9 @@ impl Acl {
                 grants.push(grant(grantee, permission));
             }
         }
+        if grants.len() > MAX_GRANTS {
+            return Err(ConfigError::MalformedAcl.into());
+        }
         Ok(Some(Acl {
             grants,
             owner: None,
@@ -198,24 +207,21 @@ impl Acl {
             return Err(S3Error::AccessDenied);
         }
         let list = root.child("AccessControlList").ok_or_else(malformed)?;
+        if list.children_named("Grant").count() > MAX_GRANTS {
+            return Err(malformed());
+        }
         let mut grants = Vec::new();
         for g in list.children_named("Grant") {
             let who = g.child("Grantee").ok_or_else(malformed)?;
-            let kind = who.attr("type");
-            if kind
-                .is_some_and(|k| !["CanonicalUser", "Group", "AmazonCustomerByEmail"].contains(&k))
-            {
-                return Err(malformed());
+            // `xsi:type` is required and names the element that identifies the grantee.
+            let text = |name: &str| who.child_text(name).map(str::to_string);
+            let grantee = match who.attr("type") {
+                Some("CanonicalUser") => text("ID").map(Grantee::User),
+                Some("Group") => text("URI").map(Grantee::Group),
+                Some("AmazonCustomerByEmail") => text("EmailAddress").map(Grantee::Email),
+                _ => None,
             }
-            let grantee = if let Some(id) = who.child_text("ID") {
-                Grantee::User(id.to_string())
-            } else if let Some(uri) = who.child_text("URI") {
-                Grantee::Group(uri.to_string())
-            } else if let Some(mail) = who.child_text("EmailAddress") {
-                Grantee::Email(mail.to_string())
-            } else {
-                return Err(malformed());
-            };
+            .ok_or_else(malformed)?;
             let permission = g
                 .child_text("Permission")
                 .filter(|p| PERMISSIONS.contains(p))
@@ -329,6 +335,10 @@ mod tests {
                 vec![("x-amz-acl", "log-delivery-write")],
                 Ok(Some((false, false))),
             ),
+            (
+                vec![("x-amz-acl", "aws-exec-read")],
+                Ok(Some((false, false))),
+            ),
             (vec![("x-amz-acl", "bogus")], Err("InvalidArgument")),
             (
                 vec![(
@@ -361,6 +371,23 @@ mod tests {
                 Err("InvalidRequest"),
             ),
         ];
+        let many = vec![grant_other.as_str(); 101].join(",");
+        let cases = cases
+            .into_iter()
+            .chain([
+                (
+                    vec![(
+                        "x-amz-grant-read",
+                        &many[..many.len() - grant_other.len() - 1],
+                    )],
+                    Ok(Some((false, false))),
+                ),
+                (
+                    vec![("x-amz-grant-read", many.as_str())],
+                    Err("MalformedAcl"),
+                ),
+            ])
+            .collect::<Vec<Case>>();
         for (pairs, expected) in cases {
             let got = Acl::from_headers(&headers(&pairs), OWNER)
                 .map(|a| a.map(|a| (a.is_public(), a.owner_only(OWNER))))
@@ -412,6 +439,13 @@ mod tests {
             format!("<AccessControlPolicy><Owner><ID>{OWNER}</ID></Owner></AccessControlPolicy>"),
             format!(
                 "<AccessControlPolicy><Owner><ID>{OWNER}</ID></Owner><AccessControlList><Grant><Grantee><ID>{OWNER}</ID></Grantee><Permission>ALL</Permission></Grant></AccessControlList></AccessControlPolicy>"
+            ),
+            // No xsi:type, or one that does not name the grantee's element.
+            format!(
+                "<AccessControlPolicy><Owner><ID>{OWNER}</ID></Owner><AccessControlList><Grant><Grantee><ID>{OWNER}</ID></Grantee><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>"
+            ),
+            format!(
+                "<AccessControlPolicy><Owner><ID>{OWNER}</ID></Owner><AccessControlList><Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"Group\"><ID>{OWNER}</ID></Grantee><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>"
             ),
         ];
         for d in bad {
