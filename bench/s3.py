@@ -282,8 +282,9 @@ object's checksum is combined from the parts' own).
         f"A bucket holding a 1 KiB object, a 1 MiB object and {LIST_KEYS} one-byte keys under `list/`. "
         "PUTs write keys of their own per client; GETs read the same object again and again; every "
         "answer's length (GET) or key count (LIST) is checked. Ratios are cloudlet `--ephemeral` "
-        "against moto_server (both keep data off durable storage: cloudlet `--ephemeral` writes bodies "
-        "to a private temporary directory without fsync, moto keeps them in memory); the `--data-dir` "
+        "against moto_server (both keep data off durable storage: cloudlet `--ephemeral` keeps bodies "
+        "of up to 64 KiB in memory and writes larger ones to a private temporary directory without "
+        "fsync, moto keeps them in memory); the `--data-dir` "
         "column fsyncs every object before answering. Rates are operations per second; a LIST "
         f"operation is one full listing of the {LIST_KEYS} keys.\n"
     )

@@ -70,7 +70,9 @@ impl Memory {
     }
 
     /// Takes `bytes` as blob `id` if they fit; hands them back if not.
-    fn insert(&self, id: &BlobId, bytes: Vec<u8>) -> Result<(), Vec<u8>> {
+    fn insert(&self, id: &BlobId, mut bytes: Vec<u8>) -> Result<(), Vec<u8>> {
+        // The budget counts lengths: a body gathered in pieces gives back its spare capacity.
+        bytes.shrink_to_fit();
         let mut m = self.lock();
         if m.1 + bytes.len() > MEMORY_BYTES {
             return Err(bytes);
