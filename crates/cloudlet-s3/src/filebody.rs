@@ -420,12 +420,6 @@ pub async fn stream(
     })
 }
 
-/// The `len` bytes at `start` of a blob held in memory.
-pub fn from_memory(bytes: Bytes, start: u64, len: u64) -> std::io::Result<Body> {
-    let range = slice(start, len, bytes.len()).ok_or_else(short)?;
-    Ok(full(bytes.slice(range)))
-}
-
 /// The `len` bytes at `start` as a range of a buffer of `have` bytes, if it holds them.
 fn slice(start: u64, len: u64, have: usize) -> Option<std::ops::Range<usize>> {
     let end = start.checked_add(len)?;
@@ -440,7 +434,8 @@ enum Opened {
     Stream(std::fs::File),
 }
 
-fn full(bytes: Bytes) -> Body {
+/// A response body of `bytes`, in one frame.
+pub fn full(bytes: Bytes) -> Body {
     http_body_util::Full::new(bytes)
         .map_err(|never| match never {})
         .boxed_unsync()

@@ -333,17 +333,13 @@ pub async fn copy_blob_hashing(
     mut hasher: Option<&mut Hasher>,
 ) -> S3Result<()> {
     use tokio::io::AsyncSeekExt;
-    if let Some(bytes) = s3.store.blobs().in_memory(id) {
-        let part = usize::try_from(start)
-            .ok()
-            .and_then(|a| Some(a..a.checked_add(usize::try_from(len).ok()?)?))
-            .and_then(|r| bytes.get(r))
-            .ok_or_else(|| S3Error::Body("blob shorter than its record".into()))?;
-        md5.update(part);
+    if let Some(part) = s3.store.blobs().in_memory(id, start, len) {
+        let part = part?;
+        md5.update(&part);
         if let Some(h) = hasher {
-            h.update(part);
+            h.update(&part);
         }
-        return Ok(writer.write(part).await?);
+        return Ok(writer.write(&part).await?);
     }
     let mut file = s3.store.blobs().open_blob(id).await?;
     if start > 0 {
@@ -375,12 +371,8 @@ pub async fn copy_blob_hashing(
 /// Feeds the first `len` bytes of blob `id` to `hasher`, reading in large blocks on a
 /// blocking thread; returns the hasher.
 pub async fn hash_blob(s3: &S3, id: &BlobId, len: u64, mut hasher: Hasher) -> S3Result<Hasher> {
-    if let Some(bytes) = s3.store.blobs().in_memory(id) {
-        let part = usize::try_from(len)
-            .ok()
-            .and_then(|n| bytes.get(..n))
-            .ok_or_else(|| S3Error::Body("blob shorter than its record".into()))?;
-        hasher.update(part);
+    if let Some(part) = s3.store.blobs().in_memory(id, 0, len) {
+        hasher.update(&part?);
         return Ok(hasher);
     }
     let path = s3.store.blobs().path(id);

@@ -86,6 +86,19 @@ impl Memory {
         self.lock().0.get(id).cloned()
     }
 
+    /// The `len` bytes at `start` of blob `id`, if it is here (`Some(Err)` if it is shorter).
+    fn range(&self, id: &BlobId, start: u64, len: u64) -> Option<Result<Bytes, StoreError>> {
+        let bytes = self.get(id)?;
+        let range = usize::try_from(start)
+            .ok()
+            .zip(usize::try_from(start.saturating_add(len)).ok())
+            .filter(|&(_, end)| end <= bytes.len());
+        Some(match range {
+            Some((from, to)) => Ok(bytes.slice(from..to)),
+            None => Err(short_blob().into()),
+        })
+    }
+
     fn remove(&self, id: &BlobId) -> bool {
         let mut m = self.lock();
         match m.0.remove(id) {
@@ -154,9 +167,16 @@ impl BlobStore {
         self.root.join("data").join(id.as_str())
     }
 
-    /// Blob `id`, if this store keeps it in memory (then it has no file).
-    pub fn in_memory(&self, id: &BlobId) -> Option<Bytes> {
-        self.memory.as_ref()?.get(id)
+    /// The `len` bytes at `start` of blob `id`, if this store keeps it in memory (then it has
+    /// no file): `Some(Err)` when the blob is shorter than that. Every reader asks this before
+    /// opening the blob's file.
+    pub fn in_memory(
+        &self,
+        id: &BlobId,
+        start: u64,
+        len: u64,
+    ) -> Option<Result<Bytes, StoreError>> {
+        self.memory.as_ref()?.range(id, start, len)
     }
 
     /// Opens a blob's file for reading (see [`BlobStore::in_memory`] first).
@@ -166,7 +186,7 @@ impl BlobStore {
 
     /// Reads a whole blob.
     pub async fn read(&self, id: &BlobId) -> Result<Vec<u8>, StoreError> {
-        if let Some(b) = self.in_memory(id) {
+        if let Some(b) = self.memory.as_ref().and_then(|m| m.get(id)) {
             return Ok(b.to_vec());
         }
         Ok(tokio::fs::read(self.path(id)).await?)
@@ -212,8 +232,9 @@ const SMALL: usize = 64 * 1024;
 
 /// A blob being written. A small blob stays in memory until [`BlobWriter::commit`], which
 /// writes it with one blocking hand-off when the store is durable (create, write, fsync,
-/// rename, directory fsync) and in place when it is not (straight to its final name: a
-/// store that is not durable has no crash to survive, and no record names the blob before
+/// rename, directory fsync), keeps it in memory in an ephemeral store (while the memory
+/// budget lasts), and otherwise writes it in place (straight to its final name: a store
+/// that is not durable has no crash to survive, and no record names the blob before
 /// `commit` returns). A larger one streams into a temporary file. Dropping the writer
 /// without `commit` leaves at most a temp file, removed at the next start.
 pub struct BlobWriter {
@@ -252,8 +273,9 @@ impl BlobWriter {
     }
 
     /// Appends `len` bytes of the committed blob `src`, from offset `start`, copied by the
-    /// kernel (`copy_file_range` on Linux) on a blocking thread: no bytes pass through this
-    /// process, so joining large blobs costs neither memory nor much CPU.
+    /// kernel (`copy_file_range` on Linux) on a blocking thread: no bytes of a blob file pass
+    /// through this process, so joining large blobs costs neither memory nor much CPU (a
+    /// small blob an ephemeral store keeps in memory is simply written).
     pub async fn append_blob(
         &mut self,
         src: &BlobId,
@@ -261,15 +283,8 @@ impl BlobWriter {
         len: u64,
     ) -> Result<(), StoreError> {
         use std::io::{Read, Seek, SeekFrom};
-        if let Some(b) = self.memory.as_ref().and_then(|m| m.get(src)) {
-            let range = usize::try_from(start)
-                .ok()
-                .zip(usize::try_from(start.saturating_add(len)).ok())
-                .filter(|&(_, end)| end <= b.len());
-            let Some((from, to)) = range else {
-                return Err(short_blob().into());
-            };
-            return self.write(&b[from..to]).await;
+        if let Some(part) = self.memory.as_ref().and_then(|m| m.range(src, start, len)) {
+            return self.write(&part?).await;
         }
         let file = self.spill().await?;
         file.flush().await?;

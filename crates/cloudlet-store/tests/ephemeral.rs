@@ -57,7 +57,15 @@ async fn small_blobs_live_in_memory_and_large_ones_in_files() {
     ] {
         let body: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
         let id = blobs.put(&body).await.unwrap();
-        assert_eq!(blobs.in_memory(&id).is_some(), in_memory, "{len}");
+        assert_eq!(blobs.in_memory(&id, 0, 0).is_some(), in_memory, "{len}");
+        if in_memory {
+            let tail = blobs.in_memory(&id, len.min(1) as u64, len.saturating_sub(1) as u64);
+            assert_eq!(tail.unwrap().unwrap(), &body[len.min(1)..], "{len}");
+            assert!(
+                blobs.in_memory(&id, 0, len as u64 + 1).unwrap().is_err(),
+                "{len}"
+            );
+        }
         assert_eq!(files(&store), usize::from(!in_memory), "{len}");
         assert_eq!(blobs.read(&id).await.unwrap(), body, "{len}");
         // Joined onto another blob, from memory or from the file alike.
@@ -72,7 +80,7 @@ async fn small_blobs_live_in_memory_and_large_ones_in_files() {
         assert_eq!(blobs.read(&joined).await.unwrap(), want, "{len}");
         blobs.delete(&joined).await;
         blobs.delete(&id).await;
-        assert!(blobs.in_memory(&id).is_none(), "{len}");
+        assert!(blobs.in_memory(&id, 0, 0).is_none(), "{len}");
         assert_eq!(files(&store), 0, "{len}");
     }
     // A range past the end of a blob in memory is refused, as for a file.

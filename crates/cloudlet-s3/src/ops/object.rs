@@ -261,9 +261,8 @@ pub async fn serve(
     } else {
         let id = cloudlet_store::BlobId::parse(&obj.blob)
             .ok_or_else(|| S3Error::Body("corrupt object record".into()))?;
-        let body = match s3.store.blobs().in_memory(&id) {
-            Some(bytes) => crate::filebody::from_memory(bytes, start, len)
-                .map_err(|e| S3Error::Store(e.into()))?,
+        let body = match s3.store.blobs().in_memory(&id, start, len) {
+            Some(bytes) => crate::filebody::full(bytes?),
             None => {
                 let path = s3.store.blobs().path(&id);
                 crate::filebody::stream(&s3.maps, path, obj.size, start, len)
