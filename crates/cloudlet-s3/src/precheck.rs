@@ -106,25 +106,17 @@ pub fn declared_length(h: &HeaderMap) -> Option<u64> {
     v.and_then(|v| v.trim().parse::<u64>().ok())
 }
 
-/// An object body's length must be declared ([`declared_length`]). S3 refuses a body of
-/// unknown length (HTTP chunked transfer coding) before reading it.
-pub fn require_length(h: &HeaderMap) -> S3Result<()> {
-    match declared_length(h) {
-        Some(_) => Ok(()),
-        None => Err(S3Error::MissingContentLength),
-    }
-}
-
 /// The largest object a single PutObject may store: 5 GiB.
 pub const MAX_PUT: u64 = 5 << 30;
 
-/// The declared length ([`require_length`]) of a PutObject or UploadPart, refused over [`MAX_PUT`]
-/// (`EntityTooLarge`) before a byte is read.
+/// The declared length ([`declared_length`]) of a PutObject or UploadPart: S3 refuses a body
+/// of unknown length (HTTP chunked transfer coding) with `MissingContentLength`, and one over
+/// [`MAX_PUT`] with `EntityTooLarge`, before reading a byte.
 pub fn require_put_length(h: &HeaderMap) -> S3Result<()> {
-    require_length(h)?;
     match declared_length(h) {
+        None => Err(S3Error::MissingContentLength),
         Some(size) if size > MAX_PUT => Err(S3Error::EntityTooLarge { size, max: MAX_PUT }),
-        _ => Ok(()),
+        Some(_) => Ok(()),
     }
 }
 
@@ -398,7 +390,7 @@ mod tests {
             } else {
                 Err("MissingContentLength".to_string())
             };
-            assert_eq!(code(require_length(&headers(pairs))), want, "{pairs:?}");
+            assert_eq!(code(require_put_length(&headers(pairs))), want, "{pairs:?}");
         }
     }
 

@@ -118,7 +118,7 @@ fn directive(h: &HeaderMap, name: &'static str, what: &str) -> S3Result<bool> {
 }
 
 /// CopyObject copies at most 5 GiB (a bigger object is copied in parts, UploadPartCopy).
-fn check_source_size(size: u64) -> S3Result<()> {
+pub(crate) fn check_source_size(size: u64) -> S3Result<()> {
     match size > crate::precheck::MAX_PUT {
         true => Err(S3Error::InvalidRequest(format!(
             "The specified copy source is larger than the maximum allowable size for a copy source: {}",

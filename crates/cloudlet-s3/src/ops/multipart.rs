@@ -23,8 +23,8 @@ use crate::checksum::{self, Hasher};
 use crate::error::{S3Error, S3Result};
 use crate::mpstate::{self, Part, Upload};
 use crate::precheck::{
-    LockedWrite, MAX_PUT, check_metadata_size, check_redirect_location, metadata_headers,
-    require_for_lock, require_put_length,
+    LockedWrite, check_metadata_size, check_redirect_location, metadata_headers, require_for_lock,
+    require_put_length,
 };
 use crate::protocol::Query;
 use crate::sse_c;
@@ -41,8 +41,21 @@ const MIN_PART: u64 = 5 * 1024 * 1024;
 
 /// Loads the bucket and checks the caller may write `key` into it.
 fn check_write(s3: &S3, ctx: &RequestContext, bucket: &str, key: &str) -> S3Result<Bucket> {
+    check_upload_access(s3, ctx, bucket, key, "s3:PutObject")
+}
+
+/// The bucket, if `ctx` may do `action` on an upload of `key`: by policy, or as a grantee of
+/// the bucket ACL's WRITE (who may initiate uploads, and list their parts: S3 lets
+/// initiators).
+fn check_upload_access(
+    s3: &S3,
+    ctx: &RequestContext,
+    bucket: &str,
+    key: &str,
+    action: &str,
+) -> S3Result<Bucket> {
     let b = s3.bucket(bucket)?;
-    if !s3.allowed(ctx, &b, "s3:PutObject", &arn(bucket, Some(key)), &[])
+    if !s3.allowed(ctx, &b, action, &arn(bucket, Some(key)), &[])
         && !super::acl::bucket_acl_allows(s3, ctx, &b, "s3:PutObject")
     {
         return Err(S3Error::AccessDenied);
@@ -282,7 +295,8 @@ pub async fn upload_part_copy(
     let (a, v) = part_checksum.unwrap_or((checksum::Algorithm::Crc64Nvme, sum));
     x.elem(a.element(), &v);
     let mut r = xml_response(x.finish());
-    if let Some(v) = &src.version.id {
+    // A null source version is not named, as CopyObject does not.
+    if let Some(v) = src.version.id.as_deref().filter(|v| *v != "null") {
         set_header(&mut r, "x-amz-copy-source-version-id", v);
     }
     Ok(r)
@@ -328,12 +342,7 @@ fn copy_range(range: Option<&str>, size: u64) -> S3Result<(u64, u64)> {
             (a, b - a + 1)
         }
     };
-    if len > MAX_PUT {
-        return Err(S3Error::InvalidRequest(format!(
-            "The specified copy source is larger than the maximum allowable size for a copy \
-             source: {MAX_PUT}"
-        )));
-    }
+    super::copy::check_source_size(len)?;
     Ok((start, len))
 }
 
@@ -473,8 +482,8 @@ pub async fn complete(
              computed: {total}"
         )));
     }
-    // The object is the parts joined by the kernel: no byte passes through this process
-    // unless a full-object checksum has to be computed over them.
+    // The object is the parts joined by the kernel: no byte of a part file passes through
+    // this process unless a full-object checksum has to be computed over them.
     let mut writer = s3.store.blobs().create().await?;
     let mut of_parts = Md5::new();
     // An upload without a checksum algorithm gets S3's default full-object CRC64NVME.
@@ -654,15 +663,7 @@ fn completed_again(
         )
     })?;
     let o = current.ok_or_else(|| S3Error::NoSuchUpload(id.to_string()))?;
-    let header = |name: &str| {
-        o.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
-    let sum = checksum::Algorithm::ALL
-        .into_iter()
-        .find_map(|a| Some((a, header(a.header())?, header("x-amz-checksum-type")?)));
+    let sum = checksum::stored(&o.headers);
     Ok(completion_response(
         location,
         bucket,
@@ -752,19 +753,7 @@ pub fn list_parts(
     key: &str,
     q: &Query,
 ) -> S3Result<Response> {
-    let b = s3.bucket(bucket)?;
-    // ListParts is `s3:ListMultipartUploadParts`; a grantee of the bucket ACL's WRITE, who
-    // may initiate uploads, may list the parts of one too (S3 lets initiators).
-    if !s3.allowed(
-        ctx,
-        &b,
-        "s3:ListMultipartUploadParts",
-        &arn(bucket, Some(key)),
-        &[],
-    ) && !super::acl::bucket_acl_allows(s3, ctx, &b, "s3:PutObject")
-    {
-        return Err(S3Error::AccessDenied);
-    }
+    check_upload_access(s3, ctx, bucket, key, "s3:ListMultipartUploadParts")?;
     let id = upload_id(q);
     use super::list::{Negative, limit};
     let marker = limit(
@@ -814,7 +803,8 @@ pub fn list_parts(
 
 #[cfg(test)]
 mod tests {
-    use super::{MAX_PUT, completed_location, copy_range, mpu_object_size};
+    use super::{completed_location, copy_range, mpu_object_size};
+    use crate::precheck::MAX_PUT;
     use cloudlet_core::AwsError;
 
     /// An expected outcome: the value, or the error's code and message.
