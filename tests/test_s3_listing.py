@@ -571,12 +571,15 @@ def test_upload_next_markers_are_always_given(s3, uploads):
     assert s3.list_multipart_uploads(Bucket=empty, Prefix="p")["Prefix"] == "p"
     assert s3.list_objects_v2(Bucket=empty)["Prefix"] == ""
     assert s3.list_object_versions(Bucket=empty)["Prefix"] == ""
-    # A page of common prefixes only has no upload to resume from.
+    # A page that ends on a common prefix resumes after it.
     s3.create_multipart_upload(Bucket=empty, Key="d/x")
     s3.create_multipart_upload(Bucket=empty, Key="e/x")
     r = s3.list_multipart_uploads(Bucket=empty, Delimiter="/", MaxUploads=1)
     assert ([p["Prefix"] for p in r["CommonPrefixes"]], r["IsTruncated"]) == (["d/"], True)
-    assert (r["NextKeyMarker"], r["NextUploadIdMarker"]) == ("", "")
+    assert (r["NextKeyMarker"], r["NextUploadIdMarker"]) == ("d/", "")
+    pages = s3.get_paginator("list_multipart_uploads").paginate(
+        Bucket=empty, Delimiter="/", PaginationConfig={"PageSize": 1})
+    assert [p["Prefix"] for page in pages for p in page.get("CommonPrefixes", [])] == ["d/", "e/"]
     # A key marker naming a common prefix starts after it.
     r = s3.list_multipart_uploads(Bucket=empty, Delimiter="/", KeyMarker="d/")
     assert [p["Prefix"] for p in r["CommonPrefixes"]] == ["e/"]

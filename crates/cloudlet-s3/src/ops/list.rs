@@ -1,7 +1,8 @@
 //! ListObjects (v1) and ListObjectsV2: prefix, delimiter and CommonPrefixes, marker /
 //! start-after / continuation-token, max-keys, `encoding-type=url`, fetch-owner; each
-//! object's checksum algorithm and type. [`limit`] and [`encoding_type`] read those
-//! parameters for every listing (ListObjectVersions, ListMultipartUploads, ListParts too).
+//! object's checksum algorithm and type. [`limit`] reads the page sizes and numeric
+//! markers of every listing (ListObjectVersions, ListMultipartUploads and ListParts too),
+//! [`encoding_type`] the encoding of all but ListParts.
 
 use base64::Engine;
 use cloudlet_core::RequestContext;

@@ -3,7 +3,8 @@
 //! `key-marker` / `upload-id-marker` (which must name an upload of the key marker's key, and
 //! is ignored without one), `max-uploads` (at most 1000) and `encoding-type=url`. As S3 does,
 //! `NextKeyMarker` and `NextUploadIdMarker` are always given: the last upload listed, empty
-//! when there is none (a page of common prefixes only). The paging itself is pure ([`page`]).
+//! when there is none — except that a truncated page ending on a common prefix resumes
+//! after it (the prefix, with an empty upload id). The paging itself is pure ([`page`]).
 
 use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{RequestContext, Response};
@@ -12,7 +13,6 @@ use super::list::{Negative, encoding_type, limit, url_encode};
 use super::multipart::owner;
 use super::{XMLNS, iso8601, xml_response};
 use crate::S3;
-use crate::auth::arn;
 use crate::error::{S3Error, S3Result};
 use crate::mpstate::{self, Upload};
 use crate::protocol::Query;
@@ -33,7 +33,8 @@ pub struct Page<'u> {
     pub uploads: Vec<&'u Upload>,
     pub prefixes: Vec<String>,
     pub truncated: bool,
-    /// `NextKeyMarker` and `NextUploadIdMarker`: the last upload listed.
+    /// `NextKeyMarker` and `NextUploadIdMarker`: the last upload listed, or the common prefix
+    /// a truncated page ended on.
     pub next: Option<(String, String)>,
 }
 
@@ -43,6 +44,7 @@ pub fn page<'u>(uploads: &'u [Upload], r: &Request<'_>) -> Page<'u> {
     // With an upload-id-marker, the marker key's uploads after that id are still due.
     let mut past_id = false;
     let mut count = 0;
+    let mut ended_on_prefix = false;
     for u in uploads {
         if !u.key.starts_with(r.prefix) {
             continue;
@@ -83,12 +85,24 @@ pub fn page<'u>(uploads: &'u [Upload], r: &Request<'_>) -> Page<'u> {
         }
         count += 1;
         match rolled {
-            Some(cp) => out.prefixes.push(cp),
+            Some(cp) => {
+                ended_on_prefix = true;
+                out.prefixes.push(cp);
+            }
             None => {
+                ended_on_prefix = false;
                 out.next = Some((u.key.clone(), u.id.clone()));
                 out.uploads.push(u);
             }
         }
+    }
+    // A truncated page that ends on a common prefix resumes after it (a marker inside a
+    // prefix skips it), not at the upload before it, which would list the prefix again.
+    if out.truncated
+        && ended_on_prefix
+        && let Some(cp) = out.prefixes.last()
+    {
+        out.next = Some((cp.clone(), String::new()));
     }
     out
 }
@@ -133,17 +147,7 @@ fn max_uploads(q: &Query) -> S3Result<usize> {
 }
 
 pub fn list_uploads(s3: &S3, ctx: &RequestContext, bucket: &str, q: &Query) -> S3Result<Response> {
-    let b = s3.bucket(bucket)?;
-    if !s3.allowed(
-        ctx,
-        &b,
-        "s3:ListBucketMultipartUploads",
-        &arn(bucket, None),
-        &[],
-    ) && !super::acl::bucket_acl_allows(s3, ctx, &b, "s3:ListBucketMultipartUploads")
-    {
-        return Err(S3Error::AccessDenied);
-    }
+    s3.bucket_for(ctx, bucket, "s3:ListBucketMultipartUploads")?;
     let encoding = encoding_type(q)?;
     let enc = |s: &str| match encoding {
         Some(_) => url_encode(s),
@@ -350,7 +354,8 @@ mod tests {
                 &["a:1", "a:2", "b:3"],
                 &["dir/"],
                 true,
-                next("b", "3"),
+                // The page ended on the prefix: the next one starts after it.
+                next("dir/", ""),
             ),
             (
                 Request {
@@ -393,7 +398,7 @@ mod tests {
                 &[],
                 &["dir/"],
                 true,
-                None,
+                next("dir/", ""),
             ),
         ];
         for (req, uploads, prefixes, truncated, next) in cases {

@@ -1,7 +1,8 @@
 //! ListObjectVersions: every version and delete marker, keys ascending and newest first,
 //! with prefix, delimiter/CommonPrefixes, key-marker/version-id-marker, max-keys and
 //! `encoding-type=url`. A version-id-marker marks a place by the sequence its id embeds, so
-//! paging goes on past a marker version deleted since. The pager (`Listing::collect`) is
+//! paging goes on past a marker version deleted since (not for `null`, which has no
+//! sequence: a null marker version deleted since skips the rest of its key). The pager (`Listing::collect`) is
 //! pure over a stream of entries.
 
 use cloudlet_core::xml::XmlWriter;
