@@ -164,7 +164,8 @@ pub fn uuid_v4() -> String {
     uuid_form(random_bytes::<16>())
 }
 
-/// `b` as a UUID v4: the version and variant bits set, hyphenated lowercase hex.
+/// `b` as a UUID v4: the version and variant bits set, hyphenated lowercase hex, written
+/// straight into one string (every request makes one; [`hex`] and `format!` would make three).
 fn uuid_form(mut b: [u8; 16]) -> String {
     const D: &[u8; 16] = b"0123456789abcdef";
     b[6] = (b[6] & 0x0f) | 0x40;

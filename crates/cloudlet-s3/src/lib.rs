@@ -130,13 +130,18 @@ impl S3 {
         } else {
             ops::cors::ActualRequest::of(&req)
         };
-        let bucket = p.bucket.clone();
-        match self.execute(ctx, req, p).await {
+        // The bucket is kept only for a request that has CORS headers to get.
+        let bucket = origin.as_ref().map(|_| p.bucket.clone());
+        let result = self.execute(ctx, req, p).await;
+        let (Some(origin), Some(bucket)) = (origin, bucket) else {
+            return result;
+        };
+        match result {
             Ok(mut r) => {
-                ops::cors::decorate(self, &bucket, origin.as_ref(), &mut r);
+                ops::cors::decorate(self, &bucket, Some(&origin), &mut r);
                 Ok(r)
             }
-            Err(e) => Err(ops::cors::decorate_error(self, &bucket, origin.as_ref(), e)),
+            Err(e) => Err(ops::cors::decorate_error(self, &bucket, Some(&origin), e)),
         }
     }
 

@@ -92,10 +92,12 @@ fn decode_component(s: &str) -> Option<String> {
 /// key, a repeated key, a broken escape or non-UTF-8 bytes make the header unreadable.
 pub fn parse_query_form(v: &str) -> Option<Vec<(String, String)>> {
     let mut tags: Vec<(String, String)> = Vec::new();
+    // A set, not a scan of `tags`: the header may hold many thousands of pairs.
+    let mut seen = std::collections::HashSet::new();
     for p in v.split('&').filter(|p| !p.is_empty()) {
         let (k, v) = p.split_once('=').unwrap_or((p, ""));
         let (k, v) = (decode_component(k)?, decode_component(v)?);
-        if k.is_empty() || tags.iter().any(|(k2, _)| *k2 == k) {
+        if k.is_empty() || !seen.insert(k.clone()) {
             return None;
         }
         tags.push((k, v));
