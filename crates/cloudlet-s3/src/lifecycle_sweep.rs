@@ -22,7 +22,7 @@
 
 use std::time::Duration;
 
-use cloudlet_store::{BlobId, Store};
+use cloudlet_store::Store;
 
 use crate::error::{S3Error, S3Result};
 use crate::lifecycle::{DAY_MS, LifecycleConfiguration, VersionFacts};
@@ -149,18 +149,8 @@ async fn transition_objects(
     {
         return Ok(0);
     }
-    // (key, blob, class): the blob tells the object apart from one written since.
-    let mut planned: Vec<(String, String, String)> = Vec::new();
-    store.read(|txn| {
-        let Some(b) = state::get_bucket(txn, bucket)? else {
-            return Ok(());
-        };
-        state::scan_objects(txn, bucket, "", "", |key, o| {
-            if let Some(class) = object_transition(config, &b, key, &o, clock, now) {
-                planned.push((key.to_string(), o.blob, class));
-            }
-            planned.len() < BATCH
-        })
+    let planned = plan_objects(store, bucket, |b, key, o| {
+        object_transition(config, b, key, o, clock, now)
     })?;
     if planned.is_empty() {
         return Ok(0);
@@ -189,6 +179,41 @@ async fn transition_objects(
         .await
 }
 
+/// Up to [`BATCH`] current objects of `bucket` that `plan` has something to do with:
+/// (key, blob, what), the blob telling the object apart from one written since.
+fn plan_objects<T>(
+    store: &Store,
+    bucket: &str,
+    mut plan: impl FnMut(&state::Bucket, &str, &state::Object) -> Option<T>,
+) -> S3Result<Vec<(String, String, T)>> {
+    let mut planned = Vec::new();
+    store.read(|txn| {
+        let Some(b) = state::get_bucket(txn, bucket)? else {
+            return Ok(());
+        };
+        state::scan_objects(txn, bucket, "", "", |key, o| {
+            if let Some(what) = plan(&b, key, &o) {
+                planned.push((key.to_string(), o.blob, what));
+            }
+            planned.len() < BATCH
+        })
+    })?;
+    Ok(planned)
+}
+
+/// Whether an enabled rule of `config` has expired the current object `o` by `now`.
+fn expires(
+    config: &LifecycleConfiguration,
+    key: &str,
+    o: &state::Object,
+    clock: Clock,
+    now: u64,
+) -> bool {
+    config
+        .expiry(key, o.last_modified, o.size, &o.tags, clock.day_ms)
+        .is_some_and(|(at, _)| at <= now)
+}
+
 async fn expire_objects(
     store: &Store,
     bucket: &str,
@@ -196,19 +221,8 @@ async fn expire_objects(
     clock: Clock,
     now: u64,
 ) -> S3Result<usize> {
-    let due = |key: &str, o: &state::Object| {
-        config
-            .expiry(key, o.last_modified, o.size, &o.tags, clock.day_ms)
-            .is_some_and(|(at, _)| at <= now)
-    };
-    let mut doomed: Vec<(String, String)> = Vec::new();
-    store.read(|txn| {
-        state::scan_objects(txn, bucket, "", "", |key, o| {
-            if due(key, &o) {
-                doomed.push((key.to_string(), o.blob));
-            }
-            doomed.len() < BATCH
-        })
+    let doomed = plan_objects(store, bucket, |_, key, o| {
+        expires(config, key, o, clock, now).then_some(())
     })?;
     if doomed.is_empty() {
         return Ok(0);
@@ -220,15 +234,12 @@ async fn expire_objects(
             let Some(bucket) = state::load_bucket(txn, &b)? else {
                 return Ok((removed, expired));
             };
-            for (key, blob) in &doomed {
+            for (key, blob, ()) in &doomed {
                 // Re-check: the object may have been replaced since the scan.
                 let Some(o) = state::load_object(txn, &b, key)? else {
                     continue;
                 };
-                let still_due = c
-                    .expiry(key, o.last_modified, o.size, &o.tags, clock.day_ms)
-                    .is_some_and(|(at, _)| at <= now);
-                if o.blob == *blob && still_due {
+                if o.blob == *blob && expires(&c, key, &o, clock, now) {
                     // As S3 does: in a versioned bucket, expiry adds a delete marker and
                     // the version stays.
                     let gone = crate::versions::delete_current(txn, &bucket, key, now, None)?;
@@ -239,11 +250,7 @@ async fn expire_objects(
             Ok::<_, S3Error>((removed, expired))
         })
         .await?;
-    for blob in &removed {
-        if let Some(id) = BlobId::parse(blob) {
-            store.blobs().delete(&id).await;
-        }
-    }
+    store.blobs().delete_named(&removed).await;
     Ok(expired)
 }
 
@@ -434,11 +441,7 @@ async fn expire_versions(
             Ok::<_, S3Error>((freed, removed))
         })
         .await?;
-    for blob in &freed {
-        if let Some(id) = BlobId::parse(blob) {
-            store.blobs().delete(&id).await;
-        }
-    }
+    store.blobs().delete_named(&freed).await;
     Ok(removed)
 }
 
@@ -510,11 +513,10 @@ async fn abort_uploads(
                 Ok::<_, S3Error>(parts)
             })
             .await?;
-        for p in parts.into_iter().flatten() {
-            if let Some(id) = BlobId::parse(&p.blob) {
-                store.blobs().delete(&id).await;
-            }
-        }
+        store
+            .blobs()
+            .delete_named(parts.into_iter().flatten().map(|p| p.blob))
+            .await;
         n += 1;
     }
     Ok(n)

@@ -497,9 +497,7 @@ pub async fn commit_object_with(
         .await;
     match written {
         Ok(w) => {
-            for old in w.freed.iter().filter_map(|b| BlobId::parse(b)) {
-                s3.store.blobs().delete(&old).await;
-            }
+            s3.store.blobs().delete_named(&w.freed).await;
             Ok(w.version_id)
         }
         Err(e) => {

@@ -206,6 +206,16 @@ impl BlobStore {
         }
     }
 
+    /// Deletes the blobs records name (by id, as stored); a name that is not a blob id is
+    /// skipped.
+    pub async fn delete_named<S: AsRef<str>>(&self, names: impl IntoIterator<Item = S>) {
+        for name in names {
+            if let Some(id) = BlobId::parse(name.as_ref()) {
+                self.delete(&id).await;
+            }
+        }
+    }
+
     /// The directory blobs live in (for diagnostics).
     pub fn root(&self) -> &Path {
         &self.root

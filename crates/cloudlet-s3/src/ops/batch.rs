@@ -4,7 +4,6 @@
 
 use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{AwsError, Request, RequestContext, Response};
-use cloudlet_store::BlobId;
 use http::StatusCode;
 
 use super::versioning::authorize_object;
@@ -152,9 +151,7 @@ pub async fn delete_objects(
     }
     for t in &targets {
         if let Ok(d) = &t.outcome {
-            for blob in d.freed.iter().filter_map(|b| BlobId::parse(b)) {
-                s3.store.blobs().delete(&blob).await;
-            }
+            s3.store.blobs().delete_named(&d.freed).await;
         }
     }
     let mut x = XmlWriter::new();

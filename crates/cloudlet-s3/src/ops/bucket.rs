@@ -7,7 +7,6 @@
 use base64::Engine;
 use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{Principal, Request, RequestContext, Response};
-use cloudlet_store::BlobId;
 use http::StatusCode;
 
 use super::{XMLNS, canonical_id, empty, iso8601, now_ms, set_header, small_body, xml_response};
@@ -181,9 +180,10 @@ pub async fn delete(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Res
             Ok(crate::mpstate::remove_bucket_uploads(txn, &name)?)
         })
         .await?;
-    for blob in parts.iter().filter_map(|p| BlobId::parse(&p.blob)) {
-        s3.store.blobs().delete(&blob).await;
-    }
+    s3.store
+        .blobs()
+        .delete_named(parts.into_iter().map(|p| p.blob))
+        .await;
     Ok(empty(StatusCode::NO_CONTENT))
 }
 

@@ -152,9 +152,7 @@ async fn record_part(s3: &S3, bucket: &str, id: &str, part: Part) -> S3Result<()
         .await;
     match written {
         Ok(old) => {
-            if let Some(old) = old.and_then(|o| BlobId::parse(&o.blob)) {
-                s3.store.blobs().delete(&old).await;
-            }
+            s3.store.blobs().delete_named(old.map(|o| o.blob)).await;
             Ok(())
         }
         Err(e) => {
@@ -720,11 +718,10 @@ pub async fn abort(
         .write(move |txn| Ok::<_, S3Error>(remove_upload(txn, legacy, &b, &i)?))
         .await?
         .ok_or(S3Error::NoSuchUpload(id))?;
-    for p in removed {
-        if let Some(blob) = BlobId::parse(&p.blob) {
-            s3.store.blobs().delete(&blob).await;
-        }
-    }
+    s3.store
+        .blobs()
+        .delete_named(removed.into_iter().map(|p| p.blob))
+        .await;
     Ok(empty(StatusCode::NO_CONTENT))
 }
 

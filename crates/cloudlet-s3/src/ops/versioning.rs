@@ -6,7 +6,6 @@
 
 use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{Request, RequestContext, Response};
-use cloudlet_store::BlobId;
 use cloudlet_store::redb::WriteTransaction;
 use http::StatusCode;
 
@@ -372,9 +371,7 @@ pub async fn delete_object(
             }
         })
         .await?;
-    for blob in done.freed.iter().filter_map(|b| BlobId::parse(b)) {
-        s3.store.blobs().delete(&blob).await;
-    }
+    s3.store.blobs().delete_named(&done.freed).await;
     let mut r = empty(StatusCode::NO_CONTENT);
     if done.delete_marker {
         set_header(&mut r, "x-amz-delete-marker", "true");
