@@ -160,6 +160,13 @@ def error_of(excinfo):
     return e["ResponseMetadata"]["HTTPStatusCode"], e["Error"]["Code"], e["Error"].get("Message")
 
 
+def xml_error(body):
+    """The child elements of an S3 XML error body, by tag."""
+    import xml.etree.ElementTree as ET
+
+    return {child.tag: child.text for child in ET.fromstring(body)}
+
+
 def unique(prefix):
     """A resource name unique within the session."""
     unique.n += 1

@@ -21,7 +21,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from conftest import error_of, unique
+from conftest import error_of, unique, xml_error
 from test_s3_requests import send
 
 NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
@@ -49,10 +49,6 @@ def bucket(s3):
     name = unique("basics").lower()
     s3.create_bucket(Bucket=name)
     return name
-
-
-def xml_error(body):
-    return {child.tag: child.text for child in ET.fromstring(body)}
 
 
 def quote(key):

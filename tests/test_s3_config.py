@@ -12,7 +12,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import error_of, fast_lifecycle_server, unique, wait_for
+from conftest import error_of, fast_lifecycle_server, unique, wait_for, xml_error
 
 NOT_ALLOWED = ("CORSResponse: This CORS request is not allowed. This is usually because the evalution of "
                "Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers "
@@ -33,13 +33,6 @@ def raw(server, method, path, body=None, headers=None):
     data = r.read()
     conn.close()
     return r.status, {k.lower(): v for k, v in r.getheaders()}, data
-
-
-def xml_error(body):
-    import xml.etree.ElementTree as ET
-
-    root = ET.fromstring(body)
-    return {child.tag: child.text for child in root}
 
 
 @pytest.fixture

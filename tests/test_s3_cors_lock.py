@@ -6,14 +6,13 @@ responses give."""
 import datetime
 import http.client
 import json
-import xml.etree.ElementTree as ET
 
 import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from conftest import error_of, unique
+from conftest import error_of, unique, xml_error
 
 MALFORMED = (400, "MalformedXML",
              "The XML you provided was not well-formed or did not validate against our published schema")
@@ -37,10 +36,6 @@ def raw(server, method, path, headers=None, body=None):
     data = r.read()
     conn.close()
     return r.status, {k.lower(): v for k, v in r.getheaders()}, data
-
-
-def xml_error(body):
-    return {child.tag: child.text for child in ET.fromstring(body)}
 
 
 def cors_headers(h):

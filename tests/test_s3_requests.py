@@ -9,7 +9,6 @@ import hashlib
 import http.client
 import io
 import urllib.parse
-import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -20,7 +19,7 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from conftest import error_of, unique
+from conftest import error_of, unique, xml_error
 from test_s3_checksums import RAW, checksum
 from test_s3_post import post, presigned
 
@@ -41,10 +40,6 @@ def bucket(s3):
     name = unique("req").lower()
     s3.create_bucket(Bucket=name)
     return name
-
-
-def xml_error(body):
-    return {child.tag: child.text for child in ET.fromstring(body)}
 
 
 def send(server, method, path, body=b"", headers=(), chunked=False, signed=True):
