@@ -1,10 +1,13 @@
 """S3 authorises IAM users and role sessions by their identity policies, as AWS does:
 within the bucket owner's account the identity policy or the bucket policy must allow, an
-explicit deny in either wins, and the account root is unaffected."""
+explicit deny in either wins, and the account root is unaffected. A caller of the owner's
+account is told who was refused which action on what, and by which kind of policy; other
+accounts and anonymous callers get the bare "Access Denied"."""
 
 import json
 
 import boto3
+import botocore
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -13,6 +16,18 @@ from conftest import unique
 
 ACCOUNT = "000000000000"
 DENIED = ("AccessDenied", 403, "Access Denied")
+
+
+def refused(caller, action, resource=None, deny=None):
+    """S3's AccessDenied for a caller of the bucket owner's account: an implicit deny, or
+    an explicit one in `deny` ("an identity-based" or "a resource-based") policy."""
+    on = f' on resource: "{resource}"' if resource else ""
+    why = f"with an explicit deny in {deny} policy" if deny else f"because no identity-based policy allows the {action} action"
+    return "AccessDenied", 403, f"User: {caller} is not authorized to perform: {action}{on} {why}"
+
+
+def user_arn(user):
+    return f"arn:aws:iam::{ACCOUNT}:user/{user}"
 
 
 def error_of(e):
@@ -54,12 +69,22 @@ def denied(call, **kw):
 
 
 def test_user_without_policy_is_denied(setup):
-    _, s3, bucket, _, as_user = setup
-    assert denied(as_user.get_object, Bucket=bucket, Key="doc.txt") == DENIED
-    assert denied(as_user.put_object, Bucket=bucket, Key="new.txt", Body=b"x") == DENIED
-    assert denied(as_user.list_objects_v2, Bucket=bucket) == DENIED
-    assert denied(as_user.list_buckets) == DENIED
-    assert denied(as_user.create_bucket, Bucket=unique("ident-new")) == DENIED
+    _, s3, bucket, user, as_user = setup
+    me, new = user_arn(user), unique("ident-new")
+    assert denied(as_user.get_object, Bucket=bucket, Key="doc.txt") == refused(
+        me, "s3:GetObject", f"arn:aws:s3:::{bucket}/doc.txt")
+    # A missing key: the read itself is refused, so the caller hears that.
+    assert denied(as_user.get_object, Bucket=bucket, Key="none.txt") == refused(
+        me, "s3:GetObject", f"arn:aws:s3:::{bucket}/none.txt")
+    assert denied(as_user.put_object, Bucket=bucket, Key="new.txt", Body=b"x") == refused(
+        me, "s3:PutObject", f"arn:aws:s3:::{bucket}/new.txt")
+    assert denied(as_user.list_objects_v2, Bucket=bucket) == refused(
+        me, "s3:ListBucket", f"arn:aws:s3:::{bucket}")
+    assert denied(as_user.get_bucket_tagging, Bucket=bucket) == refused(
+        me, "s3:GetBucketTagging", f"arn:aws:s3:::{bucket}")
+    # An action on no resource names none.
+    assert denied(as_user.list_buckets) == refused(me, "s3:ListAllMyBuckets")
+    assert denied(as_user.create_bucket, Bucket=new) == refused(me, "s3:CreateBucket", f"arn:aws:s3:::{new}")
     # The root of the account is unaffected.
     assert s3.get_object(Bucket=bucket, Key="doc.txt")["Body"].read() == b"hello"
     assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 1
@@ -73,11 +98,15 @@ def test_inline_user_policy_grants_only_its_actions(setup):
         PolicyDocument=policy({"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}),
     )
     assert as_user.get_object(Bucket=bucket, Key="doc.txt")["Body"].read() == b"hello"
-    assert denied(as_user.put_object, Bucket=bucket, Key="new.txt", Body=b"x") == DENIED
+    assert denied(as_user.put_object, Bucket=bucket, Key="new.txt", Body=b"x")[2].startswith(
+        f"User: {user_arn(user)} is not authorized to perform: s3:PutObject")
+    # Allowed the read but not the listing, a caller learns nothing of a missing key.
+    assert denied(as_user.get_object, Bucket=bucket, Key="none.txt") == DENIED
     with pytest.raises(ClientError):
         s3.head_object(Bucket=bucket, Key="new.txt")
     iam.delete_user_policy(UserName=user, PolicyName="read")
-    assert denied(as_user.get_object, Bucket=bucket, Key="doc.txt") == DENIED
+    assert denied(as_user.get_object, Bucket=bucket, Key="doc.txt")[2].endswith(
+        "because no identity-based policy allows the s3:GetObject action")
 
 
 def test_attached_customer_policy_grants(setup):
@@ -88,7 +117,8 @@ def test_attached_customer_policy_grants(setup):
     )["Policy"]["Arn"]
     iam.attach_user_policy(UserName=user, PolicyArn=arn)
     as_user.put_object(Bucket=bucket, Key="new.txt", Body=b"x")
-    assert denied(as_user.get_object, Bucket=bucket, Key="new.txt") == DENIED
+    assert denied(as_user.get_object, Bucket=bucket, Key="new.txt") == refused(
+        user_arn(user), "s3:GetObject", f"arn:aws:s3:::{bucket}/new.txt")
 
 
 def test_tags_and_acls_on_upload_need_their_own_permissions(setup):
@@ -99,9 +129,12 @@ def test_tags_and_acls_on_upload_need_their_own_permissions(setup):
         PolicyDocument=policy({"Effect": "Allow", "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/*"}),
     )
     as_user.put_object(Bucket=bucket, Key="plain.txt", Body=b"x")
-    assert denied(as_user.put_object, Bucket=bucket, Key="tagged.txt", Body=b"x", Tagging="a=b") == DENIED
+    # The refusal names the permission the upload lacks.
+    assert denied(as_user.put_object, Bucket=bucket, Key="tagged.txt", Body=b"x", Tagging="a=b") == refused(
+        user_arn(user), "s3:PutObjectTagging", f"arn:aws:s3:::{bucket}/tagged.txt")
     assert denied(as_user.put_object, Bucket=bucket, Key="acl.txt", Body=b"x",
-                  ACL="bucket-owner-full-control") == DENIED
+                  ACL="bucket-owner-full-control") == refused(
+        user_arn(user), "s3:PutObjectAcl", f"arn:aws:s3:::{bucket}/acl.txt")
     for key in ("tagged.txt", "acl.txt"):
         with pytest.raises(ClientError):
             s3.head_object(Bucket=bucket, Key=key)
@@ -131,13 +164,15 @@ def test_identity_deny_beats_bucket_policy_allow(setup):
     )
     # The bucket policy alone lets the user read, without any identity policy.
     assert as_user.get_object(Bucket=bucket, Key="doc.txt")["Body"].read() == b"hello"
-    assert denied(as_user.put_object, Bucket=bucket, Key="new.txt", Body=b"x") == DENIED
+    assert denied(as_user.put_object, Bucket=bucket, Key="new.txt", Body=b"x") == refused(
+        user_arn(user), "s3:PutObject", f"arn:aws:s3:::{bucket}/new.txt")
     iam.put_user_policy(
         UserName=user,
         PolicyName="no-s3",
         PolicyDocument=policy({"Effect": "Deny", "Action": "s3:*", "Resource": "*"}),
     )
-    assert denied(as_user.get_object, Bucket=bucket, Key="doc.txt") == DENIED
+    assert denied(as_user.get_object, Bucket=bucket, Key="doc.txt") == refused(
+        user_arn(user), "s3:GetObject", f"arn:aws:s3:::{bucket}/doc.txt", deny="an identity-based")
     assert s3.get_object(Bucket=bucket, Key="doc.txt")["Body"].read() == b"hello"
 
 
@@ -163,15 +198,20 @@ def test_role_session_with_aws_managed_read_only_policy(server, setup):
             },
         )
 
-    assert denied(session().get_object, Bucket=bucket, Key="doc.txt") == DENIED
+    me = f"arn:aws:sts::{ACCOUNT}:assumed-role/{role}/reader"
+    assert denied(session().get_object, Bucket=bucket, Key="doc.txt") == refused(
+        me, "s3:GetObject", f"arn:aws:s3:::{bucket}/doc.txt")
     iam.attach_role_policy(RoleName=role, PolicyArn="arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")
     as_role = session()
     assert as_role.get_object(Bucket=bucket, Key="doc.txt")["Body"].read() == b"hello"
     assert [o["Key"] for o in as_role.list_objects_v2(Bucket=bucket)["Contents"]] == ["doc.txt"]
     assert bucket in [b["Name"] for b in as_role.list_buckets()["Buckets"]]
-    assert denied(as_role.create_bucket, Bucket=unique("ident-new")) == DENIED
-    assert denied(as_role.put_object, Bucket=bucket, Key="new.txt", Body=b"x") == DENIED
-    assert denied(as_role.delete_object, Bucket=bucket, Key="doc.txt") == DENIED
+    new = unique("ident-new")
+    assert denied(as_role.create_bucket, Bucket=new) == refused(me, "s3:CreateBucket", f"arn:aws:s3:::{new}")
+    assert denied(as_role.put_object, Bucket=bucket, Key="new.txt", Body=b"x") == refused(
+        me, "s3:PutObject", f"arn:aws:s3:::{bucket}/new.txt")
+    assert denied(as_role.delete_object, Bucket=bucket, Key="doc.txt") == refused(
+        me, "s3:DeleteObject", f"arn:aws:s3:::{bucket}/doc.txt")
     assert s3.get_object(Bucket=bucket, Key="doc.txt")["Body"].read() == b"hello"
 
 
@@ -204,13 +244,39 @@ def test_cross_account_user_needs_both_policies(server, setup):
 
 
 def test_acl_grants_to_the_account_need_the_users_identity_policy(setup):
-    _, s3, bucket, _, as_user = setup
+    _, s3, bucket, user, as_user = setup
     s3.put_bucket_ownership_controls(
         Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerPreferred"}]}
     )
     s3.put_bucket_acl(Bucket=bucket, ACL="private")
     s3.put_object_acl(Bucket=bucket, Key="doc.txt", ACL="private")
     # The owner's FULL_CONTROL grant is the account's, not its users'.
-    assert denied(as_user.get_bucket_acl, Bucket=bucket) == DENIED
-    assert denied(as_user.get_object, Bucket=bucket, Key="doc.txt") == DENIED
+    assert denied(as_user.get_bucket_acl, Bucket=bucket) == refused(
+        user_arn(user), "s3:GetBucketAcl", f"arn:aws:s3:::{bucket}")
+    assert denied(as_user.get_object, Bucket=bucket, Key="doc.txt") == refused(
+        user_arn(user), "s3:GetObject", f"arn:aws:s3:::{bucket}/doc.txt")
     assert s3.get_bucket_acl(Bucket=bucket)["Grants"][0]["Permission"] == "FULL_CONTROL"
+
+
+def test_a_bucket_policy_deny_is_named_to_the_owners_account_only(server, setup):
+    _, s3, bucket, user, as_user = setup
+    s3.put_bucket_policy(
+        Bucket=bucket,
+        Policy=policy({"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject",
+                       "Resource": f"arn:aws:s3:::{bucket}/*"}),
+    )
+    resource = f"arn:aws:s3:::{bucket}/doc.txt"
+    try:
+        # Even the owner's root is refused by an explicit deny, and told so.
+        assert denied(s3.get_object, Bucket=bucket, Key="doc.txt") == refused(
+            f"arn:aws:iam::{ACCOUNT}:root", "s3:GetObject", resource, deny="a resource-based")
+        assert denied(as_user.get_object, Bucket=bucket, Key="doc.txt") == refused(
+            user_arn(user), "s3:GetObject", resource, deny="a resource-based")
+        # Callers from outside the account learn nothing of the policy.
+        other = s3_as(server, {"aws_access_key_id": "111122223333", "aws_secret_access_key": "test"})
+        assert denied(other.get_object, Bucket=bucket, Key="doc.txt") == DENIED
+        anonymous = boto3.client("s3", endpoint_url=server.endpoint, region_name="us-east-1",
+                                 config=Config(signature_version=botocore.UNSIGNED, retries={"max_attempts": 1}))
+        assert denied(anonymous.get_object, Bucket=bucket, Key="doc.txt") == DENIED
+    finally:
+        s3.delete_bucket_policy(Bucket=bucket)

@@ -16,6 +16,7 @@ use http::HeaderMap;
 use percent_encoding::percent_decode_str;
 
 use crate::S3;
+use crate::error::{Denial, DenyReason, S3Error};
 use crate::protocol::{Op, Query};
 use crate::state::Bucket;
 use crate::subresource::{Subresource, Verb};
@@ -447,6 +448,22 @@ fn decide(
     cloudlet_policy::authorize(identity, bucket_policy, accounts, req) == Decision::Allow && !voided
 }
 
+/// The actions an object write with these headers needs: `s3:PutObject`, and
+/// `s3:PutObjectTagging` / `s3:PutObjectAcl` when it sets tags / an ACL.
+fn write_actions(h: &HeaderMap) -> impl Iterator<Item = &'static str> {
+    let tags = h.contains_key("x-amz-tagging");
+    let acl = h
+        .keys()
+        .any(|k| k.as_str() == "x-amz-acl" || k.as_str().starts_with("x-amz-grant-"));
+    [
+        ("s3:PutObject", true),
+        ("s3:PutObjectTagging", tags),
+        ("s3:PutObjectAcl", acl),
+    ]
+    .into_iter()
+    .filter_map(|(action, needed)| needed.then_some(action))
+}
+
 /// Whether any policy takes part in the caller's decisions on `bucket` (else only the
 /// owner may, and nothing needs loading for the condition keys).
 pub fn evaluates_policies(ctx: &RequestContext, bucket: &Bucket) -> bool {
@@ -465,15 +482,8 @@ impl S3 {
         resource: &str,
         h: &http::HeaderMap,
     ) -> bool {
-        let tags = h.contains_key("x-amz-tagging");
-        let acl = h
-            .keys()
-            .any(|k| k.as_str() == "x-amz-acl" || k.as_str().starts_with("x-amz-grant-"));
         let policies = Policies::of(self, ctx, Some(bucket));
-        let allow = |action| policies.allow(ctx, bucket, action, resource, &[], &[]);
-        allow("s3:PutObject")
-            && (!tags || allow("s3:PutObjectTagging"))
-            && (!acl || allow("s3:PutObjectAcl"))
+        write_actions(h).all(|action| policies.allow(ctx, bucket, action, resource, &[], &[]))
     }
 
     /// Whether the caller of `ctx` may perform `action` on `resource` of `bucket`.
@@ -536,6 +546,86 @@ impl S3 {
             context: &context,
         };
         cloudlet_policy::evaluate_all(identity, &req) == Decision::Allow
+    }
+
+    /// The AccessDenied for a caller refused `action` on `resource` (of `bucket`; `None`
+    /// for CreateBucket and ListBuckets), evaluated with the same `tags` and `extra` keys as
+    /// the refusal. A caller of the bucket owner's account hears which
+    /// policy refused it, as S3 tells callers of its own account; anonymous callers and
+    /// other accounts get the bare "Access Denied", and so does a caller whose policies do
+    /// allow `action` (refused for another reason). Called on refusals only, so the allowed
+    /// path pays nothing for the message.
+    pub(crate) fn denied(
+        &self,
+        ctx: &RequestContext,
+        bucket: Option<&Bucket>,
+        action: &str,
+        resource: &str,
+        tags: &[(String, String)],
+        extra: &[(&str, String)],
+    ) -> S3Error {
+        let Some(account) = ctx.principal.account() else {
+            return S3Error::AccessDenied;
+        };
+        if bucket.is_some_and(|b| b.owner != account.as_str()) {
+            return S3Error::AccessDenied;
+        }
+        let policies = Policies::of(self, ctx, bucket);
+        let allowed = match bucket {
+            Some(b) => policies.allow(ctx, b, action, resource, tags, extra),
+            None => self.identity_allows_with(ctx, action, resource, extra),
+        };
+        if allowed {
+            // Refused for another reason than its policies (an object's ACL, say).
+            return S3Error::AccessDenied;
+        }
+        let caller = Caller::from(&ctx.principal);
+        let context = context(ctx, bucket.map(|b| b.owner.as_str()), tags, extra);
+        let req = Request {
+            caller: &caller,
+            action,
+            resource,
+            context: &context,
+        };
+        let denies = |p: &Policy| p.evaluate(&req) == Decision::ExplicitDeny;
+        let reason = if policies.bucket.as_deref().is_some_and(denies) {
+            DenyReason::ResourcePolicy
+        } else if policies
+            .identity()
+            .unwrap_or_default()
+            .into_iter()
+            .any(denies)
+        {
+            DenyReason::IdentityPolicy
+        } else if matches!(ctx.principal, Principal::Root { .. }) {
+            // The owner's root is refused only by an explicit deny; anything else that
+            // refused it is no policy's doing.
+            return S3Error::AccessDenied;
+        } else {
+            DenyReason::NoIdentityPolicy
+        };
+        S3Error::Denied(Box::new(Denial {
+            caller: ctx.principal.arn(),
+            action: action.to_string(),
+            resource: (resource != "*").then(|| resource.to_string()),
+            reason,
+        }))
+    }
+
+    /// [`S3::denied`] for an object write refused by [`S3::object_write_allowed`]: names
+    /// the first of its actions the caller lacks.
+    pub(crate) fn object_write_denied(
+        &self,
+        ctx: &RequestContext,
+        bucket: &Bucket,
+        resource: &str,
+        h: &http::HeaderMap,
+    ) -> S3Error {
+        let policies = Policies::of(self, ctx, Some(bucket));
+        let action = write_actions(h)
+            .find(|a| !policies.allow(ctx, bucket, a, resource, &[], &[]))
+            .unwrap_or("s3:PutObject");
+        self.denied(ctx, Some(bucket), action, resource, &[], &[])
     }
 
     /// Whether the bucket policy or the caller's identity policies explicitly deny the

@@ -13,6 +13,56 @@ pub enum Digested {
     Document,
 }
 
+/// Which policy refused a caller of the bucket owner's account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DenyReason {
+    /// Nothing allowed it (an implicit deny).
+    NoIdentityPolicy,
+    /// An identity policy denied it.
+    IdentityPolicy,
+    /// The bucket policy denied it.
+    ResourcePolicy,
+}
+
+/// The parts of S3's detailed AccessDenied message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Denial {
+    /// The caller's ARN (a role session's `assumed-role` ARN).
+    pub caller: String,
+    pub action: String,
+    /// `None` for actions on no resource (`s3:ListAllMyBuckets`).
+    pub resource: Option<String>,
+    pub reason: DenyReason,
+}
+
+impl Denial {
+    /// `User: {arn} is not authorized to perform: {action} on resource: "{arn}" because no
+    /// identity-based policy allows the {action} action`, or `… with an explicit deny in an
+    /// identity-based / a resource-based policy`, as S3 words it (no final period).
+    pub fn message(&self) -> String {
+        let on = match &self.resource {
+            Some(r) => format!(" on resource: \"{r}\""),
+            None => String::new(),
+        };
+        let why = match self.reason {
+            DenyReason::NoIdentityPolicy => {
+                format!(
+                    "because no identity-based policy allows the {} action",
+                    self.action
+                )
+            }
+            DenyReason::IdentityPolicy => {
+                "with an explicit deny in an identity-based policy".into()
+            }
+            DenyReason::ResourcePolicy => "with an explicit deny in a resource-based policy".into(),
+        };
+        format!(
+            "User: {} is not authorized to perform: {}{on} {why}",
+            self.caller, self.action
+        )
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum S3Error {
     #[error("no such bucket {0}")]
@@ -37,6 +87,10 @@ pub enum S3Error {
     MalformedPolicy(String),
     #[error("access denied")]
     AccessDenied,
+    /// AccessDenied for a caller of the bucket owner's own account, which S3 tells who was
+    /// refused what and by which kind of policy.
+    #[error("access denied: {0:?}")]
+    Denied(Box<Denial>),
     #[error("public policy blocked")]
     PublicPolicyBlocked { caller: String, bucket: String },
     #[error("no bucket policy on {0}")]
@@ -336,6 +390,7 @@ impl From<S3Error> for AwsError {
             ),
             MalformedPolicy(m) => AwsError::client("MalformedPolicy", m),
             AccessDenied => AwsError::new(403, "AccessDenied", "Access Denied"),
+            Denied(d) => AwsError::new(403, "AccessDenied", d.message()),
             PublicPolicyBlocked { caller, bucket } => AwsError::new(
                 403,
                 "AccessDenied",
@@ -595,6 +650,42 @@ impl From<S3Error> for AwsError {
             TooManyBucketTags => {
                 AwsError::client("BadRequest", "Bucket tag count cannot be greater than 50")
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn denial_messages_read_as_s3_words_them() {
+        let user = "arn:aws:iam::000000000000:user/u";
+        let cases = [
+            (
+                Some("arn:aws:s3:::b/k"),
+                DenyReason::NoIdentityPolicy,
+                "User: arn:aws:iam::000000000000:user/u is not authorized to perform: s3:GetObject on resource: \"arn:aws:s3:::b/k\" because no identity-based policy allows the s3:GetObject action",
+            ),
+            (
+                Some("arn:aws:s3:::b"),
+                DenyReason::IdentityPolicy,
+                "User: arn:aws:iam::000000000000:user/u is not authorized to perform: s3:GetObject on resource: \"arn:aws:s3:::b\" with an explicit deny in an identity-based policy",
+            ),
+            (
+                None,
+                DenyReason::ResourcePolicy,
+                "User: arn:aws:iam::000000000000:user/u is not authorized to perform: s3:GetObject with an explicit deny in a resource-based policy",
+            ),
+        ];
+        for (resource, reason, want) in cases {
+            let d = Denial {
+                caller: user.into(),
+                action: "s3:GetObject".into(),
+                resource: resource.map(str::to_string),
+                reason,
+            };
+            assert_eq!(d.message(), want);
         }
     }
 }

@@ -200,7 +200,8 @@ fn existing_object(
         Err(_) => s3.allowed_on_object(ctx, &b, action, &arn(bucket, Some(key)), None),
     };
     if !permitted {
-        return Err(S3Error::AccessDenied);
+        let tags = obj.as_ref().map_or(&[][..], |o| o.tags.as_slice());
+        return Err(s3.denied(ctx, Some(&b), action, &arn(bucket, Some(key)), tags, &[]));
     }
     Ok((b, obj?))
 }

@@ -110,7 +110,7 @@ pub async fn create(
     };
     let resource = crate::auth::arn(bucket, None);
     if !s3.identity_allows_with(ctx, "s3:CreateBucket", &resource, &extra) {
-        return Err(S3Error::AccessDenied);
+        return Err(s3.denied(ctx, None, "s3:CreateBucket", &resource, &[], &extra));
     }
     if !valid_bucket_name(bucket) {
         return Err(S3Error::InvalidBucketName(bucket.to_string()));
@@ -193,12 +193,12 @@ pub fn head(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Response> {
     let b = s3
         .bucket_for(ctx, bucket, "s3:ListBucket")
         .map_err(|e| match e {
-            S3Error::AccessDenied => match s3.bucket(bucket) {
+            denied @ (S3Error::AccessDenied | S3Error::Denied(_)) => match s3.bucket(bucket) {
                 Ok(b) => S3Error::WithHeaders {
-                    error: Box::new(S3Error::AccessDenied),
+                    error: Box::new(denied),
                     headers: vec![("x-amz-bucket-region", b.region)],
                 },
-                Err(_) => S3Error::AccessDenied,
+                Err(_) => denied,
             },
             other => other,
         })?;
@@ -305,7 +305,7 @@ pub fn list(s3: &S3, ctx: &RequestContext, q: &Query) -> S3Result<Response> {
         return Err(S3Error::AccessDenied);
     };
     if !s3.identity_allows(ctx, "s3:ListAllMyBuckets", "*") {
-        return Err(S3Error::AccessDenied);
+        return Err(s3.denied(ctx, None, "s3:ListAllMyBuckets", "*", &[], &[]));
     }
     let page = bucket_page(q)?;
     let mut buckets = s3.store.read(state::all_buckets)?;

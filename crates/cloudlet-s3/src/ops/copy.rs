@@ -170,7 +170,8 @@ pub async fn copy_object(
     if !s3.allowed(ctx, &dest, "s3:PutObject", &arn(bucket, Some(key)), &[])
         && !super::acl::bucket_acl_allows(s3, ctx, &dest, "s3:PutObject")
     {
-        return Err(S3Error::AccessDenied);
+        let resource = arn(bucket, Some(key));
+        return Err(s3.denied(ctx, Some(&dest), "s3:PutObject", &resource, &[], &[]));
     }
     // The destination's `If-None-Match: *` / `If-Match`, refused before the bytes are copied
     // when it already fails, and checked again atomically with the write.

@@ -191,7 +191,8 @@ pub fn list(
     if !s3.allowed(ctx, &b, "s3:ListBucket", &arn(bucket, None), &extra)
         && !super::acl::bucket_acl_allows(s3, ctx, &b, "s3:ListBucket")
     {
-        return Err(S3Error::AccessDenied);
+        let resource = arn(bucket, None);
+        return Err(s3.denied(ctx, Some(&b), "s3:ListBucket", &resource, &[], &extra));
     }
     let encoding = encoding_type(q)?;
     let enc = |s: &str| match encoding {

@@ -166,7 +166,15 @@ pub fn list(
     if !s3.allowed(ctx, &b, "s3:ListBucketVersions", &arn(bucket, None), &extra)
         && !super::acl::bucket_acl_allows(s3, ctx, &b, "s3:ListBucketVersions")
     {
-        return Err(S3Error::AccessDenied);
+        let resource = arn(bucket, None);
+        return Err(s3.denied(
+            ctx,
+            Some(&b),
+            "s3:ListBucketVersions",
+            &resource,
+            &[],
+            &extra,
+        ));
     }
     let encoding = encoding_type(q)?;
     let enc = |s: &str| match encoding {

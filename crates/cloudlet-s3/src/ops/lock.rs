@@ -56,8 +56,9 @@ fn lock_bucket(
     action: &str,
 ) -> S3Result<Bucket> {
     let b = s3.bucket(bucket)?;
-    if !s3.allowed(ctx, &b, action, &arn(bucket, Some(key)), &[]) {
-        return Err(S3Error::AccessDenied);
+    let resource = arn(bucket, Some(key));
+    if !s3.allowed(ctx, &b, action, &resource, &[]) {
+        return Err(s3.denied(ctx, Some(&b), action, &resource, &[], &[]));
     }
     if b.versioning.object_lock.is_none() {
         return Err(lock::missing_configuration());

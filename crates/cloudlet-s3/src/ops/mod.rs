@@ -167,7 +167,8 @@ impl S3 {
         if !self.allowed(ctx, &b, action, &crate::auth::arn(name, None), &[])
             && !acl::bucket_acl_allows(self, ctx, &b, action)
         {
-            return Err(S3Error::AccessDenied);
+            let resource = crate::auth::arn(name, None);
+            return Err(self.denied(ctx, Some(&b), action, &resource, &[], &[]));
         }
         Ok(b)
     }

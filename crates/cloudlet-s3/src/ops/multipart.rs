@@ -58,7 +58,7 @@ fn check_upload_access(
     if !s3.allowed(ctx, &b, action, &arn(bucket, Some(key)), &[])
         && !super::acl::bucket_acl_allows(s3, ctx, &b, "s3:PutObject")
     {
-        return Err(S3Error::AccessDenied);
+        return Err(s3.denied(ctx, Some(&b), action, &arn(bucket, Some(key)), &[], &[]));
     }
     Ok(b)
 }

@@ -38,7 +38,7 @@ pub async fn put(
     if !s3.object_write_allowed(ctx, &b, &arn(bucket, Some(key)), h)
         && !super::acl::bucket_acl_allows(s3, ctx, &b, "s3:PutObject")
     {
-        return Err(S3Error::AccessDenied);
+        return Err(s3.object_write_denied(ctx, &b, &arn(bucket, Some(key)), h));
     }
     check_metadata_size(metadata_headers(h))?;
     check_redirect_location(h)?;
@@ -204,11 +204,23 @@ pub fn load_readable(s3: &S3, ctx: &RequestContext, bucket: &str, key: &str) -> 
     let obj = s3.store.read(|txn| state::get_object(txn, bucket, key))?;
     match obj {
         Some(o) if super::acl::object_allows(s3, ctx, &b, key, &o, "s3:GetObject") => Ok(o),
-        Some(_) => Err(S3Error::AccessDenied),
+        Some(o) => {
+            let resource = arn(bucket, Some(key));
+            Err(s3.denied(ctx, Some(&b), "s3:GetObject", &resource, &o.tags, &[]))
+        }
         None if s3.allowed(ctx, &b, "s3:ListBucket", &arn(bucket, None), &[]) => {
             Err(S3Error::NoSuchKey(key.to_string()))
         }
-        None => Err(S3Error::AccessDenied),
+        // A caller refused the read itself hears so; one refused only the listing learns
+        // nothing of the key.
+        None => Err(s3.denied(
+            ctx,
+            Some(&b),
+            "s3:GetObject",
+            &arn(bucket, Some(key)),
+            &[],
+            &[],
+        )),
     }
 }
 

@@ -76,7 +76,8 @@ pub(crate) fn authorize_object(
     if !s3.allowed_on_object(ctx, &b, action, &arn(bucket, Some(key)), existing.as_ref())
         && !super::acl::bucket_acl_allows(s3, ctx, &b, action)
     {
-        return Err(S3Error::AccessDenied);
+        let tags = existing.as_ref().map_or(&[][..], |o| o.tags.as_slice());
+        return Err(s3.denied(ctx, Some(&b), action, &arn(bucket, Some(key)), tags, &[]));
     }
     Ok((b, version))
 }
@@ -221,7 +222,7 @@ pub async fn get(
     let method = if head { "HEAD" } else { "GET" };
     let obj = load_version(s3, bucket, key, &version, method);
     if !version_readable(s3, ctx, &b, key, obj.as_ref().ok()) {
-        return Err(S3Error::AccessDenied);
+        return Err(version_denied(s3, ctx, &b, key, obj.as_ref().ok()));
     }
     let obj = obj?;
     super::object::serve(s3, &obj, req.headers(), q, head).await
@@ -247,6 +248,19 @@ fn version_readable(
     }
 }
 
+/// The refusal of a version read [`version_readable`] said no to.
+fn version_denied(
+    s3: &S3,
+    ctx: &RequestContext,
+    b: &state::Bucket,
+    key: &str,
+    obj: Option<&Object>,
+) -> S3Error {
+    let tags = obj.map_or(&[][..], |o| o.tags.as_slice());
+    let resource = arn(&b.name, Some(key));
+    s3.denied(ctx, Some(b), "s3:GetObjectVersion", &resource, tags, &[])
+}
+
 /// The source of CopyObject/UploadPartCopy: the current object, or a version.
 pub fn load_source(
     s3: &S3,
@@ -261,7 +275,7 @@ pub fn load_source(
             let b = s3.bucket(bucket)?;
             let loaded = load_version(s3, bucket, key, v, "GET");
             if !version_readable(s3, ctx, &b, key, loaded.as_ref().ok()) {
-                return Err(S3Error::AccessDenied);
+                return Err(version_denied(s3, ctx, &b, key, loaded.as_ref().ok()));
             }
             match loaded {
                 Err(S3Error::WithHeaders { .. }) => return Err(S3Error::InvalidRequest(
