@@ -600,3 +600,36 @@ def test_code_is_unpacked_before_the_first_invoke(durable_server):
         shutil.rmtree(d)
     assert json.loads(invoke(lam, name)[1]) == "v2"
     assert unpacked() == [new]
+
+
+def test_delete_racing_create_leaves_no_code_behind(durable_server):
+    """A DeleteFunction that lands while CreateFunction still unpacks the zip must not leave
+    the unpacked directory behind: the unpack checks, once in place, that its function
+    still exists."""
+    ensure_role(durable_server)
+    lam = durable_server.client("lambda")
+    code = durable_server.data_dir / "work" / "lambda" / "code"
+    # Many files, so that the unpack takes long enough to be raced.
+    files = {f"pkg/m{i}.py": "x = 1\n" * 200 for i in range(400)}
+    files["lambda_function.py"] = HELLO
+    package = zip_of(files)
+
+    def delete_once_visible(name):
+        for _ in range(2000):
+            try:
+                lam.delete_function(FunctionName=name)
+                return True
+            except ClientError as e:
+                assert e.response["Error"]["Code"] == "ResourceNotFoundException"
+        return False
+
+    with ThreadPoolExecutor(2) as pool:
+        for _ in range(5):
+            name = unique("race")
+            deleting = pool.submit(delete_once_visible, name)
+            try:
+                create_py(lam, HELLO, name=name, Code={"ZipFile": package})
+            except ClientError as e:
+                assert e.response["Error"]["Code"] == "ResourceNotFoundException"
+            assert deleting.result()
+    assert [d.name for d in code.iterdir() if not d.name.startswith(".")] == []

@@ -76,7 +76,8 @@ fn code_dir(inner: &Inner, f: &FunctionRec) -> PathBuf {
 
 /// Unpacks the function's zip unless already there (it normally is: CreateFunction and
 /// UpdateFunctionCode unpack it; this covers a restart, or a failure then).
-async fn ensure_code(inner: &Inner, f: &FunctionRec) -> Result<PathBuf, LambdaError> {
+async fn ensure_code(inner: &Inner, t: &Target<'_>) -> Result<PathBuf, LambdaError> {
+    let f = t.function;
     let dir = code_dir(inner, f);
     if dir.is_dir() {
         return Ok(dir);
@@ -84,16 +85,38 @@ async fn ensure_code(inner: &Inner, f: &FunctionRec) -> Result<PathBuf, LambdaEr
     let id = cloudlet_store::BlobId::parse(&f.blob)
         .ok_or_else(|| LambdaError::Service("the function's code blob id is damaged".into()))?;
     let zip = inner.store.blobs().read(&id).await?;
-    unpack_into(inner, dir, zip).await
+    let key = state::key(t.account, t.region, &f.name);
+    unpack_into(inner, dir.clone(), zip).await?;
+    if !keeps_code(inner, &key, f, &dir) {
+        return Err(LambdaError::function_not_found(&f.arn));
+    }
+    Ok(dir)
 }
 
-/// Unpacks `zip`, the code of the just stored `f`, ahead of its first invocation. A failure
-/// is left for that invocation to report.
-pub async fn prepare_code(inner: &Inner, f: &FunctionRec, zip: Vec<u8>) {
+/// Unpacks `zip`, the code of `f` just stored under `key`, ahead of its first invocation.
+/// A failure is left for that invocation to report.
+pub async fn prepare_code(inner: &Inner, key: &str, f: &FunctionRec, zip: Vec<u8>) {
     let dir = code_dir(inner, f);
-    if !dir.is_dir() {
-        let _ = unpack_into(inner, dir, zip).await;
+    if !dir.is_dir() && unpack_into(inner, dir.clone(), zip).await.is_ok() {
+        keeps_code(inner, key, f, &dir);
     }
+}
+
+/// Whether the function under `key` still runs `f`'s code, checked after unpacking it into
+/// `dir`; if not, `dir` is removed. A DeleteFunction or UpdateFunctionCode that came in
+/// while the code was unpacked removed the directory before it existed, and changes the
+/// record before removing it: so either it removes the new directory, or this check sees
+/// its change. A failed read keeps the directory.
+fn keeps_code(inner: &Inner, key: &str, f: &FunctionRec, dir: &std::path::Path) -> bool {
+    let current = match inner.store.read(|txn| state::get(txn, key)) {
+        Ok(current) => current,
+        Err(_) => return true,
+    };
+    let keep = current.is_some_and(|c| c.id == f.id && c.blob == f.blob);
+    if !keep {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    keep
 }
 
 /// Unpacks `zip` into a temporary directory, then renames it to `dir`.
@@ -189,7 +212,7 @@ async fn start_instance(
     t: &Target<'_>,
 ) -> Result<Result<Instance, String>, LambdaError> {
     let f = t.function;
-    let code = ensure_code(inner, f).await?;
+    let code = ensure_code(inner, t).await?;
     let stream = format!(
         "{}/[$LATEST]{}",
         state::date_path(),

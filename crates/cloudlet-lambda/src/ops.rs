@@ -429,7 +429,7 @@ pub async fn create(
         inner.store.blobs().delete(&blob).await;
         return Err(e);
     }
-    crate::invoke::prepare_code(inner, &rec, zip).await;
+    crate::invoke::prepare_code(inner, &key, &rec, zip).await;
     Ok(configuration(&rec))
 }
 
@@ -588,7 +588,8 @@ pub async fn update_code(
             if let Some(id) = cloudlet_store::BlobId::parse(&old.blob) {
                 inner.store.blobs().delete(&id).await;
             }
-            crate::invoke::prepare_code(inner, &new, zip).await;
+            let key = state::key(s.account, s.region, &new.name);
+            crate::invoke::prepare_code(inner, &key, &new, zip).await;
             Ok(configuration(&new))
         }
         Err(e) => {
