@@ -633,3 +633,19 @@ def test_delete_racing_create_leaves_no_code_behind(durable_server):
                 assert e.response["Error"]["Code"] == "ResourceNotFoundException"
             assert deleting.result()
     assert [d.name for d in code.iterdir() if not d.name.startswith(".")] == []
+
+
+def test_restart_sweeps_code_no_function_names(durable_server):
+    """Unpacked code that no function's current package names (left by a crash) and
+    unfinished unpacks are removed at start-up; the functions' own code stays."""
+    ensure_role(durable_server)
+    lam = durable_server.client("lambda")
+    code = durable_server.data_dir / "work" / "lambda" / "code"
+    name = create_py(lam, HELLO)
+    kept = sorted(d.name for d in code.iterdir())
+    for stray in ("0123abcd-deadbeef", ".tmp-0011223344556677"):
+        (code / stray).mkdir()
+        (code / stray / "lambda_function.py").write_text("x = 1\n")
+    durable_server.restart()
+    assert sorted(d.name for d in code.iterdir()) == kept
+    assert json.loads(invoke(durable_server.client("lambda"), name)[1])["calls"] == 1

@@ -70,8 +70,31 @@ enum End {
 
 /// The code directory of a function's current package: named by cloudlet's ids only.
 fn code_dir(inner: &Inner, f: &FunctionRec) -> PathBuf {
+    inner.work.join("code").join(code_dir_name(f))
+}
+
+fn code_dir_name(f: &FunctionRec) -> String {
     let blob: String = f.blob.chars().filter(char::is_ascii_alphanumeric).collect();
-    inner.work.join("code").join(format!("{}-{blob}", f.id))
+    format!("{}-{blob}", f.id)
+}
+
+/// Removes the code directories no function's current package names, and unpacks that
+/// never finished: what a crash (or an older version) left behind. Run once at start-up,
+/// before any request; a failed read of the functions leaves everything in place.
+pub fn sweep_code(inner: &Inner) {
+    let Ok(functions) = inner.store.read(state::all) else {
+        return;
+    };
+    let current: std::collections::HashSet<String> = functions.iter().map(code_dir_name).collect();
+    let Ok(entries) = std::fs::read_dir(inner.work.join("code")) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        if !name.to_str().is_some_and(|n| current.contains(n)) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// Unpacks the function's zip unless already there (it normally is: CreateFunction and

@@ -68,16 +68,16 @@ impl Lambda {
             );
             dir
         });
-        Arc::new(Lambda {
-            inner: Arc::new(Inner {
-                store,
-                logs,
-                roles,
-                pool: pool::Pool::default(),
-                python: tokio::sync::OnceCell::new(),
-                work,
-            }),
-        })
+        let inner = Arc::new(Inner {
+            store,
+            logs,
+            roles,
+            pool: pool::Pool::default(),
+            python: tokio::sync::OnceCell::new(),
+            work,
+        });
+        invoke::sweep_code(&inner);
+        Arc::new(Lambda { inner })
     }
 }
 

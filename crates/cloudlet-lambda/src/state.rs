@@ -91,6 +91,18 @@ pub fn list(
     Ok(out)
 }
 
+/// Every function of every account and region.
+pub fn all(txn: &ReadTransaction) -> Result<Vec<FunctionRec>, StoreError> {
+    let Ok(t) = txn.open_table(FUNCTIONS) else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for item in t.iter()? {
+        out.push(record::decode(item?.1.value())?);
+    }
+    Ok(out)
+}
+
 /// AWS's `LastModified` format: `2024-01-31T12:34:56.789+0000`.
 pub fn timestamp_now() -> String {
     let d = std::time::SystemTime::now()
