@@ -253,3 +253,23 @@ def test_other_methods_get_the_405_page(server, s3, site):
         assert status == 405 and h["x-amz-error-code"] == "MethodNotAllowed"
         assert (f"<li>Code: MethodNotAllowed</li>\n<li>Message: The specified method is not allowed against "
                 f"this resource.</li>\n<li>Method: {method}</li>\n<li>ResourceType: OBJECT</li>").encode() in body
+
+
+def test_redirect_locations_keep_naming_the_key(server, s3, site):
+    """A key's `%` stays escaped in a Location, and a control character is escaped rather
+    than losing the header."""
+    s3.put_object(Bucket=site, Key="50%/index.html", Body=b"half")
+    status, h, _ = web(server, site, "/50%25")
+    assert (status, h.get("location")) == (302, "/50%25/")
+    assert web(server, site, "/50%25/")[::2] == (200, b"half")
+    s3.put_bucket_website(Bucket=site, WebsiteConfiguration=rules(
+        {"Condition": {"KeyPrefixEquals": "docs/"}, "Redirect": {"ReplaceKeyPrefixWith": "new/"}}))
+    here = f"{site}.s3-website.localhost:{server.port}"
+    for path, location in [("/docs/a%0Ab", f"http://{here}/new/a%0Ab"), ("/docs/a%25b", f"http://{here}/new/a%25b")]:
+        status, h, _ = web(server, site, path)
+        assert (path, status, h.get("location")) == (path, 301, location)
+    s3.put_bucket_website(Bucket=site, WebsiteConfiguration={"RedirectAllRequestsTo": {"HostName": "example.com"}})
+    status, h, _ = web(server, site, "/a%0Ab")
+    assert (status, h.get("location")) == (301, "http://example.com/a%0Ab")
+    status, h, _ = web(server, site, "/x/y.html")
+    assert (status, h.get("location")) == (301, "http://example.com/x/y.html")

@@ -69,6 +69,7 @@ pub async fn handle(s3: &S3, ctx: &RequestContext, req: Request) -> S3Result<Res
     let path = percent_decode_str(path).decode_utf8_lossy().into_owned();
     if let Some((target, protocol)) = &website.redirect_all {
         let protocol = protocol.as_deref().unwrap_or("http");
+        let path = crate::website::location_path(&path);
         return Ok(redirect(301, &format!("{protocol}://{target}/{path}")));
     }
     let index = website.index_suffix.clone().unwrap_or_default();
@@ -103,7 +104,10 @@ pub async fn handle(s3: &S3, ctx: &RequestContext, req: Request) -> S3Result<Res
     {
         return Err(S3Error::WithHeaders {
             error: Box::new(S3Error::WebsiteFound),
-            headers: vec![("location", format!("/{path}/"))],
+            headers: vec![(
+                "location",
+                format!("/{}/", crate::website::location_path(&path)),
+            )],
         });
     }
     let status = match &err {

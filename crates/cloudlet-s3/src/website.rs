@@ -246,17 +246,27 @@ impl Website {
     }
 }
 
+/// What a (decoded) key escapes in a `Location`: `%`, so the URL names the same key, and
+/// control characters, which no header may carry (non-ASCII is escaped as UTF-8).
+const LOCATION_ESCAPES: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS.add(b'%');
+
+/// `key` as it goes into a redirect's `Location`.
+pub fn location_path(key: &str) -> String {
+    percent_encoding::utf8_percent_encode(key, LOCATION_ESCAPES).to_string()
+}
+
 impl RoutingRule {
-    /// The `Location` a request for `key` on `host` is redirected to, and the status.
+    /// The `Location` a request for `key` on `host` is redirected to, and the status. The
+    /// part of `key` kept in it is escaped by [`location_path`].
     pub fn location(&self, key: &str, host: &str) -> (u16, String) {
         let d = &self.redirect;
         let new_key = match (&d.replace_key_with, &d.replace_key_prefix_with) {
             (Some(k), _) => k.clone(),
             (None, Some(p)) => {
                 let old = self.key_prefix_equals.as_deref().unwrap_or("");
-                format!("{p}{}", key.strip_prefix(old).unwrap_or(key))
+                format!("{p}{}", location_path(key.strip_prefix(old).unwrap_or(key)))
             }
-            (None, None) => key.to_string(),
+            (None, None) => location_path(key),
         };
         let status = d
             .http_redirect_code
@@ -274,8 +284,10 @@ mod tests {
     use super::*;
     use cloudlet_core::AwsError;
 
-    /// `Ok(())` or the (code, message) S3 answers for a configuration with `body` inside.
-    fn check(body: &str) -> Result<(), (String, String)> {
+    /// What S3 answers a configuration with: accepted, or (code, message).
+    type Answer = Result<(), (String, String)>;
+
+    fn check(body: &str) -> Answer {
         let doc = format!("<WebsiteConfiguration>{body}</WebsiteConfiguration>");
         let root = crate::xml::parse(&doc).expect("well-formed");
         Website::from_xml(&root).map(drop).map_err(|e| {
@@ -307,7 +319,7 @@ mod tests {
             "MalformedXML",
             "The XML you provided was not well-formed or did not validate against our published schema",
         );
-        let cases: Vec<(String, Result<(), (String, String)>)> = vec![
+        let cases: Vec<(String, Answer)> = vec![
             (INDEX.into(), Ok(())),
             ("<RedirectAllRequestsTo><HostName>h</HostName></RedirectAllRequestsTo>".into(), Ok(())),
             (
@@ -394,6 +406,22 @@ mod tests {
                 rule(s("docs/"), Redirect::default()),
                 "docs/a",
                 (301, "http://here/docs/a"),
+            ),
+            (
+                rule(s("docs/"), Redirect::default()),
+                "docs/50% a\nb/é",
+                (301, "http://here/docs/50%25 a%0Ab/%C3%A9"),
+            ),
+            (
+                rule(
+                    s("docs/"),
+                    Redirect {
+                        replace_key_prefix_with: s("new%/"),
+                        ..Default::default()
+                    },
+                ),
+                "docs/a%b",
+                (301, "http://here/new%/a%25b"),
             ),
             (
                 rule(
