@@ -44,6 +44,7 @@ def web(server, bucket, path="/", method="GET", headers=None):
     r = conn.getresponse()
     data = r.read()
     conn.close()
+    web.reason = r.reason
     return r.status, {k.lower(): v for k, v in r.getheaders()}, data
 
 
@@ -143,7 +144,7 @@ def test_accepted_routing_rule_values_round_trip(s3, bucket):
 def test_a_folder_without_its_slash_gets_s3s_302_page(server, s3, site):
     s3.put_object(Bucket=site, Key="docs/index.html", Body=b"docs", ContentType="text/html")
     status, h, body = web(server, site, "/docs")
-    assert status == 302 and h["location"] == "/docs/"
+    assert (status, web.reason, h["location"]) == (302, "Moved Temporarily", "/docs/")
     assert h["x-amz-error-code"] == "Found" and h["x-amz-error-message"] == "Resource Found"
     assert h["content-type"] == "text/html; charset=utf-8"
     assert body.startswith(b"<html>\n<head><title>302 Moved Temporarily</title></head>\n<body>\n"
@@ -273,3 +274,25 @@ def test_redirect_locations_keep_naming_the_key(server, s3, site):
     assert (status, h.get("location")) == (301, "http://example.com/a%0Ab")
     status, h, _ = web(server, site, "/x/y.html")
     assert (status, h.get("location")) == (301, "http://example.com/x/y.html")
+
+
+def test_a_private_bucket_answers_403_to_rules_and_error_documents(server, s3, bucket):
+    """Without a public policy every key is AccessDenied: a rule on 403 redirects it, and a
+    (public) error document is served with the 403."""
+    s3.put_object(Bucket=bucket, Key="index.html", Body=b"private")
+    s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration=rules(
+        {"Condition": {"HttpErrorCodeReturnedEquals": "403", "KeyPrefixEquals": "members/"},
+         "Redirect": {"HostName": "login.example.com", "ReplaceKeyWith": "signin"}}))
+    status, h, body = web(server, bucket, "/")
+    assert status == 403 and h["x-amz-error-code"] == "AccessDenied" and b"<li>Code: AccessDenied</li>" in body
+    status, h, _ = web(server, bucket, "/members/page")
+    assert (status, h.get("location")) == (301, "http://login.example.com/signin")
+    s3.delete_public_access_block(Bucket=bucket)
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                       "Resource": f"arn:aws:s3:::{bucket}/public/*"}]}))
+    s3.put_object(Bucket=bucket, Key="public/403.html", Body=b"forbidden", ContentType="text/html")
+    s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration={**INDEX, "ErrorDocument": {"Key": "public/403.html"}})
+    status, h, body = web(server, bucket, "/")
+    assert (status, body, h["x-amz-error-code"]) == (403, b"forbidden", "AccessDenied")

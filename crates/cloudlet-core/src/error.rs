@@ -156,11 +156,9 @@ impl Protocol {
                 ("text/xml", s.into())
             }
             Protocol::Html => {
-                // S3 names its 302 (the website's `dir` → `dir/`) the HTTP/1.0 way.
-                let reason = match err.status {
-                    302 => "Moved Temporarily",
-                    _ => status.canonical_reason().unwrap_or("Error"),
-                };
+                let reason = html_reason(err.status)
+                    .or(status.canonical_reason())
+                    .unwrap_or("Error");
                 let mut s = format!(
                     "<html>\n<head><title>{} {reason}</title></head>\n<body>\n<h1>{} {reason}</h1>\n<ul>\n\
                      <li>Code: {}</li>\n<li>Message: {}</li>\n",
@@ -206,9 +204,22 @@ impl Protocol {
         }
         if matches!(self, Protocol::Html) {
             html_error_headers(err, h);
+            if let Some(reason) = html_reason(err.status) {
+                resp.extensions_mut().insert(ReasonPhrase(reason));
+            }
         }
         resp
     }
+}
+
+/// A response's own HTTP/1 reason phrase, in place of the status's canonical one (the edge
+/// writes it on the status line).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReasonPhrase(pub &'static str);
+
+/// S3 names its HTML 302 (the website's `dir` → `dir/`) the HTTP/1.0 way.
+fn html_reason(status: u16) -> Option<&'static str> {
+    (status == 302).then_some("Moved Temporarily")
 }
 
 /// The headers an HTML error page (and a custom error document served in its place) also
@@ -353,6 +364,9 @@ mod tests {
             assert_eq!(got, expected, "{err}");
             let (_, body, _) = text(Protocol::Html, &err);
             assert!(body.contains(in_page), "{body}");
+            let reason = r.extensions().get::<ReasonPhrase>().copied();
+            let expected = (err.status == 302).then_some(ReasonPhrase("Moved Temporarily"));
+            assert_eq!(reason, expected, "{err}");
         }
     }
 }
