@@ -296,3 +296,10 @@ def test_a_private_bucket_answers_403_to_rules_and_error_documents(server, s3, b
     s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration={**INDEX, "ErrorDocument": {"Key": "public/403.html"}})
     status, h, body = web(server, bucket, "/")
     assert (status, body, h["x-amz-error-code"]) == (403, b"forbidden", "AccessDenied")
+
+
+def test_an_error_code_condition_is_a_number(server, s3, site):
+    s3.put_bucket_website(Bucket=site, WebsiteConfiguration=rules(
+        {"Condition": {"HttpErrorCodeReturnedEquals": "0404"}, "Redirect": {"HostName": "example.com"}}))
+    status, h, _ = web(server, site, "/missing")
+    assert (status, h.get("location")) == (301, "http://example.com/missing")

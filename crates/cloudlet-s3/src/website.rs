@@ -238,7 +238,7 @@ impl Website {
                 .is_none_or(|p| key.starts_with(p));
             let code_ok = match (&r.http_error_code_returned_equals, status) {
                 (None, None) => true,
-                (Some(c), Some(s)) => c.trim() == s.to_string(),
+                (Some(c), Some(s)) => c.parse() == Ok(s),
                 _ => false,
             };
             prefix_ok && code_ok
@@ -390,6 +390,40 @@ mod tests {
         ];
         for (body, expected) in cases {
             assert_eq!(check(&body), expected, "{body}");
+        }
+    }
+
+    #[test]
+    fn rule_matching() {
+        let rule = |prefix: Option<&str>, code: Option<&str>| RoutingRule {
+            key_prefix_equals: prefix.map(str::to_string),
+            http_error_code_returned_equals: code.map(str::to_string),
+            redirect: Redirect::default(),
+        };
+        let w = Website {
+            routing_rules: vec![
+                rule(Some("both/"), Some("0404")),
+                rule(Some("docs/"), None),
+                rule(None, Some("403")),
+            ],
+            ..Default::default()
+        };
+        // (key, status after the lookup, the rule that applies)
+        let cases = [
+            ("docs/a", None, Some(1)),
+            ("docs/a", Some(404), None),
+            ("both/a", None, None),
+            ("both/a", Some(404), Some(0)),
+            ("both/a", Some(403), Some(2)),
+            ("other", Some(403), Some(2)),
+            ("other", None, None),
+            ("", None, None),
+        ];
+        for (key, status, expected) in cases {
+            let got = w
+                .rule_for(key, status)
+                .map(|r| w.routing_rules.iter().position(|x| x == r).unwrap());
+            assert_eq!(got, expected, "{key} {status:?}");
         }
     }
 
