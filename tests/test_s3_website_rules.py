@@ -303,3 +303,16 @@ def test_an_error_code_condition_is_a_number(server, s3, site):
         {"Condition": {"HttpErrorCodeReturnedEquals": "0404"}, "Redirect": {"HostName": "example.com"}}))
     status, h, _ = web(server, site, "/missing")
     assert (status, h.get("location")) == (301, "http://example.com/missing")
+
+
+def test_the_error_page_shape(server, s3, site):
+    """S3's page, line for line: the key it looked for (a folder's index document), then the
+    ids, the same as the x-amz-request-id and x-amz-id-2 headers."""
+    status, h, body = web(server, site, "/directory-wrong/")
+    assert status == 404
+    expected = ("<html>\n<head><title>404 Not Found</title></head>\n<body>\n<h1>404 Not Found</h1>\n<ul>\n"
+                "<li>Code: NoSuchKey</li>\n<li>Message: The specified key does not exist.</li>\n"
+                "<li>Key: directory-wrong/index.html</li>\n"
+                f"<li>RequestId: {h['x-amz-request-id']}</li>\n<li>HostId: {h['x-amz-id-2']}</li>\n"
+                "</ul>\n<hr/>\n</body>\n</html>\n")
+    assert body.decode() == expected
