@@ -156,7 +156,9 @@ impl Protocol {
                 ("text/xml", s.into())
             }
             Protocol::Html => {
-                let reason = status.canonical_reason().unwrap_or("Error");
+                let reason = html_reason(err.status)
+                    .or(status.canonical_reason())
+                    .unwrap_or("Error");
                 let mut s = format!(
                     "<html>\n<head><title>{} {reason}</title></head>\n<body>\n<h1>{} {reason}</h1>\n<ul>\n\
                      <li>Code: {}</li>\n<li>Message: {}</li>\n",
@@ -200,7 +202,42 @@ impl Protocol {
         {
             h.insert("x-amzn-ErrorType", v);
         }
+        if matches!(self, Protocol::Html) {
+            html_error_headers(err, h);
+            if let Some(reason) = html_reason(err.status) {
+                resp.extensions_mut().insert(ReasonPhrase(reason));
+            }
+        }
         resp
+    }
+}
+
+/// A response's own HTTP/1 reason phrase, in place of the status's canonical one (the edge
+/// writes it on the status line).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReasonPhrase(pub &'static str);
+
+/// S3 names its HTML 302 (the website's `dir` → `dir/`) the HTTP/1.0 way.
+fn html_reason(status: u16) -> Option<&'static str> {
+    (status == 302).then_some("Moved Temporarily")
+}
+
+/// The headers an HTML error page (and a custom error document served in its place) also
+/// says it in: `x-amz-error-code`, `x-amz-error-message` and an `x-amz-error-detail-{name}`
+/// per extra element. A value no header can carry is left out.
+pub fn html_error_headers(err: &AwsError, h: &mut http::HeaderMap) {
+    let mut put = |name: &str, value: &str| {
+        if let (Ok(n), Ok(v)) = (
+            http::HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            h.insert(n, v);
+        }
+    };
+    put("x-amz-error-code", &err.code);
+    put("x-amz-error-message", &err.message);
+    for (k, v) in &err.extra {
+        put(&format!("x-amz-error-detail-{k}"), v);
     }
 }
 
@@ -280,5 +317,56 @@ mod tests {
             b.contains("<Type>Sender</Type>\n    <Code>NoSuchEntity</Code>"),
             "{b}"
         );
+    }
+
+    #[test]
+    fn html_pages_say_the_error_in_headers_too() {
+        let cases = [
+            (
+                AwsError::new(404, "NoSuchKey", "The specified key does not exist.")
+                    .with("Key", "a b.html"),
+                "<title>404 Not Found</title>",
+                vec![
+                    ("x-amz-error-code", "NoSuchKey"),
+                    ("x-amz-error-message", "The specified key does not exist."),
+                    ("x-amz-error-detail-key", "a b.html"),
+                ],
+            ),
+            (
+                AwsError::new(302, "Found", "Resource Found"),
+                "<title>302 Moved Temporarily</title>",
+                vec![
+                    ("x-amz-error-code", "Found"),
+                    ("x-amz-error-message", "Resource Found"),
+                ],
+            ),
+            // A key no header can carry is left out of the headers, not the page.
+            (
+                AwsError::new(404, "NoSuchKey", "m").with("Key", "a\nb"),
+                "<li>Key: a\nb</li>",
+                vec![
+                    ("x-amz-error-code", "NoSuchKey"),
+                    ("x-amz-error-message", "m"),
+                ],
+            ),
+        ];
+        for (err, in_page, headers) in cases {
+            let r = Protocol::Html.render(&err, &RequestId::new());
+            let mut got: Vec<_> = r
+                .headers()
+                .iter()
+                .filter(|(k, _)| k.as_str().starts_with("x-amz-error"))
+                .map(|(k, v)| (k.as_str(), v.to_str().unwrap()))
+                .collect();
+            got.sort();
+            let mut expected = headers;
+            expected.sort();
+            assert_eq!(got, expected, "{err}");
+            let (_, body, _) = text(Protocol::Html, &err);
+            assert!(body.contains(in_page), "{body}");
+            let reason = r.extensions().get::<ReasonPhrase>().copied();
+            let expected = (err.status == 302).then_some(ReasonPhrase("Moved Temporarily"));
+            assert_eq!(reason, expected, "{err}");
+        }
     }
 }

@@ -169,6 +169,10 @@ impl Edge {
                 Err((service, err)) => render(service, &err, &request_id),
             };
             stamp_request_id(&mut resp, &request_id);
+            if let Some(&cloudlet_core::error::ReasonPhrase(reason)) = resp.extensions().get() {
+                resp.extensions_mut()
+                    .insert(hyper::ext::ReasonPhrase::from_static(reason.as_bytes()));
+            }
             if leftover.drain(expects_continue).await {
                 resp.headers_mut().insert(
                     http::header::CONNECTION,

@@ -170,6 +170,9 @@ pub enum S3Error {
         error: Box<S3Error>,
         headers: Vec<(&'static str, String)>,
     },
+    /// The website endpoint's 302 from `dir` to `dir/` (S3 words it as an error page).
+    #[error("found")]
+    WebsiteFound,
     /// A website error whose custom error document could not be served either.
     #[error("{error} (and the error document: {document})")]
     ErrorDocumentFailed {
@@ -512,6 +515,7 @@ impl From<S3Error> for AwsError {
             InvalidBucketState(m) => AwsError::new(409, "InvalidBucketState", m),
             AccessDeniedBecause(m) => AwsError::new(403, "AccessDenied", m),
             WithHeaders { error, .. } => AwsError::from(*error),
+            WebsiteFound => AwsError::new(302, "Found", "Resource Found"),
             ErrorDocumentFailed { error, document } => AwsError::from(*error).with_nested(
                 "An Error Occurred While Attempting to Retrieve a Custom Error Document",
                 AwsError::from(*document),

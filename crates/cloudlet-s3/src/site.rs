@@ -1,8 +1,10 @@
-//! The website endpoint (`{bucket}.s3-website…`): anonymous GET/HEAD only, index documents
-//! (also for `dir/`, and `dir` → 302 `dir/`), error documents served with the error's
-//! status, redirect-all, routing rules and per-object website redirects. Errors become
-//! S3's HTML error pages (rendered by the edge); one whose custom error document cannot be
-//! served either lists that failure too.
+//! The website endpoint (`{bucket}.s3-website…`): anonymous GET/HEAD only, none for
+//! Requester Pays buckets, index documents (also for `dir/`, and `dir` → S3's 302 page to
+//! `dir/`), error documents served with the error's status and its `x-amz-error-*`
+//! headers (or redirecting, when they carry a website redirect), redirect-all, routing
+//! rules and per-object website redirects. Errors become S3's HTML error pages (rendered by
+//! the edge); one whose custom error document cannot be served either lists that failure
+//! too.
 
 use cloudlet_core::{HostLabel, Principal, Request, RequestContext, Response};
 use http::{Method, StatusCode};
@@ -18,6 +20,14 @@ fn redirect(status: u16, location: &str) -> Response {
     let mut r = empty(StatusCode::from_u16(status).unwrap_or(StatusCode::MOVED_PERMANENTLY));
     set_header(&mut r, "location", location);
     r
+}
+
+/// The object's `x-amz-website-redirect-location`.
+fn website_redirect(obj: &crate::state::Object) -> Option<&str> {
+    obj.headers
+        .iter()
+        .find(|(k, _)| k == "x-amz-website-redirect-location")
+        .map(|(_, v)| v.as_str())
 }
 
 pub async fn handle(s3: &S3, ctx: &RequestContext, req: Request) -> S3Result<Response> {
@@ -42,6 +52,10 @@ pub async fn handle(s3: &S3, ctx: &RequestContext, req: Request) -> S3Result<Res
         ..ctx.clone()
     };
     let b = s3.bucket(&bucket)?;
+    // Requester Pays buckets take no anonymous requests, so they serve no website.
+    if s3.config::<String>(&bucket, "requestPayment")?.as_deref() == Some("Requester") {
+        return Err(S3Error::AccessDenied);
+    }
     let website = b
         .website
         .ok_or_else(|| S3Error::NoSuchWebsiteConfiguration(bucket.clone()))?;
@@ -55,6 +69,7 @@ pub async fn handle(s3: &S3, ctx: &RequestContext, req: Request) -> S3Result<Res
     let path = percent_decode_str(path).decode_utf8_lossy().into_owned();
     if let Some((target, protocol)) = &website.redirect_all {
         let protocol = protocol.as_deref().unwrap_or("http");
+        let path = crate::website::location_path(&path);
         return Ok(redirect(301, &format!("{protocol}://{target}/{path}")));
     }
     let index = website.index_suffix.clone().unwrap_or_default();
@@ -70,11 +85,7 @@ pub async fn handle(s3: &S3, ctx: &RequestContext, req: Request) -> S3Result<Res
     let query = Query::default();
     let err = match load_readable(s3, &ctx, &bucket, &key) {
         Ok(obj) => {
-            if let Some((_, to)) = obj
-                .headers
-                .iter()
-                .find(|(k, _)| k == "x-amz-website-redirect-location")
-            {
+            if let Some(to) = website_redirect(&obj) {
                 return Ok(redirect(301, to));
             }
             // No customer key reaches an object through the website endpoint.
@@ -91,7 +102,13 @@ pub async fn handle(s3: &S3, ctx: &RequestContext, req: Request) -> S3Result<Res
         && !path.ends_with('/')
         && load_readable(s3, &ctx, &bucket, &format!("{path}/{index}")).is_ok()
     {
-        return Ok(redirect(302, &format!("/{path}/")));
+        return Err(S3Error::WithHeaders {
+            error: Box::new(S3Error::WebsiteFound),
+            headers: vec![(
+                "location",
+                format!("/{}/", crate::website::location_path(&path)),
+            )],
+        });
     }
     let status = match &err {
         S3Error::NoSuchKey(_) => 404,
@@ -107,8 +124,13 @@ pub async fn handle(s3: &S3, ctx: &RequestContext, req: Request) -> S3Result<Res
     };
     match load_readable(s3, &ctx, &bucket, error_key) {
         Ok(doc) => {
+            // An error document that is itself a website redirect redirects.
+            if let Some(to) = website_redirect(&doc) {
+                return Ok(redirect(301, to));
+            }
             let mut r = serve_object(s3, &doc, &http::HeaderMap::new(), &query, head).await?;
             *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::NOT_FOUND);
+            cloudlet_core::error::html_error_headers(&err.into(), r.headers_mut());
             Ok(r)
         }
         // S3's page then names both failures.
