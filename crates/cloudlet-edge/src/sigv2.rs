@@ -65,15 +65,19 @@ const QUERY_REQUIRED: &str =
 pub fn parse(headers: &HeaderMap, query: &[(String, String)]) -> Option<Result<SigV2, SigError>> {
     if let Some(auth) = headers.get("authorization").and_then(|v| v.to_str().ok()) {
         let rest = auth.strip_prefix("AWS ")?;
-        return Some(match rest.rsplit_once(':') {
-            Some((key, sig)) if !key.is_empty() && !sig.is_empty() => Ok(SigV2 {
-                access_key: key.trim().to_string(),
-                signature: sig.trim().to_string(),
-                expires: None,
+        return Some(match rest.split_once(':') {
+            Some((key, sig)) if !key.is_empty() && !sig.is_empty() && !sig.contains(':') => {
+                Ok(SigV2 {
+                    access_key: key.trim().to_string(),
+                    signature: sig.trim().to_string(),
+                    expires: None,
+                })
+            }
+            _ => Err(SigError::Argument {
+                message: "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature",
+                name: "Authorization",
+                value: auth.to_string(),
             }),
-            _ => Err(SigError::Malformed(
-                "The authorization header you provided is invalid.".into(),
-            )),
         });
     }
     let q = |n: &str| query.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());

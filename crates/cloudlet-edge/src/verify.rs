@@ -70,6 +70,17 @@ pub enum SigError {
     BadToken { presented: bool },
     /// A request S3 refuses as `InvalidArgument` (an unsupported authorization scheme).
     InvalidArgument(String),
+    /// `InvalidArgument` naming the argument at fault (`ArgumentName`, `ArgumentValue`):
+    /// an unsupported `Authorization` scheme, or two authentication mechanisms at once.
+    Argument {
+        message: &'static str,
+        name: &'static str,
+        value: String,
+    },
+    /// A header-signed request whose `X-Amz-Date` (or `Date`) is not a date.
+    InvalidDate { request_time: String, now: u64 },
+    /// Temporary credentials whose session has ended; the token as presented.
+    ExpiredToken(String),
     /// S3 refuses `x-amz-*` headers the signature does not cover.
     HeadersNotSigned(Vec<String>),
     /// S3 requires `x-amz-content-sha256` on header-signed SigV4 requests.
@@ -164,6 +175,12 @@ fn parse_header(rest: &str, amz_date: Option<&str>) -> Result<Signature, SigErro
             )
         })?
         .to_string();
+    // The scope's day must be the request's (checked when the date is one at all).
+    if amz_date.len() == 16 && amz_date.get(..8) != Some(date.as_str()) {
+        return Err(SigError::Malformed(
+            "Invalid credential date. Date is not the same as X-Amz-Date.".into(),
+        ));
+    }
     Ok(Signature {
         access_key,
         date,
@@ -201,7 +218,7 @@ fn parse_query<'a>(q: impl Fn(&str) -> Option<&'a str>) -> Result<Signature, Sig
         }
         Ok(n) if n as u64 > MAX_EXPIRES_SECS => {
             return Err(SigError::BadQuery(
-                "X-Amz-Expires must be less than a week (in seconds) that is; the maximum expires is 604800 seconds"
+                "X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds"
                     .into(),
             ));
         }
@@ -217,7 +234,9 @@ fn parse_query<'a>(q: impl Fn(&str) -> Option<&'a str>) -> Result<Signature, Sig
             "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"".to_string(),
         ));
     }
-    let [access_key, date, region, service] = parse_scope(&cred, SigError::BadQuery)?;
+    let [access_key, date, region, service] = parse_scope(&cred, |m| {
+        SigError::BadQuery(format!("Error parsing the X-Amz-Credential parameter; {m}"))
+    })?;
     Ok(Signature {
         access_key,
         date,
@@ -386,7 +405,7 @@ pub fn check_time(sig: &Signature, now: u64) -> Result<(), SigError> {
         return Err(if sig.presigned {
             SigError::BadQuery("X-Amz-Date must be in the ISO8601 Long Format".into())
         } else {
-            SigError::Skewed {
+            SigError::InvalidDate {
                 request_time: sig.amz_date.clone(),
                 now,
             }
