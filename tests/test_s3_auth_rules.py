@@ -2,7 +2,12 @@
 request, unreadable `Authorization` headers, presigned-URL parameter errors with S3's words,
 and (with `--strict-auth`) dates, credential scopes and what a signature mismatch reports."""
 
+import base64
 import datetime
+import hashlib
+import hmac
+import time
+from email.utils import formatdate
 
 import boto3
 import pytest
@@ -142,3 +147,22 @@ def test_strict_mismatch_reports_the_bytes_signed(strict):
     tags = [c.tag for c in ET.fromstring(body)]
     assert tags[:8] == ["Code", "Message", "AWSAccessKeyId", "StringToSign", "SignatureProvided",
                         "StringToSignBytes", "CanonicalRequest", "CanonicalRequestBytes"]
+
+
+def test_strict_sigv2_header_dates(strict):
+    def send(date):
+        # SigV2 over the date as sent: "GET\n\n\n{date}\n/".
+        mac = hmac.new(b"test", f"GET\n\n\n{date}\n/".encode(), hashlib.sha1).digest()
+        auth = "AWS test:" + base64.b64encode(mac).decode()
+        return strict.http("GET", "/", headers={"Date": date, "Authorization": auth})
+
+    assert send(formatdate(time.time(), usegmt=True))[0] == 200
+    stale = formatdate(time.time() - 3600, usegmt=True)
+    status, _, body = send(stale)
+    e = xml_error(body)
+    assert (status, e["Code"], e["RequestTime"], e["MaxAllowedSkewMilliseconds"]) == (
+        403, "RequestTimeTooSkewed", stale, "900000")
+    status, _, body = send("not a date")
+    e = xml_error(body)
+    assert (status, e["Code"], e["Message"]) == (
+        403, "AccessDenied", "AWS authentication requires a valid Date or x-amz-date header")

@@ -42,10 +42,12 @@ pub fn credential(authorization: Option<&str>, query: Option<&str>) -> Option<Cr
             // `AKID:signature`, as `sigv2::parse` reads it.
             let (key, sig) = rest.split_once(':')?;
             let key = key.trim();
-            return (!key.is_empty() && !sig.is_empty() && !sig.contains(':')).then(|| Credential {
-                access_key: key.to_string(),
-                region: None,
-                service: Some("s3".into()),
+            return (!key.is_empty() && !sig.is_empty() && !sig.contains(':')).then(|| {
+                Credential {
+                    access_key: key.to_string(),
+                    region: None,
+                    service: Some("s3".into()),
+                }
             });
         }
         return None;

@@ -216,7 +216,10 @@ impl StrictAuth {
             }))
             .into());
         }
-        sigv2::check_time(sig, clock::now())?;
+        match sig.expires {
+            Some(_) => sigv2::check_time(sig, clock::now())?,
+            None => sigv2::check_header_date(req.headers(), clock::now())?,
+        }
         if token != presented {
             return Err(SigError::BadToken {
                 presented: presented.is_some(),

@@ -155,7 +155,7 @@ pub fn parse(b64: &str) -> Result<Policy, PolicyError> {
                 };
                 conditions.push(cond.ok_or_else(|| invalid(&format!("Invalid Condition: {c}")))?);
             }
-            _ => return Err(invalid("Invalid Policy: Invalid conditions.")),
+            _ => return Err(invalid("Invalid conditions.")),
         }
     }
     Ok(Policy {
