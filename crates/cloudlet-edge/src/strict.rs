@@ -97,7 +97,9 @@ impl StrictAuth {
         if matches!(service, ServiceId::S3Website | ServiceId::ExecuteApi) {
             return Ok(req);
         }
-        crate::presign::one_mechanism(req.headers(), req.uri().query())?;
+        if service == ServiceId::S3 {
+            crate::presign::one_mechanism(req.headers(), req.uri().query())?;
+        }
         let query = verify::query_pairs(req.uri().query().unwrap_or(""));
         if let Some(sig) = verify::parse(req.headers(), &query) {
             return self.check_v4(service, sig?, &query, req).await;
