@@ -74,3 +74,20 @@ def test_conditions_that_are_not_conditions(server, bucket):
     status, _, body = post(server, form["url"], fields)
     e = xml_error(body)
     assert (status, e["Code"], e["Message"]) == (400, "InvalidPolicyDocument", "Invalid Policy: Invalid conditions.")
+
+
+def test_the_bucket_must_be_named_by_a_condition(server, bucket):
+    form = presigned(server, bucket)
+    signing = {k: v for k, v in form["fields"].items() if k.lower().startswith("x-amz-")}
+    conditions = [["starts-with", "$key", ""]] + [{k: v} for k, v in signing.items() if k != "x-amz-signature"]
+
+    def with_policy(conds):
+        doc = {"expiration": "2030-01-01T00:00:00Z", "conditions": conds}
+        return dict(form["fields"], policy=base64.b64encode(json.dumps(doc).encode()).decode())
+
+    status, _, body = post(server, form["url"], with_policy(conditions))
+    e = xml_error(body)
+    assert (status, e["Code"], e["Message"]) == (
+        403, "AccessDenied", "Invalid according to Policy: Extra input fields: bucket")
+    assert server.client("s3").list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+    assert post(server, form["url"], with_policy(conditions + [{"bucket": bucket}]))[0] == 204
