@@ -108,7 +108,13 @@ pub struct Signature {
 fn parse_scope(scope: &str, malformed: fn(String) -> SigError) -> Result<[String; 4], SigError> {
     let parts: Vec<&str> = scope.split('/').collect();
     match parts.as_slice() {
-        [key, date, region, service, "aws4_request"] if !key.is_empty() => Ok([
+        [key, date, _, _, _] if !key.is_empty() && !is_scope_date(date) => Err(malformed(format!(
+            "incorrect date format \"{date}\". This date in the credential must be in the format \"yyyyMMdd\"."
+        ))),
+        [key, _, _, _, terminal] if !key.is_empty() && *terminal != "aws4_request" => Err(malformed(
+            format!("incorrect terminal \"{terminal}\". This endpoint uses \"aws4_request\"."),
+        )),
+        [key, date, region, service, _] if !key.is_empty() => Ok([
             key.to_string(),
             date.to_string(),
             region.to_string(),
@@ -116,6 +122,15 @@ fn parse_scope(scope: &str, malformed: fn(String) -> SigError) -> Result<[String
         ]),
         _ => Err(malformed("the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".".to_string())),
     }
+}
+
+/// A scope's `yyyyMMdd`: eight digits, a month and a day that can be.
+fn is_scope_date(d: &str) -> bool {
+    let n = |r: std::ops::Range<usize>| d.get(r).and_then(|p| p.parse::<u32>().ok());
+    d.len() == 8
+        && d.bytes().all(|b| b.is_ascii_digit())
+        && n(4..6).is_some_and(|m| (1..=12).contains(&m))
+        && n(6..8).is_some_and(|day| (1..=31).contains(&day))
 }
 
 const QUERY_REQUIRED: &str = "Query-string authentication version 4 requires the X-Amz-Algorithm, \

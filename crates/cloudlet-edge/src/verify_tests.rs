@@ -274,6 +274,22 @@ fn malformed_headers() {
             "AWS4-HMAC-SHA256 Credential=AK/20251231/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=ab",
             "Invalid credential date. Date is not the same as X-Amz-Date.",
         ),
+        (
+            "AWS4-HMAC-SHA256 Credential=AK/2026-01-01/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=ab",
+            "incorrect date format \"2026-01-01\". This date in the credential must be in the format \"yyyyMMdd\".",
+        ),
+        (
+            "AWS4-HMAC-SHA256 Credential=AK/20261301/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=ab",
+            "incorrect date format \"20261301\". This date in the credential must be in the format \"yyyyMMdd\".",
+        ),
+        (
+            "AWS4-HMAC-SHA256 Credential=AK/20260101/us-east-1/s3/aws4_reques, SignedHeaders=host, Signature=ab",
+            "incorrect terminal \"aws4_reques\". This endpoint uses \"aws4_request\".",
+        ),
+        (
+            "AWS4-HMAC-SHA256 Credential=/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=ab",
+            "the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".",
+        ),
     ];
     for (auth, want) in cases {
         let h = header_map(&[("authorization", auth), ("x-amz-date", "20260101T000000Z")]);
