@@ -262,13 +262,13 @@ impl Edge {
                     .map_err(|e| (Some(service), e))?;
             }
             None if service == ServiceId::S3 => {
-                let unreadable = match (&authorization, &credential) {
-                    (Some(_), None) => presign::unreadable_header(req.headers()),
-                    _ => None,
-                };
-                unreadable
-                    .map_or(Ok(()), Err)
-                    .and_then(|()| presign::check(req.headers(), query.as_deref(), clock::now()))
+                presign::check(req.headers(), query.as_deref(), clock::now())
+                    .and_then(|()| match (&authorization, &credential) {
+                        (Some(_), None) => {
+                            presign::unreadable_header(req.headers()).map_or(Ok(()), Err)
+                        }
+                        _ => Ok(()),
+                    })
                     .map_err(|e| {
                         (
                             Some(service),
