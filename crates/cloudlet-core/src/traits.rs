@@ -138,11 +138,14 @@ pub struct KeySecret {
     pub secret_access_key: String,
     /// Present for temporary (STS) credentials: requests must carry it.
     pub session_token: Option<String>,
+    /// A session key whose session has ended: a request carrying its token is refused as
+    /// expired rather than unknown.
+    pub expired: bool,
 }
 
 /// IAM as seen by the edge in strict mode: the secret of an access key it issued.
 pub trait SecretStore: Send + Sync {
-    /// `None` for unknown, inactive or expired keys.
+    /// `None` for unknown or inactive keys; an ended session's key comes `expired`.
     fn secret(&self, access_key: &str) -> Option<KeySecret>;
 }
 

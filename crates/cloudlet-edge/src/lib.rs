@@ -6,7 +6,8 @@
 //! request-id headers on every response. It also serves `/_cloudlet/` ([`internal`]) and
 //! forward-proxy requests for AWS endpoints (never for other hosts). With `--strict-auth` it
 //! first verifies each signature ([`verify`], [`sigv2`]); in every mode it refuses expired
-//! presigned S3 URLs.
+//! presigned S3 URLs, S3 requests signed twice (header and query) and S3 `Authorization`
+//! headers it cannot read.
 //!
 //! The edge knows nothing about any one service's operations.
 
@@ -265,12 +266,19 @@ impl Edge {
                     .map_err(|e| (Some(service), e))?;
             }
             None if service == ServiceId::S3 => {
-                presign::check(req.headers(), query.as_deref(), clock::now()).map_err(|e| {
-                    (
-                        Some(service),
-                        strict::error(service, strict::Failure::Sig(e)),
-                    )
-                })?;
+                presign::check(req.headers(), query.as_deref(), clock::now())
+                    .and_then(|()| match (&authorization, &credential) {
+                        (Some(_), None) => {
+                            presign::unreadable_header(req.headers()).map_or(Ok(()), Err)
+                        }
+                        _ => Ok(()),
+                    })
+                    .map_err(|e| {
+                        (
+                            Some(service),
+                            strict::error(service, strict::Failure::Sig(e)),
+                        )
+                    })?;
             }
             None => {}
         }

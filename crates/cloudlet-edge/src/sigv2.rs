@@ -65,15 +65,19 @@ const QUERY_REQUIRED: &str =
 pub fn parse(headers: &HeaderMap, query: &[(String, String)]) -> Option<Result<SigV2, SigError>> {
     if let Some(auth) = headers.get("authorization").and_then(|v| v.to_str().ok()) {
         let rest = auth.strip_prefix("AWS ")?;
-        return Some(match rest.rsplit_once(':') {
-            Some((key, sig)) if !key.is_empty() && !sig.is_empty() => Ok(SigV2 {
-                access_key: key.trim().to_string(),
-                signature: sig.trim().to_string(),
-                expires: None,
+        return Some(match rest.split_once(':') {
+            Some((key, sig)) if !key.is_empty() && !sig.is_empty() && !sig.contains(':') => {
+                Ok(SigV2 {
+                    access_key: key.trim().to_string(),
+                    signature: sig.trim().to_string(),
+                    expires: None,
+                })
+            }
+            _ => Err(SigError::Argument {
+                message: "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature",
+                name: "Authorization",
+                value: auth.to_string(),
             }),
-            _ => Err(SigError::Malformed(
-                "The authorization header you provided is invalid.".into(),
-            )),
         });
     }
     let q = |n: &str| query.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
@@ -101,6 +105,35 @@ pub fn check_time(sig: &SigV2, now: u64) -> Result<(), SigError> {
         }),
         _ => Ok(()),
     }
+}
+
+/// Header-signed requests: the `x-amz-date` (or else `Date`) header, an HTTP date, must be
+/// within 15 minutes of `now`.
+pub fn check_header_date(headers: &HeaderMap, now: u64) -> Result<(), SigError> {
+    let sent = headers
+        .get("x-amz-date")
+        .or_else(|| headers.get("date"))
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .trim();
+    // The numeric zone of the documentation's examples is GMT too.
+    let gmt = match sent.strip_suffix(" +0000") {
+        Some(rest) => format!("{rest} GMT"),
+        None => sent.to_string(),
+    };
+    let Some(at) = cloudlet_core::time::parse_http_date(&gmt) else {
+        return Err(SigError::InvalidDate {
+            request_time: sent.to_string(),
+            now,
+        });
+    };
+    if at.abs_diff(now) > crate::verify::MAX_SKEW_SECS {
+        return Err(SigError::Skewed {
+            request_time: sent.to_string(),
+            now,
+        });
+    }
+    Ok(())
 }
 
 /// The string SigV2 signs. `resource_path` is `/bucket/key` as sent (path-style) or
@@ -291,6 +324,35 @@ mod tests {
                 ..
             })
         ));
+        let now = 1_175_000_000; // Tue, 27 Mar 2007 12:53:20 GMT
+        for (date, amz, ok) in [
+            ("Tue, 27 Mar 2007 12:53:20 GMT", None, Some(true)),
+            ("Tue, 27 Mar 2007 12:53:20 +0000", None, Some(true)),
+            ("Tue, 27 Mar 2007 13:08:21 GMT", None, Some(false)),
+            (
+                "Tue, 27 Mar 2007 13:08:21 GMT",
+                Some("Tue, 27 Mar 2007 12:53:20 GMT"),
+                Some(true),
+            ),
+            ("yesterday", None, None),
+            ("", None, None),
+        ] {
+            let mut h = vec![("date", date)];
+            h.extend(amz.map(|a| ("x-amz-date", a)));
+            let got = check_header_date(&headers(&h), now);
+            let want = match ok {
+                Some(true) => Ok(()),
+                Some(false) => Err(SigError::Skewed {
+                    request_time: date.into(),
+                    now,
+                }),
+                None => Err(SigError::InvalidDate {
+                    request_time: date.into(),
+                    now,
+                }),
+            };
+            assert_eq!(got, want, "{date} {amz:?}");
+        }
         let partial = crate::verify::query_pairs("AWSAccessKeyId=AK&Signature=x");
         assert_eq!(
             parse(&HeaderMap::new(), &partial),

@@ -39,11 +39,15 @@ pub fn credential(authorization: Option<&str>, query: Option<&str>) -> Option<Cr
             return parse_scope(cred.trim());
         }
         if let Some(rest) = auth.strip_prefix("AWS ") {
-            let key = rest.split(':').next()?.trim();
-            return (!key.is_empty()).then(|| Credential {
-                access_key: key.to_string(),
-                region: None,
-                service: Some("s3".into()),
+            // `AKID:signature`, as `sigv2::parse` reads it.
+            let (key, sig) = rest.split_once(':')?;
+            let key = key.trim();
+            return (!key.is_empty() && !sig.is_empty() && !sig.contains(':')).then(|| {
+                Credential {
+                    access_key: key.to_string(),
+                    region: None,
+                    service: Some("s3".into()),
+                }
             });
         }
         return None;
@@ -100,6 +104,9 @@ mod tests {
             Some(("123456789012", Some("us-east-1"), "sts")),
         );
         check(Some("AWS AKID:c2ln"), None, Some(("AKID", None, "s3")));
+        check(Some("AWS AKID"), None, None);
+        check(Some("AWS AKID:c2ln:x"), None, None);
+        check(Some("AWS AKID:"), None, None);
         check(
             None,
             Some(

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use cloudlet_core::body::{self, Body};
-use cloudlet_core::traits::{FormSignature, SecretStore};
+use cloudlet_core::traits::{FormSignature, KeySecret, SecretStore};
 use cloudlet_core::{AwsError, ServiceId};
 
 use crate::chunks;
@@ -56,8 +56,13 @@ impl StrictAuth {
         access_key == self.root_access_key
     }
 
-    /// The secret and (for temporary credentials) session token of `access_key`.
-    fn secret_of(&self, access_key: &str) -> Result<(String, Option<String>), Failure> {
+    /// The secret and (for temporary credentials) session token of `access_key`; a
+    /// request presenting the token of a session that has ended is refused here.
+    fn secret_of(
+        &self,
+        access_key: &str,
+        presented: Option<&str>,
+    ) -> Result<(String, Option<String>), Failure> {
         if self.is_root(access_key) {
             return Ok((self.root_secret.clone(), None));
         }
@@ -65,6 +70,7 @@ impl StrictAuth {
             .secrets
             .secret(access_key)
             .ok_or_else(|| Failure::UnknownKey(access_key.to_string()))?;
+        ended_session(&k, presented)?;
         Ok((k.secret_access_key, k.session_token))
     }
 
@@ -91,6 +97,9 @@ impl StrictAuth {
         if matches!(service, ServiceId::S3Website | ServiceId::ExecuteApi) {
             return Ok(req);
         }
+        if service == ServiceId::S3 {
+            crate::presign::one_mechanism(req.headers(), req.uri().query())?;
+        }
         let query = verify::query_pairs(req.uri().query().unwrap_or(""));
         if let Some(sig) = verify::parse(req.headers(), &query) {
             return self.check_v4(service, sig?, &query, req).await;
@@ -101,8 +110,8 @@ impl StrictAuth {
             self.check_v2(&sig?, label, &query, &req)?;
             return Ok(req);
         }
-        if header(&req, "authorization").is_some() {
-            return Err(SigError::InvalidArgument("Unsupported Authorization Type".into()).into());
+        if let Some(value) = header(&req, "authorization") {
+            return Err(crate::presign::unsupported(value).into());
         }
         match service {
             // Anonymous callers are served (and authorized by bucket policy), as on AWS.
@@ -118,10 +127,10 @@ impl StrictAuth {
         query: &[(String, String)],
         req: http::Request<Body>,
     ) -> Result<http::Request<Body>, Failure> {
-        let (secret, token) = self.secret_of(&sig.access_key)?;
         let presented = header(&req, "x-amz-security-token")
             .map(str::to_string)
             .or_else(|| query_value(query, "X-Amz-Security-Token"));
+        let (secret, token) = self.secret_of(&sig.access_key, presented.as_deref())?;
         let declared = header(&req, "x-amz-content-sha256").map(str::to_string);
         let (req, payload_hash) = match declared {
             Some(h) if service == ServiceId::S3 && !verify::valid_payload_hash(&h) => {
@@ -189,7 +198,10 @@ impl StrictAuth {
         query: &[(String, String)],
         req: &http::Request<Body>,
     ) -> Result<(), Failure> {
-        let (secret, token) = self.secret_of(&sig.access_key)?;
+        let presented = header(req, "x-amz-security-token")
+            .map(str::to_string)
+            .or_else(|| query_value(query, "x-amz-security-token"));
+        let (secret, token) = self.secret_of(&sig.access_key, presented.as_deref())?;
         let path = req.uri().path();
         let resource = match label {
             Some(bucket) => format!("/{bucket}{path}"),
@@ -206,10 +218,10 @@ impl StrictAuth {
             }))
             .into());
         }
-        sigv2::check_time(sig, clock::now())?;
-        let presented = header(req, "x-amz-security-token")
-            .map(str::to_string)
-            .or_else(|| query_value(query, "x-amz-security-token"));
+        match sig.expires {
+            Some(_) => sigv2::check_time(sig, clock::now())?,
+            None => sigv2::check_header_date(req.headers(), clock::now())?,
+        }
         if token != presented {
             return Err(SigError::BadToken {
                 presented: presented.is_some(),
@@ -239,7 +251,7 @@ impl StrictAuth {
                     ))
                     .into());
                 };
-                let (secret, token) = self.secret_of(key)?;
+                let (secret, token) = self.secret_of(key, presented)?;
                 check_token(token.as_deref(), presented)?;
                 let want = verify::sign(&secret, date, region, service, policy);
                 (key.to_string(), want, signature)
@@ -248,7 +260,7 @@ impl StrictAuth {
                 access_key,
                 signature,
             } => {
-                let (secret, token) = self.secret_of(access_key)?;
+                let (secret, token) = self.secret_of(access_key, presented)?;
                 check_token(token.as_deref(), presented)?;
                 (access_key.clone(), sigv2::sign(&secret, policy), signature)
             }
@@ -263,6 +275,17 @@ impl StrictAuth {
             .into());
         }
         Ok(())
+    }
+}
+
+/// Refuses a request that presents the token of a session that has ended (another token is
+/// refused as invalid once the signature is checked).
+fn ended_session(k: &KeySecret, presented: Option<&str>) -> Result<(), SigError> {
+    match presented {
+        Some(p) if k.expired && k.session_token.as_deref() == Some(p) => {
+            Err(SigError::ExpiredToken(p.to_string()))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -281,6 +304,19 @@ const BAD_SIGNATURE: &str = "The request signature we calculated does not match 
      documentation for details.";
 const BAD_TOKEN: &str = "The security token included in the request is invalid.";
 const MISSING_TOKEN: &str = "Request is missing Authentication Token";
+const EXPIRED_TOKEN: &str = "The security token included in the request is expired";
+
+/// S3's `…Bytes` rendering of a signed text: each byte as two hex digits, space-separated.
+fn hex_bytes(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for (i, b) in s.bytes().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
 
 /// The message the JSON and query services give a request dated outside the 15 minutes.
 fn skew_message(request_time: &str, now: u64) -> String {
@@ -310,11 +346,20 @@ pub(crate) fn error(service: ServiceId, f: Failure) -> AwsError {
             Failure::UnknownKey(_) | Failure::Sig(SigError::BadToken { .. }) => {
                 AwsError::new(403, "InvalidClientTokenId", BAD_TOKEN)
             }
-            Failure::Sig(SigError::Skewed { request_time, now }) => AwsError::new(
+            Failure::Sig(
+                SigError::Skewed { request_time, now }
+                | SigError::InvalidDate { request_time, now },
+            ) => AwsError::new(
                 403,
                 "SignatureDoesNotMatch",
                 skew_message(&request_time, now),
             ),
+            Failure::Sig(SigError::ExpiredToken(_)) => {
+                AwsError::new(403, "ExpiredToken", EXPIRED_TOKEN)
+            }
+            Failure::Sig(SigError::Argument { message, .. }) => {
+                AwsError::new(400, "IncompleteSignature", message)
+            }
             Failure::Sig(
                 SigError::Malformed(m) | SigError::BadQuery(m) | SigError::InvalidArgument(m),
             ) => AwsError::new(400, "IncompleteSignature", m),
@@ -336,11 +381,20 @@ pub(crate) fn error(service: ServiceId, f: Failure) -> AwsError {
                 Failure::UnknownKey(_) | Failure::Sig(SigError::BadToken { .. }) => {
                     AwsError::new(status, "UnrecognizedClientException", BAD_TOKEN)
                 }
-                Failure::Sig(SigError::Skewed { request_time, now }) => AwsError::new(
+                Failure::Sig(
+                    SigError::Skewed { request_time, now }
+                    | SigError::InvalidDate { request_time, now },
+                ) => AwsError::new(
                     status,
                     "InvalidSignatureException",
                     skew_message(&request_time, now),
                 ),
+                Failure::Sig(SigError::ExpiredToken(_)) => {
+                    AwsError::new(status, "ExpiredTokenException", EXPIRED_TOKEN)
+                }
+                Failure::Sig(SigError::Argument { message, .. }) => {
+                    AwsError::new(status, "IncompleteSignatureException", message)
+                }
                 Failure::Sig(
                     SigError::Malformed(m) | SigError::BadQuery(m) | SigError::InvalidArgument(m),
                 ) => AwsError::new(status, "IncompleteSignatureException", m),
@@ -376,6 +430,22 @@ fn s3_error(f: Failure) -> AwsError {
         }
         SigError::BadQuery(m) => AwsError::client("AuthorizationQueryParametersError", m),
         SigError::InvalidArgument(m) => AwsError::client("InvalidArgument", m),
+        SigError::Argument {
+            message,
+            name,
+            value,
+        } => AwsError::client("InvalidArgument", message)
+            .with("ArgumentName", name)
+            .with("ArgumentValue", value),
+        SigError::InvalidDate { .. } => AwsError::new(
+            403,
+            "AccessDenied",
+            "AWS authentication requires a valid Date or x-amz-date header",
+        ),
+        SigError::ExpiredToken(token) => {
+            AwsError::client("ExpiredToken", "The provided token has expired.")
+                .with("Token-0", token)
+        }
         SigError::Expired {
             x_amz_expires,
             expires_at,
@@ -413,10 +483,13 @@ fn s3_error(f: Failure) -> AwsError {
                  Check your key and signing method.",
             )
             .with("AWSAccessKeyId", m.access_key)
-            .with("StringToSign", m.string_to_sign)
-            .with("SignatureProvided", m.provided);
+            .with("StringToSign", m.string_to_sign.as_str())
+            .with("SignatureProvided", m.provided)
+            .with("StringToSignBytes", hex_bytes(&m.string_to_sign));
             if !m.canonical_request.is_empty() {
-                e = e.with("CanonicalRequest", m.canonical_request);
+                e = e
+                    .with("CanonicalRequest", m.canonical_request.as_str())
+                    .with("CanonicalRequestBytes", hex_bytes(&m.canonical_request));
             }
             e
         }
@@ -447,5 +520,62 @@ fn s3_error(f: Failure) -> AwsError {
              STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, \
              STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER or a valid sha256 value.",
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(token: Option<&str>, expired: bool) -> KeySecret {
+        KeySecret {
+            secret_access_key: "s".into(),
+            session_token: token.map(str::to_string),
+            expired,
+        }
+    }
+
+    #[test]
+    fn ended_sessions() {
+        let cases = [
+            (
+                key(Some("t"), true),
+                Some("t"),
+                Err(SigError::ExpiredToken("t".into())),
+            ),
+            // Another token is refused as invalid, once the signature has been checked.
+            (key(Some("t"), true), Some("u"), Ok(())),
+            (key(Some("t"), true), None, Ok(())),
+            (key(Some("t"), false), Some("t"), Ok(())),
+            (key(None, false), None, Ok(())),
+        ];
+        for (k, presented, want) in cases {
+            assert_eq!(ended_session(&k, presented), want, "{k:?} {presented:?}");
+        }
+        let e = s3_error(Failure::Sig(SigError::ExpiredToken("t".into())));
+        assert_eq!((e.status, e.code.as_ref()), (400, "ExpiredToken"));
+        assert_eq!(e.extra, vec![("Token-0", "t".to_string())]);
+    }
+
+    #[test]
+    fn mismatch_shows_the_bytes() {
+        let e = s3_error(Failure::Sig(SigError::Mismatch(Box::new(Mismatch {
+            access_key: "AK".into(),
+            string_to_sign: "AW\n".into(),
+            canonical_request: "GET".into(),
+            provided: "00".into(),
+        }))));
+        let names: Vec<(&str, &str)> = e.extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(
+            names,
+            [
+                ("AWSAccessKeyId", "AK"),
+                ("StringToSign", "AW\n"),
+                ("SignatureProvided", "00"),
+                ("StringToSignBytes", "41 57 0a"),
+                ("CanonicalRequest", "GET"),
+                ("CanonicalRequestBytes", "47 45 54"),
+            ]
+        );
     }
 }

@@ -70,6 +70,17 @@ pub enum SigError {
     BadToken { presented: bool },
     /// A request S3 refuses as `InvalidArgument` (an unsupported authorization scheme).
     InvalidArgument(String),
+    /// `InvalidArgument` naming the argument at fault (`ArgumentName`, `ArgumentValue`):
+    /// an unsupported `Authorization` scheme, or two authentication mechanisms at once.
+    Argument {
+        message: &'static str,
+        name: &'static str,
+        value: String,
+    },
+    /// A header-signed request whose `X-Amz-Date` (or `Date`) is not a date.
+    InvalidDate { request_time: String, now: u64 },
+    /// Temporary credentials whose session has ended; the token as presented.
+    ExpiredToken(String),
     /// S3 refuses `x-amz-*` headers the signature does not cover.
     HeadersNotSigned(Vec<String>),
     /// S3 requires `x-amz-content-sha256` on header-signed SigV4 requests.
@@ -97,7 +108,13 @@ pub struct Signature {
 fn parse_scope(scope: &str, malformed: fn(String) -> SigError) -> Result<[String; 4], SigError> {
     let parts: Vec<&str> = scope.split('/').collect();
     match parts.as_slice() {
-        [key, date, region, service, "aws4_request"] if !key.is_empty() => Ok([
+        [key, date, _, _, _] if !key.is_empty() && !is_scope_date(date) => Err(malformed(format!(
+            "incorrect date format \"{date}\". This date in the credential must be in the format \"yyyyMMdd\"."
+        ))),
+        [key, _, _, _, terminal] if !key.is_empty() && *terminal != "aws4_request" => Err(malformed(
+            format!("incorrect terminal \"{terminal}\". This endpoint uses \"aws4_request\"."),
+        )),
+        [key, date, region, service, _] if !key.is_empty() => Ok([
             key.to_string(),
             date.to_string(),
             region.to_string(),
@@ -105,6 +122,15 @@ fn parse_scope(scope: &str, malformed: fn(String) -> SigError) -> Result<[String
         ]),
         _ => Err(malformed("the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".".to_string())),
     }
+}
+
+/// A scope's `yyyyMMdd`: eight digits, a month and a day that can be.
+fn is_scope_date(d: &str) -> bool {
+    let n = |r: std::ops::Range<usize>| d.get(r).and_then(|p| p.parse::<u32>().ok());
+    d.len() == 8
+        && d.bytes().all(|b| b.is_ascii_digit())
+        && n(4..6).is_some_and(|m| (1..=12).contains(&m))
+        && n(6..8).is_some_and(|day| (1..=31).contains(&day))
 }
 
 const QUERY_REQUIRED: &str = "Query-string authentication version 4 requires the X-Amz-Algorithm, \
@@ -164,6 +190,12 @@ fn parse_header(rest: &str, amz_date: Option<&str>) -> Result<Signature, SigErro
             )
         })?
         .to_string();
+    // The scope's day must be the request's (checked when the date is one at all).
+    if amz_date.len() == 16 && amz_date.get(..8) != Some(date.as_str()) {
+        return Err(SigError::Malformed(
+            "Invalid credential date. Date is not the same as X-Amz-Date.".into(),
+        ));
+    }
     Ok(Signature {
         access_key,
         date,
@@ -201,7 +233,7 @@ fn parse_query<'a>(q: impl Fn(&str) -> Option<&'a str>) -> Result<Signature, Sig
         }
         Ok(n) if n as u64 > MAX_EXPIRES_SECS => {
             return Err(SigError::BadQuery(
-                "X-Amz-Expires must be less than a week (in seconds) that is; the maximum expires is 604800 seconds"
+                "X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds"
                     .into(),
             ));
         }
@@ -217,7 +249,9 @@ fn parse_query<'a>(q: impl Fn(&str) -> Option<&'a str>) -> Result<Signature, Sig
             "X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"".to_string(),
         ));
     }
-    let [access_key, date, region, service] = parse_scope(&cred, SigError::BadQuery)?;
+    let [access_key, date, region, service] = parse_scope(&cred, |m| {
+        SigError::BadQuery(format!("Error parsing the X-Amz-Credential parameter; {m}"))
+    })?;
     Ok(Signature {
         access_key,
         date,
@@ -386,7 +420,7 @@ pub fn check_time(sig: &Signature, now: u64) -> Result<(), SigError> {
         return Err(if sig.presigned {
             SigError::BadQuery("X-Amz-Date must be in the ISO8601 Long Format".into())
         } else {
-            SigError::Skewed {
+            SigError::InvalidDate {
                 request_time: sig.amz_date.clone(),
                 now,
             }

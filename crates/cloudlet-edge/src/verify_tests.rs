@@ -235,7 +235,7 @@ fn presigned_parameters() {
         (
             "&X-Amz-Expires=604801",
             Err(
-                "X-Amz-Expires must be less than a week (in seconds) that is; the maximum expires is 604800 seconds",
+                "X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds",
             ),
         ),
         (
@@ -268,6 +268,26 @@ fn malformed_headers() {
         ),
         (
             "AWS4-HMAC-SHA256 Credential=AK/20260101, SignedHeaders=host, Signature=ab",
+            "the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".",
+        ),
+        (
+            "AWS4-HMAC-SHA256 Credential=AK/20251231/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=ab",
+            "Invalid credential date. Date is not the same as X-Amz-Date.",
+        ),
+        (
+            "AWS4-HMAC-SHA256 Credential=AK/2026-01-01/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=ab",
+            "incorrect date format \"2026-01-01\". This date in the credential must be in the format \"yyyyMMdd\".",
+        ),
+        (
+            "AWS4-HMAC-SHA256 Credential=AK/20261301/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=ab",
+            "incorrect date format \"20261301\". This date in the credential must be in the format \"yyyyMMdd\".",
+        ),
+        (
+            "AWS4-HMAC-SHA256 Credential=AK/20260101/us-east-1/s3/aws4_reques, SignedHeaders=host, Signature=ab",
+            "incorrect terminal \"aws4_reques\". This endpoint uses \"aws4_request\".",
+        ),
+        (
+            "AWS4-HMAC-SHA256 Credential=/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=ab",
             "the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".",
         ),
     ];
@@ -325,4 +345,49 @@ fn payload_hashes() {
     ] {
         assert_eq!(valid_payload_hash(h), ok, "{h}");
     }
+}
+
+#[test]
+fn header_dates() {
+    let auth = "AWS4-HMAC-SHA256 Credential=AK/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=ab";
+    let now = clock::amz_date_seconds("20260101T000000Z").unwrap();
+    for (date, want) in [
+        ("20260101T000000Z", Ok(())),
+        (
+            "20260101T001501Z",
+            Err(SigError::Skewed {
+                request_time: "20260101T001501Z".into(),
+                now,
+            }),
+        ),
+        (
+            "20260101T000000",
+            Err(SigError::InvalidDate {
+                request_time: "20260101T000000".into(),
+                now,
+            }),
+        ),
+        (
+            "2026-01-01T00:00:00Z",
+            Err(SigError::InvalidDate {
+                request_time: "2026-01-01T00:00:00Z".into(),
+                now,
+            }),
+        ),
+    ] {
+        let h = header_map(&[("authorization", auth), ("x-amz-date", date)]);
+        let sig = parse(&h, &[]).unwrap().unwrap();
+        assert_eq!(check_time(&sig, now), want, "{date}");
+    }
+}
+
+#[test]
+fn presigned_credential_errors() {
+    let raw = "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AK%2F2026&X-Amz-Date=20260101T000000Z&X-Amz-Expires=60&X-Amz-SignedHeaders=host&X-Amz-Signature=00";
+    assert_eq!(
+        parse(&HeaderMap::new(), &query_pairs(raw)),
+        Some(Err(SigError::BadQuery(
+            "Error parsing the X-Amz-Credential parameter; the Credential is mal-formed; expecting \"<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request\".".into()
+        )))
+    );
 }

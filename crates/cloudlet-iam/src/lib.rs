@@ -83,6 +83,21 @@ impl Iam {
         None
     }
 
+    /// The secret of a session key whose session has ended.
+    pub fn ended_session(&self, access_key: &str) -> Option<KeySecret> {
+        if !access_key.starts_with("ASIA") {
+            return None;
+        }
+        let s = self
+            .store
+            .read(|txn| SESSIONS.read(txn, access_key))
+            .ok()??;
+        (s.expiration < time::now()).then_some(KeySecret {
+            secret_access_key: s.secret,
+            session_token: Some(s.token),
+        })
+    }
+
     async fn handle_query(&self, ctx: RequestContext, req: Request) -> Result<Response, IamError> {
         let query = req.uri().query().map(str::to_string);
         let bytes = body::collect(req.into_body(), MAX_BODY)

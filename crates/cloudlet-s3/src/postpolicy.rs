@@ -2,7 +2,7 @@
 //! `expiration` and `conditions` — exact matches (`{"acl": "private"}`, `["eq", "$key", v]`),
 //! prefixes (`["starts-with", "$key", "user/"]`) and `["content-length-range", min, max]`.
 //! Every form field but the signature, the policy, the file and `x-ignore-*` must be named
-//! by a condition. Pure: the caller brings the fields and the clock; messages are S3's.
+//! by a condition, and so must the bucket posted to (S3: "Extra input fields: bucket"). Pure: the caller brings the fields and the clock; messages are S3's.
 
 use base64::Engine;
 use serde_json::Value;
@@ -155,7 +155,7 @@ pub fn parse(b64: &str) -> Result<Policy, PolicyError> {
                 };
                 conditions.push(cond.ok_or_else(|| invalid(&format!("Invalid Condition: {c}")))?);
             }
-            _ => return Err(invalid("Invalid Policy: Invalid conditions.")),
+            _ => return Err(invalid("Invalid conditions.")),
         }
     }
     Ok(Policy {
@@ -218,7 +218,7 @@ impl Policy {
         let extra: Vec<&str> = fields
             .iter()
             .map(|(k, _)| k.as_str())
-            .filter(|k| *k != "bucket" && !exempt(k) && !named(k))
+            .filter(|k| !exempt(k) && !named(k))
             .collect();
         if !extra.is_empty() {
             return Err(PolicyError::Denied(format!(
@@ -392,5 +392,16 @@ mod tests {
                 "{f:?}"
             );
         }
+        // The bucket is an input like any other.
+        let unbound = parse(&b64(
+            r#"{"expiration": "2030-01-01T00:00:00Z", "conditions": [["starts-with", "$key", ""]]}"#,
+        ))
+        .unwrap();
+        assert_eq!(
+            unbound.check(&fields(&[("key", "a"), ("bucket", "b")]), now),
+            Err(PolicyError::Denied(
+                "Invalid according to Policy: Extra input fields: bucket".into()
+            ))
+        );
     }
 }

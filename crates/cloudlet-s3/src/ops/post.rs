@@ -464,9 +464,7 @@ pub async fn post_object(
         .or_else(|| field(&fields, "redirect"))
         .filter(|u| u.starts_with("http://") || u.starts_with("https://"));
     let mut r = if let Some(url) = redirect {
-        let q = |s: &str| {
-            percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
-        };
+        let q = encode_key;
         let sep = if url.contains('?') { '&' } else { '?' };
         let mut r = empty(StatusCode::SEE_OTHER);
         set_header(
