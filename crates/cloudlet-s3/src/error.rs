@@ -124,6 +124,20 @@ pub enum S3Error {
     },
     #[error("precondition {0} failed")]
     PreconditionFailed(&'static str),
+    /// A conditional request header S3 does not take in this form (`header` names it, or
+    /// both of a pair), with S3's `additionalMessage` when it gives one.
+    #[error("header {header} not implemented")]
+    NotImplementedHeader {
+        header: &'static str,
+        detail: Option<&'static str>,
+    },
+    /// A conditional write whose key changed while it was under way (a multipart upload's
+    /// key written after the upload began).
+    #[error("conditional request {condition} on {key} conflicts")]
+    ConditionalRequestConflict {
+        condition: &'static str,
+        key: String,
+    },
     #[error("invalid range {range} for size {size}")]
     InvalidRange { range: String, size: u64 },
     #[error("checksum {0} mismatch")]
@@ -467,6 +481,25 @@ impl From<S3Error> for AwsError {
                 "At least one of the pre-conditions you specified did not hold",
             )
             .with("Condition", c),
+            NotImplementedHeader { header, detail } => {
+                let e = AwsError::new(
+                    501,
+                    "NotImplemented",
+                    "A header you provided implies functionality that is not implemented",
+                )
+                .with("Header", header);
+                match detail {
+                    Some(d) => e.with("additionalMessage", d),
+                    None => e,
+                }
+            }
+            ConditionalRequestConflict { condition, key } => AwsError::new(
+                409,
+                "ConditionalRequestConflict",
+                "The conditional request cannot succeed due to a conflicting operation against this resource.",
+            )
+            .with("Condition", condition)
+            .with("Key", key),
             InvalidObjectState { message, class } => {
                 AwsError::new(403, "InvalidObjectState", message).with("StorageClass", class)
             }

@@ -397,8 +397,9 @@ pub async fn complete(
     }
     // A conditional completion (`If-None-Match: *`, `If-Match`) is refused before the parts
     // are joined when it already fails, and checked again atomically with the write; the
-    // upload stays, as on S3, so that it can be completed or aborted later.
-    let cond = WriteCondition::from_headers(req.headers())?;
+    // upload stays, as on S3, so that it can be completed or aborted later. An `If-Match`
+    // also conflicts with a write of the key since the upload began.
+    let cond = WriteCondition::from_headers(req.headers())?.since(upload.initiated);
     cond.check_early(s3, bucket, key)?;
     let algo = upload.checksum;
     let kind = upload.checksum_type.clone().unwrap_or_default();

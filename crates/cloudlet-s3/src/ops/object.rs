@@ -167,8 +167,22 @@ pub(crate) fn etag_matches(list: &str, etag: &str) -> bool {
         .any(|t| t == "*" || t.trim_start_matches("W/").trim_matches('"') == etag)
 }
 
+/// The date of a conditional header, if it is one (a value that is not an HTTP date is
+/// ignored, as on S3).
+pub(crate) fn condition_date(h: &HeaderMap, name: &str) -> Option<u64> {
+    hv(h, name).and_then(cloudlet_core::time::parse_http_date)
+}
+
+/// An `If-Modified-Since` date, unless it is later than `now` (seconds): S3 then ignores it,
+/// as RFC 7232 says.
+pub(crate) fn modified_since(h: &HeaderMap, name: &str, now: u64) -> Option<u64> {
+    condition_date(h, name).filter(|t| *t <= now)
+}
+
 /// Conditional request headers: `Ok(Some(304))`, `Err(412)`, or `Ok(None)` to proceed.
-fn preconditions(h: &HeaderMap, obj: &Object) -> S3Result<Option<StatusCode>> {
+/// RFC 7232's order: `If-Match`, else `If-Unmodified-Since`; then `If-None-Match`, else
+/// `If-Modified-Since` (`now` in seconds).
+fn preconditions(h: &HeaderMap, obj: &Object, now: u64) -> S3Result<Option<StatusCode>> {
     let modified = obj.last_modified / 1000;
     let if_match = hv(h, "if-match");
     if let Some(m) = if_match
@@ -177,7 +191,7 @@ fn preconditions(h: &HeaderMap, obj: &Object) -> S3Result<Option<StatusCode>> {
         return Err(S3Error::PreconditionFailed("If-Match"));
     }
     if if_match.is_none()
-        && let Some(t) = hv(h, "if-unmodified-since").and_then(cloudlet_core::time::parse_http_date)
+        && let Some(t) = condition_date(h, "if-unmodified-since")
         && modified > t
     {
         return Err(S3Error::PreconditionFailed("If-Unmodified-Since"));
@@ -189,7 +203,7 @@ fn preconditions(h: &HeaderMap, obj: &Object) -> S3Result<Option<StatusCode>> {
         return Ok(Some(StatusCode::NOT_MODIFIED));
     }
     if if_none.is_none()
-        && let Some(t) = hv(h, "if-modified-since").and_then(cloudlet_core::time::parse_http_date)
+        && let Some(t) = modified_since(h, "if-modified-since", now)
         && modified <= t
     {
         return Ok(Some(StatusCode::NOT_MODIFIED));
@@ -226,7 +240,7 @@ pub async fn serve(
     let mut base = empty(StatusCode::OK);
     set_header(&mut base, "etag", &format!("\"{}\"", obj.etag));
     set_header(&mut base, "last-modified", &http_date(obj.last_modified));
-    if let Some(status) = preconditions(req_headers, obj)? {
+    if let Some(status) = preconditions(req_headers, obj, now_ms() / 1000)? {
         *base.status_mut() = status;
         return Ok(base);
     }
