@@ -229,3 +229,24 @@ def test_delete_object_refuses_directory_bucket_conditions(s3, bucket, condition
     response = failure(s3.delete_object, Bucket=bucket, Key="k", **condition)
     assert_not_implemented(response, header, None)
     assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"one"
+
+
+# --- partNumber --------------------------------------------------------------------------
+
+def test_a_missing_part_names_the_part_and_the_count(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="single", Body=b"test-123")
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="multi")["UploadId"]
+    parts = [{"PartNumber": n, "ETag": s3.upload_part(Bucket=bucket, Key="multi", UploadId=upload, PartNumber=n,
+                                                      Body=body)["ETag"]}
+             for n, body in ((1, b"a" * 5 * 1024 * 1024), (2, b"b"))]
+    s3.complete_multipart_upload(Bucket=bucket, Key="multi", UploadId=upload, MultipartUpload={"Parts": parts})
+    for key, number, count in (("single", 2, "1"), ("multi", 10, "2")):
+        for read in (s3.get_object, s3.head_object):
+            r = failure(read, Bucket=bucket, Key=key, PartNumber=number)
+            assert r["ResponseMetadata"]["HTTPStatusCode"] == 416
+            if read == s3.get_object:
+                assert r["Error"] == {"Code": "InvalidPartNumber",
+                                      "Message": "The requested partnumber is not satisfiable",
+                                      "PartNumberRequested": str(number), "ActualPartCount": count}
+    r = s3.get_object(Bucket=bucket, Key="multi", PartNumber=2)
+    assert (r["PartsCount"], r["ContentRange"], r["Body"].read()) == (2, "bytes 5242880-5242880/5242881", b"b")

@@ -90,8 +90,9 @@ pub enum S3Error {
     },
     #[error("invalid request: {0}")]
     InvalidRequest(String),
-    #[error("part number not satisfiable")]
-    InvalidPartNumber,
+    /// A `partNumber` the object does not have (`count`: how many it has).
+    #[error("part number {requested} not satisfiable ({count} parts)")]
+    InvalidPartNumber { requested: u32, count: usize },
     /// An archived object's bytes were asked for (GET, copy source) before a restore.
     #[error("invalid object state: {message}")]
     InvalidObjectState {
@@ -503,11 +504,13 @@ impl From<S3Error> for AwsError {
             InvalidObjectState { message, class } => {
                 AwsError::new(403, "InvalidObjectState", message).with("StorageClass", class)
             }
-            InvalidPartNumber => AwsError::new(
+            InvalidPartNumber { requested, count } => AwsError::new(
                 416,
                 "InvalidPartNumber",
                 "The requested partnumber is not satisfiable",
-            ),
+            )
+            .with("PartNumberRequested", requested.to_string())
+            .with("ActualPartCount", count.to_string()),
             InvalidRange { range, size } => {
                 AwsError::new(416, "InvalidRange", "The requested range is not satisfiable")
                     .with("RangeRequested", range)

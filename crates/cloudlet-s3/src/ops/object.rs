@@ -134,20 +134,25 @@ pub fn parse_range(header: &str, size: u64) -> Result<Option<(u64, u64)>, ()> {
 /// object. An object uploaded in one piece is its own part 1, served whole (as a range, as
 /// S3 does); a part the object does not have is `InvalidPartNumber`.
 fn part_range(obj: &Object, n: u32) -> S3Result<(u64, u64, Option<usize>)> {
+    let unsatisfiable = |count| S3Error::InvalidPartNumber {
+        requested: n,
+        count,
+    };
     if obj.parts.is_empty() {
         return match n {
             1 if obj.size > 0 => Ok((0, obj.size - 1, None)),
-            _ => Err(S3Error::InvalidPartNumber),
+            _ => Err(unsatisfiable(1)),
         };
     }
+    let count = obj.parts.len();
     let index = (n as usize)
         .checked_sub(1)
-        .filter(|i| *i < obj.parts.len())
-        .ok_or(S3Error::InvalidPartNumber)?;
+        .filter(|i| *i < count)
+        .ok_or(unsatisfiable(count))?;
     let start: u64 = obj.parts[..index].iter().map(|p| p.size).sum();
     match obj.parts[index].size {
-        0 => Err(S3Error::InvalidPartNumber),
-        size => Ok((start, start + size - 1, Some(obj.parts.len()))),
+        0 => Err(unsatisfiable(count)),
+        size => Ok((start, start + size - 1, Some(count))),
     }
 }
 
