@@ -409,6 +409,90 @@ mod tests {
     use super::*;
 
     #[test]
+    fn read_preconditions() {
+        // The object was last modified at 1000 s (Thu, 01 Jan 1970 00:16:40 GMT); now is 2000 s.
+        let obj = Object {
+            blob: String::new(),
+            size: 1,
+            etag: "abc".into(),
+            content_type: None,
+            last_modified: 1_000_000,
+            metadata: Vec::new(),
+            headers: Vec::new(),
+            tags: Vec::new(),
+            version: Default::default(),
+            parts: Vec::new(),
+            acl: None,
+        };
+        const BEFORE: &str = "Thu, 01 Jan 1970 00:16:39 GMT";
+        const AT: &str = "Thu, 01 Jan 1970 00:16:40 GMT";
+        const FUTURE: &str = "Thu, 01 Jan 1970 00:33:21 GMT";
+        let not_modified = Ok(Some(StatusCode::NOT_MODIFIED));
+        type Case<'a> = (
+            &'a [(&'a str, &'a str)],
+            Result<Option<StatusCode>, &'a str>,
+        );
+        let cases: &[Case] = &[
+            (&[], Ok(None)),
+            (&[("if-match", "\"abc\"")], Ok(None)),
+            (&[("if-match", "abc")], Ok(None)),
+            (&[("if-match", "*")], Ok(None)),
+            (&[("if-match", "\"x\", \"abc\"")], Ok(None)),
+            (&[("if-match", "\"x\"")], Err("If-Match")),
+            (
+                &[("if-unmodified-since", BEFORE)],
+                Err("If-Unmodified-Since"),
+            ),
+            (&[("if-unmodified-since", AT)], Ok(None)),
+            (&[("if-unmodified-since", "not a date")], Ok(None)),
+            // If-Match holding overrules If-Unmodified-Since.
+            (
+                &[("if-match", "abc"), ("if-unmodified-since", BEFORE)],
+                Ok(None),
+            ),
+            (
+                &[("if-match", "x"), ("if-unmodified-since", BEFORE)],
+                Err("If-Match"),
+            ),
+            (&[("if-none-match", "\"abc\"")], not_modified),
+            (&[("if-none-match", "*")], not_modified),
+            (&[("if-none-match", "W/\"abc\"")], not_modified),
+            (&[("if-none-match", "\"x\"")], Ok(None)),
+            (&[("if-modified-since", AT)], not_modified),
+            (&[("if-modified-since", BEFORE)], Ok(None)),
+            // A date later than now is ignored.
+            (&[("if-modified-since", FUTURE)], Ok(None)),
+            (&[("if-modified-since", "garbage")], Ok(None)),
+            // If-None-Match failing decides; if it holds, If-Modified-Since is not asked.
+            (
+                &[("if-none-match", "abc"), ("if-modified-since", BEFORE)],
+                not_modified,
+            ),
+            (
+                &[("if-none-match", "x"), ("if-modified-since", AT)],
+                Ok(None),
+            ),
+            // A failed If-Match or If-Unmodified-Since comes before a 304.
+            (
+                &[("if-match", "x"), ("if-none-match", "abc")],
+                Err("If-Match"),
+            ),
+            (
+                &[("if-unmodified-since", BEFORE), ("if-none-match", "abc")],
+                Err("If-Unmodified-Since"),
+            ),
+        ];
+        for (headers, expected) in cases {
+            let got = preconditions(&crate::test_headers(headers), &obj, 2000);
+            match (got, expected) {
+                (Ok(g), Ok(e)) => assert_eq!(g, *e, "{headers:?}"),
+                (Err(S3Error::PreconditionFailed(c)), Err(e)) => assert_eq!(c, *e, "{headers:?}"),
+                (got, _) => panic!("{headers:?}: {got:?}"),
+            }
+        }
+    }
+
+    #[test]
     fn ranges() {
         type Case<'a> = (&'a str, u64, Result<Option<(u64, u64)>, ()>);
         let cases: &[Case] = &[
