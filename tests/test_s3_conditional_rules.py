@@ -217,6 +217,30 @@ def test_if_match_completion_of_an_object_older_than_the_upload(s3, bucket):
     assert r["ETag"].endswith('-1"')
 
 
+@pytest.mark.parametrize("versioned", [False, True], ids=["plain", "versioned"])
+def test_if_none_match_completion_conflicts_with_a_delete_during_the_upload(s3, bucket, versioned):
+    if versioned:
+        s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_object(Bucket=bucket, Key="k", Body=b"one", IfNoneMatch="*")
+    upload, parts = start_upload(s3, bucket, "k")
+    r = failure(s3.complete_multipart_upload, Bucket=bucket, Key="k", UploadId=upload, MultipartUpload=parts,
+                IfNoneMatch="*")
+    assert (r["ResponseMetadata"]["HTTPStatusCode"], r["Error"]["Condition"]) == (412, "If-None-Match")
+    s3.delete_object(Bucket=bucket, Key="k")
+    with pytest.raises(ClientError) as e:
+        s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload, MultipartUpload=parts,
+                                     IfNoneMatch="*")
+    assert error_of(e) == CONFLICT
+    assert (e.value.response["Error"]["Condition"], e.value.response["Error"]["Key"]) == ("If-None-Match", "k")
+    # Nothing was stored; the upload can still be aborted.
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
+    s3.abort_multipart_upload(Bucket=bucket, Key="k", UploadId=upload)
+    # An upload begun after the delete completes.
+    upload, parts = start_upload(s3, bucket, "k")
+    s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload, MultipartUpload=parts, IfNoneMatch="*")
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"part"
+
+
 # --- DeleteObject ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("condition,header", [

@@ -423,6 +423,9 @@ pub enum WriteCondition {
     /// `If-Match` on a completion: the current object must have this ETag and be older
     /// than the upload (`initiated`, in ms); one written since conflicts (409).
     MatchesSince(String, u64),
+    /// `If-None-Match: *` on a completion whose key had an object when the upload began:
+    /// there must still be none, and if there is none it was deleted since — a conflict.
+    Vacated,
 }
 
 /// S3's `additionalMessage` for a conditional write header it does not take in that form.
@@ -458,12 +461,14 @@ impl WriteCondition {
         }
     }
 
-    /// This condition for the completion of an upload initiated at `initiated` (ms): an
-    /// `If-Match` then also fails, with 409 ConditionalRequestConflict, when the key was
-    /// written after the upload began, even with the same ETag.
-    pub(crate) fn since(self, initiated: u64) -> WriteCondition {
+    /// This condition for the completion of an upload initiated at `initiated` (ms), when
+    /// the key had an object then (`replaces`): a change of the key since conflicts, with
+    /// 409 ConditionalRequestConflict — for `If-Match` a write, even of the same ETag; for
+    /// `If-None-Match` the deletion of that object.
+    pub(crate) fn since(self, initiated: u64, replaces: bool) -> WriteCondition {
         match self {
             WriteCondition::Matches(m) => WriteCondition::MatchesSince(m, initiated),
+            WriteCondition::Absent if replaces => WriteCondition::Vacated,
             other => other,
         }
     }
@@ -482,7 +487,13 @@ impl WriteCondition {
         match (self, current) {
             (WriteCondition::None, _) => Ok(()),
             (WriteCondition::Absent, None) => Ok(()),
-            (WriteCondition::Absent, Some(_)) => Err(S3Error::PreconditionFailed("If-None-Match")),
+            (WriteCondition::Absent | WriteCondition::Vacated, Some(_)) => {
+                Err(S3Error::PreconditionFailed("If-None-Match"))
+            }
+            (WriteCondition::Vacated, None) => Err(S3Error::ConditionalRequestConflict {
+                condition: "If-None-Match",
+                key: key.to_string(),
+            }),
             (WriteCondition::Matches(_) | WriteCondition::MatchesSince(..), None) => {
                 Err(S3Error::NoSuchKey(key.to_string()))
             }
