@@ -144,8 +144,9 @@ pub enum S3Error {
     },
     #[error("invalid request: {0}")]
     InvalidRequest(String),
-    #[error("part number not satisfiable")]
-    InvalidPartNumber,
+    /// A `partNumber` the object does not have (`count`: how many it has).
+    #[error("part number {requested} not satisfiable ({count} parts)")]
+    InvalidPartNumber { requested: u32, count: usize },
     /// An archived object's bytes were asked for (GET, copy source) before a restore.
     #[error("invalid object state: {message}")]
     InvalidObjectState {
@@ -181,6 +182,20 @@ pub enum S3Error {
     },
     #[error("precondition {0} failed")]
     PreconditionFailed(&'static str),
+    /// A conditional request header S3 does not take in this form (`header` names it, or
+    /// both of a pair), with S3's `additionalMessage` when it gives one.
+    #[error("header {header} not implemented")]
+    NotImplementedHeader {
+        header: &'static str,
+        detail: Option<&'static str>,
+    },
+    /// A conditional write whose key changed while it was under way (a multipart upload's
+    /// key written after the upload began).
+    #[error("conditional request {condition} on {key} conflicts")]
+    ConditionalRequestConflict {
+        condition: &'static str,
+        key: String,
+    },
     #[error("invalid range {range} for size {size}")]
     InvalidRange { range: String, size: u64 },
     #[error("checksum {0} mismatch")]
@@ -526,14 +541,35 @@ impl From<S3Error> for AwsError {
                 "At least one of the pre-conditions you specified did not hold",
             )
             .with("Condition", c),
+            NotImplementedHeader { header, detail } => {
+                let e = AwsError::new(
+                    501,
+                    "NotImplemented",
+                    "A header you provided implies functionality that is not implemented",
+                )
+                .with("Header", header);
+                match detail {
+                    Some(d) => e.with("additionalMessage", d),
+                    None => e,
+                }
+            }
+            ConditionalRequestConflict { condition, key } => AwsError::new(
+                409,
+                "ConditionalRequestConflict",
+                "The conditional request cannot succeed due to a conflicting operation against this resource.",
+            )
+            .with("Condition", condition)
+            .with("Key", key),
             InvalidObjectState { message, class } => {
                 AwsError::new(403, "InvalidObjectState", message).with("StorageClass", class)
             }
-            InvalidPartNumber => AwsError::new(
+            InvalidPartNumber { requested, count } => AwsError::new(
                 416,
                 "InvalidPartNumber",
                 "The requested partnumber is not satisfiable",
-            ),
+            )
+            .with("PartNumberRequested", requested.to_string())
+            .with("ActualPartCount", count.to_string()),
             InvalidRange { range, size } => {
                 AwsError::new(416, "InvalidRange", "The requested range is not satisfiable")
                     .with("RangeRequested", range)

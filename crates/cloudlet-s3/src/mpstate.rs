@@ -47,6 +47,10 @@ pub struct Upload {
     /// `ops::acl::check_object_write` admitted them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acl: Option<Acl>,
+    /// Whether the key had a current object when the upload began: a completion with
+    /// `If-None-Match: *` that finds none then conflicts (it was deleted meanwhile).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub replaces_object: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

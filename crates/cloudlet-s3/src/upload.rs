@@ -418,19 +418,58 @@ pub enum WriteCondition {
     None,
     /// `If-None-Match: *`: only if the key has no current object.
     Absent,
-    /// `If-Match`: only if the current object has this ETag (or `*`: any).
+    /// `If-Match`: only if the current object has this ETag.
     Matches(String),
+    /// `If-Match` on a completion: the current object must have this ETag and be older
+    /// than the upload (`initiated`, in ms); one written since conflicts (409).
+    MatchesSince(String, u64),
+    /// `If-None-Match: *` on a completion whose key had an object when the upload began:
+    /// there must still be none, and if there is none it was deleted since — a conflict.
+    Vacated,
 }
 
+/// S3's `additionalMessage` for a conditional write header it does not take in that form.
+const NOT_ACCEPTED_IF_MATCH: &str =
+    "We don't accept the provided value of If-Match header for this API";
+const NOT_ACCEPTED_IF_NONE_MATCH: &str =
+    "We don't accept the provided value of If-None-Match header for this API";
+
 impl WriteCondition {
-    /// The precondition of a PUT's headers; S3 supports only `*` for `If-None-Match`.
+    /// The precondition of a write's headers. S3 takes `If-None-Match` only as `*`, `If-Match`
+    /// only as an ETag (not `*`), and never both: each is 501 NotImplemented naming the header.
     pub fn from_headers(h: &http::HeaderMap) -> S3Result<WriteCondition> {
-        let get = |n: &str| h.get(n).and_then(|v| v.to_str().ok()).map(str::trim);
+        let get = |n: &str| {
+            h.get(n)
+                .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_string())
+        };
+        let refuse = |header, detail| {
+            Err(S3Error::NotImplementedHeader {
+                header,
+                detail: Some(detail),
+            })
+        };
         match (get("if-none-match"), get("if-match")) {
-            (Some("*"), None) => Ok(WriteCondition::Absent),
-            (Some(_), _) => Err(S3Error::NotImplemented),
+            (Some(_), Some(_)) => refuse(
+                "If-Match,If-None-Match",
+                "Multiple conditional request headers present in the request",
+            ),
+            (Some(m), None) if m == "*" => Ok(WriteCondition::Absent),
+            (Some(_), None) => refuse("If-None-Match", NOT_ACCEPTED_IF_NONE_MATCH),
+            (None, Some(m)) if m == "*" => refuse("If-Match", NOT_ACCEPTED_IF_MATCH),
             (None, Some(m)) => Ok(WriteCondition::Matches(m.trim_matches('"').to_string())),
             (None, None) => Ok(WriteCondition::None),
+        }
+    }
+
+    /// This condition for the completion of an upload initiated at `initiated` (ms), when
+    /// the key had an object then (`replaces`): a change of the key since conflicts, with
+    /// 409 ConditionalRequestConflict — for `If-Match` a write, even of the same ETag; for
+    /// `If-None-Match` the deletion of that object.
+    pub(crate) fn since(self, initiated: u64, replaces: bool) -> WriteCondition {
+        match self {
+            WriteCondition::Matches(m) => WriteCondition::MatchesSince(m, initiated),
+            WriteCondition::Absent if replaces => WriteCondition::Vacated,
+            other => other,
         }
     }
 
@@ -448,10 +487,74 @@ impl WriteCondition {
         match (self, current) {
             (WriteCondition::None, _) => Ok(()),
             (WriteCondition::Absent, None) => Ok(()),
-            (WriteCondition::Absent, Some(_)) => Err(S3Error::PreconditionFailed("If-None-Match")),
-            (WriteCondition::Matches(_), None) => Err(S3Error::NoSuchKey(key.to_string())),
-            (WriteCondition::Matches(m), Some(o)) if m == "*" || *m == o.etag => Ok(()),
-            (WriteCondition::Matches(_), Some(_)) => Err(S3Error::PreconditionFailed("If-Match")),
+            (WriteCondition::Absent | WriteCondition::Vacated, Some(_)) => {
+                Err(S3Error::PreconditionFailed("If-None-Match"))
+            }
+            (WriteCondition::Vacated, None) => Err(S3Error::ConditionalRequestConflict {
+                condition: "If-None-Match",
+                key: key.to_string(),
+            }),
+            (WriteCondition::Matches(_) | WriteCondition::MatchesSince(..), None) => {
+                Err(S3Error::NoSuchKey(key.to_string()))
+            }
+            (WriteCondition::Matches(m) | WriteCondition::MatchesSince(m, _), Some(o))
+                if *m != o.etag =>
+            {
+                Err(S3Error::PreconditionFailed("If-Match"))
+            }
+            (WriteCondition::MatchesSince(_, initiated), Some(o))
+                if o.last_modified > *initiated =>
+            {
+                Err(S3Error::ConditionalRequestConflict {
+                    condition: "If-Match",
+                    key: key.to_string(),
+                })
+            }
+            (WriteCondition::Matches(_) | WriteCondition::MatchesSince(..), Some(_)) => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod condition_tests {
+    use super::*;
+
+    #[test]
+    fn write_conditions_from_headers() {
+        type Case<'a> = (&'a [(&'a str, &'a str)], Result<WriteCondition, &'a str>);
+        let cases: &[Case] = &[
+            (&[], Ok(WriteCondition::None)),
+            (&[("if-none-match", "*")], Ok(WriteCondition::Absent)),
+            (&[("if-none-match", " * ")], Ok(WriteCondition::Absent)),
+            (&[("if-none-match", "\"abc\"")], Err("If-None-Match")),
+            (&[("if-none-match", "\"*\"")], Err("If-None-Match")),
+            (
+                &[("if-match", "\"abc\"")],
+                Ok(WriteCondition::Matches("abc".into())),
+            ),
+            (
+                &[("if-match", "abc")],
+                Ok(WriteCondition::Matches("abc".into())),
+            ),
+            (&[("if-match", "*")], Err("If-Match")),
+            (
+                &[("if-match", "x"), ("if-none-match", "*")],
+                Err("If-Match,If-None-Match"),
+            ),
+            (
+                &[("if-match", "*"), ("if-none-match", "x")],
+                Err("If-Match,If-None-Match"),
+            ),
+        ];
+        for (headers, expected) in cases {
+            let got = WriteCondition::from_headers(&crate::test_headers(headers));
+            match (got, expected) {
+                (Ok(c), Ok(e)) => assert_eq!(c, *e, "{headers:?}"),
+                (Err(S3Error::NotImplementedHeader { header, .. }), Err(e)) => {
+                    assert_eq!(header, *e, "{headers:?}")
+                }
+                (got, _) => panic!("{headers:?}: {got:?}"),
+            }
         }
     }
 }

@@ -628,6 +628,7 @@ mod tests {
             checksum_type: None,
             lock: Default::default(),
             acl: None,
+            replaces_object: false,
         }
     }
 

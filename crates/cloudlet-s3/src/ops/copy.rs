@@ -11,6 +11,7 @@ use http::HeaderMap;
 use md5::{Digest, Md5};
 use percent_encoding::percent_decode_str;
 
+use super::object::{condition_date, modified_since};
 use super::{XMLNS, iso8601, now_ms, set_header, xml_response};
 use crate::S3;
 use crate::auth::arn;
@@ -61,7 +62,9 @@ pub fn copy_source_version(h: &HeaderMap) -> S3Result<Option<VersionRef>> {
         .transpose()
 }
 
-/// `x-amz-copy-source-if-*`: any failure is 412 PreconditionFailed.
+/// `x-amz-copy-source-if-*`: any failure is 412 PreconditionFailed, named in S3's order —
+/// `if-match`, else `if-unmodified-since`; then `if-none-match`, then `if-modified-since`
+/// (ignored when later than now).
 pub fn copy_conditions(h: &HeaderMap, src: &Object) -> S3Result<()> {
     let tag_in = |list: &str| {
         list.split(',')
@@ -75,6 +78,14 @@ pub fn copy_conditions(h: &HeaderMap, src: &Object) -> S3Result<()> {
     {
         return Err(S3Error::PreconditionFailed("x-amz-copy-source-If-Match"));
     }
+    if if_match.is_none()
+        && let Some(t) = condition_date(h, "x-amz-copy-source-if-unmodified-since")
+        && modified > t
+    {
+        return Err(S3Error::PreconditionFailed(
+            "x-amz-copy-source-If-Unmodified-Since",
+        ));
+    }
     if let Some(m) = hv(h, "x-amz-copy-source-if-none-match")
         && tag_in(m)
     {
@@ -82,17 +93,7 @@ pub fn copy_conditions(h: &HeaderMap, src: &Object) -> S3Result<()> {
             "x-amz-copy-source-If-None-Match",
         ));
     }
-    if if_match.is_none()
-        && let Some(t) = hv(h, "x-amz-copy-source-if-unmodified-since")
-            .and_then(cloudlet_core::time::parse_http_date)
-        && modified > t
-    {
-        return Err(S3Error::PreconditionFailed(
-            "x-amz-copy-source-If-Unmodified-Since",
-        ));
-    }
-    if let Some(t) =
-        hv(h, "x-amz-copy-source-if-modified-since").and_then(cloudlet_core::time::parse_http_date)
+    if let Some(t) = modified_since(h, "x-amz-copy-source-if-modified-since", now_ms() / 1000)
         && modified <= t
     {
         return Err(S3Error::PreconditionFailed(

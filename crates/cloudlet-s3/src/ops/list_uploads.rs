@@ -236,6 +236,7 @@ mod tests {
             checksum_type: None,
             lock: Default::default(),
             acl: None,
+            replaces_object: false,
         }
     }
 

@@ -121,9 +121,15 @@ pub async fn create(
         checksum_type: spec.map(|(_, t)| t.to_string()),
         lock,
         acl,
+        replaces_object: false,
     };
     s3.store
-        .write(move |txn| Ok::<_, S3Error>(mpstate::put_upload(txn, &upload)?))
+        .write(move |txn| {
+            let mut upload = upload.clone();
+            upload.replaces_object =
+                crate::state::load_object(txn, &upload.bucket, &upload.key)?.is_some();
+            Ok::<_, S3Error>(mpstate::put_upload(txn, &upload)?)
+        })
         .await?;
     let mut x = XmlWriter::new();
     x.open_ns("InitiateMultipartUploadResult", XMLNS)
@@ -397,8 +403,11 @@ pub async fn complete(
     }
     // A conditional completion (`If-None-Match: *`, `If-Match`) is refused before the parts
     // are joined when it already fails, and checked again atomically with the write; the
-    // upload stays, as on S3, so that it can be completed or aborted later.
-    let cond = WriteCondition::from_headers(req.headers())?;
+    // upload stays, as on S3, so that it can be completed or aborted later. Either conflicts
+    // (409) with a change of the key since the upload began: `If-Match` with a write,
+    // `If-None-Match` with the deletion of the object the key had then.
+    let cond = WriteCondition::from_headers(req.headers())?
+        .since(upload.initiated, upload.replaces_object);
     cond.check_early(s3, bucket, key)?;
     let algo = upload.checksum;
     let kind = upload.checksum_type.clone().unwrap_or_default();

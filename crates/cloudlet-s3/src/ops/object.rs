@@ -134,20 +134,25 @@ pub fn parse_range(header: &str, size: u64) -> Result<Option<(u64, u64)>, ()> {
 /// object. An object uploaded in one piece is its own part 1, served whole (as a range, as
 /// S3 does); a part the object does not have is `InvalidPartNumber`.
 fn part_range(obj: &Object, n: u32) -> S3Result<(u64, u64, Option<usize>)> {
+    let unsatisfiable = |count| S3Error::InvalidPartNumber {
+        requested: n,
+        count,
+    };
     if obj.parts.is_empty() {
         return match n {
             1 if obj.size > 0 => Ok((0, obj.size - 1, None)),
-            _ => Err(S3Error::InvalidPartNumber),
+            _ => Err(unsatisfiable(1)),
         };
     }
+    let count = obj.parts.len();
     let index = (n as usize)
         .checked_sub(1)
-        .filter(|i| *i < obj.parts.len())
-        .ok_or(S3Error::InvalidPartNumber)?;
+        .filter(|i| *i < count)
+        .ok_or(unsatisfiable(count))?;
     let start: u64 = obj.parts[..index].iter().map(|p| p.size).sum();
     match obj.parts[index].size {
-        0 => Err(S3Error::InvalidPartNumber),
-        size => Ok((start, start + size - 1, Some(obj.parts.len()))),
+        0 => Err(unsatisfiable(count)),
+        size => Ok((start, start + size - 1, Some(count))),
     }
 }
 
@@ -167,8 +172,22 @@ pub(crate) fn etag_matches(list: &str, etag: &str) -> bool {
         .any(|t| t == "*" || t.trim_start_matches("W/").trim_matches('"') == etag)
 }
 
+/// The date of a conditional header, if it is one (a value that is not an HTTP date is
+/// ignored, as on S3).
+pub(crate) fn condition_date(h: &HeaderMap, name: &str) -> Option<u64> {
+    hv(h, name).and_then(cloudlet_core::time::parse_http_date)
+}
+
+/// An `If-Modified-Since` date, unless it is later than `now` (seconds): S3 then ignores it,
+/// as RFC 7232 says.
+pub(crate) fn modified_since(h: &HeaderMap, name: &str, now: u64) -> Option<u64> {
+    condition_date(h, name).filter(|t| *t <= now)
+}
+
 /// Conditional request headers: `Ok(Some(304))`, `Err(412)`, or `Ok(None)` to proceed.
-fn preconditions(h: &HeaderMap, obj: &Object) -> S3Result<Option<StatusCode>> {
+/// RFC 7232's order: `If-Match`, else `If-Unmodified-Since`; then `If-None-Match`, else
+/// `If-Modified-Since` (`now` in seconds).
+fn preconditions(h: &HeaderMap, obj: &Object, now: u64) -> S3Result<Option<StatusCode>> {
     let modified = obj.last_modified / 1000;
     let if_match = hv(h, "if-match");
     if let Some(m) = if_match
@@ -177,7 +196,7 @@ fn preconditions(h: &HeaderMap, obj: &Object) -> S3Result<Option<StatusCode>> {
         return Err(S3Error::PreconditionFailed("If-Match"));
     }
     if if_match.is_none()
-        && let Some(t) = hv(h, "if-unmodified-since").and_then(cloudlet_core::time::parse_http_date)
+        && let Some(t) = condition_date(h, "if-unmodified-since")
         && modified > t
     {
         return Err(S3Error::PreconditionFailed("If-Unmodified-Since"));
@@ -189,7 +208,7 @@ fn preconditions(h: &HeaderMap, obj: &Object) -> S3Result<Option<StatusCode>> {
         return Ok(Some(StatusCode::NOT_MODIFIED));
     }
     if if_none.is_none()
-        && let Some(t) = hv(h, "if-modified-since").and_then(cloudlet_core::time::parse_http_date)
+        && let Some(t) = modified_since(h, "if-modified-since", now)
         && modified <= t
     {
         return Ok(Some(StatusCode::NOT_MODIFIED));
@@ -238,7 +257,7 @@ pub async fn serve(
     let mut base = empty(StatusCode::OK);
     set_header(&mut base, "etag", &format!("\"{}\"", obj.etag));
     set_header(&mut base, "last-modified", &http_date(obj.last_modified));
-    if let Some(status) = preconditions(req_headers, obj)? {
+    if let Some(status) = preconditions(req_headers, obj, now_ms() / 1000)? {
         *base.status_mut() = status;
         return Ok(base);
     }
@@ -400,6 +419,90 @@ pub async fn get(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn read_preconditions() {
+        // The object was last modified at 1000 s (Thu, 01 Jan 1970 00:16:40 GMT); now is 2000 s.
+        let obj = Object {
+            blob: String::new(),
+            size: 1,
+            etag: "abc".into(),
+            content_type: None,
+            last_modified: 1_000_000,
+            metadata: Vec::new(),
+            headers: Vec::new(),
+            tags: Vec::new(),
+            version: Default::default(),
+            parts: Vec::new(),
+            acl: None,
+        };
+        const BEFORE: &str = "Thu, 01 Jan 1970 00:16:39 GMT";
+        const AT: &str = "Thu, 01 Jan 1970 00:16:40 GMT";
+        const FUTURE: &str = "Thu, 01 Jan 1970 00:33:21 GMT";
+        let not_modified = Ok(Some(StatusCode::NOT_MODIFIED));
+        type Case<'a> = (
+            &'a [(&'a str, &'a str)],
+            Result<Option<StatusCode>, &'a str>,
+        );
+        let cases: &[Case] = &[
+            (&[], Ok(None)),
+            (&[("if-match", "\"abc\"")], Ok(None)),
+            (&[("if-match", "abc")], Ok(None)),
+            (&[("if-match", "*")], Ok(None)),
+            (&[("if-match", "\"x\", \"abc\"")], Ok(None)),
+            (&[("if-match", "\"x\"")], Err("If-Match")),
+            (
+                &[("if-unmodified-since", BEFORE)],
+                Err("If-Unmodified-Since"),
+            ),
+            (&[("if-unmodified-since", AT)], Ok(None)),
+            (&[("if-unmodified-since", "not a date")], Ok(None)),
+            // If-Match holding overrules If-Unmodified-Since.
+            (
+                &[("if-match", "abc"), ("if-unmodified-since", BEFORE)],
+                Ok(None),
+            ),
+            (
+                &[("if-match", "x"), ("if-unmodified-since", BEFORE)],
+                Err("If-Match"),
+            ),
+            (&[("if-none-match", "\"abc\"")], not_modified),
+            (&[("if-none-match", "*")], not_modified),
+            (&[("if-none-match", "W/\"abc\"")], not_modified),
+            (&[("if-none-match", "\"x\"")], Ok(None)),
+            (&[("if-modified-since", AT)], not_modified),
+            (&[("if-modified-since", BEFORE)], Ok(None)),
+            // A date later than now is ignored.
+            (&[("if-modified-since", FUTURE)], Ok(None)),
+            (&[("if-modified-since", "garbage")], Ok(None)),
+            // If-None-Match failing decides; if it holds, If-Modified-Since is not asked.
+            (
+                &[("if-none-match", "abc"), ("if-modified-since", BEFORE)],
+                not_modified,
+            ),
+            (
+                &[("if-none-match", "x"), ("if-modified-since", AT)],
+                Ok(None),
+            ),
+            // A failed If-Match or If-Unmodified-Since comes before a 304.
+            (
+                &[("if-match", "x"), ("if-none-match", "abc")],
+                Err("If-Match"),
+            ),
+            (
+                &[("if-unmodified-since", BEFORE), ("if-none-match", "abc")],
+                Err("If-Unmodified-Since"),
+            ),
+        ];
+        for (headers, expected) in cases {
+            let got = preconditions(&crate::test_headers(headers), &obj, 2000);
+            match (got, expected) {
+                (Ok(g), Ok(e)) => assert_eq!(g, *e, "{headers:?}"),
+                (Err(S3Error::PreconditionFailed(c)), Err(e)) => assert_eq!(c, *e, "{headers:?}"),
+                (got, _) => panic!("{headers:?}: {got:?}"),
+            }
+        }
+    }
 
     #[test]
     fn ranges() {

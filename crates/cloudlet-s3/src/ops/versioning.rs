@@ -335,6 +335,21 @@ pub(crate) fn delete_condition(
     }
 }
 
+/// DeleteObject's `x-amz-if-match-last-modified-time` and `x-amz-if-match-size` are for
+/// directory buckets: a general purpose bucket refuses them (501, naming the first).
+pub(crate) fn refuse_directory_conditions(h: &http::HeaderMap) -> S3Result<()> {
+    match ["x-amz-if-match-last-modified-time", "x-amz-if-match-size"]
+        .into_iter()
+        .find(|n| h.contains_key(*n))
+    {
+        Some(header) => Err(S3Error::NotImplementedHeader {
+            header,
+            detail: None,
+        }),
+        None => Ok(()),
+    }
+}
+
 /// DeleteObject: removes the object (unversioned bucket), adds a delete marker (versioned),
 /// or removes the version `versionId` names for good.
 pub async fn delete_object(
@@ -345,6 +360,7 @@ pub async fn delete_object(
     q: &Query,
     req: Request,
 ) -> S3Result<Response> {
+    refuse_directory_conditions(req.headers())?;
     let actions = ("s3:DeleteObject", "s3:DeleteObjectVersion");
     let (b, version) = authorize_object(s3, ctx, bucket, key, q, actions)?;
     let bypass = bypass(s3, ctx, &b, key, &req);
