@@ -198,7 +198,7 @@ LIFECYCLE_RULES = [
     },
     {
         "ID": "markers",
-        "Filter": {"ObjectSizeLessThan": 5},
+        "Filter": {"Prefix": "gone/"},
         "Status": "Enabled",
         "Expiration": {"ExpiredObjectDeleteMarker": True},
     },
@@ -730,7 +730,7 @@ def test_notification_configuration(s3, bucket):
         "LambdaFunctionConfigurations": [{
             "Id": "to-function",
             "LambdaFunctionArn": "arn:aws:lambda:us-east-1:000000000000:function:thumbs",
-            "Events": ["s3:ObjectRemoved:Delete", "s3:ObjectCreated:Put"],
+            "Events": ["s3:ObjectRemoved:Delete", "s3:ObjectRestore:Post"],
         }],
         "EventBridgeConfiguration": {},
     }

@@ -115,7 +115,7 @@ fn target_of(e: &Element, arn_name: &str) -> S3Result<NotificationTarget> {
                 .any(|(n, _): &(String, String)| *n == lower)
             {
                 return Err(invalid(
-                    "Cannot specify more than one prefix rule in a filter.",
+                    &format!("Cannot specify more than one {lower} rule in a filter."),
                     "FilterRule",
                     name,
                 ));
@@ -135,6 +135,58 @@ fn target_of(e: &Element, arn_name: &str) -> S3Result<NotificationTarget> {
     })
 }
 
+/// Whether two event names cover a common event (`s3:ObjectCreated:*` covers
+/// `s3:ObjectCreated:Put`).
+fn events_meet(a: &str, b: &str) -> bool {
+    let covers = |wide: &str, narrow: &str| {
+        wide.strip_suffix('*')
+            .is_some_and(|stem| narrow.starts_with(stem))
+    };
+    a == b || covers(a, b) || covers(b, a)
+}
+
+impl NotificationTarget {
+    /// The value of the `prefix` or `suffix` filter rule ("" when there is none).
+    fn rule(&self, name: &str) -> &str {
+        self.filter_rules
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// The event both configurations may be sent for a key of, if any: they share an event
+    /// type and one's prefix begins the other's and one's suffix ends the other's, whatever
+    /// their destinations.
+    fn overlap<'a>(&'a self, other: &NotificationTarget) -> Option<&'a str> {
+        let (p, q) = (self.rule("prefix"), other.rule("prefix"));
+        let (s, t) = (self.rule("suffix"), other.rule("suffix"));
+        if !(p.starts_with(q) || q.starts_with(p)) || !(s.ends_with(t) || t.ends_with(s)) {
+            return None;
+        }
+        self.events
+            .iter()
+            .find(|e| other.events.iter().any(|o| events_meet(e, o)))
+            .map(String::as_str)
+    }
+}
+
+/// S3 refuses a configuration in which one event could go to two configurations.
+fn refuse_overlaps<'a>(targets: impl Iterator<Item = &'a NotificationTarget>) -> S3Result<()> {
+    let targets: Vec<&NotificationTarget> = targets.collect();
+    for (i, a) in targets.iter().enumerate() {
+        for b in &targets[..i] {
+            if let Some(event) = b.overlap(a) {
+                return Err(invalid(
+                    "Configuration is ambiguously defined. Cannot have overlapping suffixes in two rules if the prefixes are overlapping for the same event type.",
+                    "Event",
+                    event,
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 impl Notification {
     pub fn from_xml(root: &Element) -> S3Result<Notification> {
         if root.name != "NotificationConfiguration" {
@@ -146,6 +198,7 @@ impl Notification {
                 list.push(target_of(e, arn)?);
             }
         }
+        refuse_overlaps(lists.iter().flatten())?;
         let [topics, queues, lambdas] = lists;
         Ok(Notification {
             topics,
@@ -232,6 +285,55 @@ mod tests {
         ];
         for doc in bad {
             assert!(Notification::from_xml(&root(doc)).is_err(), "{doc}");
+        }
+    }
+
+    #[test]
+    fn overlapping_configurations() {
+        let queue = |events: &[&str], prefix: &str, suffix: &str| {
+            let events: String = events
+                .iter()
+                .map(|e| format!("<Event>{e}</Event>"))
+                .collect();
+            let mut rules = String::new();
+            for (name, value) in [("prefix", prefix), ("suffix", suffix)] {
+                if !value.is_empty() {
+                    rules += &format!(
+                        "<FilterRule><Name>{name}</Name><Value>{value}</Value></FilterRule>"
+                    );
+                }
+            }
+            format!(
+                "<QueueConfiguration><Queue>arn:aws:sqs:us-east-1:000000000000:q</Queue>{events}<Filter><S3Key>{rules}</S3Key></Filter></QueueConfiguration>"
+            )
+        };
+        let lambda = "<CloudFunctionConfiguration><CloudFunction>arn:aws:lambda:us-east-1:000000000000:function:f</CloudFunction><Event>s3:ObjectCreated:Put</Event></CloudFunctionConfiguration>";
+        let created = ["s3:ObjectCreated:*"];
+        // (second configuration, overlaps the first: s3:ObjectCreated:* on in/ … .jpg)
+        let cases = [
+            (queue(&created, "in/", ".jpg"), true),
+            (queue(&["s3:ObjectCreated:Put"], "", ""), true),
+            (queue(&created, "in/sub/", ""), true),
+            (queue(&created, "in/", "b.jpg"), true),
+            (lambda.to_string(), true),
+            (queue(&["s3:ObjectRemoved:*"], "in/", ".jpg"), false),
+            (queue(&created, "out/", ".jpg"), false),
+            (queue(&created, "in/", ".png"), false),
+            (queue(&created, "", ".png"), false),
+        ];
+        for (second, overlaps) in cases {
+            let doc = format!(
+                "<NotificationConfiguration>{}{second}</NotificationConfiguration>",
+                queue(&created, "in/", ".jpg")
+            );
+            match Notification::from_xml(&root(&doc)) {
+                Ok(_) => assert!(!overlaps, "{second}"),
+                Err(S3Error::InvalidArgument { message, .. }) => {
+                    assert!(overlaps, "{second}");
+                    assert!(message.starts_with("Configuration is ambiguously defined."));
+                }
+                Err(e) => panic!("{second}: {e:?}"),
+            }
         }
     }
 }
