@@ -727,9 +727,9 @@ def test_notification_configuration(s3, bucket):
             "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "in/"},
                                                {"Name": "suffix", "Value": ".jpg"}]}},
         }],
-        "LambdaFunctionConfigurations": [{
-            "Id": "to-function",
-            "LambdaFunctionArn": "arn:aws:lambda:us-east-1:000000000000:function:thumbs",
+        "TopicConfigurations": [{
+            "Id": "to-topic",
+            "TopicArn": "arn:aws:sns:us-east-1:000000000000:thumbs",
             "Events": ["s3:ObjectRemoved:Delete", "s3:ObjectRestore:Post"],
         }],
         "EventBridgeConfiguration": {},

@@ -181,3 +181,57 @@ def test_two_suffix_rules_in_one_filter(s3, bucket):
             "QueueConfigurations": [{"QueueArn": QUEUE, "Events": ["s3:ObjectCreated:*"], "Filter": {"Key": {
                 "FilterRules": [{"Name": "suffix", "Value": ".a"}, {"Name": "suffix", "Value": ".b"}]}}}]})
     assert error_of(e) == (400, "InvalidArgument", "Cannot specify more than one suffix rule in a filter.")
+
+
+# --- Lambda destinations -------------------------------------------------------------------
+
+def lambda_function(server):
+    """A Python function of its own; returns its ARN."""
+    import io
+    import json
+    import zipfile
+
+    iam = server.client("iam")
+    try:
+        iam.create_role(RoleName="notified-role", AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                           "Action": "sts:AssumeRole"}]}))
+    except ClientError as e:
+        assert e.response["Error"]["Code"] == "EntityAlreadyExists"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("app.py", "def handler(event, context):\n    return event\n")
+    return server.client("lambda").create_function(
+        FunctionName=unique("notified"), Runtime="python3.12", Handler="app.handler",
+        Role="arn:aws:iam::000000000000:role/notified-role", Code={"ZipFile": buf.getvalue()})["FunctionArn"]
+
+
+def lambda_config(arn):
+    return {"LambdaFunctionConfigurations": [{"Id": "f", "LambdaFunctionArn": arn, "Events": ["s3:ObjectCreated:*"]}]}
+
+
+def test_lambda_destinations_must_let_s3_invoke_them(server, s3, bucket):
+    arn = lambda_function(server)
+    missing = arn + "-missing"
+    for refused in (arn, missing):
+        with pytest.raises(ClientError) as e:
+            s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=lambda_config(refused))
+        assert error_of(e) == (400, "InvalidArgument", "Unable to validate the following destination configurations")
+        err = e.value.response["Error"]
+        assert (err["ArgumentName1"], err["ArgumentValue1"]) == (
+            f"{refused}, null", f"Not authorized to invoke function [{refused}]")
+        assert s3.get_bucket_notification_configuration(Bucket=bucket).get("LambdaFunctionConfigurations") is None
+
+    lam = server.client("lambda")
+    # A permission for another bucket does not do.
+    lam.add_permission(FunctionName=arn, StatementId="other", Action="lambda:InvokeFunction",
+                       Principal="s3.amazonaws.com", SourceArn="arn:aws:s3:::some-other-bucket")
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=lambda_config(arn))
+    assert error_of(e)[1] == "InvalidArgument"
+    lam.add_permission(FunctionName=arn, StatementId="s3", Action="lambda:InvokeFunction",
+                       Principal="s3.amazonaws.com", SourceArn=f"arn:aws:s3:::{bucket}")
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=lambda_config(arn))
+    got = s3.get_bucket_notification_configuration(Bucket=bucket)
+    assert got["LambdaFunctionConfigurations"] == lambda_config(arn)["LambdaFunctionConfigurations"]

@@ -55,6 +55,9 @@ pub enum ConfigError {
     InvalidS3DestinationBucket,
     #[error("configuration limit reached")]
     TooManyConfigurations,
+    /// Notification destinations S3 may not deliver to: (destination, reason) each.
+    #[error("unvalidated notification destinations")]
+    UnvalidatedDestinations(Vec<(String, String)>),
 }
 
 impl From<ConfigError> for AwsError {
@@ -165,6 +168,21 @@ impl From<ConfigError> for AwsError {
                 "TooManyConfigurations",
                 "You are attempting to create a new configuration but have already reached the 1,000-configuration limit.",
             ),
+            UnvalidatedDestinations(list) => {
+                const NAMES: [(&str, &str); 3] = [
+                    ("ArgumentName1", "ArgumentValue1"),
+                    ("ArgumentName2", "ArgumentValue2"),
+                    ("ArgumentName3", "ArgumentValue3"),
+                ];
+                let mut e = AwsError::client(
+                    "InvalidArgument",
+                    "Unable to validate the following destination configurations",
+                );
+                for ((name, value), (destination, reason)) in NAMES.iter().zip(list) {
+                    e = e.with(name, destination).with(value, reason);
+                }
+                e
+            }
         }
     }
 }

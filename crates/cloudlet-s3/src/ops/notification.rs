@@ -1,7 +1,8 @@
 //! Put/GetBucketNotificationConfiguration: the `NotificationConfiguration` document (SNS
 //! topic, SQS queue and Lambda destinations with their events and key filters, and
-//! EventBridge) validated as S3 does, stored and returned. Nothing is delivered, and the
-//! destinations are not checked for existence.
+//! EventBridge) validated as S3 does, stored and returned. Lambda destinations must exist
+//! and let S3 invoke them; topics and queues are not checked (there is no SNS or SQS).
+//! Nothing is delivered.
 
 use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{Request, RequestContext, Response};
@@ -10,7 +11,12 @@ use serde::{Deserialize, Serialize};
 
 use super::xml_body;
 use super::{XMLNS, empty, xml_response};
+use bytes::Bytes;
+use cloudlet_core::traits::{Caller, InvocationType, InvokeRequest};
+use cloudlet_core::{AccountId, Region};
+
 use crate::S3;
+use crate::config_error::ConfigError;
 use crate::error::{S3Error, S3Result};
 use crate::xml::Element;
 
@@ -240,6 +246,54 @@ impl Notification {
 
 const NOTIFICATION: &str = "notification";
 
+/// Refuses Lambda destinations S3 could not invoke: a function that does not exist, or
+/// whose resource policy does not let `s3.amazonaws.com` invoke it for this bucket (asked
+/// with a dry run). Topics and queues are not checked: there is no SNS or SQS to ask.
+async fn check_functions(s3: &S3, bucket: &str, lambdas: &[NotificationTarget]) -> S3Result<()> {
+    let Some(functions) = s3.functions.get() else {
+        return Ok(());
+    };
+    let mut refused = Vec::new();
+    for t in lambdas {
+        let parts: Vec<&str> = t.arn.splitn(6, ':').collect();
+        let scope = match parts.as_slice() {
+            [_, _, _, region, account, _] => Region::parse(region).zip(AccountId::parse(account)),
+            _ => None,
+        };
+        let invocable = match scope {
+            None => false,
+            Some((region, account)) => functions
+                .invoke(InvokeRequest {
+                    account,
+                    region,
+                    function: t.arn.clone(),
+                    qualifier: None,
+                    payload: Bytes::new(),
+                    invocation_type: InvocationType::DryRun,
+                    log_tail: false,
+                    caller: Caller::Service {
+                        service: "s3.amazonaws.com".into(),
+                        source_arn: format!("arn:aws:s3:::{bucket}"),
+                    },
+                    endpoint: String::new(),
+                })
+                .await
+                .is_ok(),
+        };
+        if !invocable {
+            // As S3 names them: the ARN and ", null", then why.
+            refused.push((
+                format!("{}, null", t.arn),
+                format!("Not authorized to invoke function [{}]", t.arn),
+            ));
+        }
+    }
+    if refused.is_empty() {
+        return Ok(());
+    }
+    Err(ConfigError::UnvalidatedDestinations(refused).into())
+}
+
 pub async fn put_notification(
     s3: &S3,
     ctx: &RequestContext,
@@ -248,6 +302,7 @@ pub async fn put_notification(
 ) -> S3Result<Response> {
     s3.bucket_for(ctx, bucket, "s3:PutBucketNotification")?;
     let config = Notification::from_xml(&xml_body(req).await?)?;
+    check_functions(s3, bucket, &config.lambdas).await?;
     s3.store_config(bucket, NOTIFICATION, Some(config)).await?;
     Ok(empty(StatusCode::OK))
 }
