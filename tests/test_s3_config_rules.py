@@ -84,6 +84,10 @@ REFUSED = [
     ([rule(ID="v2"), {"ID": "v1", "Prefix": "a/", "Status": "Enabled", "Expiration": {"Days": 1}}],
      (400, "InvalidRequest",
       "Base level prefix cannot be used in Lifecycle V2, prefixes are only supported in the Filter.")),
+    # Rule-level prefixes of rules with an action in common may not overlap.
+    ([{"ID": "all", "Prefix": "", "Status": "Enabled", "Expiration": {"Days": 30}},
+      {"ID": "logs", "Prefix": "logs", "Status": "Enabled", "Expiration": {"Days": 15}}],
+     (400, "InvalidRequest", "Found overlapping prefixes 'logs' and '' for same action type 'Expiration'")),
     ([{"ID": "v1", "Prefix": "logs/", "Status": "Enabled",
        "Transitions": [{"Days": 30, "StorageClass": "GLACIER"}, {"Days": 60, "StorageClass": "GLACIER"}]}],
      (400, "InvalidRequest",
@@ -110,6 +114,11 @@ ACCEPTED = [
           NoncurrentVersionExpiration={"NoncurrentDays": 31, "NewerNoncurrentVersions": 500})],
     [{"ID": "a", "Prefix": "a/", "Status": "Enabled", "Expiration": {"Days": 1}},
      {"ID": "b", "Prefix": "b/", "Status": "Enabled", "Expiration": {"Days": 2}}],
+    [{"ID": "all", "Prefix": "", "Status": "Enabled", "Expiration": {"Days": 30}},
+     {"ID": "logs", "Prefix": "logs", "Status": "Enabled", "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 2}}],
+    # Filters may overlap.
+    [rule(ID="all", Filter={"Prefix": ""}, Expiration={"Days": 30}),
+     rule(ID="logs", Filter={"Prefix": "logs"}, Expiration={"Days": 15})],
 ]
 
 

@@ -457,6 +457,47 @@ fn actions_agree(rule: &Rule) -> S3Result<()> {
     Ok(())
 }
 
+/// The kinds of action a rule takes, by element name.
+fn action_types(rule: &Rule) -> impl Iterator<Item = &'static str> + '_ {
+    [
+        ("Expiration", rule.expiration.is_some()),
+        ("Transition", !rule.transitions.is_empty()),
+        (
+            "NoncurrentVersionTransition",
+            !rule.noncurrent_transitions.is_empty(),
+        ),
+        (
+            "NoncurrentVersionExpiration",
+            rule.noncurrent_expiration.is_some(),
+        ),
+        ("AbortIncompleteMultipartUpload", rule.abort_days.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, taken)| taken.then_some(name))
+}
+
+/// Rule-level prefixes (not filters) of two rules taking the same kind of action may not
+/// overlap, one beginning the other.
+fn refuse_overlapping_prefixes(earlier: &[Rule], rule: &Rule) -> S3Result<()> {
+    let Selector::LegacyPrefix(p) = &rule.selector else {
+        return Ok(());
+    };
+    for other in earlier {
+        let Selector::LegacyPrefix(q) = &other.selector else {
+            continue;
+        };
+        if !(p.starts_with(q.as_str()) || q.starts_with(p.as_str())) {
+            continue;
+        }
+        if let Some(action) = action_types(rule).find(|a| action_types(other).any(|b| b == *a)) {
+            return Err(S3Error::InvalidRequest(format!(
+                "Found overlapping prefixes '{p}' and '{q}' for same action type '{action}'"
+            )));
+        }
+    }
+    Ok(())
+}
+
 impl LifecycleConfiguration {
     /// Parses and validates a document; `new_id` names rules sent without an ID.
     pub fn from_xml(
@@ -491,6 +532,7 @@ impl LifecycleConfiguration {
                     &rule.id,
                 ));
             }
+            refuse_overlapping_prefixes(&rules, &rule)?;
             rules.push(rule);
         }
         if rules.is_empty() || rules.len() > MAX_RULES {
@@ -762,6 +804,14 @@ pub(crate) mod tests {
             ),
         ];
         let more = [
+            (
+                format!("<Rule><ID>a</ID><Prefix></Prefix>{status}{exp}</Rule><Rule><ID>b</ID><Prefix>logs</Prefix>{status}{exp}</Rule>"),
+                "Found overlapping prefixes 'logs' and '' for same action type 'Expiration'".to_string(),
+            ),
+            (
+                format!("<Rule><ID>a</ID><Prefix>dir/</Prefix>{status}{exp}<AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule><Rule><ID>b</ID><Prefix>di</Prefix>{status}<AbortIncompleteMultipartUpload><DaysAfterInitiation>2</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>"),
+                "Found overlapping prefixes 'di' and 'dir/' for same action type 'AbortIncompleteMultipartUpload'".into(),
+            ),
             (
                 format!("<Rule><Filter><And><Prefix>x</Prefix></And></Filter>{status}{exp}</Rule>"),
                 "MalformedXml".to_string(),
