@@ -244,3 +244,41 @@ def test_lambda_destinations_must_let_s3_invoke_them(server, s3, bucket):
     s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=lambda_config(arn))
     got = s3.get_bucket_notification_configuration(Bucket=bucket)
     assert got["LambdaFunctionConfigurations"] == lambda_config(arn)["LambdaFunctionConfigurations"]
+
+
+# --- server access logging ------------------------------------------------------------------
+
+def test_logging_targets_and_grants(server, s3, bucket):
+    target = unique("cfgrules-logs").lower()
+    s3.create_bucket(Bucket=target)
+
+    def put(**enabled):
+        return s3.put_bucket_logging(Bucket=bucket, BucketLoggingStatus={
+            "LoggingEnabled": {"TargetBucket": target, "TargetPrefix": "logs/", **enabled}})
+
+    with pytest.raises(ClientError) as e:
+        put(TargetGrants=[{"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/s3/LogDelivery"},
+                           "Permission": "WRITE"}])
+    assert error_of(e) == (400, "AccessControlListNotSupported",
+                           "Target grants not allowed for bucket owner enforced buckets")
+    with pytest.raises(ClientError) as e:
+        put(TargetObjectKeyFormat={"PartitionedPrefix": {"PartitionDateSource": "Yesterday"}})
+    assert error_of(e) == MALFORMED
+    assert "LoggingEnabled" not in s3.get_bucket_logging(Bucket=bucket)
+    # With ACLs enabled on the target, grants are taken.
+    s3.put_bucket_ownership_controls(Bucket=target, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]})
+    put(TargetGrants=[{"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/s3/LogDelivery"},
+                       "Permission": "WRITE"}])
+    put(TargetObjectKeyFormat={"PartitionedPrefix": {"PartitionDateSource": "DeliveryTime"}})
+    assert s3.get_bucket_logging(Bucket=bucket)["LoggingEnabled"]["TargetObjectKeyFormat"] == {
+        "PartitionedPrefix": {"PartitionDateSource": "DeliveryTime"}}
+
+    other = server.client("s3", aws_access_key_id="111122223333", aws_secret_access_key="x")
+    theirs = unique("cfgrules-theirs").lower()
+    other.create_bucket(Bucket=theirs)
+    with pytest.raises(ClientError) as e:
+        s3.put_bucket_logging(Bucket=bucket, BucketLoggingStatus={
+            "LoggingEnabled": {"TargetBucket": theirs, "TargetPrefix": "logs/"}})
+    assert error_of(e) == (400, "InvalidTargetBucketForLogging",
+                           "The owner for the bucket to be logged and the target bucket must be the same.")
+    assert e.value.response["Error"]["TargetBucket"] == theirs

@@ -33,6 +33,10 @@ pub enum ConfigError {
     BadRequest(String),
     #[error("logging target bucket {0} missing")]
     InvalidTargetBucketForLogging(String),
+    #[error("logging target bucket {0} of another owner")]
+    LoggingTargetOfAnotherOwner(String),
+    #[error("target grants on a bucket owner enforced target")]
+    TargetGrantsNotAllowed,
     #[error("logging target bucket in {0}")]
     CrossLocationLoggingProhibited(String),
     #[error("unsupported encryption {0}")]
@@ -115,6 +119,15 @@ impl From<ConfigError> for AwsError {
                 "The target bucket for logging does not exist",
             )
             .with("TargetBucket", b),
+            LoggingTargetOfAnotherOwner(b) => AwsError::client(
+                "InvalidTargetBucketForLogging",
+                "The owner for the bucket to be logged and the target bucket must be the same.",
+            )
+            .with("TargetBucket", b),
+            TargetGrantsNotAllowed => AwsError::client(
+                "AccessControlListNotSupported",
+                "Target grants not allowed for bucket owner enforced buckets",
+            ),
             // Sic: S3 spells the code this way.
             CrossLocationLoggingProhibited(region) => AwsError::new(
                 403,

@@ -329,6 +329,9 @@ pub fn get_accelerate(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<R
 
 // ---- Server access logging ----
 
+/// The values of `PartitionDateSource`.
+const DATE_SOURCES: &[&str] = &["EventTime", "DeliveryTime"];
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Logging {
     pub target_bucket: String,
@@ -371,7 +374,11 @@ pub async fn put_logging(
         Some(f) if f.child("SimplePrefix").is_some() => Some(KeyFormat::Simple),
         Some(f) => match f.child("PartitionedPrefix") {
             Some(p) => Some(KeyFormat::Partitioned(
-                p.child_text("PartitionDateSource").map(str::to_string),
+                match p.child_text("PartitionDateSource") {
+                    None => None,
+                    Some(v) if DATE_SOURCES.contains(&v) => Some(v.to_string()),
+                    Some(_) => return Err(S3Error::MalformedXml),
+                },
             )),
             None => return Err(S3Error::MalformedXml),
         },
@@ -382,7 +389,13 @@ pub async fn put_logging(
                 return Err(ConfigError::CrossLocationLoggingProhibited(t.region).into());
             }
         }
-        _ => return Err(ConfigError::InvalidTargetBucketForLogging(target).into()),
+        Ok(_) => return Err(ConfigError::LoggingTargetOfAnotherOwner(target).into()),
+        Err(_) => return Err(ConfigError::InvalidTargetBucketForLogging(target).into()),
+    }
+    // Grants on log objects are ACLs, which a bucket owner enforced target does not take.
+    // (Grants for other targets are not kept: no logs are written.)
+    if enabled.child("TargetGrants").is_some() && super::acl::enforced(s3, &target)? {
+        return Err(ConfigError::TargetGrantsNotAllowed.into());
     }
     let config = Logging {
         target_bucket: target,
