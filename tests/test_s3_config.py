@@ -737,6 +737,9 @@ def test_notification_configuration(s3, bucket):
     s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=config)
     got = s3.get_bucket_notification_configuration(Bucket=bucket)
     del got["ResponseMetadata"]
+    # S3 gives filter rule names back capitalised.
+    for rule in config["QueueConfigurations"][0]["Filter"]["Key"]["FilterRules"]:
+        rule["Name"] = rule["Name"].capitalize()
     assert got == config
     with pytest.raises(ClientError) as e:
         s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={

@@ -232,6 +232,13 @@ def test_lambda_destinations_must_let_s3_invoke_them(server, s3, bucket):
             f"{refused}, null", f"Not authorized to invoke function [{refused}]")
         assert s3.get_bucket_notification_configuration(Bucket=bucket).get("LambdaFunctionConfigurations") is None
 
+    # x-amz-skip-destination-validation: true stores it unchecked.
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=lambda_config(missing),
+                                             SkipDestinationValidation=True)
+    got = s3.get_bucket_notification_configuration(Bucket=bucket)
+    assert got["LambdaFunctionConfigurations"][0]["LambdaFunctionArn"] == missing
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={})
+
     lam = server.client("lambda")
     # A permission for another bucket does not do.
     lam.add_permission(FunctionName=arn, StatementId="other", Action="lambda:InvokeFunction",
@@ -282,3 +289,11 @@ def test_logging_targets_and_grants(server, s3, bucket):
     assert error_of(e) == (400, "InvalidTargetBucketForLogging",
                            "The owner for the bucket to be logged and the target bucket must be the same.")
     assert e.value.response["Error"]["TargetBucket"] == theirs
+
+
+def test_filter_rule_names_come_back_capitalised(s3, bucket):
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={
+        "QueueConfigurations": [queue(["s3:ObjectCreated:*"], prefix="in/", suffix=".jpg")]})
+    (got,) = s3.get_bucket_notification_configuration(Bucket=bucket)["QueueConfigurations"]
+    assert got["Filter"]["Key"]["FilterRules"] == [{"Name": "Prefix", "Value": "in/"},
+                                                   {"Name": "Suffix", "Value": ".jpg"}]

@@ -1,8 +1,8 @@
 //! Put/GetBucketNotificationConfiguration: the `NotificationConfiguration` document (SNS
 //! topic, SQS queue and Lambda destinations with their events and key filters, and
 //! EventBridge) validated as S3 does, stored and returned. Lambda destinations must exist
-//! and let S3 invoke them; topics and queues are not checked (there is no SNS or SQS).
-//! Nothing is delivered.
+//! and let S3 invoke them (unless the request says `x-amz-skip-destination-validation`);
+//! topics and queues are not checked (there is no SNS or SQS). Nothing is delivered.
 
 use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{Request, RequestContext, Response};
@@ -227,8 +227,10 @@ impl Notification {
                 if !t.filter_rules.is_empty() {
                     x.open("Filter").open("S3Key");
                     for (n, v) in &t.filter_rules {
+                        // Sent in either case, S3 gives the names back capitalised.
+                        let name = if n == "prefix" { "Prefix" } else { "Suffix" };
                         x.open("FilterRule")
-                            .elem("Name", n)
+                            .elem("Name", name)
                             .elem("Value", v)
                             .close();
                     }
@@ -301,8 +303,12 @@ pub async fn put_notification(
     req: Request,
 ) -> S3Result<Response> {
     s3.bucket_for(ctx, bucket, "s3:PutBucketNotification")?;
+    let skip = crate::upload::hv(req.headers(), "x-amz-skip-destination-validation")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let config = Notification::from_xml(&xml_body(req).await?)?;
-    check_functions(s3, bucket, &config.lambdas).await?;
+    if !skip {
+        check_functions(s3, bucket, &config.lambdas).await?;
+    }
     s3.store_config(bucket, NOTIFICATION, Some(config)).await?;
     Ok(empty(StatusCode::OK))
 }
