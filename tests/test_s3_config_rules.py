@@ -272,10 +272,18 @@ def test_logging_targets_and_grants(server, s3, bucket):
         put(TargetObjectKeyFormat={"PartitionedPrefix": {"PartitionDateSource": "Yesterday"}})
     assert error_of(e) == MALFORMED
     assert "LoggingEnabled" not in s3.get_bucket_logging(Bucket=bucket)
-    # With ACLs enabled on the target, grants are taken.
+    # With ACLs enabled on the target, grants are taken and given back.
     s3.put_bucket_ownership_controls(Bucket=target, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]})
-    put(TargetGrants=[{"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/s3/LogDelivery"},
-                       "Permission": "WRITE"}])
+    grants = [{"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/s3/LogDelivery"},
+               "Permission": "WRITE"},
+              {"Grantee": {"Type": "CanonicalUser", "ID": "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"},
+               "Permission": "READ"}]
+    put(TargetGrants=grants)
+    assert s3.get_bucket_logging(Bucket=bucket)["LoggingEnabled"]["TargetGrants"] == grants
+    with pytest.raises(ClientError) as e:
+        put(TargetGrants=[{"Grantee": grants[0]["Grantee"], "Permission": "READ_ACP"}])
+    assert error_of(e) == MALFORMED
+    s3.put_bucket_logging(Bucket=bucket, BucketLoggingStatus={})
     put(TargetObjectKeyFormat={"PartitionedPrefix": {"PartitionDateSource": "DeliveryTime"}})
     assert s3.get_bucket_logging(Bucket=bucket)["LoggingEnabled"]["TargetObjectKeyFormat"] == {
         "PartitionedPrefix": {"PartitionDateSource": "DeliveryTime"}}
