@@ -198,7 +198,7 @@ LIFECYCLE_RULES = [
     },
     {
         "ID": "markers",
-        "Filter": {"ObjectSizeLessThan": 5},
+        "Filter": {"Prefix": "gone/"},
         "Status": "Enabled",
         "Expiration": {"ExpiredObjectDeleteMarker": True},
     },
@@ -727,16 +727,19 @@ def test_notification_configuration(s3, bucket):
             "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "in/"},
                                                {"Name": "suffix", "Value": ".jpg"}]}},
         }],
-        "LambdaFunctionConfigurations": [{
-            "Id": "to-function",
-            "LambdaFunctionArn": "arn:aws:lambda:us-east-1:000000000000:function:thumbs",
-            "Events": ["s3:ObjectRemoved:Delete", "s3:ObjectCreated:Put"],
+        "TopicConfigurations": [{
+            "Id": "to-topic",
+            "TopicArn": "arn:aws:sns:us-east-1:000000000000:thumbs",
+            "Events": ["s3:ObjectRemoved:Delete", "s3:ObjectRestore:Post"],
         }],
         "EventBridgeConfiguration": {},
     }
     s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=config)
     got = s3.get_bucket_notification_configuration(Bucket=bucket)
     del got["ResponseMetadata"]
+    # S3 gives filter rule names back capitalised.
+    for rule in config["QueueConfigurations"][0]["Filter"]["Key"]["FilterRules"]:
+        rule["Name"] = rule["Name"].capitalize()
     assert got == config
     with pytest.raises(ClientError) as e:
         s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={

@@ -70,6 +70,11 @@ impl XmlWriter {
         }
         self
     }
+    /// Writes `xml`, a well-formed fragment with its text already escaped, as it is.
+    pub fn raw(&mut self, xml: &str) -> &mut Self {
+        self.out.push_str(xml);
+        self
+    }
     /// Closes every open element and returns the document.
     pub fn finish(mut self) -> String {
         while !self.stack.is_empty() {

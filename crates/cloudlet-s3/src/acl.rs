@@ -54,6 +54,38 @@ pub struct Acl {
     pub owner: Option<String>,
 }
 
+impl Grantee {
+    /// A `<Grantee>` element: its `xsi:type`, required, names the element that identifies
+    /// the grantee.
+    pub fn from_xml(who: &Element) -> Option<Grantee> {
+        let text = |name: &str| who.child_text(name).map(str::to_string);
+        match who.attr("type") {
+            Some("CanonicalUser") => text("ID").map(Grantee::User),
+            Some("Group") => text("URI").map(Grantee::Group),
+            Some("AmazonCustomerByEmail") => text("EmailAddress").map(Grantee::Email),
+            _ => None,
+        }
+    }
+
+    /// The `<Grantee>` element, typed with `xsi:type`.
+    pub fn to_xml(&self) -> String {
+        match self {
+            Grantee::User(id) => format!(
+                "<Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\"><ID>{}</ID></Grantee>",
+                escape(id)
+            ),
+            Grantee::Group(uri) => format!(
+                "<Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"Group\"><URI>{}</URI></Grantee>",
+                escape(uri)
+            ),
+            Grantee::Email(mail) => format!(
+                "<Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"AmazonCustomerByEmail\"><EmailAddress>{}</EmailAddress></Grantee>",
+                escape(mail)
+            ),
+        }
+    }
+}
+
 fn grant(grantee: Grantee, permission: &str) -> Grant {
     Grant {
         grantee,
@@ -213,15 +245,7 @@ impl Acl {
         let mut grants = Vec::new();
         for g in list.children_named("Grant") {
             let who = g.child("Grantee").ok_or_else(malformed)?;
-            // `xsi:type` is required and names the element that identifies the grantee.
-            let text = |name: &str| who.child_text(name).map(str::to_string);
-            let grantee = match who.attr("type") {
-                Some("CanonicalUser") => text("ID").map(Grantee::User),
-                Some("Group") => text("URI").map(Grantee::Group),
-                Some("AmazonCustomerByEmail") => text("EmailAddress").map(Grantee::Email),
-                _ => None,
-            }
-            .ok_or_else(malformed)?;
+            let grantee = Grantee::from_xml(who).ok_or_else(malformed)?;
             let permission = g
                 .child_text("Permission")
                 .filter(|p| PERMISSIONS.contains(p))
@@ -243,20 +267,7 @@ impl Acl {
             escape(owner)
         ));
         for g in &self.grants {
-            let grantee = match &g.grantee {
-                Grantee::User(id) => format!(
-                    "<Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"CanonicalUser\"><ID>{}</ID></Grantee>",
-                    escape(id)
-                ),
-                Grantee::Group(uri) => format!(
-                    "<Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"Group\"><URI>{}</URI></Grantee>",
-                    escape(uri)
-                ),
-                Grantee::Email(mail) => format!(
-                    "<Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"AmazonCustomerByEmail\"><EmailAddress>{}</EmailAddress></Grantee>",
-                    escape(mail)
-                ),
-            };
+            let grantee = g.grantee.to_xml();
             out.push_str(&format!(
                 "<Grant>{grantee}<Permission>{}</Permission></Grant>",
                 g.permission

@@ -33,6 +33,10 @@ pub enum ConfigError {
     BadRequest(String),
     #[error("logging target bucket {0} missing")]
     InvalidTargetBucketForLogging(String),
+    #[error("logging target bucket {0} of another owner")]
+    LoggingTargetOfAnotherOwner(String),
+    #[error("target grants on a bucket owner enforced target")]
+    TargetGrantsNotAllowed,
     #[error("logging target bucket in {0}")]
     CrossLocationLoggingProhibited(String),
     #[error("unsupported encryption {0}")]
@@ -55,6 +59,9 @@ pub enum ConfigError {
     InvalidS3DestinationBucket,
     #[error("configuration limit reached")]
     TooManyConfigurations,
+    /// Notification destinations S3 may not deliver to: (destination, reason) each.
+    #[error("unvalidated notification destinations")]
+    UnvalidatedDestinations(Vec<(String, String)>),
 }
 
 impl From<ConfigError> for AwsError {
@@ -112,6 +119,15 @@ impl From<ConfigError> for AwsError {
                 "The target bucket for logging does not exist",
             )
             .with("TargetBucket", b),
+            LoggingTargetOfAnotherOwner(b) => AwsError::client(
+                "InvalidTargetBucketForLogging",
+                "The owner for the bucket to be logged and the target bucket must be the same.",
+            )
+            .with("TargetBucket", b),
+            TargetGrantsNotAllowed => AwsError::client(
+                "AccessControlListNotSupported",
+                "Target grants not allowed for bucket owner enforced buckets",
+            ),
             // Sic: S3 spells the code this way.
             CrossLocationLoggingProhibited(region) => AwsError::new(
                 403,
@@ -165,6 +181,21 @@ impl From<ConfigError> for AwsError {
                 "TooManyConfigurations",
                 "You are attempting to create a new configuration but have already reached the 1,000-configuration limit.",
             ),
+            UnvalidatedDestinations(list) => {
+                const NAMES: [(&str, &str); 3] = [
+                    ("ArgumentName1", "ArgumentValue1"),
+                    ("ArgumentName2", "ArgumentValue2"),
+                    ("ArgumentName3", "ArgumentValue3"),
+                ];
+                let mut e = AwsError::client(
+                    "InvalidArgument",
+                    "Unable to validate the following destination configurations",
+                );
+                for ((name, value), (destination, reason)) in NAMES.iter().zip(list) {
+                    e = e.with(name, destination).with(value, reason);
+                }
+                e
+            }
         }
     }
 }

@@ -79,6 +79,9 @@ pub struct S3 {
     legacy_acls: bool,
     /// Bucket and identity policies, parsed once per distinct text.
     policies: policy_cache::PolicyCache,
+    /// Lambda, asked whether notification destinations may be invoked; unset, they are
+    /// not checked.
+    functions: OnceLock<Arc<dyn cloudlet_core::traits::LambdaInvoker>>,
 }
 
 impl S3 {
@@ -94,7 +97,14 @@ impl S3 {
             identity: OnceLock::new(),
             maps: filebody::MapCache::new(),
             policies: policy_cache::PolicyCache::new(),
+            functions: OnceLock::new(),
         })
+    }
+
+    /// Makes PutBucketNotificationConfiguration check its Lambda destinations with
+    /// `functions` (set once, at startup).
+    pub fn set_functions(&self, functions: Arc<dyn cloudlet_core::traits::LambdaInvoker>) {
+        let _ = self.functions.set(functions);
     }
 
     /// Makes S3 evaluate callers' identity policies from `source` (set once, at startup).

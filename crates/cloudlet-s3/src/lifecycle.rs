@@ -151,7 +151,7 @@ impl Rule {
 
     /// Whether the filter names an object size: it then replaces the bucket's default
     /// minimum size for transitions ("custom filters always take precedence").
-    fn filters_size(&self) -> bool {
+    pub(crate) fn filters_size(&self) -> bool {
         matches!(&self.selector, Selector::Filter(f)
             if f.size_greater_than.is_some() || f.size_less_than.is_some())
     }

@@ -90,6 +90,10 @@ fn filter_of(e: &Element) -> S3Result<Filter> {
         return Err(S3Error::MalformedXml);
     }
     if let Some(and) = e.child("And") {
+        // "a logical AND to two or more predicates": S3 refuses an And of one.
+        if predicates(and) < 2 {
+            return Err(S3Error::MalformedXml);
+        }
         let tags = and
             .children_named("Tag")
             .map(tag_of)
@@ -103,24 +107,63 @@ fn filter_of(e: &Element) -> S3Result<Filter> {
                 "Duplicate Tag Keys are not allowed.".into(),
             ));
         }
-        return Ok(Filter {
+        return sizes_checked(Filter {
             prefix: and.child("Prefix").map(|p| p.text.clone()),
             tags,
             size_greater_than: size(and, "ObjectSizeGreaterThan")?,
-            size_less_than: size(and, "ObjectSizeLessThan")?,
+            size_less_than: less_than(and)?,
             and: true,
         });
     }
-    Ok(Filter {
+    sizes_checked(Filter {
         prefix: e.child("Prefix").map(|p| p.text.clone()),
         tags: match e.child("Tag") {
             Some(t) => vec![tag_of(t)?],
             None => Vec::new(),
         },
         size_greater_than: size(e, "ObjectSizeGreaterThan")?,
-        size_less_than: size(e, "ObjectSizeLessThan")?,
+        size_less_than: less_than(e)?,
         and: false,
     })
+}
+
+/// The predicates an element holds (an empty `Prefix` counts).
+fn predicates(e: &Element) -> usize {
+    e.children
+        .iter()
+        .filter(|c| {
+            matches!(
+                c.name.as_str(),
+                "Prefix" | "Tag" | "ObjectSizeGreaterThan" | "ObjectSizeLessThan"
+            )
+        })
+        .count()
+}
+
+/// Largest `ObjectSizeLessThan` S3 accepts.
+const MAX_SIZE_LESS_THAN: i64 = 1_099_511_627_776_000;
+
+/// `ObjectSizeLessThan`, within the range S3 accepts.
+fn less_than(e: &Element) -> S3Result<Option<u64>> {
+    match number(e, "ObjectSizeLessThan")? {
+        None => Ok(None),
+        Some(n) if (1..=MAX_SIZE_LESS_THAN).contains(&n) => Ok(Some(n as u64)),
+        Some(_) => Err(S3Error::InvalidRequest(format!(
+            "'ObjectSizeLessThan' should be between 1 and {MAX_SIZE_LESS_THAN}."
+        ))),
+    }
+}
+
+/// A size range must be one: the lower bound below the upper.
+fn sizes_checked(f: Filter) -> S3Result<Filter> {
+    if let (Some(gt), Some(lt)) = (f.size_greater_than, f.size_less_than)
+        && gt >= lt
+    {
+        return Err(S3Error::InvalidRequest(
+            "'ObjectSizeLessThan' has to be a value greater than 'ObjectSizeGreaterThan'.".into(),
+        ));
+    }
+    Ok(f)
 }
 
 fn expiration_of(e: &Element) -> S3Result<Expiration> {
@@ -156,12 +199,20 @@ fn storage_class(e: &Element) -> S3Result<String> {
     }
 }
 
+/// Days an object (or a noncurrent version) must have before it may move to an
+/// infrequent-access class.
+const IA_MINIMUM_DAYS: u64 = 30;
+
+fn infrequent_access(class: &str) -> bool {
+    class == "STANDARD_IA" || class == "ONEZONE_IA"
+}
+
 fn transition_of(e: &Element) -> S3Result<Transition> {
     let class = storage_class(e)?;
     let days = nonnegative(e, "Days", "'Days' in Transition action must be nonnegative")?;
     if let Some(n) = days
-        && n < 30
-        && (class == "STANDARD_IA" || class == "ONEZONE_IA")
+        && n < IA_MINIMUM_DAYS
+        && infrequent_access(&class)
     {
         return Err(invalid(
             &format!(
@@ -222,22 +273,36 @@ fn rule_of(r: &Element, new_id: &mut dyn FnMut() -> String) -> S3Result<Rule> {
     let noncurrent_transitions = r
         .children_named("NoncurrentVersionTransition")
         .map(|t| {
+            let class = storage_class(t)?;
             let days = nonnegative(
                 t,
                 "NoncurrentDays",
                 "'NoncurrentDays' in NoncurrentVersionTransition action must be nonnegative",
             )?;
+            if let Some(n) = days
+                && n < IA_MINIMUM_DAYS
+                && infrequent_access(&class)
+            {
+                return Err(invalid(
+                    &format!(
+                        "'NoncurrentDays' in NoncurrentVersionTransition action must be greater than or equal to 30 for storageClass '{class}'"
+                    ),
+                    "NoncurrentDays",
+                    &n.to_string(),
+                ));
+            }
             Ok(NoncurrentTransition {
                 noncurrent_days: days,
                 newer_noncurrent_versions: noncurrent_count(t, "NewerNoncurrentVersions")?,
-                storage_class: storage_class(t)?,
+                storage_class: class,
             })
         })
         .collect::<S3Result<Vec<_>>>()?;
     let noncurrent_expiration = r
         .child("NoncurrentVersionExpiration")
         .map(|e| {
-            if e.child("NoncurrentDays").is_none() && e.child("NewerNoncurrentVersions").is_none() {
+            // The model makes NoncurrentDays optional, S3 does not.
+            if e.child("NoncurrentDays").is_none() {
                 return Err(S3Error::MalformedXml);
             }
             Ok::<_, S3Error>(NoncurrentExpiration {
@@ -295,7 +360,142 @@ fn rule_of(r: &Element, new_id: &mut dyn FnMut() -> String) -> S3Result<Rule> {
             "AbortIncompleteMultipartUpload cannot be specified with Tags.".into(),
         ));
     }
+    if rule.filters_size() && marker {
+        return Err(S3Error::InvalidRequest(
+            "ExpiredObjectDeleteMarker cannot be specified with Object Size.".into(),
+        ));
+    }
+    if rule.filters_size() && rule.abort_days.is_some() {
+        return Err(S3Error::InvalidRequest(
+            "AbortIncompleteMultipartUpload cannot be specified with Object Size.".into(),
+        ));
+    }
+    actions_agree(&rule)?;
     Ok(rule)
+}
+
+/// How S3's messages name a rule's objects: `filter '(prefix=…)'` for a `Filter`,
+/// `prefix '…'` for a rule-level `Prefix`.
+fn selection(rule: &Rule) -> String {
+    match &rule.selector {
+        Selector::LegacyPrefix(p) => format!("prefix '{p}'"),
+        Selector::Filter(f) => format!("filter '(prefix={})'", f.prefix.as_deref().unwrap_or("")),
+    }
+}
+
+/// The checks across one rule's actions: one Transition per storage class, Expiration
+/// and Transition both by `Days` or both by `Date`, an expiration after every transition
+/// (noncurrent ones too), and NewerNoncurrentVersions only in rules with a `Filter`.
+fn actions_agree(rule: &Rule) -> S3Result<()> {
+    for (i, t) in rule.transitions.iter().enumerate() {
+        if rule.transitions[..i]
+            .iter()
+            .any(|u| u.storage_class == t.storage_class)
+        {
+            return Err(S3Error::InvalidRequest(format!(
+                "'StorageClass' must be different for 'Transition' actions in same 'Rule' with {}",
+                selection(rule)
+            )));
+        }
+    }
+    if let Some(e) = &rule.expiration {
+        let mixed = rule.transitions.iter().any(|t| {
+            (e.days.is_some() && t.date.is_some()) || (e.date.is_some() && t.days.is_some())
+        });
+        if mixed {
+            return Err(S3Error::InvalidRequest(format!(
+                "Found mixed 'Date' and 'Days' based Expiration and Transition actions in lifecycle rule for {}",
+                selection(rule)
+            )));
+        }
+        if let Some(days) = e.days
+            && rule
+                .transitions
+                .iter()
+                .any(|t| t.days.is_some_and(|d| d >= days))
+        {
+            return Err(invalid(
+                &format!(
+                    "'Days' in the Expiration action for {} must be greater than 'Days' in the Transition action",
+                    selection(rule)
+                ),
+                "Days",
+                &days.to_string(),
+            ));
+        }
+    }
+    if let Some(days) = rule
+        .noncurrent_expiration
+        .as_ref()
+        .and_then(|e| e.noncurrent_days)
+        && rule
+            .noncurrent_transitions
+            .iter()
+            .any(|t| t.noncurrent_days.is_some_and(|d| d >= days))
+    {
+        return Err(invalid(
+            "'NoncurrentDays' in the NoncurrentVersionExpiration action must be greater than 'NoncurrentDays' in the NoncurrentVersionTransition action",
+            "NoncurrentDays",
+            &days.to_string(),
+        ));
+    }
+    let newer = rule
+        .noncurrent_expiration
+        .iter()
+        .map(|e| e.newer_noncurrent_versions)
+        .chain(
+            rule.noncurrent_transitions
+                .iter()
+                .map(|t| t.newer_noncurrent_versions),
+        )
+        .any(|n| n.is_some());
+    if newer && matches!(rule.selector, Selector::LegacyPrefix(_)) {
+        return Err(S3Error::InvalidRequest(
+            "NewerNoncurrentVersions element can only be used in Lifecycle V2.".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The kinds of action a rule takes, by element name.
+fn action_types(rule: &Rule) -> impl Iterator<Item = &'static str> + '_ {
+    [
+        ("Expiration", rule.expiration.is_some()),
+        ("Transition", !rule.transitions.is_empty()),
+        (
+            "NoncurrentVersionTransition",
+            !rule.noncurrent_transitions.is_empty(),
+        ),
+        (
+            "NoncurrentVersionExpiration",
+            rule.noncurrent_expiration.is_some(),
+        ),
+        ("AbortIncompleteMultipartUpload", rule.abort_days.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, taken)| taken.then_some(name))
+}
+
+/// Rule-level prefixes (not filters) of two rules taking the same kind of action may not
+/// overlap, one beginning the other.
+fn refuse_overlapping_prefixes(earlier: &[Rule], rule: &Rule) -> S3Result<()> {
+    let Selector::LegacyPrefix(p) = &rule.selector else {
+        return Ok(());
+    };
+    for other in earlier {
+        let Selector::LegacyPrefix(q) = &other.selector else {
+            continue;
+        };
+        if !(p.starts_with(q.as_str()) || q.starts_with(p.as_str())) {
+            continue;
+        }
+        if let Some(action) = action_types(rule).find(|a| action_types(other).any(|b| b == *a)) {
+            return Err(S3Error::InvalidRequest(format!(
+                "Found overlapping prefixes '{p}' and '{q}' for same action type '{action}'"
+            )));
+        }
+    }
+    Ok(())
 }
 
 impl LifecycleConfiguration {
@@ -310,6 +510,21 @@ impl LifecycleConfiguration {
         let mut rules: Vec<Rule> = Vec::new();
         for r in root.children_named("Rule") {
             let rule = rule_of(r, new_id)?;
+            // A configuration is of rule-level prefixes (V1) or of filters (V2), as its
+            // first rule is.
+            match (rules.first().map(|f| &f.selector), &rule.selector) {
+                (Some(Selector::LegacyPrefix(_)), Selector::Filter(_)) => {
+                    return Err(S3Error::InvalidRequest(
+                        "Filter element can only be used in Lifecycle V2.".into(),
+                    ));
+                }
+                (Some(Selector::Filter(_)), Selector::LegacyPrefix(_)) => {
+                    return Err(S3Error::InvalidRequest(
+                        "Base level prefix cannot be used in Lifecycle V2, prefixes are only supported in the Filter.".into(),
+                    ));
+                }
+                _ => {}
+            }
             if rules.iter().any(|x| x.id == rule.id) {
                 return Err(invalid(
                     "Rule ID must be unique. Found same ID for more than one rule",
@@ -317,6 +532,7 @@ impl LifecycleConfiguration {
                     &rule.id,
                 ));
             }
+            refuse_overlapping_prefixes(&rules, &rule)?;
             rules.push(rule);
         }
         if rules.is_empty() || rules.len() > MAX_RULES {
@@ -331,19 +547,9 @@ impl LifecycleConfiguration {
     pub fn to_xml(&self) -> String {
         let mut x = XmlWriter::new();
         x.open_ns("LifecycleConfiguration", XMLNS);
+        // As S3 writes a rule: ID, Filter (or Prefix), Status, then the actions.
         for r in &self.rules {
             x.open("Rule");
-            if let Some(e) = &r.expiration {
-                x.open("Expiration")
-                    .opt("Date", e.date.map(iso8601).as_deref())
-                    .opt("Days", e.days.map(|d| d.to_string()).as_deref())
-                    .opt(
-                        "ExpiredObjectDeleteMarker",
-                        e.expired_object_delete_marker
-                            .map(|b| if b { "true" } else { "false" }),
-                    )
-                    .close();
-            }
             x.elem("ID", &r.id);
             match &r.selector {
                 Selector::LegacyPrefix(p) => {
@@ -361,6 +567,17 @@ impl LifecycleConfiguration {
                     .opt("Date", t.date.map(iso8601).as_deref())
                     .opt("Days", t.days.map(|d| d.to_string()).as_deref())
                     .elem("StorageClass", &t.storage_class)
+                    .close();
+            }
+            if let Some(e) = &r.expiration {
+                x.open("Expiration")
+                    .opt("Date", e.date.map(iso8601).as_deref())
+                    .opt("Days", e.days.map(|d| d.to_string()).as_deref())
+                    .opt(
+                        "ExpiredObjectDeleteMarker",
+                        e.expired_object_delete_marker
+                            .map(|b| if b { "true" } else { "false" }),
+                    )
                     .close();
             }
             for t in &r.noncurrent_transitions {
@@ -451,15 +668,34 @@ pub(crate) mod tests {
     #[test]
     fn documents() {
         let ok = doc(
-            "<Rule><ID>logs</ID><Filter><And><Prefix>logs/</Prefix><Tag><Key>k</Key><Value>v</Value></Tag><ObjectSizeGreaterThan>10</ObjectSizeGreaterThan></And></Filter><Status>Enabled</Status><Expiration><Days>30</Days></Expiration><Transition><Days>30</Days><StorageClass>STANDARD_IA</StorageClass></Transition><NoncurrentVersionExpiration><NoncurrentDays>5</NoncurrentDays></NoncurrentVersionExpiration></Rule>\
-             <Rule><Prefix>tmp/</Prefix><Status>Disabled</Status><AbortIncompleteMultipartUpload><DaysAfterInitiation>7</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>\
+            "<Rule><ID>logs</ID><Filter><And><Prefix>logs/</Prefix><Tag><Key>k</Key><Value>v</Value></Tag><ObjectSizeGreaterThan>10</ObjectSizeGreaterThan></And></Filter><Status>Enabled</Status><Expiration><Days>31</Days></Expiration><Transition><Days>30</Days><StorageClass>STANDARD_IA</StorageClass></Transition><NoncurrentVersionExpiration><NoncurrentDays>5</NoncurrentDays></NoncurrentVersionExpiration></Rule>\
+             <Rule><Filter><Prefix>tmp/</Prefix></Filter><Status>Disabled</Status><AbortIncompleteMultipartUpload><DaysAfterInitiation>7</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>\
              <Rule><ID>d</ID><Filter/><Status>Enabled</Status><Expiration><Date>2030-01-01T00:00:00Z</Date></Expiration></Rule>",
         );
         let c = parse(&ok).unwrap();
         assert_eq!(c.rules.len(), 3);
         assert_eq!(c.rules[1].id, "gen1");
-        assert_eq!(c.rules[1].selector, Selector::LegacyPrefix("tmp/".into()));
         assert_eq!(parse(&c.to_xml()).unwrap(), c);
+        let legacy = parse(&doc(
+            "<Rule><Prefix>tmp/</Prefix><Status>Disabled</Status><AbortIncompleteMultipartUpload><DaysAfterInitiation>7</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>",
+        ))
+        .unwrap();
+        assert_eq!(
+            legacy.rules[0].selector,
+            Selector::LegacyPrefix("tmp/".into())
+        );
+        assert_eq!(parse(&legacy.to_xml()).unwrap(), legacy);
+        // Accepted: an And of an empty Prefix and one other predicate, an expiration after
+        // every transition, transitions to two classes.
+        for rule in [
+            "<Rule><Filter><And><Prefix></Prefix><ObjectSizeGreaterThan>1</ObjectSizeGreaterThan></And></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule>",
+            "<Rule><Filter><And><Tag><Key>a</Key><Value>1</Value></Tag><Tag><Key>b</Key><Value>2</Value></Tag></And></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule>",
+            "<Rule><Filter><ObjectSizeLessThan>1</ObjectSizeLessThan></Filter><Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule>",
+            "<Rule><Filter/><Status>Enabled</Status><Transition><Days>30</Days><StorageClass>STANDARD_IA</StorageClass></Transition><Transition><Days>90</Days><StorageClass>GLACIER</StorageClass></Transition><Expiration><Days>91</Days></Expiration></Rule>",
+            "<Rule><Filter/><Status>Enabled</Status><NoncurrentVersionTransition><NoncurrentDays>30</NoncurrentDays><StorageClass>ONEZONE_IA</StorageClass></NoncurrentVersionTransition><NoncurrentVersionExpiration><NoncurrentDays>31</NoncurrentDays><NewerNoncurrentVersions>500</NewerNoncurrentVersions></NoncurrentVersionExpiration></Rule>",
+        ] {
+            parse(&doc(rule)).unwrap_or_else(|e| panic!("{rule}: {e}"));
+        }
 
         let status = "<Status>Enabled</Status>";
         let exp = "<Expiration><Days>1</Days></Expiration>";
@@ -567,7 +803,89 @@ pub(crate) mod tests {
                 "'NoncurrentDays' for NoncurrentVersionExpiration action must be a positive integer".into(),
             ),
         ];
-        for (rules, expected) in cases {
+        let more = [
+            (
+                format!("<Rule><ID>a</ID><Prefix></Prefix>{status}{exp}</Rule><Rule><ID>b</ID><Prefix>logs</Prefix>{status}{exp}</Rule>"),
+                "Found overlapping prefixes 'logs' and '' for same action type 'Expiration'".to_string(),
+            ),
+            (
+                format!("<Rule><ID>a</ID><Prefix>dir/</Prefix>{status}{exp}<AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule><Rule><ID>b</ID><Prefix>di</Prefix>{status}<AbortIncompleteMultipartUpload><DaysAfterInitiation>2</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>"),
+                "Found overlapping prefixes 'di' and 'dir/' for same action type 'AbortIncompleteMultipartUpload'".into(),
+            ),
+            (
+                format!("<Rule><Filter><And><Prefix>x</Prefix></And></Filter>{status}{exp}</Rule>"),
+                "MalformedXml".to_string(),
+            ),
+            (
+                format!("<Rule><Filter><And></And></Filter>{status}{exp}</Rule>"),
+                "MalformedXml".into(),
+            ),
+            (
+                format!("<Rule><Filter><ObjectSizeLessThan>0</ObjectSizeLessThan></Filter>{status}{exp}</Rule>"),
+                "'ObjectSizeLessThan' should be between 1 and 1099511627776000.".into(),
+            ),
+            (
+                format!("<Rule><Filter><ObjectSizeLessThan>1099511627776001</ObjectSizeLessThan></Filter>{status}{exp}</Rule>"),
+                "'ObjectSizeLessThan' should be between 1 and 1099511627776000.".into(),
+            ),
+            (
+                format!("<Rule><Filter><And><ObjectSizeGreaterThan>5</ObjectSizeGreaterThan><ObjectSizeLessThan>5</ObjectSizeLessThan></And></Filter>{status}{exp}</Rule>"),
+                "'ObjectSizeLessThan' has to be a value greater than 'ObjectSizeGreaterThan'.".into(),
+            ),
+            (
+                format!("<Rule><Filter><ObjectSizeGreaterThan>5</ObjectSizeGreaterThan></Filter>{status}<AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload></Rule>"),
+                "AbortIncompleteMultipartUpload cannot be specified with Object Size.".into(),
+            ),
+            (
+                format!("<Rule><Filter><ObjectSizeLessThan>5</ObjectSizeLessThan></Filter>{status}<Expiration><ExpiredObjectDeleteMarker>false</ExpiredObjectDeleteMarker></Expiration></Rule>"),
+                "ExpiredObjectDeleteMarker cannot be specified with Object Size.".into(),
+            ),
+            (
+                format!("<Rule><Filter/>{status}<NoncurrentVersionExpiration><NewerNoncurrentVersions>3</NewerNoncurrentVersions></NoncurrentVersionExpiration></Rule>"),
+                "MalformedXml".into(),
+            ),
+            (
+                format!("<Rule><Prefix>a</Prefix>{status}<NoncurrentVersionExpiration><NoncurrentDays>1</NoncurrentDays><NewerNoncurrentVersions>3</NewerNoncurrentVersions></NoncurrentVersionExpiration></Rule>"),
+                "NewerNoncurrentVersions element can only be used in Lifecycle V2.".into(),
+            ),
+            (
+                format!("<Rule><Prefix>a</Prefix>{status}{exp}</Rule><Rule><Filter/>{status}{exp}</Rule>"),
+                "Filter element can only be used in Lifecycle V2.".into(),
+            ),
+            (
+                format!("<Rule><Filter/>{status}{exp}</Rule><Rule><Prefix>a</Prefix>{status}{exp}</Rule>"),
+                "Base level prefix cannot be used in Lifecycle V2, prefixes are only supported in the Filter.".into(),
+            ),
+            (
+                format!("<Rule><Filter/>{status}<NoncurrentVersionTransition><NoncurrentDays>29</NoncurrentDays><StorageClass>STANDARD_IA</StorageClass></NoncurrentVersionTransition></Rule>"),
+                "'NoncurrentDays' in NoncurrentVersionTransition action must be greater than or equal to 30 for storageClass 'STANDARD_IA'".into(),
+            ),
+            (
+                format!("<Rule><Filter/>{status}<Transition><Days>0</Days><StorageClass>ONEZONE_IA</StorageClass></Transition></Rule>"),
+                "'Days' in Transition action must be greater than or equal to 30 for storageClass 'ONEZONE_IA'".into(),
+            ),
+            (
+                format!("<Rule><Filter/>{status}<Transition><Days>30</Days><StorageClass>GLACIER</StorageClass></Transition><Transition><Days>60</Days><StorageClass>GLACIER</StorageClass></Transition></Rule>"),
+                "'StorageClass' must be different for 'Transition' actions in same 'Rule' with filter '(prefix=)'".into(),
+            ),
+            (
+                format!("<Rule><Prefix>logs/</Prefix>{status}<Transition><Days>30</Days><StorageClass>GLACIER</StorageClass></Transition><Transition><Days>60</Days><StorageClass>GLACIER</StorageClass></Transition></Rule>"),
+                "'StorageClass' must be different for 'Transition' actions in same 'Rule' with prefix 'logs/'".into(),
+            ),
+            (
+                format!("<Rule><Filter><Prefix>a/</Prefix></Filter>{status}<Expiration><Date>2030-01-01T00:00:00Z</Date></Expiration><Transition><Days>30</Days><StorageClass>GLACIER</StorageClass></Transition></Rule>"),
+                "Found mixed 'Date' and 'Days' based Expiration and Transition actions in lifecycle rule for filter '(prefix=a/)'".into(),
+            ),
+            (
+                format!("<Rule><Filter/>{status}<Expiration><Days>30</Days></Expiration><Transition><Days>30</Days><StorageClass>GLACIER</StorageClass></Transition></Rule>"),
+                "'Days' in the Expiration action for filter '(prefix=)' must be greater than 'Days' in the Transition action".into(),
+            ),
+            (
+                format!("<Rule><Filter/>{status}<NoncurrentVersionExpiration><NoncurrentDays>10</NoncurrentDays></NoncurrentVersionExpiration><NoncurrentVersionTransition><NoncurrentDays>30</NoncurrentDays><StorageClass>GLACIER</StorageClass></NoncurrentVersionTransition></Rule>"),
+                "'NoncurrentDays' in the NoncurrentVersionExpiration action must be greater than 'NoncurrentDays' in the NoncurrentVersionTransition action".into(),
+            ),
+        ];
+        for (rules, expected) in cases.into_iter().chain(more) {
             let d = if rules.starts_with("<Lifecycle") {
                 rules.clone()
             } else {

@@ -153,6 +153,7 @@ pub fn build_edge(store: &Store, endpoint: String, port: u16, strict_auth: bool)
 
     let s3 = cloudlet_s3::S3::new(store.clone());
     s3.set_identity_policies(iam.clone());
+    s3.set_functions(lambda.clone());
     edge.register(ServiceId::S3, s3.clone());
     edge.register(ServiceId::S3Website, s3.clone());
     edge

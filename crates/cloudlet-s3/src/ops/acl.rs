@@ -61,7 +61,7 @@ fn ownership(s3: &S3, bucket: &str) -> S3Result<Option<String>> {
     })
 }
 
-fn enforced(s3: &S3, bucket: &str) -> S3Result<bool> {
+pub(crate) fn enforced(s3: &S3, bucket: &str) -> S3Result<bool> {
     Ok(ownership(s3, bucket)?.as_deref() == Some("BucketOwnerEnforced"))
 }
 

@@ -1,7 +1,8 @@
 //! Put/GetBucketNotificationConfiguration: the `NotificationConfiguration` document (SNS
 //! topic, SQS queue and Lambda destinations with their events and key filters, and
-//! EventBridge) validated as S3 does, stored and returned. Nothing is delivered, and the
-//! destinations are not checked for existence.
+//! EventBridge) validated as S3 does, stored and returned. Lambda destinations must exist
+//! and let S3 invoke them (unless the request says `x-amz-skip-destination-validation`);
+//! topics and queues are not checked (there is no SNS or SQS). Nothing is delivered.
 
 use cloudlet_core::xml::XmlWriter;
 use cloudlet_core::{Request, RequestContext, Response};
@@ -10,7 +11,12 @@ use serde::{Deserialize, Serialize};
 
 use super::xml_body;
 use super::{XMLNS, empty, xml_response};
+use bytes::Bytes;
+use cloudlet_core::traits::{Caller, InvocationType, InvokeRequest};
+use cloudlet_core::{AccountId, Region};
+
 use crate::S3;
+use crate::config_error::ConfigError;
 use crate::error::{S3Error, S3Result};
 use crate::xml::Element;
 
@@ -115,7 +121,7 @@ fn target_of(e: &Element, arn_name: &str) -> S3Result<NotificationTarget> {
                 .any(|(n, _): &(String, String)| *n == lower)
             {
                 return Err(invalid(
-                    "Cannot specify more than one prefix rule in a filter.",
+                    &format!("Cannot specify more than one {lower} rule in a filter."),
                     "FilterRule",
                     name,
                 ));
@@ -135,6 +141,58 @@ fn target_of(e: &Element, arn_name: &str) -> S3Result<NotificationTarget> {
     })
 }
 
+/// Whether two event names cover a common event (`s3:ObjectCreated:*` covers
+/// `s3:ObjectCreated:Put`).
+fn events_meet(a: &str, b: &str) -> bool {
+    let covers = |wide: &str, narrow: &str| {
+        wide.strip_suffix('*')
+            .is_some_and(|stem| narrow.starts_with(stem))
+    };
+    a == b || covers(a, b) || covers(b, a)
+}
+
+impl NotificationTarget {
+    /// The value of the `prefix` or `suffix` filter rule ("" when there is none).
+    fn rule(&self, name: &str) -> &str {
+        self.filter_rules
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// The event both configurations may be sent for a key of, if any: they share an event
+    /// type and one's prefix begins the other's and one's suffix ends the other's, whatever
+    /// their destinations.
+    fn overlap<'a>(&'a self, other: &NotificationTarget) -> Option<&'a str> {
+        let (p, q) = (self.rule("prefix"), other.rule("prefix"));
+        let (s, t) = (self.rule("suffix"), other.rule("suffix"));
+        if !(p.starts_with(q) || q.starts_with(p)) || !(s.ends_with(t) || t.ends_with(s)) {
+            return None;
+        }
+        self.events
+            .iter()
+            .find(|e| other.events.iter().any(|o| events_meet(e, o)))
+            .map(String::as_str)
+    }
+}
+
+/// S3 refuses a configuration in which one event could go to two configurations.
+fn refuse_overlaps<'a>(targets: impl Iterator<Item = &'a NotificationTarget>) -> S3Result<()> {
+    let targets: Vec<&NotificationTarget> = targets.collect();
+    for (i, a) in targets.iter().enumerate() {
+        for b in &targets[..i] {
+            if let Some(event) = b.overlap(a) {
+                return Err(invalid(
+                    "Configuration is ambiguously defined. Cannot have overlapping suffixes in two rules if the prefixes are overlapping for the same event type.",
+                    "Event",
+                    event,
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 impl Notification {
     pub fn from_xml(root: &Element) -> S3Result<Notification> {
         if root.name != "NotificationConfiguration" {
@@ -146,6 +204,7 @@ impl Notification {
                 list.push(target_of(e, arn)?);
             }
         }
+        refuse_overlaps(lists.iter().flatten())?;
         let [topics, queues, lambdas] = lists;
         Ok(Notification {
             topics,
@@ -168,8 +227,10 @@ impl Notification {
                 if !t.filter_rules.is_empty() {
                     x.open("Filter").open("S3Key");
                     for (n, v) in &t.filter_rules {
+                        // Sent in either case, S3 gives the names back capitalised.
+                        let name = if n == "prefix" { "Prefix" } else { "Suffix" };
                         x.open("FilterRule")
-                            .elem("Name", n)
+                            .elem("Name", name)
                             .elem("Value", v)
                             .close();
                     }
@@ -187,6 +248,54 @@ impl Notification {
 
 const NOTIFICATION: &str = "notification";
 
+/// Refuses Lambda destinations S3 could not invoke: a function that does not exist, or
+/// whose resource policy does not let `s3.amazonaws.com` invoke it for this bucket (asked
+/// with a dry run). Topics and queues are not checked: there is no SNS or SQS to ask.
+async fn check_functions(s3: &S3, bucket: &str, lambdas: &[NotificationTarget]) -> S3Result<()> {
+    let Some(functions) = s3.functions.get() else {
+        return Ok(());
+    };
+    let mut refused = Vec::new();
+    for t in lambdas {
+        let parts: Vec<&str> = t.arn.splitn(6, ':').collect();
+        let scope = match parts.as_slice() {
+            [_, _, _, region, account, _] => Region::parse(region).zip(AccountId::parse(account)),
+            _ => None,
+        };
+        let invocable = match scope {
+            None => false,
+            Some((region, account)) => functions
+                .invoke(InvokeRequest {
+                    account,
+                    region,
+                    function: t.arn.clone(),
+                    qualifier: None,
+                    payload: Bytes::new(),
+                    invocation_type: InvocationType::DryRun,
+                    log_tail: false,
+                    caller: Caller::Service {
+                        service: "s3.amazonaws.com".into(),
+                        source_arn: format!("arn:aws:s3:::{bucket}"),
+                    },
+                    endpoint: String::new(),
+                })
+                .await
+                .is_ok(),
+        };
+        if !invocable {
+            // As S3 names them: the ARN and ", null", then why.
+            refused.push((
+                format!("{}, null", t.arn),
+                format!("Not authorized to invoke function [{}]", t.arn),
+            ));
+        }
+    }
+    if refused.is_empty() {
+        return Ok(());
+    }
+    Err(ConfigError::UnvalidatedDestinations(refused).into())
+}
+
 pub async fn put_notification(
     s3: &S3,
     ctx: &RequestContext,
@@ -194,7 +303,12 @@ pub async fn put_notification(
     req: Request,
 ) -> S3Result<Response> {
     s3.bucket_for(ctx, bucket, "s3:PutBucketNotification")?;
+    let skip = crate::upload::hv(req.headers(), "x-amz-skip-destination-validation")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
     let config = Notification::from_xml(&xml_body(req).await?)?;
+    if !skip {
+        check_functions(s3, bucket, &config.lambdas).await?;
+    }
     s3.store_config(bucket, NOTIFICATION, Some(config)).await?;
     Ok(empty(StatusCode::OK))
 }
@@ -232,6 +346,55 @@ mod tests {
         ];
         for doc in bad {
             assert!(Notification::from_xml(&root(doc)).is_err(), "{doc}");
+        }
+    }
+
+    #[test]
+    fn overlapping_configurations() {
+        let queue = |events: &[&str], prefix: &str, suffix: &str| {
+            let events: String = events
+                .iter()
+                .map(|e| format!("<Event>{e}</Event>"))
+                .collect();
+            let mut rules = String::new();
+            for (name, value) in [("prefix", prefix), ("suffix", suffix)] {
+                if !value.is_empty() {
+                    rules += &format!(
+                        "<FilterRule><Name>{name}</Name><Value>{value}</Value></FilterRule>"
+                    );
+                }
+            }
+            format!(
+                "<QueueConfiguration><Queue>arn:aws:sqs:us-east-1:000000000000:q</Queue>{events}<Filter><S3Key>{rules}</S3Key></Filter></QueueConfiguration>"
+            )
+        };
+        let lambda = "<CloudFunctionConfiguration><CloudFunction>arn:aws:lambda:us-east-1:000000000000:function:f</CloudFunction><Event>s3:ObjectCreated:Put</Event></CloudFunctionConfiguration>";
+        let created = ["s3:ObjectCreated:*"];
+        // (second configuration, overlaps the first: s3:ObjectCreated:* on in/ … .jpg)
+        let cases = [
+            (queue(&created, "in/", ".jpg"), true),
+            (queue(&["s3:ObjectCreated:Put"], "", ""), true),
+            (queue(&created, "in/sub/", ""), true),
+            (queue(&created, "in/", "b.jpg"), true),
+            (lambda.to_string(), true),
+            (queue(&["s3:ObjectRemoved:*"], "in/", ".jpg"), false),
+            (queue(&created, "out/", ".jpg"), false),
+            (queue(&created, "in/", ".png"), false),
+            (queue(&created, "", ".png"), false),
+        ];
+        for (second, overlaps) in cases {
+            let doc = format!(
+                "<NotificationConfiguration>{}{second}</NotificationConfiguration>",
+                queue(&created, "in/", ".jpg")
+            );
+            match Notification::from_xml(&root(&doc)) {
+                Ok(_) => assert!(!overlaps, "{second}"),
+                Err(S3Error::InvalidArgument { message, .. }) => {
+                    assert!(overlaps, "{second}");
+                    assert!(message.starts_with("Configuration is ambiguously defined."));
+                }
+                Err(e) => panic!("{second}: {e:?}"),
+            }
         }
     }
 }

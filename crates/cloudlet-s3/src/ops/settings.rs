@@ -329,10 +329,42 @@ pub fn get_accelerate(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<R
 
 // ---- Server access logging ----
 
+/// The values of `PartitionDateSource`.
+const DATE_SOURCES: &[&str] = &["EventTime", "DeliveryTime"];
+
+/// The values of a target grant's `Permission`.
+const LOG_PERMISSIONS: &[&str] = &["FULL_CONTROL", "READ", "WRITE"];
+
+/// `TargetGrants`: `Grant`s of a typed `Grantee` and a `Permission`.
+fn target_grants(e: &Element) -> S3Result<Vec<crate::acl::Grant>> {
+    e.children
+        .iter()
+        .map(|g| {
+            let grantee = (g.name == "Grant")
+                .then(|| g.child("Grantee"))
+                .flatten()
+                .and_then(crate::acl::Grantee::from_xml);
+            let permission = g
+                .child_text("Permission")
+                .filter(|p| LOG_PERMISSIONS.contains(p));
+            match (grantee, permission) {
+                (Some(grantee), Some(p)) => Ok(crate::acl::Grant {
+                    grantee,
+                    permission: p.to_string(),
+                }),
+                _ => Err(S3Error::MalformedXml),
+            }
+        })
+        .collect()
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Logging {
     pub target_bucket: String,
     pub target_prefix: String,
+    /// `TargetGrants`, kept to be given back (no logs are written).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub target_grants: Vec<crate::acl::Grant>,
     /// `None` = SimplePrefix when given, `Some(source)` = PartitionedPrefix.
     pub key_format: Option<KeyFormat>,
 }
@@ -371,7 +403,11 @@ pub async fn put_logging(
         Some(f) if f.child("SimplePrefix").is_some() => Some(KeyFormat::Simple),
         Some(f) => match f.child("PartitionedPrefix") {
             Some(p) => Some(KeyFormat::Partitioned(
-                p.child_text("PartitionDateSource").map(str::to_string),
+                match p.child_text("PartitionDateSource") {
+                    None => None,
+                    Some(v) if DATE_SOURCES.contains(&v) => Some(v.to_string()),
+                    Some(_) => return Err(S3Error::MalformedXml),
+                },
             )),
             None => return Err(S3Error::MalformedXml),
         },
@@ -382,11 +418,22 @@ pub async fn put_logging(
                 return Err(ConfigError::CrossLocationLoggingProhibited(t.region).into());
             }
         }
-        _ => return Err(ConfigError::InvalidTargetBucketForLogging(target).into()),
+        Ok(_) => return Err(ConfigError::LoggingTargetOfAnotherOwner(target).into()),
+        Err(_) => return Err(ConfigError::InvalidTargetBucketForLogging(target).into()),
     }
+    let target_grants = match enabled.child("TargetGrants") {
+        None => Vec::new(),
+        // Grants on log objects are ACLs, which a bucket owner enforced target does not
+        // take.
+        Some(_) if super::acl::enforced(s3, &target)? => {
+            return Err(ConfigError::TargetGrantsNotAllowed.into());
+        }
+        Some(grants) => target_grants(grants)?,
+    };
     let config = Logging {
         target_bucket: target,
         target_prefix: prefix,
+        target_grants,
         key_format,
     };
     s3.store_config(bucket, "logging", Some(config)).await?;
@@ -400,8 +447,18 @@ pub fn get_logging(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Resp
     x.open_ns("BucketLoggingStatus", XMLNS);
     if let Some(c) = config {
         x.open("LoggingEnabled")
-            .elem("TargetBucket", &c.target_bucket)
-            .elem("TargetPrefix", &c.target_prefix);
+            .elem("TargetBucket", &c.target_bucket);
+        if !c.target_grants.is_empty() {
+            x.open("TargetGrants");
+            for g in &c.target_grants {
+                x.open("Grant")
+                    .raw(&g.grantee.to_xml())
+                    .elem("Permission", &g.permission)
+                    .close();
+            }
+            x.close();
+        }
+        x.elem("TargetPrefix", &c.target_prefix);
         match &c.key_format {
             None => {}
             Some(KeyFormat::Simple) => {
@@ -448,6 +505,34 @@ mod tests {
         ];
         for doc in bad {
             assert!(Encryption::from_xml(&root(doc)).is_err(), "{doc}");
+        }
+    }
+
+    #[test]
+    fn logging_target_grants() {
+        let grant = |grantee: &str, permission: &str| {
+            format!(
+                "<Grant><Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" {grantee}</Grantee><Permission>{permission}</Permission></Grant>"
+            )
+        };
+        let group = r#"xsi:type="Group"><URI>http://acs.amazonaws.com/groups/s3/LogDelivery</URI>"#;
+        // (grants, how many are taken; None: MalformedXML)
+        let cases = [
+            (grant(group, "WRITE"), Some(1)),
+            (grant(group, "WRITE") + &grant(group, "READ"), Some(2)),
+            (String::new(), Some(0)),
+            (grant(group, "READ_ACP"), None),
+            (grant(r#"xsi:type="Nobody"><URI>x</URI>"#, "READ"), None),
+            (grant(r#"><URI>x</URI>"#, "READ"), None),
+            ("<Other/>".to_string(), None),
+        ];
+        for (grants, want) in cases {
+            let got = target_grants(&root(&format!("<TargetGrants>{grants}</TargetGrants>")));
+            match (got, want) {
+                (Ok(g), Some(n)) => assert_eq!(g.len(), n, "{grants}"),
+                (Err(S3Error::MalformedXml), None) => {}
+                (got, want) => panic!("{grants}: {got:?}, wanted {want:?}"),
+            }
         }
     }
 
