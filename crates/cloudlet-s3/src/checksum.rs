@@ -354,7 +354,15 @@ pub fn declared(h: &HeaderMap) -> Result<Option<Declared>, S3Error> {
         })?),
         None => None,
     };
+    // The SDK's algorithm must be the one whose value (or trailer) comes.
+    let sdk_differs = |a: Algorithm| match sdk {
+        Some(s) if s != a => Err(invalid(
+            "Value for x-amz-sdk-checksum-algorithm header is invalid.",
+        )),
+        _ => Ok(()),
+    };
     if let Some(&a) = given.first() {
+        sdk_differs(a)?;
         let value = hv(a.header()).unwrap_or("");
         if decode(a, value).is_none() {
             return Err(invalid(format!(
@@ -371,6 +379,7 @@ pub fn declared(h: &HeaderMap) -> Result<Option<Declared>, S3Error> {
         let a = Algorithm::from_header(trailer).ok_or_else(|| {
             invalid("The value specified in the x-amz-trailer header is not supported".to_string())
         })?;
+        sdk_differs(a)?;
         return Ok(Some(Declared {
             algorithm: a,
             value: None,
@@ -385,7 +394,9 @@ pub fn declared(h: &HeaderMap) -> Result<Option<Declared>, S3Error> {
     Ok(None)
 }
 
-/// Checks a trailer-declared value once the body's trailers are known.
+/// Checks a trailer-declared value once the body's trailers are known: the trailer
+/// `x-amz-trailer` named must have come (else `MalformedTrailerError`), with a value of the
+/// algorithm's length.
 pub fn trailer_value(d: &Declared, trailers: &[(String, String)]) -> Result<String, S3Error> {
     if let Some(v) = &d.value {
         return Ok(v.clone());
@@ -395,13 +406,52 @@ pub fn trailer_value(d: &Declared, trailers: &[(String, String)]) -> Result<Stri
         .iter()
         .find(|(k, _)| k == header)
         .map(|(_, v)| v.as_str())
-        .unwrap_or("");
+        .ok_or(S3Error::MalformedTrailer)?;
     if decode(d.algorithm, v).is_none() {
         return Err(invalid(format!(
             "Value for {header} trailing header is invalid."
         )));
     }
     Ok(v.trim().to_string())
+}
+
+/// Refuses a checksum trailer of another algorithm than the one declared (by `x-amz-trailer`,
+/// or by a header), or one when none was: S3 answers `MalformedTrailerError`.
+pub fn check_trailer_names(
+    d: Option<&Declared>,
+    trailers: &[(String, String)],
+) -> Result<(), S3Error> {
+    let declared = d.map(|d| d.algorithm.header());
+    match trailers
+        .iter()
+        .any(|(k, _)| k.starts_with("x-amz-checksum-") && Some(k.as_str()) != declared)
+    {
+        true => Err(S3Error::MalformedTrailer),
+        false => Ok(()),
+    }
+}
+
+/// UploadPart's checksum against its upload's: one of another algorithm is refused, and so
+/// is none at all for a `COMPOSITE` upload, whose parts S3 needs the client's checksums of
+/// (a `FULL_OBJECT` upload's parts get theirs computed).
+pub fn check_part_algorithm(
+    upload: Option<Algorithm>,
+    kind: Option<&str>,
+    part: Option<&Declared>,
+) -> Result<(), S3Error> {
+    let Some(want) = upload else {
+        return Ok(());
+    };
+    let got = match part {
+        Some(d) if d.algorithm == want => return Ok(()),
+        None if kind != Some("COMPOSITE") => return Ok(()),
+        Some(d) => d.algorithm.name().to_ascii_lowercase(),
+        None => "null".to_string(),
+    };
+    Err(invalid(format!(
+        "Checksum Type mismatch occurred, expected checksum Type: {}, actual checksum Type: {got}",
+        want.name().to_ascii_lowercase()
+    )))
 }
 
 fn unsupported_algorithm() -> S3Error {
@@ -691,6 +741,27 @@ mod tests {
             ),
             (
                 &[
+                    ("x-amz-sdk-checksum-algorithm", "crc32"),
+                    ("x-amz-checksum-crc32", "DUoRhQ=="),
+                ],
+                Ok(Some((Algorithm::Crc32, Some("DUoRhQ==")))),
+            ),
+            (
+                &[
+                    ("x-amz-sdk-checksum-algorithm", "CRC32"),
+                    ("x-amz-checksum-crc32c", "yZRlqg=="),
+                ],
+                Err("Value for x-amz-sdk-checksum-algorithm header is invalid."),
+            ),
+            (
+                &[
+                    ("x-amz-trailer", "x-amz-checksum-sha256"),
+                    ("x-amz-sdk-checksum-algorithm", "SHA1"),
+                ],
+                Err("Value for x-amz-sdk-checksum-algorithm header is invalid."),
+            ),
+            (
+                &[
                     ("x-amz-sdk-checksum-algorithm", "MD4"),
                     ("x-amz-checksum-crc32", "DUoRhQ=="),
                 ],
@@ -720,6 +791,91 @@ mod tests {
         };
         let trailers = vec![("x-amz-checksum-crc32".to_string(), "DUoRhQ==".to_string())];
         assert_eq!(trailer_value(&d, &trailers).unwrap(), "DUoRhQ==");
-        assert!(trailer_value(&d, &[]).is_err());
+        assert!(matches!(
+            trailer_value(&d, &[]),
+            Err(S3Error::MalformedTrailer)
+        ));
+    }
+
+    #[test]
+    fn trailer_names() {
+        let crc32 = Declared {
+            algorithm: Algorithm::Crc32,
+            value: None,
+        };
+        let t = |k: &str| vec![(k.to_string(), "DUoRhQ==".to_string())];
+        let cases: &[(Option<&Declared>, Vec<(String, String)>, bool)] = &[
+            (None, vec![], true),
+            (None, t("x-amz-trailer-signature"), true),
+            (None, t("x-amz-checksum-crc32"), false),
+            (Some(&crc32), t("x-amz-checksum-crc32"), true),
+            (Some(&crc32), t("x-amz-checksum-crc32c"), false),
+            (Some(&crc32), t("x-amz-checksum-md5"), false),
+        ];
+        for (d, trailers, ok) in cases {
+            assert_eq!(
+                check_trailer_names(*d, trailers).is_ok(),
+                *ok,
+                "{d:?} {trailers:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn part_algorithms() {
+        let d = |a| Declared {
+            algorithm: a,
+            value: None,
+        };
+        let (crc32, sha1) = (d(Algorithm::Crc32), d(Algorithm::Sha1));
+        type Case<'a> = (
+            Option<Algorithm>,
+            Option<&'a str>,
+            Option<&'a Declared>,
+            Result<(), &'a str>,
+        );
+        let mismatch = "Checksum Type mismatch occurred, expected checksum Type: crc32, actual checksum Type: ";
+        let sha1_msg = format!("{mismatch}sha1");
+        let null_msg = format!("{mismatch}null");
+        let cases: &[Case] = &[
+            (None, None, None, Ok(())),
+            (None, None, Some(&sha1), Ok(())),
+            (
+                Some(Algorithm::Crc32),
+                Some("COMPOSITE"),
+                Some(&crc32),
+                Ok(()),
+            ),
+            (Some(Algorithm::Crc32), Some("FULL_OBJECT"), None, Ok(())),
+            (
+                Some(Algorithm::Crc32),
+                Some("COMPOSITE"),
+                Some(&sha1),
+                Err(&sha1_msg),
+            ),
+            (
+                Some(Algorithm::Crc32),
+                Some("FULL_OBJECT"),
+                Some(&sha1),
+                Err(&sha1_msg),
+            ),
+            (
+                Some(Algorithm::Crc32),
+                Some("COMPOSITE"),
+                None,
+                Err(&null_msg),
+            ),
+        ];
+        for (upload, kind, part, want) in cases {
+            let got = check_part_algorithm(*upload, *kind, *part).map_err(|e| match e {
+                S3Error::InvalidRequest(m) => m,
+                other => format!("{other:?}"),
+            });
+            assert_eq!(
+                got,
+                want.map_err(str::to_string),
+                "{upload:?} {kind:?} {part:?}"
+            );
+        }
     }
 }

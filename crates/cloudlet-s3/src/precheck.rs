@@ -182,6 +182,7 @@ impl Integrity {
                 });
             }
         }
+        checksum::check_trailer_names(self.declared.as_ref(), trailers)?;
         if let Some(d) = &self.declared {
             let mut hasher = Hasher::new(d.algorithm);
             hasher.update(bytes);
@@ -242,9 +243,7 @@ pub fn checked_small_body(h: &HeaderMap, integrity: &Integrity, raw: Bytes) -> S
     let (bytes, trailers) = if is_aws_chunked(h) {
         let mut d = Dechunker::new();
         let mut decoded = Vec::new();
-        d.feed(&raw, &mut decoded)
-            .and_then(|()| d.finish())
-            .map_err(|e| S3Error::InvalidRequest(e.to_string()))?;
+        d.feed(&raw, &mut decoded).and_then(|()| d.finish())?;
         (Bytes::from(decoded), d.trailers)
     } else {
         (raw, Vec::new())
