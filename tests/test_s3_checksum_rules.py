@@ -154,6 +154,24 @@ def test_trailers_must_be_the_announced_ones(server, s3, bucket, announced, trai
     assert not stored(s3, bucket, "k")
 
 
+def test_signed_trailers_must_include_a_checksum(server, s3, bucket):
+    """A STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER body ends with a checksum trailer and the
+    trailer signature; one with only the signature is cut short."""
+    def body(trailer):
+        sig = "0" * 64
+        return (f"{len(DATA):x};chunk-signature={sig}\r\n".encode() + DATA + b"\r\n"
+                + f"0;chunk-signature={sig}\r\n".encode() + trailer
+                + f"x-amz-trailer-signature:{sig}\r\n\r\n".encode())
+    headers = {"Content-Encoding": "aws-chunked", "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
+               "x-amz-decoded-content-length": str(len(DATA))}
+    reply = put(server, bucket, "k", body(b""), headers)
+    assert refused(reply)[0] == (400, "IncompleteBody", "The request body terminated unexpectedly")
+    assert not stored(s3, bucket, "k")
+    status, h, _ = put(server, bucket, "k", body(f"x-amz-checksum-crc32:{crc32(DATA)}\r\n".encode()),
+                       {**headers, "x-amz-trailer": "x-amz-checksum-crc32"})
+    assert status == 200 and h["x-amz-checksum-crc32"] == crc32(DATA)
+
+
 def test_no_trailer_announced_and_none_sent_gets_the_default(server, s3, bucket):
     status, h, _ = put(server, bucket, "k", framed([DATA]), {
         **UNSIGNED_TRAILER, "x-amz-decoded-content-length": str(len(DATA))})

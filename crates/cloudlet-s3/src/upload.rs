@@ -280,6 +280,9 @@ pub async fn receive_computing(
                 provided: size,
             });
         }
+        if chunked {
+            crate::precheck::check_signed_trailer(h, &trailers)?;
+        }
         checksum::check_trailer_names(declared.as_ref(), &trailers)?;
         if let Some(sent) = expected_md5.filter(|m| *m != digest) {
             return Err(S3Error::BadDigest {
