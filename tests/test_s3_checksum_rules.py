@@ -223,3 +223,24 @@ def test_aws_chunked_is_not_kept_as_a_content_encoding(server, s3, bucket):
         assert status == 200
         got = s3.get_object(Bucket=bucket, Key="e")
         assert got.get("ContentEncoding") == kept and got["Body"].read() == DATA, sent
+
+
+def test_a_composite_checksum_named_on_completion_must_match(server, s3, bucket):
+    parts_data = [b"a" * (5 * MIB), b"tail"]
+    composite = base64.b64encode(hashlib.sha256(b"".join(hashlib.sha256(d).digest() for d in parts_data)).digest()).decode()
+    for given in (f"{composite}-2", composite):
+        key = unique("comp")
+        up = s3.create_multipart_upload(Bucket=bucket, Key=key, ChecksumAlgorithm="SHA256")["UploadId"]
+        parts = []
+        for n, data in enumerate(parts_data, 1):
+            out = s3.upload_part(Bucket=bucket, Key=key, UploadId=up, PartNumber=n, Body=data, ChecksumSHA256=sha256(data))
+            parts.append({"PartNumber": n, "ETag": out["ETag"], "ChecksumSHA256": out["ChecksumSHA256"]})
+        with pytest.raises(ClientError) as e:
+            s3.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=up, MultipartUpload={"Parts": parts},
+                                         ChecksumSHA256=f"{sha256(b'other')}-2")
+        assert error_of(e) == (400, "BadDigest", "The sha256 you specified did not match the calculated checksum.")
+        assert not stored(s3, bucket, key)
+        # The upload stays, to be completed with the right one.
+        done = s3.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=up, MultipartUpload={"Parts": parts},
+                                            ChecksumSHA256=given)
+        assert (done["ChecksumSHA256"], done["ChecksumType"]) == (f"{composite}-2", "COMPOSITE")

@@ -41,6 +41,17 @@ impl Algorithm {
         }
     }
 
+    /// `crc32c`, as some of S3's messages name it.
+    pub fn lowercase(self) -> &'static str {
+        match self {
+            Algorithm::Crc32 => "crc32",
+            Algorithm::Crc32c => "crc32c",
+            Algorithm::Crc64Nvme => "crc64nvme",
+            Algorithm::Sha1 => "sha1",
+            Algorithm::Sha256 => "sha256",
+        }
+    }
+
     /// `x-amz-checksum-crc32c`.
     pub fn header(self) -> &'static str {
         match self {
@@ -243,6 +254,19 @@ pub fn composite(a: Algorithm, parts: &[&str]) -> Option<String> {
         h.update(&decode(a, p)?);
     }
     Some(format!("{}-{}", b64(&h.finish()), parts.len()))
+}
+
+/// Whether a composite checksum `given` by a client (`…-N`, or without the part count) is
+/// `ours` (`…-N`).
+pub fn same_composite(ours: Option<&str>, given: &str) -> bool {
+    let Some(ours) = ours else {
+        return false;
+    };
+    let given = given.trim();
+    given == ours
+        || ours
+            .rsplit_once('-')
+            .is_some_and(|(value, _)| value == given)
 }
 
 /// The full-object checksum of parts joined in order, from each part's own (base64) CRC and
@@ -681,6 +705,22 @@ mod tests {
                 other => format!("{other:?}"),
             });
             assert_eq!(got, want.map_err(str::to_string), "{hs:?}");
+        }
+    }
+
+    #[test]
+    fn composites_compared() {
+        let cases: &[(Option<&str>, &str, bool)] = &[
+            (Some("abc=-2"), "abc=-2", true),
+            (Some("abc=-2"), " abc=-2 ", true),
+            (Some("abc=-2"), "abc=", true),
+            (Some("abc=-2"), "abc=-3", false),
+            (Some("abc=-2"), "abd=", false),
+            (Some("abc=-2"), "", false),
+            (None, "abc=", false),
+        ];
+        for (ours, given, want) in cases {
+            assert_eq!(same_composite(*ours, given), *want, "{ours:?} {given}");
         }
     }
 

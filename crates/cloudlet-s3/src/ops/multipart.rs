@@ -542,6 +542,15 @@ pub async fn complete(
         writer.abort().await;
         return Err(S3Error::ChecksumMismatch(a.name()));
     }
+    // A composite checksum the request names (with its `-N` or without) must be the one the
+    // parts make; S3 names the algorithm in lower case here.
+    if let (Some(a), Some(given)) = (algo, &full_object_given)
+        && kind == "COMPOSITE"
+        && !checksum::same_composite(object_sum.as_deref(), given)
+    {
+        writer.abort().await;
+        return Err(S3Error::ChecksumMismatch(a.lowercase()));
+    }
     let size = writer.len();
     let blob = writer.commit().await?;
     let etag = format!(
