@@ -244,3 +244,36 @@ def test_a_composite_checksum_named_on_completion_must_match(server, s3, bucket)
         done = s3.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=up, MultipartUpload={"Parts": parts},
                                             ChecksumSHA256=given)
         assert (done["ChecksumSHA256"], done["ChecksumType"]) == (f"{composite}-2", "COMPOSITE")
+
+
+def sha512(data):
+    return base64.b64encode(hashlib.sha512(data).digest()).decode()
+
+
+def test_sha512_checksums(s3, bucket):
+    # The SDK computes it, sends it, and checks it on the way back.
+    out = s3.put_object(Bucket=bucket, Key="s", Body=DATA, ChecksumAlgorithm="SHA512")
+    assert (out["ChecksumSHA512"], out["ChecksumType"]) == (sha512(DATA), "FULL_OBJECT")
+    got = s3.get_object(Bucket=bucket, Key="s", ChecksumMode="ENABLED")
+    assert got["Body"].read() == DATA and got["ChecksumSHA512"] == sha512(DATA)
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="bad", Body=DATA, ChecksumSHA512=sha512(b"other"))
+    assert error_of(e) == (400, "BadDigest", "The SHA512 you specified did not match the calculated checksum.")
+    assert not stored(s3, bucket, "bad")
+    # A copy can be given one.
+    out = s3.copy_object(Bucket=bucket, Key="c", CopySource={"Bucket": bucket, "Key": "s"}, ChecksumAlgorithm="SHA512")
+    assert out["CopyObjectResult"]["ChecksumSHA512"] == sha512(DATA)
+    # Multipart: composite only.
+    with pytest.raises(ClientError) as e:
+        s3.create_multipart_upload(Bucket=bucket, Key="m", ChecksumAlgorithm="SHA512", ChecksumType="FULL_OBJECT")
+    assert error_of(e) == (400, "InvalidRequest",
+                           "The FULL_OBJECT checksum type cannot be used with the sha512 checksum algorithm.")
+    up = s3.create_multipart_upload(Bucket=bucket, Key="m", ChecksumAlgorithm="SHA512")
+    assert (up["ChecksumAlgorithm"], up["ChecksumType"]) == ("SHA512", "COMPOSITE")
+    part = s3.upload_part(Bucket=bucket, Key="m", UploadId=up["UploadId"], PartNumber=1, Body=DATA,
+                          ChecksumAlgorithm="SHA512")
+    assert part["ChecksumSHA512"] == sha512(DATA)
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="m", UploadId=up["UploadId"], MultipartUpload={
+        "Parts": [{"PartNumber": 1, "ETag": part["ETag"], "ChecksumSHA512": part["ChecksumSHA512"]}]})
+    composite = base64.b64encode(hashlib.sha512(hashlib.sha512(DATA).digest()).digest()).decode()
+    assert (done["ChecksumSHA512"], done["ChecksumType"]) == (f"{composite}-1", "COMPOSITE")

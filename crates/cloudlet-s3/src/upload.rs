@@ -41,6 +41,7 @@ pub const CHECKSUMS: &[&str] = &[
     "x-amz-checksum-crc64nvme",
     "x-amz-checksum-sha1",
     "x-amz-checksum-sha256",
+    "x-amz-checksum-sha512",
     "x-amz-checksum-type",
 ];
 
