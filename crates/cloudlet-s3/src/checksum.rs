@@ -162,7 +162,8 @@ pub enum Hasher {
     Crc64Nvme(u64),
     Sha1(sha1::Sha1),
     Sha256(sha2::Sha256),
-    Sha512(sha2::Sha512),
+    /// Boxed: its state is several times the others'.
+    Sha512(Box<sha2::Sha512>),
 }
 
 impl Hasher {
@@ -173,7 +174,7 @@ impl Hasher {
             Algorithm::Crc64Nvme => Hasher::Crc64Nvme(!0),
             Algorithm::Sha1 => Hasher::Sha1(sha1::Sha1::new()),
             Algorithm::Sha256 => Hasher::Sha256(sha2::Sha256::new()),
-            Algorithm::Sha512 => Hasher::Sha512(sha2::Sha512::new()),
+            Algorithm::Sha512 => Hasher::Sha512(Box::default()),
         }
     }
 

@@ -414,7 +414,8 @@ mod tests {
     fn signed_trailers_need_a_checksum_trailer() {
         let crc = vec![("x-amz-checksum-crc32".to_string(), "DUoRhQ==".to_string())];
         let signature = vec![("x-amz-trailer-signature".to_string(), "00".to_string())];
-        let cases: &[(&str, &[(String, String)], Result<(), &str>)] = &[
+        type Case<'a> = (&'a str, &'a [(String, String)], Result<(), &'a str>);
+        let cases: &[Case] = &[
             ("STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER", &crc, Ok(())),
             (
                 "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
