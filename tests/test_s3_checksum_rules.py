@@ -178,6 +178,19 @@ def test_no_trailer_announced_and_none_sent_gets_the_default(server, s3, bucket)
     assert status == 200 and h["x-amz-checksum-type"] == "FULL_OBJECT" and "x-amz-checksum-crc64nvme" in h
 
 
+def test_a_request_documents_decoded_length_must_be_its_own(server, s3, bucket):
+    doc = b'<Tagging xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><TagSet><Tag><Key>a</Key><Value>b</Value></Tag></TagSet></Tagging>'
+    reply = server.http("PUT", f"/{bucket}?tagging", body=framed([doc]), headers={
+        **AUTH, **UNSIGNED_TRAILER, "x-amz-decoded-content-length": str(len(doc) + 1),
+        "Content-MD5": base64.b64encode(hashlib.md5(doc).digest()).decode()})
+    assert refused(reply) == (
+        (400, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header"),
+        {"NumberBytesExpected": str(len(doc) + 1), "NumberBytesProvided": str(len(doc))})
+    with pytest.raises(ClientError) as e:
+        s3.get_bucket_tagging(Bucket=bucket)
+    assert error_of(e)[1] == "NoSuchTagSet"
+
+
 def test_a_request_documents_trailer_must_be_announced(server, s3, bucket):
     doc = b'<Tagging xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><TagSet><Tag><Key>a</Key><Value>b</Value></Tag></TagSet></Tagging>'
     reply = server.http("PUT", f"/{bucket}?tagging", body=framed([doc], f"x-amz-checksum-crc32:{crc32(doc)}\r\n".encode()),

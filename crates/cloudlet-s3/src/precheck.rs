@@ -260,6 +260,10 @@ pub fn checked_small_body(h: &HeaderMap, integrity: &Integrity, raw: Bytes) -> S
         let mut d = Dechunker::new();
         let mut decoded = Vec::new();
         d.feed(&raw, &mut decoded).and_then(|()| d.finish())?;
+        let provided = decoded.len() as u64;
+        if let Some(expected) = declared_length(h).filter(|n| *n != provided) {
+            return Err(S3Error::LengthMismatch { expected, provided });
+        }
         check_signed_trailer(h, &d.trailers)?;
         (Bytes::from(decoded), d.trailers)
     } else {
