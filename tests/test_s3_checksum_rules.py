@@ -172,6 +172,19 @@ def test_signed_trailers_must_include_a_checksum(server, s3, bucket):
     assert status == 200 and h["x-amz-checksum-crc32"] == crc32(DATA)
 
 
+def test_a_checksum_header_needs_no_trailer_though_one_is_announced(server, s3, bucket):
+    """As an SDK sends it: the value in its header, `x-amz-trailer` still naming it, signed
+    chunks and no trailer."""
+    sig = "0" * 64
+    body = (f"{len(DATA):x};chunk-signature={sig}\r\n".encode() + DATA + b"\r\n"
+            + f"0;chunk-signature={sig}\r\n\r\n".encode())
+    status, h, _ = put(server, bucket, "k", body, {
+        "Content-Encoding": "aws-chunked", "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+        "x-amz-decoded-content-length": str(len(DATA)), "x-amz-trailer": "x-amz-checksum-crc32",
+        "x-amz-checksum-crc32": crc32(DATA), "x-amz-sdk-checksum-algorithm": "CRC32"})
+    assert status == 200 and h["x-amz-checksum-crc32"] == crc32(DATA)
+
+
 def test_no_trailer_announced_and_none_sent_gets_the_default(server, s3, bucket):
     status, h, _ = put(server, bucket, "k", framed([DATA]), {
         **UNSIGNED_TRAILER, "x-amz-decoded-content-length": str(len(DATA))})
