@@ -1,4 +1,5 @@
-//! S3's additional checksums: CRC32, CRC32C, CRC64NVME (in `crc64`), SHA-1 and SHA-256, sent as
+//! S3's additional checksums: CRC32, CRC32C, CRC64NVME (in `crc64`), SHA-1, SHA-256 and
+//! SHA-512 (S3's MD5 and XXHASH ones are refused as unsupported), sent as
 //! `x-amz-checksum-{algorithm}` headers or `aws-chunked` trailers (named by `x-amz-trailer`),
 //! with `x-amz-sdk-checksum-algorithm` saying which one the SDK computed. The request's
 //! checksum headers are read into a [`Declared`] (with S3's messages for malformed ones); a
@@ -19,15 +20,17 @@ pub enum Algorithm {
     Crc64Nvme,
     Sha1,
     Sha256,
+    Sha512,
 }
 
 impl Algorithm {
-    pub const ALL: [Algorithm; 5] = [
+    pub const ALL: [Algorithm; 6] = [
         Algorithm::Crc32,
         Algorithm::Crc32c,
         Algorithm::Crc64Nvme,
         Algorithm::Sha1,
         Algorithm::Sha256,
+        Algorithm::Sha512,
     ];
 
     /// `CRC32C`, as in `x-amz-sdk-checksum-algorithm` and error messages.
@@ -38,6 +41,19 @@ impl Algorithm {
             Algorithm::Crc64Nvme => "CRC64NVME",
             Algorithm::Sha1 => "SHA1",
             Algorithm::Sha256 => "SHA256",
+            Algorithm::Sha512 => "SHA512",
+        }
+    }
+
+    /// `crc32c`, as some of S3's messages name it.
+    pub fn lowercase(self) -> &'static str {
+        match self {
+            Algorithm::Crc32 => "crc32",
+            Algorithm::Crc32c => "crc32c",
+            Algorithm::Crc64Nvme => "crc64nvme",
+            Algorithm::Sha1 => "sha1",
+            Algorithm::Sha256 => "sha256",
+            Algorithm::Sha512 => "sha512",
         }
     }
 
@@ -49,6 +65,7 @@ impl Algorithm {
             Algorithm::Crc64Nvme => "x-amz-checksum-crc64nvme",
             Algorithm::Sha1 => "x-amz-checksum-sha1",
             Algorithm::Sha256 => "x-amz-checksum-sha256",
+            Algorithm::Sha512 => "x-amz-checksum-sha512",
         }
     }
 
@@ -60,6 +77,7 @@ impl Algorithm {
             Algorithm::Crc64Nvme => "ChecksumCRC64NVME",
             Algorithm::Sha1 => "ChecksumSHA1",
             Algorithm::Sha256 => "ChecksumSHA256",
+            Algorithm::Sha512 => "ChecksumSHA512",
         }
     }
 
@@ -83,6 +101,7 @@ impl Algorithm {
             Algorithm::Crc64Nvme => 8,
             Algorithm::Sha1 => 20,
             Algorithm::Sha256 => 32,
+            Algorithm::Sha512 => 64,
         }
     }
 
@@ -143,6 +162,8 @@ pub enum Hasher {
     Crc64Nvme(u64),
     Sha1(sha1::Sha1),
     Sha256(sha2::Sha256),
+    /// Boxed: its state is several times the others'.
+    Sha512(Box<sha2::Sha512>),
 }
 
 impl Hasher {
@@ -153,6 +174,7 @@ impl Hasher {
             Algorithm::Crc64Nvme => Hasher::Crc64Nvme(!0),
             Algorithm::Sha1 => Hasher::Sha1(sha1::Sha1::new()),
             Algorithm::Sha256 => Hasher::Sha256(sha2::Sha256::new()),
+            Algorithm::Sha512 => Hasher::Sha512(Box::default()),
         }
     }
 
@@ -163,6 +185,7 @@ impl Hasher {
             Hasher::Crc64Nvme(c) => *c = crate::crc64::update(*c, bytes),
             Hasher::Sha1(h) => h.update(bytes),
             Hasher::Sha256(h) => h.update(bytes),
+            Hasher::Sha512(h) => h.update(bytes),
         }
     }
 
@@ -173,6 +196,7 @@ impl Hasher {
             Hasher::Crc64Nvme(_) => Algorithm::Crc64Nvme,
             Hasher::Sha1(_) => Algorithm::Sha1,
             Hasher::Sha256(_) => Algorithm::Sha256,
+            Hasher::Sha512(_) => Algorithm::Sha512,
         }
     }
 
@@ -184,6 +208,7 @@ impl Hasher {
             Hasher::Crc64Nvme(c) => (!c).to_be_bytes().to_vec(),
             Hasher::Sha1(h) => h.finalize().to_vec(),
             Hasher::Sha256(h) => h.finalize().to_vec(),
+            Hasher::Sha512(h) => h.finalize().to_vec(),
         }
     }
 }
@@ -245,6 +270,19 @@ pub fn composite(a: Algorithm, parts: &[&str]) -> Option<String> {
     Some(format!("{}-{}", b64(&h.finish()), parts.len()))
 }
 
+/// Whether a composite checksum `given` by a client (`…-N`, or without the part count) is
+/// `ours` (`…-N`).
+pub fn same_composite(ours: Option<&str>, given: &str) -> bool {
+    let Some(ours) = ours else {
+        return false;
+    };
+    let given = given.trim();
+    given == ours
+        || ours
+            .rsplit_once('-')
+            .is_some_and(|(value, _)| value == given)
+}
+
 /// The full-object checksum of parts joined in order, from each part's own (base64) CRC and
 /// size, without reading a byte: `None` for the SHAs (which S3 never combines this way) or
 /// when a value is not one of `a`'s.
@@ -253,7 +291,7 @@ pub fn combine_full(a: Algorithm, parts: &[(&str, u64)]) -> Option<String> {
         Algorithm::Crc32 => (0xEDB8_8320, 32),
         Algorithm::Crc32c => (0x82F6_3B78, 32),
         Algorithm::Crc64Nvme => (0x9A6C_9329_AC4B_C9B5, 64),
-        Algorithm::Sha1 | Algorithm::Sha256 => return None,
+        Algorithm::Sha1 | Algorithm::Sha256 | Algorithm::Sha512 => return None,
     };
     let mut crc = 0u64; // The CRC of no bytes, for all three.
     for (value, len) in parts {
@@ -354,7 +392,15 @@ pub fn declared(h: &HeaderMap) -> Result<Option<Declared>, S3Error> {
         })?),
         None => None,
     };
+    // The SDK's algorithm must be the one whose value (or trailer) comes.
+    let sdk_differs = |a: Algorithm| match sdk {
+        Some(s) if s != a => Err(invalid(
+            "Value for x-amz-sdk-checksum-algorithm header is invalid.",
+        )),
+        _ => Ok(()),
+    };
     if let Some(&a) = given.first() {
+        sdk_differs(a)?;
         let value = hv(a.header()).unwrap_or("");
         if decode(a, value).is_none() {
             return Err(invalid(format!(
@@ -371,6 +417,7 @@ pub fn declared(h: &HeaderMap) -> Result<Option<Declared>, S3Error> {
         let a = Algorithm::from_header(trailer).ok_or_else(|| {
             invalid("The value specified in the x-amz-trailer header is not supported".to_string())
         })?;
+        sdk_differs(a)?;
         return Ok(Some(Declared {
             algorithm: a,
             value: None,
@@ -385,7 +432,9 @@ pub fn declared(h: &HeaderMap) -> Result<Option<Declared>, S3Error> {
     Ok(None)
 }
 
-/// Checks a trailer-declared value once the body's trailers are known.
+/// Checks a trailer-declared value once the body's trailers are known: the trailer
+/// `x-amz-trailer` named must have come (else `MalformedTrailerError`), with a value of the
+/// algorithm's length.
 pub fn trailer_value(d: &Declared, trailers: &[(String, String)]) -> Result<String, S3Error> {
     if let Some(v) = &d.value {
         return Ok(v.clone());
@@ -395,13 +444,52 @@ pub fn trailer_value(d: &Declared, trailers: &[(String, String)]) -> Result<Stri
         .iter()
         .find(|(k, _)| k == header)
         .map(|(_, v)| v.as_str())
-        .unwrap_or("");
+        .ok_or(S3Error::MalformedTrailer)?;
     if decode(d.algorithm, v).is_none() {
         return Err(invalid(format!(
             "Value for {header} trailing header is invalid."
         )));
     }
     Ok(v.trim().to_string())
+}
+
+/// Refuses a checksum trailer of another algorithm than the one declared (by `x-amz-trailer`,
+/// or by a header), or one when none was: S3 answers `MalformedTrailerError`.
+pub fn check_trailer_names(
+    d: Option<&Declared>,
+    trailers: &[(String, String)],
+) -> Result<(), S3Error> {
+    let declared = d.map(|d| d.algorithm.header());
+    match trailers
+        .iter()
+        .any(|(k, _)| k.starts_with("x-amz-checksum-") && Some(k.as_str()) != declared)
+    {
+        true => Err(S3Error::MalformedTrailer),
+        false => Ok(()),
+    }
+}
+
+/// UploadPart's checksum against its upload's: one of another algorithm is refused, and so
+/// is none at all for a `COMPOSITE` upload, whose parts S3 needs the client's checksums of
+/// (a `FULL_OBJECT` upload's parts get theirs computed).
+pub fn check_part_algorithm(
+    upload: Option<Algorithm>,
+    kind: Option<&str>,
+    part: Option<&Declared>,
+) -> Result<(), S3Error> {
+    let Some(want) = upload else {
+        return Ok(());
+    };
+    let got = match part {
+        Some(d) if d.algorithm == want => return Ok(()),
+        None if kind != Some("COMPOSITE") => return Ok(()),
+        Some(d) => d.algorithm.name().to_ascii_lowercase(),
+        None => "null".to_string(),
+    };
+    Err(invalid(format!(
+        "Checksum Type mismatch occurred, expected checksum Type: {}, actual checksum Type: {got}",
+        want.name().to_ascii_lowercase()
+    )))
 }
 
 fn unsupported_algorithm() -> S3Error {
@@ -489,6 +577,12 @@ mod tests {
                 "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9",
             ),
             (Algorithm::Crc32, b"hello world", "0d4a1185"),
+            (
+                Algorithm::Sha512,
+                b"hello world",
+                "309ecc489c12d6eb4cc40f50c902f2b4d0ed77ee511a7c7a9bcd3ca86d4cd86f\
+                 989dd35bc5ff499670da34255b45b0cfd830e81f605dcf7dc5542e93ae9cd76f",
+            ),
         ];
         for (a, input, want) in cases {
             // Fed in two pieces, to exercise the incremental state.
@@ -635,6 +729,22 @@ mod tests {
     }
 
     #[test]
+    fn composites_compared() {
+        let cases: &[(Option<&str>, &str, bool)] = &[
+            (Some("abc=-2"), "abc=-2", true),
+            (Some("abc=-2"), " abc=-2 ", true),
+            (Some("abc=-2"), "abc=", true),
+            (Some("abc=-2"), "abc=-3", false),
+            (Some("abc=-2"), "abd=", false),
+            (Some("abc=-2"), "", false),
+            (None, "abc=", false),
+        ];
+        for (ours, given, want) in cases {
+            assert_eq!(same_composite(*ours, given), *want, "{ours:?} {given}");
+        }
+    }
+
+    #[test]
     fn composites() {
         let p1 = of(Algorithm::Crc32, b"a");
         let p2 = of(Algorithm::Crc32, b"b");
@@ -691,6 +801,27 @@ mod tests {
             ),
             (
                 &[
+                    ("x-amz-sdk-checksum-algorithm", "crc32"),
+                    ("x-amz-checksum-crc32", "DUoRhQ=="),
+                ],
+                Ok(Some((Algorithm::Crc32, Some("DUoRhQ==")))),
+            ),
+            (
+                &[
+                    ("x-amz-sdk-checksum-algorithm", "CRC32"),
+                    ("x-amz-checksum-crc32c", "yZRlqg=="),
+                ],
+                Err("Value for x-amz-sdk-checksum-algorithm header is invalid."),
+            ),
+            (
+                &[
+                    ("x-amz-trailer", "x-amz-checksum-sha256"),
+                    ("x-amz-sdk-checksum-algorithm", "SHA1"),
+                ],
+                Err("Value for x-amz-sdk-checksum-algorithm header is invalid."),
+            ),
+            (
+                &[
                     ("x-amz-sdk-checksum-algorithm", "MD4"),
                     ("x-amz-checksum-crc32", "DUoRhQ=="),
                 ],
@@ -720,6 +851,92 @@ mod tests {
         };
         let trailers = vec![("x-amz-checksum-crc32".to_string(), "DUoRhQ==".to_string())];
         assert_eq!(trailer_value(&d, &trailers).unwrap(), "DUoRhQ==");
-        assert!(trailer_value(&d, &[]).is_err());
+        assert!(matches!(
+            trailer_value(&d, &[]),
+            Err(S3Error::MalformedTrailer)
+        ));
+    }
+
+    #[test]
+    fn trailer_names() {
+        let crc32 = Declared {
+            algorithm: Algorithm::Crc32,
+            value: None,
+        };
+        // (declared, the one trailer sent, accepted)
+        let cases: &[(Option<&Declared>, Option<&str>, bool)] = &[
+            (None, None, true),
+            (None, Some("x-amz-trailer-signature"), true),
+            (None, Some("x-amz-checksum-crc32"), false),
+            (Some(&crc32), Some("x-amz-checksum-crc32"), true),
+            (Some(&crc32), Some("x-amz-checksum-crc32c"), false),
+            (Some(&crc32), Some("x-amz-checksum-xxhash64"), false),
+        ];
+        for (d, trailer, ok) in cases {
+            let trailers: Vec<(String, String)> = trailer
+                .iter()
+                .map(|k| (k.to_string(), "DUoRhQ==".to_string()))
+                .collect();
+            let got = check_trailer_names(*d, &trailers).is_ok();
+            assert_eq!(got, *ok, "{d:?} {trailer:?}");
+        }
+    }
+
+    #[test]
+    fn part_algorithms() {
+        let d = |a| Declared {
+            algorithm: a,
+            value: None,
+        };
+        let (crc32, sha1) = (d(Algorithm::Crc32), d(Algorithm::Sha1));
+        type Case<'a> = (
+            Option<Algorithm>,
+            Option<&'a str>,
+            Option<&'a Declared>,
+            Result<(), &'a str>,
+        );
+        let mismatch = "Checksum Type mismatch occurred, expected checksum Type: crc32, actual checksum Type: ";
+        let sha1_msg = format!("{mismatch}sha1");
+        let null_msg = format!("{mismatch}null");
+        let cases: &[Case] = &[
+            (None, None, None, Ok(())),
+            (None, None, Some(&sha1), Ok(())),
+            (
+                Some(Algorithm::Crc32),
+                Some("COMPOSITE"),
+                Some(&crc32),
+                Ok(()),
+            ),
+            (Some(Algorithm::Crc32), Some("FULL_OBJECT"), None, Ok(())),
+            (
+                Some(Algorithm::Crc32),
+                Some("COMPOSITE"),
+                Some(&sha1),
+                Err(&sha1_msg),
+            ),
+            (
+                Some(Algorithm::Crc32),
+                Some("FULL_OBJECT"),
+                Some(&sha1),
+                Err(&sha1_msg),
+            ),
+            (
+                Some(Algorithm::Crc32),
+                Some("COMPOSITE"),
+                None,
+                Err(&null_msg),
+            ),
+        ];
+        for (upload, kind, part, want) in cases {
+            let got = check_part_algorithm(*upload, *kind, *part).map_err(|e| match e {
+                S3Error::InvalidRequest(m) => m,
+                other => format!("{other:?}"),
+            });
+            assert_eq!(
+                got,
+                want.map_err(str::to_string),
+                "{upload:?} {kind:?} {part:?}"
+            );
+        }
     }
 }

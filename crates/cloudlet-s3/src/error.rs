@@ -267,6 +267,30 @@ pub enum S3Error {
     /// A PutBucketTagging document with more than 50 tags.
     #[error("too many bucket tags")]
     TooManyBucketTags,
+    /// An `aws-chunked` body whose framing is broken.
+    #[error("malformed aws-chunked body")]
+    ChunkedBodyMalformed,
+    /// An `aws-chunked` chunk, other than the last, under 8 KiB: `chunk` is the number of
+    /// the one after it, `size` its own size.
+    #[error("chunk before {chunk} of only {size} bytes")]
+    InvalidChunkSize { chunk: u64, size: u64 },
+    /// A checksum trailer missing where `x-amz-trailer` names one, or one it does not name.
+    #[error("malformed trailer")]
+    MalformedTrailer,
+    /// A body of `provided` bytes where its headers declared `expected`.
+    #[error("{provided} bytes where {expected} were declared")]
+    LengthMismatch { expected: u64, provided: u64 },
+}
+
+impl From<crate::chunked::ChunkError> for S3Error {
+    fn from(e: crate::chunked::ChunkError) -> S3Error {
+        match e {
+            crate::chunked::ChunkError::Malformed(_) => S3Error::ChunkedBodyMalformed,
+            crate::chunked::ChunkError::TooSmall { chunk, size } => {
+                S3Error::InvalidChunkSize { chunk, size }
+            }
+        }
+    }
 }
 
 pub type S3Result<T> = Result<T, S3Error>;
@@ -690,6 +714,26 @@ impl From<S3Error> for AwsError {
             TooManyBucketTags => {
                 AwsError::client("BadRequest", "Bucket tag count cannot be greater than 50")
             }
+            ChunkedBodyMalformed => {
+                AwsError::client("IncompleteBody", "The request body terminated unexpectedly")
+            }
+            InvalidChunkSize { chunk, size } => AwsError::client(
+                "InvalidChunkSizeError",
+                "Only the last chunk is allowed to have a size less than 8192 bytes",
+            )
+            .with("Chunk", chunk.to_string())
+            .with("BadChunkSize", size.to_string()),
+            MalformedTrailer => AwsError::client(
+                "MalformedTrailerError",
+                "The request contained trailing data that was not well-formed or did not \
+                 conform to our published schema.",
+            ),
+            LengthMismatch { expected, provided } => AwsError::client(
+                "IncompleteBody",
+                "You did not provide the number of bytes specified by the Content-Length HTTP header",
+            )
+            .with("NumberBytesExpected", expected.to_string())
+            .with("NumberBytesProvided", provided.to_string()),
         }
     }
 }

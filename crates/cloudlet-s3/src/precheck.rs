@@ -182,6 +182,7 @@ impl Integrity {
                 });
             }
         }
+        checksum::check_trailer_names(self.declared.as_ref(), trailers)?;
         if let Some(d) = &self.declared {
             let mut hasher = Hasher::new(d.algorithm);
             hasher.update(bytes);
@@ -236,15 +237,34 @@ pub(crate) fn check_declared(
     Ok(())
 }
 
+/// A `STREAMING-…-PAYLOAD-TRAILER` body (signed chunks and signed trailers) must end with a
+/// checksum trailer: S3 finds one without it cut short (`IncompleteBody`). An unsigned one
+/// may come without (and gets the default checksum).
+pub fn check_signed_trailer(h: &HeaderMap, trailers: &[(String, String)]) -> S3Result<()> {
+    let signed_trailer = hv(h, "x-amz-content-sha256")
+        .is_some_and(|v| v.starts_with("STREAMING-AWS4-") && v.ends_with("-PAYLOAD-TRAILER"));
+    match signed_trailer
+        && !trailers
+            .iter()
+            .any(|(k, _)| k.starts_with("x-amz-checksum-"))
+    {
+        true => Err(S3Error::ChunkedBodyMalformed),
+        false => Ok(()),
+    }
+}
+
 /// A small body read whole (a configuration document): decoded if `aws-chunked`, then
 /// checked against [`Integrity`].
 pub fn checked_small_body(h: &HeaderMap, integrity: &Integrity, raw: Bytes) -> S3Result<Bytes> {
     let (bytes, trailers) = if is_aws_chunked(h) {
         let mut d = Dechunker::new();
         let mut decoded = Vec::new();
-        d.feed(&raw, &mut decoded)
-            .and_then(|()| d.finish())
-            .map_err(|e| S3Error::InvalidRequest(e.to_string()))?;
+        d.feed(&raw, &mut decoded).and_then(|()| d.finish())?;
+        let provided = decoded.len() as u64;
+        if let Some(expected) = declared_length(h).filter(|n| *n != provided) {
+            return Err(S3Error::LengthMismatch { expected, provided });
+        }
+        check_signed_trailer(h, &d.trailers)?;
         (Bytes::from(decoded), d.trailers)
     } else {
         (raw, Vec::new())
@@ -391,6 +411,33 @@ mod tests {
                 Err("MissingContentLength".to_string())
             };
             assert_eq!(code(require_put_length(&headers(pairs))), want, "{pairs:?}");
+        }
+    }
+
+    #[test]
+    fn signed_trailers_need_a_checksum_trailer() {
+        let crc = vec![("x-amz-checksum-crc32".to_string(), "DUoRhQ==".to_string())];
+        let signature = vec![("x-amz-trailer-signature".to_string(), "00".to_string())];
+        type Case<'a> = (&'a str, &'a [(String, String)], Result<(), &'a str>);
+        let cases: &[Case] = &[
+            ("STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER", &crc, Ok(())),
+            (
+                "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
+                &signature,
+                Err("IncompleteBody"),
+            ),
+            (
+                "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER",
+                &[],
+                Err("IncompleteBody"),
+            ),
+            ("STREAMING-UNSIGNED-PAYLOAD-TRAILER", &[], Ok(())),
+            ("STREAMING-AWS4-HMAC-SHA256-PAYLOAD", &[], Ok(())),
+        ];
+        for (sha, trailers, want) in cases {
+            let h = headers(&[("x-amz-content-sha256", sha)]);
+            let want = want.map_err(str::to_string);
+            assert_eq!(code(check_signed_trailer(&h, trailers)), want, "{sha}");
         }
     }
 

@@ -41,6 +41,7 @@ pub const CHECKSUMS: &[&str] = &[
     "x-amz-checksum-crc64nvme",
     "x-amz-checksum-sha1",
     "x-amz-checksum-sha256",
+    "x-amz-checksum-sha512",
     "x-amz-checksum-type",
 ];
 
@@ -240,8 +241,7 @@ pub async fn receive_computing(
             let bytes = match &mut dechunker {
                 Some(d) => {
                     let mut decoded = Vec::new();
-                    d.feed(&data, &mut decoded)
-                        .map_err(|e| S3Error::InvalidRequest(e.to_string()))?;
+                    d.feed(&data, &mut decoded)?;
                     Bytes::from(decoded)
                 }
                 None => data,
@@ -254,8 +254,7 @@ pub async fn receive_computing(
             }
         }
         if let Some(d) = &dechunker {
-            d.finish()
-                .map_err(|e| S3Error::InvalidRequest(e.to_string()))?;
+            d.finish()?;
         }
         absorb(&mut writer, digests, batch).await
     }
@@ -276,9 +275,16 @@ pub async fn receive_computing(
         .sha256
         .map(|c| cloudlet_core::ids::hex(&c.finalize()));
     let check = (|| {
-        if declared_len.is_some_and(|n| n != size) {
-            return Err(S3Error::IncompleteBody);
+        if let Some(expected) = declared_len.filter(|n| *n != size) {
+            return Err(S3Error::LengthMismatch {
+                expected,
+                provided: size,
+            });
         }
+        if chunked {
+            crate::precheck::check_signed_trailer(h, &trailers)?;
+        }
+        checksum::check_trailer_names(declared.as_ref(), &trailers)?;
         if let Some(sent) = expected_md5.filter(|m| *m != digest) {
             return Err(S3Error::BadDigest {
                 sent,

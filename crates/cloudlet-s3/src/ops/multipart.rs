@@ -188,15 +188,11 @@ pub async fn upload_part(
     let bucket_lock = b.versioning.object_lock.as_ref();
     require_for_lock(&parts.headers, LockedWrite::Part, bucket_lock, &upload.lock)?;
     sse_c::check_part(&upload.headers, sse_c::parse(&parts.headers)?.as_ref())?;
-    if let (Some(want), Some(d)) = (upload.checksum, checksum::declared(&parts.headers)?)
-        && d.algorithm != want
-    {
-        return Err(S3Error::InvalidRequest(format!(
-            "Checksum Type mismatch occurred, expected checksum Type: {}, actual checksum Type: {}",
-            want.name().to_ascii_lowercase(),
-            d.algorithm.name().to_ascii_lowercase()
-        )));
-    }
+    checksum::check_part_algorithm(
+        upload.checksum,
+        upload.checksum_type.as_deref(),
+        checksum::declared(&parts.headers)?.as_ref(),
+    )?;
     let default = upload.checksum.is_none();
     let got = receive_computing(s3, &parts.headers, body, upload.checksum, default).await?;
     let etag = got.etag();
@@ -554,6 +550,15 @@ pub async fn complete(
     {
         writer.abort().await;
         return Err(S3Error::ChecksumMismatch(a.name()));
+    }
+    // A composite checksum the request names (with its `-N` or without) must be the one the
+    // parts make; S3 names the algorithm in lower case here.
+    if let (Some(a), Some(given)) = (algo, &full_object_given)
+        && kind == "COMPOSITE"
+        && !checksum::same_composite(object_sum.as_deref(), given)
+    {
+        writer.abort().await;
+        return Err(S3Error::ChecksumMismatch(a.lowercase()));
     }
     let size = writer.len();
     let blob = writer.commit().await?;
