@@ -91,3 +91,18 @@ def test_the_bucket_must_be_named_by_a_condition(server, bucket):
         403, "AccessDenied", "Invalid according to Policy: Extra input fields: bucket")
     assert server.client("s3").list_objects_v2(Bucket=bucket)["KeyCount"] == 0
     assert post(server, form["url"], with_policy(conditions + [{"bucket": bucket}]))[0] == 204
+
+
+def test_a_bucket_field_cannot_stand_for_another_bucket(server, bucket):
+    """The policy's bucket condition is checked against the bucket addressed, not against a
+    `bucket` field of the form: a form signed for one bucket uploads to no other."""
+    other = unique("postrules-other").lower()
+    s3 = server.client("s3")
+    s3.create_bucket(Bucket=other)
+    form = presigned(server, bucket)
+    url = form["url"].rstrip("/").rsplit("/", 1)[0] + f"/{other}"
+    status, _, body = post(server, url, dict(form["fields"], bucket=bucket))
+    e = xml_error(body)
+    assert (status, e["Code"]) == (403, "AccessDenied")
+    assert e["Message"].startswith("Invalid according to Policy: Policy Condition failed:"), e["Message"]
+    assert s3.list_objects_v2(Bucket=other)["KeyCount"] == 0

@@ -123,6 +123,7 @@ const HEADER_FIELDS: &[&str] = &[
     "x-amz-checksum-crc64nvme",
     "x-amz-checksum-sha1",
     "x-amz-checksum-sha256",
+    "x-amz-checksum-sha512",
 ];
 
 /// SSE-C's fields. They are handed on as PutObject's headers, so that `request_config::before`
@@ -344,8 +345,14 @@ pub async fn post_object(
         None => None,
     };
     if let Some(p) = &policy {
-        let mut checked = fields.clone();
-        checked.push(("bucket".into(), bucket.to_string()));
+        // The bucket is the one addressed, whatever a `bucket` field of the form says.
+        let mut checked = vec![("bucket".to_string(), bucket.to_string())];
+        checked.extend(
+            fields
+                .iter()
+                .filter(|(k, _)| !k.eq_ignore_ascii_case("bucket"))
+                .cloned(),
+        );
         let now = now_ms() / 1000;
         p.check(&checked, now).map_err(policy_error)?;
     }
@@ -357,7 +364,17 @@ pub async fn post_object(
         && (field(&fields, "tagging").is_none()
             || s3.allowed(&caller, &b, "s3:PutObjectTagging", &resource, &[]));
     if !by_policy && !super::acl::bucket_acl_allows(s3, &caller, &b, "s3:PutObject") {
-        return Err(S3Error::AccessDenied);
+        return Err(match field(&fields, "tagging") {
+            Some(_) if s3.object_write_allowed(&caller, &b, &resource, &h) => s3.denied(
+                &caller,
+                Some(&b),
+                "s3:PutObjectTagging",
+                &resource,
+                &[],
+                &[],
+            ),
+            _ => s3.object_write_denied(&caller, &b, &resource, &h),
+        });
     }
     // The fields' own bytes count, whether or not they can be headers.
     check_metadata_size(
@@ -524,6 +541,13 @@ pub async fn post_object(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_checksum_header_is_a_form_field() {
+        for a in crate::checksum::Algorithm::ALL {
+            assert!(HEADER_FIELDS.contains(&a.header()), "{}", a.header());
+        }
+    }
 
     fn fields(pairs: &[(&str, &str)]) -> Fields {
         pairs
