@@ -92,6 +92,14 @@ def test_unreadable_authorization_headers(obj, value, message):
     assert (e["ArgumentName"], e["ArgumentValue"]) == ("Authorization", value)
 
 
+def test_an_authorization_header_that_is_not_text(obj):
+    """A header of bytes that are not text is refused, not served as anonymous."""
+    server, bucket = obj
+    status, _, body = server.http("GET", f"/{bucket}/k", headers={"Authorization": "AWS4 \xff"})
+    e = xml_error(body)
+    assert (status, e["Code"], e["Message"]) == (400, "InvalidArgument", "Unsupported Authorization Type")
+
+
 @pytest.mark.parametrize("scope,problem", [
     ("test/20260101", MALFORMED_CREDENTIAL),
     ("test/20260101/us-east-1/s3/aws4_reques",
