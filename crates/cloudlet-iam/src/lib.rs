@@ -39,13 +39,7 @@ const STS_XMLNS: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
 /// Largest request body read (a 128 KiB policy document, form-encoded, fits easily).
 const MAX_BODY: usize = 2 << 20;
 
-/// The secret half of an access key, for signature verification.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct KeySecret {
-    pub secret_access_key: String,
-    /// Present for temporary (STS) credentials.
-    pub session_token: Option<String>,
-}
+pub use cloudlet_core::traits::KeySecret;
 
 /// The IAM and STS service (one type serves both; `ctx.service` tells them apart).
 pub struct Iam {
@@ -60,14 +54,22 @@ impl Iam {
     /// The secret of a usable access key: an active IAM user (or root) key, or an unexpired
     /// session key. `None` for unknown, inactive or expired keys.
     pub fn secret_for(&self, access_key: &str) -> Option<KeySecret> {
+        self.issued_secret(access_key).filter(|k| !k.expired)
+    }
+
+    /// The secret of an access key IAM issued: an active IAM user (or root) key, or a
+    /// session key, `expired` once its session has ended (and known for
+    /// [`sts::ENDED_KEPT_SECS`] more). `None` for unknown or inactive keys.
+    pub(crate) fn issued_secret(&self, access_key: &str) -> Option<KeySecret> {
         if access_key.starts_with("ASIA") {
             let s = self
                 .store
                 .read(|txn| SESSIONS.read(txn, access_key))
                 .ok()??;
-            return (s.expiration >= time::now()).then_some(KeySecret {
+            return Some(KeySecret {
                 secret_access_key: s.secret,
                 session_token: Some(s.token),
+                expired: s.expiration < time::now(),
             });
         }
         if access_key.starts_with("AKIA") {
@@ -78,24 +80,10 @@ impl Iam {
             return (k.status == "Active").then_some(KeySecret {
                 secret_access_key: k.secret,
                 session_token: None,
+                expired: false,
             });
         }
         None
-    }
-
-    /// The secret of a session key whose session has ended.
-    pub fn ended_session(&self, access_key: &str) -> Option<KeySecret> {
-        if !access_key.starts_with("ASIA") {
-            return None;
-        }
-        let s = self
-            .store
-            .read(|txn| SESSIONS.read(txn, access_key))
-            .ok()??;
-        (s.expiration < time::now()).then_some(KeySecret {
-            secret_access_key: s.secret,
-            session_token: Some(s.token),
-        })
     }
 
     async fn handle_query(&self, ctx: RequestContext, req: Request) -> Result<Response, IamError> {

@@ -16,6 +16,10 @@ use crate::time::{iso8601, now};
 /// Expired sessions removed per new session, so the table stays small without a sweeper.
 const PURGE_PER_WRITE: usize = 100;
 
+/// How long an ended session stays known, so that its token is refused as expired
+/// (`ExpiredToken`) rather than unknown.
+pub(crate) const ENDED_KEPT_SECS: i64 = 6 * 3600;
+
 /// `(account, role name)` of `arn:aws:iam::{account}:role/{path/}{name}`.
 pub(crate) fn parse_role_arn(arn: &str) -> Option<(String, String)> {
     let rest = arn.strip_prefix("arn:aws:iam::")?;
@@ -180,7 +184,7 @@ impl Iam {
         Ok(Some(x.finish()))
     }
 
-    /// Stores a session durably, dropping a few expired ones on the way.
+    /// Stores a session durably, dropping a few that ended over [`ENDED_KEPT_SECS`] ago.
     async fn store_session(&self, access_key_id: String, session: Session) -> Result<(), IamError> {
         self.store
             .write(move |txn| {
@@ -188,7 +192,7 @@ impl Iam {
                 let expired: Vec<String> = SESSIONS
                     .all(txn, "")?
                     .into_iter()
-                    .filter(|(_, s)| s.expiration < t)
+                    .filter(|(_, s)| s.expiration + ENDED_KEPT_SECS < t)
                     .take(PURGE_PER_WRITE)
                     .map(|(k, _)| k)
                     .collect();
