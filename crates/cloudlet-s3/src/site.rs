@@ -52,13 +52,13 @@ pub async fn handle(s3: &S3, ctx: &RequestContext, req: Request) -> S3Result<Res
         ..ctx.clone()
     };
     let b = s3.bucket(&bucket)?;
-    // Requester Pays buckets take no anonymous requests, so they serve no website.
-    if s3.config::<String>(&bucket, "requestPayment")?.as_deref() == Some("Requester") {
-        return Err(S3Error::AccessDenied);
-    }
     let website = b
         .website
         .ok_or_else(|| S3Error::NoSuchWebsiteConfiguration(bucket.clone()))?;
+    // Requester Pays buckets take no anonymous requests, so they serve no website.
+    if crate::ops::settings::requester_pays(s3, &bucket)? {
+        return Err(S3Error::AccessDenied);
+    }
     let host = req
         .headers()
         .get(http::header::HOST)

@@ -238,7 +238,7 @@ impl Website {
                 .is_none_or(|p| key.starts_with(p));
             let code_ok = match (&r.http_error_code_returned_equals, status) {
                 (None, None) => true,
-                (Some(c), Some(s)) => c.parse() == Ok(s),
+                (Some(c), Some(s)) => c.trim().parse() == Ok(s),
                 _ => false,
             };
             prefix_ok && code_ok

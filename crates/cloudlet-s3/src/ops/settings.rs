@@ -263,6 +263,12 @@ fn one_field(root: &Element, name: &str, field: &str, allowed: &[&str]) -> S3Res
         .ok_or(S3Error::MalformedXml)
 }
 
+/// Whether the bucket's requesters pay (RequestPaymentConfiguration `Requester`).
+pub fn requester_pays(s3: &S3, bucket: &str) -> S3Result<bool> {
+    let payer: Option<Setting> = s3.config(bucket, "requestPayment")?;
+    Ok(payer.is_some_and(|Setting(p)| p == "Requester"))
+}
+
 pub async fn put_request_payment(
     s3: &S3,
     ctx: &RequestContext,
