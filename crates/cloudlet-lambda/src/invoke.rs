@@ -110,36 +110,52 @@ async fn ensure_code(inner: &Inner, t: &Target<'_>) -> Result<PathBuf, LambdaErr
     let zip = inner.store.blobs().read(&id).await?;
     let key = state::key(t.account, t.region, &f.name);
     unpack_into(inner, dir.clone(), zip).await?;
-    if !keeps_code(inner, &key, f, &dir) {
-        return Err(LambdaError::function_not_found(&f.arn));
+    match package_state(inner, &key, f) {
+        // Deleted meanwhile: nothing will run it.
+        Package::Gone => {
+            let _ = std::fs::remove_dir_all(&dir);
+            Err(LambdaError::function_not_found(&f.arn))
+        }
+        // Replaced meanwhile: this invocation still runs the code it was given; the
+        // directory is swept at the next start.
+        Package::Current | Package::Replaced => Ok(dir),
     }
-    Ok(dir)
 }
 
 /// Unpacks `zip`, the code of `f` just stored under `key`, ahead of its first invocation.
 /// A failure is left for that invocation to report.
 pub async fn prepare_code(inner: &Inner, key: &str, f: &FunctionRec, zip: Vec<u8>) {
     let dir = code_dir(inner, f);
-    if !dir.is_dir() && unpack_into(inner, dir.clone(), zip).await.is_ok() {
-        keeps_code(inner, key, f, &dir);
+    if !dir.is_dir()
+        && unpack_into(inner, dir.clone(), zip).await.is_ok()
+        && package_state(inner, key, f) != Package::Current
+    {
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
 
-/// Whether the function under `key` still runs `f`'s code, checked after unpacking it into
-/// `dir`; if not, `dir` is removed. A DeleteFunction or UpdateFunctionCode that came in
-/// while the code was unpacked removed the directory before it existed, and changes the
-/// record before removing it: so either it removes the new directory, or this check sees
-/// its change. A failed read keeps the directory.
-fn keeps_code(inner: &Inner, key: &str, f: &FunctionRec, dir: &std::path::Path) -> bool {
-    let current = match inner.store.read(|txn| state::get(txn, key)) {
-        Ok(current) => current,
-        Err(_) => return true,
-    };
-    let keep = current.is_some_and(|c| c.id == f.id && c.blob == f.blob);
-    if !keep {
-        let _ = std::fs::remove_dir_all(dir);
+/// Where a package stands once unpacked.
+#[derive(PartialEq, Eq)]
+enum Package {
+    /// Still its function's code (or the record could not be read).
+    Current,
+    /// Its function now runs other code.
+    Replaced,
+    /// Its function was deleted.
+    Gone,
+}
+
+/// Whether the function under `key` still runs `f`'s code, asked once the code is unpacked.
+/// A DeleteFunction or UpdateFunctionCode that came in while it was unpacked removed the
+/// directory before it existed, and changes the record before removing it: so either it
+/// removes the new directory, or this sees its change and the caller removes it.
+fn package_state(inner: &Inner, key: &str, f: &FunctionRec) -> Package {
+    match inner.store.read(|txn| state::get(txn, key)) {
+        Err(_) => Package::Current,
+        Ok(None) => Package::Gone,
+        Ok(Some(c)) if c.id == f.id && c.blob == f.blob => Package::Current,
+        Ok(Some(_)) => Package::Replaced,
     }
-    keep
 }
 
 /// Unpacks `zip` into a temporary directory, then renames it to `dir`.
