@@ -60,20 +60,27 @@ pub struct SigV2 {
 const QUERY_REQUIRED: &str =
     "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters";
 
+/// The `AKID:signature` after `AWS ` in a SigV2 `Authorization` header, both trimmed and
+/// neither empty; `None` when malformed. The one reading of that form, for [`parse`] and
+/// for the routing credential ([`crate::sigv4::credential`]).
+pub fn split_authorization(rest: &str) -> Option<(&str, &str)> {
+    let (key, sig) = rest.split_once(':')?;
+    let (key, sig) = (key.trim(), sig.trim());
+    (!key.is_empty() && !sig.is_empty() && !sig.contains(':')).then_some((key, sig))
+}
+
 /// Reads a SigV2 signature from the `Authorization` header or the query; `None` when the
 /// request carries none.
 pub fn parse(headers: &HeaderMap, query: &[(String, String)]) -> Option<Result<SigV2, SigError>> {
     if let Some(auth) = headers.get("authorization").and_then(|v| v.to_str().ok()) {
         let rest = auth.strip_prefix("AWS ")?;
-        return Some(match rest.split_once(':') {
-            Some((key, sig)) if !key.is_empty() && !sig.is_empty() && !sig.contains(':') => {
-                Ok(SigV2 {
-                    access_key: key.trim().to_string(),
-                    signature: sig.trim().to_string(),
-                    expires: None,
-                })
-            }
-            _ => Err(SigError::Argument {
+        return Some(match split_authorization(rest) {
+            Some((key, sig)) => Ok(SigV2 {
+                access_key: key.to_string(),
+                signature: sig.to_string(),
+                expires: None,
+            }),
+            None => Err(SigError::Argument {
                 message: "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature",
                 name: "Authorization",
                 value: auth.to_string(),
@@ -222,6 +229,22 @@ pub fn sign(secret: &str, string_to_sign: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn authorization_header_form() {
+        let cases = [
+            ("test:c2ln", Some(("test", "c2ln"))),
+            (" test : c2ln ", Some(("test", "c2ln"))),
+            ("  :c2ln", None),
+            ("test:", None),
+            ("test: ", None),
+            ("test:a:b", None),
+            ("test", None),
+        ];
+        for (rest, want) in cases {
+            assert_eq!(split_authorization(rest), want, "{rest:?}");
+        }
+    }
 
     const SECRET: &str = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 

@@ -39,15 +39,11 @@ pub fn credential(authorization: Option<&str>, query: Option<&str>) -> Option<Cr
             return parse_scope(cred.trim());
         }
         if let Some(rest) = auth.strip_prefix("AWS ") {
-            // `AKID:signature`, as `sigv2::parse` reads it.
-            let (key, sig) = rest.split_once(':')?;
-            let key = key.trim();
-            return (!key.is_empty() && !sig.is_empty() && !sig.contains(':')).then(|| {
-                Credential {
-                    access_key: key.to_string(),
-                    region: None,
-                    service: Some("s3".into()),
-                }
+            let (key, _) = crate::sigv2::split_authorization(rest)?;
+            return Some(Credential {
+                access_key: key.to_string(),
+                region: None,
+                service: Some("s3".into()),
             });
         }
         return None;
