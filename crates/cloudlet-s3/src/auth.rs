@@ -374,6 +374,18 @@ impl Policies {
             .map(|ps| ps.iter().map(|p| p.as_ref()).collect())
     }
 
+    /// Which kind of policy explicitly denies `req`, if any: the bucket policy first.
+    fn explicit_deny(&self, req: &Request<'_>) -> Option<DenyReason> {
+        let denies = |p: &Policy| p.evaluate(req) == Decision::ExplicitDeny;
+        if self.bucket.as_deref().is_some_and(denies) {
+            Some(DenyReason::ResourcePolicy)
+        } else if self.identity().unwrap_or_default().into_iter().any(denies) {
+            Some(DenyReason::IdentityPolicy)
+        } else {
+            None
+        }
+    }
+
     /// Whether the caller of `ctx` may perform `action` on `resource` of `bucket`.
     fn allow(
         &self,
@@ -587,16 +599,8 @@ impl S3 {
             resource,
             context: &context,
         };
-        let denies = |p: &Policy| p.evaluate(&req) == Decision::ExplicitDeny;
-        let reason = if policies.bucket.as_deref().is_some_and(denies) {
-            DenyReason::ResourcePolicy
-        } else if policies
-            .identity()
-            .unwrap_or_default()
-            .into_iter()
-            .any(denies)
-        {
-            DenyReason::IdentityPolicy
+        let reason = if let Some(explicit) = policies.explicit_deny(&req) {
+            explicit
         } else if matches!(ctx.principal, Principal::Root { .. }) {
             // The owner's root is refused only by an explicit deny; anything else that
             // refused it is no policy's doing.
@@ -638,8 +642,7 @@ impl S3 {
         resource: &str,
     ) -> bool {
         let policies = Policies::of(self, ctx, Some(bucket));
-        let identity = policies.identity().unwrap_or_default();
-        if policies.bucket.is_none() && identity.is_empty() {
+        if policies.bucket.is_none() && policies.identity().unwrap_or_default().is_empty() {
             return false;
         }
         let caller = Caller::from(&ctx.principal);
@@ -650,12 +653,7 @@ impl S3 {
             resource,
             context: &context,
         };
-        policies
-            .bucket
-            .as_deref()
-            .into_iter()
-            .chain(identity)
-            .any(|p| p.evaluate(&req) == Decision::ExplicitDeny)
+        policies.explicit_deny(&req).is_some()
     }
 }
 
