@@ -19,7 +19,9 @@ use crate::S3;
 use crate::checksum::{self, Algorithm, Hasher};
 use crate::chunked::Dechunker;
 use crate::error::{Digested, S3Error, S3Result};
-use crate::precheck::{Integrity, check_declared, is_aws_chunked};
+use crate::precheck::{
+    Integrity, check_body_end, check_declared, check_not_longer, is_aws_chunked,
+};
 use crate::state::{self, Object};
 
 /// Representation headers stored with an object and returned on GET/HEAD.
@@ -226,6 +228,7 @@ pub async fn receive_computing(
     let mut dechunker = chunked.then(Dechunker::new);
     let mut batch: Vec<Bytes> = Vec::new();
     let mut batched = 0usize;
+    let mut received = 0u64;
     let streamed: S3Result<Digests> = async {
         while let Some(frame) = body.frame().await {
             let frame = frame.map_err(|e| {
@@ -246,6 +249,10 @@ pub async fn receive_computing(
                 }
                 None => data,
             };
+            // A body longer than declared is refused at once, before more of it is stored:
+            // none grows past its declared length (for a PutObject at most 5 GiB).
+            received += bytes.len() as u64;
+            check_not_longer(declared_len, received)?;
             batched += bytes.len();
             batch.push(bytes);
             if batched >= BATCH {
@@ -275,16 +282,7 @@ pub async fn receive_computing(
         .sha256
         .map(|c| cloudlet_core::ids::hex(&c.finalize()));
     let check = (|| {
-        if let Some(expected) = declared_len.filter(|n| *n != size) {
-            return Err(S3Error::LengthMismatch {
-                expected,
-                provided: size,
-            });
-        }
-        if chunked {
-            crate::precheck::check_signed_trailer(h, &trailers)?;
-        }
-        checksum::check_trailer_names(declared.as_ref(), &trailers)?;
+        check_body_end(h, declared.as_ref(), size, &trailers)?;
         if let Some(sent) = expected_md5.filter(|m| *m != digest) {
             return Err(S3Error::BadDigest {
                 sent,
