@@ -452,8 +452,7 @@ pub async fn complete(
                         "The upload was created using a {} checksum. The complete request must \
                          include the checksum for each part. It was missing for part {n} in the \
                          request.",
-                        algo.map(|a| a.name().to_ascii_lowercase())
-                            .unwrap_or_default()
+                        algo.map(|a| a.lowercase()).unwrap_or_default()
                     )));
                 }
                 chosen.push(p)
