@@ -107,7 +107,7 @@ pub async fn create(
     headers.extend(sse_c::parse(h)?.iter().flat_map(|k| k.headers()));
     headers.extend(crate::storage_class::requested(h)?);
     let id = super::list_uploads::new_upload_id();
-    let upload = Upload {
+    let mut upload = Upload {
         bucket: bucket.to_string(),
         key: key.to_string(),
         id: id.clone(),
@@ -125,9 +125,7 @@ pub async fn create(
     };
     s3.store
         .write(move |txn| {
-            let mut upload = upload.clone();
-            upload.replaces_object =
-                crate::state::load_object(txn, &upload.bucket, &upload.key)?.is_some();
+            upload.replaces_object = crate::state::object_exists(txn, &upload.bucket, &upload.key)?;
             Ok::<_, S3Error>(mpstate::put_upload(txn, &upload)?)
         })
         .await?;
@@ -484,10 +482,6 @@ pub async fn complete(
              computed: {total}"
         )));
     }
-    // The object is the parts joined by the kernel: no byte of a part file passes through
-    // this process unless a full-object checksum has to be computed over them.
-    let mut writer = s3.store.blobs().create().await?;
-    let mut of_parts = Md5::new();
     // An upload without a checksum algorithm gets S3's default full-object CRC64NVME.
     let (object_algo, kind) = match algo {
         Some(a) => (a, kind),
@@ -501,8 +495,9 @@ pub async fn complete(
             .map(|(_, v)| v.clone()),
         None => p.crc64nvme.clone(),
     };
-    // A full-object CRC is combined from the parts' CRCs; read only if one is missing.
-    let combined = if kind == "FULL_OBJECT" {
+    // A full-object CRC is combined from the parts' CRCs (read only if one is missing), a
+    // composite checksum made of them: both known, and checked, before any byte is joined.
+    let known = if kind == "FULL_OBJECT" {
         let sums: Option<Vec<(String, u64)>> = chosen
             .iter()
             .map(|p| part_sum(p).map(|v| (v, p.size)))
@@ -512,9 +507,34 @@ pub async fn complete(
             checksum::combine_full(object_algo, &refs)
         })
     } else {
-        None
+        let sums: Option<Vec<String>> = chosen.iter().map(|p| part_sum(p)).collect();
+        sums.and_then(|s| {
+            let refs: Vec<&str> = s.iter().map(String::as_str).collect();
+            checksum::composite(object_algo, &refs)
+        })
     };
-    let mut full = (kind == "FULL_OBJECT" && combined.is_none()).then(|| Hasher::new(object_algo));
+    // The object's checksum against the one the request names: a full-object one must be
+    // it; a composite one (with its `-N` or without) must be the one the parts make, and
+    // S3 names the algorithm in lower case here.
+    let verify = |object_sum: Option<&str>| match (algo, &full_object_given) {
+        (Some(a), Some(given)) if kind == "FULL_OBJECT" && object_sum != Some(given.trim()) => {
+            Err(S3Error::ChecksumMismatch(a.name()))
+        }
+        (Some(a), Some(given))
+            if kind == "COMPOSITE" && !checksum::same_composite(object_sum, given) =>
+        {
+            Err(S3Error::ChecksumMismatch(a.lowercase()))
+        }
+        _ => Ok(()),
+    };
+    let mut full = (kind == "FULL_OBJECT" && known.is_none()).then(|| Hasher::new(object_algo));
+    if full.is_none() {
+        verify(known.as_deref())?;
+    }
+    // The object is the parts joined by the kernel: no byte of a part file passes through
+    // this process unless a full-object checksum has to be computed over them.
+    let mut writer = s3.store.blobs().create().await?;
+    let mut of_parts = Md5::new();
     for p in &chosen {
         of_parts.update(unhex(&p.etag));
         let joined: S3Result<()> = async {
@@ -533,32 +553,16 @@ pub async fn complete(
         }
     }
     let object_sum = match full {
-        _ if combined.is_some() => combined,
-        Some(h) => Some(checksum::b64(&h.finish())),
-        None => {
-            let sums: Option<Vec<String>> = chosen.iter().map(|p| part_sum(p)).collect();
-            sums.and_then(|s| {
-                let refs: Vec<&str> = s.iter().map(String::as_str).collect();
-                checksum::composite(object_algo, &refs)
-            })
+        Some(h) => {
+            let sum = checksum::b64(&h.finish());
+            if let Err(e) = verify(Some(&sum)) {
+                writer.abort().await;
+                return Err(e);
+            }
+            Some(sum)
         }
+        None => known,
     };
-    if let (Some(a), Some(given)) = (algo, &full_object_given)
-        && kind == "FULL_OBJECT"
-        && object_sum.as_deref() != Some(given.trim())
-    {
-        writer.abort().await;
-        return Err(S3Error::ChecksumMismatch(a.name()));
-    }
-    // A composite checksum the request names (with its `-N` or without) must be the one the
-    // parts make; S3 names the algorithm in lower case here.
-    if let (Some(a), Some(given)) = (algo, &full_object_given)
-        && kind == "COMPOSITE"
-        && !checksum::same_composite(object_sum.as_deref(), given)
-    {
-        writer.abort().await;
-        return Err(S3Error::ChecksumMismatch(a.lowercase()));
-    }
     let size = writer.len();
     let blob = writer.commit().await?;
     let etag = format!(
