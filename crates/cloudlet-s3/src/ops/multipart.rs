@@ -439,7 +439,15 @@ pub async fn complete(
     if wanted.windows(2).any(|w| w[0].0 >= w[1].0) {
         return Err(S3Error::InvalidPartOrder(id));
     }
-    let stored = s3.store.read(|txn| mpstate::list_parts(txn, bucket, &id))?;
+    // The parts and the upload read together: a completion racing this one may have taken
+    // the upload (and its parts) since it was loaded, and is then this one's answer too.
+    let (still_open, stored) = s3.store.read(|txn| {
+        let open = mpstate::get_upload(txn, bucket, &id)?.is_some();
+        Ok::<_, S3Error>((open, mpstate::list_parts(txn, bucket, &id)?))
+    })?;
+    if !still_open {
+        return completed_again(s3, bucket, key, &id, &location);
+    }
     let mut chosen: Vec<&Part> = Vec::new();
     for (n, etag, sum) in &wanted {
         let stored_sum = |p: &Part| p.checksum.as_ref().map(|(_, v)| v.clone());
