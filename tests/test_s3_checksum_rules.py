@@ -6,6 +6,7 @@ nothing."""
 
 import base64
 import hashlib
+import socket
 import zlib
 
 import pytest
@@ -189,6 +190,29 @@ def test_no_trailer_announced_and_none_sent_gets_the_default(server, s3, bucket)
     status, h, _ = put(server, bucket, "k", framed([DATA]), {
         **UNSIGNED_TRAILER, "x-amz-decoded-content-length": str(len(DATA))})
     assert status == 200 and h["x-amz-checksum-type"] == "FULL_OBJECT" and "x-amz-checksum-crc64nvme" in h
+
+
+def test_a_body_longer_than_its_decoded_length_is_refused_before_it_ends(server, s3, bucket):
+    """The first chunk already passes the declared length: the answer comes then, while the
+    rest of the body (announced by Content-Length) is still unsent, and nothing is stored."""
+    chunk = b"x" * 65536
+    first = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
+    head = [f"PUT /{bucket}/long HTTP/1.1", f"Host: 127.0.0.1:{server.port}",
+            f"Content-Length: {len(first) * 100}", "x-amz-decoded-content-length: 10",
+            *(f"{k}: {v}" for k, v in {**AUTH, **UNSIGNED_TRAILER}.items())]
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+        sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + first)
+        data = b""
+        while b"</Error>" not in data and (got := sock.recv(65536)):
+            data += got
+    status_line, _, rest = data.partition(b"\r\n")
+    body = rest[rest.index(b"<?xml"):rest.index(b"</Error>") + len(b"</Error>")]
+    err = xml_error(body)
+    assert int(status_line.split()[1]) == 400
+    assert (err["Code"], err["Message"], err["NumberBytesExpected"]) == (
+        "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header", "10")
+    assert 10 < int(err["NumberBytesProvided"]) <= len(chunk)
+    assert not stored(s3, bucket, "long")
 
 
 def test_a_request_documents_decoded_length_must_be_its_own(server, s3, bucket):

@@ -299,6 +299,30 @@ def test_logging_targets_and_grants(server, s3, bucket):
     assert e.value.response["Error"]["TargetBucket"] == theirs
 
 
+def test_logging_target_grantees_are_checked_as_acl_grantees(s3, bucket):
+    target = unique("cfgrules-logs").lower()
+    s3.create_bucket(Bucket=target)
+    s3.put_bucket_ownership_controls(Bucket=target, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]})
+
+    def put(grantee):
+        with pytest.raises(ClientError) as e:
+            s3.put_bucket_logging(Bucket=bucket, BucketLoggingStatus={"LoggingEnabled": {
+                "TargetBucket": target, "TargetPrefix": "logs/",
+                "TargetGrants": [{"Grantee": grantee, "Permission": "READ"}]}})
+        return e
+
+    e = put({"Type": "CanonicalUser", "ID": "not-a-canonical-id"})
+    assert error_of(e) == (400, "InvalidArgument", "Invalid id")
+    assert (e.value.response["Error"]["ArgumentName"], e.value.response["Error"]["ArgumentValue"]) == (
+        "CanonicalUser/ID", "not-a-canonical-id")
+    e = put({"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/Nobody"})
+    assert error_of(e) == (400, "InvalidArgument", "Invalid group uri")
+    e = put({"Type": "AmazonCustomerByEmail", "EmailAddress": "someone@example.com"})
+    assert error_of(e) == (400, "UnresolvableGrantByEmailAddress",
+                           "The e-mail address you provided does not match any account on record.")
+    assert "LoggingEnabled" not in s3.get_bucket_logging(Bucket=bucket)
+
+
 def test_filter_rule_names_come_back_capitalised(s3, bucket):
     s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={
         "QueueConfigurations": [queue(["s3:ObjectCreated:*"], prefix="in/", suffix=".jpg")]})

@@ -86,6 +86,35 @@ impl Grantee {
     }
 }
 
+impl Grant {
+    /// A `<Grant>` element: a typed `<Grantee>` and a `<Permission>` among `permissions`,
+    /// else `malformed()`; a grantee S3 does not take (an id that is not a canonical one, an
+    /// unknown group, an email address) is refused as in an ACL document.
+    pub fn from_xml(
+        g: &Element,
+        permissions: &[&str],
+        malformed: fn() -> S3Error,
+    ) -> S3Result<Grant> {
+        let who = g.child("Grantee").ok_or_else(malformed)?;
+        let grantee = Grantee::from_xml(who).ok_or_else(malformed)?;
+        let permission = g
+            .child_text("Permission")
+            .filter(|p| permissions.contains(p))
+            .ok_or_else(malformed)?;
+        check_grantee(&grantee, false)?;
+        Ok(grant(grantee, permission))
+    }
+
+    /// The `<Grant>` element.
+    pub fn to_xml(&self) -> String {
+        format!(
+            "<Grant>{}<Permission>{}</Permission></Grant>",
+            self.grantee.to_xml(),
+            escape(&self.permission)
+        )
+    }
+}
+
 fn grant(grantee: Grantee, permission: &str) -> Grant {
     Grant {
         grantee,
@@ -242,17 +271,10 @@ impl Acl {
         if list.children_named("Grant").count() > MAX_GRANTS {
             return Err(malformed());
         }
-        let mut grants = Vec::new();
-        for g in list.children_named("Grant") {
-            let who = g.child("Grantee").ok_or_else(malformed)?;
-            let grantee = Grantee::from_xml(who).ok_or_else(malformed)?;
-            let permission = g
-                .child_text("Permission")
-                .filter(|p| PERMISSIONS.contains(p))
-                .ok_or_else(malformed)?;
-            check_grantee(&grantee, false)?;
-            grants.push(grant(grantee, permission));
-        }
+        let grants = list
+            .children_named("Grant")
+            .map(|g| Grant::from_xml(g, PERMISSIONS, malformed))
+            .collect::<S3Result<_>>()?;
         Ok(Acl {
             grants,
             owner: None,
@@ -267,11 +289,7 @@ impl Acl {
             escape(owner)
         ));
         for g in &self.grants {
-            let grantee = g.grantee.to_xml();
-            out.push_str(&format!(
-                "<Grant>{grantee}<Permission>{}</Permission></Grant>",
-                g.permission
-            ));
+            out.push_str(&g.to_xml());
         }
         out.push_str("</AccessControlList></AccessControlPolicy>");
         out

@@ -1,5 +1,7 @@
 //! S3's additional checksums: CRC32, CRC32C, CRC64NVME (in `crc64`), SHA-1, SHA-256 and
-//! SHA-512 (S3's MD5 and XXHASH ones are refused as unsupported), sent as
+//! SHA-512 (S3's MD5 and XXHASH ones are refused as unsupported where an algorithm is named:
+//! `x-amz-sdk-checksum-algorithm`, `x-amz-trailer`, `x-amz-checksum-algorithm`; a bare
+//! `x-amz-checksum-md5` header is ignored), sent as
 //! `x-amz-checksum-{algorithm}` headers or `aws-chunked` trailers (named by `x-amz-trailer`),
 //! with `x-amz-sdk-checksum-algorithm` saying which one the SDK computed. The request's
 //! checksum headers are read into a [`Declared`] (with S3's messages for malformed ones); a
@@ -47,14 +49,7 @@ impl Algorithm {
 
     /// `crc32c`, as some of S3's messages name it.
     pub fn lowercase(self) -> &'static str {
-        match self {
-            Algorithm::Crc32 => "crc32",
-            Algorithm::Crc32c => "crc32c",
-            Algorithm::Crc64Nvme => "crc64nvme",
-            Algorithm::Sha1 => "sha1",
-            Algorithm::Sha256 => "sha256",
-            Algorithm::Sha512 => "sha512",
-        }
+        self.header().trim_start_matches("x-amz-checksum-")
     }
 
     /// `x-amz-checksum-crc32c`.
@@ -384,12 +379,7 @@ pub fn declared(h: &HeaderMap) -> Result<Option<Declared>, S3Error> {
         ));
     }
     let sdk = match hv("x-amz-sdk-checksum-algorithm") {
-        Some(name) => Some(Algorithm::parse(name).ok_or_else(|| {
-            invalid(
-                "Checksum algorithm provided is unsupported. Please try again with any of the \
-                 valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]",
-            )
-        })?),
+        Some(name) => Some(Algorithm::parse(name).ok_or_else(unsupported_algorithm)?),
         None => None,
     };
     // The SDK's algorithm must be the one whose value (or trailer) comes.
@@ -483,12 +473,12 @@ pub fn check_part_algorithm(
     let got = match part {
         Some(d) if d.algorithm == want => return Ok(()),
         None if kind != Some("COMPOSITE") => return Ok(()),
-        Some(d) => d.algorithm.name().to_ascii_lowercase(),
-        None => "null".to_string(),
+        Some(d) => d.algorithm.lowercase(),
+        None => "null",
     };
     Err(invalid(format!(
         "Checksum Type mismatch occurred, expected checksum Type: {}, actual checksum Type: {got}",
-        want.name().to_ascii_lowercase()
+        want.lowercase()
     )))
 }
 
@@ -543,7 +533,7 @@ pub fn upload_spec(h: &HeaderMap) -> Result<Option<(Algorithm, &'static str)>, S
         Some(t @ ("COMPOSITE" | "FULL_OBJECT")) => {
             return Err(invalid(format!(
                 "The {t} checksum type cannot be used with the {} checksum algorithm.",
-                a.name().to_ascii_lowercase()
+                a.lowercase()
             )));
         }
         Some(_) => {

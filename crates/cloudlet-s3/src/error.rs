@@ -116,8 +116,6 @@ pub enum S3Error {
     /// A `Content-MD5` that is not base64 of 16 bytes, as sent.
     #[error("invalid digest {0}")]
     InvalidDigest(String),
-    #[error("incomplete body")]
-    IncompleteBody,
     /// PutObject or UploadPart without a declared length (HTTP chunked transfer coding).
     #[error("missing content length")]
     MissingContentLength,
@@ -484,10 +482,6 @@ impl From<S3Error> for AwsError {
                 AwsError::client("InvalidDigest", "The Content-MD5 you specified was invalid.")
                     .with("Content-MD5", sent)
             }
-            IncompleteBody => AwsError::client(
-                "IncompleteBody",
-                "You did not provide the number of bytes specified by the Content-Length HTTP header",
-            ),
             MissingContentLength => AwsError::new(
                 411,
                 "MissingContentLength",

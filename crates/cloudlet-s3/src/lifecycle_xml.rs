@@ -207,21 +207,32 @@ fn infrequent_access(class: &str) -> bool {
     class == "STANDARD_IA" || class == "ONEZONE_IA"
 }
 
-fn transition_of(e: &Element) -> S3Result<Transition> {
+/// The storage class of a transition `action` and its days (`field`): nonnegative, and at
+/// least [`IA_MINIMUM_DAYS`] for an infrequent-access class.
+fn class_and_days(e: &Element, field: &str, action: &str) -> S3Result<(String, Option<u64>)> {
     let class = storage_class(e)?;
-    let days = nonnegative(e, "Days", "'Days' in Transition action must be nonnegative")?;
+    let days = nonnegative(
+        e,
+        field,
+        &format!("'{field}' in {action} action must be nonnegative"),
+    )?;
     if let Some(n) = days
         && n < IA_MINIMUM_DAYS
         && infrequent_access(&class)
     {
         return Err(invalid(
             &format!(
-                "'Days' in Transition action must be greater than or equal to 30 for storageClass '{class}'"
+                "'{field}' in {action} action must be greater than or equal to {IA_MINIMUM_DAYS} for storageClass '{class}'"
             ),
-            "Days",
+            field,
             &n.to_string(),
         ));
     }
+    Ok((class, days))
+}
+
+fn transition_of(e: &Element) -> S3Result<Transition> {
+    let (class, days) = class_and_days(e, "Days", "Transition")?;
     let t = Transition {
         days,
         date: date_of(e)?,
@@ -273,24 +284,7 @@ fn rule_of(r: &Element, new_id: &mut dyn FnMut() -> String) -> S3Result<Rule> {
     let noncurrent_transitions = r
         .children_named("NoncurrentVersionTransition")
         .map(|t| {
-            let class = storage_class(t)?;
-            let days = nonnegative(
-                t,
-                "NoncurrentDays",
-                "'NoncurrentDays' in NoncurrentVersionTransition action must be nonnegative",
-            )?;
-            if let Some(n) = days
-                && n < IA_MINIMUM_DAYS
-                && infrequent_access(&class)
-            {
-                return Err(invalid(
-                    &format!(
-                        "'NoncurrentDays' in NoncurrentVersionTransition action must be greater than or equal to 30 for storageClass '{class}'"
-                    ),
-                    "NoncurrentDays",
-                    &n.to_string(),
-                ));
-            }
+            let (class, days) = class_and_days(t, "NoncurrentDays", "NoncurrentVersionTransition")?;
             Ok(NoncurrentTransition {
                 noncurrent_days: days,
                 newer_noncurrent_versions: noncurrent_count(t, "NewerNoncurrentVersions")?,

@@ -169,9 +169,10 @@ impl Integrity {
         }
     }
 
-    /// Checks a whole request document held in memory (with the trailers of its
-    /// `aws-chunked` encoding), as [`receive`] checks a streamed body.
-    pub fn check(&self, bytes: &[u8], trailers: &[(String, String)]) -> S3Result<()> {
+    /// Checks the digests of a whole request document held in memory (with the trailers of
+    /// its `aws-chunked` encoding), as [`receive`] checks a streamed body; [`check_body_end`]
+    /// comes first.
+    fn check(&self, bytes: &[u8], trailers: &[(String, String)]) -> S3Result<()> {
         if let Some(sent) = self.md5 {
             let computed = <[u8; 16]>::from(Md5::digest(bytes));
             if sent != computed {
@@ -182,7 +183,6 @@ impl Integrity {
                 });
             }
         }
-        checksum::check_trailer_names(self.declared.as_ref(), trailers)?;
         if let Some(d) = &self.declared {
             let mut hasher = Hasher::new(d.algorithm);
             hasher.update(bytes);
@@ -253,22 +253,54 @@ pub fn check_signed_trailer(h: &HeaderMap, trailers: &[(String, String)]) -> S3R
     }
 }
 
+/// A body of `provided` bytes so far, refused once it is longer than its headers declare
+/// (`IncompleteBody`, with both counts): checked as it streams, so that no more is stored.
+pub fn check_not_longer(declared: Option<u64>, provided: u64) -> S3Result<()> {
+    match declared {
+        Some(expected) if provided > expected => {
+            Err(S3Error::LengthMismatch { expected, provided })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The checks of a body that has arrived whole, of `size` bytes (decoded) and with its
+/// `aws-chunked` trailers, made before its digests: its declared length
+/// ([`declared_length`]), the checksum trailer a signed-trailer body must end with
+/// ([`check_signed_trailer`]), and no checksum trailer but the declared one.
+pub fn check_body_end(
+    h: &HeaderMap,
+    declared: Option<&Declared>,
+    size: u64,
+    trailers: &[(String, String)],
+) -> S3Result<()> {
+    if let Some(expected) = declared_length(h).filter(|n| *n != size) {
+        return Err(S3Error::LengthMismatch {
+            expected,
+            provided: size,
+        });
+    }
+    check_signed_trailer(h, trailers)?;
+    checksum::check_trailer_names(declared, trailers)
+}
+
 /// A small body read whole (a configuration document): decoded if `aws-chunked`, then
-/// checked against [`Integrity`].
+/// checked as a streamed one is ([`check_body_end`], then [`Integrity`]).
 pub fn checked_small_body(h: &HeaderMap, integrity: &Integrity, raw: Bytes) -> S3Result<Bytes> {
     let (bytes, trailers) = if is_aws_chunked(h) {
         let mut d = Dechunker::new();
         let mut decoded = Vec::new();
         d.feed(&raw, &mut decoded).and_then(|()| d.finish())?;
-        let provided = decoded.len() as u64;
-        if let Some(expected) = declared_length(h).filter(|n| *n != provided) {
-            return Err(S3Error::LengthMismatch { expected, provided });
-        }
-        check_signed_trailer(h, &d.trailers)?;
         (Bytes::from(decoded), d.trailers)
     } else {
         (raw, Vec::new())
     };
+    check_body_end(
+        h,
+        integrity.declared.as_ref(),
+        bytes.len() as u64,
+        &trailers,
+    )?;
     integrity.check(&bytes, &trailers)?;
     Ok(bytes)
 }
@@ -411,6 +443,25 @@ mod tests {
                 Err("MissingContentLength".to_string())
             };
             assert_eq!(code(require_put_length(&headers(pairs))), want, "{pairs:?}");
+        }
+    }
+
+    #[test]
+    fn bodies_longer_than_declared() {
+        let cases: &[(Option<u64>, u64, Result<(), &str>)] = &[
+            (None, u64::MAX, Ok(())),
+            (Some(10), 0, Ok(())),
+            (Some(10), 10, Ok(())),
+            (Some(10), 11, Err("IncompleteBody")),
+            (Some(0), 1, Err("IncompleteBody")),
+        ];
+        for (declared, provided, want) in cases {
+            let want = want.map_err(str::to_string);
+            assert_eq!(
+                code(check_not_longer(*declared, *provided)),
+                want,
+                "{declared:?} {provided}"
+            );
         }
     }
 

@@ -242,6 +242,13 @@ pub fn load_object(
     }
 }
 
+/// Whether `bucket/key` has a current object, inside a write transaction (its record not
+/// decoded).
+pub fn object_exists(txn: &WriteTransaction, bucket: &str, key: &str) -> Result<bool, StoreError> {
+    let t = txn.open_table(OBJECTS)?;
+    Ok(t.get(object_key(bucket, key).as_str())?.is_some())
+}
+
 /// Removes `bucket/key`; returns the object removed.
 pub fn delete_object(
     txn: &WriteTransaction,

@@ -19,7 +19,9 @@ use crate::S3;
 use crate::checksum::{self, Algorithm, Hasher};
 use crate::chunked::Dechunker;
 use crate::error::{Digested, S3Error, S3Result};
-use crate::precheck::{Integrity, check_declared, is_aws_chunked};
+use crate::precheck::{
+    Integrity, check_body_end, check_declared, check_not_longer, is_aws_chunked,
+};
 use crate::state::{self, Object};
 
 /// Representation headers stored with an object and returned on GET/HEAD.
@@ -226,6 +228,7 @@ pub async fn receive_computing(
     let mut dechunker = chunked.then(Dechunker::new);
     let mut batch: Vec<Bytes> = Vec::new();
     let mut batched = 0usize;
+    let mut received = 0u64;
     let streamed: S3Result<Digests> = async {
         while let Some(frame) = body.frame().await {
             let frame = frame.map_err(|e| {
@@ -246,6 +249,10 @@ pub async fn receive_computing(
                 }
                 None => data,
             };
+            // A body longer than declared is refused at once, before more of it is stored:
+            // none grows past its declared length (for a PutObject at most 5 GiB).
+            received += bytes.len() as u64;
+            check_not_longer(declared_len, received)?;
             batched += bytes.len();
             batch.push(bytes);
             if batched >= BATCH {
@@ -275,16 +282,7 @@ pub async fn receive_computing(
         .sha256
         .map(|c| cloudlet_core::ids::hex(&c.finalize()));
     let check = (|| {
-        if let Some(expected) = declared_len.filter(|n| *n != size) {
-            return Err(S3Error::LengthMismatch {
-                expected,
-                provided: size,
-            });
-        }
-        if chunked {
-            crate::precheck::check_signed_trailer(h, &trailers)?;
-        }
-        checksum::check_trailer_names(declared.as_ref(), &trailers)?;
+        check_body_end(h, declared.as_ref(), size, &trailers)?;
         if let Some(sent) = expected_md5.filter(|m| *m != digest) {
             return Err(S3Error::BadDigest {
                 sent,
@@ -422,16 +420,19 @@ pub async fn commit_object(
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum WriteCondition {
     None,
-    /// `If-None-Match: *`: only if the key has no current object.
-    Absent,
-    /// `If-Match`: only if the current object has this ETag.
-    Matches(String),
-    /// `If-Match` on a completion: the current object must have this ETag and be older
-    /// than the upload (`initiated`, in ms); one written since conflicts (409).
-    MatchesSince(String, u64),
-    /// `If-None-Match: *` on a completion whose key had an object when the upload began:
-    /// there must still be none, and if there is none it was deleted since — a conflict.
-    Vacated,
+    /// `If-None-Match: *`: only if the key has no current object. `vacated` on a completion
+    /// whose key had an object when the upload began: if there is none, it was deleted
+    /// since — a conflict (409).
+    Absent {
+        vacated: bool,
+    },
+    /// `If-Match`: only if the current object has this ETag; on a completion (`since` the
+    /// upload's initiation, in ms) also only if it is older than the upload: one written
+    /// since conflicts (409).
+    Matches {
+        etag: String,
+        since: Option<u64>,
+    },
 }
 
 /// S3's `additionalMessage` for a conditional write header it does not take in that form.
@@ -459,10 +460,13 @@ impl WriteCondition {
                 "If-Match,If-None-Match",
                 "Multiple conditional request headers present in the request",
             ),
-            (Some(m), None) if m == "*" => Ok(WriteCondition::Absent),
+            (Some(m), None) if m == "*" => Ok(WriteCondition::Absent { vacated: false }),
             (Some(_), None) => refuse("If-None-Match", NOT_ACCEPTED_IF_NONE_MATCH),
             (None, Some(m)) if m == "*" => refuse("If-Match", NOT_ACCEPTED_IF_MATCH),
-            (None, Some(m)) => Ok(WriteCondition::Matches(m.trim_matches('"').to_string())),
+            (None, Some(m)) => Ok(WriteCondition::Matches {
+                etag: m.trim_matches('"').to_string(),
+                since: None,
+            }),
             (None, None) => Ok(WriteCondition::None),
         }
     }
@@ -473,9 +477,12 @@ impl WriteCondition {
     /// `If-None-Match` the deletion of that object.
     pub(crate) fn since(self, initiated: u64, replaces: bool) -> WriteCondition {
         match self {
-            WriteCondition::Matches(m) => WriteCondition::MatchesSince(m, initiated),
-            WriteCondition::Absent if replaces => WriteCondition::Vacated,
-            other => other,
+            WriteCondition::Matches { etag, .. } => WriteCondition::Matches {
+                etag,
+                since: Some(initiated),
+            },
+            WriteCondition::Absent { .. } => WriteCondition::Absent { vacated: replaces },
+            WriteCondition::None => WriteCondition::None,
         }
     }
 
@@ -490,33 +497,27 @@ impl WriteCondition {
     }
 
     pub(crate) fn check(&self, current: Option<&Object>, key: &str) -> S3Result<()> {
+        let conflict = |condition| {
+            Err(S3Error::ConditionalRequestConflict {
+                condition,
+                key: key.to_string(),
+            })
+        };
         match (self, current) {
             (WriteCondition::None, _) => Ok(()),
-            (WriteCondition::Absent, None) => Ok(()),
-            (WriteCondition::Absent | WriteCondition::Vacated, Some(_)) => {
+            (WriteCondition::Absent { .. }, Some(_)) => {
                 Err(S3Error::PreconditionFailed("If-None-Match"))
             }
-            (WriteCondition::Vacated, None) => Err(S3Error::ConditionalRequestConflict {
-                condition: "If-None-Match",
-                key: key.to_string(),
-            }),
-            (WriteCondition::Matches(_) | WriteCondition::MatchesSince(..), None) => {
-                Err(S3Error::NoSuchKey(key.to_string()))
-            }
-            (WriteCondition::Matches(m) | WriteCondition::MatchesSince(m, _), Some(o))
-                if *m != o.etag =>
-            {
+            (WriteCondition::Absent { vacated: true }, None) => conflict("If-None-Match"),
+            (WriteCondition::Absent { vacated: false }, None) => Ok(()),
+            (WriteCondition::Matches { .. }, None) => Err(S3Error::NoSuchKey(key.to_string())),
+            (WriteCondition::Matches { etag, .. }, Some(o)) if *etag != o.etag => {
                 Err(S3Error::PreconditionFailed("If-Match"))
             }
-            (WriteCondition::MatchesSince(_, initiated), Some(o))
-                if o.last_modified > *initiated =>
-            {
-                Err(S3Error::ConditionalRequestConflict {
-                    condition: "If-Match",
-                    key: key.to_string(),
-                })
+            (WriteCondition::Matches { since: Some(t), .. }, Some(o)) if o.last_modified > *t => {
+                conflict("If-Match")
             }
-            (WriteCondition::Matches(_) | WriteCondition::MatchesSince(..), Some(_)) => Ok(()),
+            (WriteCondition::Matches { .. }, Some(_)) => Ok(()),
         }
     }
 }
@@ -527,21 +528,20 @@ mod condition_tests {
 
     #[test]
     fn write_conditions_from_headers() {
+        let absent = WriteCondition::Absent { vacated: false };
+        let matches = WriteCondition::Matches {
+            etag: "abc".into(),
+            since: None,
+        };
         type Case<'a> = (&'a [(&'a str, &'a str)], Result<WriteCondition, &'a str>);
         let cases: &[Case] = &[
             (&[], Ok(WriteCondition::None)),
-            (&[("if-none-match", "*")], Ok(WriteCondition::Absent)),
-            (&[("if-none-match", " * ")], Ok(WriteCondition::Absent)),
+            (&[("if-none-match", "*")], Ok(absent.clone())),
+            (&[("if-none-match", " * ")], Ok(absent)),
             (&[("if-none-match", "\"abc\"")], Err("If-None-Match")),
             (&[("if-none-match", "\"*\"")], Err("If-None-Match")),
-            (
-                &[("if-match", "\"abc\"")],
-                Ok(WriteCondition::Matches("abc".into())),
-            ),
-            (
-                &[("if-match", "abc")],
-                Ok(WriteCondition::Matches("abc".into())),
-            ),
+            (&[("if-match", "\"abc\"")], Ok(matches.clone())),
+            (&[("if-match", "abc")], Ok(matches.clone())),
             (&[("if-match", "*")], Err("If-Match")),
             (
                 &[("if-match", "x"), ("if-none-match", "*")],

@@ -107,7 +107,7 @@ pub async fn create(
     headers.extend(sse_c::parse(h)?.iter().flat_map(|k| k.headers()));
     headers.extend(crate::storage_class::requested(h)?);
     let id = super::list_uploads::new_upload_id();
-    let upload = Upload {
+    let mut upload = Upload {
         bucket: bucket.to_string(),
         key: key.to_string(),
         id: id.clone(),
@@ -125,9 +125,7 @@ pub async fn create(
     };
     s3.store
         .write(move |txn| {
-            let mut upload = upload.clone();
-            upload.replaces_object =
-                crate::state::load_object(txn, &upload.bucket, &upload.key)?.is_some();
+            upload.replaces_object = crate::state::object_exists(txn, &upload.bucket, &upload.key)?;
             Ok::<_, S3Error>(mpstate::put_upload(txn, &upload)?)
         })
         .await?;
@@ -441,7 +439,15 @@ pub async fn complete(
     if wanted.windows(2).any(|w| w[0].0 >= w[1].0) {
         return Err(S3Error::InvalidPartOrder(id));
     }
-    let stored = s3.store.read(|txn| mpstate::list_parts(txn, bucket, &id))?;
+    // The parts and the upload read together: a completion racing this one may have taken
+    // the upload (and its parts) since it was loaded, and is then this one's answer too.
+    let (still_open, stored) = s3.store.read(|txn| {
+        let open = mpstate::get_upload(txn, bucket, &id)?.is_some();
+        Ok::<_, S3Error>((open, mpstate::list_parts(txn, bucket, &id)?))
+    })?;
+    if !still_open {
+        return completed_again(s3, bucket, key, &id, &location);
+    }
     let mut chosen: Vec<&Part> = Vec::new();
     for (n, etag, sum) in &wanted {
         let stored_sum = |p: &Part| p.checksum.as_ref().map(|(_, v)| v.clone());
@@ -452,8 +458,7 @@ pub async fn complete(
                         "The upload was created using a {} checksum. The complete request must \
                          include the checksum for each part. It was missing for part {n} in the \
                          request.",
-                        algo.map(|a| a.name().to_ascii_lowercase())
-                            .unwrap_or_default()
+                        algo.map(|a| a.lowercase()).unwrap_or_default()
                     )));
                 }
                 chosen.push(p)
@@ -485,10 +490,6 @@ pub async fn complete(
              computed: {total}"
         )));
     }
-    // The object is the parts joined by the kernel: no byte of a part file passes through
-    // this process unless a full-object checksum has to be computed over them.
-    let mut writer = s3.store.blobs().create().await?;
-    let mut of_parts = Md5::new();
     // An upload without a checksum algorithm gets S3's default full-object CRC64NVME.
     let (object_algo, kind) = match algo {
         Some(a) => (a, kind),
@@ -502,8 +503,9 @@ pub async fn complete(
             .map(|(_, v)| v.clone()),
         None => p.crc64nvme.clone(),
     };
-    // A full-object CRC is combined from the parts' CRCs; read only if one is missing.
-    let combined = if kind == "FULL_OBJECT" {
+    // A full-object CRC is combined from the parts' CRCs (read only if one is missing), a
+    // composite checksum made of them: both known, and checked, before any byte is joined.
+    let known = if kind == "FULL_OBJECT" {
         let sums: Option<Vec<(String, u64)>> = chosen
             .iter()
             .map(|p| part_sum(p).map(|v| (v, p.size)))
@@ -513,9 +515,34 @@ pub async fn complete(
             checksum::combine_full(object_algo, &refs)
         })
     } else {
-        None
+        let sums: Option<Vec<String>> = chosen.iter().map(|p| part_sum(p)).collect();
+        sums.and_then(|s| {
+            let refs: Vec<&str> = s.iter().map(String::as_str).collect();
+            checksum::composite(object_algo, &refs)
+        })
     };
-    let mut full = (kind == "FULL_OBJECT" && combined.is_none()).then(|| Hasher::new(object_algo));
+    // The object's checksum against the one the request names: a full-object one must be
+    // it; a composite one (with its `-N` or without) must be the one the parts make, and
+    // S3 names the algorithm in lower case here.
+    let verify = |object_sum: Option<&str>| match (algo, &full_object_given) {
+        (Some(a), Some(given)) if kind == "FULL_OBJECT" && object_sum != Some(given.trim()) => {
+            Err(S3Error::ChecksumMismatch(a.name()))
+        }
+        (Some(a), Some(given))
+            if kind == "COMPOSITE" && !checksum::same_composite(object_sum, given) =>
+        {
+            Err(S3Error::ChecksumMismatch(a.lowercase()))
+        }
+        _ => Ok(()),
+    };
+    let mut full = (kind == "FULL_OBJECT" && known.is_none()).then(|| Hasher::new(object_algo));
+    if full.is_none() {
+        verify(known.as_deref())?;
+    }
+    // The object is the parts joined by the kernel: no byte of a part file passes through
+    // this process unless a full-object checksum has to be computed over them.
+    let mut writer = s3.store.blobs().create().await?;
+    let mut of_parts = Md5::new();
     for p in &chosen {
         of_parts.update(unhex(&p.etag));
         let joined: S3Result<()> = async {
@@ -534,32 +561,16 @@ pub async fn complete(
         }
     }
     let object_sum = match full {
-        _ if combined.is_some() => combined,
-        Some(h) => Some(checksum::b64(&h.finish())),
-        None => {
-            let sums: Option<Vec<String>> = chosen.iter().map(|p| part_sum(p)).collect();
-            sums.and_then(|s| {
-                let refs: Vec<&str> = s.iter().map(String::as_str).collect();
-                checksum::composite(object_algo, &refs)
-            })
+        Some(h) => {
+            let sum = checksum::b64(&h.finish());
+            if let Err(e) = verify(Some(&sum)) {
+                writer.abort().await;
+                return Err(e);
+            }
+            Some(sum)
         }
+        None => known,
     };
-    if let (Some(a), Some(given)) = (algo, &full_object_given)
-        && kind == "FULL_OBJECT"
-        && object_sum.as_deref() != Some(given.trim())
-    {
-        writer.abort().await;
-        return Err(S3Error::ChecksumMismatch(a.name()));
-    }
-    // A composite checksum the request names (with its `-N` or without) must be the one the
-    // parts make; S3 names the algorithm in lower case here.
-    if let (Some(a), Some(given)) = (algo, &full_object_given)
-        && kind == "COMPOSITE"
-        && !checksum::same_composite(object_sum.as_deref(), given)
-    {
-        writer.abort().await;
-        return Err(S3Error::ChecksumMismatch(a.lowercase()));
-    }
     let size = writer.len();
     let blob = writer.commit().await?;
     let etag = format!(

@@ -341,25 +341,15 @@ const DATE_SOURCES: &[&str] = &["EventTime", "DeliveryTime"];
 /// The values of a target grant's `Permission`.
 const LOG_PERMISSIONS: &[&str] = &["FULL_CONTROL", "READ", "WRITE"];
 
-/// `TargetGrants`: `Grant`s of a typed `Grantee` and a `Permission`.
+/// `TargetGrants`: `Grant`s of a typed `Grantee` and a `Permission`, the grantees checked as
+/// an ACL's are.
 fn target_grants(e: &Element) -> S3Result<Vec<crate::acl::Grant>> {
+    let malformed = || S3Error::MalformedXml;
     e.children
         .iter()
-        .map(|g| {
-            let grantee = (g.name == "Grant")
-                .then(|| g.child("Grantee"))
-                .flatten()
-                .and_then(crate::acl::Grantee::from_xml);
-            let permission = g
-                .child_text("Permission")
-                .filter(|p| LOG_PERMISSIONS.contains(p));
-            match (grantee, permission) {
-                (Some(grantee), Some(p)) => Ok(crate::acl::Grant {
-                    grantee,
-                    permission: p.to_string(),
-                }),
-                _ => Err(S3Error::MalformedXml),
-            }
+        .map(|g| match g.name == "Grant" {
+            true => crate::acl::Grant::from_xml(g, LOG_PERMISSIONS, malformed),
+            false => Err(malformed()),
         })
         .collect()
 }
@@ -457,10 +447,7 @@ pub fn get_logging(s3: &S3, ctx: &RequestContext, bucket: &str) -> S3Result<Resp
         if !c.target_grants.is_empty() {
             x.open("TargetGrants");
             for g in &c.target_grants {
-                x.open("Grant")
-                    .raw(&g.grantee.to_xml())
-                    .elem("Permission", &g.permission)
-                    .close();
+                x.raw(&g.to_xml());
             }
             x.close();
         }
