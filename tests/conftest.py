@@ -167,6 +167,21 @@ def xml_error(body):
     return {child.tag: child.text for child in ET.fromstring(body)}
 
 
+@pytest.fixture
+def s3(server):
+    """An S3 client of the shared server (account root)."""
+    return server.client("s3")
+
+
+@pytest.fixture
+def bucket(request, s3):
+    """A new bucket of its own, named after the test module."""
+    prefix = request.module.__name__.removeprefix("test_").replace("_", "-")
+    name = unique(prefix)
+    s3.create_bucket(Bucket=name)
+    return name
+
+
 def unique(prefix):
     """A resource name unique within the session."""
     unique.n += 1

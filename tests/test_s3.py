@@ -74,11 +74,6 @@ SIGNED = {"Authorization": "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/
 
 
 @pytest.fixture
-def s3(server):
-    return server.client("s3")
-
-
-@pytest.fixture
 def bucket(s3):
     name = bucket_name()
     s3.create_bucket(Bucket=name)

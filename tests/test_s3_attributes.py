@@ -26,13 +26,6 @@ def s3(server):
     return server.client("s3", config={"request_checksum_calculation": "when_required"})
 
 
-@pytest.fixture
-def bucket(s3):
-    name = unique("attrs").lower()
-    s3.create_bucket(Bucket=name)
-    return name
-
-
 def test_every_attribute_of_a_single_part_object(s3, bucket):
     data = b"attributes of a small object"
     s3.put_object(Bucket=bucket, Key="k", Body=data)

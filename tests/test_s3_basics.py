@@ -35,20 +35,8 @@ MALFORMED = "The XML you provided was not well-formed or did not validate agains
 
 
 @pytest.fixture
-def s3(server):
-    return server.client("s3")
-
-
-@pytest.fixture
 def other(server):
     return server.client("s3", aws_access_key_id=OTHER_ACCOUNT, aws_secret_access_key="x")
-
-
-@pytest.fixture
-def bucket(s3):
-    name = unique("basics").lower()
-    s3.create_bucket(Bucket=name)
-    return name
 
 
 def quote(key):

@@ -72,18 +72,6 @@ def post_form(server, bucket, key, fields):
     return out
 
 
-@pytest.fixture
-def s3(server):
-    return server.client("s3")
-
-
-@pytest.fixture
-def bucket(s3):
-    name = unique("rules")
-    s3.create_bucket(Bucket=name)
-    return name
-
-
 # ---- The reserved aws: tag space ----
 
 

@@ -34,18 +34,6 @@ def framed(chunks, trailers=b""):
     return body + b"0\r\n" + trailers + b"\r\n"
 
 
-@pytest.fixture
-def s3(server):
-    return server.client("s3")
-
-
-@pytest.fixture
-def bucket(s3):
-    name = unique("cksrules").lower()
-    s3.create_bucket(Bucket=name)
-    return name
-
-
 def put(server, bucket, key, body, headers):
     return server.http("PUT", f"/{bucket}/{key}", body=body, headers={**AUTH, **headers})
 

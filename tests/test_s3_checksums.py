@@ -60,18 +60,6 @@ def test_reference_implementations():
     assert crc64nvme(b"123456789").hex() == "ae8b14860a799888"
 
 
-@pytest.fixture
-def s3(server):
-    return server.client("s3")
-
-
-@pytest.fixture
-def bucket(s3):
-    name = unique("cks").lower()
-    s3.create_bucket(Bucket=name)
-    return name
-
-
 @pytest.mark.parametrize("algorithm", sorted(RAW))
 def test_put_and_get_with_each_algorithm(s3, bucket, algorithm):
     data = b"checksummed content " * 100

@@ -16,18 +16,6 @@ PRECONDITION = (412, "PreconditionFailed", "At least one of the pre-conditions y
 NOT_IMPLEMENTED = "A header you provided implies functionality that is not implemented"
 
 
-@pytest.fixture
-def s3(server):
-    return server.client("s3")
-
-
-@pytest.fixture
-def bucket(s3):
-    name = unique("condrules")
-    s3.create_bucket(Bucket=name)
-    return name
-
-
 def failure(call, **kw):
     """The botocore error response of a call expected to fail."""
     with pytest.raises(ClientError) as e:

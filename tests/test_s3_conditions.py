@@ -40,18 +40,6 @@ def deny(bucket, action, condition, resource=None):
 
 
 @pytest.fixture
-def s3(server):
-    return server.client("s3")
-
-
-@pytest.fixture
-def bucket(s3):
-    name = unique("cond")
-    s3.create_bucket(Bucket=name)
-    return name
-
-
-@pytest.fixture
 def user(server):
     """An IAM user with an access key: (iam, name, its S3 client, a client maker)."""
     iam, name = server.client("iam"), unique("cond-user")

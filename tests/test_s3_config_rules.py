@@ -15,18 +15,6 @@ MALFORMED = (400, "MalformedXML",
 NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 
 
-@pytest.fixture
-def s3(server):
-    return server.client("s3")
-
-
-@pytest.fixture
-def bucket(s3):
-    name = unique("cfgrules").lower()
-    s3.create_bucket(Bucket=name)
-    return name
-
-
 def rule(**kw):
     r = {"ID": "r", "Filter": {}, "Status": "Enabled"}
     r.update(kw)

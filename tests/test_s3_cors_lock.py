@@ -47,11 +47,6 @@ def future(days=1):
 
 
 @pytest.fixture
-def s3(server):
-    return server.client("s3")
-
-
-@pytest.fixture
 def loose(server):
     """A client that leaves the model's required members to the server to check."""
     return server.client("s3", config={"parameter_validation": False})

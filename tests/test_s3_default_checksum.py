@@ -22,13 +22,6 @@ def s3(server):
     return server.client("s3", config={"request_checksum_calculation": "when_required"})
 
 
-@pytest.fixture
-def bucket(s3):
-    name = unique("dflt").lower()
-    s3.create_bucket(Bucket=name)
-    return name
-
-
 def stored_checksums(s3, bucket, key):
     head = s3.head_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED")
     return {k: v for k, v in head.items() if k.startswith("Checksum")}

@@ -37,11 +37,6 @@ def retain_until(days=1):
 
 
 @pytest.fixture
-def s3(server):
-    return server.client("s3")
-
-
-@pytest.fixture
 def locked(s3):
     """A bucket with Object Lock and no default retention."""
     name = unique("lockint").lower()
@@ -142,12 +137,6 @@ def test_parts_need_an_integrity_header_under_default_retention(server, s3, defa
 
 
 # --- BadDigest and InvalidDigest details -----------------------------------------------------
-
-@pytest.fixture
-def bucket(s3):
-    name = unique("digest").lower()
-    s3.create_bucket(Bucket=name)
-    return name
 
 
 def test_bad_digest_of_an_object_names_both_digests(server, s3, bucket):

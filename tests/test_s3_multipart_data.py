@@ -30,18 +30,6 @@ def multipart_etag(parts):
     return f'"{hashlib.md5(joined).hexdigest()}-{len(parts)}"'
 
 
-@pytest.fixture
-def s3(server):
-    return server.client("s3")
-
-
-@pytest.fixture
-def bucket(s3):
-    name = unique("mpd").lower()
-    s3.create_bucket(Bucket=name)
-    return name
-
-
 PARTS = [os.urandom(5 * MIB), os.urandom(5 * MIB + 17), os.urandom(3)]
 DATA = b"".join(PARTS)
 B1, B2 = len(PARTS[0]), len(PARTS[0]) + len(PARTS[1])

@@ -23,18 +23,6 @@ MIB = 1024 * 1024
 NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 
 
-@pytest.fixture
-def s3(server):
-    return server.client("s3")
-
-
-@pytest.fixture
-def bucket(s3):
-    name = unique("mpr").lower()
-    s3.create_bucket(Bucket=name)
-    return name
-
-
 def signed(server, method, path, headers=None, body=b""):
     """Sends a SigV4-signed request without any client-side validation; returns the status
     and the error document's fields (empty for a success without one)."""

@@ -52,13 +52,6 @@ def account(server):
     return server.client("sts").get_caller_identity()["Account"]
 
 
-@pytest.fixture
-def bucket(s3):
-    name = unique("uoe")
-    s3.create_bucket(Bucket=name)
-    return name
-
-
 def key_arn(account, key_id="1234abcd-12ab-34cd-56ef-1234567890ab"):
     return f"arn:aws:kms:us-east-1:{account}:key/{key_id}"
 

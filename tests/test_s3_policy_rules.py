@@ -49,11 +49,6 @@ def raw(server, method, path, body=None, headers=None):
 
 
 @pytest.fixture
-def s3(server):
-    return server.client("s3")
-
-
-@pytest.fixture
 def bucket(s3):
     name = unique("rules")
     s3.create_bucket(Bucket=name)

@@ -30,18 +30,6 @@ LONG_REDIRECT = "The length of website redirect location cannot exceed 2,048 cha
 NO_INTEGRITY = "Missing required header for this request: Content-MD5"
 
 
-@pytest.fixture
-def s3(server):
-    return server.client("s3")
-
-
-@pytest.fixture
-def bucket(s3):
-    name = unique("req").lower()
-    s3.create_bucket(Bucket=name)
-    return name
-
-
 def send(server, method, path, body=b"", headers=(), chunked=False, signed=True):
     """A request sent over http.client exactly as given: `headers` a list of pairs (a repeated
     name is sent repeatedly; values may be bytes), `chunked` sends `body` (a list of pieces)

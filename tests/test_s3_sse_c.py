@@ -62,18 +62,6 @@ WRONG_KEY = (403, "AccessDenied", "Requests specifying Server Side Encryption wi
 NOT_APPLICABLE = (400, "InvalidRequest", "The encryption parameters are not applicable to this object.")
 
 
-@pytest.fixture
-def s3(server):
-    return server.client("s3")
-
-
-@pytest.fixture
-def bucket(s3):
-    name = unique("ssec")
-    s3.create_bucket(Bucket=name)
-    return name
-
-
 def test_put_get_head_with_the_key(s3, bucket):
     body = b"secret contents"
     put = s3.put_object(Bucket=bucket, Key="k", Body=body, **sse(KEY_A))

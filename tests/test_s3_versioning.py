@@ -35,11 +35,6 @@ def raw(server, method, path, body=None, headers=None):
 
 
 @pytest.fixture
-def s3(server):
-    return server.client("s3")
-
-
-@pytest.fixture
 def bucket(s3):
     name = bucket_name()
     s3.create_bucket(Bucket=name)

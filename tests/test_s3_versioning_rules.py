@@ -42,11 +42,6 @@ def md5(data):
     return base64.b64encode(hashlib.md5(data).digest()).decode()
 
 
-@pytest.fixture
-def s3(server):
-    return server.client("s3")
-
-
 def new_bucket(s3, status=None, **kw):
     name = unique("vrule").lower()
     s3.create_bucket(Bucket=name, **kw)

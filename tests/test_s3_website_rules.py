@@ -13,18 +13,6 @@ from conftest import unique
 
 
 @pytest.fixture
-def s3(server):
-    return server.client("s3")
-
-
-@pytest.fixture
-def bucket(s3):
-    name = unique("web").lower()
-    s3.create_bucket(Bucket=name)
-    return name
-
-
-@pytest.fixture
 def site(s3, bucket):
     """A public bucket (GetObject and ListBucket for everyone) with index.html as its index."""
     s3.delete_public_access_block(Bucket=bucket)
