@@ -13,8 +13,12 @@ use crate::query::Xml;
 use crate::state::{Owner, ROLES, SESSIONS, Session, USERS, key};
 use crate::time::{iso8601, now};
 
-/// Expired sessions removed per new session, so the table stays small without a sweeper.
-const PURGE_PER_WRITE: usize = 100;
+/// Every this many new sessions, one scan of the table removes those ended long ago, so the
+/// table stays small without a sweeper and a new session rarely pays for a scan.
+const PURGE_EVERY: u64 = 64;
+
+/// New sessions stored by this process, counting towards the next purge.
+static STORED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// How long an ended session stays known, so that its token is refused as expired
 /// (`ExpiredToken`) rather than unknown.
@@ -184,20 +188,25 @@ impl Iam {
         Ok(Some(x.finish()))
     }
 
-    /// Stores a session durably, dropping a few that ended over [`ENDED_KEPT_SECS`] ago.
+    /// Stores a session durably; one in [`PURGE_EVERY`] also drops the sessions that ended
+    /// over [`ENDED_KEPT_SECS`] ago.
     async fn store_session(&self, access_key_id: String, session: Session) -> Result<(), IamError> {
+        let purge = STORED
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            .is_multiple_of(PURGE_EVERY);
         self.store
             .write(move |txn| {
-                let t = now();
-                let expired: Vec<String> = SESSIONS
-                    .all(txn, "")?
-                    .into_iter()
-                    .filter(|(_, s)| s.expiration + ENDED_KEPT_SECS < t)
-                    .take(PURGE_PER_WRITE)
-                    .map(|(k, _)| k)
-                    .collect();
-                for k in expired {
-                    SESSIONS.remove(txn, &k)?;
+                if purge {
+                    let t = now();
+                    let ended: Vec<String> = SESSIONS
+                        .all(txn, "")?
+                        .into_iter()
+                        .filter(|(_, s)| s.expiration + ENDED_KEPT_SECS < t)
+                        .map(|(k, _)| k)
+                        .collect();
+                    for k in ended {
+                        SESSIONS.remove(txn, &k)?;
+                    }
                 }
                 SESSIONS.put(txn, &access_key_id, &session)?;
                 Ok::<_, IamError>(())
