@@ -55,6 +55,16 @@ impl AwsError {
     pub fn client(code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
         AwsError::new(400, code, message)
     }
+    /// S3's 400 `InvalidArgument`, naming the argument and the value refused.
+    pub fn invalid_argument(
+        message: impl Into<String>,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Self {
+        AwsError::client("InvalidArgument", message)
+            .with("ArgumentName", name)
+            .with("ArgumentValue", value)
+    }
     /// A 500 `InternalFailure`/`InternalError`-style error: cloudlet's fault.
     pub fn internal(message: impl Into<String>) -> Self {
         AwsError::new(500, "InternalFailure", message)

@@ -435,9 +435,7 @@ fn s3_error(f: Failure) -> AwsError {
             message,
             name,
             value,
-        } => AwsError::client("InvalidArgument", message)
-            .with("ArgumentName", name)
-            .with("ArgumentValue", value),
+        } => AwsError::invalid_argument(message, name, value),
         SigError::InvalidDate { .. } => AwsError::new(
             403,
             "AccessDenied",

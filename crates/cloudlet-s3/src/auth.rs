@@ -616,6 +616,26 @@ impl S3 {
         }))
     }
 
+    /// `Ok` when the caller may perform `action` on `resource` of `b` by policy (with the
+    /// operation's `extra` condition keys), or else — where `acl` names the action a bucket
+    /// ACL grant answers for — by the bucket ACL; otherwise the refusal [`S3::denied`] words.
+    pub(crate) fn require(
+        &self,
+        ctx: &RequestContext,
+        b: &Bucket,
+        action: &str,
+        resource: &str,
+        extra: &[(&str, String)],
+        acl: Option<&str>,
+    ) -> Result<(), S3Error> {
+        if self.allowed(ctx, b, action, resource, extra)
+            || acl.is_some_and(|a| crate::ops::acl::bucket_acl_allows(self, ctx, b, a))
+        {
+            return Ok(());
+        }
+        Err(self.denied(ctx, Some(b), action, resource, &[], extra))
+    }
+
     /// [`S3::denied`] for an object write refused by [`S3::object_write_allowed`]: names
     /// the first of its actions the caller lacks.
     pub(crate) fn object_write_denied(

@@ -520,9 +520,7 @@ impl From<S3Error> for AwsError {
                 message,
                 name,
                 value,
-            } => AwsError::client("InvalidArgument", message)
-                .with("ArgumentName", name)
-                .with("ArgumentValue", value),
+            } => AwsError::invalid_argument(message, name, value),
             InvalidRequest(m) => AwsError::client("InvalidRequest", m),
             KeyTooLong { size } => AwsError::client("KeyTooLongError", "Your key is too long")
                 .with("Size", size.to_string())

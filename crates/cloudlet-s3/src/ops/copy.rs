@@ -168,12 +168,8 @@ pub async fn copy_object(
     let src_version = copy_source_version(h)?;
     let dest = s3.bucket(bucket)?;
     let src = super::versioning::load_source(s3, ctx, &src_bucket, &src_key, src_version.as_ref())?;
-    if !s3.allowed(ctx, &dest, "s3:PutObject", &arn(bucket, Some(key)), &[])
-        && !super::acl::bucket_acl_allows(s3, ctx, &dest, "s3:PutObject")
-    {
-        let resource = arn(bucket, Some(key));
-        return Err(s3.denied(ctx, Some(&dest), "s3:PutObject", &resource, &[], &[]));
-    }
+    let put = "s3:PutObject";
+    s3.require(ctx, &dest, put, &arn(bucket, Some(key)), &[], Some(put))?;
     // The destination's `If-None-Match: *` / `If-Match`, refused before the bytes are copied
     // when it already fails, and checked again atomically with the write.
     let cond = WriteCondition::from_headers(h)?;

@@ -163,19 +163,8 @@ pub fn list(
             q.get("max-keys").unwrap_or("1000").to_string(),
         ),
     ];
-    if !s3.allowed(ctx, &b, "s3:ListBucketVersions", &arn(bucket, None), &extra)
-        && !super::acl::bucket_acl_allows(s3, ctx, &b, "s3:ListBucketVersions")
-    {
-        let resource = arn(bucket, None);
-        return Err(s3.denied(
-            ctx,
-            Some(&b),
-            "s3:ListBucketVersions",
-            &resource,
-            &[],
-            &extra,
-        ));
-    }
+    let action = "s3:ListBucketVersions";
+    s3.require(ctx, &b, action, &arn(bucket, None), &extra, Some(action))?;
     let encoding = encoding_type(q)?;
     let enc = |s: &str| match encoding {
         Some(_) => url_encode(s),

@@ -56,10 +56,7 @@ fn lock_bucket(
     action: &str,
 ) -> S3Result<Bucket> {
     let b = s3.bucket(bucket)?;
-    let resource = arn(bucket, Some(key));
-    if !s3.allowed(ctx, &b, action, &resource, &[]) {
-        return Err(s3.denied(ctx, Some(&b), action, &resource, &[], &[]));
-    }
+    s3.require(ctx, &b, action, &arn(bucket, Some(key)), &[], None)?;
     if b.versioning.object_lock.is_none() {
         return Err(lock::missing_configuration());
     }

@@ -164,12 +164,14 @@ impl S3 {
         action: &str,
     ) -> S3Result<Bucket> {
         let b = self.bucket(name)?;
-        if !self.allowed(ctx, &b, action, &crate::auth::arn(name, None), &[])
-            && !acl::bucket_acl_allows(self, ctx, &b, action)
-        {
-            let resource = crate::auth::arn(name, None);
-            return Err(self.denied(ctx, Some(&b), action, &resource, &[], &[]));
-        }
+        self.require(
+            ctx,
+            &b,
+            action,
+            &crate::auth::arn(name, None),
+            &[],
+            Some(action),
+        )?;
         Ok(b)
     }
 

@@ -55,11 +55,14 @@ fn check_upload_access(
     action: &str,
 ) -> S3Result<Bucket> {
     let b = s3.bucket(bucket)?;
-    if !s3.allowed(ctx, &b, action, &arn(bucket, Some(key)), &[])
-        && !super::acl::bucket_acl_allows(s3, ctx, &b, "s3:PutObject")
-    {
-        return Err(s3.denied(ctx, Some(&b), action, &arn(bucket, Some(key)), &[], &[]));
-    }
+    s3.require(
+        ctx,
+        &b,
+        action,
+        &arn(bucket, Some(key)),
+        &[],
+        Some("s3:PutObject"),
+    )?;
     Ok(b)
 }
 

@@ -221,44 +221,31 @@ pub async fn get(
     let version = VersionRef::from_param(raw)?;
     let method = if head { "HEAD" } else { "GET" };
     let obj = load_version(s3, bucket, key, &version, method);
-    if !version_readable(s3, ctx, &b, key, obj.as_ref().ok()) {
-        return Err(version_denied(s3, ctx, &b, key, obj.as_ref().ok()));
-    }
+    require_version_read(s3, ctx, &b, key, obj.as_ref().ok())?;
     let obj = obj?;
     super::object::serve(s3, &obj, req.headers(), q, head).await
 }
 
-/// Whether the caller may read a version (`None`: a delete marker or no such version).
-fn version_readable(
+/// `Ok` when the caller may read a version (`None`: a delete marker or no such version),
+/// else the refusal.
+fn require_version_read(
     s3: &S3,
     ctx: &RequestContext,
     b: &state::Bucket,
     key: &str,
     obj: Option<&Object>,
-) -> bool {
-    match obj {
-        Some(o) => super::acl::object_allows(s3, ctx, b, key, o, "s3:GetObjectVersion"),
-        None => s3.allowed_on_object(
-            ctx,
-            b,
-            "s3:GetObjectVersion",
-            &arn(&b.name, Some(key)),
-            None,
-        ),
-    }
-}
-
-/// The refusal of a version read [`version_readable`] said no to.
-fn version_denied(
-    s3: &S3,
-    ctx: &RequestContext,
-    b: &state::Bucket,
-    key: &str,
-    obj: Option<&Object>,
-) -> S3Error {
-    let tags = obj.map_or(&[][..], |o| o.tags.as_slice());
+) -> S3Result<()> {
+    let action = "s3:GetObjectVersion";
     let resource = arn(&b.name, Some(key));
-    s3.denied(ctx, Some(b), "s3:GetObjectVersion", &resource, tags, &[])
+    let readable = match obj {
+        Some(o) => super::acl::object_allows(s3, ctx, b, key, o, action),
+        None => s3.allowed_on_object(ctx, b, action, &resource, None),
+    };
+    if readable {
+        return Ok(());
+    }
+    let tags = obj.map_or(&[][..], |o| o.tags.as_slice());
+    Err(s3.denied(ctx, Some(b), action, &resource, tags, &[]))
 }
 
 /// The source of CopyObject/UploadPartCopy: the current object, or a version.
@@ -274,9 +261,7 @@ pub fn load_source(
         Some(v) => {
             let b = s3.bucket(bucket)?;
             let loaded = load_version(s3, bucket, key, v, "GET");
-            if !version_readable(s3, ctx, &b, key, loaded.as_ref().ok()) {
-                return Err(version_denied(s3, ctx, &b, key, loaded.as_ref().ok()));
-            }
+            require_version_read(s3, ctx, &b, key, loaded.as_ref().ok())?;
             match loaded {
                 Err(S3Error::WithHeaders { .. }) => return Err(S3Error::InvalidRequest(
                     "The source of a copy request may not specifically refer to a delete marker by version id.".into(),
