@@ -467,3 +467,23 @@ def test_refused_headers_leave_no_blob_behind(durable_server):
     assert sorted(p.name for p in blobs.iterdir()) == before
     with pytest.raises(ClientError):
         s3.head_object(Bucket="no-orphans", Key="k")
+
+
+def test_unknown_query_parameters_are_ignored(server, s3, bucket):
+    # S3 reads only its own sub-resources from the query; cache-busting parameters and the
+    # like leave the operation what it is.
+    s3.put_object(Bucket=bucket, Key="app.js", Body=b"v1")
+    status, headers, body = send(server, "GET", f"/{bucket}/app.js?v=2")
+    assert (status, body) == (200, b"v1")
+    status, headers, _ = send(server, "HEAD", f"/{bucket}/app.js?cache=1&t")
+    assert (status, headers["content-length"]) == (200, "2")
+    status, _, _ = send(server, "PUT", f"/{bucket}/app.js?build=7", body=b"v2")
+    assert status == 200
+    assert s3.get_object(Bucket=bucket, Key="app.js")["Body"].read() == b"v2"
+    status, _, body = send(server, "GET", f"/{bucket}?list-type=2&foo=bar")
+    assert status == 200 and b"<Key>app.js</Key>" in body and b"<KeyCount>1</KeyCount>" in body
+    status, _, body = send(server, "GET", f"/{bucket}/app.js?tagging&t=1")
+    assert status == 200 and b"<Tagging" in body
+    # Two sub-resources at once are still refused.
+    status, _, body = send(server, "GET", f"/{bucket}?acl&policy")
+    assert (status, xml_error(body)["Code"]) == (501, "NotImplemented")

@@ -234,6 +234,13 @@ def test_conditional_and_ranged_gets_as_on_the_rest_endpoint(server, s3, site):
     assert status == 412 and b"<li>Code: PreconditionFailed</li>" in body
 
 
+def test_query_strings_are_ignored(server, s3, site):
+    s3.put_object(Bucket=site, Key="index.html", Body=b"home", ContentType="text/html")
+    s3.put_object(Bucket=site, Key="app.js", Body=b"js")
+    assert web(server, site, "/app.js?v=2")[::2] == (200, b"js")
+    assert web(server, site, "/?utm_source=x&acl")[::2] == (200, b"home")
+
+
 def test_other_methods_get_the_405_page(server, s3, site):
     s3.put_object(Bucket=site, Key="error.html", Body=b"error")
     s3.put_bucket_website(Bucket=site, WebsiteConfiguration={**INDEX, "ErrorDocument": {"Key": "error.html"}})

@@ -109,39 +109,53 @@ impl Query {
     }
 }
 
-/// Query parameters that are arguments, not sub-resources.
-fn is_argument(name: &str) -> bool {
-    matches!(
-        name,
-        "prefix"
-            | "delimiter"
-            | "marker"
-            | "max-keys"
-            | "encoding-type"
-            | "list-type"
-            | "continuation-token"
-            | "fetch-owner"
-            | "start-after"
-            | "x-id"
-            | "partNumber"
-            | "uploadId"
-            | "key-marker"
-            | "upload-id-marker"
-            | "max-uploads"
-            | "max-parts"
-            | "part-number-marker"
-            // SigV2 presigned URLs.
-            | "AWSAccessKeyId"
-            | "Expires"
-            | "Signature"
-            | "versionId"
-            | "version-id-marker"
-            | "max-buckets"
-            | "bucket-region"
-            // The configuration id of `?analytics`, `?inventory`, `?metrics`, ….
-            | "id"
-    ) || name.starts_with("response-")
-        || name.to_ascii_lowercase().starts_with("x-amz-")
+/// The query parameters S3 reads as sub-resources (botocore's model names each in an
+/// operation's request URI): they pick the operation. Every other parameter is an argument of
+/// the operation or, unknown to S3, ignored, as S3 ignores it — `GET /b/k?v=2` is a GetObject,
+/// which is what cache-busting URLs of static sites rely on.
+const SUBRESOURCES: &[&str] = &[
+    "abac",
+    "accelerate",
+    "acl",
+    "analytics",
+    "attributes",
+    "cors",
+    "delete",
+    "encryption",
+    "intelligent-tiering",
+    "inventory",
+    "legal-hold",
+    "lifecycle",
+    "location",
+    "logging",
+    "metadataConfiguration",
+    "metadataInventoryTable",
+    "metadataJournalTable",
+    "metadataTable",
+    "metrics",
+    "notification",
+    "object-lock",
+    "ownershipControls",
+    "policy",
+    "policyStatus",
+    "publicAccessBlock",
+    "renameObject",
+    "replication",
+    "requestPayment",
+    "restore",
+    "retention",
+    "select",
+    "session",
+    "tagging",
+    "torrent",
+    "uploads",
+    "versioning",
+    "versions",
+    "website",
+];
+
+fn is_subresource(name: &str) -> bool {
+    SUBRESOURCES.contains(&name)
 }
 
 /// Identifies the operation of a request.
@@ -172,7 +186,7 @@ pub fn parse(
         .0
         .iter()
         .map(|(k, _)| k.as_str())
-        .filter(|k| !is_argument(k))
+        .filter(|k| is_subresource(k))
         .collect();
     let sub1 = match sub.as_slice() {
         [] => None,
@@ -384,6 +398,43 @@ mod tests {
                     "",
                 )),
             ),
+            // Parameters S3 doesn't know are ignored, wherever they stand.
+            (Method::GET, "/b/k?v=2", None, Ok((GetObject, "b", "k"))),
+            (
+                Method::HEAD,
+                "/b/k?cache=1&x",
+                None,
+                Ok((HeadObject, "b", "k")),
+            ),
+            (Method::PUT, "/b/k?foo", None, Ok((PutObject, "b", "k"))),
+            (
+                Method::GET,
+                "/b?foo&bar=1",
+                None,
+                Ok((ListObjects, "b", "")),
+            ),
+            (
+                Method::GET,
+                "/b?list-type=2&foo=bar",
+                None,
+                Ok((ListObjectsV2, "b", "")),
+            ),
+            (
+                Method::GET,
+                "/b/k?tagging&t=1",
+                None,
+                Ok((GetObjectTagging, "b", "k")),
+            ),
+            (Method::GET, "/?foo", None, Ok((ListBuckets, "", ""))),
+            // Two sub-resources, or one S3 knows but cloudlet doesn't serve.
+            (Method::GET, "/b?acl&policy", None, Err("NotImplemented")),
+            (
+                Method::POST,
+                "/b/k?select&select-type=2",
+                None,
+                Err("NotImplemented"),
+            ),
+            (Method::GET, "/?acl", None, Err("NotImplemented")),
             (Method::OPTIONS, "/b/k", None, Ok((Preflight, "b", "k"))),
             (Method::OPTIONS, "/b", None, Ok((Preflight, "b", ""))),
             (
