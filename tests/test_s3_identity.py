@@ -280,3 +280,25 @@ def test_a_bucket_policy_deny_is_named_to_the_owners_account_only(server, setup)
         assert denied(anonymous.get_object, Bucket=bucket, Key="doc.txt") == DENIED
     finally:
         s3.delete_bucket_policy(Bucket=bucket)
+
+
+def test_attribute_encryption_and_conditional_delete_refusals_explain_themselves(setup):
+    iam, s3, bucket, user, as_user = setup
+    me, doc = user_arn(user), f"arn:aws:s3:::{bucket}/doc.txt"
+    assert denied(as_user.get_object_attributes, Bucket=bucket, Key="doc.txt",
+                  ObjectAttributes=["ETag"]) == refused(me, "s3:GetObject", doc)
+    iam.put_user_policy(UserName=user, PolicyName="part", PolicyDocument=policy(
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:DeleteObject", "s3:UpdateObjectEncryption"],
+         "Resource": f"arn:aws:s3:::{bucket}/*"}))
+    # The second action the operation needs is the one named.
+    assert denied(as_user.get_object_attributes, Bucket=bucket, Key="doc.txt",
+                  ObjectAttributes=["ETag"]) == refused(me, "s3:GetObjectAttributes", doc)
+    assert denied(as_user.update_object_encryption, Bucket=bucket, Key="doc.txt", ObjectEncryption={
+        "SSEKMS": {"KMSKeyArn": f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"}},
+    ) == refused(me, "s3:PutObject", doc)
+    # A delete conditional on an ETag also reads the object, which a deny takes away.
+    iam.put_user_policy(UserName=user, PolicyName="no-read", PolicyDocument=policy(
+        {"Effect": "Deny", "Action": "s3:GetObject", "Resource": doc}))
+    assert denied(as_user.delete_object, Bucket=bucket, Key="doc.txt", IfMatch='"abc"') == refused(
+        me, "s3:GetObject", doc, deny="an identity-based")
+    assert s3.get_object(Bucket=bucket, Key="doc.txt")["Body"].read() == b"hello"

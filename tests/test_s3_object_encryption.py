@@ -263,7 +263,10 @@ def test_both_permissions_needed(s3, bucket, account, action):
     }))
     with pytest.raises(ClientError) as e:
         s3.update_object_encryption(Bucket=bucket, Key="k", ObjectEncryption=kms(key_arn(account)))
-    assert error(e) == (403, "AccessDenied", "Access Denied")
+    # The owner's account hears which action the bucket policy refused.
+    assert error(e) == (403, "AccessDenied", (
+        f"User: arn:aws:iam::{account}:root is not authorized to perform: {action} on resource: "
+        f'"arn:aws:s3:::{bucket}/k" with an explicit deny in a resource-based policy'))
     assert state(s3, bucket, "k")["ServerSideEncryption"] == "AES256"
     s3.delete_bucket_policy(Bucket=bucket)
     s3.update_object_encryption(Bucket=bucket, Key="k", ObjectEncryption=kms(key_arn(account)))

@@ -124,21 +124,24 @@ fn load(s3: &S3, ctx: &RequestContext, bucket: &str, key: &str, q: &Query) -> S3
                 .filter(|e| matches!(e, Entry::DeleteMarker { .. })),
         },
     };
-    let may_read = |obj: Option<&Object>| {
-        let by_policy = actions
-            .iter()
-            .all(|a| s3.allowed(ctx, &b, a, &resource, &[]));
-        match obj {
-            // An object another account owns answers to its ACL alone.
-            Some(o) if by_policy => super::acl::object_allows(s3, ctx, &b, key, o, actions[0]),
-            Some(o) => super::acl::object_acl_allows(s3, ctx, &b, key, o, "s3:GetObject"),
-            None => by_policy,
-        }
+    // The first action the policies refuse, if any.
+    let refused = actions
+        .into_iter()
+        .find(|a| !s3.allowed(ctx, &b, a, &resource, &[]));
+    let may_read = |obj: Option<&Object>| match obj {
+        // An object another account owns answers to its ACL alone.
+        Some(o) if refused.is_none() => super::acl::object_allows(s3, ctx, &b, key, o, actions[0]),
+        Some(o) => super::acl::object_acl_allows(s3, ctx, &b, key, o, "s3:GetObject"),
+        None => refused.is_none(),
+    };
+    let denied = || {
+        let action = refused.unwrap_or(actions[0]);
+        s3.denied(ctx, Some(&b), action, &resource, &[], &[])
     };
     match found {
         Some(Entry::Object(o)) if may_read(Some(&o)) => Ok(o),
-        Some(Entry::Object(_)) => Err(S3Error::AccessDenied),
-        _ if !may_read(None) => Err(S3Error::AccessDenied),
+        Some(Entry::Object(_)) => Err(denied()),
+        _ if !may_read(None) => Err(denied()),
         Some(Entry::DeleteMarker {
             version_id,
             last_modified,

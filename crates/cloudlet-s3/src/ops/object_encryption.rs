@@ -172,11 +172,12 @@ pub async fn update_object_encryption(
     let version = version_param(q)?;
     let obj = load_object(s3, bucket, key, version.as_ref(), "PUT");
     let resource = arn(bucket, Some(key));
-    let permitted = ["s3:UpdateObjectEncryption", "s3:PutObject"]
-        .iter()
-        .all(|action| s3.allowed_on_object(ctx, &b, action, &resource, obj.as_ref().ok()));
-    if !permitted {
-        return Err(S3Error::AccessDenied);
+    let tags = obj.as_ref().map_or(&[][..], |o| o.tags.as_slice());
+    if let Some(refused) = ["s3:UpdateObjectEncryption", "s3:PutObject"]
+        .into_iter()
+        .find(|action| !s3.allowed_on_object(ctx, &b, action, &resource, obj.as_ref().ok()))
+    {
+        return Err(s3.denied(ctx, Some(&b), refused, &resource, tags, &[]));
     }
     let obj = obj?;
     let requested = parse(&required_xml_body(req).await?)?;

@@ -294,9 +294,9 @@ pub(crate) fn authorize_delete_condition(
     key: &str,
     if_match: &str,
 ) -> S3Result<()> {
-    if if_match.trim() != "*" && !s3.allowed(ctx, b, "s3:GetObject", &arn(&b.name, Some(key)), &[])
-    {
-        return Err(S3Error::AccessDenied);
+    let resource = arn(&b.name, Some(key));
+    if if_match.trim() != "*" && !s3.allowed(ctx, b, "s3:GetObject", &resource, &[]) {
+        return Err(s3.denied(ctx, Some(b), "s3:GetObject", &resource, &[], &[]));
     }
     Ok(())
 }
