@@ -36,15 +36,15 @@ def any_mode(request, server, strict):
     return server if request.param == "default" else strict
 
 
-def s3(server, version="s3v4"):
-    return boto3.client("s3", endpoint_url=server.endpoint, region_name="us-east-1",
+def s3(server, version="s3v4", region="us-east-1"):
+    return boto3.client("s3", endpoint_url=server.endpoint, region_name=region,
                         aws_access_key_id="test", aws_secret_access_key="test",
                         config=Config(signature_version=version, retries={"max_attempts": 1}))
 
 
-def signed_headers(server, path, secret="test"):
-    """Headers botocore signs a GET of `path` with."""
-    req = AWSRequest(method="GET", url=server.endpoint + path)
+def signed_headers(server, path, secret="test", method="GET"):
+    """Headers botocore signs a request (a GET) of `path` with."""
+    req = AWSRequest(method=method, url=server.endpoint + path)
     req.headers["x-amz-content-sha256"] = "UNSIGNED-PAYLOAD"
     S3SigV4Auth(Credentials("test", secret), "s3", "us-east-1").add_auth(req)
     return dict(req.headers.items())
@@ -184,3 +184,44 @@ def test_strict_sigv2_header_dates(strict):
     e = xml_error(body)
     assert (status, e["Code"], e["Message"]) == (
         403, "AccessDenied", "AWS authentication requires a valid Date or x-amz-date header")
+
+
+def wrong_region(region):
+    return (f"the region 'us-east-1' is wrong; expecting '{region}'")
+
+
+def test_a_request_signed_for_another_region_than_the_buckets(any_mode):
+    """S3 refuses a SigV4 request signed for a region the bucket is not in, naming the right
+    one (which is how botocore finds it and retries there); nothing is written."""
+    server = any_mode
+    bucket = unique("elsewhere").lower()
+    west = s3(server, region="eu-west-1")
+    west.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    west.put_object(Bucket=bucket, Key="k", Body=b"body")
+    headers = signed_headers(server, f"/{bucket}/k")
+    status, h, body = server.http("GET", f"/{bucket}/k", headers=headers)
+    e = xml_error(body)
+    assert (status, e["Code"], e["Message"], e["Region"]) == (
+        400, "AuthorizationHeaderMalformed", "The authorization header is malformed; " + wrong_region("eu-west-1"),
+        "eu-west-1")
+    assert h["x-amz-bucket-region"] == "eu-west-1"
+    status, h, body = server.http("HEAD", f"/{bucket}/k", headers=signed_headers(server, f"/{bucket}/k", method="HEAD"))
+    assert (status, h["x-amz-bucket-region"], body) == (400, "eu-west-1", b"")
+    url = s3(server).generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": "k"}, ExpiresIn=60)
+    status, h, body = server.http("PUT", url[len(server.endpoint):], body=b"other")
+    e = xml_error(body)
+    assert (status, e["Code"], e["Message"], e["Region"]) == (
+        400, "AuthorizationQueryParametersError",
+        "Error parsing the X-Amz-Credential parameter; " + wrong_region("eu-west-1"), "eu-west-1")
+    assert west.get_object(Bucket=bucket, Key="k")["Body"].read() == b"body"
+    # botocore follows the named region; listing buckets, asking where one is and SigV2
+    # signatures (which name no region) are answered from any region.
+    east = s3(server)
+    east.put_object(Bucket=bucket, Key="k2", Body=b"two")
+    assert east.get_object(Bucket=bucket, Key="k2")["Body"].read() == b"two"
+    assert east.get_bucket_location(Bucket=bucket)["LocationConstraint"] == "eu-west-1"
+    assert bucket in [b["Name"] for b in east.list_buckets()["Buckets"]]
+    assert s3(server, version="s3").get_object(Bucket=bucket, Key="k")["Body"].read() == b"body"
+    # A missing bucket is still NoSuchBucket.
+    status, _, body = server.http("GET", f"/{bucket}-none/k", headers=signed_headers(server, f"/{bucket}-none/k"))
+    assert (status, xml_error(body)["Code"]) == (404, "NoSuchBucket")

@@ -17,4 +17,6 @@ pub use body::Body;
 pub use error::{AwsError, Protocol};
 pub use ids::{AccountId, Arn, Region, RequestId};
 pub use principal::Principal;
-pub use service::{BoxFuture, HostLabel, Request, RequestContext, Response, Service, ServiceId};
+pub use service::{
+    BoxFuture, HostLabel, Request, RequestContext, Response, Service, ServiceId, SignedIn,
+};

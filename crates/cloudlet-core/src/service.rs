@@ -96,6 +96,10 @@ pub struct RequestContext {
     pub service: ServiceId,
     pub account: AccountId,
     pub region: Region,
+    /// Where a SigV4 signature named `region`, when one did (`None`: the region came from
+    /// the host or is the default): S3 refuses a bucket of another region in words that
+    /// depend on it.
+    pub signed_region: Option<SignedIn>,
     pub principal: Principal,
     /// The access key the request was signed with, if any.
     pub access_key: Option<String>,
@@ -116,6 +120,15 @@ pub struct RequestContext {
     /// Condition keys the service derives from the request itself (S3 fills this in from
     /// the headers and query before the operation runs): each key with its values.
     pub condition_keys: Vec<(String, Vec<String>)>,
+}
+
+/// The part of a request that carries its SigV4 credential scope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignedIn {
+    /// The `Authorization` header.
+    Header,
+    /// A presigned URL's `X-Amz-Credential`.
+    Query,
 }
 
 /// A request extension set by the edge: the bucket or API id named by the Host
@@ -140,6 +153,7 @@ impl RequestContext {
             },
             account,
             region,
+            signed_region: None,
             access_key: None,
             endpoint: endpoint.to_string(),
             identity_policies: None,

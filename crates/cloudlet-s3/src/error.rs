@@ -163,6 +163,14 @@ pub enum S3Error {
     InvalidBucketState(&'static str),
     #[error("access denied: {0}")]
     AccessDeniedBecause(&'static str),
+    /// A request signed for another region than the bucket's, in the header or in a
+    /// presigned URL's query.
+    #[error("signed for {signed}, the bucket is in {region}")]
+    WrongRegion {
+        signed: String,
+        region: String,
+        query: bool,
+    },
     /// An error whose response also carries headers (`x-amz-delete-marker`, …).
     #[error("{error}")]
     WithHeaders {
@@ -545,6 +553,28 @@ impl From<S3Error> for AwsError {
             ),
             InvalidBucketState(m) => AwsError::new(409, "InvalidBucketState", m),
             AccessDeniedBecause(m) => AwsError::new(403, "AccessDenied", m),
+            WrongRegion {
+                signed,
+                region,
+                query: false,
+            } => AwsError::client(
+                "AuthorizationHeaderMalformed",
+                format!(
+                    "The authorization header is malformed; the region '{signed}' is wrong; expecting '{region}'"
+                ),
+            )
+            .with("Region", region),
+            WrongRegion {
+                signed,
+                region,
+                query: true,
+            } => AwsError::client(
+                "AuthorizationQueryParametersError",
+                format!(
+                    "Error parsing the X-Amz-Credential parameter; the region '{signed}' is wrong; expecting '{region}'"
+                ),
+            )
+            .with("Region", region),
             WithHeaders { error, .. } => AwsError::from(*error),
             WebsiteFound => AwsError::new(302, "Found", "Resource Found"),
             ErrorDocumentFailed { error, document } => AwsError::from(*error).with_nested(

@@ -164,6 +164,7 @@ impl S3 {
         let mut ctx = self.with_identity(ctx);
         let (b, k, q) = (p.bucket.as_str(), p.key.as_str(), &p.query);
         ctx.condition_keys = auth::request_keys(p.op, req.headers(), q);
+        self.check_region(&ctx, p.op, b)?;
         self.check_expected_owners(p.op, b, req.headers())?;
         // An unread body is drained by the edge before the answer goes out.
         let mut pending = ops::request_config::before(self, &ctx, p.op, b, req.headers_mut())?;
@@ -236,6 +237,37 @@ impl S3 {
         }?;
         ops::request_config::after(self, p.op, b, k, q, pending, &mut r).await?;
         Ok(r)
+    }
+
+    /// A request signed (SigV4) for another region than its bucket's is refused before it
+    /// is looked at further, naming the bucket's region in the body and in
+    /// `x-amz-bucket-region`, from which the SDKs learn where to send it. CreateBucket and
+    /// ListBuckets name no bucket of a region; GetBucketLocation is how a client asks for
+    /// one, from any region; a missing bucket is left to the operation to report.
+    fn check_region(&self, ctx: &RequestContext, op: Op, bucket: &str) -> S3Result<()> {
+        let Some(signed_in) = ctx.signed_region else {
+            return Ok(());
+        };
+        if matches!(
+            op,
+            Op::ListBuckets | Op::CreateBucket | Op::GetBucketLocation | Op::Preflight
+        ) {
+            return Ok(());
+        }
+        let Some(b) = self.store.read(|txn| state::get_bucket(txn, bucket))? else {
+            return Ok(());
+        };
+        if b.region == ctx.region.as_str() {
+            return Ok(());
+        }
+        Err(S3Error::WithHeaders {
+            headers: vec![("x-amz-bucket-region", b.region.clone())],
+            error: Box::new(S3Error::WrongRegion {
+                signed: ctx.region.as_str().to_string(),
+                region: b.region,
+                query: signed_in == cloudlet_core::SignedIn::Query,
+            }),
+        })
     }
 
     /// `x-amz-expected-bucket-owner` (and on copies `x-amz-source-expected-bucket-owner`):
