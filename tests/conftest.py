@@ -160,6 +160,22 @@ def error_of(excinfo):
     return e["ResponseMetadata"]["HTTPStatusCode"], e["Error"]["Code"], e["Error"].get("Message")
 
 
+def raw(server, method, path, body=None, headers=None, host=None):
+    """A request over a plain socket (no redirects followed, the path sent as given);
+    returns (status, lowercase headers, body bytes)."""
+    import http.client
+
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    h = dict(headers or {})
+    if host:
+        h["Host"] = host
+    conn.request(method, path, body=body, headers=h)
+    r = conn.getresponse()
+    out = r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
+    conn.close()
+    return out
+
+
 def xml_error(body):
     """The child elements of an S3 XML error body, by tag."""
     import xml.etree.ElementTree as ET

@@ -2,16 +2,14 @@
 website endpoint, with boto3, the AWS CLI and raw HTTP — including the workshop's steps 7-10."""
 
 import hashlib
-import http.client
 import json
 import os
 import urllib.request
 
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from conftest import error_of, unique
+from conftest import error_of, raw, unique
 
 # The workshop's bucket policy exactly as printed (invalid version, `//` comments).
 WORKSHOP_POLICY = """{
@@ -50,19 +48,6 @@ def public_read_policy(bucket):
             "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
         }],
     })
-
-
-def raw(server, method, path, body=None, headers=None, host=None):
-    """A request over a plain socket (no urllib redirects); returns (status, headers, body)."""
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-    h = dict(headers or {})
-    if host:
-        h["Host"] = host
-    conn.request(method, path, body=body, headers=h)
-    r = conn.getresponse()
-    data = r.read()
-    conn.close()
-    return r.status, {k.lower(): v for k, v in r.getheaders()}, data
 
 
 def website(server, bucket, path="/", method="GET"):

@@ -4,12 +4,11 @@ x-amz-expected-bucket-owner checks and conditional (If-Match) deletes, end to en
 and raw HTTP."""
 
 import json
-import xml.etree.ElementTree as ET
 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import error_of, unique
+from conftest import error_of, unique, xml_error
 
 OWNER = "000000000000"
 OTHER = "111122223333"
@@ -21,10 +20,6 @@ NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 
 def bucket_name(prefix="bcfg"):
     return unique(prefix).lower()
-
-
-def raw_error(body):
-    return {child.tag: child.text for child in ET.fromstring(body)}
 
 
 def new_bucket(s3, versioned=False):
@@ -141,7 +136,7 @@ def test_replication_malformed_documents(server):
     ]
     for doc in docs:
         status, _, body = server.http("PUT", f"/{src}?replication", doc.encode(), SIGNED)
-        assert (status, raw_error(body)["Code"]) == (400, "MalformedXML"), doc
+        assert (status, xml_error(body)["Code"]) == (400, "MalformedXML"), doc
 
 
 def test_delete_bucket_removes_its_configurations(server):
@@ -316,10 +311,10 @@ def test_id_configuration_validation(server):
     }
     for kind, doc in docs.items():
         status, _, body = server.http("PUT", f"/{bucket}?{kind}&id=x", doc.encode(), SIGNED)
-        assert (status, raw_error(body)["Code"]) == (400, "MalformedXML"), kind
+        assert (status, xml_error(body)["Code"]) == (400, "MalformedXML"), kind
     status, _, body = server.http("PUT", f"/{bucket}?metrics", b"<MetricsConfiguration><Id>x</Id>"
                                   b"</MetricsConfiguration>", SIGNED)
-    assert (status, raw_error(body)["Code"]) == (400, "InvalidArgument")
+    assert (status, xml_error(body)["Code"]) == (400, "InvalidArgument")
     # Nothing was stored.
     for kind, (_, _, _, _, list_, _, list_key) in KINDS.items():
         assert list_key not in getattr(s3, list_)(Bucket=bucket), kind

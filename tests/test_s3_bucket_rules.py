@@ -7,14 +7,13 @@ import base64
 import hashlib
 import http.client
 import urllib.parse
-import xml.etree.ElementTree as ET
 
 import boto3
 import pytest
 from botocore.client import Config
 from botocore.exceptions import ClientError
 
-from conftest import error_of, unique
+from conftest import error_of, unique, xml_error
 
 SIGNED = {"Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/s3/aws4_request, "
                            "SignedHeaders=host, Signature=0"}
@@ -25,10 +24,6 @@ BUCKET_SYSTEM_TAG = (400, "InvalidTag", "System tags cannot be added/updated by 
 BLOCKED = (403, "AccessDenied", "Access Denied")
 MALFORMED = (400, "MalformedXML",
              "The XML you provided was not well-formed or did not validate against our published schema")
-
-
-def raw_error(body):
-    return {child.tag: child.text for child in ET.fromstring(body)}
 
 
 def sse(key=KEY_A):
@@ -99,7 +94,7 @@ def test_object_writes_refuse_system_tags(server, s3, bucket):
 
     doc = "<Tagging><TagSet><Tag><Key>aws:x</Key><Value>1</Value></Tag></TagSet></Tagging>"
     status, body = post_form(server, bucket, "posted", {"tagging": doc})
-    assert (status, raw_error(body)["Code"], raw_error(body)["Message"]) == OBJECT_SYSTEM_TAG
+    assert (status, xml_error(body)["Code"], xml_error(body)["Message"]) == OBJECT_SYSTEM_TAG
     assert keys(s3, bucket) == ["src"]
 
     # Only the prefix is reserved, and only in lower case.
@@ -164,7 +159,7 @@ def test_blocked_encryption_types_round_trip(server, s3, bucket):
     ]
     for blocked in bad:
         status, _, body = server.http("PUT", f"/{bucket}?encryption", doc(blocked), SIGNED)
-        assert (status, raw_error(body)["Code"], raw_error(body)["Message"]) == MALFORMED, blocked
+        assert (status, xml_error(body)["Code"], xml_error(body)["Message"]) == MALFORMED, blocked
     # Nothing changed.
     assert rule_of(s3, bucket)["BlockedEncryptionTypes"] == {"EncryptionType": ["SSE-C"]}
 
@@ -197,9 +192,9 @@ def test_blocked_sse_c_refuses_every_write_that_asks_for_it(server, s3, bucket):
     # The block answers before the key is looked at: a bad key's MD5 is not reported.
     status, _, body = server.http("PUT", f"/{bucket}/bad-md5", b"x", {
         **SIGNED, **customer_fields(), "x-amz-server-side-encryption-customer-key-MD5": b64(b"0" * 16)})
-    assert (status, raw_error(body)["Code"], raw_error(body)["Message"]) == BLOCKED
+    assert (status, xml_error(body)["Code"], xml_error(body)["Message"]) == BLOCKED
     status, body = post_form(server, bucket, "posted", customer_fields())
-    assert (status, raw_error(body)["Code"], raw_error(body)["Message"]) == BLOCKED
+    assert (status, xml_error(body)["Code"], xml_error(body)["Message"]) == BLOCKED
 
     assert sorted(keys(s3, bucket)) == ["plain", "sealed"]
     assert s3.list_parts(Bucket=bucket, Key="mpu", UploadId=upload).get("Parts", []) == []

@@ -11,7 +11,7 @@ import zlib
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import error_of, unique
+from conftest import error_of
 
 
 def _table(poly):

@@ -10,7 +10,7 @@ import datetime
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import error_of, unique
+from conftest import error_of
 
 PRECONDITION = (412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
 NOT_IMPLEMENTED = "A header you provided implies functionality that is not implemented"

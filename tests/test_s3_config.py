@@ -6,13 +6,12 @@ plain sockets."""
 
 import datetime
 import email.utils
-import http.client
 import json
 
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import error_of, fast_lifecycle_server, unique, wait_for, xml_error
+from conftest import error_of, fast_lifecycle_server, raw, unique, wait_for, xml_error
 
 NOT_ALLOWED = ("CORSResponse: This CORS request is not allowed. This is usually because the evalution of "
                "Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers "
@@ -24,15 +23,6 @@ ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 
 def bucket_name(prefix="cfg"):
     return unique(prefix).lower()
-
-
-def raw(server, method, path, body=None, headers=None):
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-    conn.request(method, path, body=body, headers=dict(headers or {}))
-    r = conn.getresponse()
-    data = r.read()
-    conn.close()
-    return r.status, {k.lower(): v for k, v in r.getheaders()}, data
 
 
 @pytest.fixture

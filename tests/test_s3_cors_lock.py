@@ -4,7 +4,6 @@ to end, with boto3 and raw HTTP, against the answers the S3 API Reference and re
 responses give."""
 
 import datetime
-import http.client
 import json
 
 import boto3
@@ -12,7 +11,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from conftest import error_of, unique, xml_error
+from conftest import error_of, raw, unique, xml_error
 
 MALFORMED = (400, "MalformedXML",
              "The XML you provided was not well-formed or did not validate against our published schema")
@@ -27,15 +26,6 @@ SIGNED = {"Authorization": "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/
 
 def name(prefix):
     return unique(prefix).lower()
-
-
-def raw(server, method, path, headers=None, body=None):
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-    conn.request(method, path, body=body, headers=dict(headers or {}))
-    r = conn.getresponse()
-    data = r.read()
-    conn.close()
-    return r.status, {k.lower(): v for k, v in r.getheaders()}, data
 
 
 def cors_headers(h):
@@ -127,7 +117,7 @@ def preflight(server, path, origin, method=None, headers=None):
         h["Access-Control-Request-Method"] = method
     if headers is not None:
         h["Access-Control-Request-Headers"] = headers
-    return raw(server, "OPTIONS", path, h)
+    return raw(server, "OPTIONS", path, headers=h)
 
 
 def test_preflight_errors_before_and_without_rules(server, s3, bucket):
@@ -240,12 +230,12 @@ def test_actual_requests_match_by_the_request_method_header(server, s3, bucket):
         ({"Content-Type": "text/plain", "X-Other": "1"}, True),
     ]
     for extra, matched in cases:
-        status, h, body = raw(server, "GET", f"/{bucket}/k", {**SIGNED, "Origin": "http://app.test", **extra})
+        status, h, body = raw(server, "GET", f"/{bucket}/k", headers={**SIGNED, "Origin": "http://app.test", **extra})
         assert (status, body) == (200, b"hello"), extra
         assert (h.get("access-control-allow-origin") == "http://app.test") == matched, extra
         assert ("vary" in h) == matched, extra
     # A PUT no rule allows still stores the object, just without CORS headers.
-    status, h, _ = raw(server, "PUT", f"/{bucket}/k2", {**SIGNED, "Origin": "http://app.test"}, b"x")
+    status, h, _ = raw(server, "PUT", f"/{bucket}/k2", b"x", {**SIGNED, "Origin": "http://app.test"})
     assert status == 200 and not cors_headers(h)
     assert s3.get_object(Bucket=bucket, Key="k2")["Body"].read() == b"x"
 
@@ -255,7 +245,7 @@ def test_error_answers_carry_the_cors_headers(server, s3, bucket):
         rule(AllowedOrigins=["http://app.test"], AllowedMethods=["GET", "HEAD", "PUT"], ExposeHeaders=["ETag"])]})
     origin = {**SIGNED, "Origin": "http://app.test"}
     for method in ("GET", "HEAD"):
-        status, h, _ = raw(server, method, f"/{bucket}/missing", origin)
+        status, h, _ = raw(server, method, f"/{bucket}/missing", headers=origin)
         assert status == 404, method
         assert cors_headers(h) == {
             "access-control-allow-origin": "http://app.test",
@@ -265,12 +255,12 @@ def test_error_answers_carry_the_cors_headers(server, s3, bucket):
             "vary": VARY,
         }, method
     # An anonymous write refused by the bucket's permissions.
-    status, h, body = raw(server, "PUT", f"/{bucket}/k", {"Origin": "http://app.test"}, b"x")
+    status, h, body = raw(server, "PUT", f"/{bucket}/k", b"x", {"Origin": "http://app.test"})
     assert (status, xml_error(body)["Code"]) == (403, "AccessDenied")
     assert h["access-control-allow-origin"] == "http://app.test"
     # No rule for the origin, or no Origin at all: no CORS headers on the error either.
     for headers in ({**SIGNED, "Origin": "http://evil.test"}, SIGNED):
-        status, h, _ = raw(server, "GET", f"/{bucket}/missing", headers)
+        status, h, _ = raw(server, "GET", f"/{bucket}/missing", headers=headers)
         assert status == 404 and not cors_headers(h)
 
 

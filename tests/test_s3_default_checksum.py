@@ -10,7 +10,6 @@ import hashlib
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import unique
 from test_s3_checksums import RAW, checksum
 
 MIB = 1024 * 1024

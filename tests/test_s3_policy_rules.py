@@ -3,7 +3,6 @@ Public Access counts as public and what it blocks, how bucket and identity polic
 for callers of the owner's account, of other accounts and anonymous ones, and the errors a
 refused caller sees. Accounts are told apart by their 12-digit access key ids."""
 
-import http.client
 import json
 
 import boto3
@@ -11,6 +10,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from conftest import raw as conftest_raw
 from conftest import unique
 
 OWNER = "000000000000"
@@ -40,12 +40,8 @@ def error(call, **kw):
 
 
 def raw(server, method, path, body=None, headers=None):
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-    conn.request(method, path, body=body, headers=headers or {})
-    r = conn.getresponse()
-    data = r.read()
-    conn.close()
-    return r.status, data
+    status, _, data = conftest_raw(server, method, path, body, headers)
+    return status, data
 
 
 @pytest.fixture

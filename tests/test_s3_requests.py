@@ -19,7 +19,7 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from conftest import error_of, unique, xml_error
+from conftest import error_of, xml_error
 from test_s3_checksums import RAW, checksum
 from test_s3_post import post, presigned
 

@@ -11,7 +11,8 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import error_of, unique
+from conftest import raw as conftest_raw
+from conftest import error_of
 
 KEY_A = b"0123456789abcdef0123456789abcdef"
 KEY_B = b"fedcba9876543210fedcba9876543210"
@@ -44,15 +45,7 @@ def raw_headers(key):
 
 
 def raw(server, method, path, body=None, headers=None, host=None):
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-    h = {**SIGNED, **(headers or {})}
-    if host:
-        h["Host"] = host
-    conn.request(method, path, body=body, headers=h)
-    r = conn.getresponse()
-    out = r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
-    conn.close()
-    return out
+    return conftest_raw(server, method, path, body, {**SIGNED, **(headers or {})}, host)
 
 
 NEEDS_KEY = (400, "InvalidRequest", "The object was stored using a form of Server Side Encryption. "

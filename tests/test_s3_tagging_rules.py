@@ -7,7 +7,6 @@ leaves the stored tags as they were."""
 
 import base64
 import hashlib
-import urllib.parse
 import xml.etree.ElementTree as ET
 
 import pytest

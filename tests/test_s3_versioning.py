@@ -10,6 +10,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
+from conftest import raw as conftest_raw
 from conftest import error_of, unique
 
 SIGNED = {"Authorization": "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/s3/aws4_request, "
@@ -26,12 +27,7 @@ def headers_of(excinfo):
 
 
 def raw(server, method, path, body=None, headers=None):
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
-    conn.request(method, path, body=body, headers={**SIGNED, **(headers or {})})
-    r = conn.getresponse()
-    data = r.read()
-    conn.close()
-    return r.status, {k.lower(): v for k, v in r.getheaders()}, data
+    return conftest_raw(server, method, path, body, {**SIGNED, **(headers or {})})
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import unique
 
 
 @pytest.fixture
