@@ -487,3 +487,17 @@ def test_unknown_query_parameters_are_ignored(server, s3, bucket):
     # Two sub-resources at once are still refused.
     status, _, body = send(server, "GET", f"/{bucket}?acl&policy")
     assert (status, xml_error(body)["Code"]) == (501, "NotImplemented")
+
+
+def test_reads_may_not_name_a_server_side_encryption(server, s3, bucket):
+    # An object's encryption is chosen when it is written; a GET or HEAD naming one is
+    # refused (SSE-C's customer-key headers are another matter).
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x", ServerSideEncryption="AES256")
+    status, _, body = send(server, "GET", f"/{bucket}/k", headers={"x-amz-server-side-encryption": "AES256"})
+    e = xml_error(body)
+    assert (status, e["Code"], e["Message"], e["ArgumentName"], e["ArgumentValue"]) == (
+        400, "InvalidArgument", "x-amz-server-side-encryption header is not supported for this operation.",
+        "x-amz-server-side-encryption", "AES256")
+    status, _, body = send(server, "HEAD", f"/{bucket}/k", headers={"x-amz-server-side-encryption": "aws:kms"})
+    assert (status, body) == (400, b"")
+    assert send(server, "GET", f"/{bucket}/k")[::2] == (200, b"x")

@@ -396,6 +396,20 @@ pub fn check_overrides(ctx: &RequestContext, query: &Query) -> S3Result<()> {
     Ok(())
 }
 
+/// A GET or HEAD may not name a server-side encryption (an object's encryption is chosen
+/// when it is written; SSE-C keys have headers of their own): S3 answers 400.
+pub fn refuse_encryption_header(h: &HeaderMap) -> S3Result<()> {
+    match h.get("x-amz-server-side-encryption") {
+        Some(v) => Err(S3Error::InvalidArgument {
+            message: "x-amz-server-side-encryption header is not supported for this operation."
+                .into(),
+            name: "x-amz-server-side-encryption".into(),
+            value: String::from_utf8_lossy(v.as_bytes()).into_owned(),
+        }),
+        None => Ok(()),
+    }
+}
+
 pub async fn get(
     s3: &S3,
     ctx: &RequestContext,

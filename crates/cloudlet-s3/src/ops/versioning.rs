@@ -197,6 +197,7 @@ pub async fn get(
 ) -> S3Result<Response> {
     crate::precheck::check_key_length(key)?;
     super::object::check_overrides(ctx, q)?;
+    super::object::refuse_encryption_header(req.headers())?;
     let Some(raw) = q.get("versionId") else {
         return match super::object::get(s3, ctx, bucket, key, q, req, head).await {
             Err(S3Error::NoSuchKey(k)) => {
