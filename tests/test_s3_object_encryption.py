@@ -281,3 +281,16 @@ def test_policy_action_applies_to_objects_only(s3, bucket):
         s3.put_bucket_policy(Bucket=bucket, Policy=policy(f"arn:aws:s3:::{bucket}"))
     assert error(e) == (400, "MalformedPolicy", "Action does not apply to any resource(s) in statement")
     s3.put_bucket_policy(Bucket=bucket, Policy=policy(f"arn:aws:s3:::{bucket}/*"))
+
+
+@pytest.mark.parametrize("algorithm", [None, "AES256"])
+def test_a_kms_key_needs_the_kms_algorithm(s3, bucket, account, algorithm):
+    extra = {"ServerSideEncryption": algorithm} if algorithm else {}
+    with pytest.raises(ClientError) as e:
+        s3.put_object(Bucket=bucket, Key="k", Body=b"x", SSEKMSKeyId=key_arn(account), **extra)
+    assert error(e) == (400, "InvalidArgument", "Server Side Encryption with AWS KMS managed key requires "
+                                                "HTTP header x-amz-server-side-encryption : aws:kms")
+    with pytest.raises(ClientError):
+        s3.head_object(Bucket=bucket, Key="k")
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x", SSEKMSKeyId=key_arn(account), ServerSideEncryption="aws:kms")
+    assert state(s3, bucket, "k")["SSEKMSKeyId"] == key_arn(account)

@@ -119,6 +119,11 @@ impl Protocol {
     /// Renders `err` as this protocol's HTTP response.
     pub fn render(&self, err: &AwsError, request_id: &RequestId) -> Response {
         let status = StatusCode::from_u16(err.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        // S3's HTML pages word some statuses their own way, on the page and the status line.
+        let own_reason = match self {
+            Protocol::Html => html_reason(err.status),
+            _ => None,
+        };
         let (content_type, bytes): (&str, Bytes) = match self {
             Protocol::Json {
                 type_prefix,
@@ -166,9 +171,7 @@ impl Protocol {
                 ("text/xml", s.into())
             }
             Protocol::Html => {
-                let reason = html_reason(err.status)
-                    .or(status.canonical_reason())
-                    .unwrap_or("Error");
+                let reason = own_reason.or(status.canonical_reason()).unwrap_or("Error");
                 let mut s = format!(
                     "<html>\n<head><title>{} {reason}</title></head>\n<body>\n<h1>{} {reason}</h1>\n<ul>\n\
                      <li>Code: {}</li>\n<li>Message: {}</li>\n",
@@ -214,7 +217,7 @@ impl Protocol {
         }
         if matches!(self, Protocol::Html) {
             html_error_headers(err, h);
-            if let Some(reason) = html_reason(err.status) {
+            if let Some(reason) = own_reason {
                 resp.extensions_mut().insert(ReasonPhrase(reason));
             }
         }

@@ -195,6 +195,18 @@ pub fn object_encryption(
         ),
         None => (default.algorithm, default.kms_key, default.bucket_key),
     };
+    // A KMS key names no encryption by itself: S3 wants the algorithm said too.
+    if let Some(key) = hv(h, "x-amz-server-side-encryption-aws-kms-key-id")
+        && !requested.is_some_and(|a| a.starts_with("aws:kms"))
+    {
+        return Err(S3Error::InvalidArgument {
+            message: "Server Side Encryption with AWS KMS managed key requires HTTP header \
+                      x-amz-server-side-encryption : aws:kms"
+                .into(),
+            name: "x-amz-server-side-encryption-aws-kms-key-id".into(),
+            value: key.to_string(),
+        });
+    }
     let mut out = vec![(
         "x-amz-server-side-encryption".to_string(),
         algorithm.clone(),
