@@ -556,25 +556,25 @@ impl From<S3Error> for AwsError {
             WrongRegion {
                 signed,
                 region,
-                query: false,
-            } => AwsError::client(
-                "AuthorizationHeaderMalformed",
-                format!(
-                    "The authorization header is malformed; the region '{signed}' is wrong; expecting '{region}'"
-                ),
-            )
-            .with("Region", region),
-            WrongRegion {
-                signed,
-                region,
-                query: true,
-            } => AwsError::client(
-                "AuthorizationQueryParametersError",
-                format!(
-                    "Error parsing the X-Amz-Credential parameter; the region '{signed}' is wrong; expecting '{region}'"
-                ),
-            )
-            .with("Region", region),
+                query,
+            } => {
+                // The words of the scope's own parse errors, header or query.
+                let (code, part) = match query {
+                    false => (
+                        "AuthorizationHeaderMalformed",
+                        "The authorization header is malformed",
+                    ),
+                    true => (
+                        "AuthorizationQueryParametersError",
+                        "Error parsing the X-Amz-Credential parameter",
+                    ),
+                };
+                AwsError::client(
+                    code,
+                    format!("{part}; the region '{signed}' is wrong; expecting '{region}'"),
+                )
+                .with("Region", region)
+            }
             WithHeaders { error, .. } => AwsError::from(*error),
             WebsiteFound => AwsError::new(302, "Found", "Resource Found"),
             ErrorDocumentFailed { error, document } => AwsError::from(*error).with_nested(
