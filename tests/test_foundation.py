@@ -4,9 +4,6 @@ import json
 import socket
 import subprocess
 
-import pytest
-from botocore.exceptions import ClientError
-
 from conftest import BINARY, Server
 
 

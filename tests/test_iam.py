@@ -8,7 +8,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import Server, unique
+from conftest import unique
 
 TRUST = {
     "Version": "2012-10-17",

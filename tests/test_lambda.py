@@ -4,13 +4,11 @@ the logs they write, driven with boto3 and the AWS CLI."""
 import base64
 import io
 import json
-import os
 import shutil
 import stat
 import time
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from botocore.exceptions import ClientError
