@@ -34,7 +34,7 @@ use cloudlet_core::body::{self, Body};
 use cloudlet_core::traits::{CredentialResolver, FormAuth};
 use cloudlet_core::{
     AccountId, AwsError, BoxFuture, HostLabel, Principal, Region, RequestContext, RequestId,
-    Response, Service, ServiceId, SignedIn,
+    Response, Service, ServiceId,
 };
 use http::{HeaderValue, StatusCode, Uri, header};
 use hyper::body::Incoming;
@@ -252,12 +252,10 @@ impl Edge {
             }
         };
 
-        let signed_region = credential.as_ref().filter(|c| c.region.is_some()).map(|_| {
-            match req.headers().contains_key(http::header::AUTHORIZATION) {
-                true => SignedIn::Header,
-                false => SignedIn::Query,
-            }
-        });
+        let signed_region = credential
+            .as_ref()
+            .filter(|c| c.region.is_some())
+            .map(|c| c.signed_in);
         let region = credential
             .as_ref()
             .and_then(|c| c.region.as_deref())

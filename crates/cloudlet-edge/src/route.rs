@@ -200,6 +200,7 @@ mod tests {
             access_key: "test".into(),
             region: None,
             service: Some(service.into()),
+            signed_in: cloudlet_core::SignedIn::Header,
         }
     }
 

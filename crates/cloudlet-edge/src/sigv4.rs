@@ -3,6 +3,8 @@
 //! or from presigned-URL query parameters (SigV4 `X-Amz-Credential`, SigV2
 //! `AWSAccessKeyId`). Signature verification (strict mode) is not done here.
 
+use cloudlet_core::SignedIn;
+
 /// The parts of a SigV4 credential scope the edge routes on.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Credential {
@@ -10,10 +12,12 @@ pub struct Credential {
     /// `None` for SigV2, which has no scope.
     pub region: Option<String>,
     pub service: Option<String>,
+    /// Whether it came from the `Authorization` header or the query.
+    pub signed_in: SignedIn,
 }
 
 /// Parses `AKID/date/region/service/aws4_request`.
-fn parse_scope(s: &str) -> Option<Credential> {
+fn parse_scope(s: &str, signed_in: SignedIn) -> Option<Credential> {
     let mut parts = s.split('/');
     let access_key = parts.next()?.to_string();
     let _date = parts.next()?;
@@ -26,6 +30,7 @@ fn parse_scope(s: &str) -> Option<Credential> {
         access_key,
         region: Some(region),
         service: Some(service),
+        signed_in,
     })
 }
 
@@ -36,7 +41,7 @@ pub fn credential(authorization: Option<&str>, query: Option<&str>) -> Option<Cr
             let cred = rest
                 .split(',')
                 .find_map(|p| p.trim().strip_prefix("Credential="))?;
-            return parse_scope(cred.trim());
+            return parse_scope(cred.trim(), SignedIn::Header);
         }
         if let Some(rest) = auth.strip_prefix("AWS ") {
             let (key, _) = crate::sigv2::split_authorization(rest)?;
@@ -44,6 +49,7 @@ pub fn credential(authorization: Option<&str>, query: Option<&str>) -> Option<Cr
                 access_key: key.to_string(),
                 region: None,
                 service: Some("s3".into()),
+                signed_in: SignedIn::Header,
             });
         }
         return None;
@@ -53,12 +59,13 @@ pub fn credential(authorization: Option<&str>, query: Option<&str>) -> Option<Cr
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
         let v = percent_encoding::percent_decode_str(v).decode_utf8_lossy();
         match k {
-            "X-Amz-Credential" => return parse_scope(&v),
+            "X-Amz-Credential" => return parse_scope(&v, SignedIn::Query),
             "AWSAccessKeyId" if !v.is_empty() => {
                 return Some(Credential {
                     access_key: v.into_owned(),
                     region: None,
                     service: Some("s3".into()),
+                    signed_in: SignedIn::Query,
                 });
             }
             _ => {}
@@ -73,6 +80,16 @@ mod tests {
 
     fn check(auth: Option<&str>, query: Option<&str>, want: Option<(&str, Option<&str>, &str)>) {
         let got = credential(auth, query);
+        // A header credential is the header's, whatever the query holds.
+        let place = if auth.is_some() {
+            SignedIn::Header
+        } else {
+            SignedIn::Query
+        };
+        assert!(
+            got.as_ref().is_none_or(|c| c.signed_in == place),
+            "{auth:?}"
+        );
         let got = got.as_ref().map(|c| {
             (
                 c.access_key.as_str(),

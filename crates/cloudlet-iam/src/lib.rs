@@ -44,11 +44,16 @@ pub use cloudlet_core::traits::KeySecret;
 /// The IAM and STS service (one type serves both; `ctx.service` tells them apart).
 pub struct Iam {
     store: Store,
+    /// New STS sessions stored since start, counting towards the next purge of ended ones.
+    sessions_stored: std::sync::atomic::AtomicU64,
 }
 
 impl Iam {
     pub fn new(store: Store) -> Arc<Iam> {
-        Arc::new(Iam { store })
+        Arc::new(Iam {
+            store,
+            sessions_stored: std::sync::atomic::AtomicU64::new(0),
+        })
     }
 
     /// The secret of a usable access key: an active IAM user (or root) key, or an unexpired

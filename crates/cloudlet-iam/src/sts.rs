@@ -17,9 +17,6 @@ use crate::time::{iso8601, now};
 /// table stays small without a sweeper and a new session rarely pays for a scan.
 const PURGE_EVERY: u64 = 64;
 
-/// New sessions stored by this process, counting towards the next purge.
-static STORED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
 /// How long an ended session stays known, so that its token is refused as expired
 /// (`ExpiredToken`) rather than unknown.
 pub(crate) const ENDED_KEPT_SECS: i64 = 6 * 3600;
@@ -191,7 +188,8 @@ impl Iam {
     /// Stores a session durably; one in [`PURGE_EVERY`] also drops the sessions that ended
     /// over [`ENDED_KEPT_SECS`] ago.
     async fn store_session(&self, access_key_id: String, session: Session) -> Result<(), IamError> {
-        let purge = STORED
+        let purge = self
+            .sessions_stored
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
             .is_multiple_of(PURGE_EVERY);
         self.store

@@ -169,7 +169,7 @@ pub enum S3Error {
     WrongRegion {
         signed: String,
         region: String,
-        query: bool,
+        signed_in: cloudlet_core::SignedIn,
     },
     /// An error whose response also carries headers (`x-amz-delete-marker`, …).
     #[error("{error}")]
@@ -392,6 +392,19 @@ fn encryption_update_error(e: crate::ops::object_encryption::EncryptionUpdateErr
     }
 }
 
+/// S3's `InvalidArgument`, naming the argument and the value refused.
+pub fn invalid_argument(
+    message: impl Into<String>,
+    name: impl Into<String>,
+    value: impl Into<String>,
+) -> S3Error {
+    S3Error::InvalidArgument {
+        message: message.into(),
+        name: name.into(),
+        value: value.into(),
+    }
+}
+
 impl From<S3Error> for AwsError {
     fn from(e: S3Error) -> AwsError {
         use S3Error::*;
@@ -556,15 +569,15 @@ impl From<S3Error> for AwsError {
             WrongRegion {
                 signed,
                 region,
-                query,
+                signed_in,
             } => {
                 // The words of the scope's own parse errors, header or query.
-                let (code, part) = match query {
-                    false => (
+                let (code, part) = match signed_in {
+                    cloudlet_core::SignedIn::Header => (
                         "AuthorizationHeaderMalformed",
                         "The authorization header is malformed",
                     ),
-                    true => (
+                    cloudlet_core::SignedIn::Query => (
                         "AuthorizationQueryParametersError",
                         "Error parsing the X-Amz-Credential parameter",
                     ),

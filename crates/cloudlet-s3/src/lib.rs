@@ -265,7 +265,7 @@ impl S3 {
             error: Box::new(S3Error::WrongRegion {
                 signed: ctx.region.as_str().to_string(),
                 region: b.region,
-                query: signed_in == cloudlet_core::SignedIn::Query,
+                signed_in,
             }),
         })
     }

@@ -12,13 +12,7 @@ use crate::lifecycle::{
 use crate::ops::{XMLNS, iso8601};
 use crate::xml::Element;
 
-fn invalid(message: &str, name: &str, value: &str) -> S3Error {
-    S3Error::InvalidArgument {
-        message: message.to_string(),
-        name: name.to_string(),
-        value: value.to_string(),
-    }
-}
+use crate::error::invalid_argument as invalid;
 
 fn number(e: &Element, name: &str) -> S3Result<Option<i64>> {
     match e.child_text(name) {
@@ -35,7 +29,7 @@ fn positive(e: &Element, name: &str, message: &str) -> S3Result<Option<u64>> {
     match number(e, name)? {
         None => Ok(None),
         Some(n) if n > 0 => Ok(Some(n as u64)),
-        Some(n) => Err(invalid(message, name, &n.to_string())),
+        Some(n) => Err(invalid(message, name, n.to_string())),
     }
 }
 
@@ -44,7 +38,7 @@ fn nonnegative(e: &Element, name: &str, message: &str) -> S3Result<Option<u64>> 
     match number(e, name)? {
         None => Ok(None),
         Some(n) if n >= 0 => Ok(Some(n as u64)),
-        Some(n) => Err(invalid(message, name, &n.to_string())),
+        Some(n) => Err(invalid(message, name, n.to_string())),
     }
 }
 
@@ -221,11 +215,11 @@ fn class_and_days(e: &Element, field: &str, action: &str) -> S3Result<(String, O
         && infrequent_access(&class)
     {
         return Err(invalid(
-            &format!(
+            format!(
                 "'{field}' in {action} action must be greater than or equal to {IA_MINIMUM_DAYS} for storageClass '{class}'"
             ),
             field,
-            &n.to_string(),
+            n.to_string(),
         ));
     }
     Ok((class, days))
@@ -409,12 +403,12 @@ fn actions_agree(rule: &Rule) -> S3Result<()> {
                 .any(|t| t.days.is_some_and(|d| d >= days))
         {
             return Err(invalid(
-                &format!(
+                format!(
                     "'Days' in the Expiration action for {} must be greater than 'Days' in the Transition action",
                     selection(rule)
                 ),
                 "Days",
-                &days.to_string(),
+                days.to_string(),
             ));
         }
     }
@@ -430,7 +424,7 @@ fn actions_agree(rule: &Rule) -> S3Result<()> {
         return Err(invalid(
             "'NoncurrentDays' in the NoncurrentVersionExpiration action must be greater than 'NoncurrentDays' in the NoncurrentVersionTransition action",
             "NoncurrentDays",
-            &days.to_string(),
+            days.to_string(),
         ));
     }
     let newer = rule

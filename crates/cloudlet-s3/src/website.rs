@@ -33,13 +33,7 @@ pub struct Website {
     pub routing_rules: Vec<RoutingRule>,
 }
 
-fn invalid(message: &str, name: &str, value: &str) -> S3Error {
-    S3Error::InvalidArgument {
-        message: message.to_string(),
-        name: name.to_string(),
-        value: value.to_string(),
-    }
-}
+use crate::error::invalid_argument as invalid;
 
 /// Most routing rules one configuration may hold.
 pub const MAX_ROUTING_RULES: usize = 50;

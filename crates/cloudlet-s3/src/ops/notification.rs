@@ -20,13 +20,7 @@ use crate::config_error::ConfigError;
 use crate::error::{S3Error, S3Result};
 use crate::xml::Element;
 
-fn invalid(message: &str, name: &str, value: &str) -> S3Error {
-    S3Error::InvalidArgument {
-        message: message.to_string(),
-        name: name.to_string(),
-        value: value.to_string(),
-    }
-}
+use crate::error::invalid_argument as invalid;
 
 const EVENTS: &[&str] = &[
     "s3:ReducedRedundancyLostObject",
@@ -121,7 +115,7 @@ fn target_of(e: &Element, arn_name: &str) -> S3Result<NotificationTarget> {
                 .any(|(n, _): &(String, String)| *n == lower)
             {
                 return Err(invalid(
-                    &format!("Cannot specify more than one {lower} rule in a filter."),
+                    format!("Cannot specify more than one {lower} rule in a filter."),
                     "FilterRule",
                     name,
                 ));

@@ -400,12 +400,11 @@ pub fn check_overrides(ctx: &RequestContext, query: &Query) -> S3Result<()> {
 /// when it is written; SSE-C keys have headers of their own): S3 answers 400.
 pub fn refuse_encryption_header(h: &HeaderMap) -> S3Result<()> {
     match h.get("x-amz-server-side-encryption") {
-        Some(v) => Err(S3Error::InvalidArgument {
-            message: "x-amz-server-side-encryption header is not supported for this operation."
-                .into(),
-            name: "x-amz-server-side-encryption".into(),
-            value: String::from_utf8_lossy(v.as_bytes()).into_owned(),
-        }),
+        Some(v) => Err(crate::error::invalid_argument(
+            "x-amz-server-side-encryption header is not supported for this operation.",
+            "x-amz-server-side-encryption",
+            String::from_utf8_lossy(v.as_bytes()),
+        )),
         None => Ok(()),
     }
 }

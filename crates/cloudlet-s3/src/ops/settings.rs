@@ -199,13 +199,12 @@ pub fn object_encryption(
     if let Some(key) = hv(h, "x-amz-server-side-encryption-aws-kms-key-id")
         && !requested.is_some_and(|a| a.starts_with("aws:kms"))
     {
-        return Err(S3Error::InvalidArgument {
-            message: "Server Side Encryption with AWS KMS managed key requires HTTP header \
-                      x-amz-server-side-encryption : aws:kms"
-                .into(),
-            name: "x-amz-server-side-encryption-aws-kms-key-id".into(),
-            value: key.to_string(),
-        });
+        return Err(crate::error::invalid_argument(
+            "Server Side Encryption with AWS KMS managed key requires HTTP header \
+             x-amz-server-side-encryption : aws:kms",
+            "x-amz-server-side-encryption-aws-kms-key-id",
+            key,
+        ));
     }
     let mut out = vec![(
         "x-amz-server-side-encryption".to_string(),
