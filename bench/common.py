@@ -119,8 +119,7 @@ class Proc:
 
     def cpu_seconds(self):
         """User + system CPU time the server process (all its threads) has used so far."""
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return cpu_seconds(self.proc.pid)
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
@@ -133,6 +132,12 @@ class Proc:
         if self.cleanup:
             self.cleanup()
             self.cleanup = None
+
+
+def cpu_seconds(pid):
+    """User + system CPU time process `pid` (all its threads) has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def cloudlet(durable=False, extra=()):
@@ -290,8 +295,10 @@ def threads_load(make_op, threads, seconds, warmup=0.2):
     return _merge(results)
 
 
-def _proc_main(make_op, i, seconds, warmup, barrier, queue):
+def _proc_main(make_op, i, seconds, warmup, barrier, queue, cpus=None):
     try:
+        if cpus:
+            os.sched_setaffinity(0, cpus)
         op = make_op(i)
         end = time.perf_counter() + warmup
         while time.perf_counter() < end:
@@ -304,15 +311,15 @@ def _proc_main(make_op, i, seconds, warmup, barrier, queue):
         queue.put(("err", repr(e)))
 
 
-def procs_load(make_op, procs, seconds, warmup=0.2):
+def procs_load(make_op, procs, seconds, warmup=0.2, cpus=None):
     """`procs` client processes (no shared GIL), each with its own `make_op(i)` (usually one
-    raw keep-alive connection), looping for `seconds`. `make_op` must be a module-level
-    function or a picklable callable under the fork start method."""
+    raw keep-alive connection), looping for `seconds`, on the CPUs `cpus` if given. `make_op`
+    must be a module-level function or a picklable callable under the fork start method."""
     ctx = multiprocessing.get_context("fork")
     barrier = ctx.Barrier(procs)
     queue = ctx.Queue()
     ps = [
-        ctx.Process(target=_proc_main, args=(make_op, i, seconds, warmup, barrier, queue), daemon=True)
+        ctx.Process(target=_proc_main, args=(make_op, i, seconds, warmup, barrier, queue, cpus), daemon=True)
         for i in range(procs)
     ]
     for p in ps:
@@ -333,6 +340,24 @@ def procs_load(make_op, procs, seconds, warmup=0.2):
     merged = _merge(results)
     merged.client_cpu = sum(r[3] for r in results) / merged.ops
     return merged
+
+
+def split_cpus():
+    """(the server's CPUs, the clients' CPUs): the first CPU this process may use, and the
+    others; None where CPUs can't be pinned or there is only one."""
+    if not hasattr(os, "sched_getaffinity"):
+        return None
+    cpus = sorted(os.sched_getaffinity(0))
+    return ({cpus[0]}, set(cpus[1:])) if len(cpus) >= 2 else None
+
+
+def pin(pid, cpus):
+    """Pins every thread of process `pid` to `cpus`; threads it starts later inherit that."""
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            os.sched_setaffinity(int(task.name), cpus)
+        except OSError:
+            pass  # the thread ended meanwhile
 
 
 def _merge(results):
