@@ -323,7 +323,7 @@ object's checksum is combined from the parts' own).
         "PUTs write keys of their own per client; GETs read the same object again and again; every "
         "answer's length (GET) or key count (LIST) is checked. Ratios are cloudlet `--ephemeral` "
         "against moto_server (both keep data off durable storage: cloudlet `--ephemeral` keeps bodies "
-        "of up to 64 KiB in memory and writes larger ones to a private temporary directory without "
+        "of up to 4 MiB in memory and writes larger ones to a private temporary directory without "
         "fsync, moto keeps them in memory); the `--data-dir` "
         "column fsyncs every object before answering. Rates are operations per second; a LIST "
         f"operation is one full listing of the {LIST_KEYS} keys.\n"

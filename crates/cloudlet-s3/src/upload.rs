@@ -219,6 +219,9 @@ pub async fn receive_computing(
     let declared_len = crate::precheck::declared_length(h);
 
     let mut writer = s3.store.blobs().create().await?;
+    if let Some(len) = declared_len {
+        writer.reserve(len);
+    }
     let mut digests = Digests {
         md5: Md5::new(),
         checksum: Hasher::new(algorithm),

@@ -7,9 +7,10 @@
 //! memory and written in one go at commit, and a store that is not durable writes them
 //! straight to their final name (see [`BlobWriter`]).
 //!
-//! An ephemeral store (temporary, not durable) keeps small blobs in memory instead, up to
-//! [`MEMORY_BYTES`] in all, beyond which they are files like the rest: creating, and later
-//! unlinking, a file is most of what storing a small body costs. Readers ask
+//! An ephemeral store (temporary, not durable) keeps blobs of up to [`MEMORY_BLOB`] in memory
+//! instead, up to [`MEMORY_BYTES`] in all, beyond which they are files like the rest:
+//! creating, writing through the page cache and later unlinking a file is most of what
+//! storing a small body costs, and a tenth of a 1 MiB one. Readers ask
 //! [`BlobStore::in_memory`] first and read the file only when it answers `None`.
 
 use std::collections::HashMap;
@@ -55,10 +56,15 @@ pub struct BlobStore {
     memory: Option<Arc<Memory>>,
 }
 
-/// Bytes of small blobs an ephemeral store keeps in memory at most.
+/// Bytes of blobs an ephemeral store keeps in memory at most.
 pub const MEMORY_BYTES: usize = 256 * 1024 * 1024;
 
-/// Small blobs of an ephemeral store, and their total size.
+/// The largest blob an ephemeral store keeps in memory: below S3's 5 MiB minimum part size,
+/// so that the parts of a large multipart upload (all but its last) are files and completing
+/// it joins them in the kernel.
+pub const MEMORY_BLOB: usize = 4 * 1024 * 1024;
+
+/// The blobs an ephemeral store keeps in memory, and their total size.
 #[derive(Debug, Default)]
 struct Memory {
     blobs: Mutex<(HashMap<BlobId, Bytes>, usize)>,
@@ -139,12 +145,17 @@ impl BlobStore {
     }
 
     /// Starts writing a new blob. Nothing touches the disk until the blob outgrows
-    /// [`SMALL`] or is committed.
+    /// [`SMALL`] (in an ephemeral store [`MEMORY_BLOB`]) or is committed.
     pub async fn create(&self) -> Result<BlobWriter, StoreError> {
         let id = BlobId::fresh();
         Ok(BlobWriter {
             file: None,
             pending: Vec::new(),
+            held: if self.memory.is_some() {
+                MEMORY_BLOB
+            } else {
+                SMALL
+            },
             tmp: self.root.join("tmp").join(id.as_str()),
             dest: self.path(&id),
             dir: self.root.join("data"),
@@ -240,17 +251,20 @@ fn short_blob() -> std::io::Error {
 /// Blobs up to this size are kept in memory until `commit` writes them in one go.
 const SMALL: usize = 64 * 1024;
 
-/// A blob being written. A small blob stays in memory until [`BlobWriter::commit`], which
-/// writes it with one blocking hand-off when the store is durable (create, write, fsync,
-/// rename, directory fsync), keeps it in memory in an ephemeral store (while the memory
-/// budget lasts), and otherwise writes it in place (straight to its final name: a store
-/// that is not durable has no crash to survive, and no record names the blob before
-/// `commit` returns). A larger one streams into a temporary file. Dropping the writer
-/// without `commit` leaves at most a temp file, removed at the next start.
+/// A blob being written. A small blob (in an ephemeral store, one of up to [`MEMORY_BLOB`])
+/// stays in memory until [`BlobWriter::commit`], which writes it with one blocking hand-off
+/// when the store is durable (create, write, fsync, rename, directory fsync), keeps it in
+/// memory in an ephemeral store (while the memory budget lasts), and otherwise writes it in
+/// place (straight to its final name: a store that is not durable has no crash to survive,
+/// and no record names the blob before `commit` returns). A larger one streams into a
+/// temporary file. Dropping the writer without `commit` leaves at most a temp file, removed
+/// at the next start.
 pub struct BlobWriter {
     file: Option<tokio::fs::File>,
     /// Bytes written but not yet in `file`.
     pending: Vec<u8>,
+    /// The most `pending` holds before the blob goes to a file.
+    held: usize,
     tmp: PathBuf,
     dest: PathBuf,
     dir: PathBuf,
@@ -261,9 +275,19 @@ pub struct BlobWriter {
 }
 
 impl BlobWriter {
+    /// Makes room for `len` more bytes when they would stay in memory: a body of known length
+    /// is then copied once, not again each time its buffer grows.
+    pub fn reserve(&mut self, len: u64) {
+        if self.file.is_none()
+            && usize::try_from(len).is_ok_and(|len| self.pending.len() + len <= self.held)
+        {
+            self.pending.reserve_exact(len as usize);
+        }
+    }
+
     pub async fn write(&mut self, bytes: &[u8]) -> Result<(), StoreError> {
         self.len += bytes.len() as u64;
-        if self.file.is_none() && self.pending.len() + bytes.len() <= SMALL {
+        if self.file.is_none() && self.pending.len() + bytes.len() <= self.held {
             self.pending.extend_from_slice(bytes);
             return Ok(());
         }
@@ -343,8 +367,15 @@ impl BlobWriter {
                     Some(m) => m.insert(&id, pending).err(),
                     None => Some(pending),
                 };
-                if let Some(pending) = pending {
-                    std::fs::write(&dest, &pending)?;
+                match pending {
+                    // Over the memory budget: a large blob is written off the runtime.
+                    Some(pending) if pending.len() > SMALL => {
+                        tokio::task::spawn_blocking(move || std::fs::write(&dest, &pending))
+                            .await
+                            .map_err(|e| std::io::Error::other(e.to_string()))??
+                    }
+                    Some(pending) => std::fs::write(&dest, &pending)?,
+                    None => {}
                 }
             }
             None => tokio::task::spawn_blocking(move || -> std::io::Result<()> {

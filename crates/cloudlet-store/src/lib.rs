@@ -15,7 +15,7 @@ pub mod record;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub use blobs::{BlobId, BlobStore, BlobWriter};
+pub use blobs::{BlobId, BlobStore, BlobWriter, MEMORY_BLOB};
 pub use redb;
 use redb::{Database, ReadTransaction, ReadableDatabase, WriteTransaction};
 

@@ -52,8 +52,9 @@ async fn small_blobs_live_in_memory_and_large_ones_in_files() {
     for (len, in_memory) in [
         (0usize, true),
         (1, true),
-        (64 * 1024, true),
-        (64 * 1024 + 1, false),
+        (64 * 1024 + 1, true),
+        (cloudlet_store::MEMORY_BLOB, true),
+        (cloudlet_store::MEMORY_BLOB + 1, false),
     ] {
         let body: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
         let id = blobs.put(&body).await.unwrap();
