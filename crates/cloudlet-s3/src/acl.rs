@@ -9,7 +9,7 @@ use http::HeaderMap;
 use serde::{Deserialize, Serialize};
 
 use crate::config_error::ConfigError;
-use crate::error::{S3Error, S3Result};
+use crate::error::{S3Error, S3Result, invalid_argument};
 use crate::ops::XMLNS;
 use crate::xml::Element;
 
@@ -130,19 +130,19 @@ fn valid_id(id: &str) -> bool {
 /// grant headers, `CanonicalUser/ID`/`Group/URI` for documents).
 fn check_grantee(g: &Grantee, in_header: bool) -> S3Result<()> {
     match g {
-        Grantee::User(id) if !valid_id(id) => Err(S3Error::InvalidArgument {
-            message: "Invalid id".into(),
-            name: if in_header { "id" } else { "CanonicalUser/ID" }.into(),
-            value: id.clone(),
-        }),
+        Grantee::User(id) if !valid_id(id) => Err(invalid_argument(
+            "Invalid id",
+            if in_header { "id" } else { "CanonicalUser/ID" },
+            id.clone(),
+        )),
         Grantee::Group(uri)
             if ![ALL_USERS, AUTHENTICATED_USERS, LOG_DELIVERY].contains(&uri.as_str()) =>
         {
-            Err(S3Error::InvalidArgument {
-                message: "Invalid group uri".into(),
-                name: if in_header { "uri" } else { "Group/URI" }.into(),
-                value: uri.clone(),
-            })
+            Err(invalid_argument(
+                "Invalid group uri",
+                if in_header { "uri" } else { "Group/URI" },
+                uri.clone(),
+            ))
         }
         Grantee::Email(_) => Err(ConfigError::UnresolvableGrantByEmailAddress.into()),
         _ => Ok(()),
@@ -202,13 +202,11 @@ impl Acl {
             ));
         }
         if let Some(name) = canned {
-            return Acl::canned(name, owner)
-                .map(Some)
-                .ok_or(S3Error::InvalidArgument {
-                    message: String::new(),
-                    name: "x-amz-acl".into(),
-                    value: name.to_string(),
-                });
+            return Acl::canned(name, owner).map(Some).ok_or(invalid_argument(
+                "",
+                "x-amz-acl",
+                name,
+            ));
         }
         if granted.is_empty() {
             return Ok(None);
@@ -216,22 +214,22 @@ impl Acl {
         let mut grants = Vec::new();
         for (value, header, permission) in granted {
             for item in value.split(',').map(str::trim).filter(|i| !i.is_empty()) {
-                let (kind, v) = item.split_once('=').ok_or(S3Error::InvalidArgument {
-                    message: "Argument format not recognized".into(),
-                    name: header.into(),
-                    value: item.to_string(),
-                })?;
+                let (kind, v) = item.split_once('=').ok_or(invalid_argument(
+                    "Argument format not recognized",
+                    header,
+                    item,
+                ))?;
                 let v = v.trim().trim_matches('"').to_string();
                 let grantee = match kind.trim().to_ascii_lowercase().as_str() {
                     "id" => Grantee::User(v),
                     "uri" => Grantee::Group(v),
                     "emailaddress" => Grantee::Email(v),
                     _ => {
-                        return Err(S3Error::InvalidArgument {
-                            message: "Argument format not recognized".into(),
-                            name: header.into(),
-                            value: item.to_string(),
-                        });
+                        return Err(invalid_argument(
+                            "Argument format not recognized",
+                            header,
+                            item,
+                        ));
                     }
                 };
                 check_grantee(&grantee, true)?;
@@ -258,11 +256,7 @@ impl Acl {
             .and_then(|o| o.child_text("ID"))
             .ok_or_else(malformed)?;
         if !valid_id(owner_id) {
-            return Err(S3Error::InvalidArgument {
-                message: "Invalid id".into(),
-                name: "CanonicalUser/ID".into(),
-                value: owner_id.to_string(),
-            });
+            return Err(invalid_argument("Invalid id", "CanonicalUser/ID", owner_id));
         }
         if owner_id != owner {
             return Err(S3Error::AccessDenied);

@@ -6,7 +6,7 @@
 use cloudlet_core::xml::XmlWriter;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{S3Error, S3Result};
+use crate::error::{S3Error, S3Result, invalid_argument};
 use crate::ops::XMLNS;
 use crate::xml::Element;
 
@@ -83,11 +83,11 @@ impl CorsConfiguration {
                 )));
             }
             if let Some(id) = rule.id.as_ref().filter(|id| id.chars().count() > MAX_ID) {
-                return Err(S3Error::InvalidArgument {
-                    message: "ID length should not exceed allowed limit of 255".into(),
-                    name: "ID".into(),
-                    value: id.clone(),
-                });
+                return Err(invalid_argument(
+                    "ID length should not exceed allowed limit of 255",
+                    "ID",
+                    id.clone(),
+                ));
             }
             rules.push(rule);
         }

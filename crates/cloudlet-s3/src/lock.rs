@@ -7,7 +7,7 @@ use cloudlet_core::xml::XmlWriter;
 use http::HeaderMap;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{S3Error, S3Result};
+use crate::error::{S3Error, S3Result, invalid_argument};
 use crate::ops::{XMLNS, iso8601};
 use crate::xml::Element;
 
@@ -127,10 +127,12 @@ pub fn parse_configuration(root: &Element) -> S3Result<Option<DefaultRetention>>
             .ok()
             .filter(|n| *n > 0)
             .map(Some)
-            .ok_or_else(|| S3Error::InvalidArgument {
-                message: "Default retention period must be a positive integer value.".into(),
-                name: name.to_string(),
-                value: v.to_string(),
+            .ok_or_else(|| {
+                invalid_argument(
+                    "Default retention period must be a positive integer value.",
+                    name,
+                    v,
+                )
             })
     };
     let (days, years) = (period("Days")?, period("Years")?);
@@ -162,11 +164,11 @@ pub fn configuration_xml(rule: Option<&DefaultRetention>) -> String {
 fn future_date(v: &str, now: u64) -> S3Result<u64> {
     let until = parse_timestamp(v).ok_or(S3Error::MalformedXml)?;
     if until <= now {
-        return Err(S3Error::InvalidArgument {
-            message: "The retain until date must be in the future!".into(),
-            name: "RetainUntilDate".into(),
-            value: v.to_string(),
-        });
+        return Err(invalid_argument(
+            "The retain until date must be in the future!",
+            "RetainUntilDate",
+            v,
+        ));
     }
     Ok(until)
 }
@@ -221,30 +223,27 @@ pub fn from_headers(h: &HeaderMap, now: u64) -> S3Result<VersionLock> {
     let retention = match (mode, date) {
         (None, None) => None,
         (Some(m), Some(d)) => Some(Retention {
-            mode: Mode::parse(m).ok_or_else(|| S3Error::InvalidArgument {
-                message: "Unknown wormMode directive.".into(),
-                name: "x-amz-object-lock-mode".into(),
-                value: m.to_string(),
+            mode: Mode::parse(m).ok_or_else(|| {
+                invalid_argument("Unknown wormMode directive.", "x-amz-object-lock-mode", m)
             })?,
             until: parse_timestamp(d).filter(|t| *t > now).ok_or_else(|| {
-                S3Error::InvalidArgument {
-                    message: "The retain until date must be in the future!".into(),
-                    name: "x-amz-object-lock-retain-until-date".into(),
-                    value: d.to_string(),
-                }
+                invalid_argument(
+                    "The retain until date must be in the future!",
+                    "x-amz-object-lock-retain-until-date",
+                    d,
+                )
             })?,
         }),
         (m, _) => {
-            return Err(S3Error::InvalidArgument {
-                message: "x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied".into(),
-                name: if m.is_some() {
+            return Err(invalid_argument(
+                "x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied",
+                if m.is_some() {
                     "x-amz-object-lock-retain-until-date"
                 } else {
                     "x-amz-object-lock-mode"
-                }
-                .into(),
-                value: String::new(),
-            });
+                },
+                "",
+            ));
         }
     };
     let legal_hold = match get("x-amz-object-lock-legal-hold") {
@@ -252,11 +251,11 @@ pub fn from_headers(h: &HeaderMap, now: u64) -> S3Result<VersionLock> {
         Some("ON") => Some(true),
         Some("OFF") => Some(false),
         Some(other) => {
-            return Err(S3Error::InvalidArgument {
-                message: "Legal Hold must be either of 'ON' or 'OFF'".into(),
-                name: "x-amz-object-lock-legal-hold".into(),
-                value: other.to_string(),
-            });
+            return Err(invalid_argument(
+                "Legal Hold must be either of 'ON' or 'OFF'",
+                "x-amz-object-lock-legal-hold",
+                other,
+            ));
         }
     };
     Ok(VersionLock {
@@ -432,11 +431,11 @@ mod tests {
             ),
             (
                 "<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled><Rule><DefaultRetention><Mode>COMPLIANCE</Mode><Days>0</Days></DefaultRetention></Rule></ObjectLockConfiguration>",
-                Err(S3Error::InvalidArgument {
-                    message: "Default retention period must be a positive integer value.".into(),
-                    name: "Days".into(),
-                    value: "0".into(),
-                }),
+                Err(invalid_argument(
+                    "Default retention period must be a positive integer value.",
+                    "Days",
+                    "0",
+                )),
             ),
         ];
         for (text, want) in cases {

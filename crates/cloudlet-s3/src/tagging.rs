@@ -8,7 +8,7 @@ use cloudlet_core::xml::XmlWriter;
 use http::HeaderMap;
 use percent_encoding::percent_decode_str;
 
-use crate::error::{S3Error, S3Result};
+use crate::error::{S3Error, S3Result, invalid_argument};
 use crate::ops::XMLNS;
 use crate::xml::Element;
 
@@ -111,11 +111,11 @@ pub fn tags_header(h: &HeaderMap) -> S3Result<Vec<(String, String)>> {
         return Ok(Vec::new());
     };
     let unreadable = || {
-        S3Error::InvalidArgument {
-        message: "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.".into(),
-        name: "x-amz-tagging".into(),
-        value: String::from_utf8_lossy(raw.as_bytes()).into_owned(),
-    }
+        invalid_argument(
+            "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without tag name duplicates.",
+            "x-amz-tagging",
+            String::from_utf8_lossy(raw.as_bytes()).into_owned(),
+        )
     };
     let text = raw.to_str().map_err(|_| unreadable())?;
     let tags = parse_query_form(text).ok_or_else(unreadable)?;

@@ -20,7 +20,7 @@ use cloudlet_store::redb::{ReadTransaction, ReadableTable, TableDefinition, Writ
 use cloudlet_store::{StoreError, record};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{S3Error, S3Result};
+use crate::error::{S3Error, S3Result, invalid_argument};
 use crate::lock::{self, DefaultRetention, VersionLock};
 use crate::state::{self, Bucket, OBJECTS, Object};
 
@@ -148,11 +148,11 @@ impl VersionRef {
     /// Parses a request's `versionId`, refusing ids S3 never issues as S3 does.
     pub fn from_param(s: &str) -> S3Result<VersionRef> {
         if s.is_empty() {
-            return Err(S3Error::InvalidArgument {
-                message: "Version id cannot be the empty string".into(),
-                name: "versionId".into(),
-                value: String::new(),
-            });
+            return Err(invalid_argument(
+                "Version id cannot be the empty string",
+                "versionId",
+                "",
+            ));
         }
         VersionRef::parse(s).ok_or_else(|| invalid_version_id(s))
     }
@@ -165,11 +165,7 @@ impl VersionRef {
 }
 
 pub fn invalid_version_id(s: &str) -> S3Error {
-    S3Error::InvalidArgument {
-        message: "Invalid version id specified".into(),
-        name: "versionId".into(),
-        value: s.to_string(),
-    }
+    invalid_argument("Invalid version id specified", "versionId", s)
 }
 
 /// splitmix64's finaliser: a cheap, well-mixing permutation of 64 bits.

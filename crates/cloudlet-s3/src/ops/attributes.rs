@@ -10,7 +10,7 @@ use http::HeaderMap;
 use super::{XMLNS, http_date, set_header, xml_response};
 use crate::S3;
 use crate::auth::arn;
-use crate::error::{S3Error, S3Result};
+use crate::error::{S3Error, S3Result, invalid_argument};
 use crate::protocol::Query;
 use crate::state::{self, Object};
 use crate::versions::{self, Entry};
@@ -34,11 +34,11 @@ pub struct AttributesRequest {
 }
 
 fn invalid_number(header: &str, value: &str) -> S3Error {
-    S3Error::InvalidArgument {
-        message: format!("Provided {header} not an integer or within integer range"),
-        name: header.to_string(),
-        value: value.to_string(),
-    }
+    invalid_argument(
+        format!("Provided {header} not an integer or within integer range"),
+        header,
+        value,
+    )
 }
 
 /// Reads `x-amz-object-attributes` (comma-separated, on one or more lines),
@@ -92,11 +92,11 @@ pub fn parse_request(h: &HeaderMap) -> S3Result<AttributesRequest> {
 }
 
 fn invalid_attribute(name: &str) -> S3Error {
-    S3Error::InvalidArgument {
-        message: "Invalid attribute name specified.".into(),
-        name: "x-amz-object-attributes".into(),
-        value: name.to_string(),
-    }
+    invalid_argument(
+        "Invalid attribute name specified.",
+        "x-amz-object-attributes",
+        name,
+    )
 }
 
 /// The object (or version) the request names, once the caller may read its attributes:

@@ -11,7 +11,7 @@ use http::StatusCode;
 
 use super::{XMLNS, canonical_id, empty, iso8601, now_ms, set_header, small_body, xml_response};
 use crate::S3;
-use crate::error::{S3Error, S3Result};
+use crate::error::{S3Error, S3Result, invalid_argument};
 use crate::protocol::Query;
 use crate::state::{self, Bucket, PublicAccessBlock};
 use crate::versions::BucketVersioning;
@@ -245,10 +245,12 @@ pub fn bucket_page(q: &Query) -> S3Result<BucketPage> {
                 .parse::<usize>()
                 .ok()
                 .filter(|n| (1..=DEFAULT_MAX_BUCKETS).contains(n))
-                .ok_or_else(|| S3Error::InvalidArgument {
-                    message: "Argument max-buckets must be an integer between 1 and 10000.".into(),
-                    name: "max-buckets".into(),
-                    value: v.to_string(),
+                .ok_or_else(|| {
+                    invalid_argument(
+                        "Argument max-buckets must be an integer between 1 and 10000.",
+                        "max-buckets",
+                        v,
+                    )
                 })?,
         ),
     };
@@ -260,10 +262,12 @@ pub fn bucket_page(q: &Query) -> S3Result<BucketPage> {
             .ok()
             .and_then(|b| String::from_utf8(b).ok())
             .filter(|name| !name.is_empty())
-            .ok_or_else(|| S3Error::InvalidArgument {
-                message: "The continuation token provided is incorrect".into(),
-                name: "continuation-token".into(),
-                value: t.to_string(),
+            .ok_or_else(|| {
+                invalid_argument(
+                    "The continuation token provided is incorrect",
+                    "continuation-token",
+                    t,
+                )
             })?,
     };
     let prefix = q.get("prefix").map(str::to_string);

@@ -16,7 +16,7 @@ use super::{XMLNS, iso8601, now_ms, set_header, xml_response};
 use crate::S3;
 use crate::auth::arn;
 use crate::checksum::{self, Algorithm, Hasher};
-use crate::error::{S3Error, S3Result};
+use crate::error::{S3Error, S3Result, invalid_argument};
 use crate::precheck::{check_metadata_size, check_redirect_location, metadata_headers};
 use crate::state::Object;
 use crate::storage_class;
@@ -32,11 +32,7 @@ const REDIRECT: &str = "x-amz-website-redirect-location";
 /// `bucket/key` (URL-encoded, optional leading slash and `?versionId=`).
 pub fn copy_source(h: &HeaderMap) -> S3Result<(String, String)> {
     let raw = hv(h, "x-amz-copy-source").unwrap_or("");
-    let invalid = || S3Error::InvalidArgument {
-        message: "Invalid copy source object key".into(),
-        name: "x-amz-copy-source".into(),
-        value: raw.to_string(),
-    };
+    let invalid = || invalid_argument("Invalid copy source object key", "x-amz-copy-source", raw);
     let path = raw.split('?').next().unwrap_or("");
     let path = path.strip_prefix('/').unwrap_or(path);
     let decoded = percent_decode_str(path)
@@ -110,11 +106,11 @@ fn directive(h: &HeaderMap, name: &'static str, what: &str) -> S3Result<bool> {
     match h.get(name).map(|v| v.as_bytes()) {
         None | Some(b"COPY") => Ok(false),
         Some(b"REPLACE") => Ok(true),
-        Some(other) => Err(S3Error::InvalidArgument {
-            message: format!("Unknown {what} directive."),
-            name: name.to_string(),
-            value: String::from_utf8_lossy(other).into_owned(),
-        }),
+        Some(other) => Err(invalid_argument(
+            format!("Unknown {what} directive."),
+            name,
+            String::from_utf8_lossy(other).into_owned(),
+        )),
     }
 }
 

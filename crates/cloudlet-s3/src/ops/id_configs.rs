@@ -15,7 +15,7 @@ use crate::S3;
 use crate::config_error::ConfigError;
 use crate::config_schema::{self, Field, Kind};
 use crate::config_store;
-use crate::error::{S3Error, S3Result};
+use crate::error::{S3Error, S3Result, invalid_argument};
 use crate::protocol::Query;
 use crate::xml::Element;
 
@@ -103,21 +103,17 @@ fn query_id(q: &Query) -> S3Result<Option<String>> {
         return Ok(None);
     };
     if id.is_empty() || id.len() > MAX_ID || id.chars().any(char::is_control) {
-        return Err(S3Error::InvalidArgument {
-            message: "The specified configuration id is not valid.".into(),
-            name: "id".into(),
-            value: id.to_string(),
-        });
+        return Err(invalid_argument(
+            "The specified configuration id is not valid.",
+            "id",
+            id,
+        ));
     }
     Ok(Some(id.to_string()))
 }
 
 fn required_id(q: &Query) -> S3Result<String> {
-    query_id(q)?.ok_or_else(|| S3Error::InvalidArgument {
-        message: "Missing required parameter id.".into(),
-        name: "id".into(),
-        value: String::new(),
-    })
+    query_id(q)?.ok_or_else(|| invalid_argument("Missing required parameter id.", "id", ""))
 }
 
 /// Checks a Put document for configuration `id` of `kind`, as S3 does: the shape first
@@ -241,10 +237,12 @@ fn list(s3: &S3, bucket: &str, spec: &Spec, q: &Query) -> S3Result<Response> {
     let token = q.get("continuation-token");
     let start = match token {
         None => None,
-        Some(t) => Some(id_of(t).ok_or_else(|| S3Error::InvalidArgument {
-            message: "The continuation token provided is incorrect".into(),
-            name: "continuation-token".into(),
-            value: t.to_string(),
+        Some(t) => Some(id_of(t).ok_or_else(|| {
+            invalid_argument(
+                "The continuation token provided is incorrect",
+                "continuation-token",
+                t,
+            )
         })?),
     };
     let prefix = format!("{}\0", spec.name);

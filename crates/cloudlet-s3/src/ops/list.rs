@@ -13,7 +13,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use super::{XMLNS, iso8601, xml_response};
 use crate::S3;
 use crate::auth::arn;
-use crate::error::{S3Error, S3Result};
+use crate::error::{S3Error, S3Result, invalid_argument};
 use crate::protocol::Query;
 use crate::state::{self, Object};
 
@@ -103,22 +103,20 @@ pub fn limit(
     match v.parse::<i32>() {
         Ok(n) if n >= 0 => Ok((n as u32).min(cap)),
         Ok(_) => Err(match negative {
-            Negative::Range(name) => S3Error::InvalidArgument {
-                message: format!("Argument {name} must be an integer between 0 and 2147483647"),
-                name: name.into(),
-                value: v.to_string(),
-            },
-            Negative::VersionsMaxKeys => S3Error::InvalidArgument {
-                message: "max-keys cannot be negative".into(),
-                name: "maxKeys".into(),
-                value: v.to_string(),
-            },
+            Negative::Range(name) => invalid_argument(
+                format!("Argument {name} must be an integer between 0 and 2147483647"),
+                name,
+                v,
+            ),
+            Negative::VersionsMaxKeys => {
+                invalid_argument("max-keys cannot be negative", "maxKeys", v)
+            }
         }),
-        Err(_) => Err(S3Error::InvalidArgument {
-            message: format!("Provided {param} not an integer or within integer range"),
-            name: param.into(),
-            value: v.to_string(),
-        }),
+        Err(_) => Err(invalid_argument(
+            format!("Provided {param} not an integer or within integer range"),
+            param,
+            v,
+        )),
     }
 }
 
@@ -147,11 +145,11 @@ pub fn encoding_type(q: &Query) -> S3Result<Option<&'static str>> {
     match q.get("encoding-type") {
         None => Ok(None),
         Some("url") => Ok(Some("url")),
-        Some(other) => Err(S3Error::InvalidArgument {
-            message: "Invalid Encoding Method specified in Request".into(),
-            name: "encoding-type".into(),
-            value: other.to_string(),
-        }),
+        Some(other) => Err(invalid_argument(
+            "Invalid Encoding Method specified in Request",
+            "encoding-type",
+            other,
+        )),
     }
 }
 

@@ -13,7 +13,7 @@ use super::list::{Negative, encoding_type, limit, url_encode};
 use super::multipart::owner;
 use super::{XMLNS, iso8601, xml_response};
 use crate::S3;
-use crate::error::{S3Error, S3Result};
+use crate::error::{S3Result, invalid_argument};
 use crate::mpstate::{self, Upload};
 use crate::protocol::Query;
 
@@ -167,11 +167,11 @@ pub fn list_uploads(s3: &S3, ctx: &RequestContext, bucket: &str, q: &Query) -> S
     let mut uploads = s3.store.read(|txn| mpstate::list_uploads(txn, bucket))?;
     uploads.sort_by(listing_order);
     if !marker_known(&uploads, &request) {
-        return Err(S3Error::InvalidArgument {
-            message: "Invalid uploadId marker".into(),
-            name: "upload-id-marker".into(),
-            value: request.upload_id_marker.unwrap_or("").to_string(),
-        });
+        return Err(invalid_argument(
+            "Invalid uploadId marker",
+            "upload-id-marker",
+            request.upload_id_marker.unwrap_or("").to_string(),
+        ));
     }
     let p = page(&uploads, &request);
     let mut x = XmlWriter::new();

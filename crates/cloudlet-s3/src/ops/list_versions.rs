@@ -12,7 +12,7 @@ use super::list::{Negative, encoding_type, limit, url_encode};
 use super::{XMLNS, iso8601};
 use crate::S3;
 use crate::auth::arn;
-use crate::error::{S3Error, S3Result};
+use crate::error::{S3Result, invalid_argument};
 use crate::protocol::Query;
 use crate::state::{self, Object};
 use crate::versions::{self, Entry, VersionRef};
@@ -175,19 +175,15 @@ pub fn list(
     let raw_version_marker = q.get("version-id-marker").filter(|v| !v.is_empty());
     let version_marker = match raw_version_marker {
         Some(v) if key_marker.is_empty() => {
-            return Err(S3Error::InvalidArgument {
-                message: "A version-id marker cannot be specified without a key marker.".into(),
-                name: "version-id-marker".into(),
-                value: v.to_string(),
-            });
+            return Err(invalid_argument(
+                "A version-id marker cannot be specified without a key marker.",
+                "version-id-marker",
+                v,
+            ));
         }
-        Some(v) => Some(
-            VersionRef::parse(v).ok_or_else(|| S3Error::InvalidArgument {
-                message: "Invalid version id specified".into(),
-                name: "version-id-marker".into(),
-                value: v.to_string(),
-            })?,
-        ),
+        Some(v) => Some(VersionRef::parse(v).ok_or_else(|| {
+            invalid_argument("Invalid version id specified", "version-id-marker", v)
+        })?),
         None => None,
     };
     let listing = Listing {

@@ -20,7 +20,7 @@ use super::{XMLNS, canonical_id, empty, iso8601, now_ms, set_header, xml_respons
 use crate::S3;
 use crate::auth::arn;
 use crate::checksum::{self, Hasher};
-use crate::error::{S3Error, S3Result};
+use crate::error::{S3Error, S3Result, invalid_argument};
 use crate::mpstate::{self, Part, Upload};
 use crate::precheck::{
     LockedWrite, check_metadata_size, check_redirect_location, metadata_headers, require_for_lock,
@@ -83,10 +83,12 @@ pub(crate) fn part_number(q: &Query) -> S3Result<u32> {
     raw.parse::<u32>()
         .ok()
         .filter(|n| (1..=10_000).contains(n))
-        .ok_or_else(|| S3Error::InvalidArgument {
-            message: "Part number must be an integer between 1 and 10000, inclusive".into(),
-            name: "partNumber".into(),
-            value: raw.to_string(),
+        .ok_or_else(|| {
+            invalid_argument(
+                "Part number must be an integer between 1 and 10000, inclusive",
+                "partNumber",
+                raw,
+            )
         })
 }
 
@@ -420,11 +422,11 @@ pub async fn complete(
         let raw = p.child_text("PartNumber").unwrap_or("").trim();
         let n = raw.parse::<i64>().map_err(|_| S3Error::MalformedXml)?;
         if n < 1 {
-            return Err(S3Error::InvalidArgument {
-                message: "PartNumber must be >= 1".into(),
-                name: "PartNumber".into(),
-                value: raw.to_string(),
-            });
+            return Err(invalid_argument(
+                "PartNumber must be >= 1",
+                "PartNumber",
+                raw,
+            ));
         }
         // A number past 10,000 names no part: `InvalidPart` below.
         let n = u32::try_from(n).unwrap_or(u32::MAX);

@@ -19,7 +19,7 @@ use super::{empty, now_ms, request_config, set_header, xml_response};
 use crate::S3;
 use crate::auth::arn;
 use crate::checksum::{self, Algorithm, Hasher};
-use crate::error::{Digested, S3Error, S3Result};
+use crate::error::{Digested, S3Error, S3Result, invalid_argument};
 use crate::formdata::{self, FormError, FormReader, Item};
 use crate::postpolicy::{self, PolicyError};
 use crate::precheck::{check_metadata_size, check_redirect_location, content_md5};
@@ -38,13 +38,13 @@ fn form_error(e: FormError) -> S3Error {
 }
 
 fn missing_field(name: &str) -> S3Error {
-    S3Error::InvalidArgument {
-        message: format!(
+    invalid_argument(
+        format!(
             "Bucket POST must contain a field named '{name}'.  If it is specified, please check the order of the fields."
         ),
-        name: name.to_string(),
-        value: String::new(),
-    }
+        name,
+        "",
+    )
 }
 
 fn policy_error(e: PolicyError) -> S3Error {
@@ -72,11 +72,11 @@ fn signer(auth: Option<&FormAuth>, fields: &Fields) -> S3Result<Principal> {
     };
     let signature = if let Some(algorithm) = field(fields, "x-amz-algorithm") {
         if algorithm != "AWS4-HMAC-SHA256" {
-            return Err(S3Error::InvalidArgument {
-                message: "Invalid algorithm. Only AWS4-HMAC-SHA256 is supported.".into(),
-                name: "x-amz-algorithm".into(),
-                value: algorithm.to_string(),
-            });
+            return Err(invalid_argument(
+                "Invalid algorithm. Only AWS4-HMAC-SHA256 is supported.",
+                "x-amz-algorithm",
+                algorithm,
+            ));
         }
         FormSignature::V4 {
             credential: need("x-amz-credential")?,
@@ -314,11 +314,11 @@ pub async fn post_object(
             Item::Field { name, value } => fields.push((name.to_ascii_lowercase(), value)),
             Item::File { filename, .. } => break filename,
             Item::End => {
-                return Err(S3Error::InvalidArgument {
-                    message: "POST requires exactly one file upload per request.".into(),
-                    name: "file".into(),
-                    value: "0".into(),
-                });
+                return Err(invalid_argument(
+                    "POST requires exactly one file upload per request.",
+                    "file",
+                    "0",
+                ));
             }
         }
     };
@@ -327,11 +327,11 @@ pub async fn post_object(
     let base = filename.rsplit(['/', '\\']).next().unwrap_or("");
     let key = template.replace("${filename}", base);
     if key.is_empty() {
-        return Err(S3Error::InvalidArgument {
-            message: "User key must have a length greater than 0.".into(),
-            name: "key".into(),
-            value: String::new(),
-        });
+        return Err(invalid_argument(
+            "User key must have a length greater than 0.",
+            "key",
+            "",
+        ));
     }
     crate::precheck::check_key_length(&key)?;
 

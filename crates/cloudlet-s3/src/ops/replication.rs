@@ -15,7 +15,7 @@ use crate::S3;
 use crate::config_error::ConfigError;
 use crate::config_schema::{self, Kind};
 use crate::config_store;
-use crate::error::{S3Error, S3Result};
+use crate::error::{S3Error, S3Result, invalid_argument};
 use crate::versions::Status;
 use crate::xml::Element;
 
@@ -77,20 +77,16 @@ fn parse(root: &Element) -> S3Result<(Replication, Vec<String>)> {
                 destinations.push(name.to_string());
             }
             _ => {
-                return Err(S3Error::InvalidArgument {
-                    message: "Invalid bucket ARN.".into(),
-                    name: "Destination/Bucket".into(),
-                    value: arn.to_string(),
-                });
+                return Err(invalid_argument(
+                    "Invalid bucket ARN.",
+                    "Destination/Bucket",
+                    arn,
+                ));
             }
         }
         if let Some(id) = rule.child_text("ID") {
             if ids.iter().any(|i| i == id) {
-                return Err(S3Error::InvalidArgument {
-                    message: "Rule Id must be unique.".into(),
-                    name: "ID".into(),
-                    value: id.to_string(),
-                });
+                return Err(invalid_argument("Rule Id must be unique.", "ID", id));
             }
             ids.push(id.to_string());
         }
