@@ -53,8 +53,12 @@ def setup(url):
 # of a raw answer body, bytes moved per op).
 
 
+# Keys each boto3 PUT thread cycles through.
+KEYS_PER_THREAD = 50
+
+
 def boto_put(body, prefix):
-    return lambda s3, i, n: s3.put_object(Bucket=BUCKET, Key=f"{prefix}/{i}-{n % 50}", Body=body)
+    return lambda s3, i, n: s3.put_object(Bucket=BUCKET, Key=f"{prefix}/{i}-{n % KEYS_PER_THREAD}", Body=body)
 
 
 def boto_get(key, size):
@@ -382,7 +386,9 @@ object's checksum is combined from the parts' own).
             "figure is the one that compares the two servers' sending."
         )
     lines.append(
-        "Server RSS after the run: " + ", ".join(f"{n} {results[n]['rss'] / 1024:.1f} MiB" for n in names) + "."
+        "Server RSS after the run: " + ", ".join(f"{n} {results[n]['rss'] / 1024:.1f} MiB" for n in names)
+        + f" ({names[0]}'s includes the bodies of up to 4 MiB it keeps in memory, at most 256 MiB in all; "
+        f"the boto3 PUT run leaves up to {args.threads * KEYS_PER_THREAD} MiB of them)."
     )
     ratios = {label: c[label]["raw"].rate / m[label]["raw"].rate for label, _, mk, _, _ in OPS if mk}
     worst = min(ratios, key=ratios.get)
