@@ -278,10 +278,11 @@ impl BlobWriter {
     /// Makes room for `len` more bytes when they would stay in memory: a body of known length
     /// is then copied once, not again each time its buffer grows.
     pub fn reserve(&mut self, len: u64) {
-        if self.file.is_none()
-            && usize::try_from(len).is_ok_and(|len| self.pending.len() + len <= self.held)
-        {
-            self.pending.reserve_exact(len as usize);
+        let Ok(len) = usize::try_from(len) else {
+            return;
+        };
+        if self.file.is_none() && self.pending.len().saturating_add(len) <= self.held {
+            self.pending.reserve_exact(len);
         }
     }
 

@@ -90,3 +90,19 @@ async fn small_blobs_live_in_memory_and_large_ones_in_files() {
     assert!(w.append_blob(&id, 2, 2).await.is_err());
     store.close();
 }
+
+#[tokio::test]
+async fn reserving_room_for_any_declared_length_is_harmless() {
+    let store = Store::ephemeral().unwrap();
+    let blobs = store.blobs();
+    for declared in [0, 3, cloudlet_store::MEMORY_BLOB as u64 + 1, u64::MAX] {
+        let mut w = blobs.create().await.unwrap();
+        w.write(b"a").await.unwrap();
+        w.reserve(declared);
+        w.write(b"bc").await.unwrap();
+        let id = w.commit().await.unwrap();
+        assert_eq!(blobs.read(&id).await.unwrap(), b"abc", "{declared}");
+        assert!(blobs.in_memory(&id, 0, 3).is_some(), "{declared}");
+    }
+    store.close();
+}

@@ -83,11 +83,11 @@ const LOOPBACK_SEND_BUFFER: u32 = 256 * 1024;
 
 /// Binds the edge's listener as `TcpListener::bind` does (address reuse, a backlog of
 /// 1024). On a loopback address the connections get a fixed send buffer: the kernel's
-/// autotuned one grows to hold a whole large response, which then probably waits in socket
-/// buffers and leaves the cache before the client copies it out; a 256 KiB one keeps it
-/// flowing in pieces and cut the server's CPU per 1 MiB GET by a fifth to a third. With loopback's
-/// round trips of microseconds it bounds no transfer; over a real network it could, so
-/// other addresses keep the kernel's autotuning.
+/// autotuned one grows to hold a whole large response, which then probably waits in
+/// socket buffers and leaves the cache before the client copies it out; a 256 KiB one
+/// keeps it flowing in pieces and cut the server's CPU per 1 MiB GET by a fifth to a
+/// third. With loopback's round trips of microseconds it bounds no transfer; over a real
+/// network it could, so other addresses keep the kernel's autotuning.
 fn bind(addr: std::net::SocketAddr) -> std::io::Result<tokio::net::TcpListener> {
     let socket = match addr {
         std::net::SocketAddr::V4(_) => tokio::net::TcpSocket::new_v4()?,
