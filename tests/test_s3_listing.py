@@ -235,6 +235,29 @@ def test_a_full_page_whose_rest_rolls_into_its_last_prefix_is_complete(s3, op):
             == ([("b", r["NextUploadIdMarker"])], ["a/", "c/"], False)
 
 
+# Keys past which a listing seeks once their common prefix is listed, among them keys whose
+# next character is the last one Unicode has (the seek lands just before those).
+SEEK_KEYS = ["a/1", "a/2/x", "a/\U0010ffff", "a/\U0010ffffz", "a\U0010ffff", "b/1", "b/2", "c"]
+
+
+@pytest.mark.parametrize("op", ["v1", "v2"])
+@pytest.mark.parametrize("max_keys,want", [
+    (1, [["a/"], ["a\U0010ffff"], ["b/"], ["c"]]),
+    (2, [["a/", "a\U0010ffff"], ["b/", "c"]]),
+    (1000, [["a/", "a\U0010ffff", "b/", "c"]]),
+])
+def test_a_listed_common_prefix_is_passed_over_whole(s3, op, max_keys, want):
+    bucket = bucket_with(s3, SEEK_KEYS)
+    assert pages_of(op, s3, bucket, max_keys) == want
+    # A marker inside a common prefix has listed it already.
+    r = s3.list_objects(Bucket=bucket, Delimiter="/", Marker="a/1")
+    assert ([o["Key"] for o in r["Contents"]], [p["Prefix"] for p in r["CommonPrefixes"]]) \
+        == (["a\U0010ffff", "c"], ["b/"])
+    r = s3.list_objects_v2(Bucket=bucket, Delimiter="/", Prefix="a/", StartAfter="a/1")
+    assert ([o["Key"] for o in r["Contents"]], [p["Prefix"] for p in r["CommonPrefixes"]]) \
+        == (["a/\U0010ffff", "a/\U0010ffffz"], ["a/2/"])
+
+
 def test_v1_next_marker_only_with_a_delimiter(s3):
     bucket = bucket_with(s3, ["a", "b", "c"])
     r = s3.list_objects(Bucket=bucket, MaxKeys=2)

@@ -157,28 +157,74 @@ pub fn scan_objects(
     from: &str,
     mut visit: impl FnMut(&str, Object) -> bool,
 ) -> Result<(), StoreError> {
+    scan_object_keys(txn, bucket, prefix, from, |key, record| {
+        Ok(match visit(key, record.decode()?) {
+            true => Step::Next,
+            false => Step::Stop,
+        })
+    })
+}
+
+/// What a key scan does after a key.
+pub enum Step {
+    Next,
+    Stop,
+    /// Goes on after every key that starts with this one (a common prefix, listed once).
+    SkipPrefix(String),
+}
+
+/// An object's stored record, decoded only if asked.
+pub struct Stored<'a>(&'a [u8]);
+
+impl Stored<'_> {
+    pub fn decode(&self) -> Result<Object, StoreError> {
+        record::decode(self.0)
+    }
+}
+
+/// [`scan_objects`] for listings: `visit` sees each key before its record is decoded, and
+/// can skip the rest of a common prefix with a seek instead of visiting every key in it.
+pub fn scan_object_keys(
+    txn: &ReadTransaction,
+    bucket: &str,
+    prefix: &str,
+    from: &str,
+    mut visit: impl FnMut(&str, Stored<'_>) -> Result<Step, StoreError>,
+) -> Result<(), StoreError> {
     let table = match txn.open_table(OBJECTS) {
         Ok(t) => t,
         Err(cloudlet_store::redb::TableError::TableDoesNotExist(_)) => return Ok(()),
         Err(e) => return Err(e.into()),
     };
-    let start = object_key(bucket, if from > prefix { from } else { prefix });
+    let mut start = object_key(bucket, if from > prefix { from } else { prefix });
     let base = bucket.len() + 1;
-    for item in table.range(start.as_str()..)? {
-        let (k, v) = item?;
-        let full = k.value();
-        let Some(key) = full.get(base..) else { break };
-        if !full.starts_with(bucket) || full.as_bytes().get(bucket.len()) != Some(&b'/') {
-            break;
+    'seek: loop {
+        for item in table.range(start.as_str()..)? {
+            let (k, v) = item?;
+            let full = k.value();
+            let Some(key) = full.get(base..) else { break };
+            if !full.starts_with(bucket) || full.as_bytes().get(bucket.len()) != Some(&b'/') {
+                break;
+            }
+            if !key.starts_with(prefix) {
+                break;
+            }
+            match visit(key, Stored(v.value()))? {
+                Step::Next => {}
+                Step::Stop => break,
+                Step::SkipPrefix(p) => {
+                    // Past every key of the form `p…`, except those whose next character is
+                    // the last one Unicode has: those few are visited one by one.
+                    let past = object_key(bucket, &format!("{p}{}", char::MAX));
+                    if past.as_str() > full {
+                        start = past;
+                        continue 'seek;
+                    }
+                }
+            }
         }
-        if !key.starts_with(prefix) {
-            break;
-        }
-        if !visit(key, record::decode(v.value())?) {
-            break;
-        }
+        return Ok(());
     }
-    Ok(())
 }
 
 pub fn put_bucket(txn: &WriteTransaction, b: &Bucket) -> Result<(), StoreError> {

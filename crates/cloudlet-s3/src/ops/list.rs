@@ -35,7 +35,9 @@ pub struct Page {
     pub last: Option<String>,
 }
 
-/// Lists keys of `bucket` after `after` (exclusive), grouping by `delimiter`.
+/// Lists keys of `bucket` after `after` (exclusive), grouping by `delimiter`. Once a common
+/// prefix is listed (or holds `after`) the scan seeks past its keys: listing the top of a
+/// bucket costs its top-level entries, not every key below them.
 pub fn page(
     s3: &S3,
     bucket: &str,
@@ -44,33 +46,37 @@ pub fn page(
     after: &str,
     max: usize,
 ) -> S3Result<Page> {
+    use state::Step;
     let mut p = Page::default();
     let mut count = 0usize;
     s3.store.read(|txn| {
-        state::scan_objects(txn, bucket, prefix, after, |key, obj| {
-            let item = if delimiter.is_empty() {
-                None
-            } else {
-                key[prefix.len()..]
+        state::scan_object_keys(txn, bucket, prefix, after, |key, stored| {
+            let group = match delimiter.is_empty() {
+                true => None,
+                false => key[prefix.len()..]
                     .find(delimiter)
-                    .map(|i| key[..prefix.len() + i + delimiter.len()].to_string())
+                    .map(|i| &key[..prefix.len() + i + delimiter.len()]),
             };
-            let name = item.as_deref().unwrap_or(key);
+            let name = group.unwrap_or(key);
+            let skip = || match group {
+                Some(g) => Step::SkipPrefix(g.to_string()),
+                None => Step::Next,
+            };
             if name <= after || p.last.as_deref() == Some(name) {
-                return true;
+                return Ok(skip());
             }
             if count == max {
                 // `max-keys=0` returns nothing, and nothing to resume from, as S3 has it.
                 p.truncated = max > 0;
-                return false;
+                return Ok(Step::Stop);
             }
             count += 1;
             p.last = Some(name.to_string());
-            match item {
-                Some(cp) => p.prefixes.push(cp),
-                None => p.contents.push((key.to_string(), obj)),
+            match group {
+                Some(cp) => p.prefixes.push(cp.to_string()),
+                None => p.contents.push((key.to_string(), stored.decode()?)),
             }
-            true
+            Ok(skip())
         })
     })?;
     Ok(p)
