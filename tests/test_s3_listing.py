@@ -240,14 +240,15 @@ def test_a_full_page_whose_rest_rolls_into_its_last_prefix_is_complete(s3, op):
 SEEK_KEYS = ["a/1", "a/2/x", "a/\U0010ffff", "a/\U0010ffffz", "a\U0010ffff", "b/1", "b/2", "c"]
 
 
-@pytest.mark.parametrize("op", ["v1", "v2"])
+@pytest.mark.parametrize("op,versioned", [("v1", False), ("v2", False), ("versions", False),
+                                          ("versions", True)])
 @pytest.mark.parametrize("max_keys,want", [
     (1, [["a/"], ["a\U0010ffff"], ["b/"], ["c"]]),
     (2, [["a/", "a\U0010ffff"], ["b/", "c"]]),
     (1000, [["a/", "a\U0010ffff", "b/", "c"]]),
 ])
-def test_a_listed_common_prefix_is_passed_over_whole(s3, op, max_keys, want):
-    bucket = bucket_with(s3, SEEK_KEYS)
+def test_a_listed_common_prefix_is_passed_over_whole(s3, op, versioned, max_keys, want):
+    bucket = bucket_with(s3, SEEK_KEYS, versioned=versioned)
     assert pages_of(op, s3, bucket, max_keys) == want
     # A marker inside a common prefix has listed it already.
     r = s3.list_objects(Bucket=bucket, Delimiter="/", Marker="a/1")

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{S3Error, S3Result, invalid_argument};
 use crate::lock::{self, DefaultRetention, VersionLock};
-use crate::state::{self, Bucket, OBJECTS, Object};
+use crate::state::{self, Bucket, OBJECTS, Object, Step};
 
 pub const VERSIONS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("s3.versions");
 
@@ -409,17 +409,44 @@ pub fn scan(
     from: &str,
     mut visit: impl FnMut(&str, u64, Entry) -> bool,
 ) -> Result<(), StoreError> {
-    let t = read_table!(txn, ());
-    let (start, end) = (scan_start(bucket, from), bucket_end(bucket));
-    for item in t.range(start.as_slice()..end.as_slice())? {
-        let (k, v) = item?;
-        let (key, seq) = split_row(&k.value()[bucket.len() + 1..])
-            .ok_or_else(|| StoreError::Format("version row key".into()))?;
-        if !visit(&key, seq, decode_row(v.value())?) {
-            break;
+    scan_keys(txn, bucket, from, |key, seq, entry| {
+        match visit(key, seq, entry) {
+            true => Step::Next,
+            false => Step::Stop,
         }
+    })
+}
+
+/// [`scan`] for listings: `visit` can skip the rest of a common prefix with a seek (as
+/// [`state::scan_object_keys`] does).
+pub fn scan_keys(
+    txn: &ReadTransaction,
+    bucket: &str,
+    from: &str,
+    mut visit: impl FnMut(&str, u64, Entry) -> Step,
+) -> Result<(), StoreError> {
+    let t = read_table!(txn, ());
+    let (mut start, end) = (scan_start(bucket, from), bucket_end(bucket));
+    'seek: loop {
+        for item in t.range(start.as_slice()..end.as_slice())? {
+            let (k, v) = item?;
+            let row = k.value();
+            let (key, seq) = split_row(&row[bucket.len() + 1..])
+                .ok_or_else(|| StoreError::Format("version row key".into()))?;
+            match visit(&key, seq, decode_row(v.value())?) {
+                Step::Next => {}
+                Step::Stop => break,
+                Step::SkipPrefix(p) => {
+                    let past = scan_start(bucket, &format!("{p}{}", char::MAX));
+                    if past.as_slice() > row {
+                        start = past;
+                        continue 'seek;
+                    }
+                }
+            }
+        }
+        return Ok(());
     }
-    Ok(())
 }
 
 // --- Writes ---------------------------------------------------------------------------

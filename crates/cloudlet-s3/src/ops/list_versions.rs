@@ -14,7 +14,7 @@ use crate::S3;
 use crate::auth::arn;
 use crate::error::{S3Result, invalid_argument};
 use crate::protocol::Query;
-use crate::state::{self, Object};
+use crate::state::{self, Object, Step};
 use crate::versions::{self, Entry, VersionRef};
 
 /// One entry of a ListObjectVersions page.
@@ -52,17 +52,22 @@ struct Listing<'a> {
 }
 
 impl Listing<'_> {
-    /// Pages through a stream of `(key, sequence, entry)`, keys ascending and newest first.
+    /// Pages through a stream of `(key, sequence, entry)`, keys ascending and newest first,
+    /// telling the stream to skip a common prefix once it is listed (or holds the marker).
     fn collect(
         &self,
-        scan: impl FnOnce(&mut dyn FnMut(&str, u64, Entry) -> bool) -> S3Result<()>,
+        scan: impl FnOnce(&mut dyn FnMut(&str, u64, Entry) -> Step) -> S3Result<()>,
     ) -> S3Result<Page> {
         let mut p = Page::default();
         let mut prev_key: Option<String> = None;
         let mut passed_marker = false;
         scan(&mut |key: &str, seq: u64, entry: Entry| {
             if !key.starts_with(self.prefix) {
-                return key < self.prefix;
+                return if key < self.prefix {
+                    Step::Next
+                } else {
+                    Step::Stop
+                };
             }
             let latest = prev_key.as_deref() != Some(key);
             if latest {
@@ -76,29 +81,34 @@ impl Listing<'_> {
                     .map(|i| key[..self.prefix.len() + i + self.delimiter.len()].to_string())
             };
             let name = group.as_deref().unwrap_or(key);
+            let skip = || match &group {
+                Some(g) => Step::SkipPrefix(g.clone()),
+                None => Step::Next,
+            };
             if name < self.key_marker {
-                return true;
+                return skip();
             }
             if name == self.key_marker {
                 match (self.version_marker, &group) {
                     // The marker's version may be gone since: its id still says where it
                     // stood, so the key's older versions follow.
-                    (Some(VersionRef::Id { seq: m, .. }), None) if seq >= *m => return true,
+                    (Some(VersionRef::Id { seq: m, .. }), None) if seq >= *m => return Step::Next,
                     (Some(VersionRef::Null), None) if !passed_marker => {
                         passed_marker = entry.version_id() == "null";
-                        return true;
+                        return Step::Next;
                     }
                     (Some(_), None) => {}
-                    _ => return true,
+                    _ => return skip(),
                 }
             }
             if group.is_some() && p.next.as_ref().is_some_and(|(n, _)| n == name) {
-                return true;
+                return skip();
             }
             if p.items.len() == self.max {
                 p.truncated = true;
-                return false;
+                return Step::Stop;
             }
+            let next = skip();
             let item = match (group, entry) {
                 (Some(cp), _) => {
                     p.next = Some((cp.clone(), None));
@@ -131,7 +141,7 @@ impl Listing<'_> {
                 }
             };
             p.items.push(item);
-            true
+            next
         })?;
         // `max-keys=0` returns nothing, and nothing to resume from.
         if p.items.is_empty() {
@@ -201,12 +211,13 @@ pub fn list(
     let p = listing.collect(|visit| {
         s3.store.read(|txn| {
             if b.versioning.status.is_some() {
-                versions::scan(txn, bucket, from, |k, seq, e| visit(k, seq, e))
+                versions::scan_keys(txn, bucket, from, |k, seq, e| visit(k, seq, e))
             } else {
                 // Never versioned: every object is its key's only (null) version.
-                state::scan_objects(txn, bucket, prefix, from, |k, mut o| {
+                state::scan_object_keys(txn, bucket, prefix, from, |k, stored| {
+                    let mut o = stored.decode()?;
                     o.version.id = Some("null".into());
-                    visit(k, 0, Entry::Object(o))
+                    Ok(visit(k, 0, Entry::Object(o)))
                 })
             }
         })?;
@@ -361,9 +372,16 @@ mod tests {
         };
         let p = listing
             .collect(|visit| {
+                // The stream the store gives: a skipped prefix's keys are not seen.
+                let mut skipping: Option<String> = None;
                 for (k, seq, e) in rows.into_iter().filter(|(k, _, _)| *k >= from) {
-                    if !visit(k, seq, e) {
-                        break;
+                    if skipping.as_deref().is_some_and(|p| k.starts_with(p)) {
+                        continue;
+                    }
+                    match visit(k, seq, e) {
+                        Step::Next => {}
+                        Step::Stop => break,
+                        Step::SkipPrefix(p) => skipping = Some(p),
                     }
                 }
                 Ok(())
