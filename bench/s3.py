@@ -378,12 +378,13 @@ object's checksum is combined from the parts' own).
             f"(`sched_setaffinity`): {names[0]} {cs.rate:,.0f} MiB/s ({cs_cpu * 1e6:,.0f} µs server CPU per GET), "
             f"loopback baseline {bs.rate:,.0f} MiB/s ({bs_cpu * 1e6:,.0f} µs): **{cs.rate / bs.rate:.0%}** of the "
             f"baseline, against {c['GET 1 MiB']['raw'].rate / base.rate:.0%} unpinned, where the baseline took "
-            f"{base_cpu * 1e6:,.0f} µs per GET. The baseline gives each connection a thread of its own, blocked "
-            "on that one socket, so unpinned the kernel can keep each thread on the core of the client it "
-            f"serves; pinned apart from its clients it loses most of its lead ({base.rate:,.0f} → "
-            f"{bs.rate:,.0f} MiB/s in this run). An event-driven server such as cloudlet serves every "
-            "connection from whichever worker thread wakes and cannot be placed that way, so the split-core "
-            "figure is the one that compares the two servers' sending."
+            f"{base_cpu * 1e6:,.0f} µs per GET. The baseline gives each connection a thread of its own, "
+            "blocked on that one socket, so unpinned the kernel can keep each thread on the core of the "
+            f"client it serves (pinned apart from its clients it went from {base.rate:,.0f} to "
+            f"{bs.rate:,.0f} MiB/s in this run); an event-driven server such as cloudlet serves every "
+            "connection from whichever worker thread wakes and cannot be placed that way. Split, neither "
+            "can, so that figure compares the two servers' sending, though with one core for both "
+            "client processes it is partly bounded by the clients too."
         )
     lines.append(
         "Server RSS after the run: " + ", ".join(f"{n} {results[n]['rss'] / 1024:.1f} MiB" for n in names)
