@@ -173,6 +173,12 @@ pub enum Step {
     SkipPrefix(String),
 }
 
+/// A key that sorts after every key starting with `prefix`, except those whose next character
+/// is the last one Unicode has (a scan visits those few one by one).
+pub fn past_prefix(prefix: &str) -> String {
+    format!("{prefix}{}", char::MAX)
+}
+
 /// An object's stored record, decoded only if asked.
 pub struct Stored<'a>(&'a [u8]);
 
@@ -213,9 +219,7 @@ pub fn scan_object_keys(
                 Step::Next => {}
                 Step::Stop => break,
                 Step::SkipPrefix(p) => {
-                    // Past every key of the form `p…`, except those whose next character is
-                    // the last one Unicode has: those few are visited one by one.
-                    let past = object_key(bucket, &format!("{p}{}", char::MAX));
+                    let past = object_key(bucket, &past_prefix(&p));
                     if past.as_str() > full {
                         start = past;
                         continue 'seek;

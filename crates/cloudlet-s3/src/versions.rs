@@ -437,7 +437,7 @@ pub fn scan_keys(
                 Step::Next => {}
                 Step::Stop => break,
                 Step::SkipPrefix(p) => {
-                    let past = scan_start(bucket, &format!("{p}{}", char::MAX));
+                    let past = scan_start(bucket, &state::past_prefix(&p));
                     if past.as_slice() > row {
                         start = past;
                         continue 'seek;
