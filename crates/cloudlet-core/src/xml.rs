@@ -4,18 +4,28 @@
 /// Escapes text for use in XML content or attribute values.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\r' => out.push_str("&#13;"),
-            c => out.push(c),
-        }
-    }
+    escape_into(&mut out, s);
     out
+}
+
+/// Appends `s` to `out`, escaped as [`escape`] does; text with nothing to escape (most of
+/// it) is copied in one piece.
+pub fn escape_into(out: &mut String, s: &str) {
+    let special = |b: u8| matches!(b, b'<' | b'>' | b'&' | b'"' | b'\'' | b'\r');
+    let mut rest = s;
+    while let Some(i) = rest.bytes().position(special) {
+        out.push_str(&rest[..i]);
+        out.push_str(match rest.as_bytes()[i] {
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'&' => "&amp;",
+            b'"' => "&quot;",
+            b'\'' => "&apos;",
+            _ => "&#13;",
+        });
+        rest = &rest[i + 1..];
+    }
+    out.push_str(rest);
 }
 
 /// Builds an XML document element by element.
@@ -35,8 +45,11 @@ impl XmlWriter {
     }
     /// Opens `<tag xmlns="…">`.
     pub fn open_ns(&mut self, tag: &'static str, xmlns: &str) -> &mut Self {
-        self.out
-            .push_str(&format!("<{tag} xmlns=\"{}\">", escape(xmlns)));
+        self.out.push('<');
+        self.out.push_str(tag);
+        self.out.push_str(" xmlns=\"");
+        escape_into(&mut self.out, xmlns);
+        self.out.push_str("\">");
         self.stack.push(tag);
         self
     }
@@ -59,8 +72,13 @@ impl XmlWriter {
     }
     /// Writes `<tag>text</tag>`.
     pub fn elem(&mut self, tag: &str, text: &str) -> &mut Self {
-        self.out
-            .push_str(&format!("<{tag}>{}</{tag}>", escape(text)));
+        self.out.push('<');
+        self.out.push_str(tag);
+        self.out.push('>');
+        escape_into(&mut self.out, text);
+        self.out.push_str("</");
+        self.out.push_str(tag);
+        self.out.push('>');
         self
     }
     /// Writes `<tag>text</tag>` when `text` is present.
@@ -87,6 +105,25 @@ impl XmlWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escapes_what_xml_text_must_not_hold() {
+        for (text, want) in [
+            ("", ""),
+            ("plain/key-1.txt", "plain/key-1.txt"),
+            ("<", "&lt;"),
+            ("a<b>c", "a&lt;b&gt;c"),
+            ("&&", "&amp;&amp;"),
+            ("\"q\" 'a'", "&quot;q&quot; &apos;a&apos;"),
+            ("line\r\nnext", "line&#13;\nnext"),
+            ("é<ü>\u{1F600}&", "é&lt;ü&gt;\u{1F600}&amp;"),
+        ] {
+            assert_eq!(escape(text), want, "{text:?}");
+            let mut out = String::from("x");
+            escape_into(&mut out, text);
+            assert_eq!(out, format!("x{want}"), "{text:?}");
+        }
+    }
 
     #[test]
     fn writes_nested_escaped() {
