@@ -55,31 +55,33 @@ impl XmlWriter {
     }
     /// Opens `<tag>`.
     pub fn open(&mut self, tag: &'static str) -> &mut Self {
-        self.out.push('<');
-        self.out.push_str(tag);
-        self.out.push('>');
+        self.start_tag(tag);
         self.stack.push(tag);
         self
     }
     /// Closes the innermost open element.
     pub fn close(&mut self) -> &mut Self {
         if let Some(tag) = self.stack.pop() {
-            self.out.push_str("</");
-            self.out.push_str(tag);
-            self.out.push('>');
+            self.end_tag(tag);
         }
         self
     }
     /// Writes `<tag>text</tag>`.
     pub fn elem(&mut self, tag: &str, text: &str) -> &mut Self {
+        self.start_tag(tag);
+        escape_into(&mut self.out, text);
+        self.end_tag(tag);
+        self
+    }
+    fn start_tag(&mut self, tag: &str) {
         self.out.push('<');
         self.out.push_str(tag);
         self.out.push('>');
-        escape_into(&mut self.out, text);
+    }
+    fn end_tag(&mut self, tag: &str) {
         self.out.push_str("</");
         self.out.push_str(tag);
         self.out.push('>');
-        self
     }
     /// Writes `<tag>text</tag>` when `text` is present.
     pub fn opt(&mut self, tag: &str, text: Option<&str>) -> &mut Self {

@@ -12,7 +12,7 @@ use crate::lifecycle::{
 use crate::ops::{XMLNS, iso8601};
 use crate::xml::Element;
 
-use crate::error::invalid_argument as invalid;
+use crate::error::invalid_argument;
 
 fn number(e: &Element, name: &str) -> S3Result<Option<i64>> {
     match e.child_text(name) {
@@ -29,7 +29,7 @@ fn positive(e: &Element, name: &str, message: &str) -> S3Result<Option<u64>> {
     match number(e, name)? {
         None => Ok(None),
         Some(n) if n > 0 => Ok(Some(n as u64)),
-        Some(n) => Err(invalid(message, name, n.to_string())),
+        Some(n) => Err(invalid_argument(message, name, n.to_string())),
     }
 }
 
@@ -38,7 +38,7 @@ fn nonnegative(e: &Element, name: &str, message: &str) -> S3Result<Option<u64>> 
     match number(e, name)? {
         None => Ok(None),
         Some(n) if n >= 0 => Ok(Some(n as u64)),
-        Some(n) => Err(invalid(message, name, n.to_string())),
+        Some(n) => Err(invalid_argument(message, name, n.to_string())),
     }
 }
 
@@ -48,7 +48,11 @@ fn date_of(e: &Element) -> S3Result<Option<u64>> {
         Some(v) => {
             let ms = parse_date(v).ok_or(S3Error::MalformedXml)?;
             if ms % DAY_MS != 0 {
-                return Err(invalid("'Date' must be at midnight GMT", "Date", v));
+                return Err(invalid_argument(
+                    "'Date' must be at midnight GMT",
+                    "Date",
+                    v,
+                ));
             }
             Ok(Some(ms))
         }
@@ -214,7 +218,7 @@ fn class_and_days(e: &Element, field: &str, action: &str) -> S3Result<(String, O
         && n < IA_MINIMUM_DAYS
         && infrequent_access(&class)
     {
-        return Err(invalid(
+        return Err(invalid_argument(
             format!(
                 "'{field}' in {action} action must be greater than or equal to {IA_MINIMUM_DAYS} for storageClass '{class}'"
             ),
@@ -249,7 +253,7 @@ fn noncurrent_count(e: &Element, name: &str) -> S3Result<Option<u64>> {
 fn rule_of(r: &Element, new_id: &mut dyn FnMut() -> String) -> S3Result<Rule> {
     let id = match r.child("ID") {
         Some(i) if i.text.chars().count() > 255 => {
-            return Err(invalid(
+            return Err(invalid_argument(
                 "ID length should not exceed allowed limit of 255",
                 "ID",
                 &i.text,
@@ -402,7 +406,7 @@ fn actions_agree(rule: &Rule) -> S3Result<()> {
                 .iter()
                 .any(|t| t.days.is_some_and(|d| d >= days))
         {
-            return Err(invalid(
+            return Err(invalid_argument(
                 format!(
                     "'Days' in the Expiration action for {} must be greater than 'Days' in the Transition action",
                     selection(rule)
@@ -421,7 +425,7 @@ fn actions_agree(rule: &Rule) -> S3Result<()> {
             .iter()
             .any(|t| t.noncurrent_days.is_some_and(|d| d >= days))
     {
-        return Err(invalid(
+        return Err(invalid_argument(
             "'NoncurrentDays' in the NoncurrentVersionExpiration action must be greater than 'NoncurrentDays' in the NoncurrentVersionTransition action",
             "NoncurrentDays",
             days.to_string(),
@@ -514,7 +518,7 @@ impl LifecycleConfiguration {
                 _ => {}
             }
             if rules.iter().any(|x| x.id == rule.id) {
-                return Err(invalid(
+                return Err(invalid_argument(
                     "Rule ID must be unique. Found same ID for more than one rule",
                     "ID",
                     &rule.id,

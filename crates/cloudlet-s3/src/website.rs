@@ -33,7 +33,7 @@ pub struct Website {
     pub routing_rules: Vec<RoutingRule>,
 }
 
-use crate::error::invalid_argument as invalid;
+use crate::error::invalid_argument;
 
 /// Most routing rules one configuration may hold.
 pub const MAX_ROUTING_RULES: usize = 50;
@@ -121,7 +121,7 @@ impl Website {
                 .iter()
                 .any(|n| root.child(n).is_some())
             {
-                return Err(invalid(
+                return Err(invalid_argument(
                     "RedirectAllRequestsTo cannot be provided in conjunction with other Routing Rules.",
                     "RedirectAllRequestsTo",
                     "not null",
@@ -133,7 +133,7 @@ impl Website {
             return Ok(w);
         }
         let Some(idx) = root.child("IndexDocument") else {
-            return Err(invalid(
+            return Err(invalid_argument(
                 "A value for IndexDocument Suffix must be provided if RedirectAllRequestsTo is empty",
                 "IndexDocument",
                 "null",
@@ -141,7 +141,7 @@ impl Website {
         };
         let suffix = idx.child_text("Suffix").ok_or(S3Error::MalformedXml)?;
         if suffix.is_empty() || suffix.contains('/') {
-            return Err(invalid(
+            return Err(invalid_argument(
                 "The IndexDocument Suffix is not well formed",
                 "IndexDocument",
                 suffix,
@@ -151,7 +151,7 @@ impl Website {
         if let Some(err) = root.child("ErrorDocument") {
             let key = err.child_text("Key").ok_or(S3Error::MalformedXml)?;
             if key.is_empty() {
-                return Err(invalid(
+                return Err(invalid_argument(
                     "The ErrorDocument Key is not well formed",
                     "ErrorDocument",
                     key,

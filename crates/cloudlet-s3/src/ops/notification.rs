@@ -20,7 +20,7 @@ use crate::config_error::ConfigError;
 use crate::error::{S3Error, S3Result};
 use crate::xml::Element;
 
-use crate::error::invalid_argument as invalid;
+use crate::error::invalid_argument;
 
 const EVENTS: &[&str] = &[
     "s3:ReducedRedundancyLostObject",
@@ -81,7 +81,11 @@ fn target_of(e: &Element, arn_name: &str) -> S3Result<NotificationTarget> {
     let arn = e.child_text(arn_name).ok_or(S3Error::MalformedXml)?;
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     if parts.len() < 6 || parts[0] != "arn" || parts[2].is_empty() || parts[5].is_empty() {
-        return Err(invalid("The ARN could not be parsed", arn_name, arn));
+        return Err(invalid_argument(
+            "The ARN could not be parsed",
+            arn_name,
+            arn,
+        ));
     }
     let events: Vec<String> = e
         .children_named("Event")
@@ -91,7 +95,7 @@ fn target_of(e: &Element, arn_name: &str) -> S3Result<NotificationTarget> {
         return Err(S3Error::MalformedXml);
     }
     if let Some(bad) = events.iter().find(|v| !EVENTS.contains(&v.as_str())) {
-        return Err(invalid(
+        return Err(invalid_argument(
             "The event is not supported for notifications",
             "Event",
             bad,
@@ -104,7 +108,7 @@ fn target_of(e: &Element, arn_name: &str) -> S3Result<NotificationTarget> {
             let value = r.child("Value").map(|v| v.text.clone()).unwrap_or_default();
             let lower = name.to_ascii_lowercase();
             if lower != "prefix" && lower != "suffix" {
-                return Err(invalid(
+                return Err(invalid_argument(
                     "filter rule name must be either prefix or suffix",
                     "FilterRule.Name",
                     name,
@@ -114,7 +118,7 @@ fn target_of(e: &Element, arn_name: &str) -> S3Result<NotificationTarget> {
                 .iter()
                 .any(|(n, _): &(String, String)| *n == lower)
             {
-                return Err(invalid(
+                return Err(invalid_argument(
                     format!("Cannot specify more than one {lower} rule in a filter."),
                     "FilterRule",
                     name,
@@ -176,7 +180,7 @@ fn refuse_overlaps<'a>(targets: impl Iterator<Item = &'a NotificationTarget>) ->
     for (i, a) in targets.iter().enumerate() {
         for b in &targets[..i] {
             if let Some(event) = b.overlap(a) {
-                return Err(invalid(
+                return Err(invalid_argument(
                     "Configuration is ambiguously defined. Cannot have overlapping suffixes in two rules if the prefixes are overlapping for the same event type.",
                     "Event",
                     event,

@@ -10,7 +10,7 @@ use http::{HeaderMap, StatusCode};
 use super::{empty, http_date, now_ms, set_header};
 use crate::S3;
 use crate::auth::arn;
-use crate::error::{S3Error, S3Result};
+use crate::error::{S3Error, S3Result, invalid_argument};
 use crate::precheck::{
     LockedWrite, check_metadata_size, check_redirect_location, metadata_headers, require_for_lock,
     require_put_length,
@@ -400,7 +400,7 @@ pub fn check_overrides(ctx: &RequestContext, query: &Query) -> S3Result<()> {
 /// when it is written; SSE-C keys have headers of their own): S3 answers 400.
 pub fn refuse_encryption_header(h: &HeaderMap) -> S3Result<()> {
     match h.get("x-amz-server-side-encryption") {
-        Some(v) => Err(crate::error::invalid_argument(
+        Some(v) => Err(invalid_argument(
             "x-amz-server-side-encryption header is not supported for this operation.",
             "x-amz-server-side-encryption",
             String::from_utf8_lossy(v.as_bytes()),

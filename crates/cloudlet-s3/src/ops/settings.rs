@@ -13,7 +13,7 @@ use super::xml_body;
 use super::{XMLNS, empty, xml_response};
 use crate::S3;
 use crate::config_error::ConfigError;
-use crate::error::{S3Error, S3Result};
+use crate::error::{S3Error, S3Result, invalid_argument};
 use crate::upload::hv;
 use crate::xml::Element;
 
@@ -199,7 +199,7 @@ pub fn object_encryption(
     if let Some(key) = hv(h, "x-amz-server-side-encryption-aws-kms-key-id")
         && !requested.is_some_and(|a| a.starts_with("aws:kms"))
     {
-        return Err(crate::error::invalid_argument(
+        return Err(invalid_argument(
             "Server Side Encryption with AWS KMS managed key requires HTTP header \
              x-amz-server-side-encryption : aws:kms",
             "x-amz-server-side-encryption-aws-kms-key-id",
