@@ -34,6 +34,8 @@ MIB = 1024 * 1024
 SMALL = b"s" * KIB
 LARGE = bytes(range(256)) * (MIB // 256)
 LIST_KEYS = 1000
+# The folders under `tree/` that another LIST_KEYS keys are spread over.
+FOLDERS = 4
 THROUGHPUT_GOAL = 10.0
 
 
@@ -44,9 +46,12 @@ def setup(url):
     s3.put_object(Bucket=BUCKET, Key="large/0", Body=LARGE)
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(lambda i: s3.put_object(Bucket=BUCKET, Key=f"list/{i:04d}", Body=b"x"), range(LIST_KEYS)))
+        list(pool.map(lambda i: s3.put_object(Bucket=BUCKET, Key=f"tree/f{i % FOLDERS}/{i:04d}", Body=b"x"),
+                      range(LIST_KEYS)))
     # Sanity checks, so that a broken server cannot post good numbers.
     assert s3.get_object(Bucket=BUCKET, Key="large/0")["Body"].read() == LARGE
     assert s3.list_objects_v2(Bucket=BUCKET, Prefix="list/")["KeyCount"] == LIST_KEYS
+    assert s3.list_objects_v2(Bucket=BUCKET, Prefix="tree/", Delimiter="/")["KeyCount"] == FOLDERS
 
 
 # Each operation: (label, boto3 call(client, i, n), raw request(i) -> (method, path, body), check
@@ -81,6 +86,12 @@ def boto_list(page):
     return call
 
 
+def boto_folders(s3, i, n):
+    got = s3.list_objects_v2(Bucket=BUCKET, Prefix="tree/", Delimiter="/")["KeyCount"]
+    if got != FOLDERS:
+        raise RuntimeError(f"LIST of the folders: {got} entries")
+
+
 OPS = [
     ("PUT 1 KiB", boto_put(SMALL, "w1k"), lambda i: ("PUT", f"/{BUCKET}/r1k/{i}", SMALL), None, KIB),
     ("GET 1 KiB", boto_get("small/0", KIB), lambda i: ("GET", f"/{BUCKET}/small/0", b""), KIB, KIB),
@@ -94,6 +105,13 @@ OPS = [
         0,
     ),
     ("LIST 1000 keys (10 pages of 100)", boto_list(100), None, None, 0),
+    (
+        f"LIST the {FOLDERS} folders holding {LIST_KEYS} keys (delimiter /)",
+        boto_folders,
+        lambda i: ("GET", f"/{BUCKET}?list-type=2&prefix=tree%2F&delimiter=%2F", b""),
+        f"<KeyCount>{FOLDERS}</KeyCount>",
+        0,
+    ),
 ]
 
 
@@ -323,14 +341,16 @@ object's checksum is combined from the parts' own).
 
     lines = ["## S3\n"]
     lines.append(
-        f"A bucket holding a 1 KiB object, a 1 MiB object and {LIST_KEYS} one-byte keys under `list/`. "
+        f"A bucket holding a 1 KiB object, a 1 MiB object, {LIST_KEYS} one-byte keys under `list/` and "
+        f"{LIST_KEYS} more spread over {FOLDERS} folders under `tree/`. "
         "PUTs write keys of their own per client; GETs read the same object again and again; every "
         "answer's length (GET) or key count (LIST) is checked. Ratios are cloudlet `--ephemeral` "
         "against moto_server (both keep data off durable storage: cloudlet `--ephemeral` keeps bodies "
         "of up to 4 MiB in memory and writes larger ones to a private temporary directory without "
         "fsync, moto keeps them in memory); the `--data-dir` "
         "column fsyncs every object before answering. Rates are operations per second; a LIST "
-        f"operation is one full listing of the {LIST_KEYS} keys.\n"
+        f"operation is one full listing of the {LIST_KEYS} keys under `list/`, or of the {FOLDERS} "
+        "folders under `tree/` as common prefixes.\n"
     )
     lines.append(
         f"**Through boto3**: {args.threads} threads share one client for {args.seconds:g} s per operation "
